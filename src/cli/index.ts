@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+/**
+ * The `cachepool` command: parses arguments and hands each subcommand to its own module.
+ */
+import { Command } from 'commander';
+import { registerNodeCommand } from './node.js';
+
+const program = new Command()
+  .name('cachepool')
+  .description('A distributed in-memory cache pool')
+  .showHelpAfterError();
+
+registerNodeCommand(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,30 @@
+/**
+ * The built-in policies by name. A store is given a name and, optionally, extra factories; there
+ * is no process-global registry to mutate.
+ */
+import { OptionError } from '../errors.js';
+import { LruPolicy } from './lru.js';
+import type { EvictionPolicy, PolicyFactory, PolicyOptions } from './policy.js';
+import { RandomPolicy } from './random.js';
+
+export const builtinPolicies: Readonly<Record<string, PolicyFactory>> = Object.freeze({
+  lru: () => new LruPolicy(),
+  rr: (options: PolicyOptions) => new RandomPolicy(options.random),
+});
+
+/** Names of the built-in policies, in a stable order (for docs and error messages). */
+export const policyNames = (factories: Readonly<Record<string, PolicyFactory>> = builtinPolicies) =>
+  Object.keys(factories);
+
+/** Creates a policy by name; an unknown name is an OptionError naming the known ones. */
+export function createPolicy(
+  name: string,
+  options: PolicyOptions = {},
+  factories: Readonly<Record<string, PolicyFactory>> = builtinPolicies,
+): EvictionPolicy {
+  const factory = Object.hasOwn(factories, name) ? factories[name] : undefined;
+  if (!factory) {
+    throw new OptionError('replacement_policy', `must be one of ${policyNames(factories).join(', ')}`, name);
+  }
+  return factory(options);
+}

@@ -1,0 +1,245 @@
+/**
+ * A key → value store bounded by bytes, with a pluggable eviction policy. It owns keys, values
+ * and byte accounting; the policy only orders slots. No HTTP, no timers.
+ *
+ * Accounting: an entry costs the UTF-8 length of its key plus the `valueBytes` the caller states
+ * (the node states the byte length of the value as stored). The sum over live entries never
+ * exceeds `capacityBytes`.
+ */
+import { OptionError } from '../errors.js';
+import type { EvictionPolicy, PolicyFactory, RandomSource } from './policy.js';
+import { builtinPolicies, createPolicy } from './policies.js';
+
+export type SetOutcome =
+  | { kind: 'added' | 'replaced'; evicted: number }
+  | { kind: 'rejected'; reason: 'too-large'; entryBytes: number; capacityBytes: number };
+
+export interface StoreOptions {
+  /** Capacity in bytes, an integer >= 0. 0 caches nothing. */
+  capacityBytes: number;
+  /** Policy name; default `lru`. */
+  policy?: string;
+  /** Randomness for `rr` and other randomized policies; default Math.random. */
+  random?: RandomSource;
+  /** Extra or replacement policy factories by name; default the built-ins. */
+  policies?: Readonly<Record<string, PolicyFactory>>;
+  /** Called with each key evicted for room (not for deletes or clears). */
+  onEvict?: (key: string) => void;
+}
+
+export interface StoreStats {
+  items: number;
+  usedBytes: number;
+  capacityBytes: number;
+  policy: string;
+  evictionsTotal: number;
+}
+
+export class Store<V> {
+  readonly #index = new Map<string, number>();
+  #keys: (string | undefined)[] = [];
+  #values: (V | undefined)[] = [];
+  #sizes: number[] = [];
+  #free: number[] = [];
+  #usedBytes = 0;
+  #capacityBytes: number;
+  #evictionsTotal = 0;
+  #policy: EvictionPolicy;
+  readonly #random: RandomSource | undefined;
+  readonly #factories: Readonly<Record<string, PolicyFactory>>;
+  readonly #onEvict: ((key: string) => void) | undefined;
+
+  constructor(options: StoreOptions) {
+    this.#capacityBytes = checkCapacity(options.capacityBytes);
+    this.#random = options.random;
+    this.#factories = options.policies ?? builtinPolicies;
+    this.#onEvict = options.onEvict;
+    this.#policy = createPolicy(options.policy ?? 'lru', { random: this.#random }, this.#factories);
+  }
+
+  get size(): number {
+    return this.#index.size;
+  }
+  get usedBytes(): number {
+    return this.#usedBytes;
+  }
+  get capacityBytes(): number {
+    return this.#capacityBytes;
+  }
+  get policyName(): string {
+    return this.#policy.name;
+  }
+
+  /** The value, or undefined on a miss. A hit counts as a use for the policy. */
+  get(key: string): V | undefined {
+    const slot = this.#index.get(key);
+    if (slot === undefined) return undefined;
+    this.#policy.recordGet(slot);
+    return this.#values[slot];
+  }
+
+  /** The value without counting a use. */
+  peek(key: string): V | undefined {
+    const slot = this.#index.get(key);
+    return slot === undefined ? undefined : this.#values[slot];
+  }
+
+  has(key: string): boolean {
+    return this.#index.has(key);
+  }
+
+  /** Bytes an entry costs: the key's UTF-8 length plus the stated value bytes. */
+  static entryBytes(key: string, valueBytes: number): number {
+    return Buffer.byteLength(key, 'utf8') + valueBytes;
+  }
+
+  /**
+   * Stores `value` under `key`, evicting by the policy until it fits. An entry larger than the
+   * whole capacity is rejected and changes nothing (an existing value stays).
+   */
+  set(key: string, value: V, valueBytes: number): SetOutcome {
+    const entryBytes = Store.entryBytes(key, valueBytes);
+    if (entryBytes > this.#capacityBytes) {
+      return { kind: 'rejected', reason: 'too-large', entryBytes, capacityBytes: this.#capacityBytes };
+    }
+    let slot = this.#index.get(key);
+    const replaced = slot !== undefined;
+    if (slot !== undefined) {
+      // Take the old entry out first so that eviction can never pick the slot being written
+      // (a random policy could); the new entry fits once room is made since it is <= capacity.
+      this.#policy.recordDelete(slot);
+      this.#usedBytes -= this.#sizes[slot]!;
+      this.#index.delete(key);
+    }
+    const evicted = this.#evictUntil(this.#capacityBytes - entryBytes);
+    if (slot === undefined) slot = this.#free.length > 0 ? this.#free.pop()! : this.#keys.length;
+    this.#keys[slot] = key;
+    this.#values[slot] = value;
+    this.#sizes[slot] = entryBytes;
+    this.#index.set(key, slot);
+    this.#usedBytes += entryBytes;
+    this.#policy.recordSet(slot);
+    return { kind: replaced ? 'replaced' : 'added', evicted };
+  }
+
+  /** Removes `key`; true when it was present. */
+  delete(key: string): boolean {
+    const slot = this.#index.get(key);
+    if (slot === undefined) return false;
+    this.#policy.recordDelete(slot);
+    this.#release(slot);
+    return true;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.#index.clear();
+    this.#keys = [];
+    this.#values = [];
+    this.#sizes = [];
+    this.#free = [];
+    this.#usedBytes = 0;
+    this.#policy.clear();
+  }
+
+  /** Sets a new capacity in bytes, evicting by the policy down to it; returns the evictions. */
+  setCapacity(capacityBytes: number): number {
+    this.#capacityBytes = checkCapacity(capacityBytes);
+    return this.#evictUntil(this.#capacityBytes);
+  }
+
+  /**
+   * Switches to another policy, keeping every entry. The new policy learns the entries in the
+   * old policy's eviction order, so an LRU order survives a switch away and back.
+   */
+  setPolicy(name: string): void {
+    if (name === this.#policy.name) return;
+    const next = createPolicy(name, { random: this.#random }, this.#factories);
+    for (const slot of this.#policy.order()) next.recordSet(slot);
+    this.#policy = next;
+  }
+
+  /** Keys in eviction order (for `lru`: least recently used first). A snapshot. */
+  keys(): string[] {
+    const out: string[] = [];
+    for (const slot of this.#policy.order()) out.push(this.#keys[slot]!);
+    return out;
+  }
+
+  /** [key, value] pairs in eviction order, without counting uses. A snapshot. */
+  entries(): [string, V][] {
+    const out: [string, V][] = [];
+    for (const slot of this.#policy.order()) out.push([this.#keys[slot]!, this.#values[slot]!]);
+    return out;
+  }
+
+  stats(): StoreStats {
+    return {
+      items: this.#index.size,
+      usedBytes: this.#usedBytes,
+      capacityBytes: this.#capacityBytes,
+      policy: this.#policy.name,
+      evictionsTotal: this.#evictionsTotal,
+    };
+  }
+
+  /**
+   * Checks the store's invariants and throws on the first broken one. For tests: O(n).
+   */
+  assertInvariants(): void {
+    let sum = 0;
+    let live = 0;
+    for (const [key, slot] of this.#index) {
+      if (this.#keys[slot] !== key) throw new Error(`slot ${slot} holds ${this.#keys[slot]}, index says ${key}`);
+      sum += this.#sizes[slot]!;
+      live++;
+    }
+    if (sum !== this.#usedBytes) throw new Error(`usedBytes ${this.#usedBytes} != sum of entries ${sum}`);
+    if (this.#usedBytes > this.#capacityBytes) throw new Error(`usedBytes ${this.#usedBytes} > capacity ${this.#capacityBytes}`);
+    if (this.#policy.size !== live) throw new Error(`policy tracks ${this.#policy.size}, store has ${live}`);
+    const seen = new Set<number>();
+    for (const slot of this.#policy.order()) {
+      if (seen.has(slot)) throw new Error(`policy lists slot ${slot} twice`);
+      seen.add(slot);
+      const key = this.#keys[slot];
+      if (key === undefined || this.#index.get(key) !== slot) throw new Error(`policy lists dead slot ${slot}`);
+    }
+    if (seen.size !== live) throw new Error(`policy order has ${seen.size} slots, store has ${live}`);
+    for (const slot of this.#free) {
+      if (this.#keys[slot] !== undefined) throw new Error(`free slot ${slot} is live`);
+    }
+  }
+
+  #evictUntil(limitBytes: number): number {
+    let evicted = 0;
+    while (this.#usedBytes > limitBytes) {
+      const slot = this.#policy.victim();
+      if (slot === -1) break;
+      const key = this.#keys[slot]!;
+      this.#policy.recordDelete(slot);
+      this.#index.delete(key);
+      this.#release(slot);
+      evicted++;
+      this.#evictionsTotal++;
+      this.#onEvict?.(key);
+    }
+    return evicted;
+  }
+
+  #release(slot: number): void {
+    const key = this.#keys[slot];
+    if (key !== undefined) this.#index.delete(key);
+    this.#usedBytes -= this.#sizes[slot]!;
+    this.#keys[slot] = undefined;
+    this.#values[slot] = undefined;
+    this.#sizes[slot] = 0;
+    this.#free.push(slot);
+  }
+}
+
+function checkCapacity(capacityBytes: number): number {
+  if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0) {
+    throw new OptionError('capacityBytes', 'must be an integer >= 0', capacityBytes);
+  }
+  return capacityBytes;
+}
