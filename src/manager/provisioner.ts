@@ -1,0 +1,37 @@
+/**
+ * How the manager gets nodes: a provisioner starts and stops cache nodes for it. Three kinds:
+ * `local` (child processes on this machine, supervised), `command` (a user-given command scales
+ * an orchestrator, and the nodes it starts register themselves with the manager), `static` (a
+ * fixed list of addresses managed by hand). The manager decides *which* node goes; a provisioner
+ * only carries it out.
+ */
+
+/** What a new node is started with. */
+export interface NodeSpec {
+  cacheIndex: number;
+  capacityMb: number;
+  policy: string;
+}
+
+/** Something the provisioner reports to the manager on its own (a crash, a restart). */
+export type ProvisionerEvent =
+  | { kind: 'exited'; address: string; code: number | null; signal: string | null }
+  | { kind: 'restarted'; address: string };
+
+export interface Provisioner {
+  readonly kind: 'local' | 'command' | 'static';
+  /**
+   * Brings the pool to `count` running nodes given the current members. Resolves with the
+   * addresses of nodes it started and already knows to be ready; nodes of the `command` kind
+   * register themselves instead and are not in the result. Never more than asked.
+   */
+  startNodes(specs: NodeSpec[], currentCount: number): Promise<string[]>;
+  /** Stops the node at `address` after its keys were handed off; `newCount` nodes remain. */
+  stopNode(address: string, newCount: number): Promise<void>;
+  /** Addresses this provisioner can see right now (local children, the static list). */
+  addresses(): string[];
+  /** Subscribes to crashes and restarts. */
+  onEvent(listener: (event: ProvisionerEvent) => void): void;
+  /** Stops what it started (local kind) when the manager shuts down; others do nothing. */
+  close(): Promise<void>;
+}
