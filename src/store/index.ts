@@ -4,3 +4,4 @@ export type { EvictionPolicy, PolicyFactory, PolicyOptions, RandomSource } from 
 export { builtinPolicies, createPolicy, policyNames } from './policies.js';
 export { LruPolicy } from './lru.js';
 export { RandomPolicy } from './random.js';
+export { SievePolicy } from './sieve.js';

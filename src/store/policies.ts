@@ -6,10 +6,13 @@ import { OptionError } from '../errors.js';
 import { LruPolicy } from './lru.js';
 import type { EvictionPolicy, PolicyFactory, PolicyOptions } from './policy.js';
 import { RandomPolicy } from './random.js';
+import { SievePolicy } from './sieve.js';
 
+/** `lru` (least recently used), `rr` (uniform random), `sieve` (SIEVE, NSDI '24). */
 export const builtinPolicies: Readonly<Record<string, PolicyFactory>> = Object.freeze({
   lru: () => new LruPolicy(),
   rr: (options: PolicyOptions) => new RandomPolicy(options.random),
+  sieve: () => new SievePolicy(),
 });
 
 /** Names of the built-in policies, in a stable order (for docs and error messages). */

@@ -95,30 +95,58 @@ export class Store<V> {
 
   /**
    * Stores `value` under `key`, evicting by the policy until it fits. An entry larger than the
-   * whole capacity is rejected and changes nothing (an existing value stays).
+   * whole capacity is rejected and changes nothing (an existing value stays); at capacity 0 every
+   * entry is rejected, even one of 0 bytes, so that capacity 0 means "caches nothing". An
+   * overwrite may evict other keys but never the key being written. `onEvict` runs after the
+   * store is consistent again, so it may read the store.
+   *
+   * @param valueBytes the value's size in bytes, an integer >= 0 (a bad one is an OptionError:
+   *   it is a caller's bug, not an outcome).
    */
   set(key: string, value: V, valueBytes: number): SetOutcome {
+    if (!Number.isSafeInteger(valueBytes) || valueBytes < 0) {
+      throw new OptionError('valueBytes', 'must be an integer >= 0', valueBytes);
+    }
     const entryBytes = Store.entryBytes(key, valueBytes);
-    if (entryBytes > this.#capacityBytes) {
+    if (entryBytes > this.#capacityBytes || this.#capacityBytes === 0) {
       return { kind: 'rejected', reason: 'too-large', entryBytes, capacityBytes: this.#capacityBytes };
     }
     let slot = this.#index.get(key);
     const replaced = slot !== undefined;
+    let evictedKeys: string[] | undefined;
     if (slot !== undefined) {
-      // Take the old entry out first so that eviction can never pick the slot being written
-      // (a random policy could); the new entry fits once room is made since it is <= capacity.
-      this.#policy.recordDelete(slot);
-      this.#usedBytes -= this.#sizes[slot]!;
-      this.#index.delete(key);
+      // Take the old entry out of the policy and the byte count first so that eviction can never
+      // pick the slot being written (a random policy could); the new entry fits once room is made
+      // since it is <= capacity. The index keeps the key: the slot stays reserved for it.
+      const oldBytes = this.#sizes[slot]!;
+      if (this.#usedBytes - oldBytes + entryBytes > this.#capacityBytes) {
+        this.#policy.recordDelete(slot);
+        this.#usedBytes -= oldBytes;
+        evictedKeys = this.#evictUntil(this.#capacityBytes - entryBytes);
+        this.#usedBytes += entryBytes;
+        this.#policy.recordSet(slot);
+      } else {
+        // Fits in place: an overwrite is a use, like in lru-cache; no unlink/relink needed.
+        this.#usedBytes += entryBytes - oldBytes;
+        this.#policy.recordDelete(slot);
+        this.#policy.recordSet(slot);
+      }
+      this.#values[slot] = value;
+      this.#sizes[slot] = entryBytes;
+    } else {
+      if (this.#usedBytes + entryBytes > this.#capacityBytes) {
+        evictedKeys = this.#evictUntil(this.#capacityBytes - entryBytes);
+      }
+      slot = this.#free.length > 0 ? this.#free.pop()! : this.#keys.length;
+      this.#keys[slot] = key;
+      this.#values[slot] = value;
+      this.#sizes[slot] = entryBytes;
+      this.#index.set(key, slot);
+      this.#usedBytes += entryBytes;
+      this.#policy.recordSet(slot);
     }
-    const evicted = this.#evictUntil(this.#capacityBytes - entryBytes);
-    if (slot === undefined) slot = this.#free.length > 0 ? this.#free.pop()! : this.#keys.length;
-    this.#keys[slot] = key;
-    this.#values[slot] = value;
-    this.#sizes[slot] = entryBytes;
-    this.#index.set(key, slot);
-    this.#usedBytes += entryBytes;
-    this.#policy.recordSet(slot);
+    const evicted = evictedKeys === undefined ? 0 : evictedKeys.length;
+    if (evictedKeys !== undefined) this.#notify(evictedKeys);
     return { kind: replaced ? 'replaced' : 'added', evicted };
   }
 
@@ -145,7 +173,10 @@ export class Store<V> {
   /** Sets a new capacity in bytes, evicting by the policy down to it; returns the evictions. */
   setCapacity(capacityBytes: number): number {
     this.#capacityBytes = checkCapacity(capacityBytes);
-    return this.#evictUntil(this.#capacityBytes);
+    // At capacity 0 even zero-byte entries go: capacity 0 caches nothing.
+    const evictedKeys = this.#evictUntil(this.#capacityBytes === 0 ? -1 : this.#capacityBytes);
+    this.#notify(evictedKeys);
+    return evictedKeys.length;
   }
 
   /**
@@ -210,20 +241,28 @@ export class Store<V> {
     }
   }
 
-  #evictUntil(limitBytes: number): number {
-    let evicted = 0;
-    while (this.#usedBytes > limitBytes) {
+  /**
+   * Evicts by the policy until usedBytes <= limitBytes (a limit below 0 empties the store) and
+   * returns the evicted keys; the caller reports them with #notify once the store is consistent.
+   */
+  #evictUntil(limitBytes: number): string[] {
+    const evictedKeys: string[] = [];
+    while (this.#usedBytes > limitBytes || (limitBytes < 0 && this.#index.size > 0)) {
       const slot = this.#policy.victim();
       if (slot === -1) break;
       const key = this.#keys[slot]!;
       this.#policy.recordDelete(slot);
-      this.#index.delete(key);
       this.#release(slot);
-      evicted++;
-      this.#evictionsTotal++;
-      this.#onEvict?.(key);
+      evictedKeys.push(key);
     }
-    return evicted;
+    this.#evictionsTotal += evictedKeys.length;
+    return evictedKeys;
+  }
+
+  #notify(evictedKeys: string[]): void {
+    const onEvict = this.#onEvict;
+    if (onEvict === undefined) return;
+    for (const key of evictedKeys) onEvict(key);
   }
 
   #release(slot: number): void {
