@@ -1,0 +1,152 @@
+/**
+ * Helpers shared by every subcommand: options that also read `CACHEPOOL_<OPTION>` from the
+ * environment, value parsers with messages that name the option, the rule and the value, the
+ * pino logger (JSON lines on stdout, level from CACHEPOOL_LOG_LEVEL, default info) and a clean
+ * shutdown on SIGTERM/SIGINT.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { destination, pino, type Logger } from 'pino';
+
+/** The environment variable an option reads: `--gateway-port` → `CACHEPOOL_GATEWAY_PORT`. */
+export function envNameOf(longFlag: string): string {
+  return `CACHEPOOL_${longFlag.replace(/^--/, '').replace(/-/g, '_').toUpperCase()}`;
+}
+
+/**
+ * Adds `--flag` to `command`, also read from its environment variable (the command line wins).
+ * `parse` turns the text into a value (throwing InvalidArgumentError on bad input).
+ */
+export function addOption<T>(
+  command: Command,
+  flags: string,
+  description: string,
+  parse?: (value: string) => T,
+  defaultValue?: T,
+): Command {
+  const option = new Option(flags, description);
+  const long = option.long;
+  if (long) option.env(envNameOf(long));
+  if (parse) option.argParser((value: string) => parse(value));
+  if (defaultValue !== undefined) option.default(defaultValue);
+  return command.addOption(option);
+}
+
+/** A parser of integers within [min, max]: `--capacity must be an integer >= 0, got "abc"`. */
+export function integerOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value: string) => {
+    const number = /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+      const rule = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+      throw new InvalidArgumentError(`${name} must be ${rule}, got ${JSON.stringify(value)}`);
+    }
+    return number;
+  };
+}
+
+/** A parser of numbers > `min` (exclusive) such as intervals in seconds. */
+export function positiveNumberOption(name: string, min = 0): (value: string) => number {
+  return (value: string) => {
+    const number = value.trim() === '' ? NaN : Number(value);
+    if (!Number.isFinite(number) || number <= min) {
+      throw new InvalidArgumentError(`${name} must be a number > ${min}, got ${JSON.stringify(value)}`);
+    }
+    return number;
+  };
+}
+
+/** A parser of one value among `choices`. */
+export function choiceOption(name: string, choices: readonly string[]): (value: string) => string {
+  return (value: string) => {
+    if (!choices.includes(value)) {
+      throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+}
+
+/** A parser of comma-separated lists (empty entries dropped). */
+export function listOption(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+}
+
+/** A parser of booleans from the environment or the command line (`1`, `true`, `yes`). */
+export function booleanOption(name: string): (value: string) => boolean {
+  return (value: string) => {
+    const v = value.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on', ''].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    throw new InvalidArgumentError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+  };
+}
+
+/** The process logger: JSON lines on stdout, level from CACHEPOOL_LOG_LEVEL (default info). */
+export function createLogger(bindings: Record<string, unknown> = {}): Logger {
+  const level = process.env.CACHEPOOL_LOG_LEVEL ?? 'info';
+  const logger = pino({ level, base: { pid: process.pid, ...bindings } }, destination({ dest: 1, sync: true }));
+  return logger;
+}
+
+type ShutdownStep = () => Promise<void> | void;
+const steps: ShutdownStep[] = [];
+let installed = false;
+let stopping = false;
+
+/**
+ * Registers `step` to run on SIGTERM/SIGINT; steps run in reverse order of registration (the
+ * last started stops first), each bounded by `timeoutMs`, then the process exits 0 (1 when a step
+ * failed).
+ */
+export function onShutdown(step: ShutdownStep, logger?: Logger, timeoutMs = 10_000): void {
+  steps.push(step);
+  if (installed) return;
+  installed = true;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger?.info({ signal }, 'stopping');
+    void runSteps(timeoutMs, logger).then((failed) => {
+      logger?.info({ signal }, 'stopped');
+      logger?.flush?.();
+      process.exit(failed ? 1 : 0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function runSteps(timeoutMs: number, logger?: Logger): Promise<boolean> {
+  let failed = false;
+  for (const step of [...steps].reverse()) {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve().then(step),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+          timer.unref();
+        }),
+      ]);
+    } catch (error) {
+      failed = true;
+      logger?.error({ err: error }, 'shutdown step failed');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return failed;
+}
+
+/**
+ * Runs `main` and turns a startup failure into one log line and exit code 1 (no stack trace for
+ * a bad option: the message names the option).
+ */
+export async function runMain(logger: Logger, main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.fatal({ err: error }, message);
+    logger.flush?.();
+    process.exit(1);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The legacy envelope (SPEC §1) and the /v1 error shape. Success is status 200
+ * `{"success":"true","content":…}`; a legacy failure is `{"success":"false","error":{"code":S,"message":…}}`
+ * with S the HTTP status sent (400 for every request error; 401/403/404/405/413/500 for the
+ * protocol-level ones listed in `keepsStatus`). /v1 answers `{"error":{"code":"CP_ERR_…","status":S,"message":…}}`
+ * with the catalogue's status.
+ */
+import type { FastifyReply } from 'fastify';
+import type { CachePoolError, ErrorCode } from '../errors.js';
+
+/** A success envelope around `content`. */
+export interface SuccessEnvelope<T> {
+  success: 'true';
+  content: T;
+}
+
+/** A failure envelope; `code` repeats the HTTP status. */
+export interface FailureEnvelope {
+  success: 'false';
+  error: { code: number; message: string };
+}
+
+/** Codes that keep their own status on the legacy API; every other error answers 400. */
+const keepsStatus: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'CP_ERR_ROUTE_NOT_FOUND',
+  'CP_ERR_METHOD_NOT_ALLOWED',
+  'CP_ERR_AUTH_REQUIRED',
+  'CP_ERR_AUTH_FORBIDDEN',
+  'CP_ERR_REQUEST_BODY_TOO_LARGE',
+  'CP_ERR_INTERNAL',
+]);
+
+/** `{"success":"true","content":content}`. */
+export function success<T>(content: T): SuccessEnvelope<T> {
+  return { success: 'true', content };
+}
+
+/** `{"success":"false","error":{"code":status,"message":message}}`. */
+export function failure(status: number, message: string): FailureEnvelope {
+  return { success: 'false', error: { code: status, message } };
+}
+
+/** The status a legacy endpoint sends for `error`: 400, unless the code is protocol-level. */
+export function legacyStatus(error: CachePoolError): number {
+  return keepsStatus.has(error.code) ? error.statusCode : 400;
+}
+
+/** Sends a success envelope (status 200). */
+export function sendSuccess<T>(reply: FastifyReply, content: T): FastifyReply {
+  return reply.code(200).type('application/json; charset=utf-8').send(success(content));
+}
+
+/** Sends `error` in the legacy envelope with its legacy status. */
+export function sendLegacyError(reply: FastifyReply, error: CachePoolError): FastifyReply {
+  const status = legacyStatus(error);
+  return reply.code(status).type('application/json; charset=utf-8').send(failure(status, error.message));
+}
+
+/** The /v1 error body. */
+export interface V1ErrorBody {
+  error: { code: ErrorCode; status: number; message: string };
+}
+
+/** Sends `error` as a /v1 error with the catalogue's status. */
+export function sendV1Error(reply: FastifyReply, error: CachePoolError): FastifyReply {
+  const body: V1ErrorBody = { error: { code: error.code, status: error.statusCode, message: error.message } };
+  return reply.code(error.statusCode).type('application/json; charset=utf-8').send(body);
+}

@@ -1,0 +1,25 @@
+/** The HTTP pieces shared by node, gateway and manager. */
+export { createHttpApp, type HttpAppOptions } from './server.js';
+export {
+  success,
+  failure,
+  legacyStatus,
+  sendSuccess,
+  sendLegacyError,
+  sendV1Error,
+  type SuccessEnvelope,
+  type FailureEnvelope,
+  type V1ErrorBody,
+} from './envelope.js';
+export {
+  BATCH_CONTENT_TYPE,
+  registerLegacyParsers,
+  registerRawParsers,
+  readFields,
+  fieldText,
+  fieldInteger,
+  type Fields,
+} from './body.js';
+export { installErrorHandlers, toCachePoolError, type ErrorHandlerOptions } from './error-handlers.js';
+export { requireToken, tokenMatches, bearer } from './auth.js';
+export { listen, isLoopbackHost, urlOf, type ListenOptions } from './listen.js';

@@ -1,0 +1,38 @@
+/**
+ * The Fastify instance every cachepool server starts from: no per-request logging, keep-alive,
+ * the body limit, the legacy body parsers and the shared error handlers. Routes are added by the
+ * caller (node, gateway, manager).
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { defaults } from '../defaults.js';
+import { registerLegacyParsers } from './body.js';
+import { installErrorHandlers, type ErrorHandlerOptions } from './error-handlers.js';
+
+/** Options of `createHttpApp`. */
+export interface HttpAppOptions {
+  /** Largest request body in bytes; default defaults.bodyLimitBytes. */
+  bodyLimitBytes?: number;
+  /** A pino logger; default a silent one. */
+  logger?: Logger;
+  /** See ErrorHandlerOptions.isV1. */
+  isV1?: (url: string) => boolean;
+}
+
+/** Creates the base app (not listening). Register routes on it, then `listen()` it. */
+export async function createHttpApp(options: HttpAppOptions = {}): Promise<FastifyInstance> {
+  const bodyLimitBytes = options.bodyLimitBytes ?? defaults.bodyLimitBytes;
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // No per-request log lines: they would cost more than serving a hit.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: bodyLimitBytes,
+    keepAliveTimeout: 65_000,
+    // Keys may be long URLs; the default 100-character parameter limit would 404 them.
+    routerOptions: { maxParamLength: defaults.maxKeyBytes * 3 + 64, ignoreTrailingSlash: true },
+    return503OnClosing: false,
+  }) as unknown as FastifyInstance;
+  installErrorHandlers(app, { bodyLimitBytes, ...(options.isV1 ? { isV1: options.isV1 } : {}) });
+  await registerLegacyParsers(app, bodyLimitBytes);
+  return app;
+}
