@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { errors, OptionError } from '../errors.js';
-import { PARTITION_COUNT } from '../partition/partition-of.js';
+import { PARTITION_COUNT, type PartitionMove, type PartitionStrategy } from '../partition/index.js';
 
 /** Name of the database file inside the data directory. */
 export const STATE_DB_FILE = 'manager.sqlite';
@@ -37,13 +37,14 @@ export interface StoredNode {
   addedAtMs: number;
 }
 
-export type PartitionStrategy = 'minimal' | 'round-robin';
-
-/** The partition table as stored: `owners[i]` is the address owning partition i (16 entries). */
+/**
+ * The partition table as stored: `owners[i]` is the address owning partition i (16 entries). A
+ * `PartitionTable` (src/partition) is one, so the manager can pass its tables as they are.
+ */
 export interface StoredPartitionTable {
   version: number;
   strategy: PartitionStrategy;
-  owners: string[];
+  owners: readonly string[];
 }
 
 /** The cache configuration applied to every node (SPEC §4 `cache/config`). */
@@ -83,12 +84,8 @@ export interface ScaleDecision {
   reason: string;
 }
 
-/** One partition handed from one node to another during a resize. */
-export interface MigrationMove {
-  partition: number;
-  from: string;
-  to: string;
-}
+/** One partition handed from one node to another during a resize (the planner's move). */
+export type MigrationMove = PartitionMove;
 
 /** What `beginMigration` journals before the first key moves. */
 export interface MigrationStart {
@@ -312,7 +309,7 @@ export class StateDb {
     this.#statements.savePartitionTable.run(
       table.version,
       table.strategy,
-      JSON.stringify(table.owners),
+      JSON.stringify([...table.owners]),
     );
   }
 
@@ -413,8 +410,8 @@ export class StateDb {
       if (this.#statements.unfinishedMigration.get() !== undefined) throw errors.poolBusy();
       this.#statements.insertMigration.run(
         start.id,
-        JSON.stringify(start.fromTable),
-        JSON.stringify(start.toTable),
+        serializeTable(start.fromTable),
+        serializeTable(start.toTable),
         start.startedAtMs,
       );
       for (const move of start.moves)
@@ -515,6 +512,15 @@ interface MoveRow {
   from_address: string;
   to_address: string;
   done: number;
+}
+
+/** A table as JSON with its owners by name (a PartitionTable's own toJSON says `partitions`). */
+function serializeTable(table: StoredPartitionTable): string {
+  return JSON.stringify({
+    version: table.version,
+    strategy: table.strategy,
+    owners: [...table.owners],
+  });
 }
 
 function readSchemaVersion(db: Database.Database): number {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { ManualClock } from '../../../src/clock.js';
+import { PartitionTable, planRebalance } from '../../../src/partition/index.js';
 import { defaults } from '../../../src/defaults.js';
 import { CachePoolError, OptionError } from '../../../src/errors.js';
 import {
@@ -245,6 +246,43 @@ describe('StateDb on a file', () => {
 });
 
 describe('StateDb in memory', () => {
+  it("stores the planner's own tables and moves as they are", () => {
+    const db = StateDb.open(':memory:');
+    const from = new PartitionTable(
+      1,
+      'minimal',
+      Array.from({ length: 16 }, () => A),
+    );
+    const plan = planRebalance(from, [A, B]);
+    db.savePartitionTable(plan.table);
+    assert.deepEqual(db.loadPartitionTable(), {
+      version: 2,
+      strategy: 'minimal',
+      owners: [...plan.table.owners],
+    });
+    db.beginMigration({
+      id: 'p',
+      fromTable: from,
+      toTable: plan.table,
+      moves: plan.moves,
+      startedAtMs: 1,
+    });
+    const journal = db.unfinishedMigration();
+    assert.deepEqual(journal?.toTable.owners, [...plan.table.owners]);
+    assert.deepEqual(journal?.fromTable, {
+      version: 1,
+      strategy: 'minimal',
+      owners: [...from.owners],
+    });
+    assert.equal(journal?.moves.length, plan.moves.length);
+    assert.ok(plan.moves.length > 0);
+    assert.deepEqual(
+      journal?.moves.map(({ partition, from: f, to }) => ({ partition, from: f, to })),
+      plan.moves,
+    );
+    db.close();
+  });
+
   it('replaces a node by address, changes its status and removes it', () => {
     const db = StateDb.open(':memory:');
     db.upsertNode({ address: A, cacheIndex: 0, status: 'starting', pid: null, addedAtMs: 1 });
