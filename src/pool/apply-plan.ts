@@ -1,0 +1,168 @@
+/**
+ * applyPlan: the I/O half of a rebalance. Given the table in force (T1) and a plan (T2 + moves,
+ * from the pure planRebalance), it fences the destinations, publishes the moving state to the
+ * gateway, hands the keys of every moving partition from its old owner to its new one through
+ * the nodes' move_keys, sweeps the stragglers, closes the fences and commits T2. Starting and
+ * stopping nodes is the caller's (the resize coordinator's) business.
+ *
+ * On any failure T1 stays in force: keys still on a reachable destination are handed back to
+ * their old owner while the moving state still routes writes to the destination, then T1 is
+ * republished. The resize is reported failed and can be retried. docs/pool.md walks through the
+ * interleavings.
+ */
+import { partitionOf, type PartitionMove, type PartitionTable, type RebalancePlan } from '../partition/index.js';
+import type { MigrationProgress } from './migration-progress.js';
+import type { NodeClient } from './node-client.js';
+import type { MovingPartition } from './routing.js';
+
+/** Where applyPlan publishes routing states; the gateway's Routing, or nothing. */
+export type Publish = (table: PartitionTable, moving: readonly MovingPartition[]) => Promise<void>;
+
+/** Options of applyPlan. */
+export interface ApplyPlanOptions {
+  /** The table in force. */
+  current: PartitionTable;
+  plan: RebalancePlan;
+  progress: MigrationProgress;
+  /** A client of the node at `address`. */
+  clientOf: (address: string) => NodeClient;
+  /** Publishes a routing state and resolves once older requests have drained. */
+  publish: Publish;
+  /** Nodes leaving the pool: their last move_keys call names the manager. */
+  leaving?: readonly string[];
+  /** This manager's host:port, passed to a leaving node's last move_keys. */
+  managerAddress?: string;
+  /** Keys per move_keys call; default 2,000. */
+  chunkKeys?: number;
+  /** Sweeps of a source after the main pass before giving up; default 5. */
+  maxSweeps?: number;
+}
+
+/** What applyPlan did: T2 in force, or T1 kept with the reason. */
+export type ApplyOutcome = { ok: true; table: PartitionTable } | { ok: false; table: PartitionTable; error: string };
+
+/** Carries out `plan` (see the module header). Never throws; failures are the outcome. */
+export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome> {
+  const { current, plan, progress, clientOf, publish } = options;
+  const id = progress.id;
+  if (plan.moves.length === 0) {
+    await publish(plan.table, []);
+    return { ok: true, table: plan.table };
+  }
+  const incoming = groupBy(plan.moves, (move) => move.to);
+  const outgoing = groupBy(plan.moves, (move) => move.from);
+  const destOf = new Map<number, string>(plan.moves.map((move) => [move.partition, move.to]));
+  const leaving = new Set(options.leaving ?? []);
+  let published = false;
+  try {
+    // b. Fence every destination first: from here on it records local writes of its incoming
+    //    partitions, so that no import overwrites them.
+    await Promise.all(
+      [...incoming].map(([to, moves]) => clientOf(to).beginMigration(id, moves.map((move) => move.partition))),
+    );
+    // c. Route the moving partitions to their new owners (old owners as read fallback) and wait
+    //    until no request routed by T1 is in flight: after this, no write lands on a source.
+    await publish(current, plan.moves);
+    published = true;
+    // d, e. Hand the keys off, source by source, then sweep until the source holds none.
+    for (const [from, moves] of outgoing) {
+      await drainSource(clientOf(from), destOf, options, leaving.has(from));
+      progress.addPartitionsDone(moves.length);
+    }
+    // f. Close the fences, then commit T2.
+    await Promise.all([...incoming.keys()].map((to) => clientOf(to).endMigration(id)));
+    await publish(plan.table, []);
+    return { ok: true, table: plan.table };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    await rollBack(options, incoming, published);
+    return { ok: false, table: current, error: reason };
+  }
+}
+
+/** Moves every key of a moving partition off `source`, in chunks, then sweeps until none is left. */
+async function drainSource(
+  source: NodeClient,
+  destOf: ReadonlyMap<number, string>,
+  options: ApplyPlanOptions,
+  isLeaving: boolean,
+): Promise<void> {
+  const chunkKeys = options.chunkKeys ?? 2_000;
+  const maxSweeps = options.maxSweeps ?? 5;
+  const id = options.progress.id;
+  for (let pass = 0; pass <= maxSweeps; pass++) {
+    const keys = movingKeys(await source.keys(), destOf, source.address);
+    if (keys.length === 0) {
+      if (isLeaving && options.managerAddress) {
+        // Tells the node to report its handoff to the manager (POST /api/poolsize/change).
+        await source
+          .moveKeys({ dest: {}, migration: id, manager: options.managerAddress, cache_ip: source.address })
+          .catch(() => {});
+      }
+      return;
+    }
+    options.progress.addKeysFound(keys.length);
+    for (let start = 0; start < keys.length; start += chunkKeys) {
+      const chunk = keys.slice(start, start + chunkKeys);
+      const dest: Record<string, string[]> = {};
+      for (const key of chunk) (dest[destOf.get(partitionOf(key))!] ??= []).push(key);
+      const result = await source.moveKeys({ dest, migration: id });
+      options.progress.addKeysDone(chunk.length, result.bytes);
+    }
+  }
+  const left = movingKeys(await source.keys(), destOf, source.address);
+  if (left.length > 0) throw new Error(`${left.length} keys were still on ${source.address} after ${maxSweeps} sweeps`);
+}
+
+/**
+ * Keeps T1: hands back what reached a reachable destination while the moving state still sends
+ * writes there (so no newer write is overwritten on the old owner), republishes T1, then drops
+ * any key a destination received in between (the old owner was invalidated by that write: a
+ * later read misses, it never sees an older value).
+ */
+async function rollBack(options: ApplyPlanOptions, incoming: Map<string, PartitionMove[]>, published: boolean): Promise<void> {
+  const { current, clientOf, publish } = options;
+  const id = options.progress.id;
+  const backOf = new Map<number, string>();
+  for (const moves of incoming.values()) for (const move of moves) backOf.set(move.partition, move.from);
+  await Promise.all([...incoming.keys()].map((to) => clientOf(to).endMigration(id).catch(() => {})));
+  if (published) {
+    for (const to of incoming.keys()) {
+      const destination = clientOf(to);
+      for (let pass = 0; pass < 3; pass++) {
+        const keys = await destination.keys().catch(() => [] as string[]);
+        const back = movingKeys(keys, backOf, to);
+        if (back.length === 0) break;
+        const dest: Record<string, string[]> = {};
+        for (const key of back) (dest[backOf.get(partitionOf(key))!] ??= []).push(key);
+        const moved = await destination.moveKeys({ dest }).catch(() => undefined);
+        if (!moved) break;
+      }
+    }
+  }
+  await publish(current, []);
+  for (const to of incoming.keys()) {
+    const destination = clientOf(to);
+    const keys = await destination.keys().catch(() => [] as string[]);
+    await Promise.all(movingKeys(keys, backOf, to).map((key) => destination.invalidate(key).catch(() => {})));
+  }
+}
+
+/** The keys of `keys` whose partition moves to another node than `self`. */
+function movingKeys(keys: readonly string[], destOf: ReadonlyMap<number, string>, self: string): string[] {
+  return keys.filter((key) => {
+    const to = destOf.get(partitionOf(key));
+    return to !== undefined && to !== self;
+  });
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}

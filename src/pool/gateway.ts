@@ -1,0 +1,249 @@
+/**
+ * The gateway: the node's legacy API (and /v1/keys) for the whole pool (SPEC §6). Each key is
+ * routed by its partition through the current RouteView and its original body bytes are
+ * forwarded to the owner; the answer is relayed as it came. While a partition moves from A (old)
+ * to B (new), reads try B, then A, then B again; writes go to B and then invalidate A; deletes go
+ * to B and then A (docs/pool.md explains why these orders never miss nor undo a write).
+ * Pool-wide calls (clear, statistics, keys) fan out to every node. It owns no table: the manager
+ * publishes into the Routing it is given.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { errors, OperationalError } from '../errors.js';
+import { createHttpApp, readFields, registerRawParsers, requireToken, sendSuccess, type Fields } from '../http/index.js';
+import { partitionOf } from '../partition/index.js';
+import { keyOfBody } from './body-key.js';
+import type { RouteView, Routing } from './routing.js';
+import { Upstreams, type Upstream } from './upstreams.js';
+
+/** Options of buildGatewayApp. */
+export interface GatewayOptions {
+  routing: Routing;
+  /** The pool token: required on control calls here, and sent to the nodes. */
+  token?: string | undefined;
+  logger?: Logger;
+  /** Timeout of one forwarded request, in ms. */
+  timeoutMs?: number;
+  /**
+   * Handles `POST /api/cache/config` for the pool (the manager applies it to every node and to
+   * nodes started later). Without it the gateway sends the config to every node itself.
+   */
+  configure?: (fields: Fields) => Promise<void>;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+
+/** Builds the gateway app (not listening). Closing the app closes its node connections. */
+export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyInstance> {
+  const app = await createHttpApp({ ...(options.logger ? { logger: options.logger } : {}) });
+  const upstreams = new Upstreams({ token: options.token, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const { routing } = options;
+  const control = requireToken(options.token);
+  app.addHook('onClose', async () => upstreams.close());
+
+  /** Sends one request, or reports a miss when the node cannot be reached (a moving pair). */
+  const tryForward = async (address: string, method: Method, path: string, type?: string, body?: Buffer) => {
+    try {
+      return await upstreams.forward(address, method, path, type, body);
+    } catch {
+      return undefined;
+    }
+  };
+
+  /**
+   * Reads through the moving pair: new owner, old owner, new owner again. A key handed off from A
+   * to B between the first and the second read is on B by the third (the handoff writes B before
+   * it deletes A).
+   */
+  const read = async (view: RouteView, key: string, method: Method, path: string, type?: string, body?: Buffer, hit = 200) => {
+    const partition = partitionOf(key);
+    const owner = view.owners[partition]!;
+    const previous = view.previous[partition];
+    if (previous === undefined) return upstreams.forward(owner, method, path, type, body);
+    const first = await tryForward(owner, method, path, type, body);
+    if (first?.statusCode === hit) return first;
+    const second = await tryForward(previous, method, path, type, body);
+    if (second?.statusCode === hit) return second;
+    return (await tryForward(owner, method, path, type, body)) ?? first ?? second ?? unreachable(owner);
+  };
+
+  /**
+   * Writes to the new owner, then removes the key from the old one (a write or delete) so that
+   * the handoff cannot bring an older value back: the destination's fence skips a key written
+   * on it since the migration began.
+   */
+  const write = async (
+    view: RouteView,
+    key: string,
+    method: Method,
+    path: string,
+    type: string | undefined,
+    body: Buffer | undefined,
+    removeFromOld: (address: string) => Promise<unknown>,
+  ) => {
+    const partition = partitionOf(key);
+    const answer = await upstreams.forward(view.owners[partition]!, method, path, type, body);
+    const previous = view.previous[partition];
+    if (previous !== undefined && answer.statusCode < 300) await removeFromOld(previous).catch(() => {});
+    return answer;
+  };
+
+  const invalidateLegacy = (key: string) => (address: string) =>
+    upstreams.forward(address, 'DELETE', '/api/cache/key', 'application/json', Buffer.from(JSON.stringify({ key })));
+
+  await app.register(async (scope) => {
+    registerRawParsers(scope);
+
+    const legacyKey = (request: FastifyRequest): { key: string; type: string | undefined; body: Buffer | undefined } => {
+      const type = request.headers['content-type'];
+      const body = request.body as Buffer | undefined;
+      const key = keyOfBody(type, body);
+      if (key === undefined) throw errors.missingKey();
+      return { key, type, body };
+    };
+
+    scope.post('/api/cache/key', async (request, reply) => {
+      const { key, type, body } = legacyKey(request);
+      const view = routing.view;
+      view.enter();
+      try {
+        return relay(reply, await read(view, key, 'POST', '/api/cache/key', type, body));
+      } finally {
+        view.leave();
+      }
+    });
+
+    scope.post('/api/cache/content', async (request, reply) => {
+      const { key, type, body } = legacyKey(request);
+      const view = routing.view;
+      view.enter();
+      try {
+        return relay(reply, await write(view, key, 'POST', '/api/cache/content', type, body, invalidateLegacy(key)));
+      } finally {
+        view.leave();
+      }
+    });
+
+    scope.delete('/api/cache/key', async (request, reply) => {
+      const { key, type, body } = legacyKey(request);
+      const view = routing.view;
+      view.enter();
+      try {
+        return relay(reply, await write(view, key, 'DELETE', '/api/cache/key', type, body, invalidateLegacy(key)));
+      } finally {
+        view.leave();
+      }
+    });
+
+    const v1 = async (request: FastifyRequest<{ Params: { key: string } }>, reply: FastifyReply) => {
+      const key = request.params.key;
+      const path = `/v1/keys/${encodeURIComponent(key)}`;
+      const method = request.method as Method;
+      const type = request.headers['content-type'];
+      const body = request.body as Buffer | undefined;
+      const view = routing.view;
+      view.enter();
+      try {
+        const answer =
+          method === 'GET' || method === 'HEAD'
+            ? await read(view, key, method, path, undefined, undefined)
+            : await write(view, key, method, path, type, body, (address) => upstreams.forward(address, 'DELETE', path));
+        return relay(reply, answer);
+      } finally {
+        view.leave();
+      }
+    };
+    scope.route({ method: ['GET', 'HEAD', 'PUT', 'DELETE'], url: '/v1/keys/:key', exposeHeadRoute: false, handler: v1 });
+  });
+
+  /** Sends the same request to every node; throws the first failure. */
+  const fanOut = async (method: Method, path: string): Promise<Upstream[]> => {
+    const answers = await Promise.all(routing.view.nodes().map((address) => upstreams.forward(address, method, path)));
+    const failedAnswer = answers.find((answer) => answer.statusCode !== 200);
+    if (failedAnswer) throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `a node refused ${method} ${path}: ${failedAnswer.body.toString('utf8', 0, 200)}`);
+    return answers;
+  };
+
+  app.delete('/api/cache', { preHandler: control }, async (_request, reply) => {
+    await fanOut('DELETE', '/api/cache');
+    return sendSuccess(reply, '');
+  });
+
+  app.get('/api/cache/statistics', async (_request, reply) => {
+    return sendSuccess(reply, JSON.stringify(await totals(fanOut)));
+  });
+
+  app.post('/api/cache/statistics', async (_request, reply) => {
+    const sum = await totals(fanOut);
+    const rows = Object.entries(sum)
+      .map(([name, value]) => `<tr><th>${name}</th><td>${value}</td></tr>`)
+      .join('');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(`<!doctype html><title>cachepool gateway</title><h1>Pool statistics (${routing.view.nodes().length} nodes)</h1><table>${rows}</table>`);
+  });
+
+  app.delete('/api/cache/statistics', { preHandler: control }, async (_request, reply) => {
+    await fanOut('DELETE', '/api/cache/statistics');
+    return sendSuccess(reply, '');
+  });
+
+  const keys = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const answers = await fanOut('GET', '/keys');
+    const all = new Set<string>();
+    for (const answer of answers) for (const key of parseKeys(answer.body)) all.add(key);
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify([...all]));
+  };
+  app.get('/keys', keys);
+  app.post('/keys', keys);
+
+  app.post('/api/cache/config', { preHandler: control }, async (request, reply) => {
+    const fields = readFields(request);
+    if (options.configure) {
+      await options.configure(fields);
+    } else {
+      const { cache_index: _ignored, ...rest } = fields;
+      const json = Buffer.from(JSON.stringify(rest));
+      const answers = await Promise.all(
+        routing.view.nodes().map((address) => upstreams.forward(address, 'POST', '/api/cache/config', 'application/json', json)),
+      );
+      const refused = answers.find((answer) => answer.statusCode !== 200);
+      if (refused) return relay(reply, refused);
+    }
+    return sendSuccess(reply, '');
+  });
+
+  app.get('/healthz', async (_request, reply) =>
+    sendSuccess(reply, { status: 'ok', role: 'gateway', version: routing.view.table.version }),
+  );
+
+  return app;
+}
+
+function relay(reply: FastifyReply, answer: Upstream): FastifyReply {
+  reply.code(answer.statusCode);
+  if (answer.contentType !== undefined) reply.header('content-type', answer.contentType);
+  return reply.send(answer.body);
+}
+
+function unreachable(address: string): never {
+  throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} cannot be reached`);
+}
+
+const statisticNames = ['used_size', 'num_item_in_cache', 'num_request_served', 'num_GET_request_served', 'num_hit'] as const;
+
+async function totals(fanOut: (method: Method, path: string) => Promise<Upstream[]>): Promise<Record<string, number>> {
+  const sum: Record<string, number> = Object.fromEntries(statisticNames.map((name) => [name, 0]));
+  for (const answer of await fanOut('GET', '/api/cache/statistics')) {
+    const content = (JSON.parse(answer.body.toString('utf8')) as { content?: unknown }).content;
+    const figures = (typeof content === 'string' ? JSON.parse(content) : content) as Record<string, unknown>;
+    for (const name of statisticNames) sum[name]! += Number(figures?.[name] ?? 0) || 0;
+  }
+  return sum;
+}
+
+function parseKeys(body: Buffer): string[] {
+  const parsed = JSON.parse(body.toString('utf8')) as unknown;
+  const list = Array.isArray(parsed) ? parsed : (parsed as { content?: unknown }).content;
+  return Array.isArray(list) ? (list as string[]) : [];
+}

@@ -1,0 +1,85 @@
+/**
+ * The bookkeeping of one pool migration: what `GET /api/manager/migration` shows
+ * (docs/internal-api.md). Updated by applyPlan between its calls; read as a snapshot. No I/O.
+ */
+import type { Clock } from '../clock.js';
+
+/** The wire form of a migration's progress. */
+export interface MigrationJSON {
+  id: string;
+  running: boolean;
+  from_size: number;
+  to_size: number;
+  started_at_ms: number;
+  finished_at_ms: number | null;
+  partitions_total: number;
+  partitions_done: number;
+  keys_total: number;
+  keys_done: number;
+  bytes_done: number;
+  error: string | null;
+}
+
+/** Progress of one migration; counters only grow. */
+export class MigrationProgress {
+  readonly id: string;
+  #clock: Clock;
+  #state: MigrationJSON;
+
+  constructor(id: string, fromSize: number, toSize: number, partitionsTotal: number, clock: Clock) {
+    this.id = id;
+    this.#clock = clock;
+    this.#state = {
+      id,
+      running: true,
+      from_size: fromSize,
+      to_size: toSize,
+      started_at_ms: clock.now(),
+      finished_at_ms: null,
+      partitions_total: partitionsTotal,
+      partitions_done: 0,
+      keys_total: 0,
+      keys_done: 0,
+      bytes_done: 0,
+      error: null,
+    };
+  }
+
+  get running(): boolean {
+    return this.#state.running;
+  }
+
+  get error(): string | null {
+    return this.#state.error;
+  }
+
+  /** `count` more keys were found that have to move. */
+  addKeysFound(count: number): void {
+    this.#state.keys_total += count;
+  }
+
+  /** `count` keys (`bytes` bytes) were handed off, skipped as older, or found gone. */
+  addKeysDone(count: number, bytes: number): void {
+    this.#state.keys_done += count;
+    this.#state.bytes_done += bytes;
+    // A key found twice (written again mid-move) is counted twice; keep done ≤ total visible.
+    if (this.#state.keys_done > this.#state.keys_total) this.#state.keys_total = this.#state.keys_done;
+  }
+
+  /** `count` partitions have no key left on their old owner. */
+  addPartitionsDone(count: number): void {
+    this.#state.partitions_done = Math.min(this.#state.partitions_total, this.#state.partitions_done + count);
+  }
+
+  /** The migration ended: `error` is null on success. */
+  finish(error: string | null): void {
+    this.#state.running = false;
+    this.#state.error = error;
+    this.#state.finished_at_ms = this.#clock.now();
+  }
+
+  /** A copy of the current figures. */
+  toJSON(): MigrationJSON {
+    return { ...this.#state };
+  }
+}

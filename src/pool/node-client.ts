@@ -1,0 +1,221 @@
+/**
+ * A client of one cache node: the legacy endpoints the manager drives (get/put/invalidate,
+ * config, clear, statistics, keys, move_keys) and the internal ones (migration fences, healthz).
+ * One keep-alive undici Pool per node; every call is bounded by a timeout. A node's failure
+ * envelope, a transport error or a timeout becomes an OperationalError carrying the cause. It
+ * does not decide anything: which node to call is the caller's business.
+ */
+import { Pool } from 'undici';
+import { defaults } from '../defaults.js';
+import { OperationalError, type ErrorCode } from '../errors.js';
+
+/** Options of a NodeClient. */
+export interface NodeClientOptions {
+  /** The pool token, sent as `Authorization: Bearer <token>` when set. */
+  token?: string | undefined;
+  /** Timeout of one call, in ms; default defaults.peerTimeoutMs. */
+  timeoutMs?: number;
+  /** Keep-alive connections to the node; default 16. */
+  connections?: number;
+}
+
+/** The legacy statistics of a node (SPEC §2). */
+export interface NodeStatistics {
+  used_size: number;
+  num_item_in_cache: number;
+  num_request_served: number;
+  num_GET_request_served: number;
+  num_hit: number;
+}
+
+/** What a move_keys call reports (docs/internal-api.md). */
+export interface MoveKeysResult {
+  moved: number;
+  skipped: number;
+  rejected: string[];
+  missing: string[];
+  bytes: number;
+}
+
+/** The body of a move_keys call. */
+export interface MoveKeysRequest {
+  /** destination `host:port` → keys to hand to it. */
+  dest: Record<string, string[]>;
+  /** The pool migration id, passed on to the destinations' imports. */
+  migration?: string;
+  /** host:port of the manager to tell once every key is handed off; "" for none. */
+  manager?: string;
+  /** This node's own address, sent back to the manager. */
+  cache_ip?: string;
+}
+
+/** An HTTP answer as received. */
+export interface RawAnswer {
+  statusCode: number;
+  body: string;
+}
+
+/** A client of the node at `address` (`host:port`). */
+export class NodeClient {
+  /** The node's `host:port`. */
+  readonly address: string;
+  #pool: Pool;
+  #auth: Record<string, string>;
+  #timeoutMs: number;
+
+  constructor(address: string, options: NodeClientOptions = {}) {
+    this.address = address;
+    this.#timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
+    this.#auth = options.token ? { authorization: `Bearer ${options.token}` } : {};
+    this.#pool = new Pool(`http://${address}`, {
+      connections: options.connections ?? 16,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs,
+      connectTimeout: Math.min(this.#timeoutMs, 5_000),
+    });
+  }
+
+  /** The value of `key`, or undefined on a miss. */
+  async get(key: string): Promise<string | undefined> {
+    const answer = await this.request('POST', '/api/cache/key', { key });
+    if (answer.statusCode === 200) return envelopeContent(answer, this.address) as string;
+    if (answer.statusCode === 400 || answer.statusCode === 404) {
+      const parsed = tryParse(answer.body) as { error?: { message?: string } } | undefined;
+      if (parsed?.error?.message === 'Unknown key') return undefined;
+    }
+    throw failed(this.address, 'POST /api/cache/key', answer);
+  }
+
+  /** Stores `value` under `key`. */
+  async put(key: string, value: string): Promise<void> {
+    await this.call('POST', '/api/cache/content', { key, value });
+  }
+
+  /** Removes `key` (whether or not present). */
+  async invalidate(key: string): Promise<void> {
+    await this.call('DELETE', '/api/cache/key', { key });
+  }
+
+  /** Applies a cache config (capacity in MB, policy name, optional cache_index). */
+  async setConfig(config: { capacity: number; replacement_policy: string; cache_index?: number }): Promise<void> {
+    await this.call('POST', '/api/cache/config', config);
+  }
+
+  /** Removes every key. */
+  async clear(): Promise<void> {
+    await this.call('DELETE', '/api/cache');
+  }
+
+  /** The legacy statistics (decoded from the JSON-encoded string content). */
+  async statistics(): Promise<NodeStatistics> {
+    const content = await this.call('GET', '/api/cache/statistics');
+    return (typeof content === 'string' ? JSON.parse(content) : content) as NodeStatistics;
+  }
+
+  /** Resets the GET and hit counters (after a resize). */
+  async resetStatistics(): Promise<void> {
+    await this.call('DELETE', '/api/cache/statistics');
+  }
+
+  /** Every key the node holds. */
+  async keys(): Promise<string[]> {
+    const answer = await this.request('GET', '/keys');
+    if (answer.statusCode !== 200) throw failed(this.address, 'GET /keys', answer);
+    const parsed = tryParse(answer.body);
+    // /keys answers a bare JSON array; accept the envelope too.
+    const list = Array.isArray(parsed) ? parsed : (parsed as { content?: unknown } | undefined)?.content;
+    if (!Array.isArray(list)) throw failed(this.address, 'GET /keys', answer);
+    return list as string[];
+  }
+
+  /** Hands keys off to other nodes; a destination failure throws (its keys stay here). */
+  async moveKeys(request: MoveKeysRequest): Promise<MoveKeysResult> {
+    const body = { manager: '', ...request };
+    const content = (await this.call('POST', '/api/cache/move_keys', body, 'CP_ERR_MOVE_FAILED')) as
+      | Partial<MoveKeysResult>
+      | undefined;
+    return {
+      moved: content?.moved ?? 0,
+      skipped: content?.skipped ?? 0,
+      rejected: content?.rejected ?? [],
+      missing: content?.missing ?? [],
+      bytes: content?.bytes ?? 0,
+    };
+  }
+
+  /** Opens the migration fence for `partitions` (purges stale keys of them). */
+  async beginMigration(id: string, partitions: number[]): Promise<void> {
+    await this.call('POST', '/internal/migration/begin', { id, partitions });
+  }
+
+  /** Closes the migration fence `id`. */
+  async endMigration(id: string): Promise<void> {
+    await this.call('POST', '/internal/migration/end', { id });
+  }
+
+  /** True when the node answers `GET /healthz` with 200 within the timeout. */
+  async healthy(): Promise<boolean> {
+    try {
+      const answer = await this.request('GET', '/healthz');
+      return answer.statusCode === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Sends one request and returns the raw answer; a transport failure or timeout throws an
+   * OperationalError (CP_ERR_NODE_UNREACHABLE).
+   */
+  async request(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown): Promise<RawAnswer> {
+    try {
+      const answer = await this.#pool.request({
+        method,
+        path,
+        headers: json === undefined ? this.#auth : { ...this.#auth, 'content-type': 'application/json' },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      const body = await answer.body.text();
+      return { statusCode: answer.statusCode, body };
+    } catch (error) {
+      throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${this.address} did not answer ${method} ${path}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Closes the keep-alive connections. */
+  async close(): Promise<void> {
+    await this.#pool.close().catch(() => {});
+  }
+
+  async call(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown, code?: ErrorCode): Promise<unknown> {
+    const answer = await this.request(method, path, json);
+    if (answer.statusCode !== 200) throw failed(this.address, `${method} ${path}`, answer, code);
+    return envelopeContent(answer, this.address);
+  }
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function envelopeContent(answer: RawAnswer, address: string): unknown {
+  const parsed = tryParse(answer.body) as { success?: string; content?: unknown } | undefined;
+  if (parsed?.success !== 'true') throw failed(address, 'a call', answer);
+  return parsed.content;
+}
+
+function failed(address: string, what: string, answer: RawAnswer, code: ErrorCode = 'CP_ERR_NODE_UNREACHABLE'): OperationalError {
+  const parsed = tryParse(answer.body) as { error?: { message?: string } } | undefined;
+  const message = parsed?.error?.message ?? answer.body.slice(0, 200);
+  return new OperationalError(code, `node ${address} refused ${what}: ${answer.statusCode} ${message}`, {
+    cause: answer,
+  });
+}

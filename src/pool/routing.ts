@@ -1,0 +1,107 @@
+/**
+ * The routing state the gateway reads on every request: the partition table in force and, while
+ * a resize runs, which partitions are moving and from where. The manager publishes a new state;
+ * `publish` resolves once every request that was routed by an older state has finished, so that
+ * the migration knows that no write routed by the old table can still land after that point
+ * (docs/pool.md, "draining"). It performs no I/O.
+ */
+import { PARTITION_COUNT, type PartitionTable } from '../partition/index.js';
+
+/** One partition on its way from `from` (old owner) to `to` (new owner). */
+export interface MovingPartition {
+  partition: number;
+  from: string;
+  to: string;
+}
+
+/**
+ * An immutable view of the routing, as one request sees it from start to end. `owners[p]` is
+ * where partition p's reads and writes go first; `previous[p]` is its old owner while it moves,
+ * undefined otherwise.
+ */
+export class RouteView {
+  readonly table: PartitionTable;
+  readonly owners: readonly string[];
+  readonly previous: readonly (string | undefined)[];
+  readonly moving: readonly MovingPartition[];
+  #inflight = 0;
+  #superseded = false;
+  #drained: (() => void)[] = [];
+
+  constructor(table: PartitionTable, moving: readonly MovingPartition[] = []) {
+    this.table = table;
+    const owners = [...table.owners];
+    const previous: (string | undefined)[] = new Array(PARTITION_COUNT).fill(undefined);
+    for (const move of moving) {
+      owners[move.partition] = move.to;
+      previous[move.partition] = move.from;
+    }
+    this.owners = Object.freeze(owners);
+    this.previous = Object.freeze(previous);
+    this.moving = Object.freeze([...moving]);
+  }
+
+  /** Every node this view may send a request to (owners and old owners), without repeats. */
+  nodes(): string[] {
+    const all = new Set<string>(this.owners);
+    for (const move of this.moving) all.add(move.from);
+    return [...all];
+  }
+
+  /** @internal a request routed by this view started. */
+  enter(): void {
+    this.#inflight++;
+  }
+
+  /** @internal a request routed by this view finished. */
+  leave(): void {
+    this.#inflight--;
+    if (this.#inflight === 0 && this.#superseded) this.#release();
+  }
+
+  /** @internal resolves when no request routed by this (now replaced) view is in flight. */
+  supersede(): Promise<void> {
+    this.#superseded = true;
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  #release(): void {
+    for (const resolve of this.#drained.splice(0)) resolve();
+  }
+}
+
+/** The current RouteView, replaced as a whole by the manager. */
+export class Routing {
+  #view: RouteView;
+  #superseded = new Set<Promise<void>>();
+
+  constructor(table: PartitionTable) {
+    this.#view = new RouteView(table);
+  }
+
+  /** The view in force; a request keeps the one it got for its whole life. */
+  get view(): RouteView {
+    return this.#view;
+  }
+
+  /**
+   * Replaces the view. Resolves once every request routed by an older view has finished, or
+   * after `drainTimeoutMs` (default 10 s) — a stuck client connection must not stall a resize
+   * forever; the migration's sweep then catches a late write.
+   */
+  async publish(table: PartitionTable, moving: readonly MovingPartition[] = [], drainTimeoutMs = 10_000): Promise<void> {
+    const old = this.#view;
+    this.#view = new RouteView(table, moving);
+    const drained = old.supersede();
+    this.#superseded.add(drained);
+    void drained.then(() => this.#superseded.delete(drained));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, drainTimeoutMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.all([...this.#superseded]).then(() => undefined), deadline]);
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The gateway's connections to the nodes: one keep-alive undici Pool per node address, created on
+ * first use, and a `forward` that sends raw bytes and gives the answer back as bytes. No routing
+ * decisions here.
+ */
+import { Pool } from 'undici';
+import { defaults } from '../defaults.js';
+import { OperationalError } from '../errors.js';
+
+/** A node's answer, relayed as it came. */
+export interface Upstream {
+  statusCode: number;
+  contentType: string | undefined;
+  body: Buffer;
+}
+
+/** Options of Upstreams. */
+export interface UpstreamsOptions {
+  token?: string | undefined;
+  /** Timeout of one forwarded request, in ms; default defaults.peerTimeoutMs. */
+  timeoutMs?: number;
+  /** Keep-alive connections per node; default 64. */
+  connections?: number;
+}
+
+/** Keep-alive pools to every node the gateway talks to. */
+export class Upstreams {
+  #pools = new Map<string, Pool>();
+  #timeoutMs: number;
+  #connections: number;
+  #token: string | undefined;
+
+  constructor(options: UpstreamsOptions = {}) {
+    this.#timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
+    this.#connections = options.connections ?? 64;
+    this.#token = options.token;
+  }
+
+  /**
+   * Sends `method path` with `body` (raw bytes, `contentType`) to `address` and reads the whole
+   * answer. A transport failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE.
+   */
+  async forward(
+    address: string,
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD',
+    path: string,
+    contentType?: string,
+    body?: Buffer | string,
+  ): Promise<Upstream> {
+    const headers: Record<string, string> = {};
+    if (contentType !== undefined) headers['content-type'] = contentType;
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    try {
+      const answer = await this.#pool(address).request({
+        method,
+        path,
+        headers,
+        body: body === undefined || body.length === 0 ? null : body,
+      });
+      const bytes = Buffer.from(await answer.body.arrayBuffer());
+      const type = answer.headers['content-type'];
+      return { statusCode: answer.statusCode, contentType: Array.isArray(type) ? type[0] : type, body: bytes };
+    } catch (error) {
+      throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} did not answer ${method} ${path.split('?')[0]}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Closes every pool. */
+  async close(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((pool) => pool.close().catch(() => {})));
+  }
+
+  #pool(address: string): Pool {
+    let pool = this.#pools.get(address);
+    if (!pool) {
+      pool = new Pool(`http://${address}`, {
+        connections: this.#connections,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+        connectTimeout: Math.min(this.#timeoutMs, 5_000),
+      });
+      this.#pools.set(address, pool);
+    }
+    return pool;
+  }
+}
