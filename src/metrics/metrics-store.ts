@@ -1,0 +1,397 @@
+/**
+ * The manager's metrics store: node snapshots (raw, one row per push), 1-minute pool roll-ups and
+ * resize events in an embedded SQLite database (better-sqlite3, WAL). Answers the SPEC §4
+ * `aggregate_stats` shape, per-node series, the auto-scaler's last-minute miss rate and the
+ * resize events. Owns storage, retention and the roll-up schedule; the arithmetic is in
+ * rollup.ts, the HTTP routes are the manager's.
+ *
+ * Sample times are the manager's clock at `record` (not the node's), so samples of one minute
+ * never arrive after that minute was rolled up, whatever the nodes' clocks say.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../clock.js';
+import { defaults } from '../defaults.js';
+import { OptionError } from '../errors.js';
+import { counterDelta, MINUTE_MS, minuteOf, rollupMinutes, sumDeltas, type CounterDelta, type PoolPoint, type RollupSample } from './rollup.js';
+import type { NodeSnapshot } from './snapshot.js';
+
+/** File name of the database inside the manager's data directory. */
+export const METRICS_FILE = 'metrics.sqlite';
+
+/** One `[timestamp ms, value]` point; `null` where there is no value (no GET in that minute). */
+export type SeriesPoint = [number, number | null];
+
+/** The SPEC §4 `aggregate_stats` content. */
+export interface AggregateStats {
+  miss_rate: SeriesPoint[];
+  hit_rate: SeriesPoint[];
+  number_of_items_in_cache: SeriesPoint[];
+  total_size_of_items_in_cache: SeriesPoint[];
+  number_of_requests_served_per_minute: SeriesPoint[];
+  number_of_nodes: SeriesPoint[];
+}
+
+/** A pool resize, as recorded by the manager and read by the dashboard. */
+export interface ResizeEvent {
+  time_ms: number;
+  old_size: number;
+  new_size: number;
+  cause: 'manual' | 'automatic' | 'failure';
+}
+
+/** The auto-scaler's input: the pool's miss rate over the last minute. */
+export interface LastMinute {
+  /** 0..1, or null when no GET request was served in the last minute. */
+  missRate: number | null;
+  getRequests: number;
+}
+
+/** Outcome of `record`. */
+export type RecordOutcome = { ok: true } | { ok: false; message: string };
+
+export interface MetricsStoreOptions {
+  /** Database file; `:memory:` for none. Takes precedence over `dataDir`. */
+  path?: string;
+  /** Directory for `metrics.sqlite` (created if missing); default `defaults.dataDir`. */
+  dataDir?: string;
+  /** How long 1-minute points and events are kept, ms; default `defaults.metricsRetentionH` hours. */
+  retentionMs?: number;
+  /** How long raw samples are kept, ms; default the same as `retentionMs`. */
+  rawRetentionMs?: number;
+  /** A delta between two samples of a node further apart than this is dropped, ms; default 120 000. */
+  maxGapMs?: number;
+  clock?: Clock;
+}
+
+interface SampleRow {
+  address: string;
+  time_ms: number;
+  started_at_ms: number;
+  items: number;
+  used_bytes: number;
+  requests_total: number;
+  get_requests_total: number;
+  hits_total: number;
+  misses_total: number;
+}
+
+interface MinuteRow {
+  minute_ms: number;
+  nodes: number;
+  items: number;
+  used_bytes: number;
+  requests: number;
+  get_requests: number;
+  hits: number;
+  misses: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS samples (
+  address TEXT NOT NULL, time_ms INTEGER NOT NULL, started_at_ms INTEGER NOT NULL,
+  cache_index INTEGER NOT NULL, items INTEGER NOT NULL, used_bytes INTEGER NOT NULL,
+  capacity_bytes INTEGER NOT NULL, requests_total INTEGER NOT NULL,
+  get_requests_total INTEGER NOT NULL, hits_total INTEGER NOT NULL, misses_total INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS samples_time ON samples (time_ms);
+CREATE INDEX IF NOT EXISTS samples_address_time ON samples (address, time_ms);
+CREATE TABLE IF NOT EXISTS minutes (
+  minute_ms INTEGER PRIMARY KEY, nodes INTEGER NOT NULL, items INTEGER NOT NULL,
+  used_bytes INTEGER NOT NULL, requests INTEGER NOT NULL, get_requests INTEGER NOT NULL,
+  hits INTEGER NOT NULL, misses INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+  time_ms INTEGER NOT NULL, old_size INTEGER NOT NULL, new_size INTEGER NOT NULL, cause TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_time ON events (time_ms);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+const COUNTERS = ['requestsTotal', 'getRequestsTotal', 'hitsTotal', 'missesTotal'] as const;
+const GAUGES = ['cacheIndex', 'startedAtMs', 'items', 'usedBytes', 'capacityBytes'] as const;
+const CAUSES: ReadonlySet<string> = new Set(['manual', 'automatic', 'failure']);
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** Checks the fields of a pushed snapshot that the store relies on; the message names the field. */
+export function checkSnapshot(value: unknown): RecordOutcome {
+  if (typeof value !== 'object' || value === null) return { ok: false, message: 'snapshot must be a JSON object' };
+  const s = value as Record<string, unknown>;
+  if (typeof s.address !== 'string' || s.address.length === 0 || s.address.length > 300) {
+    return { ok: false, message: 'snapshot.address must be a non-empty "host:port" string' };
+  }
+  for (const field of [...COUNTERS, ...GAUGES]) {
+    if (!isCount(s[field])) return { ok: false, message: `snapshot.${field} must be a number >= 0` };
+  }
+  return { ok: true };
+}
+
+function toSample(row: SampleRow): RollupSample {
+  return {
+    address: row.address,
+    timeMs: row.time_ms,
+    startedAtMs: row.started_at_ms,
+    items: row.items,
+    usedBytes: row.used_bytes,
+    requestsTotal: row.requests_total,
+    getRequestsTotal: row.get_requests_total,
+    hitsTotal: row.hits_total,
+    missesTotal: row.misses_total,
+  };
+}
+
+function toPoint(row: MinuteRow): PoolPoint {
+  const rated = row.get_requests > 0;
+  return {
+    minuteMs: row.minute_ms,
+    nodes: row.nodes,
+    items: row.items,
+    usedBytes: row.used_bytes,
+    requests: row.requests,
+    getRequests: row.get_requests,
+    hits: row.hits,
+    misses: row.misses,
+    hitRate: rated ? row.hits / row.get_requests : null,
+    missRate: rated ? row.misses / row.get_requests : null,
+  };
+}
+
+/** Turns 1-minute points into the SPEC §4 shape. */
+export function toAggregateStats(points: readonly PoolPoint[]): AggregateStats {
+  return {
+    miss_rate: points.map((p) => [p.minuteMs, p.missRate]),
+    hit_rate: points.map((p) => [p.minuteMs, p.hitRate]),
+    number_of_items_in_cache: points.map((p) => [p.minuteMs, p.items]),
+    total_size_of_items_in_cache: points.map((p) => [p.minuteMs, p.usedBytes]),
+    number_of_requests_served_per_minute: points.map((p) => [p.minuteMs, p.requests]),
+    number_of_nodes: points.map((p) => [p.minuteMs, p.nodes]),
+  };
+}
+
+function checkMinutes(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 7 * 24 * 60) {
+    throw new OptionError('minutes', 'must be an integer from 1 to 10080', minutes);
+  }
+  return minutes;
+}
+
+/** Metrics of the pool over time, in SQLite. Call `close()` when done. */
+export class MetricsStore {
+  readonly #db: Database.Database;
+  readonly #clock: Clock;
+  readonly #retentionMs: number;
+  readonly #rawRetentionMs: number;
+  readonly #maxGapMs: number;
+  /** Each node's last sample, for the running totals. */
+  readonly #last = new Map<string, RollupSample>();
+  readonly #totals: CounterDelta = { requests: 0, getRequests: 0, hits: 0, misses: 0 };
+  #timer: NodeJS.Timeout | undefined;
+  readonly #stmt;
+
+  constructor(options: MetricsStoreOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#retentionMs = options.retentionMs ?? defaults.metricsRetentionH * 3_600_000;
+    this.#rawRetentionMs = options.rawRetentionMs ?? this.#retentionMs;
+    this.#maxGapMs = options.maxGapMs ?? 2 * MINUTE_MS;
+    for (const [name, value] of [
+      ['retentionMs', this.#retentionMs],
+      ['rawRetentionMs', this.#rawRetentionMs],
+      ['maxGapMs', this.#maxGapMs],
+    ] as const) {
+      if (!Number.isFinite(value) || value < MINUTE_MS) throw new OptionError(name, 'must be a number of ms >= 60000', value);
+    }
+    let path = options.path;
+    if (path === undefined) {
+      const dir = options.dataDir ?? defaults.dataDir;
+      mkdirSync(dir, { recursive: true });
+      path = join(dir, METRICS_FILE);
+    }
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(SCHEMA);
+    const db = this.#db;
+    this.#stmt = {
+      insertSample: db.prepare(
+        `INSERT INTO samples (address, time_ms, started_at_ms, cache_index, items, used_bytes, capacity_bytes,
+           requests_total, get_requests_total, hits_total, misses_total)
+         VALUES (@address, @timeMs, @startedAtMs, @cacheIndex, @items, @usedBytes, @capacityBytes,
+           @requestsTotal, @getRequestsTotal, @hitsTotal, @missesTotal)`,
+      ),
+      samplesBetween: db.prepare<[number, number], SampleRow>(
+        'SELECT * FROM samples WHERE time_ms >= ? AND time_ms <= ? ORDER BY time_ms',
+      ),
+      nodeSamplesBetween: db.prepare<[string, number, number], SampleRow>(
+        'SELECT * FROM samples WHERE address = ? AND time_ms >= ? AND time_ms <= ? ORDER BY time_ms',
+      ),
+      lastSamples: db.prepare<[], SampleRow>(
+        `SELECT s.* FROM samples s JOIN (SELECT address, MAX(time_ms) AS t FROM samples GROUP BY address) m
+           ON s.address = m.address AND s.time_ms = m.t`,
+      ),
+      upsertMinute: db.prepare(
+        `INSERT OR REPLACE INTO minutes (minute_ms, nodes, items, used_bytes, requests, get_requests, hits, misses)
+         VALUES (@minuteMs, @nodes, @items, @usedBytes, @requests, @getRequests, @hits, @misses)`,
+      ),
+      minutesBetween: db.prepare<[number, number], MinuteRow>(
+        'SELECT * FROM minutes WHERE minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms',
+      ),
+      insertEvent: db.prepare('INSERT INTO events (time_ms, old_size, new_size, cause) VALUES (?, ?, ?, ?)'),
+      eventsSince: db.prepare<[number], ResizeEvent>(
+        'SELECT time_ms, old_size, new_size, cause FROM events WHERE time_ms >= ? ORDER BY time_ms',
+      ),
+      getMeta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      pruneSamples: db.prepare('DELETE FROM samples WHERE time_ms < ?'),
+      pruneMinutes: db.prepare('DELETE FROM minutes WHERE minute_ms < ?'),
+      pruneEvents: db.prepare('DELETE FROM events WHERE time_ms < ?'),
+      count: db.prepare<[], { samples: number; minutes: number; events: number }>(
+        `SELECT (SELECT COUNT(*) FROM samples) AS samples, (SELECT COUNT(*) FROM minutes) AS minutes,
+                (SELECT COUNT(*) FROM events) AS events`,
+      ),
+    };
+    for (const row of this.#stmt.lastSamples.all()) this.#last.set(row.address, toSample(row));
+  }
+
+  /**
+   * Stores one pushed snapshot, timed by the store's clock. A snapshot that lacks a field the
+   * store needs is refused (`ok: false` with a message naming the field) and changes nothing.
+   */
+  record(snapshot: NodeSnapshot): RecordOutcome {
+    const checked = checkSnapshot(snapshot);
+    if (!checked.ok) return checked;
+    const timeMs = this.#clock.now();
+    this.#stmt.insertSample.run({
+      address: snapshot.address,
+      timeMs,
+      startedAtMs: Math.trunc(snapshot.startedAtMs),
+      cacheIndex: Math.trunc(snapshot.cacheIndex),
+      items: Math.trunc(snapshot.items),
+      usedBytes: Math.trunc(snapshot.usedBytes),
+      capacityBytes: Math.trunc(snapshot.capacityBytes),
+      requestsTotal: Math.trunc(snapshot.requestsTotal),
+      getRequestsTotal: Math.trunc(snapshot.getRequestsTotal),
+      hitsTotal: Math.trunc(snapshot.hitsTotal),
+      missesTotal: Math.trunc(snapshot.missesTotal),
+    });
+    const sample: RollupSample = { ...snapshot, timeMs };
+    const delta = counterDelta(this.#last.get(snapshot.address), sample, { maxGapMs: this.#maxGapMs });
+    this.#last.set(snapshot.address, sample);
+    this.#totals.requests += delta.requests;
+    this.#totals.getRequests += delta.getRequests;
+    this.#totals.hits += delta.hits;
+    this.#totals.misses += delta.misses;
+    return { ok: true };
+  }
+
+  /** Records a pool resize (for the charts' markers). */
+  recordEvent(event: ResizeEvent): void {
+    if (!CAUSES.has(event.cause)) throw new OptionError('cause', 'must be manual, automatic or failure', event.cause);
+    this.#stmt.insertEvent.run(Math.trunc(event.time_ms), Math.trunc(event.old_size), Math.trunc(event.new_size), event.cause);
+  }
+
+  /** Resizes of the last `minutes` minutes (default 30), oldest first. */
+  events(minutes = 30, nowMs = this.#clock.now()): ResizeEvent[] {
+    return this.#stmt.eventsSince.all(nowMs - checkMinutes(minutes) * MINUTE_MS);
+  }
+
+  /**
+   * Pool counters summed over every node since this store was opened, computed from deltas (so
+   * they only grow, across node restarts and departures): for Prometheus counters.
+   */
+  totals(): CounterDelta {
+    return { ...this.#totals };
+  }
+
+  /** Each known node's last sample (nodes seen within the raw retention). */
+  lastSamples(): RollupSample[] {
+    return [...this.#last.values()];
+  }
+
+  /**
+   * Rolls finished minutes up into 1-minute rows and prunes what is older than the retention.
+   * This is what the timer of `start()` runs; tests call it directly.
+   */
+  tick(nowMs = this.#clock.now()): void {
+    const untilMs = minuteOf(nowMs);
+    const rolledMs = this.#stmt.getMeta.get('rolled_until_ms')?.value;
+    const fromMs = Math.max(rolledMs ?? 0, minuteOf(nowMs - this.#retentionMs));
+    this.#db.transaction(() => {
+      if (fromMs < untilMs) {
+        for (const point of this.#livePoints(fromMs, untilMs)) this.#stmt.upsertMinute.run(point);
+      }
+      this.#stmt.setMeta.run('rolled_until_ms', Math.max(untilMs, rolledMs ?? 0));
+      this.#stmt.pruneSamples.run(nowMs - this.#rawRetentionMs);
+      this.#stmt.pruneMinutes.run(nowMs - this.#retentionMs);
+      this.#stmt.pruneEvents.run(nowMs - this.#retentionMs);
+    })();
+    for (const [address, sample] of this.#last) {
+      if (sample.timeMs < nowMs - this.#rawRetentionMs) this.#last.delete(address);
+    }
+  }
+
+  /** Runs `tick()` every `intervalMs` (default one minute) until `close()`; the timer is unref'd. */
+  start(intervalMs = MINUTE_MS): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.tick(), intervalMs);
+    this.#timer.unref();
+  }
+
+  /**
+   * The last `minutes` minutes (default 30, the current one included) at 1-minute points, in the
+   * SPEC §4 shape. Minutes in which no node reported are absent; a minute without GET requests
+   * has `null` rates. Finished minutes come from the roll-up, later ones are computed live.
+   */
+  aggregate(minutes = 30, nowMs = this.#clock.now()): AggregateStats {
+    return toAggregateStats(this.points(minutes, nowMs));
+  }
+
+  /** The 1-minute pool points behind `aggregate`, oldest first. */
+  points(minutes = 30, nowMs = this.#clock.now()): PoolPoint[] {
+    const fromMs = minuteOf(nowMs) - (checkMinutes(minutes) - 1) * MINUTE_MS;
+    const rolledMs = Math.min(this.#stmt.getMeta.get('rolled_until_ms')?.value ?? fromMs, minuteOf(nowMs));
+    const stored = rolledMs > fromMs ? this.#stmt.minutesBetween.all(fromMs, rolledMs).map(toPoint) : [];
+    return [...stored, ...this.#livePoints(Math.max(fromMs, rolledMs), nowMs + 1)];
+  }
+
+  /** One node's last `minutes` minutes at 1-minute points (`number_of_nodes` is 1 where it reported). */
+  perNode(address: string, minutes = 30, nowMs = this.#clock.now()): AggregateStats {
+    const fromMs = minuteOf(nowMs) - (checkMinutes(minutes) - 1) * MINUTE_MS;
+    const rows = this.#stmt.nodeSamplesBetween.all(address, fromMs - this.#maxGapMs, nowMs).map(toSample);
+    const baseline = this.#baseline(rows, fromMs);
+    return toAggregateStats(rollupMinutes(rows, fromMs, nowMs + 1, baseline, { maxGapMs: this.#maxGapMs }));
+  }
+
+  /** What the pool served over the minute before `nowMs`: the auto-scaler's input. */
+  missRateLastMinute(nowMs = this.#clock.now()): LastMinute {
+    const fromMs = nowMs - MINUTE_MS;
+    const rows = this.#stmt.samplesBetween.all(fromMs - this.#maxGapMs, nowMs).map(toSample);
+    const total = sumDeltas(rows, fromMs, nowMs, new Map(), { maxGapMs: this.#maxGapMs });
+    return { missRate: total.getRequests > 0 ? total.misses / total.getRequests : null, getRequests: total.getRequests };
+  }
+
+  /** Row counts, for tests and diagnostics. */
+  counts(): { samples: number; minutes: number; events: number } {
+    return this.#stmt.count.get()!;
+  }
+
+  /** Stops the timer and closes the database. Safe to call twice. */
+  close(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Points for minutes in [fromMs, toMs) computed from raw samples. */
+  #livePoints(fromMs: number, toMs: number): PoolPoint[] {
+    const rows = this.#stmt.samplesBetween.all(fromMs - this.#maxGapMs, toMs - 1).map(toSample);
+    return rollupMinutes(rows, fromMs, toMs, this.#baseline(rows, fromMs), { maxGapMs: this.#maxGapMs });
+  }
+
+  /** Each node's last sample before `fromMs` among `rows`. */
+  #baseline(rows: readonly RollupSample[], fromMs: number): Map<string, RollupSample> {
+    const baseline = new Map<string, RollupSample>();
+    for (const row of rows) if (row.timeMs < fromMs) baseline.set(row.address, row);
+    return baseline;
+  }
+}
