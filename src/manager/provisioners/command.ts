@@ -1,0 +1,313 @@
+/**
+ * The `command` provisioner: the pool runs under an orchestrator (Kubernetes, Docker Compose, …)
+ * and the manager scales it with a user-given shell command, such as
+ * `kubectl scale statefulset cachepool-node --replicas={count}`. The nodes it starts register
+ * themselves with the manager (`cachepool node --manager URL`), so this provisioner never learns
+ * their addresses: it only runs the command and reports how it ended.
+ *
+ * Only validated values ever reach the shell: `{count}` is a non-negative integer, and
+ * `{address}`, `{host}`, `{port}` (for `--remove-command`) match a strict host:port pattern.
+ * The same values are also in the command's environment (CACHEPOOL_COUNT, CACHEPOOL_ADDRESS, …).
+ */
+import { spawn } from 'node:child_process';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { OperationalError, OptionError } from '../../errors.js';
+import type { NodeSpec, Provisioner, ProvisionerEvent } from '../provisioner.js';
+
+/**
+ * How long one command may run before its whole process group is killed, in ms (2 minutes: a
+ * `docker compose up` may pull an image). Belongs in src/defaults.ts as `commandTimeoutMs`.
+ */
+export const COMMAND_TIMEOUT_MS = 120_000;
+
+/** Options of the command provisioner. */
+export interface CommandProvisionerOptions {
+  /** Scales the pool to `{count}` nodes (`--scale-command`); must contain `{count}`. */
+  scaleCommand: string;
+  /**
+   * Removes one node (`--remove-command`), with `{address}` or `{host}` (and optionally `{port}`,
+   * `{count}` = the nodes that remain). When set, `stopNode` runs it instead of the scale command.
+   */
+  removeCommand?: string | undefined;
+  /** Timeout of one command, in ms; default `COMMAND_TIMEOUT_MS`. */
+  timeoutMs?: number;
+  /** Environment of the command, added to this process's. */
+  env?: Record<string, string>;
+  /** Where commands and their outcomes are logged; silent by default. */
+  logger?: Logger;
+}
+
+/** How a command ended, when it succeeded. */
+export interface CommandResult {
+  command: string;
+  /** The last 4 KB of what it printed on stdout and stderr. */
+  stdout: string;
+  stderr: string;
+}
+
+// A host name or IPv4 address (letters, digits, '.', '-', '_' only: nothing a shell interprets),
+// then a port. IPv6 literals are refused: their brackets are shell glob characters.
+const SAFE_ADDRESS = /^([A-Za-z0-9](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?):([0-9]{1,5})$/;
+const PLACEHOLDER = /\{([A-Za-z_]+)\}/g;
+const OUTPUT_TAIL_BYTES = 4096;
+// After the shell exits, how long to wait for its output pipes to close. A process it left in the
+// background may hold them open forever; the outcome is known at exit, so waiting longer is moot.
+const PIPE_CLOSE_GRACE_MS = 1000;
+
+/** Scales an orchestrated pool by running a command. */
+export class CommandProvisioner implements Provisioner {
+  readonly kind = 'command' as const;
+  readonly #scaleCommand: string;
+  readonly #removeCommand: string | undefined;
+  readonly #timeoutMs: number;
+  readonly #env: Record<string, string>;
+  readonly #logger: Logger;
+  // Commands run one at a time, in call order: two scale commands racing could leave the
+  // orchestrator at the older count.
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** Throws an OptionError naming the option when a template or the timeout is invalid. */
+  constructor(options: CommandProvisionerOptions) {
+    this.#scaleCommand = checkTemplate(
+      '--scale-command',
+      options.scaleCommand,
+      ['count'],
+      ['count'],
+    );
+    this.#removeCommand =
+      options.removeCommand === undefined || options.removeCommand === ''
+        ? undefined
+        : checkTemplate(
+            '--remove-command',
+            options.removeCommand,
+            ['address', 'host', 'port', 'count'],
+            ['address', 'host'],
+          );
+    const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
+      throw new OptionError('command timeout', 'must be an integer >= 1 (ms)', timeoutMs);
+    }
+    this.#timeoutMs = timeoutMs;
+    this.#env = options.env ?? {};
+    this.#logger = options.logger ?? pino({ level: 'silent' });
+  }
+
+  /**
+   * Runs the scale command with `{count}` = `currentCount + specs.length` and resolves `[]` once
+   * it exits 0: the new nodes register themselves. Does nothing for no specs. Rejects with an
+   * OperationalError (CP_ERR_POOL_RESIZE_FAILED) carrying the exit code and stderr otherwise.
+   */
+  async startNodes(specs: NodeSpec[], currentCount: number): Promise<string[]> {
+    if (specs.length === 0) return [];
+    await this.scaleTo(currentCount + specs.length);
+    return [];
+  }
+
+  /**
+   * Runs `--remove-command` for `address` when one is set, else the scale command with
+   * `{count}` = `newCount` (the orchestrator picks which node goes: a StatefulSet removes its
+   * highest ordinal, so the manager drains the most recently registered node first).
+   */
+  async stopNode(address: string, newCount: number): Promise<void> {
+    checkCount(newCount);
+    if (this.#removeCommand === undefined) {
+      await this.scaleTo(newCount);
+      return;
+    }
+    const match = SAFE_ADDRESS.exec(address);
+    const port = Number(match?.[2]);
+    if (match === null || port < 1 || port > 65535) {
+      throw new OptionError(
+        'node address',
+        'must be host:port (letters, digits, ".", "-", "_")',
+        address,
+      );
+    }
+    await this.#run(this.#removeCommand, {
+      address,
+      host: match[1]!,
+      port: String(port),
+      count: String(newCount),
+    });
+  }
+
+  /** Runs the scale command with `{count}` = `count` (an integer >= 0). */
+  async scaleTo(count: number): Promise<CommandResult> {
+    checkCount(count);
+    return this.#run(this.#scaleCommand, { count: String(count) });
+  }
+
+  /** The command provisioner cannot see its nodes: they announce themselves by registering. */
+  addresses(): string[] {
+    return [];
+  }
+
+  /** No events: the orchestrator restarts crashed nodes, and they register again. */
+  onEvent(_listener: (event: ProvisionerEvent) => void): void {}
+
+  /** Waits for a command still running. */
+  async close(): Promise<void> {
+    await this.#queue.catch(() => {});
+  }
+
+  #run(template: string, values: Record<string, string>): Promise<CommandResult> {
+    const command = template.replace(PLACEHOLDER, (_, name: string) => values[name]!);
+    const env: Record<string, string> = { ...this.#env };
+    for (const [name, value] of Object.entries(values))
+      env[`CACHEPOOL_${name.toUpperCase()}`] = value;
+    const run = this.#queue.catch(() => {}).then(() => this.#exec(command, env));
+    this.#queue = run;
+    return run;
+  }
+
+  async #exec(command: string, env: Record<string, string>): Promise<CommandResult> {
+    this.#logger.info({ command }, 'running provisioner command');
+    const outcome = await execShell(command, { ...process.env, ...env }, this.#timeoutMs);
+    if (outcome.kind === 'ok') {
+      this.#logger.info({ command }, 'provisioner command succeeded');
+      return outcome.result;
+    }
+    this.#logger.error({ command, err: outcome.error }, 'provisioner command failed');
+    throw outcome.error;
+  }
+}
+
+type ExecOutcome =
+  { kind: 'ok'; result: CommandResult } | { kind: 'failed'; error: OperationalError };
+
+/**
+ * Runs `/bin/sh -c command` in its own process group. Resolves when the shell has exited and its
+ * pipes closed (or `PIPE_CLOSE_GRACE_MS` after the exit). On timeout the whole group is killed.
+ *
+ * Not `execFile`: it resolves only when every holder of the output pipes exits (a command that
+ * starts a node in the background would never resolve) and its timeout kills the shell alone.
+ */
+function execShell(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<ExecOutcome> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', command], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = tail(stdout + chunk)));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = tail(stderr + chunk)));
+    let timedOut = false;
+    let settled = false;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
+
+    const killGroup = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group is already gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, timeoutMs);
+
+    const settle = (outcome: ExecOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve(outcome);
+    };
+    const finish = (): void => {
+      if (exit === undefined) return;
+      const result = { command, stdout: stdout.trim(), stderr: stderr.trim() };
+      if (timedOut) {
+        settle(
+          failed(
+            `command timed out after ${timeoutMs} ms and was killed: ${command}`,
+            result.stderr,
+          ),
+        );
+      } else if (exit.code === 0) {
+        settle({ kind: 'ok', result });
+      } else {
+        const how =
+          exit.code === null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+        settle(failed(`command ${how}: ${command}`, result.stderr));
+      }
+    };
+
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      settle({
+        kind: 'failed',
+        error: new OperationalError(
+          'CP_ERR_POOL_RESIZE_FAILED',
+          `could not run command: ${command}`,
+          { cause: error },
+        ),
+      });
+    });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      clearTimeout(timer);
+      graceTimer = setTimeout(finish, PIPE_CLOSE_GRACE_MS);
+    });
+    child.on('close', finish);
+  });
+}
+
+function failed(message: string, stderr: string): ExecOutcome {
+  const detail = stderr === '' ? '' : `; stderr: ${stderr.slice(-1000)}`;
+  return {
+    kind: 'failed',
+    error: new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `${message}${detail}`),
+  };
+}
+
+function tail(text: string): string {
+  return text.length > OUTPUT_TAIL_BYTES ? text.slice(-OUTPUT_TAIL_BYTES) : text;
+}
+
+function checkCount(count: number): void {
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new OptionError('node count', 'must be an integer >= 0', count);
+}
+
+/**
+ * Checks a command template: a non-empty string whose `{name}` placeholders are all `allowed`
+ * and which holds at least one of `required`. Returns it unchanged.
+ */
+function checkTemplate(
+  option: string,
+  template: unknown,
+  allowed: string[],
+  required: string[],
+): string {
+  if (typeof template !== 'string' || template.trim() === '') {
+    throw new OptionError(option, 'must be a shell command', template);
+  }
+  const used = [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  const unknown = used.find((name) => !allowed.includes(name));
+  if (unknown !== undefined) {
+    throw new OptionError(
+      option,
+      `may only use the placeholders ${allowed.map((n) => `{${n}}`).join(', ')}`,
+      `{${unknown}}`,
+    );
+  }
+  if (!used.some((name) => required.includes(name))) {
+    throw new OptionError(
+      option,
+      `must contain ${required.map((n) => `{${n}}`).join(' or ')}`,
+      template,
+    );
+  }
+  return template;
+}
