@@ -1,0 +1,75 @@
+/** The shapes the manager answers (SPEC §4 and docs/internal-api.md), as the dashboard reads them. */
+
+export type Series = [number, number | null][];
+
+export interface AggregateStats {
+  miss_rate: Series;
+  hit_rate: Series;
+  number_of_items_in_cache: Series;
+  total_size_of_items_in_cache: Series;
+  number_of_requests_served_per_minute: Series;
+  number_of_nodes: Series;
+}
+
+export interface NodeRow {
+  address: string;
+  cache_index: number;
+  status: 'up' | 'down' | 'starting' | 'draining';
+  items: number;
+  used_bytes: number;
+  capacity_bytes: number;
+  hit_rate: number;
+  miss_rate: number;
+  requests_total: number;
+}
+
+export interface Migration {
+  id: string;
+  running: boolean;
+  from_size: number;
+  to_size: number;
+  started_at_ms: number;
+  finished_at_ms: number | null;
+  partitions_total: number;
+  partitions_done: number;
+  keys_total: number;
+  keys_done: number;
+  bytes_done: number;
+  error: string | null;
+}
+
+export interface AutoscaleParameters {
+  max_miss_rate_threshold?: number;
+  min_miss_rate_threshold?: number;
+  expand_ratio?: number;
+  shrink_ratio?: number;
+}
+
+export interface Decision {
+  time_ms: number;
+  miss_rate: number | null;
+  requests: number;
+  old_size: number;
+  new_size: number;
+  action: 'grow' | 'shrink' | 'none';
+  reason: string;
+}
+
+export interface Autoscaler {
+  mode: 'manual' | 'automatic';
+  parameters: AutoscaleParameters;
+  decisions: Decision[];
+}
+
+export interface ResizeEvent {
+  time_ms: number;
+  old_size: number;
+  new_size: number;
+  cause: 'manual' | 'automatic' | 'failure';
+}
+
+export interface CacheConfig {
+  capacity?: number;
+  replacement_policy?: string;
+  policy?: string;
+}
