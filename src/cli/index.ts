@@ -3,7 +3,9 @@
  * The `cachepool` command: parses arguments and hands each subcommand to its own module.
  */
 import { Command } from 'commander';
+import { registerManagerCommand } from './manager.js';
 import { registerNodeCommand } from './node.js';
+import { registerStartCommand } from './start.js';
 
 const program = new Command()
   .name('cachepool')
@@ -11,5 +13,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerNodeCommand(program);
+registerStartCommand(program);
+registerManagerCommand(program);
 
 await program.parseAsync(process.argv);

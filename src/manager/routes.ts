@@ -1,0 +1,178 @@
+/**
+ * The manager's HTTP API (SPEC §4, §6, docs/internal-api.md): pool size and mode, partitions,
+ * migration progress, nodes, cache config, node registration and statistics. Every answer is in
+ * the legacy envelope. `buildManagerApp` returns the app without listening.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { errors } from '../errors.js';
+import { createHttpApp, fieldInteger, fieldText, readFields, requireToken, sendSuccess, type Fields } from '../http/index.js';
+import type { NodeSnapshot } from '../metrics/snapshot.js';
+import { isNodeId } from '../partition/index.js';
+import { policyNames } from '../store/index.js';
+import { autoscaleFieldNames, validateAutoscaleParams } from './autoscaler.js';
+import type { CacheConfig, Manager } from './manager.js';
+import type { Scaling } from './scaling.js';
+
+/** Options of buildManagerApp. */
+export interface ManagerAppOptions {
+  manager: Manager;
+  scaling: Scaling;
+  token?: string | undefined;
+  logger?: Logger;
+}
+
+/** Builds the manager app (not listening). */
+export async function buildManagerApp(options: ManagerAppOptions): Promise<FastifyInstance> {
+  const { manager, scaling } = options;
+  const app = await createHttpApp({ ...(options.logger ? { logger: options.logger } : {}) });
+  const control = { preHandler: requireToken(options.token) };
+
+  app.get('/healthz', async (_request, reply) => sendSuccess(reply, { status: 'ok', role: 'manager', size: manager.size }));
+
+  app.get('/api/manager/pool_node_list', async (_request, reply) => {
+    const addresses = manager.members().map((member) => member.address);
+    return sendSuccess(reply, { node_ip_list: addresses, node_id_list: addresses });
+  });
+
+  app.get('/api/manager/poolsize', async (_request, reply) => sendSuccess(reply, { size: manager.size }));
+
+  app.post('/api/manager/poolsize/manual', control, async (request, reply) => {
+    const change = fieldText(readFields(request), 'change');
+    if (change !== 'increase' && change !== 'decrease') throw errors.poolChangeInvalid();
+    const target = manager.size + (change === 'increase' ? 1 : -1);
+    if (target > manager.maxNodes) throw errors.poolMax();
+    if (target < manager.minNodes) throw errors.poolMin();
+    if (manager.busy) throw errors.poolBusy();
+    scaling.mode = 'manual';
+    await manager.resize(target, 'manual');
+    scaling.noteResize();
+    return sendSuccess(reply, { size: manager.size });
+  });
+
+  app.post('/api/poolsize/change', control, async (request, reply) => {
+    const address = fieldText(readFields(request), 'cache_ip');
+    if (!address) throw errors.invalid('cache_ip is required: the host:port of the node that handed its keys off');
+    manager.handoffDone(address);
+    return sendSuccess(reply, '');
+  });
+
+  app.get('/api/manager/poolsize/config', async (_request, reply) =>
+    sendSuccess(reply, { resize_pool_option: scaling.mode, resize_pool_parameters: wireThresholds(scaling) }),
+  );
+
+  app.post('/api/manager/poolsize/automatic', control, async (request, reply) => {
+    const validation = validateAutoscaleParams(readFields(request), scaling.thresholds);
+    if (!validation.ok) throw errors.invalid(validation.message);
+    scaling.thresholds = validation.params;
+    scaling.mode = 'automatic';
+    return sendSuccess(reply, { resize_pool_option: scaling.mode, resize_pool_parameters: wireThresholds(scaling) });
+  });
+
+  app.get('/api/manager/autoscaler', async (_request, reply) =>
+    sendSuccess(reply, {
+      mode: scaling.mode,
+      parameters: wireThresholds(scaling),
+      decisions: scaling.decisions().map((d) => ({
+        time_ms: d.timeMs,
+        miss_rate: d.missRate,
+        requests: d.requests,
+        old_size: d.oldSize,
+        new_size: d.newSize,
+        action: d.action,
+        reason: d.reason,
+      })),
+    }),
+  );
+
+  app.get('/api/manager/events', async (request, reply) => {
+    const minutes = fieldInteger(request.query as Record<string, unknown>, 'minutes', 1) ?? 30;
+    return sendSuccess(reply, { events: manager.events(minutes) });
+  });
+
+  app.get('/api/manager/partitions', async (_request, reply) => {
+    const table = manager.table.toJSON();
+    const moving = manager.moving;
+    return sendSuccess(reply, moving.length > 0 ? { ...table, moving } : table);
+  });
+
+  app.get('/api/manager/migration', async (_request, reply) => sendSuccess(reply, { migration: manager.migration() }));
+
+  app.get('/api/manager/nodes', async (_request, reply) =>
+    sendSuccess(reply, {
+      nodes: manager.members().map((member) => {
+        const s = manager.snapshotOf(member.address);
+        return {
+          address: member.address,
+          cache_index: member.cacheIndex,
+          status: member.status,
+          items: s?.items ?? 0,
+          used_bytes: s?.usedBytes ?? 0,
+          capacity_bytes: s?.capacityBytes ?? 0,
+          hit_rate: s?.hitRate ?? 0,
+          miss_rate: s?.missRate ?? 0,
+          requests_total: s?.requestsTotal ?? 0,
+        };
+      }),
+    }),
+  );
+
+  app.get('/api/manager/cache/config', async (_request, reply) => {
+    const config = manager.config;
+    return sendSuccess(reply, { capacity: config.capacityMb, replacement_policy: config.policy });
+  });
+
+  app.post('/api/manager/cache/config', control, async (request, reply) => {
+    await manager.setConfig(configFromFields(readFields(request), manager.config));
+    return sendSuccess(reply, '');
+  });
+
+  app.delete('/api/manager/cache/clear', control, async (_request, reply) => {
+    await manager.clear();
+    return sendSuccess(reply, '');
+  });
+
+  app.post('/api/manager/register', control, async (request, reply) => {
+    const fields = readFields(request);
+    const address = fieldText(fields, 'address');
+    if (!isNodeId(address)) throw errors.invalid(`address must be "host:port", got ${JSON.stringify(address ?? null)}`);
+    const wanted = fieldInteger(fields, 'cache_index', 0) ?? null;
+    return sendSuccess(reply, manager.register(address, wanted));
+  });
+
+  app.post('/api/manager/stats', control, async (request, reply) => {
+    const snapshot = readFields(request) as unknown as NodeSnapshot;
+    if (!isNodeId(snapshot.address) || !Number.isFinite(snapshot.timeMs) || !Number.isInteger(snapshot.cacheIndex)) {
+      throw errors.invalid('a snapshot needs address ("host:port"), cacheIndex and timeMs');
+    }
+    manager.acceptSnapshot(snapshot);
+    return sendSuccess(reply, '');
+  });
+
+  return app;
+}
+
+/**
+ * The cache config a `cache/config` body asks for: `capacity` (MB, integer >= 0) and
+ * `replacement_policy` (or `policy`), a missing one keeping its `current` value. Throws a
+ * RequestError naming the field for a bad value or when both are missing.
+ */
+export function configFromFields(fields: Fields, current: CacheConfig): CacheConfig {
+  const capacity = fieldInteger(fields, 'capacity', 0);
+  const policy = fieldText(fields, 'replacement_policy') ?? fieldText(fields, 'policy');
+  if (capacity === undefined && policy === undefined) throw errors.invalid('capacity or replacement_policy is required');
+  if (policy !== undefined && !policyNames().includes(policy)) {
+    throw errors.invalid(`replacement_policy must be one of ${policyNames().join(', ')}, got ${JSON.stringify(policy)}`);
+  }
+  return { capacityMb: capacity ?? current.capacityMb, policy: policy ?? current.policy };
+}
+
+function wireThresholds(scaling: Scaling): Record<string, number> {
+  const t = scaling.thresholds;
+  return {
+    [autoscaleFieldNames.maxMissRateThreshold]: t.maxMissRateThreshold,
+    [autoscaleFieldNames.minMissRateThreshold]: t.minMissRateThreshold,
+    [autoscaleFieldNames.expandRatio]: t.expandRatio,
+    [autoscaleFieldNames.shrinkRatio]: t.shrinkRatio,
+  };
+}
