@@ -1,5 +1,84 @@
-// Placeholder until the node subcommand lands in this file.
+/**
+ * `cachepool node`: one cache node. Parses options (each also from CACHEPOOL_<OPTION>), builds
+ * the node's app, listens, starts the statistics publisher and stops cleanly on SIGTERM/SIGINT.
+ */
 import type { Command } from 'commander';
+import { defaults, MB } from '../defaults.js';
+import { listen, urlOf } from '../http/index.js';
+import { buildNodeApp } from '../node/index.js';
+import { policyNames } from '../store/index.js';
+import {
+  addOption,
+  booleanOption,
+  choiceOption,
+  createLogger,
+  integerOption,
+  listOption,
+  onShutdown,
+  positiveNumberOption,
+  runMain,
+} from './common.js';
+
+/** Options of `cachepool node` after parsing. */
+interface NodeCliOptions {
+  host: string;
+  port: number;
+  capacity: number;
+  policy: string;
+  index: number;
+  manager?: string;
+  statsInterval: number;
+  token?: string;
+  peers?: string[];
+  bodyLimit: number;
+  maxKeyBytes: number;
+  allowInsecure?: boolean;
+}
+
+/** Adds `cachepool node` to `program`. */
 export function registerNodeCommand(program: Command): void {
-  program.command('node').description('run one cache node');
+  const command = program.command('node').description('run one cache node');
+  addOption(command, '--host <host>', 'address to listen on', String, defaults.host);
+  addOption(command, '--port <port>', 'port to listen on (0 picks a free one)', integerOption('--port', 0, 65535), defaults.nodePort);
+  addOption(command, '--capacity <mb>', 'capacity in MB', integerOption('--capacity', 0), defaults.capacityMb);
+  addOption(command, '--policy <name>', `replacement policy (${policyNames().join(', ')})`, choiceOption('--policy', policyNames()), defaults.replacementPolicy);
+  addOption(command, '--index <n>', 'cache_index of this node', integerOption('--index', 0), 0);
+  addOption(command, '--manager <url>', 'manager to register with and publish statistics to (http://host:port)');
+  addOption(command, '--stats-interval <s>', 'seconds between statistics snapshots', positiveNumberOption('--stats-interval'), defaults.statsIntervalS);
+  addOption(command, '--token <token>', 'pool token required by control endpoints');
+  addOption(command, '--peers <list>', 'peers move_keys may send to: host or host:port, comma-separated', listOption);
+  addOption(command, '--body-limit <bytes>', 'largest request body in bytes', integerOption('--body-limit', 1), defaults.bodyLimitBytes);
+  addOption(command, '--max-key-bytes <bytes>', 'longest key in UTF-8 bytes', integerOption('--max-key-bytes', 1), defaults.maxKeyBytes);
+  addOption(command, '--allow-insecure [bool]', 'allow a non-loopback --host without --token', booleanOption('--allow-insecure'));
+  command.action(async (options: NodeCliOptions) => {
+    const logger = createLogger();
+    await runMain(logger, async () => {
+      const { app, publisher, setAddress, node } = await buildNodeApp({
+        host: options.host,
+        capacityMb: options.capacity,
+        policy: options.policy,
+        cacheIndex: options.index,
+        managerUrl: options.manager,
+        statsIntervalS: options.statsInterval,
+        token: options.token,
+        peers: options.peers ?? [],
+        bodyLimitBytes: options.bodyLimit,
+        maxKeyBytes: options.maxKeyBytes,
+        logger,
+      });
+      onShutdown(() => app.close(), logger);
+      const { port } = await listen(app, {
+        host: options.host,
+        port: options.port,
+        role: 'node',
+        logger,
+        token: options.token,
+        allowInsecure: options.allowInsecure,
+      });
+      const hostPort = new URL(urlOf(options.host, port)).host;
+      setAddress(hostPort);
+      logger.info({ cache_index: node.cacheIndex, capacity_bytes: options.capacity * MB, policy: node.policy }, 'node ready');
+      publisher.start();
+    });
+  });
 }

@@ -1,0 +1,228 @@
+/**
+ * The cache node's state and operations, without HTTP: the byte-bounded store of entries, the
+ * request statistics, the migration fences and the node's settings (index, capacity, policy).
+ * Routes call these; outcomes are values, bad input is a RequestError that changes nothing.
+ */
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { defaults, MB } from '../defaults.js';
+import { errors } from '../errors.js';
+import { NodeStats } from '../metrics/node-stats.js';
+import { partitionOf } from '../partition/partition-of.js';
+import type { NodeSnapshot } from '../metrics/snapshot.js';
+import { policyNames, Store, type SetOutcome } from '../store/index.js';
+import type { BatchRecord } from './batch.js';
+import { rawEntry, type Entry } from './entry.js';
+import { Fences } from './fences.js';
+
+/** Options of CacheNode. */
+export interface CacheNodeOptions {
+  /** Capacity in MB; default defaults.capacityMb. */
+  capacityMb?: number;
+  /** Replacement policy; default defaults.replacementPolicy. */
+  policy?: string;
+  /** The node's cache_index; default 0. */
+  cacheIndex?: number;
+  /** Longest key in UTF-8 bytes; default defaults.maxKeyBytes. */
+  maxKeyBytes?: number;
+  clock?: Clock;
+  /** Randomness for the `rr` policy; default Math.random. */
+  random?: () => number;
+}
+
+/** A configuration change; every field optional, all validated before any is applied. */
+export interface NodeConfig {
+  capacityMb?: number | undefined;
+  policy?: string | undefined;
+  cacheIndex?: number | undefined;
+}
+
+/** What an import did with each record. */
+export interface ImportOutcome {
+  accepted: number;
+  skipped: string[];
+  rejected: string[];
+}
+
+export class CacheNode {
+  readonly store: Store<Entry>;
+  readonly stats: NodeStats;
+  readonly fences = new Fences();
+  readonly maxKeyBytes: number;
+  #cacheIndex: number;
+  #capacityMb: number;
+  readonly #clock: Clock;
+
+  constructor(options: CacheNodeOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#capacityMb = options.capacityMb ?? defaults.capacityMb;
+    this.#cacheIndex = options.cacheIndex ?? 0;
+    this.maxKeyBytes = options.maxKeyBytes ?? defaults.maxKeyBytes;
+    this.store = new Store<Entry>({
+      capacityBytes: this.#capacityMb * MB,
+      policy: options.policy ?? defaults.replacementPolicy,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    this.stats = new NodeStats({ clock: this.#clock });
+  }
+
+  get cacheIndex(): number {
+    return this.#cacheIndex;
+  }
+  get capacityMb(): number {
+    return this.#capacityMb;
+  }
+  get policy(): string {
+    return this.store.policyName;
+  }
+
+  /** Checks a key: non-empty (`Missing key`) and at most maxKeyBytes UTF-8 bytes. */
+  checkKey(key: string | undefined): string {
+    if (key === undefined || key === '') throw errors.missingKey();
+    if (key.length > this.maxKeyBytes / 3) {
+      const bytes = Buffer.byteLength(key, 'utf8');
+      if (bytes > this.maxKeyBytes) throw errors.keyTooLong(bytes, this.maxKeyBytes);
+    }
+    return key;
+  }
+
+  /** A counted GET: refreshes recency on a hit; undefined on a miss. */
+  get(key: string): Entry | undefined {
+    const entry = this.store.get(key);
+    this.stats.countGet(entry !== undefined);
+    return entry;
+  }
+
+  /** A counted write. A too-large entry is rejected and changes nothing. */
+  put(key: string, entry: Entry): SetOutcome {
+    this.stats.countRequest();
+    const outcome = this.store.set(key, entry, entry.valueBytes);
+    if (outcome.kind !== 'rejected') this.fences.touch(key);
+    return outcome;
+  }
+
+  /** A counted invalidation; true when the key was present. */
+  invalidate(key: string): boolean {
+    this.stats.countRequest();
+    this.fences.touch(key);
+    return this.store.delete(key);
+  }
+
+  /** Removes every key. */
+  clear(): void {
+    this.store.clear();
+    this.fences.touchAll();
+  }
+
+  /**
+   * Validates every field of `config`, then applies them all; an invalid field throws a
+   * RequestError and nothing changes. A lower capacity evicts by the policy.
+   */
+  configure(config: NodeConfig): void {
+    const { capacityMb, policy, cacheIndex } = config;
+    if (capacityMb !== undefined && (!Number.isSafeInteger(capacityMb) || capacityMb < 0 || !Number.isSafeInteger(capacityMb * MB))) {
+      throw errors.invalid(`capacity must be an integer >= 0 (MB), got ${JSON.stringify(capacityMb)}`);
+    }
+    if (policy !== undefined && !policyNames().includes(policy)) {
+      throw errors.invalid(`replacement_policy must be one of ${policyNames().join(', ')}, got ${JSON.stringify(policy)}`);
+    }
+    if (cacheIndex !== undefined && (!Number.isSafeInteger(cacheIndex) || cacheIndex < 0)) {
+      throw errors.invalid(`cache_index must be an integer >= 0, got ${JSON.stringify(cacheIndex)}`);
+    }
+    // Policy first: lowering the capacity then evicts by the new policy.
+    if (policy !== undefined) this.store.setPolicy(policy);
+    if (capacityMb !== undefined) {
+      this.store.setCapacity(capacityMb * MB);
+      this.#capacityMb = capacityMb;
+    }
+    if (cacheIndex !== undefined) this.#cacheIndex = cacheIndex;
+  }
+
+  /**
+   * Stores imported records. With `migrationId`, a record is skipped when its key was written or
+   * invalidated here since the fence began, or is present already; a record larger than the
+   * whole capacity is rejected. Imports are not counted as requests.
+   */
+  importRecords(records: readonly BatchRecord[], migrationId?: string): ImportOutcome {
+    const outcome: ImportOutcome = { accepted: 0, skipped: [], rejected: [] };
+    for (const record of records) {
+      if (migrationId !== undefined && (this.fences.isTouched(migrationId, record.key) || this.store.has(record.key))) {
+        outcome.skipped.push(record.key);
+        continue;
+      }
+      const entry = rawEntry(record.value, record.type);
+      const result = this.store.set(record.key, entry, entry.valueBytes);
+      if (result.kind === 'rejected') {
+        outcome.rejected.push(record.key);
+        continue;
+      }
+      // A plain import is a write like a put: a fence of another migration must see it.
+      if (migrationId === undefined) this.fences.touch(record.key);
+      outcome.accepted++;
+    }
+    return outcome;
+  }
+
+  /**
+   * Opens a migration fence over `partitions`, dropping any key this node holds in them (stale
+   * leftovers of an earlier failed move).
+   */
+  beginMigration(id: string, partitions: readonly number[]): number {
+    const wanted = new Set(partitions);
+    this.fences.begin(id, partitions);
+    let dropped = 0;
+    for (const key of this.store.keys()) {
+      if (wanted.has(partitionOf(key))) {
+        this.store.delete(key);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /** Removes `key` only if it still holds `entry` (identity): a newer write is kept. */
+  removeIfSame(key: string, entry: Entry): boolean {
+    if (this.store.peek(key) !== entry) return false;
+    return this.store.delete(key);
+  }
+
+  /** The snapshot pushed to the manager (src/metrics/snapshot.ts). */
+  snapshot(address: string): NodeSnapshot {
+    const s = this.store.stats();
+    const interval = this.stats.lastInterval();
+    return {
+      cacheIndex: this.#cacheIndex,
+      address,
+      timeMs: this.#clock.now(),
+      startedAtMs: this.stats.startedAtMs,
+      items: s.items,
+      usedBytes: s.usedBytes,
+      capacityBytes: s.capacityBytes,
+      utilization: s.capacityBytes > 0 ? s.usedBytes / s.capacityBytes : 0,
+      policy: s.policy,
+      requestsTotal: this.stats.requestsTotal,
+      getRequestsTotal: this.stats.getRequestsTotal,
+      hitsTotal: this.stats.hitsTotal,
+      missesTotal: this.stats.missesTotal,
+      evictionsTotal: s.evictionsTotal,
+      legacy: {
+        num_request_served: this.stats.numRequestServed,
+        num_GET_request_served: this.stats.numGetRequestServed,
+        num_hit: this.stats.numHit,
+      },
+      hitRate: interval.hitRate,
+      missRate: interval.missRate,
+    };
+  }
+
+  /** The legacy statistics figures of GET /api/cache/statistics. */
+  legacyStatistics(): Record<string, number> {
+    return {
+      used_size: this.store.usedBytes,
+      num_item_in_cache: this.store.size,
+      num_request_served: this.stats.numRequestServed,
+      num_GET_request_served: this.stats.numGetRequestServed,
+      num_hit: this.stats.numHit,
+    };
+  }
+}

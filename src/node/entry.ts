@@ -1,0 +1,90 @@
+/**
+ * How a node holds a value: one Buffer off the V8 heap. A text value that needs no JSON escaping
+ * (a data URL, most text) is stored already framed as the legacy hit answer
+ * `{"success":"true","content":"<value>"}`, so a hit sends the stored bytes as they are and /v1
+ * reads the value as a zero-copy slice. Other values (text needing escapes, binary from /v1) are
+ * stored raw and framed on each legacy read.
+ *
+ * Accounting (docs/http-api.md): an entry costs the key's UTF-8 bytes plus the value's bytes
+ * (`valueBytes`: UTF-8 bytes of a text value, raw bytes of a /v1 value); the frame is not counted.
+ */
+import { isUtf8 } from 'node:buffer';
+
+/** Content type of a value stored through the legacy API. */
+export const TEXT_TYPE = 'text/plain; charset=utf-8';
+
+const PREFIX = Buffer.from('{"success":"true","content":"', 'utf8');
+const SUFFIX = Buffer.from('"}', 'utf8');
+/** Characters JSON strings must escape. */
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\]/;
+
+/** One stored value. Immutable: a write replaces the entry object (move_keys compares identity). */
+export interface Entry {
+  /** The stored bytes: framed (see `framed`) or the raw value. */
+  readonly bytes: Buffer;
+  /** Whether `bytes` is the complete legacy hit answer around the value. */
+  readonly framed: boolean;
+  /** The value's Content-Type (legacy values: text/plain; charset=utf-8). */
+  readonly type: string;
+  /** The value's size in bytes, as counted against capacity. */
+  readonly valueBytes: number;
+}
+
+/** An entry for a text value from the legacy API. */
+export function textEntry(text: string): Entry {
+  if (!NEEDS_ESCAPE.test(text)) {
+    const valueBytes = Buffer.byteLength(text, 'utf8');
+    const bytes = Buffer.allocUnsafeSlow(PREFIX.length + valueBytes + SUFFIX.length);
+    PREFIX.copy(bytes, 0);
+    bytes.write(text, PREFIX.length, 'utf8');
+    SUFFIX.copy(bytes, PREFIX.length + valueBytes);
+    return { bytes, framed: true, type: TEXT_TYPE, valueBytes };
+  }
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+  bytes.write(text, 0, 'utf8');
+  return { bytes, framed: false, type: TEXT_TYPE, valueBytes: bytes.length };
+}
+
+/**
+ * An entry for raw bytes with a content type (/v1, imports). UTF-8 text that needs no escaping
+ * is framed like a legacy value; the bytes are copied out of the request's buffer.
+ */
+export function rawEntry(value: Buffer, type: string): Entry {
+  if (isUtf8(value)) {
+    const text = value.toString('utf8');
+    if (!NEEDS_ESCAPE.test(text)) {
+      const bytes = Buffer.allocUnsafeSlow(PREFIX.length + value.length + SUFFIX.length);
+      PREFIX.copy(bytes, 0);
+      value.copy(bytes, PREFIX.length);
+      SUFFIX.copy(bytes, PREFIX.length + value.length);
+      return { bytes, framed: true, type, valueBytes: value.length };
+    }
+  }
+  const bytes = Buffer.allocUnsafeSlow(value.length);
+  value.copy(bytes);
+  return { bytes, framed: false, type, valueBytes: value.length };
+}
+
+/** The value's raw bytes (a view, not a copy). */
+export function valueOf(entry: Entry): Buffer {
+  return entry.framed ? entry.bytes.subarray(PREFIX.length, entry.bytes.length - SUFFIX.length) : entry.bytes;
+}
+
+/**
+ * The legacy hit answer: `{"success":"true","content":<text>}` where text is the value when it
+ * is UTF-8, else a `data:<type>;base64,…` URL.
+ */
+export function legacyAnswer(entry: Entry): Buffer {
+  if (entry.framed) return entry.bytes;
+  const text = isUtf8(entry.bytes)
+    ? entry.bytes.toString('utf8')
+    : `data:${entry.type.split(';')[0]!.trim() || 'application/octet-stream'};base64,${entry.bytes.toString('base64')}`;
+  return Buffer.from(JSON.stringify({ success: 'true', content: text }), 'utf8');
+}
+
+/** The value as legacy text (UTF-8 text, or a data URL for binary). */
+export function legacyText(entry: Entry): string {
+  const raw = valueOf(entry);
+  if (isUtf8(raw)) return raw.toString('utf8');
+  return `data:${entry.type.split(';')[0]!.trim() || 'application/octet-stream'};base64,${raw.toString('base64')}`;
+}

@@ -1,0 +1,8 @@
+/** The cache node: its app factory and the pieces tests and the pool reuse. */
+export { buildNodeApp, type NodeApp, type NodeAppOptions } from './app.js';
+export { CacheNode, type CacheNodeOptions, type NodeConfig, type ImportOutcome } from './cache-node.js';
+export { encodeBatch, decodeBatch, recordBytes, type BatchRecord } from './batch.js';
+export { parsePeer, PeerPolicy, type PeerAddress } from './peers.js';
+export { Publisher, type PublisherOptions } from './publisher.js';
+export { openapi } from './openapi.js';
+export { TEXT_TYPE, type Entry } from './entry.js';

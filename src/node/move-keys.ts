@@ -1,0 +1,251 @@
+/**
+ * move_keys (SPEC §2, docs/internal-api.md): hands listed keys to other nodes in batches through
+ * `/internal/import`, removing each key here only after its destination took it and only if it
+ * still holds the value that was sent; then, after a complete handoff, tells the manager that
+ * this node may be removed. A failing destination keeps its keys here and makes the answer a 400
+ * naming them.
+ */
+import { request } from 'undici';
+import { defaults } from '../defaults.js';
+import { CachePoolError, errors, OperationalError, RequestError } from '../errors.js';
+import { BATCH_CONTENT_TYPE, bearer } from '../http/index.js';
+import { encodeBatch, recordBytes, type BatchRecord } from './batch.js';
+import type { CacheNode } from './cache-node.js';
+import { valueOf, type Entry } from './entry.js';
+import { parsePeer, type PeerAddress, type PeerPolicy } from './peers.js';
+
+/** A validated move_keys request. */
+export interface MovePlan {
+  destinations: { peer: PeerAddress; keys: string[] }[];
+  /** The manager to tell after a complete handoff, if any. */
+  manager: PeerAddress | undefined;
+  /** This node's address as the manager knows it. */
+  cacheIp: string;
+  migration: string | undefined;
+}
+
+/** The answer's content. */
+export interface MoveResult {
+  moved: number;
+  skipped: number;
+  rejected: string[];
+  missing: string[];
+  bytes: number;
+}
+
+/** How move_keys talks to other processes. */
+export interface MoveOptions {
+  peers: PeerPolicy;
+  token?: string | undefined;
+  timeoutMs?: number;
+  batchKeys?: number;
+  batchBytes?: number;
+  /** Batches in flight per destination. */
+  inFlight?: number;
+  /** The configured manager (`--manager`), always allowed as a manager address. */
+  configuredManager?: PeerAddress | undefined;
+}
+
+/**
+ * Validates a move_keys body (both forms) into a plan; every destination and the manager must be
+ * allowed. `callerIp` and `selfAddress` complete the older form.
+ */
+export function planMove(body: Record<string, unknown>, callerIp: string, selfAddress: string, options: MoveOptions): MovePlan {
+  let dest = body.dest;
+  if (typeof dest === 'string') {
+    // A form or multipart body carries dest as JSON text.
+    try {
+      dest = JSON.parse(dest) as unknown;
+    } catch {
+      throw errors.invalid('dest must be an object of node address → list of keys');
+    }
+  }
+  if (dest === null || typeof dest !== 'object' || Array.isArray(dest)) {
+    throw errors.invalid('dest must be an object of node address → list of keys');
+  }
+  const destinations: MovePlan['destinations'] = [];
+  let total = 0;
+  for (const [address, keys] of Object.entries(dest as Record<string, unknown>)) {
+    if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) {
+      throw errors.invalid(`dest[${JSON.stringify(address)}] must be a list of keys`);
+    }
+    const peer = parsePeer(address);
+    if (!options.peers.allows(peer)) throw refused(peer.hostPort);
+    total += keys.length;
+    destinations.push({ peer, keys: keys as string[] });
+  }
+  if (total > defaults.moveMaxKeys) throw errors.invalid(`move_keys lists ${total} keys, the limit is ${defaults.moveMaxKeys}`);
+
+  let manager: PeerAddress | undefined;
+  if (typeof body.manager === 'string' && body.manager !== '') {
+    manager = parsePeer(body.manager, defaults.managerPort);
+  } else if (body.manager === undefined && body.port !== undefined) {
+    const port = typeof body.port === 'number' ? body.port : Number(body.port);
+    if (!Number.isSafeInteger(port) || port < -1 || port > 65535) throw errors.invalid(`port must be -1 or a port number, got ${JSON.stringify(body.port)}`);
+    if (port !== -1) manager = parsePeer(`${callerHost(callerIp)}:${port}`);
+  } else if (body.manager !== undefined && body.manager !== '' ) {
+    throw errors.invalid('manager must be "host:port" or ""');
+  }
+  if (manager && !options.peers.allows(manager) && manager.hostPort !== options.configuredManager?.hostPort) {
+    throw refused(manager.hostPort);
+  }
+  const cacheIp = typeof body.cache_ip === 'string' && body.cache_ip !== '' ? body.cache_ip : selfAddress;
+  const migration = typeof body.migration === 'string' && body.migration !== '' ? body.migration : undefined;
+  return { destinations, manager, cacheIp, migration };
+}
+
+function refused(hostPort: string): RequestError {
+  return new RequestError('CP_ERR_MOVE_DEST_REFUSED', 400, `${hostPort} is not an allowed peer (see --peers)`);
+}
+
+function callerHost(ip: string): string {
+  const bare = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return bare.includes(':') ? `[${bare}]` : bare;
+}
+
+interface Sent {
+  key: string;
+  entry: Entry;
+}
+
+/** Performs a plan. Throws a CachePoolError (rendered as a 400) when a destination failed. */
+export async function runMove(node: CacheNode, plan: MovePlan, options: MoveOptions): Promise<MoveResult> {
+  const result: MoveResult = { moved: 0, skipped: 0, rejected: [], missing: [], bytes: 0 };
+  const failures: { peer: string; reason: string; keys: string[] }[] = [];
+  await Promise.all(
+    plan.destinations.map(async ({ peer, keys }) => {
+      const failed = await moveTo(node, peer, keys, plan.migration, options, result);
+      if (failed) failures.push({ peer: peer.hostPort, ...failed });
+    }),
+  );
+  if (failures.length > 0) {
+    const parts = failures.map((f) => `${f.peer} (${f.reason}): ${listKeys(f.keys)}`);
+    throw new OperationalError('CP_ERR_MOVE_FAILED', `move_keys failed; these keys stay on this node: ${parts.join('; ')}`, { statusCode: 400 });
+  }
+  if (plan.manager) await tellManager(plan.manager, plan.cacheIp, options);
+  return result;
+}
+
+function listKeys(keys: string[]): string {
+  const shown = keys.slice(0, 50).map((k) => JSON.stringify(k)).join(', ');
+  return keys.length > 50 ? `${shown} and ${keys.length - 50} more` : shown;
+}
+
+/** Sends `keys` to one destination; returns the failure, if any. */
+async function moveTo(
+  node: CacheNode,
+  peer: PeerAddress,
+  keys: string[],
+  migration: string | undefined,
+  options: MoveOptions,
+  result: MoveResult,
+): Promise<{ reason: string; keys: string[] } | undefined> {
+  const batchKeys = options.batchKeys ?? defaults.moveBatchKeys;
+  const batchBytes = options.batchBytes ?? defaults.moveBatchBytes;
+  const batches: Sent[][] = [];
+  let current: Sent[] = [];
+  let currentBytes = 0;
+  for (const key of keys) {
+    const entry = node.store.peek(key);
+    if (!entry) {
+      result.missing.push(key);
+      continue;
+    }
+    const size = recordBytes(key, entry.type, entry.valueBytes);
+    if (current.length > 0 && (current.length >= batchKeys || currentBytes + size > batchBytes)) {
+      batches.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push({ key, entry });
+    currentBytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+
+  const failedKeys: string[] = [];
+  let reason = '';
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      try {
+        await sendBatch(node, peer, batch, migration, options, result);
+      } catch (error) {
+        reason ||= error instanceof CachePoolError ? error.message : 'unreachable';
+        for (const { key } of batch) failedKeys.push(key);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.inFlight ?? 3, batches.length) }, worker));
+  return failedKeys.length > 0 ? { reason, keys: failedKeys } : undefined;
+}
+
+async function sendBatch(
+  node: CacheNode,
+  peer: PeerAddress,
+  batch: Sent[],
+  migration: string | undefined,
+  options: MoveOptions,
+  result: MoveResult,
+): Promise<void> {
+  const records: BatchRecord[] = batch.map(({ key, entry }) => ({ key, type: entry.type, value: valueOf(entry) }));
+  const body = encodeBatch(records);
+  const url = `${peer.baseUrl}/internal/import${migration ? `?migration=${encodeURIComponent(migration)}` : ''}`;
+  const content = await postEnvelope(url, body, BATCH_CONTENT_TYPE, options);
+  const answer = content as { accepted?: unknown; skipped?: unknown; rejected?: unknown };
+  if (typeof answer?.accepted !== 'number' || !Array.isArray(answer.skipped) || !Array.isArray(answer.rejected)) {
+    throw new OperationalError('CP_ERR_MOVE_FAILED', 'the destination gave an unexpected answer');
+  }
+  const rejected = new Set(answer.rejected as string[]);
+  // The destination holds (or deliberately declined) every key of the batch now: drop ours,
+  // unless a newer local write replaced the entry while the batch was in flight.
+  for (const { key, entry } of batch) {
+    node.removeIfSame(key, entry);
+    if (rejected.has(key)) result.rejected.push(key);
+    else result.bytes += entry.valueBytes;
+  }
+  result.moved += answer.accepted;
+  result.skipped += answer.skipped.length;
+}
+
+/** POSTs and returns the envelope's content; throws an OperationalError on any failure. */
+async function postEnvelope(url: string, body: Buffer | string, type: string, options: MoveOptions): Promise<unknown> {
+  const timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
+  try {
+    const response = await request(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': type, ...(options.token ? { authorization: bearer(options.token) } : {}) },
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await response.body.text();
+    let parsed: { success?: string; content?: unknown; error?: { message?: string } } | undefined;
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      parsed = undefined;
+    }
+    if (response.statusCode !== 200 || parsed?.success !== 'true') {
+      const message = parsed?.error?.message ?? `status ${response.statusCode}`;
+      throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `answered ${response.statusCode}: ${message}`);
+    }
+    return parsed.content;
+  } catch (error) {
+    if (error instanceof CachePoolError) throw error;
+    throw new OperationalError('CP_ERR_NODE_UNREACHABLE', 'unreachable', { cause: error });
+  }
+}
+
+async function tellManager(manager: PeerAddress, cacheIp: string, options: MoveOptions): Promise<void> {
+  try {
+    await postEnvelope(`${manager.baseUrl}/api/poolsize/change`, JSON.stringify({ cache_ip: cacheIp }), 'application/json', options);
+  } catch (error) {
+    const reason = error instanceof CachePoolError ? error.message : 'unreachable';
+    throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `every key was handed off, but the manager ${manager.hostPort} was not told: ${reason}`, {
+      statusCode: 400,
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The OpenAPI 3.1 document of the node's /v1 API, served at `GET /v1/openapi.json`. The copy in
+ * docs/openapi.json is kept equal to it by a test.
+ */
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+const keyParameter = {
+  name: 'key',
+  in: 'path',
+  required: true,
+  description: 'The key (percent-encoded; may contain "/"). 1 to maxKeyBytes (default 1024) UTF-8 bytes.',
+  schema: { type: 'string', minLength: 1 },
+};
+
+/** The document. */
+export const openapi = {
+  openapi: '3.1.0',
+  info: {
+    title: 'cachepool /v1',
+    version: '1.0.0',
+    description:
+      'Raw-bytes access to one cache node (or, through the gateway, to the pool). Values keep their Content-Type. ' +
+      'An entry costs the UTF-8 bytes of its key plus the bytes of its value against the capacity. ' +
+      'When a pool token is set, control endpoints need Authorization: Bearer <token>; /v1 key endpoints do not.',
+  },
+  paths: {
+    '/v1/keys/{key}': {
+      parameters: [keyParameter],
+      get: {
+        summary: 'Read a value',
+        description: 'Counts one request, one GET, and a hit or a miss; a hit refreshes recency.',
+        responses: {
+          '200': { description: 'The value, with the Content-Type it was stored with.', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+          '400': errorResponse('Empty or too long key (CP_ERR_REQUEST_MISSING_KEY, CP_ERR_KEY_TOO_LONG).'),
+          '404': errorResponse('No such key (CP_ERR_KEY_UNKNOWN).'),
+        },
+      },
+      head: {
+        summary: 'Whether a key is present, with its Content-Type and Content-Length',
+        description: 'Does not count as a GET and does not refresh recency.',
+        responses: { '200': { description: 'Present.' }, '404': { description: 'Absent.' } },
+      },
+      put: {
+        summary: 'Store a value',
+        description:
+          'The body is the value (1 byte or more, up to the body limit, default 32 MB); its Content-Type is kept (default application/octet-stream). ' +
+          'Evicts by the replacement policy until the entry fits.',
+        requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+        responses: {
+          '201': { description: 'Stored; the key was new.' },
+          '204': { description: 'Stored; an older value was replaced.' },
+          '400': errorResponse('Empty value, empty or too long key.'),
+          '413': errorResponse('Larger than the whole capacity (CP_ERR_VALUE_TOO_LARGE; nothing evicted, an older value stays) or than the body limit (CP_ERR_REQUEST_BODY_TOO_LARGE).'),
+        },
+      },
+      delete: {
+        summary: 'Invalidate a key',
+        responses: { '204': { description: 'The key is absent now (whether or not it was present).' }, '400': errorResponse('Empty or too long key.') },
+      },
+    },
+    '/v1/openapi.json': {
+      get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 JSON.' } } },
+    },
+  },
+  components: {
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'status', 'message'],
+            properties: {
+              code: { type: 'string', description: 'A stable code of the catalogue (docs/errors.md), e.g. CP_ERR_KEY_UNKNOWN.' },
+              status: { type: 'integer', description: 'The HTTP status, repeated.' },
+              message: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,118 @@
+/**
+ * The node's background work toward its manager: registration (`POST /api/manager/register`,
+ * retried until it succeeds; the answer's index, capacity and policy are applied) and the
+ * statistics loop (a sample every interval, pushed as a NodeSnapshot to `/api/manager/stats`).
+ * `tick()` is the step the timer runs and tests call; failures are logged and retried next tick.
+ */
+import { request } from 'undici';
+import type { Logger } from 'pino';
+import { defaults } from '../defaults.js';
+import { bearer } from '../http/index.js';
+import type { CacheNode } from './cache-node.js';
+
+/** Options of Publisher. */
+export interface PublisherOptions {
+  node: CacheNode;
+  /** Manager base URL (`http://host:port`), or undefined: sample only. */
+  managerUrl?: string | undefined;
+  /** This node's `host:port`, known once it listens. */
+  address: () => string;
+  /** Seconds between ticks; default defaults.statsIntervalS. */
+  intervalS?: number;
+  token?: string | undefined;
+  logger?: Logger | undefined;
+  timeoutMs?: number;
+}
+
+export class Publisher {
+  readonly #options: PublisherOptions;
+  #registered = false;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(options: PublisherOptions) {
+    this.#options = options;
+  }
+
+  /** Whether the manager accepted the registration. */
+  get registered(): boolean {
+    return this.#registered;
+  }
+
+  /** Starts the timer (and registers at once). */
+  start(): void {
+    if (this.#timer) return;
+    const intervalMs = (this.#options.intervalS ?? defaults.statsIntervalS) * 1000;
+    void this.#runTick();
+    this.#timer = setInterval(() => void this.#runTick(), intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops the timer and waits for a running tick. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  async #runTick(): Promise<void> {
+    if (this.#running) return;
+    this.#running = this.tick().finally(() => {
+      this.#running = undefined;
+    });
+    await this.#running;
+  }
+
+  /** One step: sample the statistics; register if not yet; push the snapshot. */
+  async tick(): Promise<void> {
+    const { node, managerUrl } = this.#options;
+    node.stats.sample();
+    if (!managerUrl) return;
+    if (!this.#registered) await this.register();
+    try {
+      await this.#post('/api/manager/stats', node.snapshot(this.#options.address()));
+    } catch (error) {
+      this.#options.logger?.debug({ err: error }, 'statistics push failed');
+    }
+  }
+
+  /** Registers with the manager and applies its answer; false when it failed (retried next tick). */
+  async register(): Promise<boolean> {
+    const { node } = this.#options;
+    try {
+      const content = (await this.#post('/api/manager/register', {
+        address: this.#options.address(),
+        cache_index: node.cacheIndex,
+      })) as { cache_index?: unknown; capacity?: unknown; replacement_policy?: unknown } | undefined;
+      node.configure({
+        cacheIndex: typeof content?.cache_index === 'number' ? content.cache_index : undefined,
+        capacityMb: typeof content?.capacity === 'number' ? content.capacity : undefined,
+        policy: typeof content?.replacement_policy === 'string' ? content.replacement_policy : undefined,
+      });
+      this.#registered = true;
+      this.#options.logger?.info({ manager: this.#options.managerUrl, cache_index: node.cacheIndex }, 'registered');
+      return true;
+    } catch (error) {
+      this.#options.logger?.warn({ err: error, manager: this.#options.managerUrl }, 'registration failed; retrying');
+      return false;
+    }
+  }
+
+  async #post(path: string, body: unknown): Promise<unknown> {
+    const timeoutMs = this.#options.timeoutMs ?? defaults.peerTimeoutMs;
+    const response = await request(`${this.#options.managerUrl}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...(this.#options.token ? { authorization: bearer(this.#options.token) } : {}) },
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await response.body.text();
+    const parsed = JSON.parse(text) as { success?: string; content?: unknown; error?: { message?: string } };
+    if (response.statusCode !== 200 || parsed.success !== 'true') {
+      throw new Error(`manager answered ${response.statusCode}: ${parsed.error?.message ?? ''}`);
+    }
+    return parsed.content;
+  }
+}

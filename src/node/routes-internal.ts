@@ -1,0 +1,59 @@
+/**
+ * The node's internal endpoints (docs/internal-api.md): batch import, migration fences and
+ * move_keys. All are control endpoints behind the token guard.
+ */
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import { errors } from '../errors.js';
+import { readFields, sendSuccess } from '../http/index.js';
+import { PARTITION_COUNT } from '../partition/partition-of.js';
+import { decodeBatch } from './batch.js';
+import type { CacheNode } from './cache-node.js';
+import { planMove, runMove, type MoveOptions } from './move-keys.js';
+
+/** Registers the internal routes. `selfAddress` is this node's `host:port` once it listens. */
+export function registerInternalRoutes(
+  app: FastifyInstance,
+  node: CacheNode,
+  guard: preHandlerHookHandler,
+  selfAddress: () => string,
+  moveOptions: MoveOptions,
+): void {
+  app.post('/internal/import', { preHandler: guard }, (request, reply) => {
+    const body = request.body;
+    if (!Buffer.isBuffer(body)) throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
+    const migration = (request.query as Record<string, unknown>).migration;
+    if (migration !== undefined && (typeof migration !== 'string' || migration === '')) {
+      throw errors.invalid('migration must be a non-empty id');
+    }
+    const records = decodeBatch(body);
+    for (const record of records) node.checkKey(record.key);
+    sendSuccess(reply, node.importRecords(records, migration));
+  });
+
+  app.post('/internal/migration/begin', { preHandler: guard }, (request, reply) => {
+    const fields = readFields(request);
+    const id = fields.id;
+    const partitions = fields.partitions;
+    if (typeof id !== 'string' || id === '') throw errors.invalid('id must be a non-empty string');
+    if (
+      !Array.isArray(partitions) ||
+      !partitions.every((p) => Number.isInteger(p) && (p as number) >= 0 && (p as number) < PARTITION_COUNT)
+    ) {
+      throw errors.invalid(`partitions must be a list of integers from 0 to ${PARTITION_COUNT - 1}`);
+    }
+    const dropped = node.beginMigration(id, partitions as number[]);
+    sendSuccess(reply, { id, dropped });
+  });
+
+  app.post('/internal/migration/end', { preHandler: guard }, (request, reply) => {
+    const id = readFields(request).id;
+    if (typeof id !== 'string' || id === '') throw errors.invalid('id must be a non-empty string');
+    sendSuccess(reply, { id, ended: node.fences.end(id) });
+  });
+
+  app.post('/api/cache/move_keys', { preHandler: guard }, async (request, reply) => {
+    const plan = planMove(readFields(request), request.ip, selfAddress(), moveOptions);
+    const result = await runMove(node, plan, moveOptions);
+    return sendSuccess(reply, result);
+  });
+}

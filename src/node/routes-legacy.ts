@@ -1,0 +1,101 @@
+/**
+ * The node's legacy endpoints (SPEC §2), in the envelope. The get-hit route is the hot path: it
+ * sends the entry's stored bytes (already the full answer for most values) with no copy and no
+ * JSON.stringify.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { errors } from '../errors.js';
+import { fieldInteger, fieldText, readFields, sendSuccess, type Fields } from '../http/index.js';
+import type { CacheNode } from './cache-node.js';
+import { legacyAnswer, textEntry } from './entry.js';
+import { homePage, statisticsPage } from './pages.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const HTML_TYPE = 'text/html; charset=utf-8';
+
+/** Fields of the body, falling back to the query string (`?key=` on a DELETE without a body). */
+function fieldsOf(request: FastifyRequest): Fields {
+  const fields = readFields(request);
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query && typeof query === 'object') {
+    for (const [name, value] of Object.entries(query)) if (!Object.hasOwn(fields, name)) fields[name] = value;
+  }
+  return fields;
+}
+
+/** Registers the legacy routes; `guard` protects the control endpoints. */
+export function registerLegacyRoutes(app: FastifyInstance, node: CacheNode, guard: preHandlerHookHandler): void {
+  app.post('/api/cache/key', (request, reply) => {
+    const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
+    const entry = node.get(key);
+    if (entry === undefined) throw errors.unknownKey();
+    reply.header('content-type', JSON_TYPE).send(legacyAnswer(entry));
+  });
+
+  app.delete('/api/cache/key', (request, reply) => {
+    const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
+    node.invalidate(key);
+    sendSuccess(reply, '');
+  });
+
+  app.post('/api/cache/content', (request, reply) => {
+    const fields = fieldsOf(request);
+    const key = node.checkKey(fieldText(fields, 'key'));
+    const value = fieldText(fields, 'value');
+    if (value === undefined || value === '') throw errors.missingValue();
+    const entry = textEntry(value);
+    const outcome = node.put(key, entry);
+    if (outcome.kind === 'rejected') throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
+    sendSuccess(reply, '');
+  });
+
+  app.post('/api/cache/config', { preHandler: guard }, (request, reply) => {
+    const fields = fieldsOf(request);
+    const policy = fieldText(fields, 'replacement_policy') ?? fieldText(fields, 'policy');
+    node.configure({
+      capacityMb: fieldInteger(fields, 'capacity'),
+      policy: policy === '' ? undefined : policy,
+      cacheIndex: fieldInteger(fields, 'cache_index'),
+    });
+    sendSuccess(reply, '');
+  });
+
+  app.delete('/api/cache', { preHandler: guard }, (_request, reply) => {
+    node.clear();
+    sendSuccess(reply, '');
+  });
+
+  app.get('/api/cache/statistics', (_request, reply) => {
+    sendSuccess(reply, JSON.stringify(node.legacyStatistics()));
+  });
+
+  app.delete('/api/cache/statistics', { preHandler: guard }, (_request, reply) => {
+    node.stats.resetLegacy();
+    sendSuccess(reply, '');
+  });
+
+  app.post('/api/cache/statistics', (_request, reply) => {
+    reply.header('content-type', HTML_TYPE).send(statisticsPage(node, node.stats.total(), node.stats.window()));
+  });
+
+  app.post('/api/cache/set_num_hit', { preHandler: guard }, (request, reply) => {
+    const numHit = fieldInteger(fieldsOf(request), 'num_hit');
+    if (numHit === undefined) throw errors.invalid('num_hit must be an integer >= 0, got nothing');
+    node.stats.numHit = numHit;
+    reply.header('content-type', 'text/plain; charset=utf-8').send(`cache node ${node.cacheIndex} statistics.num_hit = ${numHit}`);
+  });
+
+  app.get('/', (_request, reply) => {
+    reply.header('content-type', HTML_TYPE).send(homePage(node));
+  });
+
+  const keys = (_request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('content-type', JSON_TYPE).send(JSON.stringify(node.store.keys()));
+  };
+  app.get('/keys', keys);
+  app.post('/keys', keys);
+
+  app.get('/healthz', (_request, reply) => {
+    sendSuccess(reply, { status: 'ok', cache_index: node.cacheIndex });
+  });
+}
