@@ -1,0 +1,80 @@
+/**
+ * Options of the workload generator, checked once with messages that name the option, the rule
+ * and the value. The run is always bounded: by its duration and by rate × duration requests.
+ */
+import { OptionError } from '../errors.js';
+import { isLoopbackHost } from '../http/listen.js';
+
+/** Limits and defaults of `cachepool load`. */
+export const loadLimits = {
+  maxRate: 20_000,
+  maxKeys: 10_000_000,
+  maxDurationS: 3600,
+  maxValueBytes: 8 * 1024 * 1024,
+  defaultValueBytes: 1024,
+  defaultConcurrency: 32,
+  maxConcurrency: 512,
+  requestTimeoutMs: 10_000,
+} as const;
+
+export interface LoadOptions {
+  /** Base URL of the gateway (or of one node): it must speak the legacy API. */
+  gateway: string;
+  /** Operations started per second. */
+  rate: number;
+  /** Distinct keys, picked uniformly. */
+  keys: number;
+  /** Share of operations that are reads, 0..1; the rest are puts. */
+  readRatio: number;
+  /** Length of the run, seconds. */
+  durationS: number;
+  /** Length of each value (a data URL), bytes; default 1024. */
+  valueBytes?: number;
+  /** Most requests in flight at once; default 32. */
+  concurrency?: number;
+  /** Allow a gateway that is not on loopback. */
+  allowRemote?: boolean;
+}
+
+/** LoadOptions with every default filled in and the URL parsed. */
+export interface CheckedLoadOptions extends Required<Omit<LoadOptions, 'gateway'>> {
+  gateway: URL;
+  /** rate × duration: the run never sends more operations than this. */
+  maxOperations: number;
+}
+
+function check(name: string, value: number, min: number, max: number, integer: boolean): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
+  if (!ok) throw new OptionError(name, `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`, value);
+  return value;
+}
+
+/** Validates `options`; throws an OptionError naming the first bad one. */
+export function checkLoadOptions(options: LoadOptions): CheckedLoadOptions {
+  let gateway: URL;
+  try {
+    gateway = new URL(options.gateway);
+  } catch {
+    throw new OptionError('--gateway', 'must be a URL such as http://127.0.0.1:5000', options.gateway);
+  }
+  if (gateway.protocol !== 'http:' && gateway.protocol !== 'https:') {
+    throw new OptionError('--gateway', 'must be an http:// or https:// URL', options.gateway);
+  }
+  const allowRemote = options.allowRemote ?? false;
+  if (!allowRemote && !isLoopbackHost(gateway.hostname)) {
+    throw new OptionError('--gateway', 'must be a loopback address unless --allow-remote is given', options.gateway);
+  }
+  const rate = check('--rate', options.rate, 1, loadLimits.maxRate, true);
+  const durationS = check('--duration', options.durationS, 0.1, loadLimits.maxDurationS, false);
+  return {
+    gateway,
+    rate,
+    keys: check('--keys', options.keys, 1, loadLimits.maxKeys, true),
+    readRatio: check('--read-ratio', options.readRatio, 0, 1, false),
+    durationS,
+    valueBytes: check('--value-bytes', options.valueBytes ?? loadLimits.defaultValueBytes, 40, loadLimits.maxValueBytes, true),
+    concurrency: check('--concurrency', options.concurrency ?? loadLimits.defaultConcurrency, 1, loadLimits.maxConcurrency, true),
+    allowRemote,
+    maxOperations: Math.max(1, Math.round(rate * durationS)),
+  };
+}
