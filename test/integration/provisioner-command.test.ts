@@ -1,0 +1,177 @@
+/**
+ * The command provisioner against real node processes: a scale script (a StatefulSet in
+ * miniature: ordinals 0..N-1, scaling down removes the highest) starts `cachepool node --manager
+ * URL` in the background, and a small HTTP server plays the manager's registration endpoint.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CommandProvisioner } from '../../src/manager/provisioners/command.js';
+import type { NodeSpec } from '../../src/manager/provisioner.js';
+import { CLI } from '../helpers/process.js';
+
+const SCALE_SCRIPT = `#!/bin/sh
+# scale.sh COUNT: keeps nodes of ordinals 0..COUNT-1 running; removes the highest ordinals first.
+set -eu
+want=$1
+dir=$(dirname "$0")
+i=0
+while [ "$i" -lt "$want" ]; do
+  if [ ! -f "$dir/node-$i.pid" ]; then
+    "$NODE_BIN" "$CLI" node --host 127.0.0.1 --port 0 --manager "$MANAGER_URL" > "$dir/node-$i.log" 2>&1 &
+    echo $! > "$dir/node-$i.pid"
+  fi
+  i=$((i + 1))
+done
+for f in "$dir"/node-*.pid; do
+  [ -e "$f" ] || continue
+  n=\${f##*/node-}
+  n=\${n%.pid}
+  if [ "$n" -ge "$want" ]; then
+    kill "$(cat "$f")" 2>/dev/null || true
+    rm -f "$f"
+  fi
+done
+`;
+
+interface Registration {
+  address: string;
+  cache_index: number | null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  deadlineMs = 20_000,
+): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += String(chunk);
+  return body;
+}
+
+async function answers(address: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${address}/api/cache/statistics`, {
+      signal: AbortSignal.timeout(2000),
+    });
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+describe('command provisioner with real nodes', () => {
+  let dir: string;
+  let manager: Server;
+  let managerUrl: string;
+  const registrations: Registration[] = [];
+
+  function pids(): number[] {
+    return readdirSync(dir)
+      .filter((f) => /^node-\d+\.pid$/.test(f))
+      .map((f) => Number(readFileSync(join(dir, f), 'utf8')));
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cachepool-sts-'));
+    writeFileSync(join(dir, 'scale.sh'), SCALE_SCRIPT);
+    chmodSync(join(dir, 'scale.sh'), 0o755);
+    let nextIndex = 0;
+    manager = createServer((req, res) => {
+      void (async () => {
+        const body = await readBody(req);
+        res.setHeader('content-type', 'application/json');
+        if (req.method === 'POST' && req.url === '/api/manager/register') {
+          const registration = JSON.parse(body) as Registration;
+          registrations.push(registration);
+          const content = { cache_index: nextIndex++, capacity: 1, replacement_policy: 'lru' };
+          res.end(JSON.stringify({ success: 'true', content }));
+        } else {
+          res.end(JSON.stringify({ success: 'true', content: '' }));
+        }
+      })();
+    });
+    manager.listen(0, '127.0.0.1');
+    await once(manager, 'listening');
+    managerUrl = `http://127.0.0.1:${(manager.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    for (const pid of pids()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    manager.closeAllConnections();
+    manager.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'starts nodes that register themselves, and scales down by the highest ordinal',
+    { timeout: 60_000 },
+    async () => {
+      const provisioner = new CommandProvisioner({
+        scaleCommand: `"${dir}/scale.sh" {count}`,
+        env: { NODE_BIN: process.execPath, CLI, MANAGER_URL: managerUrl },
+        timeoutMs: 20_000,
+      });
+      const specs: NodeSpec[] = [0, 1, 2].map((i) => ({
+        cacheIndex: i,
+        capacityMb: 1,
+        policy: 'lru',
+      }));
+      assert.deepEqual(await provisioner.startNodes(specs, 0), []);
+      assert.equal(pids().length, 3);
+
+      const distinct = (): Set<string> => new Set(registrations.map((r) => r.address));
+      await until(() => distinct().size === 3, 'three nodes registered');
+      for (const address of distinct()) {
+        assert.match(address, /^127\.0\.0\.1:\d+$/);
+        assert.equal(await answers(address), true, `${address} serves`);
+      }
+
+      // The node of ordinal 2 logged its own address; scaling to 2 must stop that one.
+      const log = readFileSync(join(dir, 'node-2.log'), 'utf8');
+      const url = /"url":"http:\/\/(127\.0\.0\.1:\d+)"/.exec(log)?.[1];
+      assert.ok(url && distinct().has(url), `node-2 registered: ${log.slice(0, 500)}`);
+      const pid2 = Number(readFileSync(join(dir, 'node-2.pid'), 'utf8'));
+      await provisioner.stopNode(url, 2);
+      assert.equal(existsSync(join(dir, 'node-2.pid')), false);
+      await until(async () => !(await answers(url)), 'node-2 stopped serving');
+      await until(() => !isAlive(pid2), 'node-2 exited');
+      assert.equal(pids().filter(isAlive).length, 2);
+
+      await provisioner.scaleTo(0);
+      assert.deepEqual(pids(), []);
+      await provisioner.close();
+    },
+  );
+});
