@@ -9,10 +9,19 @@
 import { OptionError } from '../errors.js';
 import type { EvictionPolicy, PolicyFactory, RandomSource } from './policy.js';
 import { builtinPolicies, createPolicy } from './policies.js';
+import { utf8Length } from './utf8-length.js';
 
+/**
+ * What a `set` did: stored the entry (`added` a new key or `replaced` an existing one, after
+ * evicting `evicted` other keys), or `rejected` it as larger than the whole capacity. Outcomes
+ * without evictions are shared frozen objects: do not mutate them.
+ */
 export type SetOutcome =
-  | { kind: 'added' | 'replaced'; evicted: number }
-  | { kind: 'rejected'; reason: 'too-large'; entryBytes: number; capacityBytes: number };
+  | { readonly kind: 'added' | 'replaced'; readonly evicted: number }
+  | { readonly kind: 'rejected'; readonly reason: 'too-large'; readonly entryBytes: number; readonly capacityBytes: number };
+
+const ADDED: SetOutcome = Object.freeze({ kind: 'added', evicted: 0 });
+const REPLACED: SetOutcome = Object.freeze({ kind: 'replaced', evicted: 0 });
 
 export interface StoreOptions {
   /** Capacity in bytes, an integer >= 0. 0 caches nothing. */
@@ -90,7 +99,7 @@ export class Store<V> {
 
   /** Bytes an entry costs: the key's UTF-8 length plus the stated value bytes. */
   static entryBytes(key: string, valueBytes: number): number {
-    return Buffer.byteLength(key, 'utf8') + valueBytes;
+    return utf8Length(key) + valueBytes;
   }
 
   /**
@@ -113,7 +122,9 @@ export class Store<V> {
     }
     let slot = this.#index.get(key);
     const replaced = slot !== undefined;
+    // Evicted keys are collected only when something is evicted and someone listens.
     let evictedKeys: string[] | undefined;
+    let evicted = 0;
     if (slot !== undefined) {
       // Take the old entry out of the policy and the byte count first so that eviction can never
       // pick the slot being written (a random policy could); the new entry fits once room is made
@@ -122,20 +133,21 @@ export class Store<V> {
       if (this.#usedBytes - oldBytes + entryBytes > this.#capacityBytes) {
         this.#policy.recordDelete(slot);
         this.#usedBytes -= oldBytes;
-        evictedKeys = this.#evictUntil(this.#capacityBytes - entryBytes);
+        if (this.#onEvict !== undefined) evictedKeys = [];
+        evicted = this.#evictUntil(this.#capacityBytes - entryBytes, evictedKeys);
         this.#usedBytes += entryBytes;
         this.#policy.recordSet(slot);
       } else {
-        // Fits in place: an overwrite is a use, like in lru-cache; no unlink/relink needed.
+        // Fits without evicting: the policy only learns of the overwrite (lru: most recent).
         this.#usedBytes += entryBytes - oldBytes;
-        this.#policy.recordDelete(slot);
         this.#policy.recordSet(slot);
       }
       this.#values[slot] = value;
       this.#sizes[slot] = entryBytes;
     } else {
       if (this.#usedBytes + entryBytes > this.#capacityBytes) {
-        evictedKeys = this.#evictUntil(this.#capacityBytes - entryBytes);
+        if (this.#onEvict !== undefined) evictedKeys = [];
+        evicted = this.#evictUntil(this.#capacityBytes - entryBytes, evictedKeys);
       }
       slot = this.#free.length > 0 ? this.#free.pop()! : this.#keys.length;
       this.#keys[slot] = key;
@@ -145,7 +157,7 @@ export class Store<V> {
       this.#usedBytes += entryBytes;
       this.#policy.recordSet(slot);
     }
-    const evicted = evictedKeys === undefined ? 0 : evictedKeys.length;
+    if (evicted === 0) return replaced ? REPLACED : ADDED;
     if (evictedKeys !== undefined) this.#notify(evictedKeys);
     return { kind: replaced ? 'replaced' : 'added', evicted };
   }
@@ -174,9 +186,10 @@ export class Store<V> {
   setCapacity(capacityBytes: number): number {
     this.#capacityBytes = checkCapacity(capacityBytes);
     // At capacity 0 even zero-byte entries go: capacity 0 caches nothing.
-    const evictedKeys = this.#evictUntil(this.#capacityBytes === 0 ? -1 : this.#capacityBytes);
+    const evictedKeys: string[] = [];
+    const evicted = this.#evictUntil(this.#capacityBytes === 0 ? -1 : this.#capacityBytes, evictedKeys);
     this.#notify(evictedKeys);
-    return evictedKeys.length;
+    return evicted;
   }
 
   /**
@@ -243,20 +256,22 @@ export class Store<V> {
 
   /**
    * Evicts by the policy until usedBytes <= limitBytes (a limit below 0 empties the store) and
-   * returns the evicted keys; the caller reports them with #notify once the store is consistent.
+   * returns how many keys went; adds them to `evictedKeys` when given, for #notify to report once
+   * the store is consistent.
    */
-  #evictUntil(limitBytes: number): string[] {
-    const evictedKeys: string[] = [];
+  #evictUntil(limitBytes: number, evictedKeys: string[] | undefined): number {
+    let evicted = 0;
     while (this.#usedBytes > limitBytes || (limitBytes < 0 && this.#index.size > 0)) {
       const slot = this.#policy.victim();
       if (slot === -1) break;
       const key = this.#keys[slot]!;
       this.#policy.recordDelete(slot);
       this.#release(slot);
-      evictedKeys.push(key);
+      evictedKeys?.push(key);
+      evicted++;
     }
-    this.#evictionsTotal += evictedKeys.length;
-    return evictedKeys;
+    this.#evictionsTotal += evicted;
+    return evicted;
   }
 
   #notify(evictedKeys: string[]): void {

@@ -1,0 +1,2 @@
+import type { Benchmark } from './row.js';
+export const httpBenchmark: Benchmark = { name: 'http', description: 'todo', run: async () => [] };

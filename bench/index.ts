@@ -1,0 +1,112 @@
+/**
+ * The benchmark suite: `npm run bench` (builds, then runs this file). Runs every benchmark in
+ * `benchmarks` (or the ones named on the command line) and prints one markdown table.
+ *
+ *   node dist/bench/index.js [name ...] [--runs N] [--duration S] [--list]
+ *
+ * Environment: BENCH_RUNS, BENCH_DURATION_S. To add a benchmark (rebalance, gateway), write a
+ * module exporting a `Benchmark` (bench/row.ts) and append it to `benchmarks` below.
+ */
+import { pathToFileURL } from 'node:url';
+import { hitRatioBenchmark } from './hit-ratio.js';
+import { httpBenchmark } from './http.js';
+import { memoryBenchmark } from './memory.js';
+import type { BenchOptions, BenchRow, Benchmark } from './row.js';
+import { formatRatio } from './stats.js';
+import { storeBenchmark } from './store.js';
+
+export type { BenchOptions, BenchRow, Benchmark } from './row.js';
+
+/** Every benchmark, in the order they run. */
+export const benchmarks: Benchmark[] = [storeBenchmark, hitRatioBenchmark, httpBenchmark, memoryBenchmark];
+
+/** Renders rows as one markdown table. */
+export function renderTable(rows: readonly BenchRow[]): string {
+  const header = ['benchmark', 'case', 'result', 'reference', 'ratio', 'target', 'met', 'note'];
+  const cells = rows.map((row) => [
+    row.benchmark,
+    row.case,
+    row.result,
+    row.reference,
+    formatRatio(row.ratio),
+    row.target,
+    row.met === undefined ? '' : row.met ? 'yes' : 'NO',
+    row.note ?? '',
+  ]);
+  const escape = (text: string) => text.replaceAll('|', '\\|');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...cells.map((line) => `| ${line.map(escape).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** Runs `selected` one after another; a failing benchmark becomes a row saying so. */
+export async function runBenchmarks(selected: readonly Benchmark[], options: BenchOptions): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const benchmark of selected) {
+    const started = Date.now();
+    process.stderr.write(`running ${benchmark.name} …\n`);
+    try {
+      rows.push(...(await benchmark.run(options)));
+    } catch (error) {
+      rows.push({
+        benchmark: benchmark.name,
+        case: 'failed',
+        result: '',
+        reference: '',
+        target: '',
+        note: error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : String(error),
+      });
+    }
+    process.stderr.write(`${benchmark.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  return rows;
+}
+
+function parseArgs(argv: readonly string[]): { names: string[]; options: BenchOptions; list: boolean } {
+  const options: BenchOptions = {
+    runs: Number(process.env.BENCH_RUNS ?? 3),
+    durationS: Number(process.env.BENCH_DURATION_S ?? 3),
+  };
+  const names: string[] = [];
+  let list = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--runs') options.runs = Number(argv[++i]);
+    else if (arg === '--duration') options.durationS = Number(argv[++i]);
+    else if (arg === '--list') list = true;
+    else names.push(arg);
+  }
+  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs must be an integer >= 1, got ${options.runs}`);
+  if (!(options.durationS > 0 && options.durationS <= 60)) {
+    throw new Error(`--duration must be a number of seconds in (0, 60], got ${options.durationS}`);
+  }
+  return { names, options, list };
+}
+
+async function main(): Promise<void> {
+  const { names, options, list } = parseArgs(process.argv.slice(2));
+  if (list) {
+    for (const b of benchmarks) process.stdout.write(`${b.name}\t${b.description}\n`);
+    return;
+  }
+  const unknown = names.filter((name) => !benchmarks.some((b) => b.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${benchmarks.map((b) => b.name).join(', ')}`);
+  }
+  const selected = names.length === 0 ? benchmarks : benchmarks.filter((b) => names.includes(b.name));
+  const startedAt = new Date().toISOString();
+  const rows = await runBenchmarks(selected, options);
+  process.stdout.write(
+    `\n## cachepool benchmarks — ${startedAt}\n\nNode ${process.version}, ${process.platform}/${process.arch}, ` +
+      `runs ${options.runs}, HTTP run ${options.durationS} s\n\n${renderTable(rows)}\n`,
+  );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
