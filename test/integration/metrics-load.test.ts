@@ -1,0 +1,91 @@
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { request } from 'undici';
+import { registerLoadCommand } from '../../src/cli/load.js';
+import { checkLoadOptions, LatencyHistogram, runLoad, type LoadFigures } from '../../src/load/index.js';
+import { startCachepool, stopAll, type Started } from '../helpers/process.js';
+
+let pool: Started;
+let gateway: string;
+const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-load-'));
+
+before(async () => {
+  pool = await startCachepool(['start', '--port', '0', '--gateway-port', '0', '--stats-interval', '1', '--data-dir', dataDir], {
+    roles: ['manager', 'gateway'],
+  });
+  gateway = pool.urls.get('gateway')!;
+});
+
+after(async () => {
+  await stopAll();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a load run puts and reads through the gateway, turning misses into puts, without errors', async () => {
+  const progress: LoadFigures[] = [];
+  const summary = await runLoad(
+    { gateway, rate: 150, keys: 40, readRatio: 0.8, durationS: 1.6, valueBytes: 200 },
+    { onProgress: (f) => progress.push(f) },
+  );
+  assert.equal(summary.errors, 0, summary.firstError ?? '');
+  assert.ok(summary.operations > 0 && summary.operations <= 240, `operations ${summary.operations}`);
+  assert.ok(summary.hits + summary.misses > 0);
+  assert.ok(summary.misses > 0, 'the first reads of an empty pool miss');
+  assert.ok(summary.puts >= summary.misses, 'every miss is followed by a put');
+  assert.equal(summary.sent, summary.operations + summary.misses);
+  assert.ok(summary.p50Ms !== null && summary.p99Ms !== null && summary.p99Ms >= summary.p50Ms);
+  assert.ok(progress.length >= 1, 'one progress report per second');
+  // A key the run wrote is really in the pool, as a data URL.
+  const reply = await request(`${gateway}/api/cache/key`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'key=load-0',
+    headersTimeout: 5000,
+    bodyTimeout: 5000,
+  });
+  const body = (await reply.body.json()) as { success: string; content?: string };
+  if (body.success === 'true') assert.match(String(body.content), /^data:image\/png;base64,/);
+});
+
+test('the generator refuses a non-loopback gateway unless allowed, and bad figures', () => {
+  assert.throws(() => checkLoadOptions({ gateway: 'http://192.0.2.10:5000', rate: 1, keys: 1, readRatio: 1, durationS: 1 }), /loopback/);
+  const allowed = checkLoadOptions({ gateway: 'http://192.0.2.10:5000', rate: 1, keys: 1, readRatio: 1, durationS: 1, allowRemote: true });
+  assert.equal(allowed.maxOperations, 1);
+  assert.throws(() => checkLoadOptions({ gateway, rate: 0, keys: 1, readRatio: 1, durationS: 1 }), /--rate/);
+  assert.throws(() => checkLoadOptions({ gateway, rate: 1, keys: 1, readRatio: 1.5, durationS: 1 }), /--read-ratio/);
+  assert.throws(() => checkLoadOptions({ gateway, rate: 1, keys: 1, readRatio: 1, durationS: 99_999 }), /--duration/);
+  assert.throws(() => checkLoadOptions({ gateway: 'ftp://127.0.0.1', rate: 1, keys: 1, readRatio: 1, durationS: 1 }), /--gateway/);
+});
+
+test('the latency histogram answers percentiles within its 5 % buckets', () => {
+  const h = new LatencyHistogram();
+  assert.equal(h.percentile(0.5), null);
+  for (let i = 1; i <= 100; i++) h.record(i);
+  const p50 = h.percentile(0.5)!;
+  const p99 = h.percentile(0.99)!;
+  assert.ok(p50 >= 50 && p50 <= 50 * 1.05, `p50 ${p50}`);
+  assert.ok(p99 >= 99 && p99 <= 99 * 1.05, `p99 ${p99}`);
+});
+
+test('the load command prints progress lines and a summary', async () => {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
+  try {
+    const program = new Command().exitOverride();
+    registerLoadCommand(program);
+    await program.parseAsync(['load', '--gateway', gateway, '--rate', '50', '--keys', '10', '--read-ratio', '0.5', '--duration', '1.2'], {
+      from: 'user',
+    });
+  } finally {
+    console.log = original;
+  }
+  const text = lines.join('\n');
+  assert.match(text, /sent=\d+ hits=\d+ misses=\d+ puts=\d+ errors=0 p50=/);
+  assert.match(text, /done in [\d.]+s: \d+ operations/);
+  assert.match(text, /hit ratio/);
+});
