@@ -75,6 +75,8 @@ export class Manager {
   #handedOff = new Set<string>();
   #address = '';
   #migrationSeq = 0;
+  /** Aborts the running migration; with the nodes taking part in it. */
+  #abort: { controller: AbortController; nodes: Set<string> } | null = null;
 
   constructor(options: ManagerOptions) {
     this.#options = options;
@@ -102,8 +104,9 @@ export class Manager {
   /** Starts the initial nodes and publishes the first table. */
   async start(): Promise<void> {
     const count = this.#options.initialNodes ?? defaults.startNodes;
-    const addresses = await this.#startNodes(count);
-    for (const [i, address] of addresses.entries()) this.#members.add(address, i, 'up');
+    const started = await this.#startNodes(count);
+    for (const [address, index] of started) this.#members.add(address, index, 'up');
+    const addresses = started.map(([address]) => address);
     this.#table = PartitionTable.initial(this.#members.addresses(), this.#options.strategy ?? defaults.partitionStrategy);
     await this.#options.routing?.publish(this.#table, []);
     this.#logger.info({ nodes: addresses, version: this.#table.version }, 'pool started');
@@ -253,8 +256,11 @@ export class Manager {
     this.#clients.clear();
   }
 
-  /** Starts `count` nodes with the next free indexes, applies the config, waits until healthy. */
-  async #startNodes(count: number): Promise<string[]> {
+  /**
+   * Starts `count` nodes with the next free indexes, applies the config, waits until healthy.
+   * Resolves with [address, cache_index] pairs.
+   */
+  async #startNodes(count: number): Promise<[string, number][]> {
     const first = this.#members.nextIndex();
     const specs = Array.from({ length: count }, (_, i) => ({
       cacheIndex: first + i,
@@ -274,18 +280,18 @@ export class Manager {
       await Promise.all(addresses.map((address) => this.#options.provisioner.stopNode(address, this.#members.size)));
       throw error;
     }
-    return addresses;
+    return addresses.map((address, i) => [address, first + i]);
   }
 
   async #grow(count: number): Promise<string | null> {
-    let added: string[];
+    let started: [string, number][];
     try {
-      added = await this.#startNodes(count);
+      started = await this.#startNodes(count);
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
-    const first = this.#members.nextIndex();
-    added.forEach((address, i) => this.#members.add(address, first + i, 'starting'));
+    for (const [address, index] of started) this.#members.add(address, index, 'starting');
+    const added = started.map(([address]) => address);
     const error = await this.#migrate([], this.#members.addresses());
     if (error === null) {
       for (const address of added) this.#members.setStatus(address, 'up');
@@ -327,7 +333,10 @@ export class Manager {
     const progress = new MigrationProgress(id, current.nodes().length, nodes.length, plan.moves.length, this.#clock);
     this.#migration = progress;
     this.#logger.info({ migration: id, moves: plan.moves.length, nodes }, 'migration started');
+    const controller = new AbortController();
+    this.#abort = { controller, nodes: new Set([...current.nodes(), ...nodes]) };
     const outcome = await applyPlan({
+      signal: controller.signal,
       current,
       plan,
       progress,
@@ -340,6 +349,7 @@ export class Manager {
       managerAddress: this.#address,
       chunkKeys: this.#options.moveChunkKeys ?? 2_000,
     });
+    this.#abort = null;
     this.#table = outcome.table;
     this.#moving = [];
     progress.finish(outcome.ok ? null : outcome.error);
@@ -349,6 +359,9 @@ export class Manager {
   }
 
   async #onProvisionerEvent(event: ProvisionerEvent): Promise<void> {
+    if (event.kind === 'exited' && this.#abort?.nodes.has(event.address)) {
+      this.#abort.controller.abort(`node ${event.address} exited during the migration (code ${event.code}, signal ${event.signal})`);
+    }
     const member = this.#members.get(event.address);
     if (!member) return;
     if (event.kind === 'exited') {

@@ -36,6 +36,11 @@ export interface ApplyPlanOptions {
   chunkKeys?: number;
   /** Sweeps of a source after the main pass before giving up; default 5. */
   maxSweeps?: number;
+  /**
+   * Aborts the migration (checked between calls): the manager aborts when a node taking part
+   * crashed or restarted, since it lost its keys and its fence.
+   */
+  signal?: AbortSignal;
 }
 
 /** What applyPlan did: T2 in force, or T1 kept with the reason. */
@@ -71,6 +76,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
     }
     // f. Close the fences, then commit T2.
     await Promise.all([...incoming.keys()].map((to) => clientOf(to).endMigration(id)));
+    checkAborted(options.signal);
     await publish(plan.table, []);
     return { ok: true, table: plan.table };
   } catch (error) {
@@ -91,6 +97,7 @@ async function drainSource(
   const maxSweeps = options.maxSweeps ?? 5;
   const id = options.progress.id;
   for (let pass = 0; pass <= maxSweeps; pass++) {
+    checkAborted(options.signal);
     const keys = movingKeys(await source.keys(), destOf, source.address);
     if (keys.length === 0) {
       if (isLeaving && options.managerAddress) {
@@ -106,6 +113,7 @@ async function drainSource(
       const chunk = keys.slice(start, start + chunkKeys);
       const dest: Record<string, string[]> = {};
       for (const key of chunk) (dest[destOf.get(partitionOf(key))!] ??= []).push(key);
+      checkAborted(options.signal);
       const result = await source.moveKeys({ dest, migration: id });
       options.progress.addKeysDone(chunk.length, result.bytes);
     }
@@ -146,6 +154,10 @@ async function rollBack(options: ApplyPlanOptions, incoming: Map<string, Partiti
     const keys = await destination.keys().catch(() => [] as string[]);
     await Promise.all(movingKeys(keys, backOf, to).map((key) => destination.invalidate(key).catch(() => {})));
   }
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Error(String(signal.reason ?? 'the migration was aborted'));
 }
 
 /** The keys of `keys` whose partition moves to another node than `self`. */

@@ -44,6 +44,8 @@ export class LocalProvisioner implements Provisioner {
   #children = new Map<string, Child>();
   #listeners: ((event: ProvisionerEvent) => void)[] = [];
   #closed = false;
+  /** Dead children whose replacement is starting. */
+  #restarting = new Set<Child>();
 
   constructor(options: LocalProvisionerOptions) {
     this.#options = options;
@@ -75,6 +77,7 @@ export class LocalProvisioner implements Provisioner {
     const child = this.#children.get(address);
     if (!child) return;
     child.stopping = true;
+    for (const other of this.#restarting) if (other.address === address) other.stopping = true;
     this.#children.delete(address);
     await stopProcess(child.process);
     this.#options.logger.info({ address }, 'node stopped');
@@ -199,9 +202,19 @@ export class LocalProvisioner implements Provisioner {
       return;
     }
     child.restarts.push(now);
+    this.#restarting.add(child);
     this.#spawn(child.spec, child.port).then(
-      (restarted) => this.#emit({ kind: 'restarted', address: restarted.address }),
+      (restarted) => {
+        this.#restarting.delete(child);
+        // stopNode was called on the dead child while this one was starting: stop it too.
+        if (child.stopping || this.#closed) {
+          void this.stopNode(restarted.address, 0);
+          return;
+        }
+        this.#emit({ kind: 'restarted', address: restarted.address });
+      },
       (error: unknown) => {
+        this.#restarting.delete(child);
         logger.error({ address: child.address, err: error }, 'node restart failed');
         this.#children.delete(child.address);
       },
