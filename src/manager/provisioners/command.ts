@@ -49,6 +49,8 @@ export interface CommandResult {
 // A host name or IPv4 address (letters, digits, '.', '-', '_' only: nothing a shell interprets),
 // then a port. IPv6 literals are refused: their brackets are shell glob characters.
 const SAFE_ADDRESS = /^([A-Za-z0-9](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?):([0-9]{1,5})$/;
+// `<set>-<ordinal>` as the first DNS label: a StatefulSet pod's stable name.
+const STATEFUL_POD = /^([a-z0-9-]*[a-z0-9])-(\d+)(?:\.[^:]*)?:\d+$/;
 const PLACEHOLDER = /\{([A-Za-z_]+)\}/g;
 const OUTPUT_TAIL_BYTES = 4096;
 // After the shell exits, how long to wait for its output pipes to close. A process it left in the
@@ -171,6 +173,30 @@ export class CommandProvisioner implements Provisioner {
     this.#logger.error({ command, err: outcome.error }, 'provisioner command failed');
     throw outcome.error;
   }
+}
+
+/**
+ * The node a scale-down by the scale command will remove, so the manager drains that one first:
+ * when every address is a StatefulSet pod name of one set (`<set>-<ordinal>.…:port`), the highest
+ * ordinal (the pod Kubernetes removes); otherwise the most recently added node (ties: the last in
+ * `nodes`). Undefined for no nodes. Pure.
+ */
+export function nodeToDrain(
+  nodes: readonly { address: string; addedAtMs: number }[],
+): string | undefined {
+  if (nodes.length === 0) return undefined;
+  const ordinals = nodes.map((n) => STATEFUL_POD.exec(n.address));
+  const sets = new Set(ordinals.map((m) => m?.[1]));
+  if (ordinals.every((m) => m !== null) && sets.size === 1) {
+    let best = 0;
+    ordinals.forEach((m, i) => {
+      if (Number(m![2]) > Number(ordinals[best]![2])) best = i;
+    });
+    return nodes[best]!.address;
+  }
+  let latest = nodes[0]!;
+  for (const node of nodes) if (node.addedAtMs >= latest.addedAtMs) latest = node;
+  return latest.address;
 }
 
 type ExecOutcome =

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CachePoolError, OperationalError, OptionError } from '../../../src/errors.js';
-import { CommandProvisioner } from '../../../src/manager/provisioners/command.js';
+import { CommandProvisioner, nodeToDrain } from '../../../src/manager/provisioners/command.js';
 import type { NodeSpec } from '../../../src/manager/provisioner.js';
 
 const specs = (n: number): NodeSpec[] =>
@@ -207,5 +207,32 @@ describe('CommandProvisioner', () => {
       ['fulfilled', 'rejected', 'fulfilled'],
     );
     assert.equal(readFileSync(out, 'utf8'), '1\n3\n');
+  });
+
+  it('names the node a scale-down removes: the highest StatefulSet ordinal, else the newest', () => {
+    const sts = (ordinal: number, addedAtMs: number) => ({
+      address: `cachepool-node-${ordinal}.cachepool-node.default.svc.cluster.local:5001`,
+      addedAtMs,
+    });
+    assert.equal(nodeToDrain([]), undefined);
+    // Ordinal 10 sorts below 9 as text; the newest registration is ordinal 2.
+    assert.equal(nodeToDrain([sts(9, 1), sts(10, 2), sts(2, 3)]), sts(10, 0).address);
+    assert.equal(
+      nodeToDrain([sts(0, 5), { address: 'cachepool-node-1:5001', addedAtMs: 1 }]),
+      'cachepool-node-1:5001',
+    );
+    // Not one StatefulSet: the most recently added.
+    assert.equal(
+      nodeToDrain([sts(3, 1), { address: 'other-7.x:5001', addedAtMs: 0 }]),
+      sts(3, 0).address,
+    );
+    assert.equal(
+      nodeToDrain([
+        { address: '10.0.0.9:5001', addedAtMs: 200 },
+        { address: '10.0.0.3:5001', addedAtMs: 300 },
+        { address: '10.0.0.5:5001', addedAtMs: 100 },
+      ]),
+      '10.0.0.3:5001',
+    );
   });
 });
