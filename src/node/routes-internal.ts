@@ -3,7 +3,7 @@
  * move_keys. All are control endpoints behind the token guard.
  */
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
-import { errors } from '../errors.js';
+import { CachePoolError, errors } from '../errors.js';
 import { readFields, sendSuccess } from '../http/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
 import { decodeBatch } from './batch.js';
@@ -52,7 +52,15 @@ export function registerInternalRoutes(
   });
 
   app.post('/api/cache/move_keys', { preHandler: guard }, async (request, reply) => {
-    const plan = planMove(readFields(request), request.ip, selfAddress(), moveOptions);
+    let plan;
+    try {
+      plan = planMove(readFields(request), request.ip, selfAddress(), moveOptions);
+    } catch (error) {
+      if (error instanceof CachePoolError && error.code === 'CP_ERR_MOVE_DEST_REFUSED') {
+        request.log.warn({ from: request.ip, reason: error.message }, 'move_keys refused');
+      }
+      throw error;
+    }
     const result = await runMove(node, plan, moveOptions);
     return sendSuccess(reply, result);
   });
