@@ -1,2 +1,125 @@
-import type { Benchmark } from './row.js';
-export const httpBenchmark: Benchmark = { name: 'http', description: 'todo', run: async () => [] };
+/**
+ * HTTP throughput and latency of a real cachepool node over loopback, next to the ceiling: a
+ * minimal node:http server (bench/ceiling-server.ts, its own process) that answers the same
+ * bytes without any cache logic. Load comes from autocannon used as a library, in this process.
+ *
+ * Cases: get-hit, get-miss and put (legacy form bodies) × ~10 KB and ~100 KB data-URL values ×
+ * 1 and 16 connections. Each run loads the node and then the ceiling (alternating who goes first)
+ * for `durationS` seconds each; the table shows medians over `runs` and the median of the
+ * per-run ratios node/ceiling. Target for get-hit: ≥ 0.8× (never below 0.6×).
+ */
+import autocannon from 'autocannon';
+import type { BenchOptions, BenchRow, Benchmark } from './row.js';
+import { CEILING, startNode, startServer, type Server } from './processes.js';
+import { formatCount, median } from './stats.js';
+import { FORM, dataUrl, keyForm, putForm } from './values.js';
+
+const SIZES = [10_000, 100_000];
+const CONNECTIONS = [1, 16];
+const KEYS = 16;
+const NODE_CAPACITY_MB = 64;
+type Operation = 'get-hit' | 'get-miss' | 'put';
+const OPERATIONS: Operation[] = ['get-hit', 'get-miss', 'put'];
+
+/** The request list autocannon cycles through for `operation`. */
+function requestsFor(operation: Operation, value: string): autocannon.Request[] {
+  return Array.from({ length: KEYS }, (_, i) => ({
+    method: 'POST' as const,
+    path: operation === 'put' ? '/api/cache/content' : '/api/cache/key',
+    headers: { 'content-type': FORM },
+    body: operation === 'put' ? putForm(`hit-${i}`, value) : keyForm(operation === 'get-hit' ? `hit-${i}` : `miss-${i}`),
+  }));
+}
+
+interface Load {
+  requestsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Answers with an unexpected status, plus connection errors. */
+  unexpected: number;
+}
+
+async function load(url: string, operation: Operation, value: string, connections: number, durationS: number): Promise<Load> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: durationS,
+    requests: requestsFor(operation, value),
+    timeout: 10,
+  });
+  const answered = result['2xx'] + result.non2xx;
+  const expectedStatus = operation === 'get-miss' ? result['4xx'] : result['2xx'];
+  return {
+    requestsPerS: answered / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    unexpected: answered - expectedStatus + result.errors,
+  };
+}
+
+/** Puts the hit keys on a node and checks that it answers a hit with the ceiling's exact bytes. */
+async function prepare(node: Server, ceiling: Server, value: string): Promise<void> {
+  const signal = () => AbortSignal.timeout(10_000);
+  for (let i = 0; i < KEYS; i++) {
+    const response = await fetch(`${node.url}/api/cache/content`, {
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: putForm(`hit-${i}`, value),
+      signal: signal(),
+    });
+    if (response.status !== 200) throw new Error(`put hit-${i} answered ${response.status}: ${await response.text()}`);
+  }
+  const fromNode = await fetch(`${node.url}/api/cache/key`, { method: 'POST', headers: { 'content-type': FORM }, body: keyForm('hit-0'), signal: signal() });
+  const fromCeiling = await fetch(`${ceiling.url}/api/cache/key`, { method: 'POST', headers: { 'content-type': FORM }, body: keyForm('hit-0'), signal: signal() });
+  const [a, b] = [Buffer.from(await fromNode.arrayBuffer()), Buffer.from(await fromCeiling.arrayBuffer())];
+  if (fromNode.status !== 200 || !a.equals(b)) {
+    throw new Error(`the node's hit answer (${fromNode.status}, ${a.length} B) differs from the ceiling's (${b.length} B)`);
+  }
+}
+
+export const httpBenchmark: Benchmark = {
+  name: 'http',
+  description: 'node vs plain node:http ceiling over loopback (autocannon): get-hit/get-miss/put req/s, p50/p99',
+  async run(options: BenchOptions): Promise<BenchRow[]> {
+    const rows: BenchRow[] = [];
+    for (const size of SIZES) {
+      const value = dataUrl(size);
+      const node = await startNode(NODE_CAPACITY_MB);
+      let ceiling: Server | undefined;
+      try {
+        ceiling = await startServer(CEILING, [String(size)]);
+        await prepare(node, ceiling, value);
+        for (const connections of CONNECTIONS) {
+          for (const operation of OPERATIONS) {
+            const ours: Load[] = [];
+            const theirs: Load[] = [];
+            for (let run = 0; run < options.runs; run++) {
+              const nodeFirst = run % 2 === 0;
+              if (nodeFirst) ours.push(await load(node.url, operation, value, connections, options.durationS));
+              theirs.push(await load(ceiling.url, operation, value, connections, options.durationS));
+              if (!nodeFirst) ours.push(await load(node.url, operation, value, connections, options.durationS));
+            }
+            const ratio = median(ours.map((o, i) => o.requestsPerS / theirs[i]!.requestsPerS));
+            const unexpected = ours.reduce((sum, o) => sum + o.unexpected, 0);
+            const summary = (loads: Load[]) =>
+              `${formatCount(median(loads.map((l) => l.requestsPerS)))} req/s, p50 ${median(loads.map((l) => l.p50Ms))} ms, p99 ${median(loads.map((l) => l.p99Ms))} ms`;
+            const row: BenchRow = {
+              benchmark: 'http',
+              case: `${operation}, ${size / 1000} KB, ${connections} conn${connections > 1 ? 's' : ''}`,
+              result: summary(ours),
+              reference: `ceiling ${summary(theirs)}`,
+              ratio,
+              target: operation === 'get-hit' ? '≥ 0.80× (never < 0.60×)' : '',
+              note: `${options.runs} × ${options.durationS} s${unexpected > 0 ? `; ${unexpected} unexpected answers/errors` : ''}`,
+            };
+            if (operation === 'get-hit') row.met = ratio >= 0.8;
+            rows.push(row);
+          }
+        }
+      } finally {
+        await Promise.all([node.stop(), ceiling?.stop()]);
+      }
+    }
+    return rows;
+  },
+};

@@ -1,0 +1,44 @@
+/**
+ * The ceiling for the HTTP benchmark: a minimal node:http server that answers the legacy
+ * endpoints with the same bytes a cachepool node sends, without any cache logic. It reads each
+ * request body to the end (as the node must) and answers:
+ * - `POST /api/cache/key` with body `key=hit…`: 200 `{"success":"true","content":"<value>"}`;
+ *   any other key: 400 `{"success":"false","error":{"code":400,"message":"Unknown key"}}`;
+ * - `POST /api/cache/content`: 200 `{"success":"true","content":""}`.
+ *
+ *   node dist/bench/ceiling-server.js <value bytes>
+ *
+ * Logs `{"msg":"listening","role":"ceiling","url":…}` once it listens on 127.0.0.1 (port 0).
+ */
+import { createServer } from 'node:http';
+import { dataUrl } from './values.js';
+
+const valueBytes = Number(process.argv[2] ?? 10_000);
+const hit = Buffer.from(JSON.stringify({ success: 'true', content: dataUrl(valueBytes) }));
+const miss = Buffer.from(JSON.stringify({ success: 'false', error: { code: 400, message: 'Unknown key' } }));
+const stored = Buffer.from(JSON.stringify({ success: 'true', content: '' }));
+const HIT_PREFIX = Buffer.from('key=hit');
+
+const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    let status = 200;
+    let answer = stored;
+    if (request.url === '/api/cache/key') {
+      const isHit = body.subarray(0, HIT_PREFIX.length).equals(HIT_PREFIX);
+      status = isHit ? 200 : 400;
+      answer = isHit ? hit : miss;
+    }
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': answer.length });
+    response.end(answer);
+  });
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  process.stdout.write(`${JSON.stringify({ level: 30, msg: 'listening', role: 'ceiling', url: `http://127.0.0.1:${port}` })}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
