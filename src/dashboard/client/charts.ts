@@ -68,7 +68,11 @@ function markers(events: () => ResizeEvent[]): uPlot.Plugin {
           ctx.lineTo(x, u.bbox.top + u.bbox.height);
           ctx.stroke();
           ctx.fillStyle = ctx.strokeStyle;
-          ctx.fillText(`${event.old_size}→${event.new_size}`, x + 3, u.bbox.top + 10);
+          // Near the right edge the label goes to the left of its line, so it stays readable.
+          const nearEnd = x > u.bbox.left + u.bbox.width - 60 * devicePixelRatio;
+          ctx.textAlign = nearEnd ? 'right' : 'left';
+          ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+          ctx.fillText(`${event.old_size}→${event.new_size}`, nearEnd ? x - 4 : x + 4, u.bbox.top + 12 * devicePixelRatio);
         }
         ctx.restore();
       },
@@ -80,6 +84,7 @@ function markers(events: () => ResizeEvent[]): uPlot.Plugin {
 export class Charts {
   readonly #plots = new Map<string, { plot: uPlot; spec: ChartSpec; element: HTMLElement }>();
   #events: ResizeEvent[] = [];
+  #rangeS: [number, number] = [Date.now() / 1000 - 30 * 60, Date.now() / 1000];
 
   constructor(container: HTMLElement) {
     for (const spec of SPECS) {
@@ -94,7 +99,12 @@ export class Charts {
         width,
         height: 180,
         plugins: [markers(() => this.#events)],
-        scales: { x: { time: true } },
+        scales: {
+          // The range runs to the end of the current minute, so a resize made in it is marked.
+          x: { time: true, range: () => [this.#rangeS[0], this.#rangeS[1]] },
+          // Counts and rates start at 0; rates end at 100 %.
+          y: { range: (_u, _min, max) => [0, spec.id === 'rates' ? 100 : Math.max(1, (max ?? 0) * 1.15)] },
+        },
         axes: [{}, spec.axis ? { values: (_u, ticks) => ticks.map((t) => spec.axis!(t)), size: 70 } : { size: 50 }],
         series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: false, points: { show: true, size: 5 } }))],
       };
@@ -108,6 +118,7 @@ export class Charts {
     this.#events = events;
     const lastMinute = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
     const xsMs = Array.from({ length: minutes }, (_, i) => lastMinute - (minutes - 1 - i) * MINUTE_MS);
+    this.#rangeS = [(xsMs[0] ?? lastMinute) / 1000, (lastMinute + MINUTE_MS) / 1000];
     for (const { plot, spec, element } of this.#plots.values()) {
       const columns = spec.series.map((s) => align(stats[s.key] ?? [], xsMs, s.scale));
       plot.setData([xsMs.map((x) => x / 1000), ...columns]);

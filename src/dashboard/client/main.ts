@@ -77,6 +77,10 @@ function renderAutoscaler(autoscaler: Autoscaler): void {
     }
     autoFilled = true;
   }
+  if (autoscaler.decisions.length === 0) {
+    byId('decisions-body').innerHTML = `<tr><td colspan="6" class="muted">No decision yet: the auto-scaler decides in automatic mode, once per period.</td></tr>`;
+    return;
+  }
   byId('decisions-body').innerHTML = autoscaler.decisions
     .slice(0, 20)
     .map(
