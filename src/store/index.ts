@@ -5,3 +5,4 @@ export { builtinPolicies, createPolicy, policyNames } from './policies.js';
 export { LruPolicy } from './lru.js';
 export { RandomPolicy } from './random.js';
 export { SievePolicy } from './sieve.js';
+export { LfuPolicy } from './lfu.js';

@@ -3,16 +3,19 @@
  * is no process-global registry to mutate.
  */
 import { OptionError } from '../errors.js';
+import { LfuPolicy } from './lfu.js';
 import { LruPolicy } from './lru.js';
 import type { EvictionPolicy, PolicyFactory, PolicyOptions } from './policy.js';
 import { RandomPolicy } from './random.js';
 import { SievePolicy } from './sieve.js';
 
-/** `lru` (least recently used), `rr` (uniform random), `sieve` (SIEVE, NSDI '24). */
+/** `lru` (least recently used), `rr` (uniform random), `sieve` (SIEVE, NSDI '24), `lfu` (least
+ * frequently used, ties by recency). */
 export const builtinPolicies: Readonly<Record<string, PolicyFactory>> = Object.freeze({
   lru: () => new LruPolicy(),
   rr: (options: PolicyOptions) => new RandomPolicy(options.random),
   sieve: () => new SievePolicy(),
+  lfu: () => new LfuPolicy(),
 });
 
 /** Names of the built-in policies, in a stable order (for docs and error messages). */

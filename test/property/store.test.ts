@@ -2,7 +2,7 @@
  * Property tests of Store against simple reference models, with fast-check. Each run is a random
  * sequence of operations; the store's invariant checker runs after every one.
  * - lru: exact order and exact contents against an array-based LRU with the same accounting.
- * - any policy (rr, sieve, and switches between all of them): byte bound, bookkeeping, rejected
+ * - any policy (rr, sieve, lfu, and switches between all of them): byte bound, bookkeeping, rejected
  *   entries change nothing, every surviving key holds its last written value.
  */
 import assert from 'node:assert/strict';
@@ -117,7 +117,7 @@ describe('Store property tests', () => {
     );
   });
 
-  for (const start of ['rr', 'sieve']) {
+  for (const start of ['rr', 'sieve', 'lfu']) {
     it(`${start} (with switches to every policy) keeps bytes bounded, rejects without change and keeps last writes`, () => {
       fc.assert(
         fc.property(

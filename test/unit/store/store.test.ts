@@ -62,7 +62,7 @@ describe('Store', () => {
   it('rejects bad options with a message naming the option, and changes nothing', () => {
     assert.throws(() => new Store({ capacityBytes: -1 }), /capacityBytes must be an integer >= 0, got -1/);
     assert.throws(() => new Store({ capacityBytes: 1.5 }), CachePoolError);
-    assert.throws(() => new Store({ capacityBytes: 10, policy: 'fifo' }), /replacement_policy must be one of lru, rr, sieve, got "fifo"/);
+    assert.throws(() => new Store({ capacityBytes: 10, policy: 'fifo' }), /replacement_policy must be one of lru, rr, sieve, lfu, got "fifo"/);
     const s = new Store<string>({ capacityBytes: 10 });
     s.set('a', 'b', 1);
     assert.throws(() => s.setCapacity(Number.NaN), /capacityBytes/);
@@ -76,7 +76,7 @@ describe('Store', () => {
   it('does not treat inherited names as policies', () => {
     assert.throws(() => createPolicy('toString'), /replacement_policy/);
     assert.throws(() => createPolicy('__proto__'), /replacement_policy/);
-    assert.deepEqual(policyNames(), ['lru', 'rr', 'sieve']);
+    assert.deepEqual(policyNames(), ['lru', 'rr', 'sieve', 'lfu']);
   });
 
   it('lets onEvict read a consistent store: the written key is present', () => {
