@@ -1,0 +1,154 @@
+/**
+ * The pool refusing what it must refuse (bad changes, the bounds, non-member removals, a second
+ * resize while one runs) and surviving a destination node killed in the middle of a move.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { request } from 'undici';
+import { messages } from '../../src/errors.js';
+import { startCachepool, stopAll, type Started } from '../helpers/process.js';
+
+interface Envelope {
+  success: string;
+  content?: unknown;
+  error?: { code: number; message: string };
+}
+
+async function call(method: 'GET' | 'POST' | 'DELETE', url: string, body?: Record<string, unknown>): Promise<{ status: number; json: Envelope }> {
+  const answer = await request(url, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    ...(body ? { body: JSON.stringify(body) } : {}),
+    signal: AbortSignal.timeout(60_000),
+  });
+  return { status: answer.statusCode, json: JSON.parse(await answer.body.text()) as Envelope };
+}
+
+async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+async function startPool(args: string[]): Promise<{ process: Started; manager: string; gateway: string }> {
+  const process = await startCachepool(['start', '--port', '0', '--gateway-port', '0', '--stats-interval', '1', ...args], {
+    roles: ['manager', 'gateway'],
+    timeoutMs: 30_000,
+  });
+  return { process, manager: process.urls.get('manager')!, gateway: process.urls.get('gateway')! };
+}
+
+describe('pool refusals and failures', { timeout: 120_000 }, () => {
+  after(async () => {
+    await stopAll();
+  });
+
+  it('answers 400 to a bad change, beyond the bounds, a non-member removal and a concurrent resize, changing nothing', async () => {
+    const pool = await startPool(['--nodes', '1', '--min', '1', '--max', '2']);
+    const tableBefore = (await call('GET', `${pool.manager}/api/manager/partitions`)).json.content;
+
+    const bad = await call('POST', `${pool.manager}/api/manager/poolsize/manual`, { change: 'double' });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.json, { success: 'false', error: { code: 400, message: messages.poolChangeInvalid } });
+
+    const atMin = await call('POST', `${pool.manager}/api/manager/poolsize/manual`, { change: 'decrease' });
+    assert.equal(atMin.status, 400);
+    assert.equal(atMin.json.error?.message, messages.poolMin);
+
+    const stranger = await call('POST', `${pool.manager}/api/poolsize/change`, { cache_ip: '127.0.0.1:1' });
+    assert.equal(stranger.status, 400);
+    assert.match(stranger.json.error!.message, /not a member/);
+    const member = ((await call('GET', `${pool.manager}/api/manager/pool_node_list`)).json.content as { node_ip_list: string[] }).node_ip_list[0]!;
+    const notLeaving = await call('POST', `${pool.manager}/api/poolsize/change`, { cache_ip: member });
+    assert.equal(notLeaving.status, 400);
+
+    assert.deepEqual((await call('GET', `${pool.manager}/api/manager/partitions`)).json.content, tableBefore);
+    assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, { size: 1 });
+
+    // Two increases at once: one runs, the other is refused as busy.
+    const [first, second] = await Promise.all([
+      call('POST', `${pool.manager}/api/manager/poolsize/manual`, { change: 'increase' }),
+      call('POST', `${pool.manager}/api/manager/poolsize/manual`, { change: 'increase' }),
+    ]);
+    const statuses = [first.status, second.status].sort();
+    assert.deepEqual(statuses, [200, 400]);
+    const refused = first.status === 400 ? first : second;
+    assert.match(refused.json.error!.message, /already running/);
+    assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, { size: 2 });
+
+    const atMax = await call('POST', `${pool.manager}/api/manager/poolsize/manual`, { change: 'increase' });
+    assert.equal(atMax.status, 400);
+    assert.equal(atMax.json.error?.message, messages.poolMax);
+    assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, { size: 2 });
+    await pool.process.stop();
+  });
+
+  it('keeps the old table and every key not yet handed off when the destination dies mid-move, and a retry succeeds', async (t) => {
+    const pool = await startPool(['--nodes', '1', '--move-chunk-keys', '5']);
+    const values = new Map<string, string>();
+    const keys = Array.from({ length: 2_000 }, (_, i) => `k${i}`);
+    await inParallel(keys, 16, async (key) => {
+      const value = `value-of-${key}`;
+      const answer = await call('POST', `${pool.gateway}/api/cache/content`, { key, value });
+      assert.equal(answer.status, 200);
+      values.set(key, value);
+    });
+    const versionBefore = ((await call('GET', `${pool.manager}/api/manager/partitions`)).json.content as { version: number }).version;
+
+    const resizing = call('POST', `${pool.manager}/api/manager/poolsize/manual`, { change: 'increase' });
+    const started = await pool.process.waitForLine((line) => line.msg === 'node started' && line.cache_index === 1);
+    // Wait until keys are moving (polling the progress, bounded), then kill the destination.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const progress = (await call('GET', `${pool.manager}/api/manager/migration`)).json.content as {
+        migration: { running: boolean; keys_done: number } | null;
+      };
+      if (progress.migration?.running && progress.migration.keys_done >= 100) break;
+      assert.ok(Date.now() < deadline, 'the migration never got going');
+    }
+    process.kill(started.pid as number, 'SIGKILL');
+    const answer = await resizing;
+    assert.equal(answer.status, 400, JSON.stringify(answer.json));
+    assert.match(answer.json.error!.message, /failed/);
+
+    const { migration } = (await call('GET', `${pool.manager}/api/manager/migration`)).json.content as {
+      migration: { running: boolean; error: string | null; keys_done: number };
+    };
+    assert.equal(migration.running, false);
+    assert.notEqual(migration.error, null);
+    assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, { size: 1 });
+    const table = (await call('GET', `${pool.manager}/api/manager/partitions`)).json.content as { version: number; partitions: string[] };
+    assert.equal(table.version, versionBefore);
+    assert.equal(new Set(table.partitions).size, 1);
+
+    // Keys handed to the dead node before it died are gone with it (a cache node keeps keys in
+    // memory); every other key is served, and no key is served with a value it never had.
+    let served = 0;
+    await inParallel(keys, 16, async (key) => {
+      const got = await call('POST', `${pool.gateway}/api/cache/key`, { key });
+      if (got.status === 200) {
+        assert.equal(got.json.content, values.get(key));
+        served++;
+      }
+    });
+    assert.ok(served >= keys.length - migration.keys_done, `served ${served}, moved before the kill ${migration.keys_done}`);
+
+    t.diagnostic(`moved before the kill: ${migration.keys_done}, served after the failure: ${served} of ${keys.length}; error: ${migration.error}`);
+    const retry = await call('POST', `${pool.manager}/api/manager/poolsize/manual`, { change: 'increase' });
+    assert.equal(retry.status, 200, JSON.stringify(retry.json));
+    assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, { size: 2 });
+    let servedAfter = 0;
+    await inParallel(keys, 16, async (key) => {
+      const got = await call('POST', `${pool.gateway}/api/cache/key`, { key });
+      if (got.status === 200) {
+        assert.equal(got.json.content, values.get(key));
+        servedAfter++;
+      }
+    });
+    assert.equal(servedAfter, served, 'the retry loses nothing');
+    await pool.process.stop();
+  });
+});
