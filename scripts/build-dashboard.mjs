@@ -31,10 +31,15 @@ try {
   });
   const uplotCss = join(dirname(require.resolve('uplot')), 'uPlot.min.css');
   copyFileSync(uplotCss, join(assets, 'uPlot.min.css'));
-  copyFileSync(join(root, 'src', 'dashboard', 'static', 'dashboard.css'), join(assets, 'dashboard.css'));
+  copyFileSync(
+    join(root, 'src', 'dashboard', 'static', 'dashboard.css'),
+    join(assets, 'dashboard.css'),
+  );
   copyFileSync(join(root, 'src', 'dashboard', 'static', 'index.html'), join(out, 'index.html'));
   console.log(`dashboard built into ${out} in ${Date.now() - started} ms`);
 } catch (error) {
-  console.error(`dashboard build failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `dashboard build failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 }

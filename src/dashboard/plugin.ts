@@ -61,7 +61,12 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
 
   app.get('/', async (_request, reply) => {
     const page = await readOrNull(join(bundleDir, 'index.html'));
-    if (!page) return reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
+    if (!page)
+      return reply
+        .code(503)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(NOT_BUILT);
     return sendFile(reply, 'index.html', page);
   });
 

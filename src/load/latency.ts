@@ -14,7 +14,8 @@ export class LatencyHistogram {
 
   /** Adds one latency, in ms (negative counts as 0, huge ones land in the last bucket). */
   record(ms: number): void {
-    const index = ms <= MIN_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log(ms / MIN_MS) / Math.log(GROWTH)));
+    const index =
+      ms <= MIN_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log(ms / MIN_MS) / Math.log(GROWTH)));
     this.#counts[index]! += 1;
     this.#total++;
   }

@@ -44,8 +44,18 @@ export interface CheckedLoadOptions extends Required<Omit<LoadOptions, 'gateway'
 }
 
 function check(name: string, value: number, min: number, max: number, integer: boolean): number {
-  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
-  if (!ok) throw new OptionError(name, `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`, value);
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= min &&
+    value <= max &&
+    (!integer || Number.isInteger(value));
+  if (!ok)
+    throw new OptionError(
+      name,
+      `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
+      value,
+    );
   return value;
 }
 
@@ -55,14 +65,22 @@ export function checkLoadOptions(options: LoadOptions): CheckedLoadOptions {
   try {
     gateway = new URL(options.gateway);
   } catch {
-    throw new OptionError('--gateway', 'must be a URL such as http://127.0.0.1:5000', options.gateway);
+    throw new OptionError(
+      '--gateway',
+      'must be a URL such as http://127.0.0.1:5000',
+      options.gateway,
+    );
   }
   if (gateway.protocol !== 'http:' && gateway.protocol !== 'https:') {
     throw new OptionError('--gateway', 'must be an http:// or https:// URL', options.gateway);
   }
   const allowRemote = options.allowRemote ?? false;
   if (!allowRemote && !isLoopbackHost(gateway.hostname)) {
-    throw new OptionError('--gateway', 'must be a loopback address unless --allow-remote is given', options.gateway);
+    throw new OptionError(
+      '--gateway',
+      'must be a loopback address unless --allow-remote is given',
+      options.gateway,
+    );
   }
   const rate = check('--rate', options.rate, 1, loadLimits.maxRate, true);
   const durationS = check('--duration', options.durationS, 0.1, loadLimits.maxDurationS, false);
@@ -72,8 +90,20 @@ export function checkLoadOptions(options: LoadOptions): CheckedLoadOptions {
     keys: check('--keys', options.keys, 1, loadLimits.maxKeys, true),
     readRatio: check('--read-ratio', options.readRatio, 0, 1, false),
     durationS,
-    valueBytes: check('--value-bytes', options.valueBytes ?? loadLimits.defaultValueBytes, 40, loadLimits.maxValueBytes, true),
-    concurrency: check('--concurrency', options.concurrency ?? loadLimits.defaultConcurrency, 1, loadLimits.maxConcurrency, true),
+    valueBytes: check(
+      '--value-bytes',
+      options.valueBytes ?? loadLimits.defaultValueBytes,
+      40,
+      loadLimits.maxValueBytes,
+      true,
+    ),
+    concurrency: check(
+      '--concurrency',
+      options.concurrency ?? loadLimits.defaultConcurrency,
+      1,
+      loadLimits.maxConcurrency,
+      true,
+    ),
     allowRemote,
     maxOperations: Math.max(1, Math.round(rate * durationS)),
   };

@@ -70,7 +70,10 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
     return 'error';
   };
 
-  const post = async (path: string, form: Record<string, string>): Promise<{ status: number; body: string }> => {
+  const post = async (
+    path: string,
+    form: Record<string, string>,
+  ): Promise<{ status: number; body: string }> => {
     const started = performance.now();
     counts.sent++;
     const response = await pool.request({
@@ -108,7 +111,9 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
     counts.operations++;
     inFlight++;
     (op.kind === 'read' ? read(op.key) : put(op.key))
-      .catch((error: unknown) => fail(`${op.kind} ${op.key}: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) =>
+        fail(`${op.kind} ${op.key}: ${error instanceof Error ? error.message : String(error)}`),
+      )
       .then((outcome) => {
         if (outcome === 'hit') counts.hits++;
         else if (outcome === 'put') counts.puts++;
@@ -134,7 +139,11 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
   }, 1000);
 
   try {
-    while (!hooks.signal?.aborted && counts.operations < o.maxOperations && elapsedS() < o.durationS) {
+    while (
+      !hooks.signal?.aborted &&
+      counts.operations < o.maxOperations &&
+      elapsedS() < o.durationS
+    ) {
       const due = Math.min(o.maxOperations, Math.floor(elapsedS() * o.rate) + 1);
       while (counts.operations < due && inFlight < o.concurrency) launch();
       if (inFlight >= o.concurrency) {
@@ -144,7 +153,7 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
         });
         wake = null;
       } else {
-        await sleep(Math.max(1, Math.min(20, ((counts.operations / o.rate) - elapsedS()) * 1000)));
+        await sleep(Math.max(1, Math.min(20, (counts.operations / o.rate - elapsedS()) * 1000)));
       }
     }
     while (inFlight > 0) {
@@ -161,7 +170,10 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
   const reads = counts.hits + counts.misses;
   return {
     ...end,
-    achievedRate: end.elapsedS > 0 ? Math.round((counts.operations / end.elapsedS) * 10) / 10 : counts.operations,
+    achievedRate:
+      end.elapsedS > 0
+        ? Math.round((counts.operations / end.elapsedS) * 10) / 10
+        : counts.operations,
     hitRatio: reads > 0 ? counts.hits / reads : null,
     firstError,
   };
@@ -180,7 +192,8 @@ function messageOf(body: string): string {
 
 /** One progress line: `3s sent=300 hits=120 misses=30 errors=0 p50=1.2ms p99=4.8ms`. */
 export function formatFigures(f: LoadFigures): string {
-  const ms = (v: number | null): string => (v === null ? '-' : `${v < 10 ? v.toFixed(2) : v.toFixed(1)}ms`);
+  const ms = (v: number | null): string =>
+    v === null ? '-' : `${v < 10 ? v.toFixed(2) : v.toFixed(1)}ms`;
   return `${f.elapsedS.toFixed(0)}s sent=${f.sent} hits=${f.hits} misses=${f.misses} puts=${f.puts} errors=${f.errors} p50=${ms(f.p50Ms)} p99=${ms(f.p99Ms)}`;
 }
 

@@ -27,4 +27,9 @@ export {
   type ResizeEvent,
   type SeriesPoint,
 } from './metrics-store.js';
-export { createManagerMetrics, type ManagerMetrics, type PoolFigures, type PoolFiguresSource } from './manager-prometheus.js';
+export {
+  createManagerMetrics,
+  type ManagerMetrics,
+  type PoolFigures,
+  type PoolFiguresSource,
+} from './manager-prometheus.js';

@@ -26,7 +26,12 @@ export interface PoolFigures {
   /** 1 in automatic mode, 0 in manual mode. */
   automatic: boolean;
   /** The running migration, or null when none runs. */
-  migration: null | { partitionsTotal: number; partitionsDone: number; keysDone: number; bytesDone: number };
+  migration: null | {
+    partitionsTotal: number;
+    partitionsDone: number;
+    keysDone: number;
+    bytesDone: number;
+  };
 }
 
 /** The manager side: one method, called once per scrape. */
@@ -81,17 +86,39 @@ export function createManagerMetrics(source: PoolFiguresSource): ManagerMetrics 
   gauge('items', 'Items held by the pool.', (f) => f.items);
   gauge('used_bytes', 'Bytes held by the pool.', (f) => f.usedBytes);
   gauge('capacity_bytes', 'Capacity of the pool in bytes.', (f) => f.capacityBytes);
-  gauge('automatic_mode', '1 when the auto-scaler resizes the pool, 0 in manual mode.', (f) => (f.automatic ? 1 : 0));
+  gauge('automatic_mode', '1 when the auto-scaler resizes the pool, 0 in manual mode.', (f) =>
+    f.automatic ? 1 : 0,
+  );
   counter('requests_total', 'Requests served by the pool nodes.', (f) => f.requestsTotal);
-  counter('get_requests_total', 'GET requests served by the pool nodes.', (f) => f.getRequestsTotal);
+  counter(
+    'get_requests_total',
+    'GET requests served by the pool nodes.',
+    (f) => f.getRequestsTotal,
+  );
   counter('hits_total', 'GET requests that hit.', (f) => f.hitsTotal);
   counter('misses_total', 'GET requests that missed.', (f) => f.missesTotal);
   counter('resizes_total', 'Completed pool resizes.', (f) => f.resizesTotal);
   gauge('migration_running', '1 while a resize moves partitions.', (f) => (f.migration ? 1 : 0));
-  gauge('migration_partitions_total', 'Partitions the running migration moves.', (f) => f.migration?.partitionsTotal ?? 0);
-  gauge('migration_partitions_done', 'Partitions the running migration has moved.', (f) => f.migration?.partitionsDone ?? 0);
-  gauge('migration_keys_done', 'Keys the running migration has moved.', (f) => f.migration?.keysDone ?? 0);
-  gauge('migration_bytes_done', 'Bytes the running migration has moved.', (f) => f.migration?.bytesDone ?? 0);
+  gauge(
+    'migration_partitions_total',
+    'Partitions the running migration moves.',
+    (f) => f.migration?.partitionsTotal ?? 0,
+  );
+  gauge(
+    'migration_partitions_done',
+    'Partitions the running migration has moved.',
+    (f) => f.migration?.partitionsDone ?? 0,
+  );
+  gauge(
+    'migration_keys_done',
+    'Keys the running migration has moved.',
+    (f) => f.migration?.keysDone ?? 0,
+  );
+  gauge(
+    'migration_bytes_done',
+    'Bytes the running migration has moved.',
+    (f) => f.migration?.bytesDone ?? 0,
+  );
   return {
     registry,
     contentType: registry.contentType,

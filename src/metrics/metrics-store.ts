@@ -14,7 +14,16 @@ import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { OptionError } from '../errors.js';
-import { counterDelta, MINUTE_MS, minuteOf, rollupMinutes, sumDeltas, type CounterDelta, type PoolPoint, type RollupSample } from './rollup.js';
+import {
+  counterDelta,
+  MINUTE_MS,
+  minuteOf,
+  rollupMinutes,
+  sumDeltas,
+  type CounterDelta,
+  type PoolPoint,
+  type RollupSample,
+} from './rollup.js';
 import type { NodeSnapshot } from './snapshot.js';
 
 /** File name of the database inside the manager's data directory. */
@@ -116,13 +125,15 @@ function isCount(value: unknown): value is number {
 
 /** Checks the fields of a pushed snapshot that the store relies on; the message names the field. */
 export function checkSnapshot(value: unknown): RecordOutcome {
-  if (typeof value !== 'object' || value === null) return { ok: false, message: 'snapshot must be a JSON object' };
+  if (typeof value !== 'object' || value === null)
+    return { ok: false, message: 'snapshot must be a JSON object' };
   const s = value as Record<string, unknown>;
   if (typeof s.address !== 'string' || s.address.length === 0 || s.address.length > 300) {
     return { ok: false, message: 'snapshot.address must be a non-empty "host:port" string' };
   }
   for (const field of [...COUNTERS, ...GAUGES]) {
-    if (!isCount(s[field])) return { ok: false, message: `snapshot.${field} must be a number >= 0` };
+    if (!isCount(s[field]))
+      return { ok: false, message: `snapshot.${field} must be a number >= 0` };
   }
   return { ok: true };
 }
@@ -199,7 +210,8 @@ export class MetricsStore {
       ['rawRetentionMs', this.#rawRetentionMs],
       ['maxGapMs', this.#maxGapMs],
     ] as const) {
-      if (!Number.isFinite(value) || value < MINUTE_MS) throw new OptionError(name, 'must be a number of ms >= 60000', value);
+      if (!Number.isFinite(value) || value < MINUTE_MS)
+        throw new OptionError(name, 'must be a number of ms >= 60000', value);
     }
     let path = options.path;
     if (path === undefined) {
@@ -236,7 +248,9 @@ export class MetricsStore {
       minutesBetween: db.prepare<[number, number], MinuteRow>(
         'SELECT * FROM minutes WHERE minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms',
       ),
-      insertEvent: db.prepare('INSERT INTO events (time_ms, old_size, new_size, cause) VALUES (?, ?, ?, ?)'),
+      insertEvent: db.prepare(
+        'INSERT INTO events (time_ms, old_size, new_size, cause) VALUES (?, ?, ?, ?)',
+      ),
       eventsSince: db.prepare<[number], ResizeEvent>(
         'SELECT time_ms, old_size, new_size, cause FROM events WHERE time_ms >= ? ORDER BY time_ms',
       ),
@@ -275,7 +289,9 @@ export class MetricsStore {
       missesTotal: Math.trunc(snapshot.missesTotal),
     });
     const sample: RollupSample = { ...snapshot, timeMs };
-    const delta = counterDelta(this.#last.get(snapshot.address), sample, { maxGapMs: this.#maxGapMs });
+    const delta = counterDelta(this.#last.get(snapshot.address), sample, {
+      maxGapMs: this.#maxGapMs,
+    });
     this.#last.set(snapshot.address, sample);
     this.#totals.requests += delta.requests;
     this.#totals.getRequests += delta.getRequests;
@@ -286,8 +302,14 @@ export class MetricsStore {
 
   /** Records a pool resize (for the charts' markers). */
   recordEvent(event: ResizeEvent): void {
-    if (!CAUSES.has(event.cause)) throw new OptionError('cause', 'must be manual, automatic or failure', event.cause);
-    this.#stmt.insertEvent.run(Math.trunc(event.time_ms), Math.trunc(event.old_size), Math.trunc(event.new_size), event.cause);
+    if (!CAUSES.has(event.cause))
+      throw new OptionError('cause', 'must be manual, automatic or failure', event.cause);
+    this.#stmt.insertEvent.run(
+      Math.trunc(event.time_ms),
+      Math.trunc(event.old_size),
+      Math.trunc(event.new_size),
+      event.cause,
+    );
   }
 
   /** Resizes of the last `minutes` minutes (default 30), oldest first. */
@@ -349,17 +371,25 @@ export class MetricsStore {
   /** The 1-minute pool points behind `aggregate`, oldest first. */
   points(minutes = 30, nowMs = this.#clock.now()): PoolPoint[] {
     const fromMs = minuteOf(nowMs) - (checkMinutes(minutes) - 1) * MINUTE_MS;
-    const rolledMs = Math.min(this.#stmt.getMeta.get('rolled_until_ms')?.value ?? fromMs, minuteOf(nowMs));
-    const stored = rolledMs > fromMs ? this.#stmt.minutesBetween.all(fromMs, rolledMs).map(toPoint) : [];
+    const rolledMs = Math.min(
+      this.#stmt.getMeta.get('rolled_until_ms')?.value ?? fromMs,
+      minuteOf(nowMs),
+    );
+    const stored =
+      rolledMs > fromMs ? this.#stmt.minutesBetween.all(fromMs, rolledMs).map(toPoint) : [];
     return [...stored, ...this.#livePoints(Math.max(fromMs, rolledMs), nowMs + 1)];
   }
 
   /** One node's last `minutes` minutes at 1-minute points (`number_of_nodes` is 1 where it reported). */
   perNode(address: string, minutes = 30, nowMs = this.#clock.now()): AggregateStats {
     const fromMs = minuteOf(nowMs) - (checkMinutes(minutes) - 1) * MINUTE_MS;
-    const rows = this.#stmt.nodeSamplesBetween.all(address, fromMs - this.#maxGapMs, nowMs).map(toSample);
+    const rows = this.#stmt.nodeSamplesBetween
+      .all(address, fromMs - this.#maxGapMs, nowMs)
+      .map(toSample);
     const baseline = this.#baseline(rows, fromMs);
-    return toAggregateStats(rollupMinutes(rows, fromMs, nowMs + 1, baseline, { maxGapMs: this.#maxGapMs }));
+    return toAggregateStats(
+      rollupMinutes(rows, fromMs, nowMs + 1, baseline, { maxGapMs: this.#maxGapMs }),
+    );
   }
 
   /** What the pool served over the minute before `nowMs`: the auto-scaler's input. */
@@ -367,7 +397,10 @@ export class MetricsStore {
     const fromMs = nowMs - MINUTE_MS;
     const rows = this.#stmt.samplesBetween.all(fromMs - this.#maxGapMs, nowMs).map(toSample);
     const total = sumDeltas(rows, fromMs, nowMs, new Map(), { maxGapMs: this.#maxGapMs });
-    return { missRate: total.getRequests > 0 ? total.misses / total.getRequests : null, getRequests: total.getRequests };
+    return {
+      missRate: total.getRequests > 0 ? total.misses / total.getRequests : null,
+      getRequests: total.getRequests,
+    };
   }
 
   /** Row counts, for tests and diagnostics. */
@@ -385,7 +418,9 @@ export class MetricsStore {
   /** Points for minutes in [fromMs, toMs) computed from raw samples. */
   #livePoints(fromMs: number, toMs: number): PoolPoint[] {
     const rows = this.#stmt.samplesBetween.all(fromMs - this.#maxGapMs, toMs - 1).map(toSample);
-    return rollupMinutes(rows, fromMs, toMs, this.#baseline(rows, fromMs), { maxGapMs: this.#maxGapMs });
+    return rollupMinutes(rows, fromMs, toMs, this.#baseline(rows, fromMs), {
+      maxGapMs: this.#maxGapMs,
+    });
   }
 
   /** Each node's last sample before `fromMs` among `rows`. */

@@ -49,7 +49,15 @@ export interface PoolPoint {
 /** The subset of a snapshot the roll-up reads. */
 export type RollupSample = Pick<
   NodeSnapshot,
-  'address' | 'timeMs' | 'startedAtMs' | 'items' | 'usedBytes' | 'requestsTotal' | 'getRequestsTotal' | 'hitsTotal' | 'missesTotal'
+  | 'address'
+  | 'timeMs'
+  | 'startedAtMs'
+  | 'items'
+  | 'usedBytes'
+  | 'requestsTotal'
+  | 'getRequestsTotal'
+  | 'hitsTotal'
+  | 'missesTotal'
 >;
 
 export interface RollupOptions {
@@ -79,7 +87,11 @@ function increase(before: number, after: number): number {
  * Returns zeros when the span exceeds `maxGapMs` or is not positive. `hits` never exceeds
  * `getRequests`, and `misses` is the rest of the GETs, so hit and miss rates add up to 1.
  */
-export function counterDelta(prev: RollupSample | undefined, cur: RollupSample, options: RollupOptions = {}): CounterDelta {
+export function counterDelta(
+  prev: RollupSample | undefined,
+  cur: RollupSample,
+  options: RollupOptions = {},
+): CounterDelta {
   const maxGapMs = options.maxGapMs ?? DEFAULT_MAX_GAP_MS;
   const restarted = prev === undefined || prev.startedAtMs !== cur.startedAtMs;
   const sinceMs = restarted ? cur.startedAtMs : prev.timeMs;
@@ -94,13 +106,28 @@ export function counterDelta(prev: RollupSample | undefined, cur: RollupSample, 
 
 /** A point with no data yet for `minuteMs`. */
 function emptyPoint(minuteMs: number): PoolPoint {
-  return { minuteMs, nodes: 0, items: 0, usedBytes: 0, requests: 0, getRequests: 0, hits: 0, misses: 0, hitRate: null, missRate: null };
+  return {
+    minuteMs,
+    nodes: 0,
+    items: 0,
+    usedBytes: 0,
+    requests: 0,
+    getRequests: 0,
+    hits: 0,
+    misses: 0,
+    hitRate: null,
+    missRate: null,
+  };
 }
 
 /** Fills in the rates of a point from its GET and hit counts. */
 export function withRates(point: PoolPoint): PoolPoint {
   if (point.getRequests <= 0) return { ...point, hitRate: null, missRate: null };
-  return { ...point, hitRate: point.hits / point.getRequests, missRate: point.misses / point.getRequests };
+  return {
+    ...point,
+    hitRate: point.hits / point.getRequests,
+    missRate: point.misses / point.getRequests,
+  };
 }
 
 /**

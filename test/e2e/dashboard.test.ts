@@ -44,69 +44,128 @@ async function text(page: Page, testId: string): Promise<string> {
   return ((await page.getByTestId(testId).textContent()) ?? '').trim();
 }
 
-test('the dashboard shows the pool, grows it, charts the load and changes the cache config', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is missing: install the Debian package chromium (apt-get install -y chromium)` }, async () => {
-  const pool = await startCachepool(
-    ['start', '--port', '0', '--gateway-port', '0', '--stats-interval', '1', '--nodes', '1', '--data-dir', tempDir('cachepool-e2e-data-')],
-    { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
-  );
-  const manager = pool.urls.get('manager')!;
-  const gateway = pool.urls.get('gateway')!;
-
-  // A little load first, so that the charts have points to draw.
-  const load = await runLoad({ gateway, rate: 80, keys: 60, readRatio: 0.7, durationS: 2, valueBytes: 300 });
-  assert.equal(load.errors, 0, load.firstError ?? '');
-
-  context = await chromium.launchPersistentContext(tempDir('cachepool-e2e-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 1400 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.setDefaultTimeout(WAIT_MS);
-
-  await page.goto(`${manager}/`, { timeout: WAIT_MS });
-  await page.waitForFunction(() => Number(document.body.dataset.refreshes ?? 0) >= 1);
-  assert.equal(await text(page, 'pool-size'), '1');
-  assert.equal(await page.getByTestId('node-row').count(), 1);
-  assert.equal(await page.getByTestId('error').isHidden(), true, await text(page, 'error'));
-
-  // Grow: the count and the table follow.
-  await page.getByTestId('grow').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '2');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="node-row"]').length === 2);
-  assert.equal((await getContent<{ size: number }>(`${manager}/api/manager/poolsize`)).size, 2);
-  assert.match(await text(page, 'notice'), /grown to 2 nodes/);
-
-  // Charts: the minute of the load has points (pushed every second by the nodes).
-  for (const chart of ['chart-nodes', 'chart-requests', 'chart-items', 'chart-rates']) {
-    await page.waitForFunction(
-      (id) => Number(document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-points') ?? 0) >= 1,
-      chart,
+test(
+  'the dashboard shows the pool, grows it, charts the load and changes the cache config',
+  {
+    skip:
+      !existsSync(CHROMIUM) &&
+      `${CHROMIUM} is missing: install the Debian package chromium (apt-get install -y chromium)`,
+  },
+  async () => {
+    const pool = await startCachepool(
+      [
+        'start',
+        '--port',
+        '0',
+        '--gateway-port',
+        '0',
+        '--stats-interval',
+        '1',
+        '--nodes',
+        '1',
+        '--data-dir',
+        tempDir('cachepool-e2e-data-'),
+      ],
+      { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
     );
-    assert.equal(await page.getByTestId(chart).locator('canvas').count(), 1);
-  }
-  const stats = await getContent<{ number_of_requests_served_per_minute: [number, number][] }>(`${manager}/api/manager/aggregate_stats`);
-  assert.ok(stats.number_of_requests_served_per_minute.some(([, v]) => v > 0), 'the pool counted the load');
+    const manager = pool.urls.get('manager')!;
+    const gateway = pool.urls.get('gateway')!;
 
-  // The cache config form applies to the pool.
-  await page.getByTestId('cache-capacity').fill('32');
-  await page.getByTestId('cache-policy').fill('rr');
-  await page.getByTestId('cache-apply').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="cache-config-current"]')?.textContent === '32 MB, rr');
-  const config = await getContent<{ capacity: number; replacement_policy: string }>(`${manager}/api/manager/cache/config`);
-  assert.deepEqual({ capacity: config.capacity, policy: config.replacement_policy }, { capacity: 32, policy: 'rr' });
+    // A little load first, so that the charts have points to draw.
+    const load = await runLoad({
+      gateway,
+      rate: 80,
+      keys: 60,
+      readRatio: 0.7,
+      durationS: 2,
+      valueBytes: 300,
+    });
+    assert.equal(load.errors, 0, load.firstError ?? '');
 
-  // A refused change shows the manager's message and changes nothing.
-  await page.getByTestId('cache-policy').fill('bogus');
-  await page.getByTestId('cache-apply').click();
-  await page.getByTestId('error').waitFor({ state: 'visible' });
-  assert.match(await text(page, 'error'), /replacement_policy/);
-  assert.equal((await getContent<{ replacement_policy: string }>(`${manager}/api/manager/cache/config`)).replacement_policy, 'rr');
+    context = await chromium.launchPersistentContext(tempDir('cachepool-e2e-chromium-'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 1400 },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.setDefaultTimeout(WAIT_MS);
 
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
-  assert.deepEqual(pageErrors, []);
-});
+    await page.goto(`${manager}/`, { timeout: WAIT_MS });
+    await page.waitForFunction(() => Number(document.body.dataset.refreshes ?? 0) >= 1);
+    assert.equal(await text(page, 'pool-size'), '1');
+    assert.equal(await page.getByTestId('node-row').count(), 1);
+    assert.equal(await page.getByTestId('error').isHidden(), true, await text(page, 'error'));
+
+    // Grow: the count and the table follow.
+    await page.getByTestId('grow').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '2',
+    );
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="node-row"]').length === 2,
+    );
+    assert.equal((await getContent<{ size: number }>(`${manager}/api/manager/poolsize`)).size, 2);
+    assert.match(await text(page, 'notice'), /grown to 2 nodes/);
+
+    // Charts: the minute of the load has points (pushed every second by the nodes).
+    for (const chart of ['chart-nodes', 'chart-requests', 'chart-items', 'chart-rates']) {
+      await page.waitForFunction(
+        (id) =>
+          Number(
+            document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-points') ?? 0,
+          ) >= 1,
+        chart,
+      );
+      assert.equal(await page.getByTestId(chart).locator('canvas').count(), 1);
+    }
+    const stats = await getContent<{ number_of_requests_served_per_minute: [number, number][] }>(
+      `${manager}/api/manager/aggregate_stats`,
+    );
+    assert.ok(
+      stats.number_of_requests_served_per_minute.some(([, v]) => v > 0),
+      'the pool counted the load',
+    );
+
+    // The cache config form applies to the pool.
+    await page.getByTestId('cache-capacity').fill('32');
+    await page.getByTestId('cache-policy').fill('rr');
+    await page.getByTestId('cache-apply').click();
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="cache-config-current"]')?.textContent === '32 MB, rr',
+    );
+    const config = await getContent<{ capacity: number; replacement_policy: string }>(
+      `${manager}/api/manager/cache/config`,
+    );
+    assert.deepEqual(
+      { capacity: config.capacity, policy: config.replacement_policy },
+      { capacity: 32, policy: 'rr' },
+    );
+
+    // A refused change shows the manager's message and changes nothing.
+    await page.getByTestId('cache-policy').fill('bogus');
+    await page.getByTestId('cache-apply').click();
+    await page.getByTestId('error').waitFor({ state: 'visible' });
+    assert.match(await text(page, 'error'), /replacement_policy/);
+    assert.equal(
+      (await getContent<{ replacement_policy: string }>(`${manager}/api/manager/cache/config`))
+        .replacement_policy,
+      'rr',
+    );
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    assert.deepEqual(pageErrors, []);
+  },
+);

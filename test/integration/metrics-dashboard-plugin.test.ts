@@ -8,7 +8,9 @@ import { dashboardPlugin, DEFAULT_BUNDLE_DIR } from '../../src/dashboard/index.j
 
 test('the dashboard plugin serves the built page and its bundled assets', async (t) => {
   if (!existsSync(join(DEFAULT_BUNDLE_DIR, 'index.html'))) {
-    t.skip('dist/dashboard is not built: run node scripts/build-dashboard.mjs (npm run build does)');
+    t.skip(
+      'dist/dashboard is not built: run node scripts/build-dashboard.mjs (npm run build does)',
+    );
     return;
   }
   const app = Fastify();
@@ -48,7 +50,12 @@ test('a missing bundle answers a 503 page that says how to build it, not a 500',
 test('asset names cannot climb out of the bundle directory', async () => {
   const app = Fastify();
   await app.register(dashboardPlugin);
-  for (const url of ['/assets/..%2F..%2Fpackage.json', '/assets/.hidden', '/assets/..%5C..%5Cpackage.json', '/assets/index.html%00.js']) {
+  for (const url of [
+    '/assets/..%2F..%2Fpackage.json',
+    '/assets/.hidden',
+    '/assets/..%5C..%5Cpackage.json',
+    '/assets/index.html%00.js',
+  ]) {
     const reply = await app.inject({ method: 'GET', url });
     assert.equal(reply.statusCode, 404, url);
   }

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { request } from 'undici';
 import { registerLoadCommand } from '../../src/cli/load.js';
-import { checkLoadOptions, LatencyHistogram, runLoad, type LoadFigures } from '../../src/load/index.js';
+import {
+  checkLoadOptions,
+  LatencyHistogram,
+  runLoad,
+  type LoadFigures,
+} from '../../src/load/index.js';
 import { startCachepool, stopAll, type Started } from '../helpers/process.js';
 
 let pool: Started;
@@ -14,9 +19,12 @@ let gateway: string;
 const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-load-'));
 
 before(async () => {
-  pool = await startCachepool(['start', '--port', '0', '--gateway-port', '0', '--stats-interval', '1', '--data-dir', dataDir], {
-    roles: ['manager', 'gateway'],
-  });
+  pool = await startCachepool(
+    ['start', '--port', '0', '--gateway-port', '0', '--stats-interval', '1', '--data-dir', dataDir],
+    {
+      roles: ['manager', 'gateway'],
+    },
+  );
   gateway = pool.urls.get('gateway')!;
 });
 
@@ -32,7 +40,10 @@ test('a load run puts and reads through the gateway, turning misses into puts, w
     { onProgress: (f) => progress.push(f) },
   );
   assert.equal(summary.errors, 0, summary.firstError ?? '');
-  assert.ok(summary.operations > 0 && summary.operations <= 240, `operations ${summary.operations}`);
+  assert.ok(
+    summary.operations > 0 && summary.operations <= 240,
+    `operations ${summary.operations}`,
+  );
   assert.ok(summary.hits + summary.misses > 0);
   assert.ok(summary.misses > 0, 'the first reads of an empty pool miss');
   assert.ok(summary.puts >= summary.misses, 'every miss is followed by a put');
@@ -52,13 +63,49 @@ test('a load run puts and reads through the gateway, turning misses into puts, w
 });
 
 test('the generator refuses a non-loopback gateway unless allowed, and bad figures', () => {
-  assert.throws(() => checkLoadOptions({ gateway: 'http://192.0.2.10:5000', rate: 1, keys: 1, readRatio: 1, durationS: 1 }), /loopback/);
-  const allowed = checkLoadOptions({ gateway: 'http://192.0.2.10:5000', rate: 1, keys: 1, readRatio: 1, durationS: 1, allowRemote: true });
+  assert.throws(
+    () =>
+      checkLoadOptions({
+        gateway: 'http://192.0.2.10:5000',
+        rate: 1,
+        keys: 1,
+        readRatio: 1,
+        durationS: 1,
+      }),
+    /loopback/,
+  );
+  const allowed = checkLoadOptions({
+    gateway: 'http://192.0.2.10:5000',
+    rate: 1,
+    keys: 1,
+    readRatio: 1,
+    durationS: 1,
+    allowRemote: true,
+  });
   assert.equal(allowed.maxOperations, 1);
-  assert.throws(() => checkLoadOptions({ gateway, rate: 0, keys: 1, readRatio: 1, durationS: 1 }), /--rate/);
-  assert.throws(() => checkLoadOptions({ gateway, rate: 1, keys: 1, readRatio: 1.5, durationS: 1 }), /--read-ratio/);
-  assert.throws(() => checkLoadOptions({ gateway, rate: 1, keys: 1, readRatio: 1, durationS: 99_999 }), /--duration/);
-  assert.throws(() => checkLoadOptions({ gateway: 'ftp://127.0.0.1', rate: 1, keys: 1, readRatio: 1, durationS: 1 }), /--gateway/);
+  assert.throws(
+    () => checkLoadOptions({ gateway, rate: 0, keys: 1, readRatio: 1, durationS: 1 }),
+    /--rate/,
+  );
+  assert.throws(
+    () => checkLoadOptions({ gateway, rate: 1, keys: 1, readRatio: 1.5, durationS: 1 }),
+    /--read-ratio/,
+  );
+  assert.throws(
+    () => checkLoadOptions({ gateway, rate: 1, keys: 1, readRatio: 1, durationS: 99_999 }),
+    /--duration/,
+  );
+  assert.throws(
+    () =>
+      checkLoadOptions({
+        gateway: 'ftp://127.0.0.1',
+        rate: 1,
+        keys: 1,
+        readRatio: 1,
+        durationS: 1,
+      }),
+    /--gateway/,
+  );
 });
 
 test('the latency histogram answers percentiles within its 5 % buckets', () => {
@@ -78,9 +125,24 @@ test('the load command prints progress lines and a summary', async () => {
   try {
     const program = new Command().exitOverride();
     registerLoadCommand(program);
-    await program.parseAsync(['load', '--gateway', gateway, '--rate', '50', '--keys', '10', '--read-ratio', '0.5', '--duration', '1.2'], {
-      from: 'user',
-    });
+    await program.parseAsync(
+      [
+        'load',
+        '--gateway',
+        gateway,
+        '--rate',
+        '50',
+        '--keys',
+        '10',
+        '--read-ratio',
+        '0.5',
+        '--duration',
+        '1.2',
+      ],
+      {
+        from: 'user',
+      },
+    );
   } finally {
     console.log = original;
   }

@@ -14,7 +14,11 @@ function token(): string | null {
 }
 
 /** Calls `method path` with an optional JSON body; resolves with the envelope's content. */
-export async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function call<T>(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const bearer = token();
   if (bearer) headers.authorization = `Bearer ${bearer}`;
@@ -28,7 +32,10 @@ export async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, b
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'could not reach the manager';
+    const reason =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? 'timed out'
+        : 'could not reach the manager';
     throw new Error(`${method} ${path}: ${reason}`);
   }
   let parsed: unknown;

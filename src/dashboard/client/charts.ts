@@ -17,7 +17,11 @@ interface ChartSpec {
 }
 
 const SPECS: ChartSpec[] = [
-  { id: 'nodes', title: 'Nodes', series: [{ label: 'nodes', key: 'number_of_nodes', stroke: '#4c6ef5' }] },
+  {
+    id: 'nodes',
+    title: 'Nodes',
+    series: [{ label: 'nodes', key: 'number_of_nodes', stroke: '#4c6ef5' }],
+  },
   {
     id: 'rates',
     title: 'Hit and miss rate (%)',
@@ -26,7 +30,11 @@ const SPECS: ChartSpec[] = [
       { label: 'miss rate %', key: 'miss_rate', stroke: '#e03131', scale: 100 },
     ],
   },
-  { id: 'items', title: 'Items in cache', series: [{ label: 'items', key: 'number_of_items_in_cache', stroke: '#f08c00' }] },
+  {
+    id: 'items',
+    title: 'Items in cache',
+    series: [{ label: 'items', key: 'number_of_items_in_cache', stroke: '#f08c00' }],
+  },
   {
     id: 'bytes',
     title: 'Bytes in cache',
@@ -36,7 +44,9 @@ const SPECS: ChartSpec[] = [
   {
     id: 'requests',
     title: 'Requests per minute',
-    series: [{ label: 'requests/min', key: 'number_of_requests_served_per_minute', stroke: '#1098ad' }],
+    series: [
+      { label: 'requests/min', key: 'number_of_requests_served_per_minute', stroke: '#1098ad' },
+    ],
   },
 ];
 
@@ -72,7 +82,11 @@ function markers(events: () => ResizeEvent[]): uPlot.Plugin {
           const nearEnd = x > u.bbox.left + u.bbox.width - 60 * devicePixelRatio;
           ctx.textAlign = nearEnd ? 'right' : 'left';
           ctx.font = `${11 * devicePixelRatio}px sans-serif`;
-          ctx.fillText(`${event.old_size}→${event.new_size}`, nearEnd ? x - 4 : x + 4, u.bbox.top + 12 * devicePixelRatio);
+          ctx.fillText(
+            `${event.old_size}→${event.new_size}`,
+            nearEnd ? x - 4 : x + 4,
+            u.bbox.top + 12 * devicePixelRatio,
+          );
         }
         ctx.restore();
       },
@@ -103,10 +117,29 @@ export class Charts {
           // The range runs to the end of the current minute, so a resize made in it is marked.
           x: { time: true, range: () => [this.#rangeS[0], this.#rangeS[1]] },
           // Counts and rates start at 0; rates end at 100 %.
-          y: { range: (_u, _min, max) => [0, spec.id === 'rates' ? 100 : Math.max(1, (max ?? 0) * 1.15)] },
+          y: {
+            range: (_u, _min, max) => [
+              0,
+              spec.id === 'rates' ? 100 : Math.max(1, (max ?? 0) * 1.15),
+            ],
+          },
         },
-        axes: [{}, spec.axis ? { values: (_u, ticks) => ticks.map((t) => spec.axis!(t)), size: 70 } : { size: 50 }],
-        series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: false, points: { show: true, size: 5 } }))],
+        axes: [
+          {},
+          spec.axis
+            ? { values: (_u, ticks) => ticks.map((t) => spec.axis!(t)), size: 70 }
+            : { size: 50 },
+        ],
+        series: [
+          {},
+          ...spec.series.map((s) => ({
+            label: s.label,
+            stroke: s.stroke,
+            width: 2,
+            spanGaps: false,
+            points: { show: true, size: 5 },
+          })),
+        ],
       };
       const empty: uPlot.AlignedData = [[], ...spec.series.map(() => [])];
       this.#plots.set(spec.id, { plot: new uPlot(options, empty, box), spec, element: box });
@@ -117,7 +150,10 @@ export class Charts {
   update(stats: AggregateStats, events: ResizeEvent[], nowMs: number, minutes = 30): void {
     this.#events = events;
     const lastMinute = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
-    const xsMs = Array.from({ length: minutes }, (_, i) => lastMinute - (minutes - 1 - i) * MINUTE_MS);
+    const xsMs = Array.from(
+      { length: minutes },
+      (_, i) => lastMinute - (minutes - 1 - i) * MINUTE_MS,
+    );
     this.#rangeS = [(xsMs[0] ?? lastMinute) / 1000, (lastMinute + MINUTE_MS) / 1000];
     for (const { plot, spec, element } of this.#plots.values()) {
       const columns = spec.series.map((s) => align(stats[s.key] ?? [], xsMs, s.scale));

@@ -14,7 +14,9 @@ export function formatBytes(bytes: number): string {
 
 /** `42.0 %`, or `–` without a value. */
 export function formatPercent(rate: number | null | undefined): string {
-  return rate === null || rate === undefined || !Number.isFinite(rate) ? '–' : `${(rate * 100).toFixed(1)} %`;
+  return rate === null || rate === undefined || !Number.isFinite(rate)
+    ? '–'
+    : `${(rate * 100).toFixed(1)} %`;
 }
 
 /** `08:15:02` in local time. */

@@ -7,7 +7,14 @@
 import { call } from './api.js';
 import { Charts } from './charts.js';
 import { escapeHtml, formatBytes, formatPercent, formatTime } from './format.js';
-import type { AggregateStats, Autoscaler, CacheConfig, Migration, NodeRow, ResizeEvent } from './types.js';
+import type {
+  AggregateStats,
+  Autoscaler,
+  CacheConfig,
+  Migration,
+  NodeRow,
+  ResizeEvent,
+} from './types.js';
 
 const REFRESH_MS = 5_000;
 const MINUTES = 30;
@@ -56,7 +63,8 @@ function renderMigration(migration: Migration | null): void {
     box.textContent = 'none yet';
     return;
   }
-  const done = migration.partitions_total > 0 ? migration.partitions_done / migration.partitions_total : 1;
+  const done =
+    migration.partitions_total > 0 ? migration.partitions_done / migration.partitions_total : 1;
   const state = migration.error
     ? `failed: ${escapeHtml(migration.error)}`
     : migration.running
@@ -73,18 +81,22 @@ function renderAutoscaler(autoscaler: Autoscaler): void {
   if (!autoFilled) {
     for (const [name, value] of Object.entries(autoscaler.parameters ?? {})) {
       const input = autoForm.elements.namedItem(name);
-      if (input instanceof HTMLInputElement && typeof value === 'number') input.value = String(value);
+      if (input instanceof HTMLInputElement && typeof value === 'number')
+        input.value = String(value);
     }
     autoFilled = true;
   }
   if (autoscaler.decisions.length === 0) {
-    byId('decisions-body').innerHTML = `<tr><td colspan="6" class="muted">No decision yet: the auto-scaler decides in automatic mode, once per period.</td></tr>`;
+    byId('decisions-body').innerHTML =
+      `<tr><td colspan="6" class="muted">No decision yet: the auto-scaler decides in automatic mode, once per period.</td></tr>`;
     return;
   }
   byId('decisions-body').innerHTML = autoscaler.decisions
     .slice(0, 20)
     .map(
-      (d) => `<tr data-testid="decision-row"><td>${formatTime(d.time_ms)}</td><td class="num">${formatPercent(d.miss_rate)}</td>
+      (
+        d,
+      ) => `<tr data-testid="decision-row"><td>${formatTime(d.time_ms)}</td><td class="num">${formatPercent(d.miss_rate)}</td>
         <td class="num">${d.requests}</td><td>${d.old_size} → ${d.new_size}</td><td>${escapeHtml(d.action)}</td>
         <td>${escapeHtml(d.reason)}</td></tr>`,
     )
@@ -95,8 +107,11 @@ function renderCacheConfig(config: CacheConfig): void {
   const policy = config.replacement_policy ?? config.policy ?? '?';
   byId('cache-config-current').textContent = `${config.capacity ?? '?'} MB, ${policy}`;
   if (!cacheFilled) {
-    (cacheForm.elements.namedItem('capacity') as HTMLInputElement).value = String(config.capacity ?? '');
-    (cacheForm.elements.namedItem('replacement_policy') as HTMLInputElement).value = policy === '?' ? '' : policy;
+    (cacheForm.elements.namedItem('capacity') as HTMLInputElement).value = String(
+      config.capacity ?? '',
+    );
+    (cacheForm.elements.namedItem('replacement_policy') as HTMLInputElement).value =
+      policy === '?' ? '' : policy;
     cacheFilled = true;
   }
 }
@@ -131,7 +146,12 @@ async function refreshOnce(): Promise<void> {
   use(autoscaler, renderAutoscaler);
   use(config, renderCacheConfig);
   if (stats.status === 'fulfilled') {
-    charts.update(stats.value, events.status === 'fulfilled' ? events.value.events : [], now, MINUTES);
+    charts.update(
+      stats.value,
+      events.status === 'fulfilled' ? events.value.events : [],
+      now,
+      MINUTES,
+    );
   } else failures.push((stats.reason as Error).message);
   if (events.status === 'rejected') failures.push((events.reason as Error).message);
   showError(failures.length > 0 ? [...new Set(failures)].join(' · ') : null);
@@ -170,8 +190,14 @@ function resize(change: 'increase' | 'decrease'): Promise<string> {
   });
 }
 
-byId<HTMLButtonElement>('grow').addEventListener('click', (e) => void act(e.currentTarget as HTMLButtonElement, () => resize('increase')));
-byId<HTMLButtonElement>('shrink').addEventListener('click', (e) => void act(e.currentTarget as HTMLButtonElement, () => resize('decrease')));
+byId<HTMLButtonElement>('grow').addEventListener(
+  'click',
+  (e) => void act(e.currentTarget as HTMLButtonElement, () => resize('increase')),
+);
+byId<HTMLButtonElement>('shrink').addEventListener(
+  'click',
+  (e) => void act(e.currentTarget as HTMLButtonElement, () => resize('decrease')),
+);
 byId<HTMLButtonElement>('clear').addEventListener('click', (e) => {
   if (!window.confirm('Remove every key from every node?')) return;
   void act(e.currentTarget as HTMLButtonElement, async () => {
@@ -187,7 +213,12 @@ function numbersOf(form: HTMLFormElement, names: string[]): Record<string, numbe
 
 autoForm.addEventListener('submit', (e) => {
   e.preventDefault();
-  const body = numbersOf(autoForm, ['max_miss_rate_threshold', 'min_miss_rate_threshold', 'expand_ratio', 'shrink_ratio']);
+  const body = numbersOf(autoForm, [
+    'max_miss_rate_threshold',
+    'min_miss_rate_threshold',
+    'expand_ratio',
+    'shrink_ratio',
+  ]);
   void act(autoForm.querySelector('button'), async () => {
     await call<unknown>('POST', '/api/manager/poolsize/automatic', body);
     return 'Automatic mode is on with the new parameters.';
@@ -197,7 +228,10 @@ autoForm.addEventListener('submit', (e) => {
 cacheForm.addEventListener('submit', (e) => {
   e.preventDefault();
   const data = new FormData(cacheForm);
-  const body = { capacity: Number(data.get('capacity')), replacement_policy: String(data.get('replacement_policy') ?? '').trim() };
+  const body = {
+    capacity: Number(data.get('capacity')),
+    replacement_policy: String(data.get('replacement_policy') ?? '').trim(),
+  };
   void act(cacheForm.querySelector('button'), async () => {
     await call<unknown>('POST', '/api/manager/cache/config', body);
     cacheFilled = false;

@@ -32,7 +32,11 @@ test('the manager exposition shows the pool figures read at scrape time', async 
   assert.match(text, /^# TYPE cachepool_pool_hits_total counter$/m);
   assert.match(text, /^cachepool_pool_automatic_mode 1$/m);
   assert.match(text, /^cachepool_pool_migration_running 0$/m);
-  current = figures({ nodes: 4, hitsTotal: 75, migration: { partitionsTotal: 4, partitionsDone: 1, keysDone: 10, bytesDone: 999 } });
+  current = figures({
+    nodes: 4,
+    hitsTotal: 75,
+    migration: { partitionsTotal: 4, partitionsDone: 1, keysDone: 10, bytesDone: 999 },
+  });
   const next = await metrics.render();
   assert.match(next, /^cachepool_pool_nodes 4$/m);
   assert.match(next, /^cachepool_pool_hits_total 75$/m);

@@ -19,7 +19,12 @@ function tempDir(): string {
   return dir;
 }
 
-function snapshot(address: string, get: number, hit: number, extra: Partial<NodeSnapshot> = {}): NodeSnapshot {
+function snapshot(
+  address: string,
+  get: number,
+  hit: number,
+  extra: Partial<NodeSnapshot> = {},
+): NodeSnapshot {
   return {
     cacheIndex: 0,
     address,
@@ -43,7 +48,13 @@ function snapshot(address: string, get: number, hit: number, extra: Partial<Node
 }
 
 /** Pushes one snapshot of node a every 5 s from `fromMs` for `count` pushes, 10 GETs and 7 hits each. */
-function pushSeries(store: MetricsStore, clock: ManualClock, fromMs: number, count: number, start = { get: 0, hit: 0 }): { get: number; hit: number } {
+function pushSeries(
+  store: MetricsStore,
+  clock: ManualClock,
+  fromMs: number,
+  count: number,
+  start = { get: 0, hit: 0 },
+): { get: number; hit: number } {
   let { get, hit } = start;
   for (let i = 0; i < count; i++) {
     clock.set(fromMs + i * 5000);
@@ -108,7 +119,12 @@ test('rolled-up minutes answer the same as the live computation', () => {
 
 test('retention prunes raw samples, minutes and events so the database stays bounded', () => {
   const clock = new ManualClock(T0);
-  const store = new MetricsStore({ path: join(tempDir(), 'm.sqlite'), clock, retentionMs: 10 * 60_000, rawRetentionMs: 5 * 60_000 });
+  const store = new MetricsStore({
+    path: join(tempDir(), 'm.sqlite'),
+    clock,
+    retentionMs: 10 * 60_000,
+    rawRetentionMs: 5 * 60_000,
+  });
   store.recordEvent({ time_ms: T0, old_size: 1, new_size: 2, cause: 'manual' });
   let next = { get: 0, hit: 0 };
   for (let minute = 0; minute < 20; minute++) {
@@ -186,8 +202,14 @@ test('events returns the resizes of the window, oldest first, and refuses an unk
   store.recordEvent({ time_ms: T0, old_size: 1, new_size: 2, cause: 'manual' });
   store.recordEvent({ time_ms: T0 + 50 * 60_000, old_size: 2, new_size: 4, cause: 'automatic' });
   store.recordEvent({ time_ms: T0 + 55 * 60_000, old_size: 4, new_size: 3, cause: 'failure' });
-  assert.deepEqual(store.events(30).map((e) => e.new_size), [4, 3]);
-  assert.throws(() => store.recordEvent({ time_ms: T0, old_size: 1, new_size: 2, cause: 'bogus' as 'manual' }), /cause/);
+  assert.deepEqual(
+    store.events(30).map((e) => e.new_size),
+    [4, 3],
+  );
+  assert.throws(
+    () => store.recordEvent({ time_ms: T0, old_size: 1, new_size: 2, cause: 'bogus' as 'manual' }),
+    /cause/,
+  );
   assert.throws(() => store.aggregate(0), /minutes/);
   store.close();
 });

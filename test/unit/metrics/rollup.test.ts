@@ -1,10 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { counterDelta, rollupMinutes, sumDeltas, type RollupSample } from '../../../src/metrics/rollup.js';
+import {
+  counterDelta,
+  rollupMinutes,
+  sumDeltas,
+  type RollupSample,
+} from '../../../src/metrics/rollup.js';
 
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % 60_000); // a minute boundary
 
-function snap(address: string, timeMs: number, totals: { req?: number; get?: number; hit?: number }, extra: Partial<RollupSample> = {}): RollupSample {
+function snap(
+  address: string,
+  timeMs: number,
+  totals: { req?: number; get?: number; hit?: number },
+  extra: Partial<RollupSample> = {},
+): RollupSample {
   const get = totals.get ?? 0;
   const hit = totals.hit ?? 0;
   return {
@@ -21,7 +31,12 @@ function snap(address: string, timeMs: number, totals: { req?: number; get?: num
   };
 }
 
-const deltaCases: { name: string; prev: RollupSample | undefined; cur: RollupSample; want: { requests: number; getRequests: number; hits: number; misses: number } }[] = [
+const deltaCases: {
+  name: string;
+  prev: RollupSample | undefined;
+  cur: RollupSample;
+  want: { requests: number; getRequests: number; hits: number; misses: number };
+}[] = [
   {
     name: 'counts the increase between two snapshots of one process',
     prev: snap('a', T0, { get: 10, hit: 4 }),
@@ -116,7 +131,10 @@ test('a minute without GET requests has null rates, not NaN', () => {
 test('minutes in which no node reported are absent, not zero', () => {
   const samples = [snap('a', T0 + 1000, {}), snap('a', T0 + 3 * 60_000 + 1000, {})];
   const points = rollupMinutes(samples, T0, T0 + 4 * 60_000);
-  assert.deepEqual(points.map((p) => p.minuteMs), [T0, T0 + 3 * 60_000]);
+  assert.deepEqual(
+    points.map((p) => p.minuteMs),
+    [T0, T0 + 3 * 60_000],
+  );
 });
 
 test('a restart in the middle of a series never gives a negative or spiking rate', () => {
