@@ -3,6 +3,7 @@
  * The `cachepool` command: parses arguments and hands each subcommand to its own module.
  */
 import { Command } from 'commander';
+import { registerLoadCommand } from './load.js';
 import { registerManagerCommand } from './manager.js';
 import { registerNodeCommand } from './node.js';
 import { registerStartCommand } from './start.js';
@@ -15,5 +16,6 @@ const program = new Command()
 registerNodeCommand(program);
 registerStartCommand(program);
 registerManagerCommand(program);
+registerLoadCommand(program);
 
 await program.parseAsync(process.argv);

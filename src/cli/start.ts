@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { defaults } from '../defaults.js';
 import { listen } from '../http/index.js';
-import { buildManagerApp, configFromFields, LocalProvisioner, Manager, Scaling } from '../manager/index.js';
+import { buildManagerApp, configFromFields, LocalProvisioner, Manager, registerObservability, Scaling } from '../manager/index.js';
+import { MetricsStore } from '../metrics/metrics-store.js';
 import { partitionStrategies, type PartitionStrategy } from '../partition/index.js';
 import { buildGatewayApp, Routing } from '../pool/index.js';
 import { policyNames } from '../store/index.js';
@@ -66,6 +67,8 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
     if (options.nodes < options.min || options.nodes > options.max) {
       throw new Error(`--nodes must be from --min to --max (${options.min}..${options.max}), got ${options.nodes}`);
     }
+    const store = new MetricsStore({ dataDir: options.dataDir });
+    store.start();
     const provisioner = new LocalProvisioner({ statsIntervalS: options.statsInterval, token: options.token, logger });
     const manager = new Manager({
       provisioner,
@@ -77,13 +80,25 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
       config: { capacityMb: options.capacity, policy: options.policy },
       strategy: options.strategy,
       moveChunkKeys: options.moveChunkKeys,
+      onSnapshot: (snapshot) => {
+        const outcome = store.record(snapshot);
+        if (!outcome.ok) logger.debug({ address: snapshot.address, reason: outcome.message }, 'snapshot not stored');
+      },
+      onResize: (event) => store.recordEvent(event),
     });
-    const scaling = new Scaling({ manager, logger, scaleIntervalS: options.scaleInterval });
+    const scaling = new Scaling({
+      manager,
+      logger,
+      scaleIntervalS: options.scaleInterval,
+      readMissRate: () => store.missRateLastMinute(),
+    });
     const managerApp = await buildManagerApp({ manager, scaling, token: options.token, logger });
+    await registerObservability(managerApp, { manager, scaling, store });
     onShutdown(async () => {
       await scaling.stop();
       await manager.close();
       await managerApp.close();
+      store.close();
     }, logger);
     // The manager listens before any node starts: nodes register with it and push statistics.
     const { url: managerUrl } = await listen(managerApp, {

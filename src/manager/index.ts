@@ -6,3 +6,4 @@ export { Scaling, type ScaleMode, type ScalingOptions } from './scaling.js';
 export { buildManagerApp, configFromFields, type ManagerAppOptions } from './routes.js';
 export { LocalProvisioner, type LocalProvisionerOptions } from './provisioners/local.js';
 export type { Provisioner, ProvisionerEvent, NodeSpec } from './provisioner.js';
+export { registerObservability } from './observability.js';

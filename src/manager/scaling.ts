@@ -17,6 +17,11 @@ export interface ScalingOptions {
   /** Seconds between two decisions; default defaults.scaleIntervalS. */
   scaleIntervalS?: number;
   clock?: Clock;
+  /**
+   * The pool's miss rate and GET requests over the last period; default the manager's own
+   * reading of the snapshots it kept (the CLI passes the metrics store's last minute).
+   */
+  readMissRate?: () => { missRate: number | null; getRequests: number };
 }
 
 /** Mode, thresholds, decisions and the auto-scaler timer of one pool. */
@@ -37,7 +42,7 @@ export class Scaling {
     this.intervalMs = Math.max(1, Math.round((options.scaleIntervalS ?? defaults.scaleIntervalS) * 1000));
     this.#autoscaler = new Autoscaler({
       clock: options.clock ?? systemClock,
-      readMissRate: async () => manager.missRate(this.intervalMs),
+      readMissRate: async () => (options.readMissRate ? options.readMissRate() : manager.missRate(this.intervalMs)),
       currentSize: () => manager.size,
       resize: (newSize) => manager.resize(newSize, 'automatic'),
       bounds: () => ({ min: manager.minNodes, max: manager.maxNodes }),

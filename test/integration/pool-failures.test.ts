@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { messages } from '../../src/errors.js';
 import { startCachepool, stopAll, type Started } from '../helpers/process.js';
@@ -34,7 +37,7 @@ async function inParallel<T>(items: T[], width: number, work: (item: T) => Promi
 }
 
 async function startPool(args: string[]): Promise<{ process: Started; manager: string; gateway: string }> {
-  const process = await startCachepool(['start', '--port', '0', '--gateway-port', '0', '--stats-interval', '1', ...args], {
+  const process = await startCachepool(['start', '--port', '0', '--gateway-port', '0', '--stats-interval', '1', '--data-dir', mkdtempSync(join(tmpdir(), 'cachepool-pool-')), ...args], {
     roles: ['manager', 'gateway'],
     timeoutMs: 30_000,
   });

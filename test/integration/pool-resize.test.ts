@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { partitionOf } from '../../src/partition/index.js';
 import { startCachepool, stopAll, type Started } from '../helpers/process.js';
@@ -53,7 +56,7 @@ interface Pool {
 }
 
 async function startPool(args: string[] = []): Promise<Pool> {
-  const process = await startCachepool(['start', '--port', '0', '--gateway-port', '0', '--nodes', '1', '--stats-interval', '1', ...args], {
+  const process = await startCachepool(['start', '--port', '0', '--gateway-port', '0', '--nodes', '1', '--stats-interval', '1', '--data-dir', mkdtempSync(join(tmpdir(), 'cachepool-pool-')), ...args], {
     roles: ['manager', 'gateway'],
     timeoutMs: 30_000,
   });

@@ -1,0 +1,66 @@
+/**
+ * What the manager shows besides its pool API: the dashboard page, the SPEC §4 `aggregate_stats`
+ * series from the metrics store, and Prometheus text at `GET /metrics`. Registered on the manager
+ * app by the CLI; the figures come from the Manager, the series from the MetricsStore.
+ */
+import type { FastifyInstance } from 'fastify';
+import { dashboardPlugin } from '../dashboard/index.js';
+import { fieldInteger, sendSuccess } from '../http/index.js';
+import { createManagerMetrics, type PoolFigures } from '../metrics/index.js';
+import type { MetricsStore } from '../metrics/metrics-store.js';
+import type { Manager } from './manager.js';
+import type { Scaling } from './scaling.js';
+
+/** Registers the dashboard, `aggregate_stats` and `/metrics` on the manager app (before listen). */
+export async function registerObservability(
+  app: FastifyInstance,
+  parts: { manager: Manager; scaling: Scaling; store: MetricsStore },
+): Promise<void> {
+  const { manager, scaling, store } = parts;
+  await app.register(dashboardPlugin);
+
+  app.get('/api/manager/aggregate_stats', async (request, reply) => {
+    const minutes = fieldInteger(request.query as Record<string, unknown>, 'minutes', 1) ?? 30;
+    return sendSuccess(reply, store.aggregate(Math.min(minutes, 7 * 24 * 60)));
+  });
+
+  const metrics = createManagerMetrics({ poolFigures: () => poolFigures(manager, scaling, store) });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.render()));
+}
+
+function poolFigures(manager: Manager, scaling: Scaling, store: MetricsStore): PoolFigures {
+  let items = 0;
+  let usedBytes = 0;
+  let capacityBytes = 0;
+  for (const member of manager.members()) {
+    const snapshot = manager.snapshotOf(member.address);
+    items += snapshot?.items ?? 0;
+    usedBytes += snapshot?.usedBytes ?? 0;
+    capacityBytes += snapshot?.capacityBytes ?? 0;
+  }
+  const totals = store.totals();
+  const migration = manager.migration();
+  return {
+    nodes: manager.size,
+    minNodes: manager.minNodes,
+    maxNodes: manager.maxNodes,
+    items,
+    usedBytes,
+    capacityBytes,
+    requestsTotal: totals.requests,
+    getRequestsTotal: totals.getRequests,
+    hitsTotal: totals.hits,
+    missesTotal: totals.misses,
+    resizesTotal: manager.events(Number.MAX_SAFE_INTEGER / 60_000).length,
+    automatic: scaling.mode === 'automatic',
+    migration:
+      migration && migration.running
+        ? {
+            partitionsTotal: migration.partitions_total,
+            partitionsDone: migration.partitions_done,
+            keysDone: migration.keys_done,
+            bytesDone: migration.bytes_done,
+          }
+        : null,
+  };
+}
