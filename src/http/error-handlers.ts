@@ -58,6 +58,21 @@ export function installErrorHandlers(app: FastifyInstance, options: ErrorHandler
   });
 }
 
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing (a URL that is not valid
+ * percent-encoding, a path segment over the router's length limit) in the API's shape.
+ */
+export function frameworkErrorHandler(isV1: (url: string) => boolean = defaultIsV1) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known =
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? errors.invalid('the path is too long (keys are limited in length, see docs/http-api.md)')
+        : errors.invalid('the URL is not valid (bad percent-encoding)');
+    const url = request.raw.url ?? '';
+    return isV1(url) ? sendV1Error(reply, known) : sendLegacyError(reply, known);
+  };
+}
+
 /** Maps an error to a catalogue error; undefined for an internal fault. */
 export function toCachePoolError(error: unknown, bodyLimitBytes: number, contentType = ''): CachePoolError | undefined {
   if (error instanceof CachePoolError) return error;

@@ -20,6 +20,6 @@ export {
   fieldInteger,
   type Fields,
 } from './body.js';
-export { installErrorHandlers, toCachePoolError, type ErrorHandlerOptions } from './error-handlers.js';
+export { installErrorHandlers, frameworkErrorHandler, toCachePoolError, type ErrorHandlerOptions } from './error-handlers.js';
 export { requireToken, tokenMatches, bearer } from './auth.js';
 export { listen, isLoopbackHost, urlOf, type ListenOptions } from './listen.js';

@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
 import { registerLegacyParsers } from './body.js';
-import { installErrorHandlers, type ErrorHandlerOptions } from './error-handlers.js';
+import { frameworkErrorHandler, installErrorHandlers } from './error-handlers.js';
 
 /** Options of `createHttpApp`. */
 export interface HttpAppOptions {
@@ -31,6 +31,7 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<Fasti
     // Keys may be long URLs; the default 100-character parameter limit would 404 them.
     routerOptions: { maxParamLength: defaults.maxKeyBytes * 3 + 64, ignoreTrailingSlash: true },
     return503OnClosing: false,
+    frameworkErrors: frameworkErrorHandler(options.isV1),
   }) as unknown as FastifyInstance;
   installErrorHandlers(app, { bodyLimitBytes, ...(options.isV1 ? { isV1: options.isV1 } : {}) });
   await registerLegacyParsers(app, bodyLimitBytes);

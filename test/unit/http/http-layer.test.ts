@@ -125,3 +125,12 @@ test('a raw scope reads JSON bodies as bytes', async () => {
   assert.deepEqual(res.json(), { length: 7 });
   await app.close();
 });
+
+test('a URL with bad percent-encoding is a 400 in the API shape', async () => {
+  const app = await buildApp();
+  const legacy = await app.inject({ method: 'POST', url: '/echo%E0%A4%A' });
+  assert.deepEqual(legacy.json(), { success: 'false', error: { code: 400, message: 'the URL is not valid (bad percent-encoding)' } });
+  const v1 = await app.inject({ method: 'PUT', url: '/v1/raw%E0%A4%A' });
+  assert.equal(v1.json().error.code, 'CP_ERR_REQUEST_INVALID');
+  await app.close();
+});
