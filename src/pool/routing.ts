@@ -99,7 +99,6 @@ export class Routing {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, drainTimeoutMs);
-      timer.unref();
     });
     await Promise.race([Promise.all([...this.#superseded]).then(() => undefined), deadline]);
     clearTimeout(timer);

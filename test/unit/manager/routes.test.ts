@@ -1,0 +1,118 @@
+/**
+ * Manager routes through app.inject(), for the requests that must be refused in the envelope and
+ * change nothing. The manager is real, with a local provisioner that starts no node here.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { messages } from '../../../src/errors.js';
+import { buildManagerApp, LocalProvisioner, Manager, Scaling } from '../../../src/manager/index.js';
+
+describe('manager routes refuse bad input in the envelope', () => {
+  let app: FastifyInstance;
+  let manager: Manager;
+  let scaling: Scaling;
+  before(async () => {
+    const logger = pino({ level: 'silent' });
+    manager = new Manager({ provisioner: new LocalProvisioner({ statsIntervalS: 1, logger }), logger });
+    scaling = new Scaling({ manager, logger });
+    app = await buildManagerApp({ manager, scaling });
+  });
+  after(async () => {
+    await app.close();
+    await scaling.stop();
+  });
+
+  const post = (url: string, payload: Record<string, unknown>) => app.inject({ method: 'POST', url, payload });
+
+  it('answers an unknown change with the legacy message', async () => {
+    for (const change of ['double', '', 'INCREASE']) {
+      const answer = await post('/api/manager/poolsize/manual', { change });
+      assert.equal(answer.statusCode, 400);
+      assert.deepEqual(answer.json(), { success: 'false', error: { code: 400, message: messages.poolChangeInvalid } });
+    }
+    const form = await app.inject({
+      method: 'POST',
+      url: '/api/manager/poolsize/manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'change=sideways',
+    });
+    assert.equal(form.json().error.message, messages.poolChangeInvalid);
+    assert.equal(scaling.mode, 'manual');
+  });
+
+  it('refuses bad auto-scaler parameters and stays in manual mode', async () => {
+    const bad = [
+      { max_miss_rate_threshold: 0.2, min_miss_rate_threshold: 0.5, expand_ratio: 2, shrink_ratio: 0.5 },
+      { max_miss_rate_threshold: 1.5, min_miss_rate_threshold: 0.1, expand_ratio: 2, shrink_ratio: 0.5 },
+      { max_miss_rate_threshold: 0.8, min_miss_rate_threshold: 0.1, expand_ratio: 1, shrink_ratio: 0.5 },
+      { max_miss_rate_threshold: 0.8, min_miss_rate_threshold: 0.1, expand_ratio: 2, shrink_ratio: 'half' },
+    ];
+    for (const payload of bad) {
+      const answer = await post('/api/manager/poolsize/automatic', payload);
+      assert.equal(answer.statusCode, 400, JSON.stringify(payload));
+      assert.equal(answer.json().success, 'false');
+    }
+    const config = (await app.inject({ method: 'GET', url: '/api/manager/poolsize/config' })).json();
+    assert.equal(config.content.resize_pool_option, 'manual');
+    assert.equal(config.content.resize_pool_parameters.max_miss_rate_threshold, 0.5);
+  });
+
+  it('switches to automatic mode with valid parameters given as strings', async () => {
+    const answer = await post('/api/manager/poolsize/automatic', {
+      max_miss_rate_threshold: '0.7',
+      min_miss_rate_threshold: '0.2',
+      expand_ratio: '3',
+      shrink_ratio: '0.25',
+    });
+    assert.equal(answer.statusCode, 200);
+    const config = (await app.inject({ method: 'GET', url: '/api/manager/poolsize/config' })).json();
+    assert.deepEqual(config.content, {
+      resize_pool_option: 'automatic',
+      resize_pool_parameters: { max_miss_rate_threshold: 0.7, min_miss_rate_threshold: 0.2, expand_ratio: 3, shrink_ratio: 0.25 },
+    });
+  });
+
+  it('refuses a bad cache config and keeps the old one', async () => {
+    for (const payload of [{ capacity: -1 }, { capacity: 'ten' }, { replacement_policy: 'fifo-ish' }, {}]) {
+      const answer = await post('/api/manager/cache/config', payload);
+      assert.equal(answer.statusCode, 400, JSON.stringify(payload));
+    }
+    const config = (await app.inject({ method: 'GET', url: '/api/manager/cache/config' })).json();
+    assert.deepEqual(config.content, { capacity: 64, replacement_policy: 'lru' });
+  });
+
+  it('refuses a removal call from a node that is not a member, and one without cache_ip', async () => {
+    const stranger = await post('/api/poolsize/change', { cache_ip: '127.0.0.1:5999' });
+    assert.equal(stranger.statusCode, 400);
+    assert.match(stranger.json().error.message, /not a member/);
+    const nothing = await post('/api/poolsize/change', {});
+    assert.equal(nothing.statusCode, 400);
+  });
+
+  it('registers a node with the index it asks for when free, and keeps it on a second call', async () => {
+    const first = await post('/api/manager/register', { address: '127.0.0.1:6001', cache_index: 4 });
+    assert.deepEqual(first.json().content, { cache_index: 4, capacity: 64, replacement_policy: 'lru' });
+    const again = await post('/api/manager/register', { address: '127.0.0.1:6001', cache_index: null });
+    assert.equal(again.json().content.cache_index, 4);
+    const other = await post('/api/manager/register', { address: '127.0.0.1:6002', cache_index: 4 });
+    assert.equal(other.json().content.cache_index, 0);
+    const bad = await post('/api/manager/register', { address: 'not an address' });
+    assert.equal(bad.statusCode, 400);
+  });
+
+  it('refuses a snapshot without an address and keeps a valid one for /nodes figures', async () => {
+    const bad = await post('/api/manager/stats', { items: 3 });
+    assert.equal(bad.statusCode, 400);
+    const good = await post('/api/manager/stats', { address: '127.0.0.1:6001', cacheIndex: 4, timeMs: 1, items: 3 });
+    assert.equal(good.statusCode, 200);
+    assert.equal(manager.snapshotOf('127.0.0.1:6001')?.items, 3);
+  });
+
+  it('answers an unknown path with a 404 in the envelope', async () => {
+    const answer = await app.inject({ method: 'GET', url: '/api/manager/nothing' });
+    assert.equal(answer.statusCode, 404);
+    assert.equal(answer.json().success, 'false');
+  });
+});
