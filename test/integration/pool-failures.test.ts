@@ -86,7 +86,12 @@ describe('pool refusals and failures', { timeout: 120_000 }, () => {
     assert.equal(atMax.status, 400);
     assert.equal(atMax.json.error?.message, messages.poolMax);
     assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, { size: 2 });
-    await pool.process.stop();
+
+    // SIGTERM stops the nodes too and exits 0.
+    const pids = pool.process.lines.filter((line) => line.msg === 'node started').map((line) => line.node_pid as number);
+    assert.equal(pids.length, 2);
+    assert.equal(await pool.process.stop(), 0);
+    for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `node ${pid} still runs`);
   });
 
   it('keeps the old table and every key not yet handed off when the destination dies mid-move, and a retry succeeds', async (t) => {
@@ -112,7 +117,7 @@ describe('pool refusals and failures', { timeout: 120_000 }, () => {
       if (progress.migration?.running && progress.migration.keys_done >= 100) break;
       assert.ok(Date.now() < deadline, 'the migration never got going');
     }
-    process.kill(started.pid as number, 'SIGKILL');
+    process.kill(started.node_pid as number, 'SIGKILL');
     const answer = await resizing;
     assert.equal(answer.status, 400, JSON.stringify(answer.json));
     assert.match(answer.json.error!.message, /failed/);

@@ -185,7 +185,7 @@ export class LocalProvisioner implements Provisioner {
     if (previous) entry.restarts = previous.restarts;
     this.#children.set(address, entry);
     child.once('exit', (code, signal) => this.#exited(entry, code, signal));
-    logger.info({ address, pid: child.pid, cache_index: spec.cacheIndex }, 'node started');
+    logger.info({ address, node_pid: child.pid, cache_index: spec.cacheIndex }, 'node started');
     return entry;
   }
 
