@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import { defaults, MB } from '../defaults.js';
-import { listen, urlOf } from '../http/index.js';
-import { buildNodeApp } from '../node/index.js';
+import { OptionError } from '../errors.js';
+import { listen, multipartDefaults, resolveToken, TOKEN_WARN_BELOW_CHARS, urlOf } from '../http/index.js';
+import { buildNodeApp, nodeLimitDefaults } from '../node/index.js';
 import { policyNames } from '../store/index.js';
 import {
   addOption,
@@ -29,9 +30,16 @@ interface NodeCliOptions {
   manager?: string;
   statsInterval: number;
   token?: string;
+  tokenFile?: string;
+  protectData?: boolean;
   peers?: string[];
   bodyLimit: number;
   maxKeyBytes: number;
+  maxValueBytes?: number;
+  moveMaxKeys: number;
+  moveConcurrency: number;
+  maxFields: number;
+  maxParts: number;
   allowInsecure?: boolean;
 }
 
@@ -46,13 +54,25 @@ export function registerNodeCommand(program: Command): void {
   addOption(command, '--manager <url>', 'manager to register with and publish statistics to (http://host:port)');
   addOption(command, '--stats-interval <s>', 'seconds between statistics snapshots', positiveNumberOption('--stats-interval'), defaults.statsIntervalS);
   addOption(command, '--token <token>', 'pool token required by control endpoints');
-  addOption(command, '--peers <list>', 'peers move_keys may send to: host or host:port, comma-separated', listOption);
+  addOption(command, '--token-file <path>', 'file holding the pool token (read once at start, trimmed)');
+  addOption(command, '--protect-data [bool]', 'require the token on get, put, invalidate, /keys and /v1 too', booleanOption('--protect-data'));
+  addOption(command, '--peers <list>', 'peers move_keys may send to when standalone: host or host:port, comma-separated', listOption);
   addOption(command, '--body-limit <bytes>', 'largest request body in bytes', integerOption('--body-limit', 1), defaults.bodyLimitBytes);
   addOption(command, '--max-key-bytes <bytes>', 'longest key in UTF-8 bytes', integerOption('--max-key-bytes', 1), defaults.maxKeyBytes);
+  addOption(command, '--max-value-bytes <bytes>', 'largest value in bytes (default: the body limit)', integerOption('--max-value-bytes', 1));
+  addOption(command, '--move-max-keys <n>', 'most keys one move_keys call may list', integerOption('--move-max-keys', 1), defaults.moveMaxKeys);
+  addOption(command, '--move-concurrency <n>', 'move_keys calls run at once (more: 409 busy)', integerOption('--move-concurrency', 1), nodeLimitDefaults.moveConcurrency);
+  addOption(command, '--max-fields <n>', 'most fields of one multipart body', integerOption('--max-fields', 1), multipartDefaults.maxFields);
+  addOption(command, '--max-parts <n>', 'most parts (fields and files) of one multipart body', integerOption('--max-parts', 1), multipartDefaults.maxParts);
   addOption(command, '--allow-insecure [bool]', 'allow a non-loopback --host without --token', booleanOption('--allow-insecure'));
   command.action(async (options: NodeCliOptions) => {
     const logger = createLogger();
     await runMain(logger, async () => {
+      const token = resolveToken(options.token, options.tokenFile);
+      if (options.protectData && !token) throw new OptionError('--protect-data', 'needs a token (--token or --token-file)', true);
+      if (token && token.length < TOKEN_WARN_BELOW_CHARS) {
+        logger.warn({ role: 'node' }, `the token is shorter than ${TOKEN_WARN_BELOW_CHARS} characters: use a long random one`);
+      }
       const { app, publisher, setAddress, node } = await buildNodeApp({
         host: options.host,
         capacityMb: options.capacity,
@@ -60,10 +80,15 @@ export function registerNodeCommand(program: Command): void {
         cacheIndex: options.index,
         managerUrl: options.manager,
         statsIntervalS: options.statsInterval,
-        token: options.token,
+        token,
+        protectData: options.protectData ?? false,
         peers: options.peers ?? [],
         bodyLimitBytes: options.bodyLimit,
         maxKeyBytes: options.maxKeyBytes,
+        maxValueBytes: options.maxValueBytes ?? options.bodyLimit,
+        moveMaxKeys: options.moveMaxKeys,
+        moveConcurrency: options.moveConcurrency,
+        multipart: { maxFields: Math.min(options.maxFields, options.maxParts), maxParts: options.maxParts },
         logger,
       });
       onShutdown(() => app.close(), logger);
@@ -72,7 +97,7 @@ export function registerNodeCommand(program: Command): void {
         port: options.port,
         role: 'node',
         logger,
-        token: options.token,
+        token,
         allowInsecure: options.allowInsecure,
       });
       const hostPort = new URL(urlOf(options.host, port)).host;

@@ -9,6 +9,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
+import { multipartDefaults, MULTIPART_MAX_FILES, type MultipartLimits } from './limits.js';
 
 /** Content type of a batch of records sent to `/internal/import` (docs/internal-api.md). */
 export const BATCH_CONTENT_TYPE = 'application/x-cachepool-batch';
@@ -18,14 +19,25 @@ export type Fields = Record<string, unknown>;
 
 /**
  * Registers the legacy parsers on `app` (root scope): form, multipart, JSON (an empty JSON body
- * reads as `{}`) and the batch format as a Buffer. `bodyLimitBytes` bounds multipart parts.
+ * reads as `{}`) and the batch format as a Buffer. `bodyLimitBytes` bounds multipart parts;
+ * `limits` bounds their counts (default multipartDefaults; more parts than allowed: 400).
  */
-export async function registerLegacyParsers(app: FastifyInstance, bodyLimitBytes: number): Promise<void> {
+export async function registerLegacyParsers(
+  app: FastifyInstance,
+  bodyLimitBytes: number,
+  limits: MultipartLimits = multipartDefaults,
+): Promise<void> {
   await app.register(formbody);
   await app.register(multipart, {
     attachFieldsToBody: true,
     throwFileSizeLimit: true,
-    limits: { fieldSize: bodyLimitBytes, fileSize: bodyLimitBytes, fields: 100, files: 10, parts: 110 },
+    limits: {
+      fieldSize: bodyLimitBytes,
+      fileSize: bodyLimitBytes,
+      fields: limits.maxFields,
+      files: Math.min(MULTIPART_MAX_FILES, limits.maxParts),
+      parts: limits.maxParts,
+    },
   });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');

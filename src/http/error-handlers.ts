@@ -90,7 +90,7 @@ export function toCachePoolError(error: unknown, bodyLimitBytes: number, content
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return errors.malformedBody('too many multipart parts');
+      return errors.malformedBody('too many multipart parts (the limits are --max-fields and --max-parts)');
   }
   // Fastify and busboy mark the client's mistakes with a 4xx: malformed JSON, a truncated
   // multipart body, a bad content-length. Their messages describe the input, not our internals.

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
 import { registerLegacyParsers } from './body.js';
 import { frameworkErrorHandler, installErrorHandlers } from './error-handlers.js';
+import { multipartDefaults, type MultipartLimits } from './limits.js';
 
 /** Options of `createHttpApp`. */
 export interface HttpAppOptions {
@@ -17,6 +18,8 @@ export interface HttpAppOptions {
   logger?: Logger;
   /** See ErrorHandlerOptions.isV1. */
   isV1?: (url: string) => boolean;
+  /** Multipart part counts; default multipartDefaults (100 fields, 110 parts). */
+  multipart?: MultipartLimits;
 }
 
 /** Creates the base app (not listening). Register routes on it, then `listen()` it. */
@@ -34,6 +37,6 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<Fasti
     frameworkErrors: frameworkErrorHandler(options.isV1),
   }) as unknown as FastifyInstance;
   installErrorHandlers(app, { bodyLimitBytes, ...(options.isV1 ? { isV1: options.isV1 } : {}) });
-  await registerLegacyParsers(app, bodyLimitBytes);
+  await registerLegacyParsers(app, bodyLimitBytes, options.multipart ?? multipartDefaults);
   return app;
 }

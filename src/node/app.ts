@@ -6,9 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
-import { createHttpApp, requireToken } from '../http/index.js';
+import { createHttpApp, requireToken, type MultipartLimits } from '../http/index.js';
 import { createNodeRegistry } from '../metrics/node-prometheus.js';
 import { CacheNode } from './cache-node.js';
+import { PoolMembers } from './members.js';
+import { PoolMovePolicy, StandaloneMovePolicy, type MovePolicy } from './move-policy.js';
 import { parsePeer, PeerPolicy } from './peers.js';
 import { Publisher } from './publisher.js';
 import { registerInternalRoutes } from './routes-internal.js';
@@ -26,7 +28,22 @@ export interface NodeAppOptions {
   bodyLimitBytes?: number;
   /** The pool token; control endpoints need it when set. */
   token?: string | undefined;
-  /** Allowed peers (`host` or `host:port`); default loopback while listening on loopback. */
+  /** With a token, get/put/invalidate, /keys and /v1/keys need it too (`--protect-data`). */
+  protectData?: boolean;
+  /** Largest value in bytes (`--max-value-bytes`); default the body limit. */
+  maxValueBytes?: number;
+  /** Most keys one move_keys call may list (`--move-max-keys`); default defaults.moveMaxKeys. */
+  moveMaxKeys?: number;
+  /** move_keys calls run at once (`--move-concurrency`); default nodeLimitDefaults.moveConcurrency. */
+  moveConcurrency?: number;
+  /** Multipart part counts (`--max-fields`, `--max-parts`); default multipartDefaults. */
+  multipart?: MultipartLimits;
+  /** How long the manager's member list is trusted, in ms; default nodeLimitDefaults.membersTtlMs. */
+  membersTtlMs?: number;
+  /**
+   * Allowed peers of a standalone node (`host` or `host:port`); default loopback while listening
+   * on loopback. A node with a manager sends keys to pool members only, whatever this says.
+   */
   peers?: readonly string[];
   /** Manager base URL (`http://host:port` or `host:port`) to register with and push to. */
   managerUrl?: string | undefined;
@@ -58,6 +75,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
     ...(options.cacheIndex !== undefined ? { cacheIndex: options.cacheIndex } : {}),
     ...(options.maxKeyBytes !== undefined ? { maxKeyBytes: options.maxKeyBytes } : {}),
+    maxValueBytes: options.maxValueBytes ?? options.bodyLimitBytes ?? defaults.bodyLimitBytes,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
@@ -65,21 +83,34 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
   const app = await createHttpApp({
     ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.multipart ? { multipart: options.multipart } : {}),
   });
   const guard = requireToken(options.token);
+  const dataGuard = requireToken(options.protectData ? options.token : undefined);
   const managerUrl = options.managerUrl ? parsePeer(options.managerUrl, defaults.managerPort) : undefined;
-  const peers = new PeerPolicy(options.peers ?? [], host);
+  const policy: MovePolicy = managerUrl
+    ? new PoolMovePolicy(
+        new PoolMembers({
+          manager: managerUrl,
+          token: options.token,
+          ...(options.membersTtlMs !== undefined ? { ttlMs: options.membersTtlMs } : {}),
+          ...(options.peerTimeoutMs !== undefined ? { timeoutMs: options.peerTimeoutMs } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
+        }),
+        managerUrl,
+      )
+    : new StandaloneMovePolicy(new PeerPolicy(options.peers ?? [], host));
 
-  registerLegacyRoutes(app, node, guard);
+  registerLegacyRoutes(app, node, guard, dataGuard);
   registerInternalRoutes(app, node, guard, () => address, {
-    peers,
+    policy,
     token: options.token,
-    configuredManager: managerUrl,
+    ...(options.moveMaxKeys !== undefined ? { maxKeys: options.moveMaxKeys } : {}),
     ...(options.moveBatchKeys !== undefined ? { batchKeys: options.moveBatchKeys } : {}),
     ...(options.moveBatchBytes !== undefined ? { batchBytes: options.moveBatchBytes } : {}),
     ...(options.peerTimeoutMs !== undefined ? { timeoutMs: options.peerTimeoutMs } : {}),
-  });
-  await registerV1Routes(app, node);
+  }, options.moveConcurrency);
+  await registerV1Routes(app, node, dataGuard);
 
   const registry = createNodeRegistry({
     cacheIndex: () => node.cacheIndex,

@@ -14,6 +14,7 @@ import { policyNames, Store, type SetOutcome } from '../store/index.js';
 import type { BatchRecord } from './batch.js';
 import { rawEntry, type Entry } from './entry.js';
 import { Fences } from './fences.js';
+import { valueOverLimit } from './limits.js';
 
 /** Options of CacheNode. */
 export interface CacheNodeOptions {
@@ -25,6 +26,8 @@ export interface CacheNodeOptions {
   cacheIndex?: number;
   /** Longest key in UTF-8 bytes; default defaults.maxKeyBytes. */
   maxKeyBytes?: number;
+  /** Largest value in bytes (`--max-value-bytes`); default defaults.bodyLimitBytes. */
+  maxValueBytes?: number;
   clock?: Clock;
   /** Randomness for the `rr` policy; default Math.random. */
   random?: () => number;
@@ -49,6 +52,7 @@ export class CacheNode {
   readonly stats: NodeStats;
   readonly fences = new Fences();
   readonly maxKeyBytes: number;
+  readonly maxValueBytes: number;
   #cacheIndex: number;
   #capacityMb: number;
   readonly #clock: Clock;
@@ -58,6 +62,7 @@ export class CacheNode {
     this.#capacityMb = options.capacityMb ?? defaults.capacityMb;
     this.#cacheIndex = options.cacheIndex ?? 0;
     this.maxKeyBytes = options.maxKeyBytes ?? defaults.maxKeyBytes;
+    this.maxValueBytes = options.maxValueBytes ?? defaults.bodyLimitBytes;
     this.store = new Store<Entry>({
       capacityBytes: this.#capacityMb * MB,
       policy: options.policy ?? defaults.replacementPolicy,
@@ -84,6 +89,11 @@ export class CacheNode {
       if (bytes > this.maxKeyBytes) throw errors.keyTooLong(bytes, this.maxKeyBytes);
     }
     return key;
+  }
+
+  /** Checks a value's size in bytes against maxValueBytes (400 legacy / 413 /v1 when over). */
+  checkValueBytes(bytes: number): void {
+    if (bytes > this.maxValueBytes) throw valueOverLimit(bytes, this.maxValueBytes);
   }
 
   /** A counted GET: refreshes recency on a hit; undefined on a miss. */
@@ -141,13 +151,17 @@ export class CacheNode {
   /**
    * Stores imported records. With `migrationId`, a record is skipped when its key was written or
    * invalidated here since the fence began, or is present already; a record larger than the
-   * whole capacity is rejected. Imports are not counted as requests.
+   * whole capacity or than maxValueBytes is rejected. Imports are not counted as requests.
    */
   importRecords(records: readonly BatchRecord[], migrationId?: string): ImportOutcome {
     const outcome: ImportOutcome = { accepted: 0, skipped: [], rejected: [] };
     for (const record of records) {
       if (migrationId !== undefined && (this.fences.isTouched(migrationId, record.key) || this.store.has(record.key))) {
         outcome.skipped.push(record.key);
+        continue;
+      }
+      if (record.value.length > this.maxValueBytes) {
+        outcome.rejected.push(record.key);
         continue;
       }
       const entry = rawEntry(record.value, record.type);

@@ -2,7 +2,10 @@
 export { buildNodeApp, type NodeApp, type NodeAppOptions } from './app.js';
 export { CacheNode, type CacheNodeOptions, type NodeConfig, type ImportOutcome } from './cache-node.js';
 export { encodeBatch, decodeBatch, recordBytes, type BatchRecord } from './batch.js';
-export { parsePeer, PeerPolicy, type PeerAddress } from './peers.js';
+export { parsePeer, PeerPolicy, sameAddress, type PeerAddress } from './peers.js';
 export { Publisher, type PublisherOptions } from './publisher.js';
 export { openapi } from './openapi.js';
 export { TEXT_TYPE, type Entry } from './entry.js';
+export { PoolMembers, type PoolMembersOptions } from './members.js';
+export { PoolMovePolicy, StandaloneMovePolicy, type MovePolicy } from './move-policy.js';
+export { nodeLimitDefaults } from './limits.js';

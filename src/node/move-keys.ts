@@ -7,12 +7,14 @@
  */
 import { request } from 'undici';
 import { defaults } from '../defaults.js';
-import { CachePoolError, errors, OperationalError, RequestError } from '../errors.js';
+import { CachePoolError, errors, OperationalError } from '../errors.js';
 import { BATCH_CONTENT_TYPE, bearer } from '../http/index.js';
 import { encodeBatch, recordBytes, type BatchRecord } from './batch.js';
 import type { CacheNode } from './cache-node.js';
 import { valueOf, type Entry } from './entry.js';
-import { parsePeer, type PeerAddress, type PeerPolicy } from './peers.js';
+import { tooManyMoveKeys } from './limits.js';
+import type { MovePolicy } from './move-policy.js';
+import { parsePeer, type PeerAddress } from './peers.js';
 
 /** A validated move_keys request. */
 export interface MovePlan {
@@ -35,22 +37,24 @@ export interface MoveResult {
 
 /** How move_keys talks to other processes. */
 export interface MoveOptions {
-  peers: PeerPolicy;
+  /** Which destinations and managers this node may contact (src/node/move-policy.ts). */
+  policy: MovePolicy;
   token?: string | undefined;
   timeoutMs?: number;
   batchKeys?: number;
   batchBytes?: number;
   /** Batches in flight per destination. */
   inFlight?: number;
-  /** The configured manager (`--manager`), always allowed as a manager address. */
-  configuredManager?: PeerAddress | undefined;
+  /** Most keys one call may list over all destinations; default defaults.moveMaxKeys. */
+  maxKeys?: number;
 }
 
 /**
- * Validates a move_keys body (both forms) into a plan; every destination and the manager must be
- * allowed. `callerIp` and `selfAddress` complete the older form.
+ * Validates a move_keys body (both forms) into a plan: shapes, addresses and the key count.
+ * `callerIp` and `selfAddress` complete the older form. Whether the addresses may be contacted
+ * is `checkMove`'s business.
  */
-export function planMove(body: Record<string, unknown>, callerIp: string, selfAddress: string, options: MoveOptions): MovePlan {
+export function planMove(body: Record<string, unknown>, callerIp: string, selfAddress: string, options: Pick<MoveOptions, 'maxKeys'>): MovePlan {
   let dest = body.dest;
   if (typeof dest === 'string') {
     // A form or multipart body carries dest as JSON text.
@@ -70,11 +74,11 @@ export function planMove(body: Record<string, unknown>, callerIp: string, selfAd
       throw errors.invalid(`dest[${JSON.stringify(address)}] must be a list of keys`);
     }
     const peer = parsePeer(address);
-    if (!options.peers.allows(peer)) throw refused(peer.hostPort);
     total += keys.length;
     destinations.push({ peer, keys: keys as string[] });
   }
-  if (total > defaults.moveMaxKeys) throw errors.invalid(`move_keys lists ${total} keys, the limit is ${defaults.moveMaxKeys}`);
+  const maxKeys = options.maxKeys ?? defaults.moveMaxKeys;
+  if (total > maxKeys) throw tooManyMoveKeys(total, maxKeys);
 
   let manager: PeerAddress | undefined;
   if (typeof body.manager === 'string' && body.manager !== '') {
@@ -83,19 +87,21 @@ export function planMove(body: Record<string, unknown>, callerIp: string, selfAd
     const port = typeof body.port === 'number' ? body.port : Number(body.port);
     if (!Number.isSafeInteger(port) || port < -1 || port > 65535) throw errors.invalid(`port must be -1 or a port number, got ${JSON.stringify(body.port)}`);
     if (port !== -1) manager = parsePeer(`${callerHost(callerIp)}:${port}`);
-  } else if (body.manager !== undefined && body.manager !== '' ) {
+  } else if (body.manager !== undefined && body.manager !== '') {
     throw errors.invalid('manager must be "host:port" or ""');
-  }
-  if (manager && !options.peers.allows(manager) && manager.hostPort !== options.configuredManager?.hostPort) {
-    throw refused(manager.hostPort);
   }
   const cacheIp = typeof body.cache_ip === 'string' && body.cache_ip !== '' ? body.cache_ip : selfAddress;
   const migration = typeof body.migration === 'string' && body.migration !== '' ? body.migration : undefined;
   return { destinations, manager, cacheIp, migration };
 }
 
-function refused(hostPort: string): RequestError {
-  return new RequestError('CP_ERR_MOVE_DEST_REFUSED', 400, `${hostPort} is not an allowed peer (see --peers)`);
+/**
+ * Checks that every destination and the manager of `plan` may be contacted under `policy`;
+ * throws CP_ERR_MOVE_DEST_REFUSED (400) otherwise, before anything is sent.
+ */
+export async function checkMove(plan: MovePlan, policy: MovePolicy): Promise<void> {
+  if (plan.manager) policy.checkManager(plan.manager);
+  await policy.checkDestinations(plan.destinations.map((d) => d.peer));
 }
 
 function callerHost(ip: string): string {

@@ -67,3 +67,17 @@ function normalize(host: string): string {
   const lower = host.toLowerCase();
   return lower === 'localhost' ? '127.0.0.1' : lower;
 }
+
+/**
+ * Whether two node addresses name the same host and port (`localhost` = `127.0.0.1`, case
+ * ignored). A text that is not a node address matches nothing.
+ */
+export function sameAddress(a: string | PeerAddress, b: PeerAddress): boolean {
+  let left: PeerAddress;
+  try {
+    left = typeof a === 'string' ? parsePeer(a) : a;
+  } catch {
+    return false;
+  }
+  return left.port === b.port && normalize(left.host) === normalize(b.host);
+}

@@ -1,6 +1,8 @@
 /**
  * The node's internal endpoints (docs/internal-api.md): batch import, migration fences and
- * move_keys. All are control endpoints behind the token guard.
+ * move_keys. All are control endpoints behind the token guard. move_keys runs at most
+ * `moveConcurrency` calls at once (one more: 409 busy, retry) and contacts only the addresses its
+ * MovePolicy allows (a refusal: 400 and a warning in the log).
  */
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import { CachePoolError, errors } from '../errors.js';
@@ -8,7 +10,8 @@ import { readFields, sendSuccess } from '../http/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
 import { decodeBatch } from './batch.js';
 import type { CacheNode } from './cache-node.js';
-import { planMove, runMove, type MoveOptions } from './move-keys.js';
+import { moveBusy, nodeLimitDefaults } from './limits.js';
+import { checkMove, planMove, runMove, type MoveOptions } from './move-keys.js';
 
 /** Registers the internal routes. `selfAddress` is this node's `host:port` once it listens. */
 export function registerInternalRoutes(
@@ -17,7 +20,9 @@ export function registerInternalRoutes(
   guard: preHandlerHookHandler,
   selfAddress: () => string,
   moveOptions: MoveOptions,
+  moveConcurrency: number = nodeLimitDefaults.moveConcurrency,
 ): void {
+  let movesRunning = 0;
   app.post('/internal/import', { preHandler: guard }, (request, reply) => {
     const body = request.body;
     if (!Buffer.isBuffer(body)) throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
@@ -52,16 +57,23 @@ export function registerInternalRoutes(
   });
 
   app.post('/api/cache/move_keys', { preHandler: guard }, async (request, reply) => {
-    let plan;
+    // Counted before any await: two calls checked in the same tick cannot both pass the limit.
+    if (movesRunning >= moveConcurrency) throw moveBusy(movesRunning);
+    movesRunning++;
     try {
-      plan = planMove(readFields(request), request.ip, selfAddress(), moveOptions);
-    } catch (error) {
-      if (error instanceof CachePoolError && error.code === 'CP_ERR_MOVE_DEST_REFUSED') {
-        request.log.warn({ from: request.ip, reason: error.message }, 'move_keys refused');
+      const plan = planMove(readFields(request), request.ip, selfAddress(), moveOptions);
+      try {
+        await checkMove(plan, moveOptions.policy);
+      } catch (error) {
+        if (error instanceof CachePoolError && error.code === 'CP_ERR_MOVE_DEST_REFUSED') {
+          request.log.warn({ from: request.ip, reason: error.message }, 'move_keys refused');
+        }
+        throw error;
       }
-      throw error;
+      const result = await runMove(node, plan, moveOptions);
+      return sendSuccess(reply, result);
+    } finally {
+      movesRunning--;
     }
-    const result = await runMove(node, plan, moveOptions);
-    return sendSuccess(reply, result);
   });
 }

@@ -23,26 +23,37 @@ function fieldsOf(request: FastifyRequest): Fields {
   return fields;
 }
 
-/** Registers the legacy routes; `guard` protects the control endpoints. */
-export function registerLegacyRoutes(app: FastifyInstance, node: CacheNode, guard: preHandlerHookHandler): void {
-  app.post('/api/cache/key', (request, reply) => {
+/**
+ * Registers the legacy routes; `guard` protects the control endpoints, `dataGuard` the data ones
+ * (get, put, invalidate, /keys: open unless `--protect-data`).
+ */
+export function registerLegacyRoutes(
+  app: FastifyInstance,
+  node: CacheNode,
+  guard: preHandlerHookHandler,
+  dataGuard: preHandlerHookHandler,
+): void {
+  const data = { preHandler: dataGuard };
+  app.post('/api/cache/key', data, (request, reply) => {
     const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
     const entry = node.get(key);
     if (entry === undefined) throw errors.unknownKey();
     reply.header('content-type', JSON_TYPE).send(legacyAnswer(entry));
   });
 
-  app.delete('/api/cache/key', (request, reply) => {
+  app.delete('/api/cache/key', data, (request, reply) => {
     const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
     node.invalidate(key);
     sendSuccess(reply, '');
   });
 
-  app.post('/api/cache/content', (request, reply) => {
+  app.post('/api/cache/content', data, (request, reply) => {
     const fields = fieldsOf(request);
     const key = node.checkKey(fieldText(fields, 'key'));
     const value = fieldText(fields, 'value');
     if (value === undefined || value === '') throw errors.missingValue();
+    // value.length <= UTF-8 bytes <= 3 × length: count bytes only near the limit.
+    if (value.length * 3 > node.maxValueBytes) node.checkValueBytes(Buffer.byteLength(value, 'utf8'));
     const entry = textEntry(value);
     const outcome = node.put(key, entry);
     if (outcome.kind === 'rejected') throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
@@ -92,8 +103,8 @@ export function registerLegacyRoutes(app: FastifyInstance, node: CacheNode, guar
   const keys = (_request: FastifyRequest, reply: FastifyReply) => {
     reply.header('content-type', JSON_TYPE).send(JSON.stringify(node.store.keys()));
   };
-  app.get('/keys', keys);
-  app.post('/keys', keys);
+  app.get('/keys', data, keys);
+  app.post('/keys', data, keys);
 
   app.get('/healthz', (_request, reply) => {
     sendSuccess(reply, { status: 'ok', cache_index: node.cacheIndex });

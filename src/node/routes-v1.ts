@@ -4,7 +4,7 @@
  * OpenAPI document at `GET /v1/openapi.json`. Bodies in this scope are raw bytes whatever their
  * content type.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { errors } from '../errors.js';
 import { registerRawParsers } from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
@@ -18,8 +18,9 @@ function keyOf(node: CacheNode, request: FastifyRequest): string {
   return node.checkKey(key);
 }
 
-/** Registers /v1 in its own scope (raw body parsers). */
-export async function registerV1Routes(app: FastifyInstance, node: CacheNode): Promise<void> {
+/** Registers /v1 in its own scope (raw body parsers); `dataGuard` protects the key routes. */
+export async function registerV1Routes(app: FastifyInstance, node: CacheNode, dataGuard: preHandlerHookHandler): Promise<void> {
+  const data = { preHandler: dataGuard };
   await app.register(async (scope) => {
     registerRawParsers(scope);
 
@@ -27,13 +28,13 @@ export async function registerV1Routes(app: FastifyInstance, node: CacheNode): P
       reply.header('content-type', 'application/json; charset=utf-8').send(openapi);
     });
 
-    scope.get('/v1/keys/*', { exposeHeadRoute: false }, (request, reply) => {
+    scope.get('/v1/keys/*', { exposeHeadRoute: false, ...data }, (request, reply) => {
       const entry = node.get(keyOf(node, request));
       if (entry === undefined) throw errors.unknownKey();
       reply.header('content-type', entry.type).send(valueOf(entry));
     });
 
-    scope.head('/v1/keys/*', (request, reply) => {
+    scope.head('/v1/keys/*', data, (request, reply) => {
       const entry = node.store.peek(keyOf(node, request));
       if (entry === undefined) {
         reply.code(404).send();
@@ -42,17 +43,18 @@ export async function registerV1Routes(app: FastifyInstance, node: CacheNode): P
       reply.header('content-type', entry.type).header('content-length', entry.valueBytes).send();
     });
 
-    scope.put('/v1/keys/*', (request, reply) => {
+    scope.put('/v1/keys/*', data, (request, reply) => {
       const key = keyOf(node, request);
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw errors.missingValue();
+      node.checkValueBytes(body.length);
       const type = request.headers['content-type'] ?? DEFAULT_TYPE;
       const outcome = node.put(key, rawEntry(body, type));
       if (outcome.kind === 'rejected') throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
       reply.code(outcome.kind === 'added' ? 201 : 204).send();
     });
 
-    scope.delete('/v1/keys/*', (request, reply) => {
+    scope.delete('/v1/keys/*', data, (request, reply) => {
       node.invalidate(keyOf(node, request));
       reply.code(204).send();
     });

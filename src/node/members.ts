@@ -1,0 +1,88 @@
+/**
+ * The pool's member list as a node with a manager sees it: `GET <manager>/api/manager/pool_node_list`
+ * (content `{node_ip_list: ["host:port", …], node_id_list}`), fetched with the token, kept for a
+ * short time and fetched again when an address is not in it (a node that just joined). Fetches
+ * are single-flight and bounded by a timeout; a failed fetch is an error (move_keys then refuses:
+ * without the list, no destination can be proven to be a member).
+ */
+import { request } from 'undici';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { defaults } from '../defaults.js';
+import { OperationalError } from '../errors.js';
+import { bearer } from '../http/index.js';
+import { nodeLimitDefaults } from './limits.js';
+import { sameAddress, type PeerAddress } from './peers.js';
+
+/** Options of PoolMembers. */
+export interface PoolMembersOptions {
+  /** The manager (`--manager`). */
+  manager: PeerAddress;
+  token?: string | undefined;
+  /** How long a fetched list is used, in ms; default nodeLimitDefaults.membersTtlMs. */
+  ttlMs?: number;
+  timeoutMs?: number;
+  clock?: Clock;
+}
+
+export class PoolMembers {
+  readonly #options: PoolMembersOptions;
+  readonly #clock: Clock;
+  #list: string[] = [];
+  #fetchedAtMs = -Infinity;
+  #fetching: Promise<string[]> | undefined;
+
+  constructor(options: PoolMembersOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /**
+   * Whether `peer` is a member: answered from the kept list while it is fresh and holds the
+   * peer; otherwise from a new fetch. Throws an OperationalError when the manager cannot say.
+   */
+  async has(peer: PeerAddress): Promise<boolean> {
+    const fresh = this.#clock.now() - this.#fetchedAtMs < (this.#options.ttlMs ?? nodeLimitDefaults.membersTtlMs);
+    if (fresh && this.#list.some((m) => sameAddress(m, peer))) return true;
+    const list = await this.refresh();
+    return list.some((m) => sameAddress(m, peer));
+  }
+
+  /** Fetches the list now (joining a fetch already running). */
+  refresh(): Promise<string[]> {
+    this.#fetching ??= this.#fetch().finally(() => {
+      this.#fetching = undefined;
+    });
+    return this.#fetching;
+  }
+
+  async #fetch(): Promise<string[]> {
+    const { manager, token } = this.#options;
+    const timeoutMs = this.#options.timeoutMs ?? defaults.peerTimeoutMs;
+    let list: unknown;
+    try {
+      const response = await request(`${manager.baseUrl}/api/manager/pool_node_list`, {
+        method: 'GET',
+        headers: token ? { authorization: bearer(token) } : {},
+        signal: AbortSignal.timeout(timeoutMs),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const text = await response.body.text();
+      const parsed = JSON.parse(text) as { success?: string; content?: { node_ip_list?: unknown } };
+      if (response.statusCode !== 200 || parsed.success !== 'true') throw new Error(`status ${response.statusCode}`);
+      list = parsed.content?.node_ip_list;
+    } catch (error) {
+      throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `the pool member list could not be read from the manager ${manager.hostPort}`, {
+        statusCode: 400,
+        cause: error,
+      });
+    }
+    if (!Array.isArray(list) || !list.every((a) => typeof a === 'string')) {
+      throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `the manager ${manager.hostPort} answered an unexpected member list`, { statusCode: 400 });
+    }
+    this.#list = list as string[];
+    this.#fetchedAtMs = this.#clock.now();
+    return this.#list;
+  }
+}
