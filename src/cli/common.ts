@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { destination, pino, type Logger } from 'pino';
+import { OptionError } from '../errors.js';
 
 /** The environment variable an option reads: `--gateway-port` → `CACHEPOOL_GATEWAY_PORT`. */
 export function envNameOf(longFlag: string): string {
@@ -137,15 +138,16 @@ async function runSteps(timeoutMs: number, logger?: Logger): Promise<boolean> {
 }
 
 /**
- * Runs `main` and turns a startup failure into one log line and exit code 1 (no stack trace for
- * a bad option: the message names the option).
+ * Runs `main` and turns a startup failure into one log line, the same message on stderr and exit
+ * code 1 (no stack trace for a bad option: the message names the option).
  */
 export async function runMain(logger: Logger, main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    logger.fatal({ err: error }, message);
+    logger.fatal(error instanceof OptionError ? { code: error.code } : { err: error }, message);
+    process.stderr.write(`cachepool: ${message}\n`);
     logger.flush?.();
     process.exit(1);
   }
