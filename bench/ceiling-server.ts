@@ -15,7 +15,9 @@ import { dataUrl } from './values.js';
 
 const valueBytes = Number(process.argv[2] ?? 10_000);
 const hit = Buffer.from(JSON.stringify({ success: 'true', content: dataUrl(valueBytes) }));
-const miss = Buffer.from(JSON.stringify({ success: 'false', error: { code: 400, message: 'Unknown key' } }));
+const miss = Buffer.from(
+  JSON.stringify({ success: 'false', error: { code: 400, message: 'Unknown key' } }),
+);
 const stored = Buffer.from(JSON.stringify({ success: 'true', content: '' }));
 const HIT_PREFIX = Buffer.from('key=hit');
 
@@ -31,7 +33,10 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) =>
       status = isHit ? 200 : 400;
       answer = isHit ? hit : miss;
     }
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': answer.length });
+    response.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': answer.length,
+    });
     response.end(answer);
   });
 });
@@ -39,6 +44,8 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) =>
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ level: 30, msg: 'listening', role: 'ceiling', url: `http://127.0.0.1:${port}` })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ level: 30, msg: 'listening', role: 'ceiling', url: `http://127.0.0.1:${port}` })}\n`,
+  );
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -16,10 +16,19 @@ const VALUE_BYTES = 93;
 const SIZES = [0.005, 0.01, 0.05, 0.1, 0.25];
 
 /** Hit ratio of `policy` on `trace`, counting after a warm-up of the first 10% of requests. */
-export function hitRatio(policy: string, trace: Int32Array, capacityEntries: number, seed: number): number {
+export function hitRatio(
+  policy: string,
+  trace: Int32Array,
+  capacityEntries: number,
+  seed: number,
+): number {
   const keys = Array.from({ length: ITEMS }, (_, i) => `k${i.toString().padStart(6, '0')}`);
   const entryBytes = Store.entryBytes(keys[0]!, VALUE_BYTES);
-  const store = new Store<number>({ capacityBytes: capacityEntries * entryBytes, policy, random: seededRandom(seed) });
+  const store = new Store<number>({
+    capacityBytes: capacityEntries * entryBytes,
+    policy,
+    random: seededRandom(seed),
+  });
   const warmup = Math.floor(trace.length / 10);
   let hits = 0;
   for (let n = 0; n < trace.length; n++) {
@@ -42,7 +51,14 @@ export const hitRatioBenchmark: Benchmark = {
       const ratios = new Map<string, number>();
       for (const policy of policyNames()) {
         const seeds = policy === 'rr' ? Math.max(1, options.runs) : 1;
-        ratios.set(policy, median(Array.from({ length: seeds }, (_, seed) => hitRatio(policy, trace, capacityEntries, seed + 1))));
+        ratios.set(
+          policy,
+          median(
+            Array.from({ length: seeds }, (_, seed) =>
+              hitRatio(policy, trace, capacityEntries, seed + 1),
+            ),
+          ),
+        );
       }
       const lru = ratios.get('lru')!;
       const sieve = ratios.get('sieve')!;
@@ -50,7 +66,10 @@ export const hitRatioBenchmark: Benchmark = {
         benchmark: 'hit-ratio',
         case: `Zipf ${SKEW}, cache = ${formatPercent(size)} of ${ITEMS / 1000}k keys`,
         result: `sieve ${formatPercent(sieve)}`,
-        reference: [...ratios].filter(([name]) => name !== 'sieve').map(([name, r]) => `${name} ${formatPercent(r)}`).join(', '),
+        reference: [...ratios]
+          .filter(([name]) => name !== 'sieve')
+          .map(([name, r]) => `${name} ${formatPercent(r)}`)
+          .join(', '),
         ratio: sieve / lru,
         target: '≥ 1.00× lru',
         met: sieve >= lru,

@@ -27,7 +27,10 @@ function requestsFor(operation: Operation, value: string): autocannon.Request[] 
     method: 'POST' as const,
     path: operation === 'put' ? '/api/cache/content' : '/api/cache/key',
     headers: { 'content-type': FORM },
-    body: operation === 'put' ? putForm(`hit-${i}`, value) : keyForm(operation === 'get-hit' ? `hit-${i}` : `miss-${i}`),
+    body:
+      operation === 'put'
+        ? putForm(`hit-${i}`, value)
+        : keyForm(operation === 'get-hit' ? `hit-${i}` : `miss-${i}`),
   }));
 }
 
@@ -39,7 +42,13 @@ interface Load {
   unexpected: number;
 }
 
-async function load(url: string, operation: Operation, value: string, connections: number, durationS: number): Promise<Load> {
+async function load(
+  url: string,
+  operation: Operation,
+  value: string,
+  connections: number,
+  durationS: number,
+): Promise<Load> {
   const result = await autocannon({
     url,
     connections,
@@ -67,19 +76,36 @@ async function prepare(node: Server, ceiling: Server, value: string): Promise<vo
       body: putForm(`hit-${i}`, value),
       signal: signal(),
     });
-    if (response.status !== 200) throw new Error(`put hit-${i} answered ${response.status}: ${await response.text()}`);
+    if (response.status !== 200)
+      throw new Error(`put hit-${i} answered ${response.status}: ${await response.text()}`);
   }
-  const fromNode = await fetch(`${node.url}/api/cache/key`, { method: 'POST', headers: { 'content-type': FORM }, body: keyForm('hit-0'), signal: signal() });
-  const fromCeiling = await fetch(`${ceiling.url}/api/cache/key`, { method: 'POST', headers: { 'content-type': FORM }, body: keyForm('hit-0'), signal: signal() });
-  const [a, b] = [Buffer.from(await fromNode.arrayBuffer()), Buffer.from(await fromCeiling.arrayBuffer())];
+  const fromNode = await fetch(`${node.url}/api/cache/key`, {
+    method: 'POST',
+    headers: { 'content-type': FORM },
+    body: keyForm('hit-0'),
+    signal: signal(),
+  });
+  const fromCeiling = await fetch(`${ceiling.url}/api/cache/key`, {
+    method: 'POST',
+    headers: { 'content-type': FORM },
+    body: keyForm('hit-0'),
+    signal: signal(),
+  });
+  const [a, b] = [
+    Buffer.from(await fromNode.arrayBuffer()),
+    Buffer.from(await fromCeiling.arrayBuffer()),
+  ];
   if (fromNode.status !== 200 || !a.equals(b)) {
-    throw new Error(`the node's hit answer (${fromNode.status}, ${a.length} B) differs from the ceiling's (${b.length} B)`);
+    throw new Error(
+      `the node's hit answer (${fromNode.status}, ${a.length} B) differs from the ceiling's (${b.length} B)`,
+    );
   }
 }
 
 export const httpBenchmark: Benchmark = {
   name: 'http',
-  description: 'node vs plain node:http ceiling over loopback (autocannon): get-hit/get-miss/put req/s, p50/p99',
+  description:
+    'node vs plain node:http ceiling over loopback (autocannon): get-hit/get-miss/put req/s, p50/p99',
   async run(options: BenchOptions): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     for (const size of SIZES) {
@@ -95,9 +121,13 @@ export const httpBenchmark: Benchmark = {
             const theirs: Load[] = [];
             for (let run = 0; run < options.runs; run++) {
               const nodeFirst = run % 2 === 0;
-              if (nodeFirst) ours.push(await load(node.url, operation, value, connections, options.durationS));
-              theirs.push(await load(ceiling.url, operation, value, connections, options.durationS));
-              if (!nodeFirst) ours.push(await load(node.url, operation, value, connections, options.durationS));
+              if (nodeFirst)
+                ours.push(await load(node.url, operation, value, connections, options.durationS));
+              theirs.push(
+                await load(ceiling.url, operation, value, connections, options.durationS),
+              );
+              if (!nodeFirst)
+                ours.push(await load(node.url, operation, value, connections, options.durationS));
             }
             const ratio = median(ours.map((o, i) => o.requestsPerS / theirs[i]!.requestsPerS));
             const unexpected = ours.reduce((sum, o) => sum + o.unexpected, 0);

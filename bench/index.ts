@@ -18,7 +18,12 @@ import { storeBenchmark } from './store.js';
 export type { BenchOptions, BenchRow, Benchmark } from './row.js';
 
 /** Every benchmark, in the order they run. */
-export const benchmarks: Benchmark[] = [storeBenchmark, hitRatioBenchmark, httpBenchmark, memoryBenchmark];
+export const benchmarks: Benchmark[] = [
+  storeBenchmark,
+  hitRatioBenchmark,
+  httpBenchmark,
+  memoryBenchmark,
+];
 
 /** Renders rows as one markdown table. */
 export function renderTable(rows: readonly BenchRow[]): string {
@@ -42,7 +47,10 @@ export function renderTable(rows: readonly BenchRow[]): string {
 }
 
 /** Runs `selected` one after another; a failing benchmark becomes a row saying so. */
-export async function runBenchmarks(selected: readonly Benchmark[], options: BenchOptions): Promise<BenchRow[]> {
+export async function runBenchmarks(
+  selected: readonly Benchmark[],
+  options: BenchOptions,
+): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const benchmark of selected) {
     const started = Date.now();
@@ -59,12 +67,18 @@ export async function runBenchmarks(selected: readonly Benchmark[], options: Ben
         note: error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : String(error),
       });
     }
-    process.stderr.write(`${benchmark.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `${benchmark.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   }
   return rows;
 }
 
-function parseArgs(argv: readonly string[]): { names: string[]; options: BenchOptions; list: boolean } {
+function parseArgs(argv: readonly string[]): {
+  names: string[];
+  options: BenchOptions;
+  list: boolean;
+} {
   const options: BenchOptions = {
     runs: Number(process.env.BENCH_RUNS ?? 3),
     durationS: Number(process.env.BENCH_DURATION_S ?? 3),
@@ -78,7 +92,8 @@ function parseArgs(argv: readonly string[]): { names: string[]; options: BenchOp
     else if (arg === '--list') list = true;
     else names.push(arg);
   }
-  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs must be an integer >= 1, got ${options.runs}`);
+  if (!Number.isInteger(options.runs) || options.runs < 1)
+    throw new Error(`--runs must be an integer >= 1, got ${options.runs}`);
   if (!(options.durationS > 0 && options.durationS <= 60)) {
     throw new Error(`--duration must be a number of seconds in (0, 60], got ${options.durationS}`);
   }
@@ -93,9 +108,12 @@ async function main(): Promise<void> {
   }
   const unknown = names.filter((name) => !benchmarks.some((b) => b.name === name));
   if (unknown.length > 0) {
-    throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${benchmarks.map((b) => b.name).join(', ')}`);
+    throw new Error(
+      `unknown benchmark ${unknown.join(', ')}; known: ${benchmarks.map((b) => b.name).join(', ')}`,
+    );
   }
-  const selected = names.length === 0 ? benchmarks : benchmarks.filter((b) => names.includes(b.name));
+  const selected =
+    names.length === 0 ? benchmarks : benchmarks.filter((b) => names.includes(b.name));
   const startedAt = new Date().toISOString();
   const rows = await runBenchmarks(selected, options);
   process.stdout.write(

@@ -19,7 +19,9 @@ interface NodeFigures {
 }
 
 async function statistics(url: string): Promise<NodeFigures> {
-  const response = await fetch(`${url}/api/cache/statistics`, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${url}/api/cache/statistics`, {
+    signal: AbortSignal.timeout(10_000),
+  });
   const body = (await response.json()) as { content: string };
   return JSON.parse(body.content) as NodeFigures;
 }

@@ -20,7 +20,11 @@ export interface Server {
 }
 
 /** Starts `node <script> <args>` and resolves once it logs its listening line (15 s at most). */
-export async function startServer(script: string, args: readonly string[], timeoutMs = 15_000): Promise<Server> {
+export async function startServer(
+  script: string,
+  args: readonly string[],
+  timeoutMs = 15_000,
+): Promise<Server> {
   const child = spawn(process.execPath, [script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CACHEPOOL_LOG_LEVEL: 'info' },
@@ -39,7 +43,10 @@ export async function startServer(script: string, args: readonly string[], timeo
   };
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => fail(new Error(`${script} did not log its listening line within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`${script} did not log its listening line within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -73,7 +80,15 @@ export async function startServer(script: string, args: readonly string[], timeo
 
 /** Starts a cachepool node with `capacityMb` MB of capacity on a free loopback port. */
 export function startNode(capacityMb: number): Promise<Server> {
-  return startServer(CLI, ['node', '--host', '127.0.0.1', '--port', '0', '--capacity', String(capacityMb)]);
+  return startServer(CLI, [
+    'node',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--capacity',
+    String(capacityMb),
+  ]);
 }
 
 /** The resident set size of process `pid` in bytes (VmRSS) and its peak (VmHWM), from /proc. */

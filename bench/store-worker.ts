@@ -10,7 +10,9 @@ import { LRUCache } from 'lru-cache';
 import { Store } from '../src/store/index.js';
 import { uniformTrace, zipfTrace } from './zipf.js';
 
+/** Distinct keys in every scenario. */
 export const KEYS = 50_000;
+/** Bytes of every value (an ASCII string, so its length). */
 export const VALUE_BYTES = 100;
 const OPS_PER_RUN = 1_000_000;
 const TRACE_MASK = (1 << 20) - 1;
@@ -100,8 +102,10 @@ function measure(make: (capacityBytes: number) => Cache, scenario: Scenario): nu
   return OPS_PER_RUN / (elapsedNs / 1e9);
 }
 
-
 if (parentPort !== null && workerData?.kind === 'store-bench') {
-  const { contender, scenario } = workerData as { contender: 'ours' | 'lru-cache'; scenario: number };
+  const { contender, scenario } = workerData as {
+    contender: 'ours' | 'lru-cache';
+    scenario: number;
+  };
   parentPort.postMessage(measure(contender === 'ours' ? ours : theirs, scenarios[scenario]!));
 }

@@ -43,9 +43,11 @@ export const storeBenchmark: Benchmark = {
       // In-process runs are short (about a second), so take more of them than the HTTP ones.
       for (let run = 0; run < Math.max(options.runs * 2 + 1, 5); run++) {
         // Alternate who goes first, so that drifting machine load hurts both alike.
-        const order = run % 2 === 0 ? (['ours', 'lru-cache'] as const) : (['lru-cache', 'ours'] as const);
+        const order =
+          run % 2 === 0 ? (['ours', 'lru-cache'] as const) : (['lru-cache', 'ours'] as const);
         const results = new Map<string, number>();
-        for (const contender of order) results.set(contender, await measureInWorker(contender, index));
+        for (const contender of order)
+          results.set(contender, await measureInWorker(contender, index));
         oursOps.push(results.get('ours')!);
         theirsOps.push(results.get('lru-cache')!);
         ratios.push(results.get('ours')! / results.get('lru-cache')!);

@@ -30,7 +30,11 @@ export function createPolicy(
 ): EvictionPolicy {
   const factory = Object.hasOwn(factories, name) ? factories[name] : undefined;
   if (!factory) {
-    throw new OptionError('replacement_policy', `must be one of ${policyNames(factories).join(', ')}`, name);
+    throw new OptionError(
+      'replacement_policy',
+      `must be one of ${policyNames(factories).join(', ')}`,
+      name,
+    );
   }
   return factory(options);
 }

@@ -18,7 +18,12 @@ import { utf8Length } from './utf8-length.js';
  */
 export type SetOutcome =
   | { readonly kind: 'added' | 'replaced'; readonly evicted: number }
-  | { readonly kind: 'rejected'; readonly reason: 'too-large'; readonly entryBytes: number; readonly capacityBytes: number };
+  | {
+      readonly kind: 'rejected';
+      readonly reason: 'too-large';
+      readonly entryBytes: number;
+      readonly capacityBytes: number;
+    };
 
 const ADDED: SetOutcome = Object.freeze({ kind: 'added', evicted: 0 });
 const REPLACED: SetOutcome = Object.freeze({ kind: 'replaced', evicted: 0 });
@@ -118,7 +123,12 @@ export class Store<V> {
     }
     const entryBytes = Store.entryBytes(key, valueBytes);
     if (entryBytes > this.#capacityBytes || this.#capacityBytes === 0) {
-      return { kind: 'rejected', reason: 'too-large', entryBytes, capacityBytes: this.#capacityBytes };
+      return {
+        kind: 'rejected',
+        reason: 'too-large',
+        entryBytes,
+        capacityBytes: this.#capacityBytes,
+      };
     }
     let slot = this.#index.get(key);
     const replaced = slot !== undefined;
@@ -187,7 +197,10 @@ export class Store<V> {
     this.#capacityBytes = checkCapacity(capacityBytes);
     // At capacity 0 even zero-byte entries go: capacity 0 caches nothing.
     const evictedKeys: string[] = [];
-    const evicted = this.#evictUntil(this.#capacityBytes === 0 ? -1 : this.#capacityBytes, evictedKeys);
+    const evicted = this.#evictUntil(
+      this.#capacityBytes === 0 ? -1 : this.#capacityBytes,
+      evictedKeys,
+    );
     this.#notify(evictedKeys);
     return evicted;
   }
@@ -234,21 +247,27 @@ export class Store<V> {
     let sum = 0;
     let live = 0;
     for (const [key, slot] of this.#index) {
-      if (this.#keys[slot] !== key) throw new Error(`slot ${slot} holds ${this.#keys[slot]}, index says ${key}`);
+      if (this.#keys[slot] !== key)
+        throw new Error(`slot ${slot} holds ${this.#keys[slot]}, index says ${key}`);
       sum += this.#sizes[slot]!;
       live++;
     }
-    if (sum !== this.#usedBytes) throw new Error(`usedBytes ${this.#usedBytes} != sum of entries ${sum}`);
-    if (this.#usedBytes > this.#capacityBytes) throw new Error(`usedBytes ${this.#usedBytes} > capacity ${this.#capacityBytes}`);
-    if (this.#policy.size !== live) throw new Error(`policy tracks ${this.#policy.size}, store has ${live}`);
+    if (sum !== this.#usedBytes)
+      throw new Error(`usedBytes ${this.#usedBytes} != sum of entries ${sum}`);
+    if (this.#usedBytes > this.#capacityBytes)
+      throw new Error(`usedBytes ${this.#usedBytes} > capacity ${this.#capacityBytes}`);
+    if (this.#policy.size !== live)
+      throw new Error(`policy tracks ${this.#policy.size}, store has ${live}`);
     const seen = new Set<number>();
     for (const slot of this.#policy.order()) {
       if (seen.has(slot)) throw new Error(`policy lists slot ${slot} twice`);
       seen.add(slot);
       const key = this.#keys[slot];
-      if (key === undefined || this.#index.get(key) !== slot) throw new Error(`policy lists dead slot ${slot}`);
+      if (key === undefined || this.#index.get(key) !== slot)
+        throw new Error(`policy lists dead slot ${slot}`);
     }
-    if (seen.size !== live) throw new Error(`policy order has ${seen.size} slots, store has ${live}`);
+    if (seen.size !== live)
+      throw new Error(`policy order has ${seen.size} slots, store has ${live}`);
     for (const slot of this.#free) {
       if (this.#keys[slot] !== undefined) throw new Error(`free slot ${slot} is live`);
     }

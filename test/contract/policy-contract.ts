@@ -67,7 +67,10 @@ export function policyContract(name: string, factory: PolicyFactory): void {
       for (let slot = 0; slot < 10; slot++) policy.recordSet(slot);
       for (const slot of [0, 5, 9, 2]) policy.recordDelete(slot);
       assert.equal(policy.size, 6);
-      assert.deepEqual([...policy.order()].sort((a, b) => a - b), [1, 3, 4, 6, 7, 8]);
+      assert.deepEqual(
+        [...policy.order()].sort((a, b) => a - b),
+        [1, 3, 4, 6, 7, 8],
+      );
       const seen = new Set<number>();
       while (policy.size > 0) {
         const victim = policy.victim();

@@ -21,12 +21,31 @@ type Op =
 const keyArb = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'é', '🙂', 'a longer key', '');
 const opArb = (policies: string[]): fc.Arbitrary<Op> =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), key: keyArb, valueBytes: fc.nat(40) }) },
-    { weight: 4, arbitrary: fc.record({ op: fc.constantFrom('get' as const, 'peek' as const), key: keyArb }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        op: fc.constant('set' as const),
+        key: keyArb,
+        valueBytes: fc.nat(40),
+      }),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.record({ op: fc.constantFrom('get' as const, 'peek' as const), key: keyArb }),
+    },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), key: keyArb }) },
     { weight: 1, arbitrary: fc.constant({ op: 'clear' as const }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('setCapacity' as const), capacityBytes: fc.nat(120) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('setPolicy' as const), policy: fc.constantFrom(...policies) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ op: fc.constant('setCapacity' as const), capacityBytes: fc.nat(120) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        op: fc.constant('setPolicy' as const),
+        policy: fc.constantFrom(...policies),
+      }),
+    },
   );
 
 const bounds = { numRuns: 300, interruptAfterTimeLimit: 5_000 };
@@ -74,45 +93,56 @@ class ReferenceLru {
 describe('Store property tests', () => {
   it('lru matches a reference LRU exactly: order, contents, bytes and outcomes', () => {
     fc.assert(
-      fc.property(fc.nat(100), fc.array(opArb(['rr', 'sieve']), { maxLength: 150, size: 'max' }), (capacity, ops) => {
-        const store = new Store<number>({ capacityBytes: capacity, policy: 'lru', random: seededRandom(1) });
-        const model = new ReferenceLru(capacity);
-        ops.forEach((op, step) => {
-          switch (op.op) {
-            case 'set': {
-              const stored = model.set(op.key, step, op.valueBytes);
-              assert.equal(store.set(op.key, step, op.valueBytes).kind !== 'rejected', stored);
-              break;
+      fc.property(
+        fc.nat(100),
+        fc.array(opArb(['rr', 'sieve']), { maxLength: 150, size: 'max' }),
+        (capacity, ops) => {
+          const store = new Store<number>({
+            capacityBytes: capacity,
+            policy: 'lru',
+            random: seededRandom(1),
+          });
+          const model = new ReferenceLru(capacity);
+          ops.forEach((op, step) => {
+            switch (op.op) {
+              case 'set': {
+                const stored = model.set(op.key, step, op.valueBytes);
+                assert.equal(store.set(op.key, step, op.valueBytes).kind !== 'rejected', stored);
+                break;
+              }
+              case 'get':
+                assert.equal(store.get(op.key), model.get(op.key));
+                break;
+              case 'peek':
+                assert.equal(store.peek(op.key), model.peek(op.key));
+                break;
+              case 'delete':
+                assert.equal(store.delete(op.key), model.delete(op.key));
+                break;
+              case 'clear':
+                store.clear();
+                model.entries = [];
+                break;
+              case 'setCapacity':
+                store.setCapacity(op.capacityBytes);
+                model.setCapacity(op.capacityBytes);
+                break;
+              case 'setPolicy':
+                // A round trip through another policy with nothing in between keeps the LRU order.
+                store.setPolicy(op.policy);
+                store.assertInvariants();
+                store.setPolicy('lru');
+                break;
             }
-            case 'get':
-              assert.equal(store.get(op.key), model.get(op.key));
-              break;
-            case 'peek':
-              assert.equal(store.peek(op.key), model.peek(op.key));
-              break;
-            case 'delete':
-              assert.equal(store.delete(op.key), model.delete(op.key));
-              break;
-            case 'clear':
-              store.clear();
-              model.entries = [];
-              break;
-            case 'setCapacity':
-              store.setCapacity(op.capacityBytes);
-              model.setCapacity(op.capacityBytes);
-              break;
-            case 'setPolicy':
-              // A round trip through another policy with nothing in between keeps the LRU order.
-              store.setPolicy(op.policy);
-              store.assertInvariants();
-              store.setPolicy('lru');
-              break;
-          }
-          store.assertInvariants();
-          assert.deepEqual(store.entries(), model.entries.map((e) => [e.key, e.value]));
-          assert.equal(store.usedBytes, model.used);
-        });
-      }),
+            store.assertInvariants();
+            assert.deepEqual(
+              store.entries(),
+              model.entries.map((e) => [e.key, e.value]),
+            );
+            assert.equal(store.usedBytes, model.used);
+          });
+        },
+      ),
       bounds,
     );
   });
@@ -125,7 +155,11 @@ describe('Store property tests', () => {
           fc.integer(),
           fc.array(opArb(policyNames()), { maxLength: 150, size: 'max' }),
           (capacity, seed, ops) => {
-            const store = new Store<number>({ capacityBytes: capacity, policy: start, random: seededRandom(seed) });
+            const store = new Store<number>({
+              capacityBytes: capacity,
+              policy: start,
+              random: seededRandom(seed),
+            });
             /** The last value written to each key that was not deleted or cleared since. */
             const written = new Map<string, { value: number; bytes: number }>();
             ops.forEach((op, step) => {
@@ -142,9 +176,16 @@ describe('Store property tests', () => {
                   } else {
                     const wasPresent = before.some(([key]) => key === op.key);
                     assert.equal(outcome.kind, wasPresent ? 'replaced' : 'added');
-                    assert.equal(store.peek(op.key), step, 'the written key survives its own write');
+                    assert.equal(
+                      store.peek(op.key),
+                      step,
+                      'the written key survives its own write',
+                    );
                     written.set(op.key, { value: step, bytes });
-                    assert.equal(store.size, before.length + (outcome.kind === 'added' ? 1 : 0) - outcome.evicted);
+                    assert.equal(
+                      store.size,
+                      before.length + (outcome.kind === 'added' ? 1 : 0) - outcome.evicted,
+                    );
                   }
                   break;
                 }
@@ -177,7 +218,10 @@ describe('Store property tests', () => {
               let sum = 0;
               for (const [key, value] of store.entries()) {
                 const last = written.get(key);
-                assert.ok(last, `key ${JSON.stringify(key)} is present but was never written or was removed`);
+                assert.ok(
+                  last,
+                  `key ${JSON.stringify(key)} is present but was never written or was removed`,
+                );
                 assert.equal(value, last.value);
                 sum += last.bytes;
               }

@@ -62,7 +62,11 @@ describe('Store with lru', () => {
     s.set('c', '3', 1);
     assert.deepEqual(s.set('a', '4', 1), { kind: 'replaced', evicted: 0 });
     assert.deepEqual(s.keys(), ['b', 'c', 'a']);
-    assert.deepEqual(s.entries(), [['b', '2'], ['c', '3'], ['a', '4']]);
+    assert.deepEqual(s.entries(), [
+      ['b', '2'],
+      ['c', '3'],
+      ['a', '4'],
+    ]);
   });
 
   it('evicts several keys in LRU order for one large entry and reports each to onEvict', () => {

@@ -24,7 +24,12 @@ describe('Store', () => {
       entryBytes: 21,
       capacityBytes: 20,
     });
-    assert.deepEqual(s.set('a', 'huge', 20), { kind: 'rejected', reason: 'too-large', entryBytes: 21, capacityBytes: 20 });
+    assert.deepEqual(s.set('a', 'huge', 20), {
+      kind: 'rejected',
+      reason: 'too-large',
+      entryBytes: 21,
+      capacityBytes: 20,
+    });
     assert.equal(s.peek('a'), 'old');
     assert.equal(s.usedBytes, 6);
     assert.deepEqual(s.set('c', 'fits', 19), { kind: 'added', evicted: 1 });
@@ -60,16 +65,28 @@ describe('Store', () => {
   });
 
   it('rejects bad options with a message naming the option, and changes nothing', () => {
-    assert.throws(() => new Store({ capacityBytes: -1 }), /capacityBytes must be an integer >= 0, got -1/);
+    assert.throws(
+      () => new Store({ capacityBytes: -1 }),
+      /capacityBytes must be an integer >= 0, got -1/,
+    );
     assert.throws(() => new Store({ capacityBytes: 1.5 }), CachePoolError);
-    assert.throws(() => new Store({ capacityBytes: 10, policy: 'fifo' }), /replacement_policy must be one of lru, rr, sieve, lfu, got "fifo"/);
+    assert.throws(
+      () => new Store({ capacityBytes: 10, policy: 'fifo' }),
+      /replacement_policy must be one of lru, rr, sieve, lfu, got "fifo"/,
+    );
     const s = new Store<string>({ capacityBytes: 10 });
     s.set('a', 'b', 1);
     assert.throws(() => s.setCapacity(Number.NaN), /capacityBytes/);
     assert.throws(() => s.setPolicy('nope'), /replacement_policy/);
     assert.throws(() => s.set('b', 'c', -1), /valueBytes must be an integer >= 0, got -1/);
     assert.throws(() => s.set('b', 'c', Number.NaN), /valueBytes/);
-    assert.deepEqual(s.stats(), { items: 1, usedBytes: 2, capacityBytes: 10, policy: 'lru', evictionsTotal: 0 });
+    assert.deepEqual(s.stats(), {
+      items: 1,
+      usedBytes: 2,
+      capacityBytes: 10,
+      policy: 'lru',
+      evictionsTotal: 0,
+    });
     s.assertInvariants();
   });
 
