@@ -4,7 +4,7 @@
  * Tokens are compared in constant time (over SHA-256 digests, so lengths do not leak either).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { errors } from '../errors.js';
 
 /** Header value that carries `token`, for clients (node → node, node → manager). */
@@ -19,16 +19,20 @@ export function tokenMatches(token: string, presented: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** A hook usable as `onRequest` (preferred: before the body is read) or as `preHandler`. */
+export type TokenGuard = onRequestHookHandler & preHandlerHookHandler;
+
 /**
- * A preHandler that checks the bearer token; with no token configured (undefined or empty) it
- * lets every request through. It throws the catalogue's RequestError, which the error handler
- * renders.
+ * A hook that checks the bearer token; with no token configured (undefined or empty) it lets
+ * every request through. It throws the catalogue's RequestError, which the error handler renders.
+ * Used as `onRequest`, a request without the token is refused before its body is read or parsed,
+ * so an unauthenticated client learns nothing from body errors and costs no parsing.
  */
-export function requireToken(token: string | undefined): preHandlerHookHandler {
+export function requireToken(token: string | undefined): TokenGuard {
   if (!token) {
     return function open(_request: FastifyRequest, _reply: FastifyReply, done: () => void) {
       done();
-    };
+    } as TokenGuard;
   }
   return function checkToken(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) {
     const header = request.headers.authorization;
@@ -36,5 +40,5 @@ export function requireToken(token: string | undefined): preHandlerHookHandler {
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     if (!match || !tokenMatches(token, match[1]!)) return done(errors.authForbidden());
     done();
-  };
+  } as TokenGuard;
 }

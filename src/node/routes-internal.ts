@@ -4,9 +4,9 @@
  * `moveConcurrency` calls at once (one more: 409 busy, retry) and contacts only the addresses its
  * MovePolicy allows (a refusal: 400 and a warning in the log).
  */
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { CachePoolError, errors } from '../errors.js';
-import { readFields, sendSuccess } from '../http/index.js';
+import { readFields, sendSuccess, type TokenGuard } from '../http/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
 import { decodeBatch } from './batch.js';
 import type { CacheNode } from './cache-node.js';
@@ -17,13 +17,13 @@ import { checkMove, planMove, runMove, type MoveOptions } from './move-keys.js';
 export function registerInternalRoutes(
   app: FastifyInstance,
   node: CacheNode,
-  guard: preHandlerHookHandler,
+  guard: TokenGuard,
   selfAddress: () => string,
   moveOptions: MoveOptions,
   moveConcurrency: number = nodeLimitDefaults.moveConcurrency,
 ): void {
   let movesRunning = 0;
-  app.post('/internal/import', { preHandler: guard }, (request, reply) => {
+  app.post('/internal/import', { onRequest: guard }, (request, reply) => {
     const body = request.body;
     if (!Buffer.isBuffer(body)) throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
     const migration = (request.query as Record<string, unknown>).migration;
@@ -35,7 +35,7 @@ export function registerInternalRoutes(
     sendSuccess(reply, node.importRecords(records, migration));
   });
 
-  app.post('/internal/migration/begin', { preHandler: guard }, (request, reply) => {
+  app.post('/internal/migration/begin', { onRequest: guard }, (request, reply) => {
     const fields = readFields(request);
     const id = fields.id;
     const partitions = fields.partitions;
@@ -50,13 +50,13 @@ export function registerInternalRoutes(
     sendSuccess(reply, { id, dropped });
   });
 
-  app.post('/internal/migration/end', { preHandler: guard }, (request, reply) => {
+  app.post('/internal/migration/end', { onRequest: guard }, (request, reply) => {
     const id = readFields(request).id;
     if (typeof id !== 'string' || id === '') throw errors.invalid('id must be a non-empty string');
     sendSuccess(reply, { id, ended: node.fences.end(id) });
   });
 
-  app.post('/api/cache/move_keys', { preHandler: guard }, async (request, reply) => {
+  app.post('/api/cache/move_keys', { onRequest: guard }, async (request, reply) => {
     // Counted before any await: two calls checked in the same tick cannot both pass the limit.
     if (movesRunning >= moveConcurrency) throw moveBusy(movesRunning);
     movesRunning++;

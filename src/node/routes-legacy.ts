@@ -3,9 +3,9 @@
  * sends the entry's stored bytes (already the full answer for most values) with no copy and no
  * JSON.stringify.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
-import { fieldInteger, fieldText, readFields, sendSuccess, type Fields } from '../http/index.js';
+import { fieldInteger, fieldText, readFields, sendSuccess, type Fields, type TokenGuard } from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer, textEntry } from './entry.js';
 import { homePage, statisticsPage } from './pages.js';
@@ -30,10 +30,10 @@ function fieldsOf(request: FastifyRequest): Fields {
 export function registerLegacyRoutes(
   app: FastifyInstance,
   node: CacheNode,
-  guard: preHandlerHookHandler,
-  dataGuard: preHandlerHookHandler,
+  guard: TokenGuard,
+  dataGuard: TokenGuard,
 ): void {
-  const data = { preHandler: dataGuard };
+  const data = { onRequest: dataGuard };
   app.post('/api/cache/key', data, (request, reply) => {
     const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
     const entry = node.get(key);
@@ -60,7 +60,7 @@ export function registerLegacyRoutes(
     sendSuccess(reply, '');
   });
 
-  app.post('/api/cache/config', { preHandler: guard }, (request, reply) => {
+  app.post('/api/cache/config', { onRequest: guard }, (request, reply) => {
     const fields = fieldsOf(request);
     const policy = fieldText(fields, 'replacement_policy') ?? fieldText(fields, 'policy');
     node.configure({
@@ -71,7 +71,7 @@ export function registerLegacyRoutes(
     sendSuccess(reply, '');
   });
 
-  app.delete('/api/cache', { preHandler: guard }, (_request, reply) => {
+  app.delete('/api/cache', { onRequest: guard }, (_request, reply) => {
     node.clear();
     sendSuccess(reply, '');
   });
@@ -80,7 +80,7 @@ export function registerLegacyRoutes(
     sendSuccess(reply, JSON.stringify(node.legacyStatistics()));
   });
 
-  app.delete('/api/cache/statistics', { preHandler: guard }, (_request, reply) => {
+  app.delete('/api/cache/statistics', { onRequest: guard }, (_request, reply) => {
     node.stats.resetLegacy();
     sendSuccess(reply, '');
   });
@@ -89,7 +89,7 @@ export function registerLegacyRoutes(
     reply.header('content-type', HTML_TYPE).send(statisticsPage(node, node.stats.total(), node.stats.window()));
   });
 
-  app.post('/api/cache/set_num_hit', { preHandler: guard }, (request, reply) => {
+  app.post('/api/cache/set_num_hit', { onRequest: guard }, (request, reply) => {
     const numHit = fieldInteger(fieldsOf(request), 'num_hit');
     if (numHit === undefined) throw errors.invalid('num_hit must be an integer >= 0, got nothing');
     node.stats.numHit = numHit;

@@ -4,9 +4,9 @@
  * OpenAPI document at `GET /v1/openapi.json`. Bodies in this scope are raw bytes whatever their
  * content type.
  */
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
-import { registerRawParsers } from '../http/index.js';
+import { registerRawParsers, type TokenGuard } from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
 import { rawEntry, valueOf } from './entry.js';
 import { openapi } from './openapi.js';
@@ -19,8 +19,8 @@ function keyOf(node: CacheNode, request: FastifyRequest): string {
 }
 
 /** Registers /v1 in its own scope (raw body parsers); `dataGuard` protects the key routes. */
-export async function registerV1Routes(app: FastifyInstance, node: CacheNode, dataGuard: preHandlerHookHandler): Promise<void> {
-  const data = { preHandler: dataGuard };
+export async function registerV1Routes(app: FastifyInstance, node: CacheNode, dataGuard: TokenGuard): Promise<void> {
+  const data = { onRequest: dataGuard };
   await app.register(async (scope) => {
     registerRawParsers(scope);
 

@@ -304,3 +304,14 @@ test('the token comes from --token or --token-file (trimmed); a missing or empty
   assert.throws(() => resolveToken('  ', undefined), /--token must not be empty/);
   assert.throws(() => resolveToken('a\nb', undefined), /--token must be printable ASCII/);
 });
+
+test('a control request without the token is refused before its body is read: 401, not a body error', async () => {
+  const { app } = await buildNodeApp({ token: TOKEN });
+  closers.push(() => app.close());
+  const res = await app.inject({ method: 'POST', url: '/api/cache/move_keys', headers: { 'content-type': 'application/json' }, payload: '{"dest":' });
+  assert.equal(res.statusCode, 401);
+  const huge = await app.inject({ method: 'POST', url: '/api/cache/config', headers: { 'content-type': 'text/weird' }, payload: 'x' });
+  assert.equal(huge.statusCode, 401);
+  const authed = await app.inject({ method: 'POST', url: '/api/cache/move_keys', headers: { 'content-type': 'application/json', ...auth }, payload: '{"dest":' });
+  assert.equal(authed.statusCode, 400);
+});
