@@ -51,6 +51,19 @@ export const defaults = {
     /** GET requests in the last period below which the auto-scaler does not decide. */
     minRequests: 20,
   },
+  /**
+   * How long one provisioner command (`--scale-command`, `--remove-command`) may run before its
+   * whole process group is killed, in ms (2 minutes: a `docker compose up` may pull an image).
+   */
+  commandTimeoutMs: 120_000,
+  /** How long the manager waits for the nodes a scale command started to register, in ms. */
+  registrationTimeoutMs: 60_000,
+  /** Milliseconds between two health probes of every member by the manager. */
+  healthIntervalMs: 2_000,
+  /** Consecutive failed health probes after which the manager marks a member `down`. */
+  healthFailuresDown: 3,
+  /** Keys per move_keys call the manager asks for during a resize (`--move-chunk-keys`). */
+  moveChunkKeys: 2_000,
   /** Metrics retention of the manager, in hours. */
   metricsRetentionH: 24,
   dataDir: '.cachepool',

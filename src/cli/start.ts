@@ -1,17 +1,31 @@
 /**
  * `cachepool start` — the embedded default (SPEC §5): the manager and the gateway in this
- * process, the cache nodes as supervised child processes. `runPool` is shared with
- * `cachepool manager`, which runs the same without a gateway.
+ * process, the cache nodes as supervised local processes (or from another provisioner).
+ * `runPool` is shared with `cachepool manager`, which runs the same without a gateway.
  */
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
-import { listen } from '../http/index.js';
-import { buildManagerApp, configFromFields, LocalProvisioner, Manager, registerObservability, Scaling } from '../manager/index.js';
+import { OptionError } from '../errors.js';
+import { listen, resolveToken, TOKEN_WARN_BELOW_CHARS } from '../http/index.js';
+import {
+  buildManagerApp,
+  CommandProvisioner,
+  configFromFields,
+  LocalProvisioner,
+  Manager,
+  registerObservability,
+  Scaling,
+  StateDb,
+  StaticProvisioner,
+  type Provisioner,
+} from '../manager/index.js';
 import { MetricsStore } from '../metrics/metrics-store.js';
 import { partitionStrategies, type PartitionStrategy } from '../partition/index.js';
 import { buildGatewayApp, Routing } from '../pool/index.js';
 import { policyNames } from '../store/index.js';
-import { addOption, choiceOption, createLogger, integerOption, onShutdown, positiveNumberOption, runMain } from './common.js';
+import { addOption, booleanOption, choiceOption, createLogger, integerOption, listOption, onShutdown, positiveNumberOption, runMain } from './common.js';
 
 /** The options of `start` and `manager`, after parsing. */
 export interface PoolCliOptions {
@@ -27,25 +41,37 @@ export interface PoolCliOptions {
   statsInterval: number;
   scaleInterval: number;
   token?: string;
+  tokenFile?: string;
   strategy: PartitionStrategy;
   moveChunkKeys: number;
+  provisioner: 'local' | 'command' | 'static';
+  scaleCommand?: string;
+  removeCommand?: string;
+  nodesList?: string[];
+  allowInsecure?: boolean;
 }
 
 /** Adds the options `start` and `manager` share. */
 export function addPoolOptions(command: Command): Command {
   addOption(command, '--host <host>', 'address to listen on', String, defaults.host);
   addOption(command, '--port <port>', 'manager (and dashboard) port', integerOption('--port', 0, 65535), defaults.managerPort);
-  addOption(command, '--nodes <n>', 'nodes at start', integerOption('--nodes', 1, 64), defaults.startNodes);
+  addOption(command, '--nodes <n>', 'nodes of a new pool (a restarted pool keeps its own)', integerOption('--nodes', 1, 64), defaults.startNodes);
   addOption(command, '--min <n>', 'fewest nodes', integerOption('--min', 1, 64), defaults.minNodes);
   addOption(command, '--max <n>', 'most nodes', integerOption('--max', 1, 64), defaults.maxNodes);
-  addOption(command, '--capacity <mb>', 'capacity of each node, in MB', integerOption('--capacity', 0), defaults.capacityMb);
-  addOption(command, '--policy <name>', 'replacement policy', choiceOption('--policy', policyNames()), defaults.replacementPolicy);
-  addOption(command, '--data-dir <dir>', "directory of the manager's database", String, defaults.dataDir);
+  addOption(command, '--capacity <mb>', 'capacity of each node of a new pool, in MB', integerOption('--capacity', 0), defaults.capacityMb);
+  addOption(command, '--policy <name>', 'replacement policy of a new pool', choiceOption('--policy', policyNames()), defaults.replacementPolicy);
+  addOption(command, '--data-dir <dir>', "directory of the manager's database (and the local nodes' logs)", String, defaults.dataDir);
   addOption(command, '--stats-interval <s>', 'seconds between node statistics snapshots', positiveNumberOption('--stats-interval'), defaults.statsIntervalS);
   addOption(command, '--scale-interval <s>', 'seconds between auto-scaler decisions', positiveNumberOption('--scale-interval'), defaults.scaleIntervalS);
   addOption(command, '--token <token>', 'pool token required on control endpoints');
+  addOption(command, '--token-file <path>', 'file holding the pool token (read once at start, trimmed)');
   addOption(command, '--strategy <name>', 'partition assignment strategy', choiceOption('--strategy', partitionStrategies), defaults.partitionStrategy);
-  addOption(command, '--move-chunk-keys <n>', 'keys per move_keys call during a resize', integerOption('--move-chunk-keys', 1), 2_000);
+  addOption(command, '--move-chunk-keys <n>', 'keys per move_keys call during a resize', integerOption('--move-chunk-keys', 1), defaults.moveChunkKeys);
+  addOption(command, '--provisioner <kind>', 'how nodes are started: local, command or static', choiceOption('--provisioner', ['local', 'command', 'static']), 'local');
+  addOption(command, '--scale-command <cmd>', 'command provisioner: shell command that scales the nodes to {count}');
+  addOption(command, '--remove-command <cmd>', 'command provisioner: shell command that removes the node {address} / {host}');
+  addOption(command, '--nodes-list <list>', 'static provisioner: the nodes, host:port, comma-separated', listOption);
+  addOption(command, '--allow-insecure [bool]', 'allow a non-loopback --host without --token', booleanOption('--allow-insecure'));
   return command;
 }
 
@@ -59,21 +85,55 @@ export function registerStartCommand(program: Command): void {
   });
 }
 
+/** Checks the options that depend on each other; throws an OptionError naming the option. */
+function checkPoolOptions(options: PoolCliOptions): void {
+  if (options.min > options.max) throw new OptionError('--min', `must be <= --max (${options.max})`, options.min);
+  if (options.nodes < options.min || options.nodes > options.max) {
+    throw new OptionError('--nodes', `must be from --min to --max (${options.min}..${options.max})`, options.nodes);
+  }
+  if (options.provisioner === 'command' && !options.scaleCommand) throw new OptionError('--scale-command', 'is required with --provisioner command', undefined);
+  if (options.provisioner === 'static' && !options.nodesList?.length) throw new OptionError('--nodes-list', 'is required with --provisioner static', undefined);
+  if (options.provisioner !== 'command' && (options.scaleCommand || options.removeCommand)) {
+    throw new OptionError(options.scaleCommand ? '--scale-command' : '--remove-command', 'needs --provisioner command', options.provisioner);
+  }
+  if (options.provisioner !== 'static' && options.nodesList?.length) throw new OptionError('--nodes-list', 'needs --provisioner static', options.provisioner);
+}
+
+/** The provisioner the options ask for; `isMember` reads the manager's membership. */
+function createProvisioner(options: PoolCliOptions, token: string | undefined, logger: Logger, isMember: (address: string) => boolean): Provisioner & { setManagerUrl?(url: string): void } {
+  if (options.provisioner === 'command') {
+    return new CommandProvisioner({
+      scaleCommand: options.scaleCommand!,
+      removeCommand: options.removeCommand,
+      env: token ? { CACHEPOOL_TOKEN: token } : {},
+      logger,
+    });
+  }
+  if (options.provisioner === 'static') {
+    return new StaticProvisioner({ nodes: options.nodesList!, isMember, logger, ...(token ? { token } : {}) });
+  }
+  return new LocalProvisioner({ statsIntervalS: options.statsInterval, token, logger, logDir: join(options.dataDir, 'nodes') });
+}
+
 /** Runs the manager (and, with `withGateway`, the gateway) until SIGTERM/SIGINT. */
 export async function runPool(options: PoolCliOptions, withGateway: boolean): Promise<void> {
   const logger = createLogger();
   await runMain(logger, async () => {
-    if (options.min > options.max) throw new Error(`--min must be <= --max, got ${options.min} > ${options.max}`);
-    if (options.nodes < options.min || options.nodes > options.max) {
-      throw new Error(`--nodes must be from --min to --max (${options.min}..${options.max}), got ${options.nodes}`);
+    checkPoolOptions(options);
+    const token = resolveToken(options.token, options.tokenFile);
+    if (token && token.length < TOKEN_WARN_BELOW_CHARS) {
+      logger.warn({ role: 'manager' }, `the token is shorter than ${TOKEN_WARN_BELOW_CHARS} characters: use a long random one`);
     }
+    const db = StateDb.open(options.dataDir);
     const store = new MetricsStore({ dataDir: options.dataDir });
     store.start();
-    const provisioner = new LocalProvisioner({ statsIntervalS: options.statsInterval, token: options.token, logger });
-    const manager = new Manager({
+    let manager: Manager | undefined;
+    const provisioner = createProvisioner(options, token, logger, (address) => manager?.members().some((m) => m.address === address) ?? false);
+    manager = new Manager({
       provisioner,
       logger,
-      token: options.token,
+      db,
+      token,
       initialNodes: options.nodes,
       minNodes: options.min,
       maxNodes: options.max,
@@ -86,17 +146,18 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
       },
       onResize: (event) => store.recordEvent(event),
     });
+    const pool = manager;
     const scaling = new Scaling({
-      manager,
+      manager: pool,
       logger,
       scaleIntervalS: options.scaleInterval,
       readMissRate: () => store.missRateLastMinute(),
     });
-    const managerApp = await buildManagerApp({ manager, scaling, token: options.token, logger });
-    await registerObservability(managerApp, { manager, scaling, store });
+    const managerApp = await buildManagerApp({ manager: pool, scaling, token, logger });
+    await registerObservability(managerApp, { manager: pool, scaling, store });
     onShutdown(async () => {
       await scaling.stop();
-      await manager.close();
+      await pool.close();
       await managerApp.close();
       store.close();
     }, logger);
@@ -106,21 +167,23 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
       port: options.port,
       role: 'manager',
       logger,
-      token: options.token,
+      token,
+      allowInsecure: options.allowInsecure,
     });
-    manager.setAddress(new URL(managerUrl).host);
-    provisioner.setManagerUrl(managerUrl);
-    await manager.start();
+    pool.setAddress(new URL(managerUrl).host);
+    provisioner.setManagerUrl?.(managerUrl);
+    await pool.start();
+    pool.startHealthChecks();
     scaling.start();
 
     if (withGateway) {
-      const routing = new Routing(manager.table);
-      manager.attachRouting(routing);
+      const routing = new Routing(pool.table);
+      pool.attachRouting(routing);
       const gateway = await buildGatewayApp({
         routing,
-        token: options.token,
+        token,
         logger,
-        configure: async (fields) => manager.setConfig(configFromFields(fields, manager.config)),
+        configure: async (fields) => pool.setConfig(configFromFields(fields, pool.config)),
       });
       onShutdown(async () => gateway.close(), logger);
       await listen(gateway, {
@@ -128,7 +191,8 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
         port: options.gatewayPort ?? defaults.gatewayPort,
         role: 'gateway',
         logger,
-        token: options.token,
+        token,
+        allowInsecure: options.allowInsecure,
       });
     }
   });

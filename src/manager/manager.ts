@@ -1,9 +1,12 @@
 /**
  * The manager core: membership, the partition table in force, the cache config, the last
  * snapshot of every node, and resizes (start or pick nodes, plan with planRebalance, carry out
- * with applyPlan, then start or stop nodes). Resizes run one at a time (ResizeCoordinator). The
- * HTTP routes (routes.ts) and the auto-scaler call into this class; it never speaks HTTP itself
- * except to the nodes, through NodeClient.
+ * with applyPlan, then start or stop nodes). Resizes run one at a time (ResizeCoordinator); a node
+ * that registers on its own joins through the same path. Every change of membership, table and
+ * config is written to the StateDb as it happens, and each resize is journaled, so that a manager
+ * that restarts re-adopts the nodes still running and settles an interrupted resize
+ * (`start()`, recovery.ts). The HTTP routes (routes.ts) and the auto-scaler call into this class;
+ * it never speaks HTTP itself except to the nodes, through NodeClient.
  */
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
@@ -12,9 +15,13 @@ import { CachePoolError, errors, OperationalError } from '../errors.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 import { PartitionTable, planRebalance, type PartitionStrategy } from '../partition/index.js';
 import { applyPlan, MigrationProgress, NodeClient, type MigrationJSON, type Routing } from '../pool/index.js';
-import { Membership, type Member } from './membership.js';
-import type { Provisioner, ProvisionerEvent } from './provisioner.js';
+import { HealthMonitor } from './health-monitor.js';
+import { Membership, type Member, type MemberStatus } from './membership.js';
+import type { NodeSpec, Provisioner, ProvisionerEvent } from './provisioner.js';
+import { nodeToDrain } from './provisioners/command.js';
+import { settleMigration } from './recovery.js';
 import { ResizeCoordinator } from './resize-coordinator.js';
+import { StateDb, type MigrationRecord } from './state-db.js';
 
 /** The cache config applied to every node (SPEC §4 `cache/config`). */
 export interface CacheConfig {
@@ -37,18 +44,25 @@ export interface ResizeEvent {
 export interface ManagerOptions {
   provisioner: Provisioner;
   logger: Logger;
+  /** Durable state; an in-memory database when absent (nothing survives a restart). */
+  db?: StateDb;
   /** The gateway's routing, when a gateway runs in this process. */
   routing?: Routing | undefined;
   clock?: Clock;
   token?: string | undefined;
-  /** Nodes at start; default defaults.startNodes. */
+  /** Nodes of a new pool; default defaults.startNodes. A restarted pool keeps its own. */
   initialNodes?: number;
   minNodes?: number;
   maxNodes?: number;
+  /** The config of a new pool; a restarted pool keeps the stored one. */
   config?: Partial<CacheConfig>;
   strategy?: PartitionStrategy;
-  /** Keys per move_keys call during a migration; default 2,000. */
+  /** Keys per move_keys call during a migration; default defaults.moveChunkKeys. */
   moveChunkKeys?: number;
+  /** How long a grow waits for the nodes a scale command started to register, in ms. */
+  registrationTimeoutMs?: number;
+  /** Consecutive failed health probes that make a member down; default defaults.healthFailuresDown. */
+  healthFailuresDown?: number;
   /** Receives every statistics snapshot a node pushes (the metrics store plugs in here). */
   onSnapshot?: (snapshot: NodeSnapshot) => void;
   /** Receives every finished resize (successful or not). */
@@ -62,6 +76,7 @@ export class Manager {
   #options: ManagerOptions;
   #clock: Clock;
   #logger: Logger;
+  #db: StateDb;
   #members = new Membership();
   #table: PartitionTable | null = null;
   #config: CacheConfig;
@@ -75,6 +90,11 @@ export class Manager {
   #handedOff = new Set<string>();
   #address = '';
   #migrationSeq = 0;
+  #health: HealthMonitor;
+  #joinScheduled = false;
+  #closed = false;
+  /** The database held a pool when this manager was made: start() recovers instead of starting fresh. */
+  #restored = false;
   /** Aborts the running migration; with the nodes taking part in it. */
   #abort: { controller: AbortController; nodes: Set<string> } | null = null;
 
@@ -82,12 +102,29 @@ export class Manager {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
+    this.#db = options.db ?? StateDb.open(':memory:');
     this.minNodes = options.minNodes ?? defaults.minNodes;
     this.maxNodes = options.maxNodes ?? defaults.maxNodes;
-    this.#config = {
-      capacityMb: options.config?.capacityMb ?? defaults.capacityMb,
-      policy: options.config?.policy ?? defaults.replacementPolicy,
-    };
+    const stored = this.#db.loadPartitionTable();
+    if (stored) {
+      // A pool that existed: its table, members and config are the truth, not the options.
+      this.#table = new PartitionTable(stored.version, stored.strategy, stored.owners);
+      this.#config = this.#db.loadCacheConfig();
+      for (const node of this.#db.listNodes()) this.#members.add(node.address, node.cacheIndex, node.status, node.addedAtMs);
+      this.#restored = this.#members.size > 0;
+    } else {
+      this.#config = {
+        capacityMb: options.config?.capacityMb ?? defaults.capacityMb,
+        policy: options.config?.policy ?? defaults.replacementPolicy,
+      };
+    }
+    this.#health = new HealthMonitor({
+      addresses: () => this.#members.list().filter((m) => m.status === 'up' || m.status === 'down').map((m) => m.address),
+      probe: (address) => this.#client(address).healthy(),
+      failuresDown: options.healthFailuresDown ?? defaults.healthFailuresDown,
+      onDown: (address) => this.#nodeDown(address, 'it stopped answering its health checks'),
+      onUp: (address) => void this.#nodeBack(address),
+    });
     options.provisioner.onEvent((event) => void this.#onProvisionerEvent(event));
   }
 
@@ -101,15 +138,31 @@ export class Manager {
     this.#options = { ...this.#options, routing };
   }
 
-  /** Starts the initial nodes and publishes the first table. */
+  /** True when the database held a pool when this manager was made (it is a restart). */
+  get restored(): boolean {
+    return this.#restored;
+  }
+
+  /**
+   * Brings the pool up: a new pool starts its initial nodes and publishes the first table; a
+   * restored one re-adopts the nodes that answer, settles an interrupted resize and replaces the
+   * nodes that are gone (see `#recover`).
+   */
   async start(): Promise<void> {
-    const count = this.#options.initialNodes ?? defaults.startNodes;
-    const started = await this.#startNodes(count);
-    for (const [address, index] of started) this.#members.add(address, index, 'up');
-    const addresses = started.map(([address]) => address);
-    this.#table = PartitionTable.initial(this.#members.addresses(), this.#options.strategy ?? defaults.partitionStrategy);
-    await this.#options.routing?.publish(this.#table, []);
-    this.#logger.info({ nodes: addresses, version: this.#table.version }, 'pool started');
+    await this.#coordinator.run(async () => {
+      if (this.restored) await this.#recover();
+      else await this.#startFresh();
+    });
+  }
+
+  /** Probes every member every `intervalMs` and marks the silent ones down. */
+  startHealthChecks(intervalMs: number = defaults.healthIntervalMs): void {
+    this.#health.start(intervalMs);
+  }
+
+  /** One round of health probes now (what the timer calls). */
+  checkHealth(): Promise<void> {
+    return this.#health.tick();
   }
 
   get table(): PartitionTable {
@@ -134,6 +187,11 @@ export class Manager {
     return { ...this.#config };
   }
 
+  /** The database (the auto-scaler's settings and decisions live there too). */
+  get db(): StateDb {
+    return this.#db;
+  }
+
   members(): Member[] {
     return this.#members.list();
   }
@@ -143,9 +201,11 @@ export class Manager {
     return this.#snapshots.get(address);
   }
 
-  /** The running or the last migration. */
-  migration(): MigrationJSON | null {
-    return this.#migration?.toJSON() ?? null;
+  /** The running or the last migration (after a restart, the last one journaled). */
+  migration(): (MigrationJSON & { outcome?: string | null }) | null {
+    if (this.#migration) return this.#migration.toJSON();
+    const last = this.#db.lastMigration();
+    return last ? journaledMigration(last) : null;
   }
 
   /** Resizes of the last `minutes` minutes, oldest first. */
@@ -166,15 +226,13 @@ export class Manager {
       const oldSize = this.#members.size;
       if (newSize === oldSize) return;
       const error = newSize > oldSize ? await this.#grow(newSize - oldSize) : await this.#shrink(oldSize - newSize);
-      this.#events.push({ time_ms: this.#clock.now(), old_size: oldSize, new_size: this.#members.size, cause });
-      if (this.#events.length > 1_000) this.#events.shift();
-      this.#options.onResize?.(this.#events.at(-1)!, this.migration());
+      this.#recordEvent(oldSize, cause);
       if (error !== null) {
         throw new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `the resize from ${oldSize} to ${newSize} nodes failed: ${error}`, {
           statusCode: 400,
         });
       }
-      await Promise.all(this.#members.addresses().map((a) => this.#client(a).resetStatistics().catch(() => {})));
+      await this.#resetStatistics();
     });
   }
 
@@ -191,14 +249,23 @@ export class Manager {
     this.#handedOff.add(address);
   }
 
-  /** A node registering itself: its cache_index and the config it must apply. */
+  /**
+   * A node registering itself: its cache_index and the config it must apply. A member keeps its
+   * index; an unknown node waits as pending and joins the pool through a resize (the one waiting
+   * for it, or one of its own once no resize runs).
+   */
   register(address: string, wanted: number | null): { cache_index: number; capacity: number; replacement_policy: string } {
     const index = this.#members.indexForRegistration(address, wanted);
+    if (!this.#members.has(address)) this.#scheduleJoin();
     return { cache_index: index, capacity: this.#config.capacityMb, replacement_policy: this.#config.policy };
   }
 
-  /** Keeps a node's snapshot (last one per node, and a few minutes of history for rates). */
+  /**
+   * Keeps a member's snapshot (last one per node, and a few minutes of history for rates).
+   * Snapshots of nodes that are not members (left the pool, not joined yet) are ignored.
+   */
   acceptSnapshot(snapshot: NodeSnapshot): void {
+    if (!this.#members.has(snapshot.address)) return;
     this.#snapshots.set(snapshot.address, snapshot);
     const history = this.#history.get(snapshot.address) ?? [];
     history.push(snapshot);
@@ -228,59 +295,236 @@ export class Manager {
     return { missRate: gets === 0 ? null : (gets - hits) / gets, getRequests: gets };
   }
 
-  /** Applies a new cache config to every node; later nodes start with it. */
+  /**
+   * Applies a new cache config to every member that is not down (a down node gets it when it is
+   * back); later nodes start with it. When a node refuses, the nodes that had accepted get the
+   * previous config back and the call fails with a 400 naming the refusing nodes: the pool never
+   * runs two configs.
+   */
   async setConfig(config: CacheConfig): Promise<void> {
-    await Promise.all(
-      this.#members.list().map((member) =>
+    const previous = { ...this.#config };
+    const targets = this.#members.list().filter((member) => member.status !== 'down');
+    const results = await Promise.allSettled(
+      targets.map((member) =>
         this.#client(member.address).setConfig({ capacity: config.capacityMb, replacement_policy: config.policy }),
       ),
-    ).catch((error: unknown) => {
-      throw new OperationalError('CP_ERR_CONFIG_REJECTED', error instanceof Error ? error.message : 'a node refused the config', {
-        statusCode: 400,
-        cause: error,
+    );
+    const refused = targets.filter((_, i) => results[i]!.status === 'rejected');
+    if (refused.length > 0) {
+      const accepted = targets.filter((_, i) => results[i]!.status === 'fulfilled');
+      await Promise.all(
+        accepted.map((member) =>
+          this.#client(member.address)
+            .setConfig({ capacity: previous.capacityMb, replacement_policy: previous.policy })
+            .catch((error: unknown) => this.#logger.error({ address: member.address, err: error }, 'could not restore the previous config')),
+        ),
+      );
+      const reasons = refused.map((member) => {
+        const result = results[targets.indexOf(member)] as PromiseRejectedResult;
+        return `${member.address} (${result.reason instanceof Error ? result.reason.message : String(result.reason)})`;
       });
-    });
+      throw new OperationalError('CP_ERR_CONFIG_REJECTED', `the config was not applied: refused by ${reasons.join('; ')}; the previous config stays`, {
+        statusCode: 400,
+      });
+    }
     this.#config = { ...config };
+    this.#db.saveCacheConfig(this.#config);
   }
 
-  /** Clears every node. */
+  /** Clears every node that is not down. */
   async clear(): Promise<void> {
-    await Promise.all(this.#members.addresses().map((address) => this.#client(address).clear()));
+    const targets = this.#members.list().filter((member) => member.status !== 'down');
+    await Promise.all(targets.map((member) => this.#client(member.address).clear()));
   }
 
-  /** Waits for a running resize, stops every node, closes the clients. */
+  /** Waits for a running resize, stops every node (local kind), closes the clients and the database. */
   async close(): Promise<void> {
+    this.#closed = true;
+    this.#health.stop();
     await this.#coordinator.idle();
     await this.#options.provisioner.close();
     await Promise.all([...this.#clients.values()].map((client) => client.close()));
     this.#clients.clear();
+    this.#db.close();
+  }
+
+  async #startFresh(): Promise<void> {
+    const count = this.#options.initialNodes ?? defaults.startNodes;
+    const started = await this.#startNodes(count);
+    for (const [address, index] of started) this.#addMember(address, index, 'up');
+    this.#setTable(PartitionTable.initial(this.#members.addresses(), this.#options.strategy ?? defaults.partitionStrategy));
+    this.#db.saveCacheConfig(this.#config);
+    await this.#options.routing?.publish(this.table, []);
+    this.#logger.info({ nodes: this.#members.addresses(), version: this.table.version }, 'pool started');
   }
 
   /**
-   * Starts `count` nodes with the next free indexes, applies the config, waits until healthy.
-   * Resolves with [address, cache_index] pairs.
+   * A restart: probe every stored member; re-adopt those that answer (with their keys); settle
+   * an interrupted resize; then replace the members that are gone — with the local provisioner,
+   * by fresh nodes of the same cache_index taking over their partitions (their keys were lost
+   * with them, so nothing moves); with the others, the node stays a member marked down until the
+   * orchestrator or the operator brings it back and it answers again.
+   */
+  async #recover(): Promise<void> {
+    const stored = new Map(this.#db.listNodes().map((node) => [node.address, node]));
+    const probes = await Promise.all(this.#members.addresses().map(async (address) => [address, await this.#client(address).healthy()] as const));
+    const alive = new Set(probes.filter(([, ok]) => ok).map(([address]) => address));
+    for (const address of alive) {
+      const member = this.#members.get(address)!;
+      this.#options.provisioner.adopt?.(address, stored.get(address)?.pid ?? null, this.#spec(member.cacheIndex));
+    }
+    this.#logger.info({ alive: [...alive], gone: this.#members.addresses().filter((a) => !alive.has(a)) }, 'members probed after a restart');
+
+    const unfinished = this.#db.unfinishedMigration();
+    if (unfinished) await this.#settle(unfinished, alive);
+    for (const member of this.#members.list()) {
+      if (member.status === 'starting' || member.status === 'draining') this.#setStatus(member.address, alive.has(member.address) ? 'up' : 'down');
+    }
+
+    const gone = this.#members.list().filter((member) => !alive.has(member.address));
+    if (gone.length > 0 && this.#options.provisioner.kind === 'local') await this.#replace(gone.map((member) => member.address));
+    for (const member of this.#members.list()) {
+      if (!alive.has(member.address) && this.#options.provisioner.kind !== 'local') this.#setStatus(member.address, 'down');
+      if (alive.has(member.address)) this.#setStatus(member.address, 'up');
+    }
+    await this.#options.routing?.publish(this.table, []);
+    this.#logger.info({ nodes: this.#members.addresses(), version: this.table.version }, 'pool restored');
+  }
+
+  /** Settles the journaled migration and makes the membership match the table it leaves. */
+  async #settle(record: MigrationRecord, alive: ReadonlySet<string>): Promise<void> {
+    const settlement = await settleMigration(record, {
+      clientOf: (address) => this.#client(address),
+      alive,
+      chunkKeys: this.#options.moveChunkKeys ?? defaults.moveChunkKeys,
+      logger: this.#logger,
+    });
+    const owners = new Set(settlement.table.owners);
+    this.#db.atomically(() => {
+      this.#db.finishMigration(record.id, settlement.outcome, settlement.reason ?? undefined);
+      this.#setTable(settlement.table);
+    });
+    // Nodes of the migration that own nothing in the table now: the leaving ones of a completed
+    // shrink, the new ones of a rolled-back grow.
+    const involved = new Set([...record.fromTable.owners, ...record.toTable.owners]);
+    for (const member of this.#members.list()) {
+      if (!involved.has(member.address) || owners.has(member.address)) continue;
+      await this.#options.provisioner.stopNode(member.address, this.#members.size - 1).catch((error: unknown) => {
+        this.#logger.warn({ address: member.address, err: error }, 'could not stop a node after settling a migration');
+      });
+      this.#removeMember(member.address);
+    }
+  }
+
+  /** Starts one fresh node per gone local member, with its cache_index, and hands it the partitions. */
+  async #replace(gone: string[]): Promise<void> {
+    const specs = gone.map((address) => this.#spec(this.#members.get(address)!.cacheIndex));
+    let started: string[];
+    try {
+      started = await this.#options.provisioner.startNodes(specs, this.#members.size - gone.length);
+      await Promise.all(started.map((address, i) => this.#configure(address, specs[i]!.cacheIndex)));
+    } catch (error) {
+      this.#logger.error({ err: error, gone }, 'could not replace the nodes that are gone; they stay down');
+      for (const address of gone) this.#setStatus(address, 'down');
+      return;
+    }
+    const substitute = new Map(gone.map((address, i) => [address, started[i]!]));
+    this.#db.atomically(() => {
+      gone.forEach((address, i) => {
+        this.#removeMember(address);
+        this.#addMember(started[i]!, specs[i]!.cacheIndex, 'up');
+      });
+      const owners = this.table.owners.map((owner) => substitute.get(owner) ?? owner);
+      this.#setTable(new PartitionTable(this.table.version + 1, this.table.strategy, owners));
+    });
+    this.#logger.warn({ replaced: Object.fromEntries(substitute) }, 'nodes gone during the restart were replaced by empty ones');
+  }
+
+  /**
+   * Starts `count` nodes, applies the config, waits until healthy. Resolves with
+   * [address, cache_index] pairs. Nodes of a `command` provisioner register themselves: then it
+   * waits for `count` registrations.
    */
   async #startNodes(count: number): Promise<[string, number][]> {
     const first = this.#members.nextIndex();
-    const specs = Array.from({ length: count }, (_, i) => ({
-      cacheIndex: first + i,
-      capacityMb: this.#config.capacityMb,
-      policy: this.#config.policy,
-    }));
+    const specs = Array.from({ length: count }, (_, i) => this.#spec(first + i));
     const addresses = await this.#options.provisioner.startNodes(specs, this.#members.size);
+    const pairs: [string, number][] = addresses.map((address, i) => [address, first + i]);
+    if (pairs.length < count && this.#options.provisioner.kind === 'command') {
+      pairs.push(...(await this.#awaitRegistrations(count - pairs.length)));
+    }
     try {
-      await Promise.all(
-        addresses.map(async (address, i) => {
-          const client = this.#client(address);
-          if (!(await client.healthy())) throw new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `node ${address} is not healthy`);
-          await client.setConfig({ capacity: this.#config.capacityMb, replacement_policy: this.#config.policy, cache_index: first + i });
-        }),
-      );
+      if (pairs.length < count) {
+        throw new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `only ${pairs.length} of ${count} new nodes are available from the ${this.#options.provisioner.kind} provisioner`);
+      }
+      await Promise.all(pairs.map(([address, index]) => this.#configure(address, index)));
     } catch (error) {
-      await Promise.all(addresses.map((address) => this.#options.provisioner.stopNode(address, this.#members.size)));
+      for (const [address] of pairs) this.#members.dropPending(address);
+      await Promise.all(pairs.map(([address]) => this.#options.provisioner.stopNode(address, this.#members.size).catch(() => {})));
       throw error;
     }
-    return addresses.map((address, i) => [address, first + i]);
+    return pairs;
+  }
+
+  /** Waits until `count` nodes registered and are pending; resolves with them (fewer on timeout). */
+  async #awaitRegistrations(count: number): Promise<[string, number][]> {
+    const deadline = this.#clock.now() + (this.#options.registrationTimeoutMs ?? defaults.registrationTimeoutMs);
+    for (;;) {
+      const pending = [...this.#members.pending()];
+      if (pending.length >= count || this.#clock.now() > deadline || this.#closed) return pending.slice(0, count);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Checks that a new node answers and gives it the config and its cache_index. */
+  async #configure(address: string, index: number): Promise<void> {
+    const client = this.#client(address);
+    if (!(await client.healthy())) throw new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `node ${address} is not healthy`);
+    await client.setConfig({ capacity: this.#config.capacityMb, replacement_policy: this.#config.policy, cache_index: index });
+  }
+
+  /**
+   * Nodes that registered on their own (an orchestrator started them) join the pool through the
+   * resize path once no resize runs, up to the maximum size.
+   */
+  #scheduleJoin(): void {
+    if (this.#joinScheduled || this.#closed || this.#table === null) return;
+    this.#joinScheduled = true;
+    void (async () => {
+      // Yield first: a grow waiting for registrations takes the node in its own resize.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await this.#coordinator.idle();
+      this.#joinScheduled = false;
+      const pending = [...this.#members.pending()].slice(0, Math.max(0, this.maxNodes - this.#members.size));
+      if (pending.length === 0 || this.#closed) return;
+      try {
+        await this.#coordinator.run(async () => {
+          const oldSize = this.#members.size;
+          const error = await this.#join(pending);
+          this.#recordEvent(oldSize, 'manual');
+          if (error === null) await this.#resetStatistics();
+          else this.#logger.warn({ nodes: pending.map(([a]) => a), error }, 'registered nodes could not join');
+        });
+      } catch (error) {
+        // Busy again (a resize started meanwhile): try once it is over.
+        if (error instanceof CachePoolError && error.code === 'CP_ERR_POOL_BUSY') this.#scheduleJoin();
+      }
+    })();
+  }
+
+  async #join(pending: [string, number][]): Promise<string | null> {
+    const ready: [string, number][] = [];
+    for (const [address, index] of pending) {
+      try {
+        await this.#configure(address, index);
+        ready.push([address, index]);
+      } catch (error) {
+        this.#members.dropPending(address);
+        this.#logger.warn({ address, err: error }, 'a registered node does not answer; not added');
+      }
+    }
+    if (ready.length === 0) return null;
+    return this.#addAndMigrate(ready);
   }
 
   async #grow(count: number): Promise<string | null> {
@@ -290,39 +534,64 @@ export class Manager {
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
-    for (const [address, index] of started) this.#members.add(address, index, 'starting');
+    return this.#addAndMigrate(started);
+  }
+
+  /** Adds nodes as `starting`, migrates onto them, and marks them up (or removes them again). */
+  async #addAndMigrate(started: [string, number][]): Promise<string | null> {
+    for (const [address, index] of started) this.#addMember(address, index, 'starting');
     const added = started.map(([address]) => address);
     const error = await this.#migrate([], this.#members.addresses());
     if (error === null) {
-      for (const address of added) this.#members.setStatus(address, 'up');
+      for (const address of added) this.#setStatus(address, 'up');
       return null;
     }
     for (const address of added) {
-      this.#members.remove(address);
-      await this.#options.provisioner.stopNode(address, this.#members.size);
+      this.#removeMember(address);
+      await this.#options.provisioner.stopNode(address, this.#members.size).catch(() => {});
     }
     return error;
   }
 
   async #shrink(count: number): Promise<string | null> {
-    // The highest cache indexes leave, as in the original.
-    const leaving = this.#members.list().slice(-count).map((member) => member.address);
-    for (const address of leaving) this.#members.setStatus(address, 'draining');
+    const leaving = this.#leavingNodes(count);
+    for (const address of leaving) this.#setStatus(address, 'draining');
     const staying = this.#members.addresses().filter((address) => !leaving.includes(address));
     const error = await this.#migrate(leaving, staying);
     if (error !== null) {
-      for (const address of leaving) this.#members.setStatus(address, 'up');
+      for (const address of leaving) this.#setStatus(address, 'up');
       for (const address of leaving) this.#handedOff.delete(address);
       return error;
     }
     for (const address of leaving) {
-      this.#members.remove(address);
+      this.#removeMember(address);
       this.#handedOff.delete(address);
-      await this.#options.provisioner.stopNode(address, this.#members.size);
+      try {
+        await this.#options.provisioner.stopNode(address, this.#members.size);
+      } catch (stopError) {
+        // The keys are handed off and the table no longer names it: the pool is consistent; the
+        // node itself may still run.
+        this.#logger.error({ address, err: stopError }, 'the node left the pool but could not be stopped');
+      }
       await this.#clients.get(address)?.close();
       this.#clients.delete(address);
     }
     return null;
+  }
+
+  /**
+   * Which nodes leave: with a scale command, the node the orchestrator will remove (nodeToDrain),
+   * one at a time; otherwise the highest cache indexes, as in the original.
+   */
+  #leavingNodes(count: number): string[] {
+    if (this.#options.provisioner.kind !== 'command') return this.#members.list().slice(-count).map((member) => member.address);
+    const leaving: string[] = [];
+    const candidates = this.#members.list();
+    for (let i = 0; i < count; i++) {
+      const next = nodeToDrain(candidates.filter((member) => !leaving.includes(member.address)));
+      if (next) leaving.push(next);
+    }
+    return leaving;
   }
 
   /** Plans and applies the move of the table to `nodes`; returns the error, or null when done. */
@@ -333,6 +602,8 @@ export class Manager {
     const progress = new MigrationProgress(id, current.nodes().length, nodes.length, plan.moves.length, this.#clock);
     this.#migration = progress;
     this.#logger.info({ migration: id, moves: plan.moves.length, nodes }, 'migration started');
+    // Journaled before the first key moves: a manager killed from here on settles it at restart.
+    this.#db.beginMigration({ id, fromTable: current, toTable: plan.table, moves: plan.moves, startedAtMs: this.#clock.now() });
     const controller = new AbortController();
     this.#abort = { controller, nodes: new Set([...current.nodes(), ...nodes]) };
     const outcome = await applyPlan({
@@ -347,11 +618,14 @@ export class Manager {
       },
       leaving,
       managerAddress: this.#address,
-      chunkKeys: this.#options.moveChunkKeys ?? 2_000,
+      chunkKeys: this.#options.moveChunkKeys ?? defaults.moveChunkKeys,
     });
     this.#abort = null;
-    this.#table = outcome.table;
     this.#moving = [];
+    this.#db.atomically(() => {
+      this.#setTable(outcome.table);
+      this.#db.finishMigration(id, outcome.ok ? 'done' : 'rolled-back', outcome.ok ? undefined : outcome.error);
+    });
     progress.finish(outcome.ok ? null : outcome.error);
     if (outcome.ok) this.#logger.info({ migration: id, version: outcome.table.version }, 'migration done');
     else this.#logger.warn({ migration: id, error: outcome.error }, 'migration failed; the previous table stays in force');
@@ -362,22 +636,79 @@ export class Manager {
     if (event.kind === 'exited' && this.#abort?.nodes.has(event.address)) {
       this.#abort.controller.abort(`node ${event.address} exited during the migration (code ${event.code}, signal ${event.signal})`);
     }
-    const member = this.#members.get(event.address);
-    if (!member) return;
+    if (!this.#members.has(event.address)) return;
     if (event.kind === 'exited') {
-      this.#members.setStatus(event.address, 'down');
+      this.#nodeDown(event.address, `its process exited (code ${event.code}, signal ${event.signal})`);
       return;
     }
+    this.#health.forget(event.address);
+    const member = this.#members.get(event.address)!;
+    // A restarted local node has a new process id: keep the stored one current for the next restart.
+    this.#db.upsertNode({ ...member, pid: this.#options.provisioner.pidOf?.(event.address) ?? null });
+    await this.#nodeBack(event.address);
+  }
+
+  /** A member died or stopped answering: down, and its figures dropped (its keys are gone). */
+  #nodeDown(address: string, why: string): void {
+    const member = this.#members.get(address);
+    if (!member || member.status === 'down') return;
+    this.#logger.warn({ address, why }, 'node down');
+    this.#setStatus(address, 'down');
+    this.#snapshots.delete(address);
+    this.#history.delete(address);
+  }
+
+  /** A down member answers again (restarted, most likely empty): give it its config, then up. */
+  async #nodeBack(address: string): Promise<void> {
+    const member = this.#members.get(address);
+    if (!member) return;
     try {
-      await this.#client(event.address).setConfig({
-        capacity: this.#config.capacityMb,
-        replacement_policy: this.#config.policy,
-        cache_index: member.cacheIndex,
-      });
-      if (this.#members.get(event.address)?.status === 'down') this.#members.setStatus(event.address, 'up');
+      await this.#client(address).setConfig({ capacity: this.#config.capacityMb, replacement_policy: this.#config.policy, cache_index: member.cacheIndex });
+      if (this.#members.get(address)?.status === 'down') {
+        this.#setStatus(address, 'up');
+        this.#logger.info({ address }, 'node up again');
+      }
     } catch (error) {
-      this.#logger.warn({ address: event.address, err: error }, 'could not configure a restarted node');
+      this.#logger.warn({ address, err: error }, 'could not configure a node that came back');
     }
+  }
+
+  #recordEvent(oldSize: number, cause: ResizeCause): void {
+    this.#events.push({ time_ms: this.#clock.now(), old_size: oldSize, new_size: this.#members.size, cause });
+    if (this.#events.length > 1_000) this.#events.shift();
+    this.#options.onResize?.(this.#events.at(-1)!, this.migration());
+  }
+
+  async #resetStatistics(): Promise<void> {
+    await Promise.all(this.#members.addresses().map((a) => this.#client(a).resetStatistics().catch(() => {})));
+  }
+
+  #spec(cacheIndex: number): NodeSpec {
+    return { cacheIndex, capacityMb: this.#config.capacityMb, policy: this.#config.policy };
+  }
+
+  #addMember(address: string, cacheIndex: number, status: MemberStatus): void {
+    const addedAtMs = this.#clock.now();
+    this.#members.add(address, cacheIndex, status, addedAtMs);
+    this.#db.upsertNode({ address, cacheIndex, status, pid: this.#options.provisioner.pidOf?.(address) ?? null, addedAtMs });
+  }
+
+  #removeMember(address: string): void {
+    this.#members.remove(address);
+    this.#db.removeNode(address);
+    this.#snapshots.delete(address);
+    this.#history.delete(address);
+    this.#health.forget(address);
+  }
+
+  #setStatus(address: string, status: MemberStatus): void {
+    this.#members.setStatus(address, status);
+    this.#db.setNodeStatus(address, status);
+  }
+
+  #setTable(table: PartitionTable): void {
+    this.#table = table;
+    this.#db.savePartitionTable(table);
   }
 
   #client(address: string): NodeClient {
@@ -388,6 +719,25 @@ export class Manager {
     }
     return client;
   }
+}
+
+/** A journaled migration in the shape of `GET /api/manager/migration`. */
+function journaledMigration(record: MigrationRecord): MigrationJSON & { outcome: string | null } {
+  return {
+    id: record.id,
+    running: record.outcome === null,
+    from_size: new Set(record.fromTable.owners).size,
+    to_size: new Set(record.toTable.owners).size,
+    started_at_ms: record.startedAtMs,
+    finished_at_ms: record.finishedAtMs,
+    partitions_total: record.moves.length,
+    partitions_done: record.moves.filter((move) => move.done).length,
+    keys_total: 0,
+    keys_done: 0,
+    bytes_done: 0,
+    error: record.error,
+    outcome: record.outcome,
+  };
 }
 
 /** True when `error` is a deliberate error of ours (safe to show). */

@@ -12,6 +12,8 @@ export interface Member {
   address: string;
   cacheIndex: number;
   status: MemberStatus;
+  /** When the node joined the pool, ms since the epoch (which node a scale command removes). */
+  addedAtMs: number;
 }
 
 /** The pool's nodes, ordered by cache_index. */
@@ -42,9 +44,19 @@ export class Membership {
     return this.#members.has(address);
   }
 
-  add(address: string, cacheIndex: number, status: MemberStatus): void {
+  add(address: string, cacheIndex: number, status: MemberStatus, addedAtMs = Date.now()): void {
     this.#pending.delete(address);
-    this.#members.set(address, { address, cacheIndex, status });
+    this.#members.set(address, { address, cacheIndex, status, addedAtMs });
+  }
+
+  /** Nodes that registered on their own and are not members yet: address → cache_index. */
+  pending(): Map<string, number> {
+    return new Map(this.#pending);
+  }
+
+  /** Forgets a pending node (it did not answer, or the pool is full). */
+  dropPending(address: string): void {
+    this.#pending.delete(address);
   }
 
   remove(address: string): void {

@@ -34,4 +34,11 @@ export interface Provisioner {
   onEvent(listener: (event: ProvisionerEvent) => void): void;
   /** Stops what it started (local kind) when the manager shuts down; others do nothing. */
   close(): Promise<void>;
+  /**
+   * Takes over a node that an earlier manager process started and that is still alive (local
+   * kind only: it is then supervised like one started here).
+   */
+  adopt?(address: string, pid: number | null, spec: NodeSpec): void;
+  /** The process id of a node this provisioner runs (local kind), for the manager's database. */
+  pidOf?(address: string): number | undefined;
 }

@@ -31,8 +31,10 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
   app.get('/healthz', async (_request, reply) => sendSuccess(reply, { status: 'ok', role: 'manager', size: manager.size }));
 
   app.get('/api/manager/pool_node_list', async (_request, reply) => {
-    const addresses = manager.members().map((member) => member.address);
-    return sendSuccess(reply, { node_ip_list: addresses, node_id_list: addresses });
+    const members = manager.members();
+    const addresses = members.map((member) => member.address);
+    // node_status_list is cachepool's own, parallel to the two lists of SPEC §4.
+    return sendSuccess(reply, { node_ip_list: addresses, node_id_list: addresses, node_status_list: members.map((m) => m.status) });
   });
 
   app.get('/api/manager/poolsize', async (_request, reply) => sendSuccess(reply, { size: manager.size }));
@@ -62,9 +64,13 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
   );
 
   app.post('/api/manager/poolsize/automatic', control, async (request, reply) => {
-    const validation = validateAutoscaleParams(readFields(request), scaling.thresholds);
+    const fields = readFields(request);
+    const validation = validateAutoscaleParams(fields, scaling.thresholds);
     if (!validation.ok) throw errors.invalid(validation.message);
+    // cachepool's own: GET requests per period below which the auto-scaler does not decide.
+    const minRequests = fieldInteger(fields, 'min_requests', 0);
     scaling.thresholds = validation.params;
+    if (minRequests !== undefined) scaling.minRequests = minRequests;
     scaling.mode = 'automatic';
     return sendSuccess(reply, { resize_pool_option: scaling.mode, resize_pool_parameters: wireThresholds(scaling) });
   });
@@ -72,7 +78,7 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
   app.get('/api/manager/autoscaler', async (_request, reply) =>
     sendSuccess(reply, {
       mode: scaling.mode,
-      parameters: wireThresholds(scaling),
+      parameters: { ...wireThresholds(scaling), min_requests: scaling.minRequests },
       decisions: scaling.decisions().map((d) => ({
         time_ms: d.timeMs,
         miss_rate: d.missRate,
@@ -136,15 +142,14 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     const fields = readFields(request);
     const address = fieldText(fields, 'address');
     if (!isNodeId(address)) throw errors.invalid(`address must be "host:port", got ${JSON.stringify(address ?? null)}`);
-    const wanted = fieldInteger(fields, 'cache_index', 0) ?? null;
+    const wanted = fields.cache_index === null ? null : (fieldInteger(fields, 'cache_index', 0) ?? null);
     return sendSuccess(reply, manager.register(address, wanted));
   });
 
   app.post('/api/manager/stats', control, async (request, reply) => {
     const snapshot = readFields(request) as unknown as NodeSnapshot;
-    if (!isNodeId(snapshot.address) || !Number.isFinite(snapshot.timeMs) || !Number.isInteger(snapshot.cacheIndex)) {
-      throw errors.invalid('a snapshot needs address ("host:port"), cacheIndex and timeMs');
-    }
+    const problem = snapshotProblem(snapshot);
+    if (problem !== null) throw errors.invalid(`a snapshot ${problem}`);
     manager.acceptSnapshot(snapshot);
     return sendSuccess(reply, '');
   });
@@ -165,6 +170,18 @@ export function configFromFields(fields: Fields, current: CacheConfig): CacheCon
     throw errors.invalid(`replacement_policy must be one of ${policyNames().join(', ')}, got ${JSON.stringify(policy)}`);
   }
   return { capacityMb: capacity ?? current.capacityMb, policy: policy ?? current.policy };
+}
+
+/** Why `snapshot` is not a NodeSnapshot a node could have sent, or null when it is one. */
+function snapshotProblem(snapshot: NodeSnapshot): string | null {
+  if (!isNodeId(snapshot.address)) return `needs address ("host:port"), got ${JSON.stringify(snapshot.address ?? null)}`;
+  if (!Number.isInteger(snapshot.cacheIndex) || snapshot.cacheIndex < 0) return 'needs cacheIndex, an integer >= 0';
+  for (const name of ['timeMs', 'startedAtMs', 'items', 'usedBytes', 'capacityBytes', 'requestsTotal', 'getRequestsTotal', 'hitsTotal'] as const) {
+    const value = (snapshot as unknown as Record<string, unknown>)[name];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) return `needs ${name}, a number >= 0`;
+  }
+  if (typeof snapshot.timeMs !== 'number') return 'needs timeMs, a number >= 0';
+  return null;
 }
 
 function wireThresholds(scaling: Scaling): Record<string, number> {

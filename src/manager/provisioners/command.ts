@@ -12,14 +12,12 @@
 import { spawn } from 'node:child_process';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { defaults } from '../../defaults.js';
 import { OperationalError, OptionError } from '../../errors.js';
 import type { NodeSpec, Provisioner, ProvisionerEvent } from '../provisioner.js';
 
-/**
- * How long one command may run before its whole process group is killed, in ms (2 minutes: a
- * `docker compose up` may pull an image). Belongs in src/defaults.ts as `commandTimeoutMs`.
- */
-export const COMMAND_TIMEOUT_MS = 120_000;
+/** How long one command may run before its whole process group is killed, in ms. */
+export const COMMAND_TIMEOUT_MS: number = defaults.commandTimeoutMs;
 
 /** Options of the command provisioner. */
 export interface CommandProvisionerOptions {
@@ -63,7 +61,7 @@ export class CommandProvisioner implements Provisioner {
   readonly #scaleCommand: string;
   readonly #removeCommand: string | undefined;
   readonly #timeoutMs: number;
-  readonly #env: Record<string, string>;
+  #env: Record<string, string>;
   readonly #logger: Logger;
   // Commands run one at a time, in call order: two scale commands racing could leave the
   // orchestrator at the older count.
@@ -140,6 +138,14 @@ export class CommandProvisioner implements Provisioner {
     return this.#run(this.#scaleCommand, { count: String(count) });
   }
 
+  /**
+   * Puts the manager's URL in the commands' environment as `CACHEPOOL_MANAGER`, which is what
+   * `cachepool node` reads for `--manager`: a script that starts nodes needs no argument for it.
+   */
+  setManagerUrl(url: string): void {
+    this.#env = { ...this.#env, CACHEPOOL_MANAGER: url };
+  }
+
   /** The command provisioner cannot see its nodes: they announce themselves by registering. */
   addresses(): string[] {
     return [];
@@ -165,7 +171,7 @@ export class CommandProvisioner implements Provisioner {
 
   async #exec(command: string, env: Record<string, string>): Promise<CommandResult> {
     this.#logger.info({ command }, 'running provisioner command');
-    const outcome = await execShell(command, { ...process.env, ...env }, this.#timeoutMs);
+    const outcome = await execShell(command, { ...inheritedEnv(), ...env }, this.#timeoutMs);
     if (outcome.kind === 'ok') {
       this.#logger.info({ command }, 'provisioner command succeeded');
       return outcome.result;
@@ -287,6 +293,17 @@ function execShell(
     });
     child.on('close', finish);
   });
+}
+
+/**
+ * This process's environment without its `CACHEPOOL_*` settings (`CACHEPOOL_PORT` is the
+ * manager's port, not the port of a node the command starts), but with the log level.
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CACHEPOOL_')) env[name] = value;
+  if (process.env.CACHEPOOL_LOG_LEVEL) env.CACHEPOOL_LOG_LEVEL = process.env.CACHEPOOL_LOG_LEVEL;
+  return env;
 }
 
 function failed(message: string, stderr: string): ExecOutcome {

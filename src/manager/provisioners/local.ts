@@ -1,18 +1,29 @@
 /**
- * The local provisioner: cache nodes as child processes of the manager on 127.0.0.1
- * (`cachepool node --port 0 …`), each found by the listening line it prints. It supervises them:
- * a child that dies without being asked to is restarted on the same port and index (its keys are
- * gone — a cache node keeps them in memory) and the manager hears of it through onEvent.
+ * The local provisioner: cache nodes as processes on 127.0.0.1 (`cachepool node --port 0 …`),
+ * each found by the listening line it logs. It supervises them: a node that dies without being
+ * asked to is restarted on the same port and index (its keys are gone — a cache node keeps them in
+ * memory) and the manager hears of it through onEvent.
+ *
+ * The nodes outlive a manager that is killed: each runs in its own process group (`detached`)
+ * and logs to a file under `logDir`, not to a pipe of the manager (a pipe would break with the
+ * manager and make the node's next log line fail). A manager that starts again hands the nodes it
+ * finds alive back to this provisioner with `adopt`; it then watches them by process id. The
+ * token reaches a node through its environment (`CACHEPOOL_TOKEN`), never its argv, so that it
+ * does not show in `ps`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { defaults } from '../../defaults.js';
 import { OperationalError } from '../../errors.js';
 import type { NodeSpec, Provisioner, ProvisionerEvent } from '../provisioner.js';
 
-/** The compiled CLI the children run. */
+/** The compiled CLI the nodes run. */
 const CLI = fileURLToPath(new URL('../../cli/index.js', import.meta.url));
+/** How often the liveness of adopted nodes (no child handle) and a starting node's log are read. */
+const POLL_MS = 100;
 
 /** Options of LocalProvisioner. */
 export interface LocalProvisionerOptions {
@@ -20,31 +31,38 @@ export interface LocalProvisionerOptions {
   managerUrl?: string;
   /** Seconds between a node's statistics snapshots. */
   statsIntervalS: number;
+  /** The pool token, passed in the node's environment. */
   token?: string | undefined;
   logger: Logger;
-  /** How long a child may take to print its listening line, in ms; default 15 s. */
+  /** Where each node logs (`node-<cache_index>.log`, appended); default `<defaults.dataDir>/nodes`. */
+  logDir?: string;
+  /** How long a node may take to log its listening line, in ms; default 15 s. */
   startTimeoutMs?: number;
-  /** Restarts of one child allowed per minute before it is given up; default 5. */
+  /** Restarts of one node allowed per minute before it is given up; default 5. */
   maxRestartsPerMinute?: number;
 }
 
 interface Child {
-  process: ChildProcess;
+  /** The child handle; null for a node adopted after a manager restart. */
+  process: ChildProcess | null;
+  pid: number;
   spec: NodeSpec;
   port: number;
   address: string;
   stopping: boolean;
   restarts: number[];
+  /** Liveness poll of an adopted node. */
+  watch: NodeJS.Timeout | null;
 }
 
-/** Runs nodes as supervised child processes. */
+/** Runs nodes as supervised local processes. */
 export class LocalProvisioner implements Provisioner {
   readonly kind = 'local' as const;
   #options: LocalProvisionerOptions;
   #children = new Map<string, Child>();
   #listeners: ((event: ProvisionerEvent) => void)[] = [];
   #closed = false;
-  /** Dead children whose replacement is starting. */
+  /** Dead nodes whose replacement is starting. */
   #restarting = new Set<Child>();
 
   constructor(options: LocalProvisionerOptions) {
@@ -56,30 +74,52 @@ export class LocalProvisioner implements Provisioner {
     this.#options = { ...this.#options, managerUrl: url };
   }
 
-  /** Starts one child per spec (in parallel) and resolves with their addresses once all listen. */
+  /** Starts one node per spec (in parallel) and resolves with their addresses once all listen. */
   async startNodes(specs: NodeSpec[], _currentCount: number): Promise<string[]> {
     const started = await Promise.allSettled(specs.map((spec) => this.#spawn(spec, 0)));
     const failure = started.find((result) => result.status === 'rejected');
     if (failure) {
       // All or nothing: a half-started resize would leave orphans.
       await Promise.all(
-        started.map((result) =>
-          result.status === 'fulfilled' ? this.stopNode(result.value.address, 0) : undefined,
-        ),
+        started.map((result) => (result.status === 'fulfilled' ? this.stopNode(result.value.address, 0) : undefined)),
       );
       throw (failure as PromiseRejectedResult).reason;
     }
     return started.map((result) => (result as PromiseFulfilledResult<Child>).value.address);
   }
 
-  /** Stops the child at `address` (SIGTERM, SIGKILL after 5 s); unknown addresses are ignored. */
+  /**
+   * Takes over a node started by an earlier manager process (found alive at restart): it is
+   * watched by `pid` and restarted on its port when it dies, like a node started here. Without a
+   * pid it is only stopped by address… which needs one, so such a node is left alone on stop.
+   */
+  adopt(address: string, pid: number | null, spec: NodeSpec): void {
+    if (this.#children.has(address)) return;
+    const port = Number(address.slice(address.lastIndexOf(':') + 1));
+    const entry: Child = { process: null, pid: pid ?? 0, spec, port, address, stopping: false, restarts: [], watch: null };
+    this.#children.set(address, entry);
+    if (pid !== null) {
+      entry.watch = setInterval(() => {
+        if (!isAlive(pid)) {
+          clearInterval(entry.watch!);
+          entry.watch = null;
+          this.#exited(entry, null, null);
+        }
+      }, POLL_MS * 5);
+      entry.watch.unref();
+    }
+    this.#options.logger.info({ address, node_pid: pid, cache_index: spec.cacheIndex }, 'node adopted');
+  }
+
+  /** Stops the node at `address` (SIGTERM, SIGKILL after 5 s); unknown addresses are ignored. */
   async stopNode(address: string, _newCount: number): Promise<void> {
     const child = this.#children.get(address);
     if (!child) return;
     child.stopping = true;
+    if (child.watch) clearInterval(child.watch);
     for (const other of this.#restarting) if (other.address === address) other.stopping = true;
     this.#children.delete(address);
-    await stopProcess(child.process);
+    if (child.pid > 0) await stopPid(child.pid);
     this.#options.logger.info({ address }, 'node stopped');
   }
 
@@ -91,9 +131,10 @@ export class LocalProvisioner implements Provisioner {
     this.#listeners.push(listener);
   }
 
-  /** The child process id of the node at `address`, for operators (logged as well). */
+  /** The process id of the node at `address`, for operators and the manager's database. */
   pidOf(address: string): number | undefined {
-    return this.#children.get(address)?.process.pid;
+    const pid = this.#children.get(address)?.pid;
+    return pid === undefined || pid === 0 ? undefined : pid;
   }
 
   async close(): Promise<void> {
@@ -120,72 +161,37 @@ export class LocalProvisioner implements Provisioner {
       String(this.#options.statsIntervalS),
     ];
     if (this.#options.managerUrl) args.push('--manager', this.#options.managerUrl);
-    if (this.#options.token) args.push('--token', this.#options.token);
-    const child = spawn(process.execPath, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
-    });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4_000);
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      let buffer = '';
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(
-          new OperationalError(
-            'CP_ERR_POOL_RESIZE_FAILED',
-            `node ${spec.cacheIndex} did not start in time: ${stderr.slice(-500)}`,
-          ),
-        );
-      }, this.#options.startTimeoutMs ?? 15_000);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(
-          new OperationalError(
-            'CP_ERR_POOL_RESIZE_FAILED',
-            `node ${spec.cacheIndex} exited with ${code} while starting: ${stderr.slice(-500)}`,
-          ),
-        );
-      });
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-        buffer += chunk;
-        let newline: number;
-        while ((newline = buffer.indexOf('\n')) !== -1) {
-          const text = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          if (!text.includes('"listening"')) continue;
-          try {
-            const line = JSON.parse(text) as { msg?: string; role?: string; url?: string };
-            if (line.msg === 'listening' && line.role === 'node' && typeof line.url === 'string') {
-              clearTimeout(timer);
-              resolve(line.url);
-            }
-          } catch {
-            // not a log line of ours
-          }
-        }
-        // Keep only an unfinished line; output after the listening line is drained and dropped.
-        if (buffer.length > 64_000) buffer = '';
-      });
-    });
-    child.removeAllListeners('exit');
+    const logDir = this.#options.logDir ?? join(defaults.dataDir, 'nodes');
+    mkdirSync(logDir, { recursive: true });
+    const logPath = join(logDir, `node-${spec.cacheIndex}.log`);
+    const fd = openSync(logPath, 'a');
+    const offset = fstatSync(fd).size;
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env: nodeEnv(this.#options.token), detached: true });
+    } finally {
+      closeSync(fd);
+    }
+    // The manager must not wait for its nodes when it exits on purpose; it stops them itself.
+    child.unref();
+    const url = await waitForListening(child, logPath, offset, this.#options.startTimeoutMs ?? 15_000, spec.cacheIndex);
     const parsed = new URL(url);
     const address = `${parsed.hostname}:${parsed.port}`;
     const entry: Child = {
       process: child,
+      pid: child.pid ?? 0,
       spec,
       port: Number(parsed.port),
       address,
       stopping: false,
       restarts: [],
+      watch: null,
     };
     const previous = this.#children.get(address);
     if (previous) entry.restarts = previous.restarts;
     this.#children.set(address, entry);
     child.once('exit', (code, signal) => this.#exited(entry, code, signal));
-    logger.info({ address, node_pid: child.pid, cache_index: spec.cacheIndex }, 'node started');
+    logger.info({ address, node_pid: child.pid, cache_index: spec.cacheIndex, log: logPath }, 'node started');
     return entry;
   }
 
@@ -206,7 +212,7 @@ export class LocalProvisioner implements Provisioner {
     this.#spawn(child.spec, child.port).then(
       (restarted) => {
         this.#restarting.delete(child);
-        // stopNode was called on the dead child while this one was starting: stop it too.
+        // stopNode was called on the dead node while this one was starting: stop it too.
         if (child.stopping || this.#closed) {
           void this.stopNode(restarted.address, 0);
           return;
@@ -232,11 +238,104 @@ export class LocalProvisioner implements Provisioner {
   }
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
+/**
+ * The environment of a node: this process's without any `CACHEPOOL_*` setting meant for the
+ * manager (`CACHEPOOL_PORT`, `CACHEPOOL_TOKEN_FILE`, … would change the node), plus the token and
+ * the log level.
+ */
+function nodeEnv(token: string | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CACHEPOOL_')) env[name] = value;
+  if (process.env.CACHEPOOL_LOG_LEVEL) env.CACHEPOOL_LOG_LEVEL = process.env.CACHEPOOL_LOG_LEVEL;
+  if (token) env.CACHEPOOL_TOKEN = token;
+  return env;
+}
+
+/** Reads the node's log from `offset` until its listening line; rejects on exit or timeout. */
+function waitForListening(child: ChildProcess, logPath: string, offset: number, timeoutMs: number, index: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let text = '';
+    let position = offset;
+    const read = (): string => {
+      let fd: number | undefined;
+      try {
+        fd = openSync(logPath, 'r');
+        const buffer = Buffer.alloc(64 * 1024);
+        for (;;) {
+          const n = readSync(fd, buffer, 0, buffer.length, position);
+          if (n <= 0) break;
+          position += n;
+          text = (text + buffer.toString('utf8', 0, n)).slice(-256 * 1024);
+        }
+      } catch {
+        // The file is read again at the next poll.
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+      }
+      return text;
+    };
+    const finish = (outcome: { url: string } | { error: OperationalError }): void => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      child.removeListener('exit', onExit);
+      if ('url' in outcome) resolve(outcome.url);
+      else reject(outcome.error);
+    };
+    const check = (): void => {
+      for (const line of read().split('\n')) {
+        if (!line.includes('"listening"')) continue;
+        try {
+          const parsed = JSON.parse(line) as { msg?: string; role?: string; url?: string };
+          if (parsed.msg === 'listening' && parsed.role === 'node' && typeof parsed.url === 'string') {
+            finish({ url: parsed.url });
+            return;
+          }
+        } catch {
+          // not a log line of ours
+        }
+      }
+    };
+    const onExit = (code: number | null): void => {
+      check();
+      finish({ error: new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `node ${index} exited with ${code} while starting: ${read().slice(-500)}`) });
+    };
+    const poll = setInterval(check, POLL_MS);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish({ error: new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `node ${index} did not start in time: ${read().slice(-500)}`) });
+    }, timeoutMs);
+    child.once('exit', onExit);
+    check();
+  });
+}
+
+/** True when a process with this id exists. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
+async function stopPid(pid: number): Promise<void> {
+  if (!isAlive(pid)) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 5_000;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        return;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

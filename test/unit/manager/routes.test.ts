@@ -102,12 +102,39 @@ describe('manager routes refuse bad input in the envelope', () => {
     assert.equal(bad.statusCode, 400);
   });
 
-  it('refuses a snapshot without an address and keeps a valid one for /nodes figures', async () => {
+  it('refuses a snapshot without an address or with a negative figure, and ignores one from a non-member', async () => {
     const bad = await post('/api/manager/stats', { items: 3 });
     assert.equal(bad.statusCode, 400);
-    const good = await post('/api/manager/stats', { address: '127.0.0.1:6001', cacheIndex: 4, timeMs: 1, items: 3 });
+    const negative = await post('/api/manager/stats', { address: '127.0.0.1:6001', cacheIndex: 4, timeMs: 1, items: -3 });
+    assert.equal(negative.statusCode, 400);
+    assert.match(negative.json().error.message, /items/);
+    const stranger = await post('/api/manager/stats', { address: '127.0.0.1:6001', cacheIndex: 4, timeMs: 1, items: 3 });
+    assert.equal(stranger.statusCode, 200);
+    // Not a member (only pending): its figures must not count in the pool's.
+    assert.equal(manager.snapshotOf('127.0.0.1:6001'), undefined);
+  });
+
+  it('refuses a registration with a bad cache_index', async () => {
+    const answer = await post('/api/manager/register', { address: '127.0.0.1:6003', cache_index: 'x' });
+    assert.equal(answer.statusCode, 400);
+    assert.match(answer.json().error.message, /cache_index/);
+  });
+
+  it('keeps min_requests of the auto-scaler and refuses a bad one without switching mode', async () => {
+    scaling.mode = 'manual';
+    const bad = await post('/api/manager/poolsize/automatic', { min_requests: -1 });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(scaling.mode, 'manual');
+    const good = await post('/api/manager/poolsize/automatic', { min_requests: 5 });
     assert.equal(good.statusCode, 200);
-    assert.equal(manager.snapshotOf('127.0.0.1:6001')?.items, 3);
+    const view = await app.inject({ method: 'GET', url: '/api/manager/autoscaler' });
+    assert.equal(view.json().content.parameters.min_requests, 5);
+    assert.equal(view.json().content.mode, 'automatic');
+  });
+
+  it('lists node statuses next to the two lists of pool_node_list', async () => {
+    const answer = await app.inject({ method: 'GET', url: '/api/manager/pool_node_list' });
+    assert.deepEqual(answer.json().content, { node_ip_list: [], node_id_list: [], node_status_list: [] });
   });
 
   it('answers an unknown path with a 404 in the envelope', async () => {
