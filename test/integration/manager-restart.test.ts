@@ -1,0 +1,180 @@
+/**
+ * The manager's durable state with real processes: `cachepool start` with a data dir, keys
+ * loaded through the gateway, the manager SIGKILLed — its nodes keep running with their keys —
+ * and started again on the same data dir and port. It must re-adopt the same nodes, keep the
+ * table, serve every key; and a resize interrupted by the kill must be completed or rolled back,
+ * never left half applied.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { partitionOf } from '../../src/partition/index.js';
+import { pollUntil, postForm, send } from '../helpers/http.js';
+import { startCachepool, stopAll, type Started } from '../helpers/process.js';
+
+/** A port free right now, so that a restarted manager listens where its nodes report. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Node process ids the manager logged ('node started' / 'node adopted'). */
+function nodePids(pool: Started): number[] {
+  return pool.lines.filter((l) => typeof l.node_pid === 'number').map((l) => l.node_pid as number);
+}
+
+const allPids = new Set<number>();
+
+async function startPool(dataDir: string, port: number, extra: string[] = []): Promise<{ pool: Started; manager: string; gateway: string }> {
+  const pool = await startCachepool(
+    ['start', '--port', String(port), '--gateway-port', '0', '--stats-interval', '1', '--data-dir', dataDir, ...extra],
+    { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
+  );
+  return { pool, manager: pool.urls.get('manager')!, gateway: pool.urls.get('gateway')! };
+}
+
+async function load(gateway: string, keys: string[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < keys.length) {
+        const key = keys[next++]!;
+        const answer = await postForm(`${gateway}/api/cache/content`, { key, value: `value of ${key}` });
+        assert.equal(answer.status, 200, answer.text);
+      }
+    }),
+  );
+}
+
+async function assertServed(gateway: string, keys: string[]): Promise<void> {
+  let next = 0;
+  const wrong: string[] = [];
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < keys.length) {
+        const key = keys[next++]!;
+        const answer = await postForm(`${gateway}/api/cache/key`, { key });
+        if (answer.status !== 200 || answer.json?.content !== `value of ${key}`) wrong.push(`${key}: ${answer.status} ${answer.text}`);
+      }
+    }),
+  );
+  assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} keys not served with their value`);
+}
+
+async function content(url: string): Promise<any> {
+  const answer = await send(url);
+  assert.equal(answer.status, 200, answer.text);
+  return answer.json.content;
+}
+
+async function killHard(pool: Started): Promise<void> {
+  const exited = once(pool.child, 'exit');
+  pool.kill('SIGKILL');
+  await exited;
+  await pool.stop();
+}
+
+after(async () => {
+  await stopAll();
+  // Nodes outlive a killed manager by design: make sure none of this file's is left behind.
+  for (const pid of allPids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+describe('a manager killed and started again on its data dir', () => {
+  it('re-adopts the running nodes with their keys and keeps the partition table', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-restart-'));
+    const port = await freePort();
+    const first = await startPool(dataDir, port, ['--nodes', '2']);
+    const keys = Array.from({ length: 300 }, (_, i) => `restart-${i}`);
+    await load(first.gateway, keys);
+    const members = await content(`${first.manager}/api/manager/pool_node_list`);
+    const table = await content(`${first.manager}/api/manager/partitions`);
+    const pids = nodePids(first.pool);
+    pids.forEach((pid) => allPids.add(pid));
+    assert.equal(members.node_ip_list.length, 2);
+    assert.equal(pids.length, 2);
+
+    await killHard(first.pool);
+    // The nodes did not die with their manager, and still hold their keys.
+    for (const pid of pids) assert.ok(isAlive(pid), `node ${pid} died with the manager`);
+    const held = await Promise.all(members.node_ip_list.map(async (a: string) => (await send(`http://${a}/keys`)).json.length));
+    assert.equal(held.reduce((x: number, y: number) => x + y, 0), keys.length);
+
+    const second = await startPool(dataDir, port, ['--nodes', '1']);
+    const again = await content(`${second.manager}/api/manager/pool_node_list`);
+    assert.deepEqual(again.node_ip_list, members.node_ip_list);
+    assert.deepEqual(again.node_status_list, ['up', 'up']);
+    assert.deepEqual(await content(`${second.manager}/api/manager/partitions`), table);
+    assert.ok(second.pool.lines.some((l) => l.msg === 'node adopted'));
+    await assertServed(second.gateway, keys);
+    // Writes still work and go to the same owners.
+    await load(second.gateway, ['after-restart']);
+    await assertServed(second.gateway, ['after-restart']);
+
+    // The restarted manager supervises the adopted nodes: a clean stop stops them too.
+    assert.equal(await second.pool.stop(), 0);
+    await pollUntil(async () => (pids.every((pid) => !isAlive(pid)) ? true : undefined), 10_000);
+  });
+
+  it('settles a resize interrupted by the kill: completed or rolled back, every key on its owner', async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-midresize-'));
+    const port = await freePort();
+    const first = await startPool(dataDir, port, ['--nodes', '1', '--max', '3', '--move-chunk-keys', '10']);
+    const keys = Array.from({ length: 3000 }, (_, i) => `mid-${i}`);
+    await load(first.gateway, keys);
+
+    const grow = postForm(`${first.manager}/api/manager/poolsize/manual`, { change: 'increase' }, { timeoutMs: 60_000 }).catch(() => undefined);
+    const seen = await pollUntil(
+      async () => {
+        const migration = (await content(`${first.manager}/api/manager/migration`)).migration;
+        return migration?.running && migration.keys_done > 0 ? migration : undefined;
+      },
+      20_000,
+      5,
+    );
+    assert.ok(seen.keys_done < seen.keys_total || seen.keys_total === 0 || seen.running);
+    nodePids(first.pool).forEach((pid) => allPids.add(pid));
+    await killHard(first.pool);
+    await grow;
+
+    const second = await startPool(dataDir, port, ['--nodes', '1', '--max', '3']);
+    nodePids(second.pool).forEach((pid) => allPids.add(pid));
+    const migration = (await content(`${second.manager}/api/manager/migration`)).migration;
+    assert.equal(migration.id, seen.id);
+    assert.equal(migration.running, false);
+    assert.ok(['done', 'rolled-back'].includes(migration.outcome), `outcome ${migration.outcome}`);
+    t.diagnostic(`killed at ${seen.keys_done} keys moved; settled as ${migration.outcome}`);
+
+    const table = await content(`${second.manager}/api/manager/partitions`);
+    const members = (await content(`${second.manager}/api/manager/pool_node_list`)).node_ip_list as string[];
+    assert.equal(table.moving, undefined);
+    assert.deepEqual([...new Set(table.partitions)].sort(), [...members].sort());
+    assert.equal(members.length, migration.outcome === 'done' ? 2 : 1);
+    assert.ok(table.version > 1);
+    // Every key sits on the node the table names, and nowhere else.
+    for (const address of members) {
+      const held = (await send(`http://${address}/keys`)).json as string[];
+      const misplaced = held.filter((key) => table.partitions[partitionOf(key)] !== address);
+      assert.deepEqual(misplaced.slice(0, 5), [], `${misplaced.length} keys on ${address} belong elsewhere`);
+    }
+    await assertServed(second.gateway, keys);
+    assert.equal(await second.pool.stop(), 0);
+  });
+});
