@@ -8,6 +8,12 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
+/** Answers every key operation may give when the node runs with --protect-data. */
+const tokenResponses = {
+  '401': errorResponse('With --protect-data: no token (CP_ERR_AUTH_REQUIRED).'),
+  '403': errorResponse('With --protect-data: a wrong token (CP_ERR_AUTH_FORBIDDEN).'),
+};
+
 const keyParameter = {
   name: 'key',
   in: 'path',
@@ -25,8 +31,10 @@ export const openapi = {
     description:
       'Raw-bytes access to one cache node (or, through the gateway, to the pool). Values keep their Content-Type. ' +
       'An entry costs the UTF-8 bytes of its key plus the bytes of its value against the capacity. ' +
-      'When a pool token is set, control endpoints need Authorization: Bearer <token>; /v1 key endpoints do not.',
+      'When a pool token is set, control endpoints need Authorization: Bearer <token>; /v1 key endpoints need it only ' +
+      'when the node runs with --protect-data (then: 401 without it, 403 with a wrong one).',
   },
+  security: [{}, { bearerToken: [] }],
   paths: {
     '/v1/keys/{key}': {
       parameters: [keyParameter],
@@ -37,29 +45,33 @@ export const openapi = {
           '200': { description: 'The value, with the Content-Type it was stored with.', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
           '400': errorResponse('Empty or too long key (CP_ERR_REQUEST_MISSING_KEY, CP_ERR_KEY_TOO_LONG).'),
           '404': errorResponse('No such key (CP_ERR_KEY_UNKNOWN).'),
+          ...tokenResponses,
         },
       },
       head: {
         summary: 'Whether a key is present, with its Content-Type and Content-Length',
         description: 'Does not count as a GET and does not refresh recency.',
-        responses: { '200': { description: 'Present.' }, '404': { description: 'Absent.' } },
+        responses: { '200': { description: 'Present.' }, '404': { description: 'Absent.' }, ...tokenResponses },
       },
       put: {
         summary: 'Store a value',
         description:
-          'The body is the value (1 byte or more, up to the body limit, default 32 MB); its Content-Type is kept (default application/octet-stream). ' +
+          'The body is the value (1 byte or more, up to --max-value-bytes, default the body limit of 32 MB); its Content-Type is kept (default application/octet-stream). ' +
           'Evicts by the replacement policy until the entry fits.',
         requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
         responses: {
           '201': { description: 'Stored; the key was new.' },
           '204': { description: 'Stored; an older value was replaced.' },
           '400': errorResponse('Empty value, empty or too long key.'),
-          '413': errorResponse('Larger than the whole capacity (CP_ERR_VALUE_TOO_LARGE; nothing evicted, an older value stays) or than the body limit (CP_ERR_REQUEST_BODY_TOO_LARGE).'),
+          '413': errorResponse(
+            'Larger than the whole capacity or than --max-value-bytes (CP_ERR_VALUE_TOO_LARGE; nothing evicted, an older value stays) or than the body limit (CP_ERR_REQUEST_BODY_TOO_LARGE).',
+          ),
+          ...tokenResponses,
         },
       },
       delete: {
         summary: 'Invalidate a key',
-        responses: { '204': { description: 'The key is absent now (whether or not it was present).' }, '400': errorResponse('Empty or too long key.') },
+        responses: { '204': { description: 'The key is absent now (whether or not it was present).' }, '400': errorResponse('Empty or too long key.'), ...tokenResponses },
       },
     },
     '/v1/openapi.json': {
@@ -67,6 +79,9 @@ export const openapi = {
     },
   },
   components: {
+    securitySchemes: {
+      bearerToken: { type: 'http', scheme: 'bearer', description: 'The pool token; needed on /v1 keys only with --protect-data.' },
+    },
     schemas: {
       Error: {
         type: 'object',
