@@ -7,16 +7,22 @@
  * shows medians over `runs` and the median of the per-run ratios gateway/direct.
  * Target for get-hit: ≥ 0.7×.
  *
+ * For get-hit a third figure shows what any proxy costs on this machine: a bare proxy (this
+ * file run with `--bare-proxy <node url>`: node:http server, undici Pool, no routing, no key
+ * parsing, the answer piped back) in front of the same node, as a ratio to direct in the same run.
+ *
  *   node dist/bench/gateway.js [--runs N] [--duration S]
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import { CLI } from './processes.js';
+import { Pool } from 'undici';
+import { CLI, startServer, type Server } from './processes.js';
 import type { BenchOptions, BenchRow, Benchmark } from './row.js';
 import { formatCount, median } from './stats.js';
 import { FORM, dataUrl, keyForm, putForm } from './values.js';
@@ -204,9 +210,11 @@ export async function runGatewayBench(options: Partial<BenchOptions> = {}): Prom
   const durationS = options.durationS ?? 3;
   const rows: BenchRow[] = [];
   const pool = await startPool(['--nodes', '1', '--min', '1', '--max', '1', '--capacity', '64']);
+  let bare: Server | undefined;
   try {
     const [node] = await pool.nodes();
     if (!node) throw new Error('the pool has no node');
+    bare = await startServer(SELF, ['--bare-proxy', node]);
     for (const size of SIZES) {
       const value = dataUrl(size);
       await prepare(node, pool.gateway, value);
@@ -214,16 +222,26 @@ export async function runGatewayBench(options: Partial<BenchOptions> = {}): Prom
         for (const operation of OPERATIONS) {
           const direct: Load[] = [];
           const routed: Load[] = [];
+          const proxied: Load[] = [];
           for (let run = 0; run < runs; run++) {
             const directFirst = run % 2 === 0;
             if (directFirst)
               direct.push(await load(node, operation, value, connections, durationS));
             routed.push(await load(pool.gateway, operation, value, connections, durationS));
+            if (operation === 'get-hit')
+              proxied.push(await load(bare.url, operation, value, connections, durationS));
             if (!directFirst)
               direct.push(await load(node, operation, value, connections, durationS));
           }
           const ratio = median(routed.map((r, i) => r.requestsPerS / direct[i]!.requestsPerS));
-          const unexpected = [...routed, ...direct].reduce((sum, l) => sum + l.unexpected, 0);
+          const bareRatio = median(proxied.map((r, i) => r.requestsPerS / direct[i]!.requestsPerS));
+          const perRun = routed
+            .map((r, i) => (r.requestsPerS / direct[i]!.requestsPerS).toFixed(2))
+            .join('/');
+          const unexpected = [...routed, ...direct, ...proxied].reduce(
+            (sum, l) => sum + l.unexpected,
+            0,
+          );
           const summary = (loads: Load[]) =>
             `${formatCount(median(loads.map((l) => l.requestsPerS)))} req/s, p50 ${median(loads.map((l) => l.p50Ms))} ms, p99 ${median(loads.map((l) => l.p99Ms))} ms`;
           const row: BenchRow = {
@@ -233,7 +251,12 @@ export async function runGatewayBench(options: Partial<BenchOptions> = {}): Prom
             reference: `direct ${summary(direct)}`,
             ratio,
             target: operation === 'get-hit' ? `≥ ${TARGET.toFixed(2)}×` : '',
-            note: `${runs} × ${durationS} s${unexpected > 0 ? `; ${unexpected} unexpected answers/errors` : ''}`,
+            note:
+              `${runs} × ${durationS} s; per run ${perRun}` +
+              (proxied.length > 0
+                ? `; bare proxy ${formatCount(median(proxied.map((l) => l.requestsPerS)))} req/s = ${bareRatio.toFixed(2)}× direct`
+                : '') +
+              (unexpected > 0 ? `; ${unexpected} unexpected answers/errors` : ''),
           };
           if (operation === 'get-hit') row.met = ratio >= TARGET;
           rows.push(row);
@@ -241,9 +264,57 @@ export async function runGatewayBench(options: Partial<BenchOptions> = {}): Prom
       }
     }
   } finally {
-    await pool.stop();
+    await Promise.all([pool.stop(), bare?.stop()]);
   }
   return rows;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+/**
+ * The bare proxy: forwards every request to `target` over keep-alive connections and pipes the
+ * answer back, with no routing and no key parsing. Logs the listening line like our servers.
+ */
+async function serveBareProxy(target: string): Promise<void> {
+  const upstream = new Pool(target, { connections: 64, pipelining: 1 });
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      upstream
+        .request({
+          method: request.method as 'POST',
+          path: request.url ?? '/',
+          headers: {
+            'content-type': request.headers['content-type'] ?? 'application/octet-stream',
+          },
+          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+        })
+        .then(
+          (answer) => {
+            const type = answer.headers['content-type'];
+            const length = answer.headers['content-length'];
+            if (type !== undefined) response.setHeader('content-type', type);
+            if (length !== undefined) response.setHeader('content-length', length);
+            response.writeHead(answer.statusCode);
+            answer.body.pipe(response);
+          },
+          () => response.writeHead(502).end(),
+        );
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    process.stdout.write(
+      `${JSON.stringify({ msg: 'listening', role: 'bare-proxy', url: `http://127.0.0.1:${port}` })}\n`,
+    );
+  });
+  process.once('SIGTERM', () => {
+    server.close();
+    server.closeAllConnections();
+    void upstream.close();
+  });
 }
 
 /** The gateway benchmark, for bench/index.ts. */
@@ -264,7 +335,12 @@ export function benchArgs(argv: readonly string[]): Partial<BenchOptions> {
   return options;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (
+  import.meta.url === pathToFileURL(process.argv[1] ?? '').href &&
+  process.argv[2] === '--bare-proxy'
+) {
+  await serveBareProxy(process.argv[3] ?? '');
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = await runGatewayBench(benchArgs(process.argv.slice(2)));
   const { renderTable } = await import('./index.js');
   process.stdout.write(`${renderTable(rows)}\n`);

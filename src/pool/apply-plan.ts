@@ -10,7 +10,12 @@
  * republished. The resize is reported failed and can be retried. docs/pool.md walks through the
  * interleavings.
  */
-import { partitionOf, type PartitionMove, type PartitionTable, type RebalancePlan } from '../partition/index.js';
+import {
+  partitionOf,
+  type PartitionMove,
+  type PartitionTable,
+  type RebalancePlan,
+} from '../partition/index.js';
 import type { MigrationProgress } from './migration-progress.js';
 import type { NodeClient } from './node-client.js';
 import type { MovingPartition } from './routing.js';
@@ -44,7 +49,8 @@ export interface ApplyPlanOptions {
 }
 
 /** What applyPlan did: T2 in force, or T1 kept with the reason. */
-export type ApplyOutcome = { ok: true; table: PartitionTable } | { ok: false; table: PartitionTable; error: string };
+export type ApplyOutcome =
+  { ok: true; table: PartitionTable } | { ok: false; table: PartitionTable; error: string };
 
 /** Carries out `plan` (see the module header). Never throws; failures are the outcome. */
 export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome> {
@@ -63,7 +69,12 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
     // b. Fence every destination first: from here on it records local writes of its incoming
     //    partitions, so that no import overwrites them.
     await Promise.all(
-      [...incoming].map(([to, moves]) => clientOf(to).beginMigration(id, moves.map((move) => move.partition))),
+      [...incoming].map(([to, moves]) =>
+        clientOf(to).beginMigration(
+          id,
+          moves.map((move) => move.partition),
+        ),
+      ),
     );
     // c. Route the moving partitions to their new owners (old owners as read fallback) and wait
     //    until no request routed by T1 is in flight: after this, no write lands on a source.
@@ -103,7 +114,12 @@ async function drainSource(
       if (isLeaving && options.managerAddress) {
         // Tells the node to report its handoff to the manager (POST /api/poolsize/change).
         await source
-          .moveKeys({ dest: {}, migration: id, manager: options.managerAddress, cache_ip: source.address })
+          .moveKeys({
+            dest: {},
+            migration: id,
+            manager: options.managerAddress,
+            cache_ip: source.address,
+          })
           .catch(() => {});
       }
       return;
@@ -119,7 +135,10 @@ async function drainSource(
     }
   }
   const left = movingKeys(await source.keys(), destOf, source.address);
-  if (left.length > 0) throw new Error(`${left.length} keys were still on ${source.address} after ${maxSweeps} sweeps`);
+  if (left.length > 0)
+    throw new Error(
+      `${left.length} keys were still on ${source.address} after ${maxSweeps} sweeps`,
+    );
 }
 
 /**
@@ -128,12 +147,23 @@ async function drainSource(
  * any key a destination received in between (the old owner was invalidated by that write: a
  * later read misses, it never sees an older value).
  */
-async function rollBack(options: ApplyPlanOptions, incoming: Map<string, PartitionMove[]>, published: boolean): Promise<void> {
+async function rollBack(
+  options: ApplyPlanOptions,
+  incoming: Map<string, PartitionMove[]>,
+  published: boolean,
+): Promise<void> {
   const { current, clientOf, publish } = options;
   const id = options.progress.id;
   const backOf = new Map<number, string>();
-  for (const moves of incoming.values()) for (const move of moves) backOf.set(move.partition, move.from);
-  await Promise.all([...incoming.keys()].map((to) => clientOf(to).endMigration(id).catch(() => {})));
+  for (const moves of incoming.values())
+    for (const move of moves) backOf.set(move.partition, move.from);
+  await Promise.all(
+    [...incoming.keys()].map((to) =>
+      clientOf(to)
+        .endMigration(id)
+        .catch(() => {}),
+    ),
+  );
   if (published) {
     for (const to of incoming.keys()) {
       const destination = clientOf(to);
@@ -152,7 +182,9 @@ async function rollBack(options: ApplyPlanOptions, incoming: Map<string, Partiti
   for (const to of incoming.keys()) {
     const destination = clientOf(to);
     const keys = await destination.keys().catch(() => [] as string[]);
-    await Promise.all(movingKeys(keys, backOf, to).map((key) => destination.invalidate(key).catch(() => {})));
+    await Promise.all(
+      movingKeys(keys, backOf, to).map((key) => destination.invalidate(key).catch(() => {})),
+    );
   }
 }
 
@@ -161,7 +193,11 @@ function checkAborted(signal: AbortSignal | undefined): void {
 }
 
 /** The keys of `keys` whose partition moves to another node than `self`. */
-function movingKeys(keys: readonly string[], destOf: ReadonlyMap<number, string>, self: string): string[] {
+function movingKeys(
+  keys: readonly string[],
+  destOf: ReadonlyMap<number, string>,
+  self: string,
+): string[] {
   return keys.filter((key) => {
     const to = destOf.get(partitionOf(key));
     return to !== undefined && to !== self;

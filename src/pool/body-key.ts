@@ -10,7 +10,10 @@ import { errors } from '../errors.js';
  * field. A JSON number or boolean key is given in its JSON form (as the node reads it). A body
  * that cannot be read throws a RequestError (malformed / unsupported media).
  */
-export function keyOfBody(contentType: string | undefined, body: Buffer | undefined): string | undefined {
+export function keyOfBody(
+  contentType: string | undefined,
+  body: Buffer | undefined,
+): string | undefined {
   if (!body || body.length === 0) return undefined;
   const type = (contentType ?? '').toLowerCase();
   if (type.startsWith('application/x-www-form-urlencoded')) return keyOfForm(body);
@@ -25,10 +28,22 @@ function keyOfForm(body: Buffer): string | undefined {
   while (start < body.length) {
     let end = body.indexOf(0x26 /* & */, start);
     if (end === -1) end = body.length;
-    if (end - start >= 4 && body[start] === 0x6b && body[start + 1] === 0x65 && body[start + 2] === 0x79 && body[start + 3] === 0x3d) {
+    if (
+      end - start >= 4 &&
+      body[start] === 0x6b &&
+      body[start + 1] === 0x65 &&
+      body[start + 2] === 0x79 &&
+      body[start + 3] === 0x3d
+    ) {
       return decodeFormComponent(body.toString('latin1', start + 4, end));
     }
-    if (end - start === 3 && body[start] === 0x6b && body[start + 1] === 0x65 && body[start + 2] === 0x79) return '';
+    if (
+      end - start === 3 &&
+      body[start] === 0x6b &&
+      body[start + 1] === 0x65 &&
+      body[start + 2] === 0x79
+    )
+      return '';
     start = end + 1;
   }
   return undefined;

@@ -5,16 +5,27 @@
  * to B (new), reads try B, then A, then B again; writes go to B and then invalidate A; deletes go
  * to B and then A (docs/pool.md explains why these orders never miss nor undo a write).
  * Pool-wide calls (clear, statistics, keys) fan out to every node. It owns no table: the manager
- * publishes into the Routing it is given.
+ * publishes into the Routing it is given. The three hot legacy routes are served by a pre-router
+ * (fast-path.ts) that streams the node's answer back; Fastify handles everything else.
  */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { errors, OperationalError } from '../errors.js';
-import { createHttpApp, readFields, registerRawParsers, requireToken, sendSuccess, type Fields } from '../http/index.js';
-import { partitionOf } from '../partition/index.js';
+import {
+  createHttpApp,
+  readFields,
+  registerRawParsers,
+  requireToken,
+  sendSuccess,
+  type Fields,
+} from '../http/index.js';
+import { defaults } from '../defaults.js';
 import { keyOfBody } from './body-key.js';
+import { createFastPath, type FastPath } from './fast-path.js';
+import { invalidateLegacy, readThrough, writeThrough, type RemoveFromOld } from './moving-pair.js';
 import type { RouteView, Routing } from './routing.js';
-import { Upstreams, type Upstream } from './upstreams.js';
+import { Upstreams, type Upstream, type UpstreamMethod } from './upstreams.js';
 
 /** Options of buildGatewayApp. */
 export interface GatewayOptions {
@@ -31,70 +42,54 @@ export interface GatewayOptions {
   configure?: (fields: Fields) => Promise<void>;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+type Method = UpstreamMethod;
 
 /** Builds the gateway app (not listening). Closing the app closes its node connections. */
 export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyInstance> {
   const app = await createHttpApp({ ...(options.logger ? { logger: options.logger } : {}) });
-  const upstreams = new Upstreams({ token: options.token, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const upstreams = new Upstreams({
+    token: options.token,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
   const { routing } = options;
   const control = requireToken(options.token);
   app.addHook('onClose', async () => upstreams.close());
 
-  /** Sends one request, or reports a miss when the node cannot be reached (a moving pair). */
-  const tryForward = async (address: string, method: Method, path: string, type?: string, body?: Buffer) => {
-    try {
-      return await upstreams.forward(address, method, path, type, body);
-    } catch {
-      return undefined;
-    }
-  };
-
-  /**
-   * Reads through the moving pair: new owner, old owner, new owner again. A key handed off from A
-   * to B between the first and the second read is on B by the third (the handoff writes B before
-   * it deletes A).
-   */
-  const read = async (view: RouteView, key: string, method: Method, path: string, type?: string, body?: Buffer, hit = 200) => {
-    const partition = partitionOf(key);
-    const owner = view.owners[partition]!;
-    const previous = view.previous[partition];
-    if (previous === undefined) return upstreams.forward(owner, method, path, type, body);
-    const first = await tryForward(owner, method, path, type, body);
-    if (first?.statusCode === hit) return first;
-    const second = await tryForward(previous, method, path, type, body);
-    if (second?.statusCode === hit) return second;
-    return (await tryForward(owner, method, path, type, body)) ?? first ?? second ?? unreachable(owner);
-  };
-
-  /**
-   * Writes to the new owner, then removes the key from the old one (a write or delete) so that
-   * the handoff cannot bring an older value back: the destination's fence skips a key written
-   * on it since the migration began.
-   */
-  const write = async (
+  const read = (
     view: RouteView,
     key: string,
-    method: Method,
+    method: UpstreamMethod,
+    path: string,
+    type?: string,
+    body?: Buffer,
+  ) => readThrough(upstreams, view, key, method, path, type, body);
+  const write = (
+    view: RouteView,
+    key: string,
+    method: UpstreamMethod,
     path: string,
     type: string | undefined,
     body: Buffer | undefined,
-    removeFromOld: (address: string) => Promise<unknown>,
-  ) => {
-    const partition = partitionOf(key);
-    const answer = await upstreams.forward(view.owners[partition]!, method, path, type, body);
-    const previous = view.previous[partition];
-    if (previous !== undefined && answer.statusCode < 300) await removeFromOld(previous).catch(() => {});
-    return answer;
-  };
+    removeFromOld: RemoveFromOld,
+  ) => writeThrough(upstreams, view, key, method, path, type, body, removeFromOld);
+  const invalidateKey = (key: string) => invalidateLegacy(upstreams, key);
 
-  const invalidateLegacy = (key: string) => (address: string) =>
-    upstreams.forward(address, 'DELETE', '/api/cache/key', 'application/json', Buffer.from(JSON.stringify({ key })));
+  // The hot legacy routes are served before Fastify sees them; the routes below stay as the
+  // fallback for every case the fast path leaves alone (and for app.inject()).
+  const fastPath = createFastPath({
+    routing,
+    upstreams,
+    bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
+    logger: options.logger,
+  });
+  interpose(app.server, fastPath);
 
   await app.register(async (scope) => {
     registerRawParsers(scope);
 
-    const legacyKey = (request: FastifyRequest): { key: string; type: string | undefined; body: Buffer | undefined } => {
+    const legacyKey = (
+      request: FastifyRequest,
+    ): { key: string; type: string | undefined; body: Buffer | undefined } => {
       const type = request.headers['content-type'];
       const body = request.body as Buffer | undefined;
       const key = keyOfBody(type, body);
@@ -118,7 +113,10 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
       const view = routing.view;
       view.enter();
       try {
-        return relay(reply, await write(view, key, 'POST', '/api/cache/content', type, body, invalidateLegacy(key)));
+        return relay(
+          reply,
+          await write(view, key, 'POST', '/api/cache/content', type, body, invalidateKey(key)),
+        );
       } finally {
         view.leave();
       }
@@ -129,13 +127,19 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
       const view = routing.view;
       view.enter();
       try {
-        return relay(reply, await write(view, key, 'DELETE', '/api/cache/key', type, body, invalidateLegacy(key)));
+        return relay(
+          reply,
+          await write(view, key, 'DELETE', '/api/cache/key', type, body, invalidateKey(key)),
+        );
       } finally {
         view.leave();
       }
     });
 
-    const v1 = async (request: FastifyRequest<{ Params: { key: string } }>, reply: FastifyReply) => {
+    const v1 = async (
+      request: FastifyRequest<{ Params: { key: string } }>,
+      reply: FastifyReply,
+    ) => {
       const key = request.params.key;
       const path = `/v1/keys/${encodeURIComponent(key)}`;
       const method = request.method as Method;
@@ -147,20 +151,33 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
         const answer =
           method === 'GET' || method === 'HEAD'
             ? await read(view, key, method, path, undefined, undefined)
-            : await write(view, key, method, path, type, body, (address) => upstreams.forward(address, 'DELETE', path));
+            : await write(view, key, method, path, type, body, (address) =>
+                upstreams.forward(address, 'DELETE', path),
+              );
         return relay(reply, answer);
       } finally {
         view.leave();
       }
     };
-    scope.route({ method: ['GET', 'HEAD', 'PUT', 'DELETE'], url: '/v1/keys/:key', exposeHeadRoute: false, handler: v1 });
+    scope.route({
+      method: ['GET', 'HEAD', 'PUT', 'DELETE'],
+      url: '/v1/keys/:key',
+      exposeHeadRoute: false,
+      handler: v1,
+    });
   });
 
   /** Sends the same request to every node; throws the first failure. */
   const fanOut = async (method: Method, path: string): Promise<Upstream[]> => {
-    const answers = await Promise.all(routing.view.nodes().map((address) => upstreams.forward(address, method, path)));
+    const answers = await Promise.all(
+      routing.view.nodes().map((address) => upstreams.forward(address, method, path)),
+    );
     const failedAnswer = answers.find((answer) => answer.statusCode !== 200);
-    if (failedAnswer) throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `a node refused ${method} ${path}: ${failedAnswer.body.toString('utf8', 0, 200)}`);
+    if (failedAnswer)
+      throw new OperationalError(
+        'CP_ERR_NODE_UNREACHABLE',
+        `a node refused ${method} ${path}: ${failedAnswer.body.toString('utf8', 0, 200)}`,
+      );
     return answers;
   };
 
@@ -180,7 +197,9 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
       .join('');
     return reply
       .type('text/html; charset=utf-8')
-      .send(`<!doctype html><title>cachepool gateway</title><h1>Pool statistics (${routing.view.nodes().length} nodes)</h1><table>${rows}</table>`);
+      .send(
+        `<!doctype html><title>cachepool gateway</title><h1>Pool statistics (${routing.view.nodes().length} nodes)</h1><table>${rows}</table>`,
+      );
   });
 
   app.delete('/api/cache/statistics', { preHandler: control }, async (_request, reply) => {
@@ -205,7 +224,11 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
       const { cache_index: _ignored, ...rest } = fields;
       const json = Buffer.from(JSON.stringify(rest));
       const answers = await Promise.all(
-        routing.view.nodes().map((address) => upstreams.forward(address, 'POST', '/api/cache/config', 'application/json', json)),
+        routing.view
+          .nodes()
+          .map((address) =>
+            upstreams.forward(address, 'POST', '/api/cache/config', 'application/json', json),
+          ),
       );
       const refused = answers.find((answer) => answer.statusCode !== 200);
       if (refused) return relay(reply, refused);
@@ -226,17 +249,40 @@ function relay(reply: FastifyReply, answer: Upstream): FastifyReply {
   return reply.send(answer.body);
 }
 
-function unreachable(address: string): never {
-  throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} cannot be reached`);
+/**
+ * Puts `fastPath` in front of the server's request listener (Fastify's): a request the fast path
+ * does not take goes to Fastify unchanged.
+ */
+function interpose(server: Server, fastPath: FastPath): void {
+  const fallbacks = server.listeners('request') as ((
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (fastPath(request, response)) return;
+    for (const fallback of fallbacks) fallback.call(server, request, response);
+  });
 }
 
-const statisticNames = ['used_size', 'num_item_in_cache', 'num_request_served', 'num_GET_request_served', 'num_hit'] as const;
+const statisticNames = [
+  'used_size',
+  'num_item_in_cache',
+  'num_request_served',
+  'num_GET_request_served',
+  'num_hit',
+] as const;
 
-async function totals(fanOut: (method: Method, path: string) => Promise<Upstream[]>): Promise<Record<string, number>> {
+async function totals(
+  fanOut: (method: Method, path: string) => Promise<Upstream[]>,
+): Promise<Record<string, number>> {
   const sum: Record<string, number> = Object.fromEntries(statisticNames.map((name) => [name, 0]));
   for (const answer of await fanOut('GET', '/api/cache/statistics')) {
     const content = (JSON.parse(answer.body.toString('utf8')) as { content?: unknown }).content;
-    const figures = (typeof content === 'string' ? JSON.parse(content) : content) as Record<string, unknown>;
+    const figures = (typeof content === 'string' ? JSON.parse(content) : content) as Record<
+      string,
+      unknown
+    >;
     for (const name of statisticNames) sum[name]! += Number(figures?.[name] ?? 0) || 0;
   }
   return sum;

@@ -1,5 +1,11 @@
 /** The pool: node clients, routing state, the gateway and applyPlan (the I/O half of a rebalance). */
-export { NodeClient, type NodeClientOptions, type NodeStatistics, type MoveKeysRequest, type MoveKeysResult } from './node-client.js';
+export {
+  NodeClient,
+  type NodeClientOptions,
+  type NodeStatistics,
+  type MoveKeysRequest,
+  type MoveKeysResult,
+} from './node-client.js';
 export { Routing, RouteView, type MovingPartition } from './routing.js';
 export { buildGatewayApp, type GatewayOptions } from './gateway.js';
 export { keyOfBody } from './body-key.js';

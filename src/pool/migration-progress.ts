@@ -63,12 +63,16 @@ export class MigrationProgress {
     this.#state.keys_done += count;
     this.#state.bytes_done += bytes;
     // A key found twice (written again mid-move) is counted twice; keep done ≤ total visible.
-    if (this.#state.keys_done > this.#state.keys_total) this.#state.keys_total = this.#state.keys_done;
+    if (this.#state.keys_done > this.#state.keys_total)
+      this.#state.keys_total = this.#state.keys_done;
   }
 
   /** `count` partitions have no key left on their old owner. */
   addPartitionsDone(count: number): void {
-    this.#state.partitions_done = Math.min(this.#state.partitions_total, this.#state.partitions_done + count);
+    this.#state.partitions_done = Math.min(
+      this.#state.partitions_total,
+      this.#state.partitions_done + count,
+    );
   }
 
   /** The migration ended: `error` is null on success. */

@@ -98,7 +98,11 @@ export class NodeClient {
   }
 
   /** Applies a cache config (capacity in MB, policy name, optional cache_index). */
-  async setConfig(config: { capacity: number; replacement_policy: string; cache_index?: number }): Promise<void> {
+  async setConfig(config: {
+    capacity: number;
+    replacement_policy: string;
+    cache_index?: number;
+  }): Promise<void> {
     await this.call('POST', '/api/cache/config', config);
   }
 
@@ -124,7 +128,9 @@ export class NodeClient {
     if (answer.statusCode !== 200) throw failed(this.address, 'GET /keys', answer);
     const parsed = tryParse(answer.body);
     // /keys answers a bare JSON array; accept the envelope too.
-    const list = Array.isArray(parsed) ? parsed : (parsed as { content?: unknown } | undefined)?.content;
+    const list = Array.isArray(parsed)
+      ? parsed
+      : (parsed as { content?: unknown } | undefined)?.content;
     if (!Array.isArray(list)) throw failed(this.address, 'GET /keys', answer);
     return list as string[];
   }
@@ -132,9 +138,12 @@ export class NodeClient {
   /** Hands keys off to other nodes; a destination failure throws (its keys stay here). */
   async moveKeys(request: MoveKeysRequest): Promise<MoveKeysResult> {
     const body = { manager: '', ...request };
-    const content = (await this.call('POST', '/api/cache/move_keys', body, 'CP_ERR_MOVE_FAILED')) as
-      | Partial<MoveKeysResult>
-      | undefined;
+    const content = (await this.call(
+      'POST',
+      '/api/cache/move_keys',
+      body,
+      'CP_ERR_MOVE_FAILED',
+    )) as Partial<MoveKeysResult> | undefined;
     return {
       moved: content?.moved ?? 0,
       skipped: content?.skipped ?? 0,
@@ -168,21 +177,30 @@ export class NodeClient {
    * Sends one request and returns the raw answer; a transport failure or timeout throws an
    * OperationalError (CP_ERR_NODE_UNREACHABLE).
    */
-  async request(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown): Promise<RawAnswer> {
+  async request(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    json?: unknown,
+  ): Promise<RawAnswer> {
     try {
       const answer = await this.#pool.request({
         method,
         path,
-        headers: json === undefined ? this.#auth : { ...this.#auth, 'content-type': 'application/json' },
+        headers:
+          json === undefined ? this.#auth : { ...this.#auth, 'content-type': 'application/json' },
         ...(json === undefined ? {} : { body: JSON.stringify(json) }),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       const body = await answer.body.text();
       return { statusCode: answer.statusCode, body };
     } catch (error) {
-      throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${this.address} did not answer ${method} ${path}`, {
-        cause: error,
-      });
+      throw new OperationalError(
+        'CP_ERR_NODE_UNREACHABLE',
+        `node ${this.address} did not answer ${method} ${path}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -191,7 +209,12 @@ export class NodeClient {
     await this.#pool.close().catch(() => {});
   }
 
-  async call(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown, code?: ErrorCode): Promise<unknown> {
+  async call(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    json?: unknown,
+    code?: ErrorCode,
+  ): Promise<unknown> {
     const answer = await this.request(method, path, json);
     if (answer.statusCode !== 200) throw failed(this.address, `${method} ${path}`, answer, code);
     return envelopeContent(answer, this.address);
@@ -212,10 +235,19 @@ function envelopeContent(answer: RawAnswer, address: string): unknown {
   return parsed.content;
 }
 
-function failed(address: string, what: string, answer: RawAnswer, code: ErrorCode = 'CP_ERR_NODE_UNREACHABLE'): OperationalError {
+function failed(
+  address: string,
+  what: string,
+  answer: RawAnswer,
+  code: ErrorCode = 'CP_ERR_NODE_UNREACHABLE',
+): OperationalError {
   const parsed = tryParse(answer.body) as { error?: { message?: string } } | undefined;
   const message = parsed?.error?.message ?? answer.body.slice(0, 200);
-  return new OperationalError(code, `node ${address} refused ${what}: ${answer.statusCode} ${message}`, {
-    cause: answer,
-  });
+  return new OperationalError(
+    code,
+    `node ${address} refused ${what}: ${answer.statusCode} ${message}`,
+    {
+      cause: answer,
+    },
+  );
 }

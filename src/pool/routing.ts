@@ -90,7 +90,11 @@ export class Routing {
    * after `drainTimeoutMs` (default 10 s) — a stuck client connection must not stall a resize
    * forever; the migration's sweep then catches a late write.
    */
-  async publish(table: PartitionTable, moving: readonly MovingPartition[] = [], drainTimeoutMs = 10_000): Promise<void> {
+  async publish(
+    table: PartitionTable,
+    moving: readonly MovingPartition[] = [],
+    drainTimeoutMs = 10_000,
+  ): Promise<void> {
     const old = this.#view;
     this.#view = new RouteView(table, moving);
     const drained = old.supersede();

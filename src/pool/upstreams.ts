@@ -1,11 +1,15 @@
 /**
  * The gateway's connections to the nodes: one keep-alive undici Pool per node address, created on
- * first use, and a `forward` that sends raw bytes and gives the answer back as bytes. No routing
+ * first use; `forward` sends raw bytes and gives the answer back as bytes, `dispatch` hands the
+ * answer to a streaming handler (the fast path relays it without buffering). No routing
  * decisions here.
  */
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { defaults } from '../defaults.js';
 import { OperationalError } from '../errors.js';
+
+/** The methods the gateway forwards. */
+export type UpstreamMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
 
 /** A node's answer, relayed as it came. */
 export interface Upstream {
@@ -19,7 +23,7 @@ export interface UpstreamsOptions {
   token?: string | undefined;
   /** Timeout of one forwarded request, in ms; default defaults.peerTimeoutMs. */
   timeoutMs?: number;
-  /** Keep-alive connections per node; default 64. */
+  /** Keep-alive connections per node; default 64 (more than a gateway's usual client connections). */
   connections?: number;
 }
 
@@ -42,14 +46,12 @@ export class Upstreams {
    */
   async forward(
     address: string,
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD',
+    method: UpstreamMethod,
     path: string,
     contentType?: string,
     body?: Buffer | string,
   ): Promise<Upstream> {
-    const headers: Record<string, string> = {};
-    if (contentType !== undefined) headers['content-type'] = contentType;
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    const headers = this.#headers(contentType);
     try {
       const answer = await this.#pool(address).request({
         method,
@@ -59,12 +61,39 @@ export class Upstreams {
       });
       const bytes = Buffer.from(await answer.body.arrayBuffer());
       const type = answer.headers['content-type'];
-      return { statusCode: answer.statusCode, contentType: Array.isArray(type) ? type[0] : type, body: bytes };
+      return {
+        statusCode: answer.statusCode,
+        contentType: Array.isArray(type) ? type[0] : type,
+        body: bytes,
+      };
     } catch (error) {
-      throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} did not answer ${method} ${path.split('?')[0]}`, {
-        cause: error,
-      });
+      throw new OperationalError(
+        'CP_ERR_NODE_UNREACHABLE',
+        `node ${address} did not answer ${method} ${path.split('?')[0]}`,
+        {
+          cause: error,
+        },
+      );
     }
+  }
+
+  /**
+   * Sends `method path` with `body` to `address` and gives the answer to `handler` as it streams
+   * in (undici's dispatch handler: start, data, end or error). Bounded by the same timeouts as
+   * `forward`; a transport failure reaches `handler.onResponseError`.
+   */
+  dispatch(
+    address: string,
+    method: UpstreamMethod,
+    path: string,
+    contentType: string | undefined,
+    body: Buffer,
+    handler: Dispatcher.DispatchHandler,
+  ): void {
+    this.#pool(address).dispatch(
+      { method, path, headers: this.#headers(contentType), body: body.length === 0 ? null : body },
+      handler,
+    );
   }
 
   /** Closes every pool. */
@@ -72,6 +101,13 @@ export class Upstreams {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
     await Promise.all(pools.map((pool) => pool.close().catch(() => {})));
+  }
+
+  #headers(contentType: string | undefined): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (contentType !== undefined) headers['content-type'] = contentType;
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    return headers;
   }
 
   #pool(address: string): Pool {

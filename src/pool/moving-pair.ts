@@ -1,0 +1,102 @@
+/**
+ * One key's request while its partition may be moving from A (old owner) to B (new owner): reads
+ * try B, then A, then B again; writes go to B and then remove the key from A (docs/pool.md says
+ * why these orders never miss nor undo a write). Answers are read whole (Upstream) so that a miss
+ * on one node can be followed by a try on the other. Used by the gateway's Fastify routes and by
+ * its fast path for moving partitions; a partition that is not moving is simply forwarded.
+ */
+import { OperationalError } from '../errors.js';
+import { partitionOf } from '../partition/index.js';
+import type { RouteView } from './routing.js';
+import type { Upstream, Upstreams, UpstreamMethod } from './upstreams.js';
+
+/** Removes a key from the old owner at `address` after the new owner accepted a write. */
+export type RemoveFromOld = (address: string) => Promise<unknown>;
+
+/** Sends one request, or reports a miss (undefined) when the node cannot be reached. */
+async function tryForward(
+  upstreams: Upstreams,
+  address: string,
+  method: UpstreamMethod,
+  path: string,
+  type?: string,
+  body?: Buffer,
+): Promise<Upstream | undefined> {
+  try {
+    return await upstreams.forward(address, method, path, type, body);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads `key` through `view`: its owner alone when its partition does not move; else new owner,
+ * old owner, new owner again, until an answer with status `hit`. A key handed off from A to B
+ * between the first and the second read is on B by the third (the handoff writes B before it
+ * deletes A). Throws CP_ERR_NODE_UNREACHABLE when no node of the pair answered.
+ */
+export async function readThrough(
+  upstreams: Upstreams,
+  view: RouteView,
+  key: string,
+  method: UpstreamMethod,
+  path: string,
+  type?: string,
+  body?: Buffer,
+  hit = 200,
+): Promise<Upstream> {
+  const partition = partitionOf(key);
+  const owner = view.owners[partition]!;
+  const previous = view.previous[partition];
+  if (previous === undefined) return upstreams.forward(owner, method, path, type, body);
+  const first = await tryForward(upstreams, owner, method, path, type, body);
+  if (first?.statusCode === hit) return first;
+  const second = await tryForward(upstreams, previous, method, path, type, body);
+  if (second?.statusCode === hit) return second;
+  return (
+    (await tryForward(upstreams, owner, method, path, type, body)) ??
+    first ??
+    second ??
+    unreachable(owner)
+  );
+}
+
+/**
+ * Writes to the new owner, then removes the key from the old one (a write or delete) so that
+ * the handoff cannot bring an older value back: the destination's fence skips a key written
+ * on it since the migration began. A failure to remove from the old owner is ignored (the
+ * migration's sweep or rollback deals with what is left there).
+ */
+export async function writeThrough(
+  upstreams: Upstreams,
+  view: RouteView,
+  key: string,
+  method: UpstreamMethod,
+  path: string,
+  type: string | undefined,
+  body: Buffer | undefined,
+  removeFromOld: RemoveFromOld,
+): Promise<Upstream> {
+  const partition = partitionOf(key);
+  const answer = await upstreams.forward(view.owners[partition]!, method, path, type, body);
+  const previous = view.previous[partition];
+  if (previous !== undefined && answer.statusCode < 300)
+    await removeFromOld(previous).catch(() => {});
+  return answer;
+}
+
+/** The legacy invalidation of `key` on a node (`DELETE /api/cache/key` with a JSON body). */
+export function invalidateLegacy(upstreams: Upstreams, key: string): RemoveFromOld {
+  return (address) =>
+    upstreams.forward(
+      address,
+      'DELETE',
+      '/api/cache/key',
+      'application/json',
+      Buffer.from(JSON.stringify({ key })),
+    );
+}
+
+function unreachable(address: string): never {
+  throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} cannot be reached`);
+}
