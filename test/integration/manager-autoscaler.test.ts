@@ -9,13 +9,21 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { postForm, postJson, send } from '../helpers/http.js';
+import { pollUntil, postForm, postJson, send } from '../helpers/http.js';
 import { startCachepool, stopAll } from '../helpers/process.js';
 
 after(stopAll);
 
 async function size(manager: string): Promise<number> {
   return (await send(`${manager}/api/manager/poolsize`)).json.content.size as number;
+}
+
+/** The pool size once no resize runs. */
+async function settledSize(manager: string): Promise<number> {
+  return pollUntil(async () => {
+    const migration = (await send(`${manager}/api/manager/migration`)).json.content.migration;
+    return migration?.running ? undefined : size(manager);
+  }, 30_000);
 }
 
 /** Runs `request` in a loop (4 at a time) until `done()` or the deadline; true when done. */
@@ -63,7 +71,8 @@ describe('the auto-scaler with real traffic', () => {
       40_000,
     );
     assert.ok(grew, 'the pool did not grow under a miss rate of 100%');
-    const grown = await size(manager);
+    const grown = await settledSize(manager);
+    assert.ok(grown >= 2, `the pool is back at ${grown} nodes: ${JSON.stringify(pool.lines.filter((l) => (l.level as number) >= 40))}`);
     const grow = (await send(`${manager}/api/manager/autoscaler`)).json.content.decisions.find((d: { action: string }) => d.action === 'grow');
     assert.ok(grow, 'no grow decision in the log');
     assert.ok(grow.miss_rate > 0.5);
@@ -73,11 +82,13 @@ describe('the auto-scaler with real traffic', () => {
     for (const key of hot) assert.equal((await postForm(`${gateway}/api/cache/content`, { key, value: 'hot' })).status, 200);
     const shrank = await drive(
       (i) => postForm(`${gateway}/api/cache/key`, { key: hot[i % hot.length]! }),
-      async () => (await size(manager)) < grown,
+      async () => (await settledSize(manager)) < grown,
       45_000,
     );
     assert.ok(shrank, 'the pool did not shrink under a miss rate near 0%');
-    const shrink = (await send(`${manager}/api/manager/autoscaler`)).json.content.decisions.find((d: { action: string }) => d.action === 'shrink');
+    const decisions = (await send(`${manager}/api/manager/autoscaler`)).json.content.decisions;
+    const shrink = decisions.find((d: { action: string }) => d.action === 'shrink');
+    assert.ok(shrink, `no shrink decision: ${JSON.stringify(decisions.slice(0, 5))}`);
     assert.ok(shrink.miss_rate < 0.1);
     // The hot keys moved with their partitions.
     for (const key of hot) assert.equal((await postForm(`${gateway}/api/cache/key`, { key })).json?.content, 'hot');

@@ -6,7 +6,7 @@
  * changes nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,6 +26,9 @@ async function nodes(manager: string): Promise<NodeRow[]> {
   return answer.json.content.nodes as NodeRow[];
 }
 
+const TOKEN = 'a-long-pool-token-for-the-health-test';
+const auth = { authorization: `Bearer ${TOKEN}` };
+
 describe('a local node that dies', () => {
   let pool: Started;
   let manager: string;
@@ -33,7 +36,7 @@ describe('a local node that dies', () => {
   before(async () => {
     pool = await startCachepool(
       ['start', '--port', '0', '--gateway-port', '0', '--nodes', '2', '--stats-interval', '1', '--data-dir', mkdtempSync(join(tmpdir(), 'cachepool-health-'))],
-      { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
+      { roles: ['manager', 'gateway'], timeoutMs: 30_000, env: { CACHEPOOL_TOKEN: TOKEN } },
     );
     manager = pool.urls.get('manager')!;
     gateway = pool.urls.get('gateway')!;
@@ -57,6 +60,8 @@ describe('a local node that dies', () => {
     const victim = before[1]!;
     const survivor = before[0]!;
     const started = pool.lines.find((l) => l.msg === 'node started' && l.address === victim.address)!;
+    // The token reached the node through its environment, not its command line.
+    assert.doesNotMatch(readFileSync(`/proc/${started.node_pid}/cmdline`, 'utf8'), new RegExp(TOKEN));
     process.kill(started.node_pid as number, 'SIGKILL');
 
     await pool.waitForLine((l) => l.msg === 'node exited unexpectedly' && l.address === victim.address);
@@ -88,14 +93,16 @@ describe('a local node that dies', () => {
   });
 
   it('refuses a bad cache config with a 400 naming the field, keeps the previous one, and applies a good one to every node', async () => {
-    const bad = await postJson(`${manager}/api/manager/cache/config`, { capacity: 'lots' });
+    const anonymous = await postJson(`${manager}/api/manager/cache/config`, { capacity: 32 });
+    assert.equal(anonymous.status, 401);
+    const bad = await postJson(`${manager}/api/manager/cache/config`, { capacity: 'lots' }, { headers: auth });
     assert.equal(bad.status, 400);
     assert.match(bad.json.error.message, /capacity/);
-    const policy = await postJson(`${manager}/api/manager/cache/config`, { replacement_policy: 'fifo-ish' });
+    const policy = await postJson(`${manager}/api/manager/cache/config`, { replacement_policy: 'fifo-ish' }, { headers: auth });
     assert.equal(policy.status, 400);
     const config = (await send(`${manager}/api/manager/cache/config`)).json.content;
     assert.deepEqual(config, { capacity: 64, replacement_policy: 'lru' });
-    const good = await postJson(`${manager}/api/manager/cache/config`, { capacity: 32, replacement_policy: 'rr' });
+    const good = await postJson(`${manager}/api/manager/cache/config`, { capacity: 32, replacement_policy: 'rr' }, { headers: auth });
     assert.equal(good.status, 200, good.text);
     for (const row of await nodes(manager)) {
       const page = await send(`http://${row.address}/api/cache/statistics`, { method: 'POST' });

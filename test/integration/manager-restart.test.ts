@@ -131,6 +131,23 @@ describe('a manager killed and started again on its data dir', () => {
     // The restarted manager supervises the adopted nodes: a clean stop stops them too.
     assert.equal(await second.pool.stop(), 0);
     await pollUntil(async () => (pids.every((pid) => !isAlive(pid)) ? true : undefined), 10_000);
+
+    // Started once more, it finds no node alive: fresh, empty nodes take the same indexes and
+    // partitions under a newer table.
+    const third = await startPool(dataDir, port, ['--nodes', '1']);
+    nodePids(third.pool).forEach((pid) => allPids.add(pid));
+    const fresh = await content(`${third.manager}/api/manager/pool_node_list`);
+    assert.equal(fresh.node_ip_list.length, 2);
+    assert.deepEqual(fresh.node_status_list, ['up', 'up']);
+    const nodesNow = (await content(`${third.manager}/api/manager/nodes`)).nodes;
+    assert.deepEqual(nodesNow.map((n: { cache_index: number }) => n.cache_index), [0, 1]);
+    const freshTable = await content(`${third.manager}/api/manager/partitions`);
+    assert.equal(freshTable.version, table.version + 1);
+    assert.deepEqual([...new Set(freshTable.partitions)].sort(), [...fresh.node_ip_list].sort());
+    assert.equal((await postForm(`${third.gateway}/api/cache/key`, { key: keys[0]! })).status, 400);
+    await load(third.gateway, keys.slice(0, 10));
+    await assertServed(third.gateway, keys.slice(0, 10));
+    assert.equal(await third.pool.stop(), 0);
   });
 
   it('settles a resize interrupted by the kill: completed or rolled back, every key on its owner', async (t) => {
