@@ -8,7 +8,9 @@ import { addPoolOptions, runPool, type PoolCliOptions } from './start.js';
 
 /** Registers `cachepool manager`. */
 export function registerManagerCommand(program: Command): void {
-  const command = program.command('manager').description('run the manager and its cache nodes, without a gateway');
+  const command = program
+    .command('manager')
+    .description('run the manager and its cache nodes, without a gateway');
   addPoolOptions(command);
   command.action(async (options: PoolCliOptions) => {
     await runPool(options, false);

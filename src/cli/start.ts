@@ -25,7 +25,17 @@ import { MetricsStore } from '../metrics/metrics-store.js';
 import { partitionStrategies, type PartitionStrategy } from '../partition/index.js';
 import { buildGatewayApp, Routing } from '../pool/index.js';
 import { policyNames } from '../store/index.js';
-import { addOption, booleanOption, choiceOption, createLogger, integerOption, listOption, onShutdown, positiveNumberOption, runMain } from './common.js';
+import {
+  addOption,
+  booleanOption,
+  choiceOption,
+  createLogger,
+  integerOption,
+  listOption,
+  onShutdown,
+  positiveNumberOption,
+  runMain,
+} from './common.js';
 
 /** The options of `start` and `manager`, after parsing. */
 export interface PoolCliOptions {
@@ -54,32 +64,122 @@ export interface PoolCliOptions {
 /** Adds the options `start` and `manager` share. */
 export function addPoolOptions(command: Command): Command {
   addOption(command, '--host <host>', 'address to listen on', String, defaults.host);
-  addOption(command, '--port <port>', 'manager (and dashboard) port', integerOption('--port', 0, 65535), defaults.managerPort);
-  addOption(command, '--nodes <n>', 'nodes of a new pool (a restarted pool keeps its own)', integerOption('--nodes', 1, 64), defaults.startNodes);
+  addOption(
+    command,
+    '--port <port>',
+    'manager (and dashboard) port',
+    integerOption('--port', 0, 65535),
+    defaults.managerPort,
+  );
+  addOption(
+    command,
+    '--nodes <n>',
+    'nodes of a new pool (a restarted pool keeps its own)',
+    integerOption('--nodes', 1, 64),
+    defaults.startNodes,
+  );
   addOption(command, '--min <n>', 'fewest nodes', integerOption('--min', 1, 64), defaults.minNodes);
   addOption(command, '--max <n>', 'most nodes', integerOption('--max', 1, 64), defaults.maxNodes);
-  addOption(command, '--capacity <mb>', 'capacity of each node of a new pool, in MB', integerOption('--capacity', 0), defaults.capacityMb);
-  addOption(command, '--policy <name>', 'replacement policy of a new pool', choiceOption('--policy', policyNames()), defaults.replacementPolicy);
-  addOption(command, '--data-dir <dir>', "directory of the manager's database (and the local nodes' logs)", String, defaults.dataDir);
-  addOption(command, '--stats-interval <s>', 'seconds between node statistics snapshots', positiveNumberOption('--stats-interval'), defaults.statsIntervalS);
-  addOption(command, '--scale-interval <s>', 'seconds between auto-scaler decisions', positiveNumberOption('--scale-interval'), defaults.scaleIntervalS);
+  addOption(
+    command,
+    '--capacity <mb>',
+    'capacity of each node of a new pool, in MB',
+    integerOption('--capacity', 0),
+    defaults.capacityMb,
+  );
+  addOption(
+    command,
+    '--policy <name>',
+    'replacement policy of a new pool',
+    choiceOption('--policy', policyNames()),
+    defaults.replacementPolicy,
+  );
+  addOption(
+    command,
+    '--data-dir <dir>',
+    "directory of the manager's database (and the local nodes' logs)",
+    String,
+    defaults.dataDir,
+  );
+  addOption(
+    command,
+    '--stats-interval <s>',
+    'seconds between node statistics snapshots',
+    positiveNumberOption('--stats-interval'),
+    defaults.statsIntervalS,
+  );
+  addOption(
+    command,
+    '--scale-interval <s>',
+    'seconds between auto-scaler decisions',
+    positiveNumberOption('--scale-interval'),
+    defaults.scaleIntervalS,
+  );
   addOption(command, '--token <token>', 'pool token required on control endpoints');
-  addOption(command, '--token-file <path>', 'file holding the pool token (read once at start, trimmed)');
-  addOption(command, '--strategy <name>', 'partition assignment strategy', choiceOption('--strategy', partitionStrategies), defaults.partitionStrategy);
-  addOption(command, '--move-chunk-keys <n>', 'keys per move_keys call during a resize', integerOption('--move-chunk-keys', 1), defaults.moveChunkKeys);
-  addOption(command, '--provisioner <kind>', 'how nodes are started: local, command or static', choiceOption('--provisioner', ['local', 'command', 'static']), 'local');
-  addOption(command, '--scale-command <cmd>', 'command provisioner: shell command that scales the nodes to {count}');
-  addOption(command, '--remove-command <cmd>', 'command provisioner: shell command that removes the node {address} / {host}');
-  addOption(command, '--nodes-list <list>', 'static provisioner: the nodes, host:port, comma-separated', listOption);
-  addOption(command, '--allow-insecure [bool]', 'allow a non-loopback --host without --token', booleanOption('--allow-insecure'));
+  addOption(
+    command,
+    '--token-file <path>',
+    'file holding the pool token (read once at start, trimmed)',
+  );
+  addOption(
+    command,
+    '--strategy <name>',
+    'partition assignment strategy',
+    choiceOption('--strategy', partitionStrategies),
+    defaults.partitionStrategy,
+  );
+  addOption(
+    command,
+    '--move-chunk-keys <n>',
+    'keys per move_keys call during a resize',
+    integerOption('--move-chunk-keys', 1),
+    defaults.moveChunkKeys,
+  );
+  addOption(
+    command,
+    '--provisioner <kind>',
+    'how nodes are started: local, command or static',
+    choiceOption('--provisioner', ['local', 'command', 'static']),
+    'local',
+  );
+  addOption(
+    command,
+    '--scale-command <cmd>',
+    'command provisioner: shell command that scales the nodes to {count}',
+  );
+  addOption(
+    command,
+    '--remove-command <cmd>',
+    'command provisioner: shell command that removes the node {address} / {host}',
+  );
+  addOption(
+    command,
+    '--nodes-list <list>',
+    'static provisioner: the nodes, host:port, comma-separated',
+    listOption,
+  );
+  addOption(
+    command,
+    '--allow-insecure [bool]',
+    'allow a non-loopback --host without --token',
+    booleanOption('--allow-insecure'),
+  );
   return command;
 }
 
 /** Registers `cachepool start`. */
 export function registerStartCommand(program: Command): void {
-  const command = program.command('start').description('run a whole pool: manager, gateway and local cache nodes');
+  const command = program
+    .command('start')
+    .description('run a whole pool: manager, gateway and local cache nodes');
   addPoolOptions(command);
-  addOption(command, '--gateway-port <port>', 'gateway port', integerOption('--gateway-port', 0, 65535), defaults.gatewayPort);
+  addOption(
+    command,
+    '--gateway-port <port>',
+    'gateway port',
+    integerOption('--gateway-port', 0, 65535),
+    defaults.gatewayPort,
+  );
   command.action(async (options: PoolCliOptions) => {
     await runPool(options, true);
   });
@@ -87,20 +187,37 @@ export function registerStartCommand(program: Command): void {
 
 /** Checks the options that depend on each other; throws an OptionError naming the option. */
 function checkPoolOptions(options: PoolCliOptions): void {
-  if (options.min > options.max) throw new OptionError('--min', `must be <= --max (${options.max})`, options.min);
+  if (options.min > options.max)
+    throw new OptionError('--min', `must be <= --max (${options.max})`, options.min);
   if (options.nodes < options.min || options.nodes > options.max) {
-    throw new OptionError('--nodes', `must be from --min to --max (${options.min}..${options.max})`, options.nodes);
+    throw new OptionError(
+      '--nodes',
+      `must be from --min to --max (${options.min}..${options.max})`,
+      options.nodes,
+    );
   }
-  if (options.provisioner === 'command' && !options.scaleCommand) throw new OptionError('--scale-command', 'is required with --provisioner command', undefined);
-  if (options.provisioner === 'static' && !options.nodesList?.length) throw new OptionError('--nodes-list', 'is required with --provisioner static', undefined);
+  if (options.provisioner === 'command' && !options.scaleCommand)
+    throw new OptionError('--scale-command', 'is required with --provisioner command', undefined);
+  if (options.provisioner === 'static' && !options.nodesList?.length)
+    throw new OptionError('--nodes-list', 'is required with --provisioner static', undefined);
   if (options.provisioner !== 'command' && (options.scaleCommand || options.removeCommand)) {
-    throw new OptionError(options.scaleCommand ? '--scale-command' : '--remove-command', 'needs --provisioner command', options.provisioner);
+    throw new OptionError(
+      options.scaleCommand ? '--scale-command' : '--remove-command',
+      'needs --provisioner command',
+      options.provisioner,
+    );
   }
-  if (options.provisioner !== 'static' && options.nodesList?.length) throw new OptionError('--nodes-list', 'needs --provisioner static', options.provisioner);
+  if (options.provisioner !== 'static' && options.nodesList?.length)
+    throw new OptionError('--nodes-list', 'needs --provisioner static', options.provisioner);
 }
 
 /** The provisioner the options ask for; `isMember` reads the manager's membership. */
-function createProvisioner(options: PoolCliOptions, token: string | undefined, logger: Logger, isMember: (address: string) => boolean): Provisioner & { setManagerUrl?(url: string): void } {
+function createProvisioner(
+  options: PoolCliOptions,
+  token: string | undefined,
+  logger: Logger,
+  isMember: (address: string) => boolean,
+): Provisioner & { setManagerUrl?(url: string): void } {
   if (options.provisioner === 'command') {
     return new CommandProvisioner({
       scaleCommand: options.scaleCommand!,
@@ -110,9 +227,19 @@ function createProvisioner(options: PoolCliOptions, token: string | undefined, l
     });
   }
   if (options.provisioner === 'static') {
-    return new StaticProvisioner({ nodes: options.nodesList!, isMember, logger, ...(token ? { token } : {}) });
+    return new StaticProvisioner({
+      nodes: options.nodesList!,
+      isMember,
+      logger,
+      ...(token ? { token } : {}),
+    });
   }
-  return new LocalProvisioner({ statsIntervalS: options.statsInterval, token, logger, logDir: join(options.dataDir, 'nodes') });
+  return new LocalProvisioner({
+    statsIntervalS: options.statsInterval,
+    token,
+    logger,
+    logDir: join(options.dataDir, 'nodes'),
+  });
 }
 
 /** Runs the manager (and, with `withGateway`, the gateway) until SIGTERM/SIGINT. */
@@ -122,13 +249,21 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
     checkPoolOptions(options);
     const token = resolveToken(options.token, options.tokenFile);
     if (token && token.length < TOKEN_WARN_BELOW_CHARS) {
-      logger.warn({ role: 'manager' }, `the token is shorter than ${TOKEN_WARN_BELOW_CHARS} characters: use a long random one`);
+      logger.warn(
+        { role: 'manager' },
+        `the token is shorter than ${TOKEN_WARN_BELOW_CHARS} characters: use a long random one`,
+      );
     }
     const db = StateDb.open(options.dataDir);
     const store = new MetricsStore({ dataDir: options.dataDir });
     store.start();
     let manager: Manager | undefined;
-    const provisioner = createProvisioner(options, token, logger, (address) => manager?.members().some((m) => m.address === address) ?? false);
+    const provisioner = createProvisioner(
+      options,
+      token,
+      logger,
+      (address) => manager?.members().some((m) => m.address === address) ?? false,
+    );
     manager = new Manager({
       provisioner,
       logger,
@@ -142,7 +277,11 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
       moveChunkKeys: options.moveChunkKeys,
       onSnapshot: (snapshot) => {
         const outcome = store.record(snapshot);
-        if (!outcome.ok) logger.debug({ address: snapshot.address, reason: outcome.message }, 'snapshot not stored');
+        if (!outcome.ok)
+          logger.debug(
+            { address: snapshot.address, reason: outcome.message },
+            'snapshot not stored',
+          );
       },
       onResize: (event) => store.recordEvent(event),
     });

@@ -62,7 +62,8 @@ export class HealthMonitor {
 
   async #run(): Promise<void> {
     const addresses = this.#options.addresses();
-    for (const known of [...this.#failures.keys()]) if (!addresses.includes(known)) this.forget(known);
+    for (const known of [...this.#failures.keys()])
+      if (!addresses.includes(known)) this.forget(known);
     await Promise.all(
       addresses.map(async (address) => {
         const ok = await this.#options.probe(address).catch(() => false);

@@ -14,7 +14,13 @@ import { defaults } from '../defaults.js';
 import { CachePoolError, errors, OperationalError } from '../errors.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 import { PartitionTable, planRebalance, type PartitionStrategy } from '../partition/index.js';
-import { applyPlan, MigrationProgress, NodeClient, type MigrationJSON, type Routing } from '../pool/index.js';
+import {
+  applyPlan,
+  MigrationProgress,
+  NodeClient,
+  type MigrationJSON,
+  type Routing,
+} from '../pool/index.js';
 import { HealthMonitor } from './health-monitor.js';
 import { Membership, type Member, type MemberStatus } from './membership.js';
 import type { NodeSpec, Provisioner, ProvisionerEvent } from './provisioner.js';
@@ -110,7 +116,8 @@ export class Manager {
       // A pool that existed: its table, members and config are the truth, not the options.
       this.#table = new PartitionTable(stored.version, stored.strategy, stored.owners);
       this.#config = this.#db.loadCacheConfig();
-      for (const node of this.#db.listNodes()) this.#members.add(node.address, node.cacheIndex, node.status, node.addedAtMs);
+      for (const node of this.#db.listNodes())
+        this.#members.add(node.address, node.cacheIndex, node.status, node.addedAtMs);
       this.#restored = this.#members.size > 0;
     } else {
       this.#config = {
@@ -119,7 +126,11 @@ export class Manager {
       };
     }
     this.#health = new HealthMonitor({
-      addresses: () => this.#members.list().filter((m) => m.status === 'up' || m.status === 'down').map((m) => m.address),
+      addresses: () =>
+        this.#members
+          .list()
+          .filter((m) => m.status === 'up' || m.status === 'down')
+          .map((m) => m.address),
       probe: (address) => this.#client(address).healthy(),
       failuresDown: options.healthFailuresDown ?? defaults.healthFailuresDown,
       onDown: (address) => this.#nodeDown(address, 'it stopped answering its health checks'),
@@ -225,12 +236,19 @@ export class Manager {
     await this.#coordinator.run(async () => {
       const oldSize = this.#members.size;
       if (newSize === oldSize) return;
-      const error = newSize > oldSize ? await this.#grow(newSize - oldSize) : await this.#shrink(oldSize - newSize);
+      const error =
+        newSize > oldSize
+          ? await this.#grow(newSize - oldSize)
+          : await this.#shrink(oldSize - newSize);
       this.#recordEvent(oldSize, cause);
       if (error !== null) {
-        throw new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `the resize from ${oldSize} to ${newSize} nodes failed: ${error}`, {
-          statusCode: 400,
-        });
+        throw new OperationalError(
+          'CP_ERR_POOL_RESIZE_FAILED',
+          `the resize from ${oldSize} to ${newSize} nodes failed: ${error}`,
+          {
+            statusCode: 400,
+          },
+        );
       }
       await this.#resetStatistics();
     });
@@ -244,7 +262,9 @@ export class Manager {
     const member = this.#members.get(address);
     if (!member) throw errors.notMember(address);
     if (member.status !== 'draining') {
-      throw errors.invalid(`${JSON.stringify(address)} is not leaving the pool; only a node that handed its keys off may be removed`);
+      throw errors.invalid(
+        `${JSON.stringify(address)} is not leaving the pool; only a node that handed its keys off may be removed`,
+      );
     }
     this.#handedOff.add(address);
   }
@@ -254,10 +274,17 @@ export class Manager {
    * index; an unknown node waits as pending and joins the pool through a resize (the one waiting
    * for it, or one of its own once no resize runs).
    */
-  register(address: string, wanted: number | null): { cache_index: number; capacity: number; replacement_policy: string } {
+  register(
+    address: string,
+    wanted: number | null,
+  ): { cache_index: number; capacity: number; replacement_policy: string } {
     const index = this.#members.indexForRegistration(address, wanted);
     if (!this.#members.has(address)) this.#scheduleJoin();
-    return { cache_index: index, capacity: this.#config.capacityMb, replacement_policy: this.#config.policy };
+    return {
+      cache_index: index,
+      capacity: this.#config.capacityMb,
+      replacement_policy: this.#config.policy,
+    };
   }
 
   /**
@@ -288,7 +315,8 @@ export class Manager {
       const last = history.at(-1);
       if (!last) continue;
       const first = history.find((s) => s.startedAtMs === last.startedAtMs)!;
-      const base = first === last && history.length === 1 ? { getRequestsTotal: 0, hitsTotal: 0 } : first;
+      const base =
+        first === last && history.length === 1 ? { getRequestsTotal: 0, hitsTotal: 0 } : first;
       gets += Math.max(0, last.getRequestsTotal - base.getRequestsTotal);
       hits += Math.max(0, last.hitsTotal - base.hitsTotal);
     }
@@ -306,7 +334,10 @@ export class Manager {
     const targets = this.#members.list().filter((member) => member.status !== 'down');
     const results = await Promise.allSettled(
       targets.map((member) =>
-        this.#client(member.address).setConfig({ capacity: config.capacityMb, replacement_policy: config.policy }),
+        this.#client(member.address).setConfig({
+          capacity: config.capacityMb,
+          replacement_policy: config.policy,
+        }),
       ),
     );
     const refused = targets.filter((_, i) => results[i]!.status === 'rejected');
@@ -316,16 +347,25 @@ export class Manager {
         accepted.map((member) =>
           this.#client(member.address)
             .setConfig({ capacity: previous.capacityMb, replacement_policy: previous.policy })
-            .catch((error: unknown) => this.#logger.error({ address: member.address, err: error }, 'could not restore the previous config')),
+            .catch((error: unknown) =>
+              this.#logger.error(
+                { address: member.address, err: error },
+                'could not restore the previous config',
+              ),
+            ),
         ),
       );
       const reasons = refused.map((member) => {
         const result = results[targets.indexOf(member)] as PromiseRejectedResult;
         return `${member.address} (${result.reason instanceof Error ? result.reason.message : String(result.reason)})`;
       });
-      throw new OperationalError('CP_ERR_CONFIG_REJECTED', `the config was not applied: refused by ${reasons.join('; ')}; the previous config stays`, {
-        statusCode: 400,
-      });
+      throw new OperationalError(
+        'CP_ERR_CONFIG_REJECTED',
+        `the config was not applied: refused by ${reasons.join('; ')}; the previous config stays`,
+        {
+          statusCode: 400,
+        },
+      );
     }
     this.#config = { ...config };
     this.#db.saveCacheConfig(this.#config);
@@ -352,10 +392,18 @@ export class Manager {
     const count = this.#options.initialNodes ?? defaults.startNodes;
     const started = await this.#startNodes(count);
     for (const [address, index] of started) this.#addMember(address, index, 'up');
-    this.#setTable(PartitionTable.initial(this.#members.addresses(), this.#options.strategy ?? defaults.partitionStrategy));
+    this.#setTable(
+      PartitionTable.initial(
+        this.#members.addresses(),
+        this.#options.strategy ?? defaults.partitionStrategy,
+      ),
+    );
     this.#db.saveCacheConfig(this.#config);
     await this.#options.routing?.publish(this.table, []);
-    this.#logger.info({ nodes: this.#members.addresses(), version: this.table.version }, 'pool started');
+    this.#logger.info(
+      { nodes: this.#members.addresses(), version: this.table.version },
+      'pool started',
+    );
   }
 
   /**
@@ -367,28 +415,45 @@ export class Manager {
    */
   async #recover(): Promise<void> {
     const stored = new Map(this.#db.listNodes().map((node) => [node.address, node]));
-    const probes = await Promise.all(this.#members.addresses().map(async (address) => [address, await this.#client(address).healthy()] as const));
+    const probes = await Promise.all(
+      this.#members
+        .addresses()
+        .map(async (address) => [address, await this.#client(address).healthy()] as const),
+    );
     const alive = new Set(probes.filter(([, ok]) => ok).map(([address]) => address));
     for (const address of alive) {
       const member = this.#members.get(address)!;
-      this.#options.provisioner.adopt?.(address, stored.get(address)?.pid ?? null, this.#spec(member.cacheIndex));
+      this.#options.provisioner.adopt?.(
+        address,
+        stored.get(address)?.pid ?? null,
+        this.#spec(member.cacheIndex),
+      );
     }
-    this.#logger.info({ alive: [...alive], gone: this.#members.addresses().filter((a) => !alive.has(a)) }, 'members probed after a restart');
+    this.#logger.info(
+      { alive: [...alive], gone: this.#members.addresses().filter((a) => !alive.has(a)) },
+      'members probed after a restart',
+    );
 
     const unfinished = this.#db.unfinishedMigration();
     if (unfinished) await this.#settle(unfinished, alive);
     for (const member of this.#members.list()) {
-      if (member.status === 'starting' || member.status === 'draining') this.#setStatus(member.address, alive.has(member.address) ? 'up' : 'down');
+      if (member.status === 'starting' || member.status === 'draining')
+        this.#setStatus(member.address, alive.has(member.address) ? 'up' : 'down');
     }
 
     const gone = this.#members.list().filter((member) => !alive.has(member.address));
-    if (gone.length > 0 && this.#options.provisioner.kind === 'local') await this.#replace(gone.map((member) => member.address));
+    if (gone.length > 0 && this.#options.provisioner.kind === 'local')
+      await this.#replace(gone.map((member) => member.address));
     for (const member of this.#members.list()) {
-      if (!alive.has(member.address) && this.#options.provisioner.kind !== 'local') this.#setStatus(member.address, 'down');
+      if (!alive.has(member.address) && this.#options.provisioner.kind !== 'local')
+        this.#setStatus(member.address, 'down');
       if (alive.has(member.address)) this.#setStatus(member.address, 'up');
     }
     await this.#options.routing?.publish(this.table, []);
-    this.#logger.info({ nodes: this.#members.addresses(), version: this.table.version }, 'pool restored');
+    this.#logger.info(
+      { nodes: this.#members.addresses(), version: this.table.version },
+      'pool restored',
+    );
   }
 
   /** Settles the journaled migration and makes the membership match the table it leaves. */
@@ -409,9 +474,14 @@ export class Manager {
     const involved = new Set([...record.fromTable.owners, ...record.toTable.owners]);
     for (const member of this.#members.list()) {
       if (!involved.has(member.address) || owners.has(member.address)) continue;
-      await this.#options.provisioner.stopNode(member.address, this.#members.size - 1).catch((error: unknown) => {
-        this.#logger.warn({ address: member.address, err: error }, 'could not stop a node after settling a migration');
-      });
+      await this.#options.provisioner
+        .stopNode(member.address, this.#members.size - 1)
+        .catch((error: unknown) => {
+          this.#logger.warn(
+            { address: member.address, err: error },
+            'could not stop a node after settling a migration',
+          );
+        });
       this.#removeMember(member.address);
     }
   }
@@ -422,9 +492,14 @@ export class Manager {
     let started: string[];
     try {
       started = await this.#options.provisioner.startNodes(specs, this.#members.size - gone.length);
-      await Promise.all(started.map((address, i) => this.#configure(address, specs[i]!.cacheIndex)));
+      await Promise.all(
+        started.map((address, i) => this.#configure(address, specs[i]!.cacheIndex)),
+      );
     } catch (error) {
-      this.#logger.error({ err: error, gone }, 'could not replace the nodes that are gone; they stay down');
+      this.#logger.error(
+        { err: error, gone },
+        'could not replace the nodes that are gone; they stay down',
+      );
       for (const address of gone) this.#setStatus(address, 'down');
       return;
     }
@@ -437,7 +512,10 @@ export class Manager {
       const owners = this.table.owners.map((owner) => substitute.get(owner) ?? owner);
       this.#setTable(new PartitionTable(this.table.version + 1, this.table.strategy, owners));
     });
-    this.#logger.warn({ replaced: Object.fromEntries(substitute) }, 'nodes gone during the restart were replaced by empty ones');
+    this.#logger.warn(
+      { replaced: Object.fromEntries(substitute) },
+      'nodes gone during the restart were replaced by empty ones',
+    );
   }
 
   /**
@@ -455,12 +533,19 @@ export class Manager {
     }
     try {
       if (pairs.length < count) {
-        throw new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `only ${pairs.length} of ${count} new nodes are available from the ${this.#options.provisioner.kind} provisioner`);
+        throw new OperationalError(
+          'CP_ERR_POOL_RESIZE_FAILED',
+          `only ${pairs.length} of ${count} new nodes are available from the ${this.#options.provisioner.kind} provisioner`,
+        );
       }
       await Promise.all(pairs.map(([address, index]) => this.#configure(address, index)));
     } catch (error) {
       for (const [address] of pairs) this.#members.dropPending(address);
-      await Promise.all(pairs.map(([address]) => this.#options.provisioner.stopNode(address, this.#members.size).catch(() => {})));
+      await Promise.all(
+        pairs.map(([address]) =>
+          this.#options.provisioner.stopNode(address, this.#members.size).catch(() => {}),
+        ),
+      );
       throw error;
     }
     return pairs;
@@ -468,10 +553,12 @@ export class Manager {
 
   /** Waits until `count` nodes registered and are pending; resolves with them (fewer on timeout). */
   async #awaitRegistrations(count: number): Promise<[string, number][]> {
-    const deadline = this.#clock.now() + (this.#options.registrationTimeoutMs ?? defaults.registrationTimeoutMs);
+    const deadline =
+      this.#clock.now() + (this.#options.registrationTimeoutMs ?? defaults.registrationTimeoutMs);
     for (;;) {
       const pending = [...this.#members.pending()];
-      if (pending.length >= count || this.#clock.now() > deadline || this.#closed) return pending.slice(0, count);
+      if (pending.length >= count || this.#clock.now() > deadline || this.#closed)
+        return pending.slice(0, count);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -479,8 +566,13 @@ export class Manager {
   /** Checks that a new node answers and gives it the config and its cache_index. */
   async #configure(address: string, index: number): Promise<void> {
     const client = this.#client(address);
-    if (!(await client.healthy())) throw new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `node ${address} is not healthy`);
-    await client.setConfig({ capacity: this.#config.capacityMb, replacement_policy: this.#config.policy, cache_index: index });
+    if (!(await client.healthy()))
+      throw new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `node ${address} is not healthy`);
+    await client.setConfig({
+      capacity: this.#config.capacityMb,
+      replacement_policy: this.#config.policy,
+      cache_index: index,
+    });
   }
 
   /**
@@ -495,7 +587,10 @@ export class Manager {
       await new Promise((resolve) => setTimeout(resolve, 100));
       await this.#coordinator.idle();
       this.#joinScheduled = false;
-      const pending = [...this.#members.pending()].slice(0, Math.max(0, this.maxNodes - this.#members.size));
+      const pending = [...this.#members.pending()].slice(
+        0,
+        Math.max(0, this.maxNodes - this.#members.size),
+      );
       if (pending.length === 0 || this.#closed) return;
       try {
         await this.#coordinator.run(async () => {
@@ -503,11 +598,16 @@ export class Manager {
           const error = await this.#join(pending);
           this.#recordEvent(oldSize, 'manual');
           if (error === null) await this.#resetStatistics();
-          else this.#logger.warn({ nodes: pending.map(([a]) => a), error }, 'registered nodes could not join');
+          else
+            this.#logger.warn(
+              { nodes: pending.map(([a]) => a), error },
+              'registered nodes could not join',
+            );
         });
       } catch (error) {
         // Busy again (a resize started meanwhile): try once it is over.
-        if (error instanceof CachePoolError && error.code === 'CP_ERR_POOL_BUSY') this.#scheduleJoin();
+        if (error instanceof CachePoolError && error.code === 'CP_ERR_POOL_BUSY')
+          this.#scheduleJoin();
       }
     })();
   }
@@ -571,7 +671,10 @@ export class Manager {
       } catch (stopError) {
         // The keys are handed off and the table no longer names it: the pool is consistent; the
         // node itself may still run.
-        this.#logger.error({ address, err: stopError }, 'the node left the pool but could not be stopped');
+        this.#logger.error(
+          { address, err: stopError },
+          'the node left the pool but could not be stopped',
+        );
       }
       await this.#clients.get(address)?.close();
       this.#clients.delete(address);
@@ -584,7 +687,11 @@ export class Manager {
    * one at a time; otherwise the highest cache indexes, as in the original.
    */
   #leavingNodes(count: number): string[] {
-    if (this.#options.provisioner.kind !== 'command') return this.#members.list().slice(-count).map((member) => member.address);
+    if (this.#options.provisioner.kind !== 'command')
+      return this.#members
+        .list()
+        .slice(-count)
+        .map((member) => member.address);
     const leaving: string[] = [];
     const candidates = this.#members.list();
     for (let i = 0; i < count; i++) {
@@ -599,11 +706,23 @@ export class Manager {
     const current = this.table;
     const plan = planRebalance(current, nodes);
     const id = `m${this.#clock.now().toString(36)}-${++this.#migrationSeq}`;
-    const progress = new MigrationProgress(id, current.nodes().length, nodes.length, plan.moves.length, this.#clock);
+    const progress = new MigrationProgress(
+      id,
+      current.nodes().length,
+      nodes.length,
+      plan.moves.length,
+      this.#clock,
+    );
     this.#migration = progress;
     this.#logger.info({ migration: id, moves: plan.moves.length, nodes }, 'migration started');
     // Journaled before the first key moves: a manager killed from here on settles it at restart.
-    this.#db.beginMigration({ id, fromTable: current, toTable: plan.table, moves: plan.moves, startedAtMs: this.#clock.now() });
+    this.#db.beginMigration({
+      id,
+      fromTable: current,
+      toTable: plan.table,
+      moves: plan.moves,
+      startedAtMs: this.#clock.now(),
+    });
     const controller = new AbortController();
     this.#abort = { controller, nodes: new Set([...current.nodes(), ...nodes]) };
     const outcome = await applyPlan({
@@ -624,27 +743,44 @@ export class Manager {
     this.#moving = [];
     this.#db.atomically(() => {
       this.#setTable(outcome.table);
-      this.#db.finishMigration(id, outcome.ok ? 'done' : 'rolled-back', outcome.ok ? undefined : outcome.error);
+      this.#db.finishMigration(
+        id,
+        outcome.ok ? 'done' : 'rolled-back',
+        outcome.ok ? undefined : outcome.error,
+      );
     });
     progress.finish(outcome.ok ? null : outcome.error);
-    if (outcome.ok) this.#logger.info({ migration: id, version: outcome.table.version }, 'migration done');
-    else this.#logger.warn({ migration: id, error: outcome.error }, 'migration failed; the previous table stays in force');
+    if (outcome.ok)
+      this.#logger.info({ migration: id, version: outcome.table.version }, 'migration done');
+    else
+      this.#logger.warn(
+        { migration: id, error: outcome.error },
+        'migration failed; the previous table stays in force',
+      );
     return outcome.ok ? null : outcome.error;
   }
 
   async #onProvisionerEvent(event: ProvisionerEvent): Promise<void> {
     if (event.kind === 'exited' && this.#abort?.nodes.has(event.address)) {
-      this.#abort.controller.abort(`node ${event.address} exited during the migration (code ${event.code}, signal ${event.signal})`);
+      this.#abort.controller.abort(
+        `node ${event.address} exited during the migration (code ${event.code}, signal ${event.signal})`,
+      );
     }
     if (!this.#members.has(event.address)) return;
     if (event.kind === 'exited') {
-      this.#nodeDown(event.address, `its process exited (code ${event.code}, signal ${event.signal})`);
+      this.#nodeDown(
+        event.address,
+        `its process exited (code ${event.code}, signal ${event.signal})`,
+      );
       return;
     }
     this.#health.forget(event.address);
     const member = this.#members.get(event.address)!;
     // A restarted local node has a new process id: keep the stored one current for the next restart.
-    this.#db.upsertNode({ ...member, pid: this.#options.provisioner.pidOf?.(event.address) ?? null });
+    this.#db.upsertNode({
+      ...member,
+      pid: this.#options.provisioner.pidOf?.(event.address) ?? null,
+    });
     await this.#nodeBack(event.address);
   }
 
@@ -663,7 +799,11 @@ export class Manager {
     const member = this.#members.get(address);
     if (!member) return;
     try {
-      await this.#client(address).setConfig({ capacity: this.#config.capacityMb, replacement_policy: this.#config.policy, cache_index: member.cacheIndex });
+      await this.#client(address).setConfig({
+        capacity: this.#config.capacityMb,
+        replacement_policy: this.#config.policy,
+        cache_index: member.cacheIndex,
+      });
       if (this.#members.get(address)?.status === 'down') {
         this.#setStatus(address, 'up');
         this.#logger.info({ address }, 'node up again');
@@ -674,13 +814,24 @@ export class Manager {
   }
 
   #recordEvent(oldSize: number, cause: ResizeCause): void {
-    this.#events.push({ time_ms: this.#clock.now(), old_size: oldSize, new_size: this.#members.size, cause });
+    this.#events.push({
+      time_ms: this.#clock.now(),
+      old_size: oldSize,
+      new_size: this.#members.size,
+      cause,
+    });
     if (this.#events.length > 1_000) this.#events.shift();
     this.#options.onResize?.(this.#events.at(-1)!, this.migration());
   }
 
   async #resetStatistics(): Promise<void> {
-    await Promise.all(this.#members.addresses().map((a) => this.#client(a).resetStatistics().catch(() => {})));
+    await Promise.all(
+      this.#members.addresses().map((a) =>
+        this.#client(a)
+          .resetStatistics()
+          .catch(() => {}),
+      ),
+    );
   }
 
   #spec(cacheIndex: number): NodeSpec {
@@ -690,7 +841,13 @@ export class Manager {
   #addMember(address: string, cacheIndex: number, status: MemberStatus): void {
     const addedAtMs = this.#clock.now();
     this.#members.add(address, cacheIndex, status, addedAtMs);
-    this.#db.upsertNode({ address, cacheIndex, status, pid: this.#options.provisioner.pidOf?.(address) ?? null, addedAtMs });
+    this.#db.upsertNode({
+      address,
+      cacheIndex,
+      status,
+      pid: this.#options.provisioner.pidOf?.(address) ?? null,
+      addedAtMs,
+    });
   }
 
   #removeMember(address: string): void {

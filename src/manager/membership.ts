@@ -23,7 +23,9 @@ export class Membership {
 
   /** Members ordered by cache_index (copies). */
   list(): Member[] {
-    return [...this.#members.values()].sort((a, b) => a.cacheIndex - b.cacheIndex).map((m) => ({ ...m }));
+    return [...this.#members.values()]
+      .sort((a, b) => a.cacheIndex - b.cacheIndex)
+      .map((m) => ({ ...m }));
   }
 
   /** Member addresses ordered by cache_index. */
@@ -70,7 +72,9 @@ export class Membership {
 
   /** The lowest cache_index used by no member and no pending node. */
   nextIndex(): number {
-    const used = new Set([...this.#members.values()].map((m) => m.cacheIndex).concat([...this.#pending.values()]));
+    const used = new Set(
+      [...this.#members.values()].map((m) => m.cacheIndex).concat([...this.#pending.values()]),
+    );
     let index = 0;
     while (used.has(index)) index++;
     return index;
@@ -85,7 +89,9 @@ export class Membership {
     if (member) return member.cacheIndex;
     const known = this.#pending.get(address);
     if (known !== undefined) return known;
-    const used = new Set([...this.#members.values()].map((m) => m.cacheIndex).concat([...this.#pending.values()]));
+    const used = new Set(
+      [...this.#members.values()].map((m) => m.cacheIndex).concat([...this.#pending.values()]),
+    );
     const index = wanted !== null && !used.has(wanted) ? wanted : this.nextIndex();
     this.#pending.set(address, index);
     return index;

@@ -25,7 +25,9 @@ export async function registerObservability(
   });
 
   const metrics = createManagerMetrics({ poolFigures: () => poolFigures(manager, scaling, store) });
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.render()));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.contentType).send(await metrics.render()),
+  );
 }
 
 function poolFigures(manager: Manager, scaling: Scaling, store: MetricsStore): PoolFigures {

@@ -41,14 +41,23 @@ export interface Settlement {
 }
 
 /** Completes or rolls back `record` (see the module header). Never throws. */
-export async function settleMigration(record: MigrationRecord, context: SettleContext): Promise<Settlement> {
-  const missing = [...new Set(record.toTable.owners)].filter((address) => !context.alive.has(address));
+export async function settleMigration(
+  record: MigrationRecord,
+  context: SettleContext,
+): Promise<Settlement> {
+  const missing = [...new Set(record.toTable.owners)].filter(
+    (address) => !context.alive.has(address),
+  );
   let reason: string;
   if (missing.length === 0) {
     try {
       await complete(record, context);
       context.logger.info({ migration: record.id }, 'interrupted migration completed');
-      return { outcome: 'done', table: tableOf(record.toTable, record.toTable.version), reason: null };
+      return {
+        outcome: 'done',
+        table: tableOf(record.toTable, record.toTable.version),
+        reason: null,
+      };
     } catch (error) {
       reason = `completing it failed: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -63,7 +72,9 @@ export async function settleMigration(record: MigrationRecord, context: SettleCo
 
 async function complete(record: MigrationRecord, context: SettleContext): Promise<void> {
   const destOf = new Map(record.moves.map((move) => [move.partition, move.to]));
-  const sources = [...new Set(record.moves.map((move) => move.from))].filter((address) => context.alive.has(address));
+  const sources = [...new Set(record.moves.map((move) => move.from))].filter((address) =>
+    context.alive.has(address),
+  );
   for (const source of sources) {
     const client = context.clientOf(source);
     for (let pass = 0; pass < 5; pass++) {
@@ -74,7 +85,8 @@ async function complete(record: MigrationRecord, context: SettleContext): Promis
       if (keys.length === 0) break;
       for (let start = 0; start < keys.length; start += context.chunkKeys) {
         const dest: Record<string, string[]> = {};
-        for (const key of keys.slice(start, start + context.chunkKeys)) (dest[destOf.get(partitionOf(key))!] ??= []).push(key);
+        for (const key of keys.slice(start, start + context.chunkKeys))
+          (dest[destOf.get(partitionOf(key))!] ??= []).push(key);
         await client.moveKeys({ dest, migration: record.id });
       }
     }
@@ -84,7 +96,9 @@ async function complete(record: MigrationRecord, context: SettleContext): Promis
 
 async function rollBack(record: MigrationRecord, context: SettleContext): Promise<void> {
   const backOf = new Map(record.moves.map((move) => [move.partition, move.from]));
-  const destinations = [...new Set(record.moves.map((move) => move.to))].filter((address) => context.alive.has(address));
+  const destinations = [...new Set(record.moves.map((move) => move.to))].filter((address) =>
+    context.alive.has(address),
+  );
   await endFences(record, context);
   for (const destination of destinations) {
     const client = context.clientOf(destination);
@@ -107,16 +121,30 @@ async function rollBack(record: MigrationRecord, context: SettleContext): Promis
         const from = backOf.get(partitionOf(key));
         return from !== undefined && from !== destination;
       });
-      await Promise.all([...new Set([...orphans, ...left])].map((key) => client.invalidate(key).catch(() => {})));
+      await Promise.all(
+        [...new Set([...orphans, ...left])].map((key) => client.invalidate(key).catch(() => {})),
+      );
     } catch (error) {
-      context.logger.warn({ address: destination, err: error }, 'could not hand keys back after an interrupted migration');
+      context.logger.warn(
+        { address: destination, err: error },
+        'could not hand keys back after an interrupted migration',
+      );
     }
   }
 }
 
 async function endFences(record: MigrationRecord, context: SettleContext): Promise<void> {
-  const destinations = [...new Set(record.moves.map((move) => move.to))].filter((address) => context.alive.has(address));
-  await Promise.all(destinations.map((address) => context.clientOf(address).endMigration(record.id).catch(() => {})));
+  const destinations = [...new Set(record.moves.map((move) => move.to))].filter((address) =>
+    context.alive.has(address),
+  );
+  await Promise.all(
+    destinations.map((address) =>
+      context
+        .clientOf(address)
+        .endMigration(record.id)
+        .catch(() => {}),
+    ),
+  );
 }
 
 function tableOf(stored: StoredPartitionTable, version: number): PartitionTable {

@@ -6,7 +6,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errors } from '../errors.js';
-import { createHttpApp, fieldInteger, fieldText, readFields, requireToken, sendSuccess, type Fields } from '../http/index.js';
+import {
+  createHttpApp,
+  fieldInteger,
+  fieldText,
+  readFields,
+  requireToken,
+  sendSuccess,
+  type Fields,
+} from '../http/index.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 import { isNodeId } from '../partition/index.js';
 import { policyNames } from '../store/index.js';
@@ -28,16 +36,24 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
   const app = await createHttpApp({ ...(options.logger ? { logger: options.logger } : {}) });
   const control = { preHandler: requireToken(options.token) };
 
-  app.get('/healthz', async (_request, reply) => sendSuccess(reply, { status: 'ok', role: 'manager', size: manager.size }));
+  app.get('/healthz', async (_request, reply) =>
+    sendSuccess(reply, { status: 'ok', role: 'manager', size: manager.size }),
+  );
 
   app.get('/api/manager/pool_node_list', async (_request, reply) => {
     const members = manager.members();
     const addresses = members.map((member) => member.address);
     // node_status_list is cachepool's own, parallel to the two lists of SPEC §4.
-    return sendSuccess(reply, { node_ip_list: addresses, node_id_list: addresses, node_status_list: members.map((m) => m.status) });
+    return sendSuccess(reply, {
+      node_ip_list: addresses,
+      node_id_list: addresses,
+      node_status_list: members.map((m) => m.status),
+    });
   });
 
-  app.get('/api/manager/poolsize', async (_request, reply) => sendSuccess(reply, { size: manager.size }));
+  app.get('/api/manager/poolsize', async (_request, reply) =>
+    sendSuccess(reply, { size: manager.size }),
+  );
 
   app.post('/api/manager/poolsize/manual', control, async (request, reply) => {
     const change = fieldText(readFields(request), 'change');
@@ -54,13 +70,19 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
 
   app.post('/api/poolsize/change', control, async (request, reply) => {
     const address = fieldText(readFields(request), 'cache_ip');
-    if (!address) throw errors.invalid('cache_ip is required: the host:port of the node that handed its keys off');
+    if (!address)
+      throw errors.invalid(
+        'cache_ip is required: the host:port of the node that handed its keys off',
+      );
     manager.handoffDone(address);
     return sendSuccess(reply, '');
   });
 
   app.get('/api/manager/poolsize/config', async (_request, reply) =>
-    sendSuccess(reply, { resize_pool_option: scaling.mode, resize_pool_parameters: wireThresholds(scaling) }),
+    sendSuccess(reply, {
+      resize_pool_option: scaling.mode,
+      resize_pool_parameters: wireThresholds(scaling),
+    }),
   );
 
   app.post('/api/manager/poolsize/automatic', control, async (request, reply) => {
@@ -72,7 +94,10 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     scaling.thresholds = validation.params;
     if (minRequests !== undefined) scaling.minRequests = minRequests;
     scaling.mode = 'automatic';
-    return sendSuccess(reply, { resize_pool_option: scaling.mode, resize_pool_parameters: wireThresholds(scaling) });
+    return sendSuccess(reply, {
+      resize_pool_option: scaling.mode,
+      resize_pool_parameters: wireThresholds(scaling),
+    });
   });
 
   app.get('/api/manager/autoscaler', async (_request, reply) =>
@@ -102,7 +127,9 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     return sendSuccess(reply, moving.length > 0 ? { ...table, moving } : table);
   });
 
-  app.get('/api/manager/migration', async (_request, reply) => sendSuccess(reply, { migration: manager.migration() }));
+  app.get('/api/manager/migration', async (_request, reply) =>
+    sendSuccess(reply, { migration: manager.migration() }),
+  );
 
   app.get('/api/manager/nodes', async (_request, reply) =>
     sendSuccess(reply, {
@@ -141,8 +168,10 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
   app.post('/api/manager/register', control, async (request, reply) => {
     const fields = readFields(request);
     const address = fieldText(fields, 'address');
-    if (!isNodeId(address)) throw errors.invalid(`address must be "host:port", got ${JSON.stringify(address ?? null)}`);
-    const wanted = fields.cache_index === null ? null : (fieldInteger(fields, 'cache_index', 0) ?? null);
+    if (!isNodeId(address))
+      throw errors.invalid(`address must be "host:port", got ${JSON.stringify(address ?? null)}`);
+    const wanted =
+      fields.cache_index === null ? null : (fieldInteger(fields, 'cache_index', 0) ?? null);
     return sendSuccess(reply, manager.register(address, wanted));
   });
 
@@ -165,20 +194,35 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
 export function configFromFields(fields: Fields, current: CacheConfig): CacheConfig {
   const capacity = fieldInteger(fields, 'capacity', 0);
   const policy = fieldText(fields, 'replacement_policy') ?? fieldText(fields, 'policy');
-  if (capacity === undefined && policy === undefined) throw errors.invalid('capacity or replacement_policy is required');
+  if (capacity === undefined && policy === undefined)
+    throw errors.invalid('capacity or replacement_policy is required');
   if (policy !== undefined && !policyNames().includes(policy)) {
-    throw errors.invalid(`replacement_policy must be one of ${policyNames().join(', ')}, got ${JSON.stringify(policy)}`);
+    throw errors.invalid(
+      `replacement_policy must be one of ${policyNames().join(', ')}, got ${JSON.stringify(policy)}`,
+    );
   }
   return { capacityMb: capacity ?? current.capacityMb, policy: policy ?? current.policy };
 }
 
 /** Why `snapshot` is not a NodeSnapshot a node could have sent, or null when it is one. */
 function snapshotProblem(snapshot: NodeSnapshot): string | null {
-  if (!isNodeId(snapshot.address)) return `needs address ("host:port"), got ${JSON.stringify(snapshot.address ?? null)}`;
-  if (!Number.isInteger(snapshot.cacheIndex) || snapshot.cacheIndex < 0) return 'needs cacheIndex, an integer >= 0';
-  for (const name of ['timeMs', 'startedAtMs', 'items', 'usedBytes', 'capacityBytes', 'requestsTotal', 'getRequestsTotal', 'hitsTotal'] as const) {
+  if (!isNodeId(snapshot.address))
+    return `needs address ("host:port"), got ${JSON.stringify(snapshot.address ?? null)}`;
+  if (!Number.isInteger(snapshot.cacheIndex) || snapshot.cacheIndex < 0)
+    return 'needs cacheIndex, an integer >= 0';
+  for (const name of [
+    'timeMs',
+    'startedAtMs',
+    'items',
+    'usedBytes',
+    'capacityBytes',
+    'requestsTotal',
+    'getRequestsTotal',
+    'hitsTotal',
+  ] as const) {
     const value = (snapshot as unknown as Record<string, unknown>)[name];
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) return `needs ${name}, a number >= 0`;
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0))
+      return `needs ${name}, a number >= 0`;
   }
   if (typeof snapshot.timeMs !== 'number') return 'needs timeMs, a number >= 0';
   return null;

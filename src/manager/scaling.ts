@@ -35,7 +35,10 @@ export class Scaling {
 
   constructor(options: ScalingOptions) {
     const { manager, logger } = options;
-    this.intervalMs = Math.max(1, Math.round((options.scaleIntervalS ?? defaults.scaleIntervalS) * 1000));
+    this.intervalMs = Math.max(
+      1,
+      Math.round((options.scaleIntervalS ?? defaults.scaleIntervalS) * 1000),
+    );
     this.#db = manager.db;
     // The bounds and the period are the command line's; mode and thresholds survive restarts.
     this.#settings = {
@@ -46,11 +49,16 @@ export class Scaling {
     };
     this.#autoscaler = new Autoscaler({
       clock: options.clock ?? systemClock,
-      readMissRate: async () => (options.readMissRate ? options.readMissRate() : manager.missRate(this.intervalMs)),
+      readMissRate: async () =>
+        options.readMissRate ? options.readMissRate() : manager.missRate(this.intervalMs),
       currentSize: () => manager.size,
       resize: (newSize) => manager.resize(newSize, 'automatic'),
       bounds: () => ({ min: manager.minNodes, max: manager.maxNodes }),
-      params: () => ({ ...this.thresholds, minRequests: this.#settings.minRequests, cooldownMs: this.intervalMs }),
+      params: () => ({
+        ...this.thresholds,
+        minRequests: this.#settings.minRequests,
+        cooldownMs: this.intervalMs,
+      }),
       isAutomatic: () => this.mode === 'automatic',
       onDecision: (decision) => {
         this.#db.appendDecision(decision);

@@ -27,7 +27,11 @@ async function settledSize(manager: string): Promise<number> {
 }
 
 /** Runs `request` in a loop (4 at a time) until `done()` or the deadline; true when done. */
-async function drive(request: (i: number) => Promise<unknown>, done: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
+async function drive(
+  request: (i: number) => Promise<unknown>,
+  done: () => Promise<boolean>,
+  deadlineMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   let stop = false;
   let i = 0;
@@ -50,7 +54,23 @@ async function drive(request: (i: number) => Promise<unknown>, done: () => Promi
 describe('the auto-scaler with real traffic', () => {
   it('grows the pool under misses and shrinks it under hits', async () => {
     const pool = await startCachepool(
-      ['start', '--port', '0', '--gateway-port', '0', '--nodes', '1', '--max', '3', '--scale-interval', '2', '--stats-interval', '1', '--data-dir', mkdtempSync(join(tmpdir(), 'cachepool-autoscale-'))],
+      [
+        'start',
+        '--port',
+        '0',
+        '--gateway-port',
+        '0',
+        '--nodes',
+        '1',
+        '--max',
+        '3',
+        '--scale-interval',
+        '2',
+        '--stats-interval',
+        '1',
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'cachepool-autoscale-')),
+      ],
       { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
     );
     const manager = pool.urls.get('manager')!;
@@ -72,14 +92,23 @@ describe('the auto-scaler with real traffic', () => {
     );
     assert.ok(grew, 'the pool did not grow under a miss rate of 100%');
     const grown = await settledSize(manager);
-    assert.ok(grown >= 2, `the pool is back at ${grown} nodes: ${JSON.stringify(pool.lines.filter((l) => (l.level as number) >= 40))}`);
-    const grow = (await send(`${manager}/api/manager/autoscaler`)).json.content.decisions.find((d: { action: string }) => d.action === 'grow');
+    assert.ok(
+      grown >= 2,
+      `the pool is back at ${grown} nodes: ${JSON.stringify(pool.lines.filter((l) => (l.level as number) >= 40))}`,
+    );
+    const grow = (await send(`${manager}/api/manager/autoscaler`)).json.content.decisions.find(
+      (d: { action: string }) => d.action === 'grow',
+    );
     assert.ok(grow, 'no grow decision in the log');
     assert.ok(grow.miss_rate > 0.5);
 
     // Hits: a few keys written once, then read over and over.
     const hot = Array.from({ length: 20 }, (_, i) => `hot-${i}`);
-    for (const key of hot) assert.equal((await postForm(`${gateway}/api/cache/content`, { key, value: 'hot' })).status, 200);
+    for (const key of hot)
+      assert.equal(
+        (await postForm(`${gateway}/api/cache/content`, { key, value: 'hot' })).status,
+        200,
+      );
     const shrank = await drive(
       (i) => postForm(`${gateway}/api/cache/key`, { key: hot[i % hot.length]! }),
       async () => (await settledSize(manager)) < grown,
@@ -91,7 +120,8 @@ describe('the auto-scaler with real traffic', () => {
     assert.ok(shrink, `no shrink decision: ${JSON.stringify(decisions.slice(0, 5))}`);
     assert.ok(shrink.miss_rate < 0.1);
     // The hot keys moved with their partitions.
-    for (const key of hot) assert.equal((await postForm(`${gateway}/api/cache/key`, { key })).json?.content, 'hot');
+    for (const key of hot)
+      assert.equal((await postForm(`${gateway}/api/cache/key`, { key })).json?.content, 'hot');
     assert.equal(await pool.stop(), 0);
   });
 });

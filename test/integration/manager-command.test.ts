@@ -6,7 +6,14 @@
  * rebalances onto them; shrinking drains the node the script will remove, then runs the script.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -73,8 +80,30 @@ describe('the command provisioner with self-registering nodes and a token', () =
     writeFileSync(script, SCALE_SCRIPT);
     chmodSync(script, 0o755);
     const pool = await startCachepool(
-      ['start', '--port', '0', '--gateway-port', '0', '--stats-interval', '1', '--nodes', '1', '--max', '3', '--provisioner', 'command', '--scale-command', `${script} {count}`, '--data-dir', mkdtempSync(join(tmpdir(), 'cachepool-cmd-'))],
-      { roles: ['manager', 'gateway'], timeoutMs: 30_000, env: { CACHEPOOL_TOKEN: TOKEN, NODE_BIN: process.execPath, CLI_PATH: CLI } },
+      [
+        'start',
+        '--port',
+        '0',
+        '--gateway-port',
+        '0',
+        '--stats-interval',
+        '1',
+        '--nodes',
+        '1',
+        '--max',
+        '3',
+        '--provisioner',
+        'command',
+        '--scale-command',
+        `${script} {count}`,
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'cachepool-cmd-')),
+      ],
+      {
+        roles: ['manager', 'gateway'],
+        timeoutMs: 30_000,
+        env: { CACHEPOOL_TOKEN: TOKEN, NODE_BIN: process.execPath, CLI_PATH: CLI },
+      },
     );
     pidsOfScript().forEach((pid) => started.add(pid));
     const manager = pool.urls.get('manager')!;
@@ -87,14 +116,24 @@ describe('the command provisioner with self-registering nodes and a token', () =
     assert.match(readFileSync(join(scriptDir, 'node-0.log'), 'utf8'), /"msg":"registered"/);
 
     const keys = Array.from({ length: 200 }, (_, i) => `cmd-${i}`);
-    for (const key of keys) assert.equal((await postForm(`${gateway}/api/cache/content`, { key, value: `v-${key}` })).status, 200);
+    for (const key of keys)
+      assert.equal(
+        (await postForm(`${gateway}/api/cache/content`, { key, value: `v-${key}` })).status,
+        200,
+      );
 
     // Writes need the token; reads of the pool's state do not.
-    const refused = await postForm(`${manager}/api/manager/poolsize/manual`, { change: 'increase' });
+    const refused = await postForm(`${manager}/api/manager/poolsize/manual`, {
+      change: 'increase',
+    });
     assert.equal(refused.status, 401);
     assert.equal((await content(`${manager}/api/manager/poolsize`)).size, 1);
 
-    const grown = await postForm(`${manager}/api/manager/poolsize/manual`, { change: 'increase' }, { headers: auth, timeoutMs: 60_000 });
+    const grown = await postForm(
+      `${manager}/api/manager/poolsize/manual`,
+      { change: 'increase' },
+      { headers: auth, timeoutMs: 60_000 },
+    );
     assert.equal(grown.status, 200, grown.text);
     pidsOfScript().forEach((pid) => started.add(pid));
     const two = (await content(`${manager}/api/manager/pool_node_list`)).node_ip_list as string[];
@@ -105,15 +144,25 @@ describe('the command provisioner with self-registering nodes and a token', () =
     const moved = (await send(`http://${added}/keys`, { headers: auth })).json as string[];
     assert.ok(moved.length > 0, 'no key reached the new node');
     assert.ok(moved.every((key) => table.partitions[partitionOf(key)] === added));
-    for (const key of keys) assert.equal((await postForm(`${gateway}/api/cache/key`, { key })).json?.content, `v-${key}`);
+    for (const key of keys)
+      assert.equal((await postForm(`${gateway}/api/cache/key`, { key })).json?.content, `v-${key}`);
 
-    const shrunk = await postForm(`${manager}/api/manager/poolsize/manual`, { change: 'decrease' }, { headers: auth, timeoutMs: 60_000 });
+    const shrunk = await postForm(
+      `${manager}/api/manager/poolsize/manual`,
+      { change: 'decrease' },
+      { headers: auth, timeoutMs: 60_000 },
+    );
     assert.equal(shrunk.status, 200, shrunk.text);
     assert.deepEqual((await content(`${manager}/api/manager/pool_node_list`)).node_ip_list, first);
     // The script removed ordinal 1 — the node the manager drained first.
     assert.equal(existsSync(join(scriptDir, 'node-1.pid')), false);
-    await pollUntil(async () => ((await send(`http://${added}/healthz`).catch(() => undefined)) ? undefined : true), 10_000);
-    for (const key of keys) assert.equal((await postForm(`${gateway}/api/cache/key`, { key })).json?.content, `v-${key}`);
+    await pollUntil(
+      async () =>
+        (await send(`http://${added}/healthz`).catch(() => undefined)) ? undefined : true,
+      10_000,
+    );
+    for (const key of keys)
+      assert.equal((await postForm(`${gateway}/api/cache/key`, { key })).json?.content, `v-${key}`);
     assert.equal(await pool.stop(), 0);
   });
 });

@@ -35,7 +35,19 @@ describe('a local node that dies', () => {
   let gateway: string;
   before(async () => {
     pool = await startCachepool(
-      ['start', '--port', '0', '--gateway-port', '0', '--nodes', '2', '--stats-interval', '1', '--data-dir', mkdtempSync(join(tmpdir(), 'cachepool-health-'))],
+      [
+        'start',
+        '--port',
+        '0',
+        '--gateway-port',
+        '0',
+        '--nodes',
+        '2',
+        '--stats-interval',
+        '1',
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'cachepool-health-')),
+      ],
       { roles: ['manager', 'gateway'], timeoutMs: 30_000, env: { CACHEPOOL_TOKEN: TOKEN } },
     );
     manager = pool.urls.get('manager')!;
@@ -52,39 +64,72 @@ describe('a local node that dies', () => {
 
   it('is restarted on its address, reported, and counted empty', async () => {
     const keys = Array.from({ length: 100 }, (_, i) => `health-${i}`);
-    for (const key of keys) assert.equal((await postForm(`${gateway}/api/cache/content`, { key, value: 'x'.repeat(100) })).status, 200);
+    for (const key of keys)
+      assert.equal(
+        (await postForm(`${gateway}/api/cache/content`, { key, value: 'x'.repeat(100) })).status,
+        200,
+      );
     const before = await pollUntil(async () => {
       const rows = await nodes(manager);
-      return rows.every((row) => row.items > 0) && rows.reduce((n, row) => n + row.items, 0) === keys.length ? rows : undefined;
+      return rows.every((row) => row.items > 0) &&
+        rows.reduce((n, row) => n + row.items, 0) === keys.length
+        ? rows
+        : undefined;
     }, 15_000);
     const victim = before[1]!;
     const survivor = before[0]!;
-    const started = pool.lines.find((l) => l.msg === 'node started' && l.address === victim.address)!;
+    const started = pool.lines.find(
+      (l) => l.msg === 'node started' && l.address === victim.address,
+    )!;
     // The token reached the node through its environment, not its command line.
-    assert.doesNotMatch(readFileSync(`/proc/${started.node_pid}/cmdline`, 'utf8'), new RegExp(TOKEN));
+    assert.doesNotMatch(
+      readFileSync(`/proc/${started.node_pid}/cmdline`, 'utf8'),
+      new RegExp(TOKEN),
+    );
     process.kill(started.node_pid as number, 'SIGKILL');
 
-    await pool.waitForLine((l) => l.msg === 'node exited unexpectedly' && l.address === victim.address);
+    await pool.waitForLine(
+      (l) => l.msg === 'node exited unexpectedly' && l.address === victim.address,
+    );
     // Back on the same address and index, up, empty.
     const after = await pollUntil(async () => {
       const rows = await nodes(manager);
       const row = rows.find((r) => r.address === victim.address);
-      return row?.status === 'up' && pool.lines.some((l) => l.msg === 'node started' && l.address === victim.address && l.node_pid !== started.node_pid) ? rows : undefined;
+      return row?.status === 'up' &&
+        pool.lines.some(
+          (l) =>
+            l.msg === 'node started' &&
+            l.address === victim.address &&
+            l.node_pid !== started.node_pid,
+        )
+        ? rows
+        : undefined;
     }, 20_000);
     const restarted = after.find((r) => r.address === victim.address)!;
     assert.equal(restarted.cache_index, victim.cache_index);
     assert.equal(restarted.items, 0);
     assert.equal(after.find((r) => r.address === survivor.address)!.items, survivor.items);
     const list = (await send(`${manager}/api/manager/pool_node_list`)).json.content;
-    assert.deepEqual(list.node_ip_list, before.map((r) => r.address));
+    assert.deepEqual(
+      list.node_ip_list,
+      before.map((r) => r.address),
+    );
     assert.deepEqual(list.node_status_list, ['up', 'up']);
     // The restarted node's own statistics agree: it holds nothing.
-    const stats = JSON.parse((await send(`http://${victim.address}/api/cache/statistics`)).json.content);
+    const stats = JSON.parse(
+      (await send(`http://${victim.address}/api/cache/statistics`)).json.content,
+    );
     assert.equal(stats.num_item_in_cache, 0);
     // Its keys are gone (a miss), the survivor's are served, and new writes land on it again.
-    const served = await Promise.all(keys.map(async (key) => (await postForm(`${gateway}/api/cache/key`, { key })).status));
+    const served = await Promise.all(
+      keys.map(async (key) => (await postForm(`${gateway}/api/cache/key`, { key })).status),
+    );
     assert.equal(served.filter((s) => s === 200).length, survivor.items);
-    for (const key of keys) assert.equal((await postForm(`${gateway}/api/cache/content`, { key, value: 'y' })).status, 200);
+    for (const key of keys)
+      assert.equal(
+        (await postForm(`${gateway}/api/cache/content`, { key, value: 'y' })).status,
+        200,
+      );
     const full = await pollUntil(async () => {
       const rows = await nodes(manager);
       return rows.reduce((n, row) => n + row.items, 0) === keys.length ? rows : undefined;
@@ -95,14 +140,26 @@ describe('a local node that dies', () => {
   it('refuses a bad cache config with a 400 naming the field, keeps the previous one, and applies a good one to every node', async () => {
     const anonymous = await postJson(`${manager}/api/manager/cache/config`, { capacity: 32 });
     assert.equal(anonymous.status, 401);
-    const bad = await postJson(`${manager}/api/manager/cache/config`, { capacity: 'lots' }, { headers: auth });
+    const bad = await postJson(
+      `${manager}/api/manager/cache/config`,
+      { capacity: 'lots' },
+      { headers: auth },
+    );
     assert.equal(bad.status, 400);
     assert.match(bad.json.error.message, /capacity/);
-    const policy = await postJson(`${manager}/api/manager/cache/config`, { replacement_policy: 'fifo-ish' }, { headers: auth });
+    const policy = await postJson(
+      `${manager}/api/manager/cache/config`,
+      { replacement_policy: 'fifo-ish' },
+      { headers: auth },
+    );
     assert.equal(policy.status, 400);
     const config = (await send(`${manager}/api/manager/cache/config`)).json.content;
     assert.deepEqual(config, { capacity: 64, replacement_policy: 'lru' });
-    const good = await postJson(`${manager}/api/manager/cache/config`, { capacity: 32, replacement_policy: 'rr' }, { headers: auth });
+    const good = await postJson(
+      `${manager}/api/manager/cache/config`,
+      { capacity: 32, replacement_policy: 'rr' },
+      { headers: auth },
+    );
     assert.equal(good.status, 200, good.text);
     for (const row of await nodes(manager)) {
       const page = await send(`http://${row.address}/api/cache/statistics`, { method: 'POST' });

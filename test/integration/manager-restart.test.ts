@@ -42,9 +42,24 @@ function nodePids(pool: Started): number[] {
 
 const allPids = new Set<number>();
 
-async function startPool(dataDir: string, port: number, extra: string[] = []): Promise<{ pool: Started; manager: string; gateway: string }> {
+async function startPool(
+  dataDir: string,
+  port: number,
+  extra: string[] = [],
+): Promise<{ pool: Started; manager: string; gateway: string }> {
   const pool = await startCachepool(
-    ['start', '--port', String(port), '--gateway-port', '0', '--stats-interval', '1', '--data-dir', dataDir, ...extra],
+    [
+      'start',
+      '--port',
+      String(port),
+      '--gateway-port',
+      '0',
+      '--stats-interval',
+      '1',
+      '--data-dir',
+      dataDir,
+      ...extra,
+    ],
     { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
   );
   return { pool, manager: pool.urls.get('manager')!, gateway: pool.urls.get('gateway')! };
@@ -56,7 +71,10 @@ async function load(gateway: string, keys: string[]): Promise<void> {
     Array.from({ length: 16 }, async () => {
       while (next < keys.length) {
         const key = keys[next++]!;
-        const answer = await postForm(`${gateway}/api/cache/content`, { key, value: `value of ${key}` });
+        const answer = await postForm(`${gateway}/api/cache/content`, {
+          key,
+          value: `value of ${key}`,
+        });
         assert.equal(answer.status, 200, answer.text);
       }
     }),
@@ -71,7 +89,8 @@ async function assertServed(gateway: string, keys: string[]): Promise<void> {
       while (next < keys.length) {
         const key = keys[next++]!;
         const answer = await postForm(`${gateway}/api/cache/key`, { key });
-        if (answer.status !== 200 || answer.json?.content !== `value of ${key}`) wrong.push(`${key}: ${answer.status} ${answer.text}`);
+        if (answer.status !== 200 || answer.json?.content !== `value of ${key}`)
+          wrong.push(`${key}: ${answer.status} ${answer.text}`);
       }
     }),
   );
@@ -114,8 +133,13 @@ describe('a manager killed and started again on its data dir', () => {
     await killHard(first.pool);
     // The nodes did not die with their manager, and still hold their keys.
     for (const pid of pids) assert.ok(isAlive(pid), `node ${pid} died with the manager`);
-    const held = await Promise.all(members.node_ip_list.map(async (a: string) => (await send(`http://${a}/keys`)).json.length));
-    assert.equal(held.reduce((x: number, y: number) => x + y, 0), keys.length);
+    const held = await Promise.all(
+      members.node_ip_list.map(async (a: string) => (await send(`http://${a}/keys`)).json.length),
+    );
+    assert.equal(
+      held.reduce((x: number, y: number) => x + y, 0),
+      keys.length,
+    );
 
     const second = await startPool(dataDir, port, ['--nodes', '1']);
     const again = await content(`${second.manager}/api/manager/pool_node_list`);
@@ -140,7 +164,10 @@ describe('a manager killed and started again on its data dir', () => {
     assert.equal(fresh.node_ip_list.length, 2);
     assert.deepEqual(fresh.node_status_list, ['up', 'up']);
     const nodesNow = (await content(`${third.manager}/api/manager/nodes`)).nodes;
-    assert.deepEqual(nodesNow.map((n: { cache_index: number }) => n.cache_index), [0, 1]);
+    assert.deepEqual(
+      nodesNow.map((n: { cache_index: number }) => n.cache_index),
+      [0, 1],
+    );
     const freshTable = await content(`${third.manager}/api/manager/partitions`);
     assert.equal(freshTable.version, table.version + 1);
     assert.deepEqual([...new Set(freshTable.partitions)].sort(), [...fresh.node_ip_list].sort());
@@ -153,11 +180,22 @@ describe('a manager killed and started again on its data dir', () => {
   it('settles a resize interrupted by the kill: completed or rolled back, every key on its owner', async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-midresize-'));
     const port = await freePort();
-    const first = await startPool(dataDir, port, ['--nodes', '1', '--max', '3', '--move-chunk-keys', '10']);
+    const first = await startPool(dataDir, port, [
+      '--nodes',
+      '1',
+      '--max',
+      '3',
+      '--move-chunk-keys',
+      '10',
+    ]);
     const keys = Array.from({ length: 3000 }, (_, i) => `mid-${i}`);
     await load(first.gateway, keys);
 
-    const grow = postForm(`${first.manager}/api/manager/poolsize/manual`, { change: 'increase' }, { timeoutMs: 60_000 }).catch(() => undefined);
+    const grow = postForm(
+      `${first.manager}/api/manager/poolsize/manual`,
+      { change: 'increase' },
+      { timeoutMs: 60_000 },
+    ).catch(() => undefined);
     const seen = await pollUntil(
       async () => {
         const migration = (await content(`${first.manager}/api/manager/migration`)).migration;
@@ -180,7 +218,8 @@ describe('a manager killed and started again on its data dir', () => {
     t.diagnostic(`killed at ${seen.keys_done} keys moved; settled as ${migration.outcome}`);
 
     const table = await content(`${second.manager}/api/manager/partitions`);
-    const members = (await content(`${second.manager}/api/manager/pool_node_list`)).node_ip_list as string[];
+    const members = (await content(`${second.manager}/api/manager/pool_node_list`))
+      .node_ip_list as string[];
     assert.equal(table.moving, undefined);
     assert.deepEqual([...new Set(table.partitions)].sort(), [...members].sort());
     assert.equal(members.length, migration.outcome === 'done' ? 2 : 1);
@@ -189,7 +228,11 @@ describe('a manager killed and started again on its data dir', () => {
     for (const address of members) {
       const held = (await send(`http://${address}/keys`)).json as string[];
       const misplaced = held.filter((key) => table.partitions[partitionOf(key)] !== address);
-      assert.deepEqual(misplaced.slice(0, 5), [], `${misplaced.length} keys on ${address} belong elsewhere`);
+      assert.deepEqual(
+        misplaced.slice(0, 5),
+        [],
+        `${misplaced.length} keys on ${address} belong elsewhere`,
+      );
     }
     await assertServed(second.gateway, keys);
     assert.equal(await second.pool.stop(), 0);

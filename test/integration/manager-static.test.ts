@@ -26,7 +26,21 @@ describe('the static provisioner', () => {
     const nodes = await Promise.all([0, 1].map(() => startCachepool(['node', '--port', '0'])));
     const [a, b] = nodes.map((n) => new URL(n.urls.get('node')!).host) as [string, string];
     const manager = await startCachepool(
-      ['manager', '--port', '0', '--provisioner', 'static', '--nodes-list', `${a},${b}`, '--nodes', '1', '--max', '2', '--data-dir', mkdtempSync(join(tmpdir(), 'cachepool-static-'))],
+      [
+        'manager',
+        '--port',
+        '0',
+        '--provisioner',
+        'static',
+        '--nodes-list',
+        `${a},${b}`,
+        '--nodes',
+        '1',
+        '--max',
+        '2',
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'cachepool-static-')),
+      ],
       { roles: ['manager'], timeoutMs: 30_000 },
     );
     const url = manager.urls.get('manager')!;
@@ -40,7 +54,16 @@ describe('the static provisioner', () => {
       const keys = Array.from({ length: 100 }, (_, i) => `static-${i}`);
       for (const key of keys) await clientA.put(key, `v-${key}`);
 
-      assert.equal((await postForm(`${url}/api/manager/poolsize/manual`, { change: 'increase' }, { timeoutMs: 60_000 })).status, 200);
+      assert.equal(
+        (
+          await postForm(
+            `${url}/api/manager/poolsize/manual`,
+            { change: 'increase' },
+            { timeoutMs: 60_000 },
+          )
+        ).status,
+        200,
+      );
       assert.deepEqual((await content(`${url}/api/manager/pool_node_list`)).node_ip_list, [a, b]);
       const table = await content(`${url}/api/manager/partitions`);
       const onB = await clientB.keys();
@@ -56,7 +79,16 @@ describe('the static provisioner', () => {
       assert.equal(over.status, 400);
       assert.match(over.json.error.message, /maximum/);
 
-      assert.equal((await postForm(`${url}/api/manager/poolsize/manual`, { change: 'decrease' }, { timeoutMs: 60_000 })).status, 200);
+      assert.equal(
+        (
+          await postForm(
+            `${url}/api/manager/poolsize/manual`,
+            { change: 'decrease' },
+            { timeoutMs: 60_000 },
+          )
+        ).status,
+        200,
+      );
       assert.deepEqual((await content(`${url}/api/manager/pool_node_list`)).node_ip_list, [a]);
       assert.deepEqual(await clientB.keys(), []);
       assert.equal((await clientA.keys()).length, keys.length);

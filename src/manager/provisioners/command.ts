@@ -301,7 +301,8 @@ function execShell(
  */
 function inheritedEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CACHEPOOL_')) env[name] = value;
+  for (const [name, value] of Object.entries(process.env))
+    if (!name.startsWith('CACHEPOOL_')) env[name] = value;
   if (process.env.CACHEPOOL_LOG_LEVEL) env.CACHEPOOL_LOG_LEVEL = process.env.CACHEPOOL_LOG_LEVEL;
   return env;
 }

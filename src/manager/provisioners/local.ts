@@ -81,7 +81,9 @@ export class LocalProvisioner implements Provisioner {
     if (failure) {
       // All or nothing: a half-started resize would leave orphans.
       await Promise.all(
-        started.map((result) => (result.status === 'fulfilled' ? this.stopNode(result.value.address, 0) : undefined)),
+        started.map((result) =>
+          result.status === 'fulfilled' ? this.stopNode(result.value.address, 0) : undefined,
+        ),
       );
       throw (failure as PromiseRejectedResult).reason;
     }
@@ -96,7 +98,16 @@ export class LocalProvisioner implements Provisioner {
   adopt(address: string, pid: number | null, spec: NodeSpec): void {
     if (this.#children.has(address)) return;
     const port = Number(address.slice(address.lastIndexOf(':') + 1));
-    const entry: Child = { process: null, pid: pid ?? 0, spec, port, address, stopping: false, restarts: [], watch: null };
+    const entry: Child = {
+      process: null,
+      pid: pid ?? 0,
+      spec,
+      port,
+      address,
+      stopping: false,
+      restarts: [],
+      watch: null,
+    };
     this.#children.set(address, entry);
     if (pid !== null) {
       entry.watch = setInterval(() => {
@@ -108,7 +119,10 @@ export class LocalProvisioner implements Provisioner {
       }, POLL_MS * 5);
       entry.watch.unref();
     }
-    this.#options.logger.info({ address, node_pid: pid, cache_index: spec.cacheIndex }, 'node adopted');
+    this.#options.logger.info(
+      { address, node_pid: pid, cache_index: spec.cacheIndex },
+      'node adopted',
+    );
   }
 
   /** Stops the node at `address` (SIGTERM, SIGKILL after 5 s); unknown addresses are ignored. */
@@ -168,13 +182,23 @@ export class LocalProvisioner implements Provisioner {
     const offset = fstatSync(fd).size;
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env: nodeEnv(this.#options.token), detached: true });
+      child = spawn(process.execPath, args, {
+        stdio: ['ignore', fd, fd],
+        env: nodeEnv(this.#options.token),
+        detached: true,
+      });
     } finally {
       closeSync(fd);
     }
     // The manager must not wait for its nodes when it exits on purpose; it stops them itself.
     child.unref();
-    const url = await waitForListening(child, logPath, offset, this.#options.startTimeoutMs ?? 15_000, spec.cacheIndex);
+    const url = await waitForListening(
+      child,
+      logPath,
+      offset,
+      this.#options.startTimeoutMs ?? 15_000,
+      spec.cacheIndex,
+    );
     const parsed = new URL(url);
     const address = `${parsed.hostname}:${parsed.port}`;
     const entry: Child = {
@@ -191,7 +215,10 @@ export class LocalProvisioner implements Provisioner {
     if (previous) entry.restarts = previous.restarts;
     this.#children.set(address, entry);
     child.once('exit', (code, signal) => this.#exited(entry, code, signal));
-    logger.info({ address, node_pid: child.pid, cache_index: spec.cacheIndex, log: logPath }, 'node started');
+    logger.info(
+      { address, node_pid: child.pid, cache_index: spec.cacheIndex, log: logPath },
+      'node started',
+    );
     return entry;
   }
 
@@ -245,14 +272,21 @@ export class LocalProvisioner implements Provisioner {
  */
 function nodeEnv(token: string | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CACHEPOOL_')) env[name] = value;
+  for (const [name, value] of Object.entries(process.env))
+    if (!name.startsWith('CACHEPOOL_')) env[name] = value;
   if (process.env.CACHEPOOL_LOG_LEVEL) env.CACHEPOOL_LOG_LEVEL = process.env.CACHEPOOL_LOG_LEVEL;
   if (token) env.CACHEPOOL_TOKEN = token;
   return env;
 }
 
 /** Reads the node's log from `offset` until its listening line; rejects on exit or timeout. */
-function waitForListening(child: ChildProcess, logPath: string, offset: number, timeoutMs: number, index: number): Promise<string> {
+function waitForListening(
+  child: ChildProcess,
+  logPath: string,
+  offset: number,
+  timeoutMs: number,
+  index: number,
+): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     let text = '';
     let position = offset;
@@ -286,7 +320,11 @@ function waitForListening(child: ChildProcess, logPath: string, offset: number, 
         if (!line.includes('"listening"')) continue;
         try {
           const parsed = JSON.parse(line) as { msg?: string; role?: string; url?: string };
-          if (parsed.msg === 'listening' && parsed.role === 'node' && typeof parsed.url === 'string') {
+          if (
+            parsed.msg === 'listening' &&
+            parsed.role === 'node' &&
+            typeof parsed.url === 'string'
+          ) {
             finish({ url: parsed.url });
             return;
           }
@@ -297,12 +335,22 @@ function waitForListening(child: ChildProcess, logPath: string, offset: number, 
     };
     const onExit = (code: number | null): void => {
       check();
-      finish({ error: new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `node ${index} exited with ${code} while starting: ${read().slice(-500)}`) });
+      finish({
+        error: new OperationalError(
+          'CP_ERR_POOL_RESIZE_FAILED',
+          `node ${index} exited with ${code} while starting: ${read().slice(-500)}`,
+        ),
+      });
     };
     const poll = setInterval(check, POLL_MS);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish({ error: new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `node ${index} did not start in time: ${read().slice(-500)}`) });
+      finish({
+        error: new OperationalError(
+          'CP_ERR_POOL_RESIZE_FAILED',
+          `node ${index} did not start in time: ${read().slice(-500)}`,
+        ),
+      });
     }, timeoutMs);
     child.once('exit', onExit);
     check();

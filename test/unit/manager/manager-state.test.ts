@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { HealthMonitor, Manager, Scaling, settleMigration, StateDb, StaticProvisioner } from '../../../src/manager/index.js';
+import {
+  HealthMonitor,
+  Manager,
+  Scaling,
+  settleMigration,
+  StateDb,
+  StaticProvisioner,
+} from '../../../src/manager/index.js';
 import { buildNodeApp, type NodeApp } from '../../../src/node/index.js';
 import { partitionOf, PartitionTable, planRebalance } from '../../../src/partition/index.js';
 import { NodeClient } from '../../../src/pool/index.js';
@@ -51,7 +58,12 @@ describe('Manager state', () => {
     await first.start();
     await first.setConfig({ capacityMb: 16, policy: 'rr' });
     const scaling = new Scaling({ manager: first, logger, scaleIntervalS: 1 });
-    scaling.thresholds = { maxMissRateThreshold: 0.6, minMissRateThreshold: 0.2, expandRatio: 3, shrinkRatio: 0.25 };
+    scaling.thresholds = {
+      maxMissRateThreshold: 0.6,
+      minMissRateThreshold: 0.2,
+      expandRatio: 3,
+      shrinkRatio: 0.25,
+    };
     scaling.minRequests = 3;
     scaling.mode = 'automatic';
     await scaling.tick();
@@ -60,13 +72,21 @@ describe('Manager state', () => {
     db.close();
 
     const reopened = StateDb.open(dir);
-    const second = new Manager({ provisioner: new StaticProvisioner({ nodes: [a.address, b.address] }), logger, db: reopened, initialNodes: 1 });
+    const second = new Manager({
+      provisioner: new StaticProvisioner({ nodes: [a.address, b.address] }),
+      logger,
+      db: reopened,
+      initialNodes: 1,
+    });
     assert.equal(second.restored, true);
     await second.start();
-    assert.deepEqual(second.members().map((m) => [m.address, m.cacheIndex, m.status]), [
-      [a.address, 0, 'up'],
-      [b.address, 1, 'up'],
-    ]);
+    assert.deepEqual(
+      second.members().map((m) => [m.address, m.cacheIndex, m.status]),
+      [
+        [a.address, 0, 'up'],
+        [b.address, 1, 'up'],
+      ],
+    );
     assert.deepEqual(second.table.toJSON(), table);
     assert.deepEqual(second.config, { capacityMb: 16, policy: 'rr' });
     const again = new Scaling({ manager: second, logger });
@@ -81,7 +101,11 @@ describe('Manager state', () => {
   it('rolls a refused cache config back on the nodes that accepted it and names the refusing node', async () => {
     const a = await startNode();
     const b = await startNode();
-    const manager = new Manager({ provisioner: new StaticProvisioner({ nodes: [a.address, b.address] }), logger, initialNodes: 2 });
+    const manager = new Manager({
+      provisioner: new StaticProvisioner({ nodes: [a.address, b.address] }),
+      logger,
+      initialNodes: 2,
+    });
     await manager.start();
     await b.node.app.close();
     await assert.rejects(manager.setConfig({ capacityMb: 8, policy: 'rr' }), (error: Error) => {
@@ -103,10 +127,16 @@ describe('settleMigration', () => {
     const plan = planRebalance(from, [a.address, b.address]);
     const keys = Array.from({ length: 200 }, (_, i) => `settle-${i}`);
     for (const key of keys) await client(a.address).put(key, `v-${key}`);
-    await client(b.address).beginMigration(id, plan.moves.map((m) => m.partition));
+    await client(b.address).beginMigration(
+      id,
+      plan.moves.map((m) => m.partition),
+    );
     // Half of the moving keys reach b before the manager "dies".
     const moving = keys.filter((key) => plan.table.owners[partitionOf(key)] === b.address);
-    await client(a.address).moveKeys({ dest: { [b.address]: moving.slice(0, moving.length / 2) }, migration: id });
+    await client(a.address).moveKeys({
+      dest: { [b.address]: moving.slice(0, moving.length / 2) },
+      migration: id,
+    });
     const record = {
       id,
       fromTable: from,
@@ -120,11 +150,19 @@ describe('settleMigration', () => {
     return { a, b, keys, record };
   }
 
-  async function assertPlaced(table: PartitionTable, addresses: string[], keys: string[]): Promise<void> {
+  async function assertPlaced(
+    table: PartitionTable,
+    addresses: string[],
+    keys: string[],
+  ): Promise<void> {
     const all: string[] = [];
     for (const address of addresses) {
       const held = await client(address).keys();
-      assert.deepEqual(held.filter((key) => table.ownerOfKey(key) !== address), [], `misplaced keys on ${address}`);
+      assert.deepEqual(
+        held.filter((key) => table.ownerOfKey(key) !== address),
+        [],
+        `misplaced keys on ${address}`,
+      );
       all.push(...held);
     }
     assert.equal(all.length, keys.length);
@@ -148,7 +186,14 @@ describe('settleMigration', () => {
     const { a, b, keys, record } = await halfMoved('m-back');
     // Pretend b did not answer the probe: the old table comes back and b's keys go home.
     const settled = await settleMigration(
-      { ...record, toTable: new PartitionTable(record.toTable.version, record.toTable.strategy, record.toTable.owners.map((o) => (o === b.address ? '127.0.0.1:1' : o))) },
+      {
+        ...record,
+        toTable: new PartitionTable(
+          record.toTable.version,
+          record.toTable.strategy,
+          record.toTable.owners.map((o) => (o === b.address ? '127.0.0.1:1' : o)),
+        ),
+      },
       { clientOf: client, alive: new Set([a.address, b.address]), chunkKeys: 7, logger },
     );
     assert.equal(settled.outcome, 'rolled-back');

@@ -8,7 +8,9 @@ describe('ResizeCoordinator', () => {
   it('refuses a second resize while one runs, without starting it, and accepts one afterwards', async () => {
     const coordinator = new ResizeCoordinator();
     let release!: () => void;
-    const first = coordinator.run(() => new Promise<string>((resolve) => (release = () => resolve('first'))));
+    const first = coordinator.run(
+      () => new Promise<string>((resolve) => (release = () => resolve('first'))),
+    );
     assert.equal(coordinator.busy, true);
     let started = false;
     await assert.rejects(
@@ -26,7 +28,10 @@ describe('ResizeCoordinator', () => {
 
   it('is free again after a failed resize', async () => {
     const coordinator = new ResizeCoordinator();
-    await assert.rejects(coordinator.run(async () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      coordinator.run(async () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.equal(coordinator.busy, false);
   });
 });

@@ -15,7 +15,10 @@ describe('manager routes refuse bad input in the envelope', () => {
   let scaling: Scaling;
   before(async () => {
     const logger = pino({ level: 'silent' });
-    manager = new Manager({ provisioner: new LocalProvisioner({ statsIntervalS: 1, logger }), logger });
+    manager = new Manager({
+      provisioner: new LocalProvisioner({ statsIntervalS: 1, logger }),
+      logger,
+    });
     scaling = new Scaling({ manager, logger });
     app = await buildManagerApp({ manager, scaling });
   });
@@ -24,13 +27,17 @@ describe('manager routes refuse bad input in the envelope', () => {
     await scaling.stop();
   });
 
-  const post = (url: string, payload: Record<string, unknown>) => app.inject({ method: 'POST', url, payload });
+  const post = (url: string, payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url, payload });
 
   it('answers an unknown change with the legacy message', async () => {
     for (const change of ['double', '', 'INCREASE']) {
       const answer = await post('/api/manager/poolsize/manual', { change });
       assert.equal(answer.statusCode, 400);
-      assert.deepEqual(answer.json(), { success: 'false', error: { code: 400, message: messages.poolChangeInvalid } });
+      assert.deepEqual(answer.json(), {
+        success: 'false',
+        error: { code: 400, message: messages.poolChangeInvalid },
+      });
     }
     const form = await app.inject({
       method: 'POST',
@@ -44,17 +51,39 @@ describe('manager routes refuse bad input in the envelope', () => {
 
   it('refuses bad auto-scaler parameters and stays in manual mode', async () => {
     const bad = [
-      { max_miss_rate_threshold: 0.2, min_miss_rate_threshold: 0.5, expand_ratio: 2, shrink_ratio: 0.5 },
-      { max_miss_rate_threshold: 1.5, min_miss_rate_threshold: 0.1, expand_ratio: 2, shrink_ratio: 0.5 },
-      { max_miss_rate_threshold: 0.8, min_miss_rate_threshold: 0.1, expand_ratio: 1, shrink_ratio: 0.5 },
-      { max_miss_rate_threshold: 0.8, min_miss_rate_threshold: 0.1, expand_ratio: 2, shrink_ratio: 'half' },
+      {
+        max_miss_rate_threshold: 0.2,
+        min_miss_rate_threshold: 0.5,
+        expand_ratio: 2,
+        shrink_ratio: 0.5,
+      },
+      {
+        max_miss_rate_threshold: 1.5,
+        min_miss_rate_threshold: 0.1,
+        expand_ratio: 2,
+        shrink_ratio: 0.5,
+      },
+      {
+        max_miss_rate_threshold: 0.8,
+        min_miss_rate_threshold: 0.1,
+        expand_ratio: 1,
+        shrink_ratio: 0.5,
+      },
+      {
+        max_miss_rate_threshold: 0.8,
+        min_miss_rate_threshold: 0.1,
+        expand_ratio: 2,
+        shrink_ratio: 'half',
+      },
     ];
     for (const payload of bad) {
       const answer = await post('/api/manager/poolsize/automatic', payload);
       assert.equal(answer.statusCode, 400, JSON.stringify(payload));
       assert.equal(answer.json().success, 'false');
     }
-    const config = (await app.inject({ method: 'GET', url: '/api/manager/poolsize/config' })).json();
+    const config = (
+      await app.inject({ method: 'GET', url: '/api/manager/poolsize/config' })
+    ).json();
     assert.equal(config.content.resize_pool_option, 'manual');
     assert.equal(config.content.resize_pool_parameters.max_miss_rate_threshold, 0.5);
   });
@@ -67,15 +96,27 @@ describe('manager routes refuse bad input in the envelope', () => {
       shrink_ratio: '0.25',
     });
     assert.equal(answer.statusCode, 200);
-    const config = (await app.inject({ method: 'GET', url: '/api/manager/poolsize/config' })).json();
+    const config = (
+      await app.inject({ method: 'GET', url: '/api/manager/poolsize/config' })
+    ).json();
     assert.deepEqual(config.content, {
       resize_pool_option: 'automatic',
-      resize_pool_parameters: { max_miss_rate_threshold: 0.7, min_miss_rate_threshold: 0.2, expand_ratio: 3, shrink_ratio: 0.25 },
+      resize_pool_parameters: {
+        max_miss_rate_threshold: 0.7,
+        min_miss_rate_threshold: 0.2,
+        expand_ratio: 3,
+        shrink_ratio: 0.25,
+      },
     });
   });
 
   it('refuses a bad cache config and keeps the old one', async () => {
-    for (const payload of [{ capacity: -1 }, { capacity: 'ten' }, { replacement_policy: 'fifo-ish' }, {}]) {
+    for (const payload of [
+      { capacity: -1 },
+      { capacity: 'ten' },
+      { replacement_policy: 'fifo-ish' },
+      {},
+    ]) {
       const answer = await post('/api/manager/cache/config', payload);
       assert.equal(answer.statusCode, 400, JSON.stringify(payload));
     }
@@ -92,11 +133,24 @@ describe('manager routes refuse bad input in the envelope', () => {
   });
 
   it('registers a node with the index it asks for when free, and keeps it on a second call', async () => {
-    const first = await post('/api/manager/register', { address: '127.0.0.1:6001', cache_index: 4 });
-    assert.deepEqual(first.json().content, { cache_index: 4, capacity: 64, replacement_policy: 'lru' });
-    const again = await post('/api/manager/register', { address: '127.0.0.1:6001', cache_index: null });
+    const first = await post('/api/manager/register', {
+      address: '127.0.0.1:6001',
+      cache_index: 4,
+    });
+    assert.deepEqual(first.json().content, {
+      cache_index: 4,
+      capacity: 64,
+      replacement_policy: 'lru',
+    });
+    const again = await post('/api/manager/register', {
+      address: '127.0.0.1:6001',
+      cache_index: null,
+    });
     assert.equal(again.json().content.cache_index, 4);
-    const other = await post('/api/manager/register', { address: '127.0.0.1:6002', cache_index: 4 });
+    const other = await post('/api/manager/register', {
+      address: '127.0.0.1:6002',
+      cache_index: 4,
+    });
     assert.equal(other.json().content.cache_index, 0);
     const bad = await post('/api/manager/register', { address: 'not an address' });
     assert.equal(bad.statusCode, 400);
@@ -105,17 +159,30 @@ describe('manager routes refuse bad input in the envelope', () => {
   it('refuses a snapshot without an address or with a negative figure, and ignores one from a non-member', async () => {
     const bad = await post('/api/manager/stats', { items: 3 });
     assert.equal(bad.statusCode, 400);
-    const negative = await post('/api/manager/stats', { address: '127.0.0.1:6001', cacheIndex: 4, timeMs: 1, items: -3 });
+    const negative = await post('/api/manager/stats', {
+      address: '127.0.0.1:6001',
+      cacheIndex: 4,
+      timeMs: 1,
+      items: -3,
+    });
     assert.equal(negative.statusCode, 400);
     assert.match(negative.json().error.message, /items/);
-    const stranger = await post('/api/manager/stats', { address: '127.0.0.1:6001', cacheIndex: 4, timeMs: 1, items: 3 });
+    const stranger = await post('/api/manager/stats', {
+      address: '127.0.0.1:6001',
+      cacheIndex: 4,
+      timeMs: 1,
+      items: 3,
+    });
     assert.equal(stranger.statusCode, 200);
     // Not a member (only pending): its figures must not count in the pool's.
     assert.equal(manager.snapshotOf('127.0.0.1:6001'), undefined);
   });
 
   it('refuses a registration with a bad cache_index', async () => {
-    const answer = await post('/api/manager/register', { address: '127.0.0.1:6003', cache_index: 'x' });
+    const answer = await post('/api/manager/register', {
+      address: '127.0.0.1:6003',
+      cache_index: 'x',
+    });
     assert.equal(answer.statusCode, 400);
     assert.match(answer.json().error.message, /cache_index/);
   });
@@ -134,7 +201,11 @@ describe('manager routes refuse bad input in the envelope', () => {
 
   it('lists node statuses next to the two lists of pool_node_list', async () => {
     const answer = await app.inject({ method: 'GET', url: '/api/manager/pool_node_list' });
-    assert.deepEqual(answer.json().content, { node_ip_list: [], node_id_list: [], node_status_list: [] });
+    assert.deepEqual(answer.json().content, {
+      node_ip_list: [],
+      node_id_list: [],
+      node_status_list: [],
+    });
   });
 
   it('answers an unknown path with a 404 in the envelope', async () => {
