@@ -1,0 +1,368 @@
+/**
+ * Pool faults with real processes on loopback:
+ * - a destination killed with SIGKILL while a 2→3 resize moves keys and a writer keeps writing
+ *   through the gateway: the resize fails, every value served is the last one written (a key
+ *   handed to the dead node or written there reads as a miss, never as an older value), and a
+ *   retry succeeds without losing anything that was still served;
+ * - a destination that accepts connections and never answers (or answers the fences but never
+ *   an import), driven through applyPlan with real nodes: the timeouts fire, the resize fails,
+ *   the routing is back on the old table with nothing moving, every key is still on the source,
+ *   and a retry to a healthy node succeeds;
+ * - a node killed and restarted by the local provisioner: the gateway serves its partitions
+ *   again; its lost keys are honest misses, never wrong values.
+ * (pool-failures.test.ts covers a 1→2 destination killed mid-move without concurrent writes.)
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { request } from 'undici';
+import { systemClock } from '../../src/clock.js';
+import { PartitionTable, partitionOf, planRebalance } from '../../src/partition/index.js';
+import { applyPlan, MigrationProgress, NodeClient, Routing } from '../../src/pool/index.js';
+import { startCachepool, stopAll, type Started } from '../helpers/process.js';
+
+interface Envelope {
+  success: string;
+  content?: unknown;
+  error?: { code: number; message: string };
+}
+
+async function call(
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  body?: Record<string, unknown>,
+): Promise<{ status: number; json: Envelope }> {
+  const answer = await request(url, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    ...(body ? { body: JSON.stringify(body) } : {}),
+    signal: AbortSignal.timeout(60_000),
+  });
+  return { status: answer.statusCode, json: JSON.parse(await answer.body.text()) as Envelope };
+}
+
+async function inParallel<T>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/** Polls `check` until it returns true; fails after `timeoutMs`. */
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function startPool(
+  args: string[],
+): Promise<{ process: Started; manager: string; gateway: string }> {
+  const process = await startCachepool(
+    [
+      'start',
+      '--port',
+      '0',
+      '--gateway-port',
+      '0',
+      '--stats-interval',
+      '1',
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'cachepool-fault-')),
+      ...args,
+    ],
+    { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
+  );
+  return { process, manager: process.urls.get('manager')!, gateway: process.urls.get('gateway')! };
+}
+
+/** Reads `key` through the gateway: its value, or undefined for an honest miss. */
+async function readKey(gateway: string, key: string): Promise<string | undefined> {
+  const got = await call('POST', `${gateway}/api/cache/key`, { key });
+  if (got.status === 200) return got.json.content as string;
+  assert.equal(
+    got.json.error?.message,
+    'Unknown key',
+    `reading ${key}: ${got.status} ${JSON.stringify(got.json)}`,
+  );
+  return undefined;
+}
+
+async function listen(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  return `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+describe('pool faults', { timeout: 90_000 }, () => {
+  const servers: Server[] = [];
+  after(async () => {
+    for (const server of servers) {
+      server.closeAllConnections();
+      server.close();
+    }
+    await stopAll();
+  });
+
+  it('a destination killed mid-move while writes go on: served values are the last written, a retry loses nothing', async (t) => {
+    const pool = await startPool([
+      '--nodes',
+      '2',
+      '--min',
+      '1',
+      '--max',
+      '3',
+      '--move-chunk-keys',
+      '5',
+    ]);
+    const keys = Array.from({ length: 1_500 }, (_, i) => `w${i}`);
+    const latest = new Map<string, string>();
+    await inParallel(keys, 16, async (key) => {
+      const value = `${key}@0`;
+      assert.equal(
+        (await call('POST', `${pool.gateway}/api/cache/content`, { key, value })).status,
+        200,
+      );
+      latest.set(key, value);
+    });
+
+    // A writer rewrites keys through the gateway during the resize; it records a value only
+    // once the gateway acknowledged it, and it is stopped before anything is checked.
+    let writing = true;
+    const writtenDuringResize = new Set<string>();
+    const writer = (async () => {
+      for (let round = 1; writing; round++) {
+        const key = keys[(round * 7919) % keys.length]!;
+        const value = `${key}@${round}`;
+        writtenDuringResize.add(key);
+        const answer = await call('POST', `${pool.gateway}/api/cache/content`, { key, value });
+        if (answer.status === 200) latest.set(key, value);
+      }
+    })();
+
+    const resizing = call('POST', `${pool.manager}/api/manager/poolsize/manual`, {
+      change: 'increase',
+    });
+    const started = await pool.process.waitForLine(
+      (line) => line.msg === 'node started' && line.cache_index === 2,
+    );
+    await until('keys are moving', async () => {
+      const { migration } = (await call('GET', `${pool.manager}/api/manager/migration`)).json
+        .content as {
+        migration: { running: boolean; keys_done: number } | null;
+      };
+      return migration?.running === true && migration.keys_done >= 50;
+    });
+    process.kill(started.node_pid as number, 'SIGKILL');
+    const answer = await resizing;
+    writing = false;
+    await writer;
+    assert.equal(answer.status, 400, JSON.stringify(answer.json));
+    assert.match(answer.json.error!.message, /failed/);
+    const { migration } = (await call('GET', `${pool.manager}/api/manager/migration`)).json
+      .content as {
+      migration: { running: boolean; error: string | null; keys_done: number };
+    };
+    assert.equal(migration.running, false);
+    assert.notEqual(migration.error, null);
+    assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, {
+      size: 2,
+    });
+
+    // Never an older value; a miss only for a key that was handed to, or written on, the dead node.
+    const served = new Map<string, string>();
+    await inParallel(keys, 16, async (key) => {
+      const value = await readKey(pool.gateway, key);
+      if (value === undefined) return;
+      assert.equal(value, latest.get(key), `${key} is served with an older value`);
+      served.set(key, value);
+    });
+    const missing = keys.length - served.size;
+    assert.ok(
+      missing <= migration.keys_done + writtenDuringResize.size,
+      `${missing} misses; moved before the kill ${migration.keys_done}, written during the resize ${writtenDuringResize.size}`,
+    );
+
+    t.diagnostic(
+      `moved before the kill ${migration.keys_done}, written during the resize ${writtenDuringResize.size}, misses ${missing}; ${migration.error}`,
+    );
+    const retry = await call('POST', `${pool.manager}/api/manager/poolsize/manual`, {
+      change: 'increase',
+    });
+    assert.equal(retry.status, 200, JSON.stringify(retry.json));
+    assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, {
+      size: 3,
+    });
+    await inParallel([...served.keys()], 16, async (key) => {
+      assert.equal(await readKey(pool.gateway, key), served.get(key), `${key} after the retry`);
+    });
+    await pool.process.stop();
+  });
+
+  it('a destination that never answers: timeouts fire, the resize fails, keys stay at the source, a retry succeeds', async () => {
+    // H accepts connections and never answers anything.
+    const silent = createServer(() => {});
+    servers.push(silent);
+    const silentAddress = await listen(silent);
+    // S answers the fences and /keys at once but never answers an import.
+    const stalling = createServer((req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      if (req.url?.startsWith('/internal/migration/')) {
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"success":"true","content":""}');
+      } else if (req.url === '/keys') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+      }
+    });
+    servers.push(stalling);
+    const stallingAddress = await listen(stalling);
+    const healthy = await startCachepool(['node', '--port', '0']);
+    const healthyAddress = new URL(healthy.urls.get('node')!).host;
+    const source = await startCachepool([
+      'node',
+      '--port',
+      '0',
+      '--peers',
+      [silentAddress, stallingAddress, healthyAddress].join(','),
+    ]);
+    const sourceAddress = new URL(source.urls.get('node')!).host;
+
+    const clients = new Map<string, NodeClient>();
+    const clientOf = (address: string) => {
+      let client = clients.get(address);
+      if (!client) clients.set(address, (client = new NodeClient(address, { timeoutMs: 500 })));
+      return client;
+    };
+    const keys = Array.from({ length: 300 }, (_, i) => `s${i}`);
+    for (const key of keys) await clientOf(sourceAddress).put(key, `value-${key}`);
+
+    const current = PartitionTable.initial([sourceAddress]);
+    const routing = new Routing(current);
+    const published: number[] = [];
+    const attempt = (to: string) => {
+      const plan = planRebalance(current, [sourceAddress, to]);
+      const progress = new MigrationProgress(`t-${to}`, 1, 2, plan.moves.length, systemClock);
+      return applyPlan({
+        current,
+        plan,
+        progress,
+        clientOf,
+        publish: async (table, moving) => {
+          published.push(moving.length);
+          await routing.publish(table, moving, 2_000);
+        },
+        chunkKeys: 50,
+      });
+    };
+
+    for (const destination of [silentAddress, stallingAddress]) {
+      published.length = 0;
+      const outcome = await attempt(destination);
+      assert.equal(outcome.ok, false, destination);
+      assert.ok(
+        !outcome.ok && /did not answer|timeout|aborted/i.test(outcome.error),
+        JSON.stringify(outcome),
+      );
+      assert.equal(outcome.table, current);
+      // The routing ends on the old table with nothing moving.
+      assert.deepEqual(routing.view.moving, []);
+      assert.deepEqual(new Set(routing.view.owners), new Set([sourceAddress]));
+      assert.equal(published.at(-1), 0);
+      const left = await clientOf(sourceAddress).keys();
+      assert.deepEqual(
+        left.sort(),
+        [...keys].sort(),
+        `keys left on the source after a move to ${destination}`,
+      );
+      assert.equal(await clientOf(sourceAddress).get('s7'), 'value-s7');
+    }
+
+    const outcome = await attempt(healthyAddress);
+    assert.equal(outcome.ok, true, JSON.stringify(outcome));
+    assert.deepEqual(routing.view.moving, []);
+    const [onSource, onHealthy] = await Promise.all([
+      clientOf(sourceAddress).keys(),
+      clientOf(healthyAddress).keys(),
+    ]);
+    assert.equal(onSource.length + onHealthy.length, keys.length);
+    for (const key of onHealthy)
+      assert.equal(outcome.table.owners[partitionOf(key)], healthyAddress, key);
+    for (const key of onSource)
+      assert.equal(outcome.table.owners[partitionOf(key)], sourceAddress, key);
+    assert.equal(await clientOf(healthyAddress).get(onHealthy[0]!), `value-${onHealthy[0]}`);
+    await Promise.all([...clients.values()].map((client) => client.close()));
+    await Promise.all([healthy.stop(), source.stop()]);
+  });
+
+  it('a node killed and restarted by the provisioner serves its partitions again, its lost keys as misses', async () => {
+    const pool = await startPool(['--nodes', '2', '--min', '1', '--max', '2']);
+    const keys = Array.from({ length: 400 }, (_, i) => `r${i}`);
+    await inParallel(keys, 16, async (key) => {
+      assert.equal(
+        (await call('POST', `${pool.gateway}/api/cache/content`, { key, value: `before-${key}` }))
+          .status,
+        200,
+      );
+    });
+    const table = (await call('GET', `${pool.manager}/api/manager/partitions`)).json.content as {
+      partitions: string[];
+    };
+    const victim = table.partitions[0]!;
+    const startedLine = await pool.process.waitForLine(
+      (line) => line.msg === 'node started' && line.address === victim,
+    );
+    const oldPid = startedLine.node_pid as number;
+    const victimKeys = keys.filter((key) => table.partitions[partitionOf(key)] === victim);
+    assert.ok(victimKeys.length > 0 && victimKeys.length < keys.length);
+
+    process.kill(oldPid, 'SIGKILL');
+    await pool.process.waitForLine(
+      (line) => line.msg === 'node started' && line.address === victim && line.node_pid !== oldPid,
+    );
+    await until('the restarted node is up', async () => {
+      const { nodes } = (await call('GET', `${pool.manager}/api/manager/nodes`)).json.content as {
+        nodes: { address: string; status: string }[];
+      };
+      return nodes.find((node) => node.address === victim)?.status === 'up';
+    });
+    assert.deepEqual(
+      (await call('GET', `${pool.manager}/api/manager/partitions`)).json.content,
+      table,
+    );
+
+    // Its keys were in its memory only: honest misses. The other node's keys are intact.
+    await inParallel(keys, 16, async (key) => {
+      const value = await readKey(pool.gateway, key);
+      if (victimKeys.includes(key)) assert.equal(value, undefined, `${key} was on the killed node`);
+      else assert.equal(value, `before-${key}`);
+    });
+    // And it takes writes for its partitions again.
+    await inParallel(victimKeys, 8, async (key) => {
+      assert.equal(
+        (await call('POST', `${pool.gateway}/api/cache/content`, { key, value: `after-${key}` }))
+          .status,
+        200,
+      );
+      assert.equal(await readKey(pool.gateway, key), `after-${key}`);
+    });
+    await pool.process.stop();
+  });
+});
