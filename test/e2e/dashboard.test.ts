@@ -16,6 +16,9 @@ import { runLoad } from '../../src/load/index.js';
 import { startCachepool, stopAll } from '../helpers/process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const skipWithoutChromium =
+  !existsSync(CHROMIUM) &&
+  `${CHROMIUM} is missing: install the Debian package chromium (apt-get install -y chromium)`;
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const WAIT_MS = 30_000;
 const temp: string[] = [];
@@ -40,17 +43,33 @@ async function getContent<T>(url: string): Promise<T> {
   return body.content;
 }
 
+/** Launches Debian's Chromium headless with a fresh profile; closed by the `after` hook. */
+async function openBrowser(): Promise<Page> {
+  await context?.close().catch(() => {});
+  context = await chromium.launchPersistentContext(tempDir('cachepool-e2e-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 1400 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return context.pages()[0] ?? (await context.newPage());
+}
+
 async function text(page: Page, testId: string): Promise<string> {
   return ((await page.getByTestId(testId).textContent()) ?? '').trim();
 }
 
 test(
   'the dashboard shows the pool, grows it, charts the load and changes the cache config',
-  {
-    skip:
-      !existsSync(CHROMIUM) &&
-      `${CHROMIUM} is missing: install the Debian package chromium (apt-get install -y chromium)`,
-  },
+  { skip: skipWithoutChromium },
   async () => {
     const pool = await startCachepool(
       [
@@ -82,21 +101,7 @@ test(
     });
     assert.equal(load.errors, 0, load.firstError ?? '');
 
-    context = await chromium.launchPersistentContext(tempDir('cachepool-e2e-chromium-'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 1400 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await openBrowser();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.setDefaultTimeout(WAIT_MS);
@@ -167,5 +172,48 @@ test(
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
+  },
+);
+
+test(
+  'on a pool with a token the dashboard reads freely and asks for the token before a change',
+  { skip: skipWithoutChromium },
+  async () => {
+    const token = 'e2e-token-1234';
+    const pool = await startCachepool(
+      ['start', '--port', '0', '--gateway-port', '0', '--stats-interval', '1', '--nodes', '1'],
+      {
+        roles: ['manager', 'gateway'],
+        timeoutMs: 30_000,
+        env: { CACHEPOOL_TOKEN: token, CACHEPOOL_DATA_DIR: tempDir('cachepool-e2e-token-') },
+      },
+    );
+    const manager = pool.urls.get('manager')!;
+    const page = await openBrowser();
+    page.setDefaultTimeout(WAIT_MS);
+    const prompts: string[] = [];
+    page.on('dialog', (dialog) => {
+      prompts.push(dialog.message());
+      void dialog.accept(token);
+    });
+
+    await page.goto(`${manager}/`, { timeout: WAIT_MS });
+    await page.waitForFunction(() => Number(document.body.dataset.refreshes ?? 0) >= 1);
+    assert.equal(await text(page, 'pool-size'), '1');
+
+    await page.getByTestId('grow').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '2',
+    );
+    assert.equal(prompts.length, 1, 'asked for the token once');
+    assert.match(prompts[0]!, /token/);
+    assert.equal((await getContent<{ size: number }>(`${manager}/api/manager/poolsize`)).size, 2);
+
+    // The token is kept for the tab: a second change does not ask again.
+    await page.getByTestId('shrink').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '1',
+    );
+    assert.equal(prompts.length, 1);
   },
 );

@@ -13,8 +13,40 @@ function token(): string | null {
   return fromUrl ?? sessionStorage.getItem('cachepool-token');
 }
 
-/** Calls `method path` with an optional JSON body; resolves with the envelope's content. */
+/**
+ * Asks the user for the pool token after a write was refused for the lack of it; the answer is
+ * kept for the tab (sessionStorage) and never put in the URL. Null when the user cancels.
+ */
+function askForToken(): string | null {
+  const answer = window.prompt('This pool needs its token for changes. Pool token:');
+  if (answer === null || answer.trim() === '') return null;
+  sessionStorage.setItem('cachepool-token', answer.trim());
+  return answer.trim();
+}
+
+/**
+ * Calls `method path` with an optional JSON body; resolves with the envelope's content. A write
+ * refused with 401/403 asks for the token once and is retried with it.
+ */
 export async function call<T>(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  try {
+    return await callOnce<T>(method, path, body);
+  } catch (error) {
+    if (method !== 'GET' && error instanceof AuthError && askForToken() !== null) {
+      return callOnce<T>(method, path, body);
+    }
+    throw error;
+  }
+}
+
+/** A refusal for a missing or wrong token (401/403). */
+class AuthError extends Error {}
+
+async function callOnce<T>(
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body?: unknown,
@@ -47,5 +79,5 @@ export async function call<T>(
   const envelope = parsed as { success?: string; content?: unknown; error?: { message?: string } };
   if (envelope.success === 'true' && response.ok) return envelope.content as T;
   const message = envelope.error?.message ?? `HTTP ${response.status}`;
-  throw new Error(message);
+  throw response.status === 401 || response.status === 403 ? new AuthError(message) : new Error(message);
 }
