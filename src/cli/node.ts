@@ -1,6 +1,7 @@
 /**
- * `cachepool node`: one cache node. Parses options (each also from CACHEPOOL_<OPTION>), builds
- * the node's app, listens, starts the statistics publisher and stops cleanly on SIGTERM/SIGINT.
+ * `cachepool node`: one cache node. Parses options (each also from CACHEPOOL_<OPTION>), resolves
+ * the token (`--token` or `--token-file`), builds the node's app, listens, starts the statistics
+ * publisher and stops cleanly on SIGTERM/SIGINT. Security options and limits: docs/security.md.
  */
 import type { Command } from 'commander';
 import { defaults, MB } from '../defaults.js';
@@ -70,6 +71,9 @@ export function registerNodeCommand(program: Command): void {
     await runMain(logger, async () => {
       const token = resolveToken(options.token, options.tokenFile);
       if (options.protectData && !token) throw new OptionError('--protect-data', 'needs a token (--token or --token-file)', true);
+      if (options.manager && options.peers && options.peers.length > 0) {
+        logger.warn({ role: 'node' }, '--peers is ignored with --manager: move_keys sends to the pool members only');
+      }
       if (token && token.length < TOKEN_WARN_BELOW_CHARS) {
         logger.warn({ role: 'node' }, `the token is shorter than ${TOKEN_WARN_BELOW_CHARS} characters: use a long random one`);
       }

@@ -103,10 +103,10 @@ describe('fuzzing a live node', () => {
       },
     });
     const statuses = [...outcome.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`).join(' ');
-    console.log(`fuzz-node: ${outcome.requests} requests tried (${refusedControl.count} to control endpoints, ${outcome.clientErrors.length} connection errors); statuses ${statuses}`);
+    console.log(`fuzz-node: ${outcome.requests} requests tried (${refusedControl.count} to control endpoints, ${outcome.clientErrors.length} connection errors, ${outcome.retried} answered on a retry); statuses ${statuses}`);
     // A connection may be cut only for a body over the limit (the server stops reading it).
     for (const { request, error } of outcome.clientErrors) {
-      assert.ok((request.body?.length ?? 0) > BODY_LIMIT, `${request.method} ${request.path.slice(0, 200)} failed on the client: ${error}`);
+      assert.ok((request.body?.length ?? 0) > BODY_LIMIT, `${request.method} ${request.path.slice(0, 200)} failed on the client: ${error} ${JSON.stringify(request.headers)} body ${request.body?.length}`);
     }
     assert.ok(outcome.requests >= 500, `only ${outcome.requests} requests ran`);
     assert.ok(refusedControl.count > 0);

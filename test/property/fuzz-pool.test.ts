@@ -74,7 +74,7 @@ function routeOf(method: string, path: string): string {
 
 function summary(name: string, outcome: FuzzOutcome, control: number): string {
   const statuses = [...outcome.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`).join(' ');
-  return `fuzz-pool ${name}: ${outcome.requests} requests tried (${control} to control endpoints, ${outcome.clientErrors.length} connection errors); statuses ${statuses}`;
+  return `fuzz-pool ${name}: ${outcome.requests} requests tried (${control} to control endpoints, ${outcome.clientErrors.length} connection errors, ${outcome.retried} answered on a retry); statuses ${statuses}`;
 }
 
 describe('fuzzing a whole pool', () => {
