@@ -17,7 +17,7 @@ import {
   type RebalancePlan,
 } from '../partition/index.js';
 import type { MigrationProgress } from './migration-progress.js';
-import type { NodeClient } from './node-client.js';
+import type { MoveKeysRequest, MoveKeysResult, NodeClient } from './node-client.js';
 import type { MovingPartition } from './routing.js';
 
 /** Where applyPlan publishes routing states; the gateway's Routing, or nothing. */
@@ -39,6 +39,12 @@ export interface ApplyPlanOptions {
   managerAddress?: string;
   /** Keys per move_keys call; default 2,000. */
   chunkKeys?: number;
+  /**
+   * move_keys calls in flight per source, so that a source streams its next chunk while the
+   * previous one is being acknowledged; default 2 (a node's default `--move-concurrency`). A
+   * node that answers 409 busy gets the call again shortly after.
+   */
+  movesInFlight?: number;
   /** Sweeps of a source after the main pass before giving up; default 5. */
   maxSweeps?: number;
   /**
@@ -80,11 +86,17 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
     //    until no request routed by T1 is in flight: after this, no write lands on a source.
     await publish(current, plan.moves);
     published = true;
-    // d, e. Hand the keys off, source by source, then sweep until the source holds none.
-    for (const [from, moves] of outgoing) {
-      await drainSource(clientOf(from), destOf, options, leaving.has(from));
-      progress.addPartitionsDone(moves.length);
-    }
+    // d, e. Hand the keys off, every source at once (their keys are disjoint), then sweep until
+    //    each source holds none. Every drain is waited for before a failure is handled, so the
+    //    rollback never runs beside a handoff still in progress.
+    const drains = await Promise.allSettled(
+      [...outgoing].map(async ([from, moves]) => {
+        await drainSource(clientOf(from), destOf, options, leaving.has(from));
+        progress.addPartitionsDone(moves.length);
+      }),
+    );
+    const failedDrain = drains.find((drain) => drain.status === 'rejected');
+    if (failedDrain) throw failedDrain.reason;
     // f. Close the fences, then commit T2.
     await Promise.all([...incoming.keys()].map((to) => clientOf(to).endMigration(id)));
     checkAborted(options.signal);
@@ -106,6 +118,7 @@ async function drainSource(
 ): Promise<void> {
   const chunkKeys = options.chunkKeys ?? 2_000;
   const maxSweeps = options.maxSweeps ?? 5;
+  const inFlight = Math.max(1, options.movesInFlight ?? 2);
   const id = options.progress.id;
   for (let pass = 0; pass <= maxSweeps; pass++) {
     checkAborted(options.signal);
@@ -125,14 +138,31 @@ async function drainSource(
       return;
     }
     options.progress.addKeysFound(keys.length);
-    for (let start = 0; start < keys.length; start += chunkKeys) {
-      const chunk = keys.slice(start, start + chunkKeys);
-      const dest: Record<string, string[]> = {};
-      for (const key of chunk) (dest[destOf.get(partitionOf(key))!] ??= []).push(key);
-      checkAborted(options.signal);
-      const result = await source.moveKeys({ dest, migration: id });
-      options.progress.addKeysDone(chunk.length, result.bytes);
-    }
+    const chunks: string[][] = [];
+    for (let start = 0; start < keys.length; start += chunkKeys)
+      chunks.push(keys.slice(start, start + chunkKeys));
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (!failed && next < chunks.length) {
+        const chunk = chunks[next++]!;
+        const dest: Record<string, string[]> = {};
+        for (const key of chunk) (dest[destOf.get(partitionOf(key))!] ??= []).push(key);
+        checkAborted(options.signal);
+        const result = await moveWhenFree(source, { dest, migration: id }, options.signal).catch(
+          (error: unknown) => {
+            failed = true; // the other calls in flight finish; no new one starts
+            throw error;
+          },
+        );
+        options.progress.addKeysDone(chunk.length, result.bytes);
+      }
+    };
+    const workers = await Promise.allSettled(
+      Array.from({ length: Math.min(inFlight, chunks.length) }, worker),
+    );
+    const failedWorker = workers.find((outcome) => outcome.status === 'rejected');
+    if (failedWorker) throw failedWorker.reason;
   }
   const left = movingKeys(await source.keys(), destOf, source.address);
   if (left.length > 0)
@@ -185,6 +215,46 @@ async function rollBack(
     await Promise.all(
       movingKeys(keys, backOf, to).map((key) => destination.invalidate(key).catch(() => {})),
     );
+  }
+}
+
+/**
+ * How long a move_keys call refused as busy is tried again, in ms, and the pause between tries.
+ * A node stays busy while earlier calls run — up to a peer timeout (10 s) when one of them waits
+ * on a destination that does not answer.
+ */
+const BUSY_RETRY_FOR_MS = 15_000;
+const BUSY_RETRY_MS = 25;
+
+/**
+ * Whether a node refused a move_keys call as busy (errors.moveBusy): 409, or a legacy 400 whose
+ * message starts with "busy:".
+ */
+function isBusy(error: unknown): boolean {
+  const answer = (error as { cause?: { statusCode?: unknown; body?: unknown } } | undefined)?.cause;
+  if (answer?.statusCode === 409) return true;
+  return (
+    answer?.statusCode === 400 &&
+    typeof answer.body === 'string' &&
+    answer.body.includes('"message":"busy: ')
+  );
+}
+
+/** source.moveKeys, tried again after a short pause while the node answers busy. */
+async function moveWhenFree(
+  source: NodeClient,
+  request: MoveKeysRequest,
+  signal: AbortSignal | undefined,
+): Promise<MoveKeysResult> {
+  const deadline = Date.now() + BUSY_RETRY_FOR_MS;
+  for (;;) {
+    try {
+      return await source.moveKeys(request);
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      checkAborted(signal);
+      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+    }
   }
 }
 

@@ -17,7 +17,7 @@ import { failure, legacyStatus } from '../http/index.js';
 import { partitionOf } from '../partition/index.js';
 import { keyOfBody } from './body-key.js';
 import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
-import { ResponseRelay } from './relay.js';
+import { ResponseRelay, type RelayTarget } from './relay.js';
 import type { RouteView, Routing } from './routing.js';
 import type { Upstream, Upstreams, UpstreamMethod } from './upstreams.js';
 
@@ -74,14 +74,17 @@ function isKnownType(type: string): boolean {
 function ignore(): void {}
 
 /** One request on the fast path: read the body, route the key, forward, relay. */
-class Exchange {
+class Exchange implements RelayTarget {
   #options: FastPathOptions;
   #route: Route;
   #type: string;
-  #body: Buffer;
+  #length: number;
+  /** The body: the request's only chunk as it came, or a copy of its chunks. */
+  #body: Buffer | undefined;
   #received = 0;
   #response: ServerResponse;
   #view: RouteView | undefined;
+  #owner = '';
 
   constructor(
     options: FastPathOptions,
@@ -94,7 +97,7 @@ class Exchange {
     this.#options = options;
     this.#route = route;
     this.#type = type;
-    this.#body = Buffer.allocUnsafe(length);
+    this.#length = length;
     this.#response = response;
     // A client that goes away mid-body just ends the exchange (no view was entered yet).
     request.on('error', ignore);
@@ -104,20 +107,27 @@ class Exchange {
 
   #onData(request: IncomingMessage, chunk: Buffer): void {
     // The HTTP parser never delivers more than content-length; guard anyway.
-    if (this.#received + chunk.length > this.#body.length) {
+    const received = this.#received + chunk.length;
+    if (received > this.#length) {
       request.destroy();
       return;
     }
-    chunk.copy(this.#body, this.#received);
-    this.#received += chunk.length;
+    if (this.#received === 0 && received === this.#length) {
+      this.#body = chunk; // the usual case: the whole body in one chunk, kept without a copy
+    } else {
+      this.#body ??= Buffer.allocUnsafe(this.#length);
+      chunk.copy(this.#body, this.#received);
+    }
+    this.#received = received;
   }
 
   #onEnd(): void {
-    if (this.#received !== this.#body.length)
+    const body = this.#body;
+    if (body === undefined || this.#received !== this.#length)
       return this.#fail(errors.malformedBody('the body is shorter than its content-length'));
     let key: string | undefined;
     try {
-      key = keyOfBody(this.#type, this.#body);
+      key = keyOfBody(this.#type, body);
     } catch (error) {
       return this.#fail(error);
     }
@@ -127,19 +137,18 @@ class Exchange {
     this.#view = view;
     const partition = partitionOf(key);
     if (view.previous[partition] === undefined) {
-      const owner = view.owners[partition]!;
+      this.#owner = view.owners[partition]!;
+      const { method, path } = this.#route;
       this.#options.upstreams.dispatch(
-        owner,
-        this.#route.method,
-        this.#route.path,
+        this.#owner,
+        method,
+        path,
         this.#type,
-        this.#body,
-        new ResponseRelay(this.#response, (error, headersSent) =>
-          this.#relayed(owner, error, headersSent),
-        ),
+        body,
+        new ResponseRelay(this.#response, this),
       );
     } else {
-      this.#moving(view, key).then(
+      this.#moving(view, key, body).then(
         (answer) => this.#finish(answer),
         (error: unknown) => this.#fail(error),
       );
@@ -147,7 +156,7 @@ class Exchange {
   }
 
   /** A moving partition: the orders of moving-pair.ts, answered whole. */
-  #moving(view: RouteView, key: string): Promise<Upstream> {
+  #moving(view: RouteView, key: string, body: Buffer): Promise<Upstream> {
     const { upstreams } = this.#options;
     const { method, path } = this.#route;
     return this.#route.write
@@ -158,13 +167,15 @@ class Exchange {
           method,
           path,
           this.#type,
-          this.#body,
+          body,
           invalidateLegacy(upstreams, key),
         )
-      : readThrough(upstreams, view, key, method, path, this.#type, this.#body);
+      : readThrough(upstreams, view, key, method, path, this.#type, body);
   }
 
-  #relayed(owner: string, error: Error | undefined, headersSent: boolean): void {
+  /** The relay's report (RelayTarget): the node's answer was relayed, or it failed. */
+  relayed(error: Error | undefined, headersSent: boolean): void {
+    const owner = this.#owner;
     if (error === undefined) return this.#leave();
     if (headersSent) {
       // Part of the answer is out: the client can only see the connection cut.

@@ -4,26 +4,29 @@
  * client's response — no buffering, no copy. Backpressure from a slow client pauses the node's
  * answer. A client that went away is not an error: the node's answer is read to its end and
  * dropped, so the request still ends only when the node has answered (the routing drain counts
- * on that). What to do once the exchange is over is the caller's `done`.
+ * on that). What to do once the exchange is over is its target's business.
  */
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 
-/**
- * Called once the node's answer was relayed (`error` undefined) or failed; `headersSent` says
- * whether anything reached the client yet (if not, the caller may still answer with an error).
- */
-export type RelayDone = (error: Error | undefined, headersSent: boolean) => void;
+/** Who hears how the relay ended (an object, so that no closure is made per request). */
+export interface RelayTarget {
+  /**
+   * Called once the node's answer was relayed (`error` undefined) or failed; `headersSent` says
+   * whether anything reached the client yet (if not, the target may still answer with an error).
+   */
+  relayed(error: Error | undefined, headersSent: boolean): void;
+}
 
 /** One relayed answer (one per forwarded request). */
 export class ResponseRelay implements Dispatcher.DispatchHandler {
   #response: ServerResponse;
-  #done: RelayDone;
+  #target: RelayTarget;
   #resume: (() => void) | undefined;
 
-  constructor(response: ServerResponse, done: RelayDone) {
+  constructor(response: ServerResponse, target: RelayTarget) {
     this.#response = response;
-    this.#done = done;
+    this.#target = target;
   }
 
   /** Present so that undici treats this as a handler of its current (controller) API. */
@@ -61,10 +64,10 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (!this.#response.destroyed) this.#response.end();
-    this.#done(undefined, true);
+    this.#target.relayed(undefined, true);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.#done(error, this.#response.headersSent);
+    this.#target.relayed(error, this.#response.headersSent);
   }
 }
