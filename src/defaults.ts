@@ -64,8 +64,58 @@ export const defaults = {
   healthFailuresDown: 3,
   /** Keys per move_keys call the manager asks for during a resize (`--move-chunk-keys`). */
   moveChunkKeys: 2_000,
-  /** Metrics retention of the manager, in hours. */
+  /** move_keys calls one node runs at once (`--move-concurrency`); one more: 409 busy, retry. */
+  moveConcurrency: 2,
+  /** How long a node uses the pool member list it fetched from its manager, in ms. */
+  membersTtlMs: 2_000,
+  /**
+   * Part counts of one multipart body (each part also bounded by the body limit); over them: 400.
+   * `maxFields` (`--max-fields`) counts non-file fields, `maxParts` (`--max-parts`) fields and
+   * files together, `maxFiles` file parts (a legacy client sends a value as at most one file).
+   */
+  multipart: { maxFields: 100, maxParts: 110, maxFiles: 10 },
+  /** Metrics retention of the manager (1-minute points and resize events), in hours. */
   metricsRetentionH: 24,
+  /** Retention of the raw per-node samples behind the 1-minute points, in hours. */
+  metricsRawRetentionH: 24,
+  /**
+   * Two samples of one node further apart than this (ms) give no delta: the node or the manager
+   * was away, and the counters' growth cannot be placed in a minute.
+   */
+  metricsMaxGapMs: 120_000,
+  /** Auto-scaler decisions kept in the manager's database; the oldest go first. */
+  decisionLogLimit: 10_000,
+  /** Auto-scaler decisions `GET /api/manager/autoscaler` shows, newest first. */
+  decisionsShown: 100,
+  /** Finished migrations kept in the manager's database (with their moves). */
+  migrationHistoryLimit: 100,
+  /** How long the local provisioner waits for a node's listening line, in ms. */
+  nodeStartTimeoutMs: 15_000,
+  /** Restarts of one local node per minute after which it is given up. */
+  nodeRestartsPerMinute: 5,
+  /** Resize events the manager keeps in memory for `GET /api/manager/events`. */
+  resizeEventsKept: 1_000,
+  /** How much of each node's snapshot history the manager keeps for its miss rate, in ms. */
+  snapshotHistoryMs: 5 * 60_000,
+  /** Limits and defaults of `cachepool load` (the workload generator). */
+  load: {
+    /** Most operations started per second (`--rate`). */
+    maxRate: 20_000,
+    /** Most distinct keys (`--keys`). */
+    maxKeys: 10_000_000,
+    /** Longest run, in seconds (`--duration`). */
+    maxDurationS: 3600,
+    /** Largest value, in bytes (`--value-bytes`). */
+    maxValueBytes: 8 * MB,
+    /** Value length when `--value-bytes` is not given, in bytes. */
+    defaultValueBytes: 1024,
+    /** Requests in flight when `--concurrency` is not given. */
+    defaultConcurrency: 32,
+    /** Most requests in flight (`--concurrency`). */
+    maxConcurrency: 512,
+    /** Timeout of one request of the load, in ms. */
+    requestTimeoutMs: 10_000,
+  },
   dataDir: '.cachepool',
 } as const;
 

@@ -1,7 +1,10 @@
 /**
  * The error catalogue: every error cachepool raises on purpose has a stable code, an HTTP status
  * and a message here. Routes turn a CachePoolError into the legacy envelope (status 400 with the
- * status repeated inside, see SPEC §1) or into a proper status on /v1. Anything that is not a
+ * status repeated inside, see SPEC §1; a few protocol-level codes keep their own status there, see
+ * src/http/envelope.ts) or into a proper status on /v1. docs/errors.md lists every code and is
+ * pinned against this file by a test. Code outside this file builds errors through `errors`
+ * only, never with `new RequestError(…)`. Anything that is not a
  * CachePoolError is an internal fault: it becomes a generic 500 and is logged, never echoed.
  */
 
@@ -22,6 +25,7 @@ export type ErrorCode =
   | 'CP_ERR_AUTH_FORBIDDEN'
   | 'CP_ERR_MOVE_FAILED'
   | 'CP_ERR_MOVE_DEST_REFUSED'
+  | 'CP_ERR_MOVE_BUSY'
   | 'CP_ERR_POOL_MAX'
   | 'CP_ERR_POOL_MIN'
   | 'CP_ERR_POOL_CHANGE_INVALID'
@@ -115,6 +119,66 @@ export const errors = {
     new RequestError('CP_ERR_POOL_NOT_MEMBER', 400, `${describe(address)} is not a member of this pool`),
   poolBusy: () =>
     new RequestError('CP_ERR_POOL_BUSY', 409, 'a resize is already running; retry when it has finished'),
+  /** A value over the node's `--max-value-bytes`: 413 on /v1, 400 in the legacy envelope. */
+  valueOverLimit: (bytes: number, maxBytes: number) =>
+    new RequestError(
+      'CP_ERR_VALUE_TOO_LARGE',
+      413,
+      `value is ${bytes} bytes, the limit is ${maxBytes} bytes (--max-value-bytes)`,
+    ),
+  /** A move_keys call beyond the node's `--move-concurrency` (`running` calls already run). */
+  moveBusy: (running: number) =>
+    new RequestError(
+      'CP_ERR_MOVE_BUSY',
+      409,
+      `busy: this node is already running ${running} move_keys calls (the limit); retry when one has finished`,
+    ),
+  /**
+   * A move_keys address the node may not contact (docs/security.md); `why` completes
+   * "is not an allowed …", e.g. `destination: it is not a member of this pool`.
+   */
+  moveRefused: (hostPort: string, why: string) =>
+    new RequestError('CP_ERR_MOVE_DEST_REFUSED', 400, `${hostPort} is not an allowed ${why}`),
+  /** A move_keys call listing more keys than `--move-max-keys`. */
+  moveTooManyKeys: (count: number, max: number) =>
+    new RequestError(
+      'CP_ERR_REQUEST_INVALID',
+      400,
+      `move_keys lists ${count} keys, the limit is ${max} (--move-max-keys)`,
+    ),
+  /** move_keys could not hand some keys off; `detail` names each destination, its reason and keys. */
+  moveFailed: (detail: string) =>
+    new OperationalError('CP_ERR_MOVE_FAILED', `move_keys failed; these keys stay on this node: ${detail}`),
+  /** A destination of move_keys answered 200 with something that is not an import outcome. */
+  moveBadAnswer: () => new OperationalError('CP_ERR_MOVE_FAILED', 'the destination gave an unexpected answer'),
+  /** Another process answered a call with an error (`status`, its `message`). */
+  peerRefused: (status: number, message: string) =>
+    new OperationalError('CP_ERR_NODE_UNREACHABLE', `answered ${status}: ${message}`),
+  /** Another process could not be reached (connection refused, timeout, reset). */
+  peerUnreachable: (cause: unknown) => new OperationalError('CP_ERR_NODE_UNREACHABLE', 'unreachable', { cause }),
+  /** Every key was handed off, but the removal call to the manager failed. */
+  managerNotTold: (manager: string, reason: string, cause: unknown) =>
+    new OperationalError(
+      'CP_ERR_NODE_UNREACHABLE',
+      `every key was handed off, but the manager ${manager} was not told: ${reason}`,
+      { cause },
+    ),
+  /** The pool's member list could not be read from the manager (move_keys then moves nothing). */
+  memberListUnreadable: (manager: string, cause: unknown) =>
+    new OperationalError(
+      'CP_ERR_NODE_UNREACHABLE',
+      `the pool member list could not be read from the manager ${manager}`,
+      { cause },
+    ),
+  /** The manager's member list is not a list of `host:port` strings. */
+  memberListInvalid: (manager: string) =>
+    new OperationalError('CP_ERR_NODE_UNREACHABLE', `the manager ${manager} answered an unexpected member list`),
+  /** A resize could not complete; `message` names the step and the node. The old table stays. */
+  resizeFailed: (message: string, cause?: unknown) =>
+    new OperationalError('CP_ERR_POOL_RESIZE_FAILED', message, cause === undefined ? {} : { cause }),
+  /** Nodes refused a configuration the manager sent (`message` names them); nothing changed. */
+  configRejected: (message: string) => new OperationalError('CP_ERR_CONFIG_REJECTED', message, { statusCode: 400 }),
+  /** An internal fault: logged where it happened, answered with this generic text only. */
   internal: () => new CachePoolError('CP_ERR_INTERNAL', 500, 'internal error'),
 } as const;
 

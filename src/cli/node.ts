@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { defaults, MB } from '../defaults.js';
 import { OptionError } from '../errors.js';
-import { listen, multipartDefaults, resolveToken, TOKEN_WARN_BELOW_CHARS, urlOf } from '../http/index.js';
-import { buildNodeApp, nodeLimitDefaults } from '../node/index.js';
+import { listen, resolveToken, TOKEN_WARN_BELOW_CHARS, urlOf } from '../http/index.js';
+import { buildNodeApp } from '../node/index.js';
 import { policyNames } from '../store/index.js';
 import {
   addOption,
@@ -62,9 +62,9 @@ export function registerNodeCommand(program: Command): void {
   addOption(command, '--max-key-bytes <bytes>', 'longest key in UTF-8 bytes', integerOption('--max-key-bytes', 1), defaults.maxKeyBytes);
   addOption(command, '--max-value-bytes <bytes>', 'largest value in bytes (default: the body limit)', integerOption('--max-value-bytes', 1));
   addOption(command, '--move-max-keys <n>', 'most keys one move_keys call may list', integerOption('--move-max-keys', 1), defaults.moveMaxKeys);
-  addOption(command, '--move-concurrency <n>', 'move_keys calls run at once (more: 409 busy)', integerOption('--move-concurrency', 1), nodeLimitDefaults.moveConcurrency);
-  addOption(command, '--max-fields <n>', 'most fields of one multipart body', integerOption('--max-fields', 1), multipartDefaults.maxFields);
-  addOption(command, '--max-parts <n>', 'most parts (fields and files) of one multipart body', integerOption('--max-parts', 1), multipartDefaults.maxParts);
+  addOption(command, '--move-concurrency <n>', 'move_keys calls run at once (more: 409 busy)', integerOption('--move-concurrency', 1), defaults.moveConcurrency);
+  addOption(command, '--max-fields <n>', 'most fields of one multipart body', integerOption('--max-fields', 1), defaults.multipart.maxFields);
+  addOption(command, '--max-parts <n>', 'most parts (fields and files) of one multipart body', integerOption('--max-parts', 1), defaults.multipart.maxParts);
   addOption(command, '--allow-insecure [bool]', 'allow a non-loopback --host without --token', booleanOption('--allow-insecure'));
   command.action(async (options: NodeCliOptions) => {
     const logger = createLogger();

@@ -52,6 +52,7 @@ export interface PoolCliOptions {
   scaleInterval: number;
   token?: string;
   tokenFile?: string;
+  protectData?: boolean;
   strategy: PartitionStrategy;
   moveChunkKeys: number;
   provisioner: 'local' | 'command' | 'static';
@@ -120,6 +121,12 @@ export function addPoolOptions(command: Command): Command {
     command,
     '--token-file <path>',
     'file holding the pool token (read once at start, trimmed)',
+  );
+  addOption(
+    command,
+    '--protect-data [bool]',
+    'nodes require the token on get, put, invalidate, /keys and /v1 too (needs a token)',
+    booleanOption('--protect-data'),
   );
   addOption(
     command,
@@ -222,7 +229,10 @@ function createProvisioner(
     return new CommandProvisioner({
       scaleCommand: options.scaleCommand!,
       removeCommand: options.removeCommand,
-      env: token ? { CACHEPOOL_TOKEN: token } : {},
+      env: {
+        ...(token ? { CACHEPOOL_TOKEN: token } : {}),
+        ...(token && options.protectData ? { CACHEPOOL_PROTECT_DATA: '1' } : {}),
+      },
       logger,
     });
   }
@@ -237,6 +247,7 @@ function createProvisioner(
   return new LocalProvisioner({
     statsIntervalS: options.statsInterval,
     token,
+    protectData: options.protectData ?? false,
     logger,
     logDir: join(options.dataDir, 'nodes'),
   });
@@ -248,6 +259,8 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
   await runMain(logger, async () => {
     checkPoolOptions(options);
     const token = resolveToken(options.token, options.tokenFile);
+    if (options.protectData && !token)
+      throw new OptionError('--protect-data', 'needs a token (--token or --token-file)', true);
     if (token && token.length < TOKEN_WARN_BELOW_CHARS) {
       logger.warn(
         { role: 'manager' },

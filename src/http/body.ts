@@ -8,8 +8,9 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
-import { multipartDefaults, MULTIPART_MAX_FILES, type MultipartLimits } from './limits.js';
+import type { MultipartLimits } from './limits.js';
 
 /** Content type of a batch of records sent to `/internal/import` (docs/internal-api.md). */
 export const BATCH_CONTENT_TYPE = 'application/x-cachepool-batch';
@@ -20,12 +21,12 @@ export type Fields = Record<string, unknown>;
 /**
  * Registers the legacy parsers on `app` (root scope): form, multipart, JSON (an empty JSON body
  * reads as `{}`) and the batch format as a Buffer. `bodyLimitBytes` bounds multipart parts;
- * `limits` bounds their counts (default multipartDefaults; more parts than allowed: 400).
+ * `limits` bounds their counts (default defaults.multipart; more parts than allowed: 400).
  */
 export async function registerLegacyParsers(
   app: FastifyInstance,
   bodyLimitBytes: number,
-  limits: MultipartLimits = multipartDefaults,
+  limits: MultipartLimits = defaults.multipart,
 ): Promise<void> {
   await app.register(formbody);
   await app.register(multipart, {
@@ -35,7 +36,7 @@ export async function registerLegacyParsers(
       fieldSize: bodyLimitBytes,
       fileSize: bodyLimitBytes,
       fields: limits.maxFields,
-      files: Math.min(MULTIPART_MAX_FILES, limits.maxParts),
+      files: Math.min(defaults.multipart.maxFiles, limits.maxParts),
       parts: limits.maxParts,
     },
   });

@@ -1,8 +1,8 @@
 /**
  * The legacy envelope (SPEC §1) and the /v1 error shape. Success is status 200
  * `{"success":"true","content":…}`; a legacy failure is `{"success":"false","error":{"code":S,"message":…}}`
- * with S the HTTP status sent (400 for every request error; 401/403/404/405/413/500 for the
- * protocol-level ones listed in `keepsStatus`). /v1 answers `{"error":{"code":"CP_ERR_…","status":S,"message":…}}`
+ * with S the HTTP status sent (400 for every request error; 401/403/404/405/409/413/500 for the
+ * protocol-level ones listed in `keepsStatus`: 409 is the manager's "a resize is already running"). /v1 answers `{"error":{"code":"CP_ERR_…","status":S,"message":…}}`
  * with the catalogue's status.
  */
 import type { FastifyReply } from 'fastify';
@@ -27,6 +27,8 @@ const keepsStatus: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CP_ERR_AUTH_REQUIRED',
   'CP_ERR_AUTH_FORBIDDEN',
   'CP_ERR_REQUEST_BODY_TOO_LARGE',
+  // A busy manager: 409 tells a client to retry the same request later, which a 400 does not.
+  'CP_ERR_POOL_BUSY',
   'CP_ERR_INTERNAL',
 ]);
 

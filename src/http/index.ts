@@ -23,5 +23,5 @@ export {
 export { installErrorHandlers, frameworkErrorHandler, toCachePoolError, type ErrorHandlerOptions } from './error-handlers.js';
 export { requireToken, tokenMatches, bearer, type TokenGuard } from './auth.js';
 export { listen, isLoopbackHost, urlOf, type ListenOptions } from './listen.js';
-export { multipartDefaults, MULTIPART_MAX_FILES, type MultipartLimits } from './limits.js';
+export type { MultipartLimits } from './limits.js';
 export { readTokenFile, checkToken, resolveToken, TOKEN_WARN_BELOW_CHARS } from './token.js';

@@ -1,18 +1,12 @@
 /**
- * Limits of the HTTP layer that src/defaults.ts does not hold yet: how many parts a multipart
- * body may have. The body size itself is `defaults.bodyLimitBytes`.
+ * The shape of the HTTP layer's multipart limits. Their default values live in src/defaults.ts
+ * (`defaults.multipart`); the body size itself is `defaults.bodyLimitBytes`.
  */
 
-/** Multipart part counts (each also bounded in size by the body limit). */
+/** Multipart part counts (each part also bounded in size by the body limit). */
 export interface MultipartLimits {
-  /** Most non-file fields of one multipart body; default 100. More: 400. */
+  /** Most non-file fields of one multipart body; default `defaults.multipart.maxFields`. More: 400. */
   maxFields: number;
-  /** Most parts (fields and files together) of one multipart body; default 110. More: 400. */
+  /** Most parts (fields and files together); default `defaults.multipart.maxParts`. More: 400. */
   maxParts: number;
 }
-
-/** The default multipart limits; a legacy request has at most a handful of fields. */
-export const multipartDefaults: Readonly<MultipartLimits> = { maxFields: 100, maxParts: 110 };
-
-/** Most file parts of one multipart body (a legacy client sends a value as at most one file). */
-export const MULTIPART_MAX_FILES = 10;

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
 import { registerLegacyParsers } from './body.js';
 import { frameworkErrorHandler, installErrorHandlers } from './error-handlers.js';
-import { multipartDefaults, type MultipartLimits } from './limits.js';
+import type { MultipartLimits } from './limits.js';
 
 /** Options of `createHttpApp`. */
 export interface HttpAppOptions {
@@ -18,7 +18,7 @@ export interface HttpAppOptions {
   logger?: Logger;
   /** See ErrorHandlerOptions.isV1. */
   isV1?: (url: string) => boolean;
-  /** Multipart part counts; default multipartDefaults (100 fields, 110 parts). */
+  /** Multipart part counts; default defaults.multipart (100 fields, 110 parts). */
   multipart?: MultipartLimits;
 }
 
@@ -37,6 +37,6 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<Fasti
     frameworkErrors: frameworkErrorHandler(options.isV1),
   }) as unknown as FastifyInstance;
   installErrorHandlers(app, { bodyLimitBytes, ...(options.isV1 ? { isV1: options.isV1 } : {}) });
-  await registerLegacyParsers(app, bodyLimitBytes, options.multipart ?? multipartDefaults);
+  await registerLegacyParsers(app, bodyLimitBytes, options.multipart ?? defaults.multipart);
   return app;
 }

@@ -2,20 +2,12 @@
  * Options of the workload generator, checked once with messages that name the option, the rule
  * and the value. The run is always bounded: by its duration and by rate × duration requests.
  */
+import { defaults } from '../defaults.js';
 import { OptionError } from '../errors.js';
 import { isLoopbackHost } from '../http/listen.js';
 
-/** Limits and defaults of `cachepool load`. */
-export const loadLimits = {
-  maxRate: 20_000,
-  maxKeys: 10_000_000,
-  maxDurationS: 3600,
-  maxValueBytes: 8 * 1024 * 1024,
-  defaultValueBytes: 1024,
-  defaultConcurrency: 32,
-  maxConcurrency: 512,
-  requestTimeoutMs: 10_000,
-} as const;
+/** Limits and defaults of `cachepool load`: `defaults.load`, under the name this module exports. */
+export const loadLimits = defaults.load;
 
 export interface LoadOptions {
   /** Base URL of the gateway (or of one node): it must speak the legacy API. */

@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
-import { CachePoolError, errors, OperationalError } from '../errors.js';
+import { CachePoolError, errors } from '../errors.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 import { PartitionTable, planRebalance, type PartitionStrategy } from '../partition/index.js';
 import {
@@ -177,7 +177,8 @@ export class Manager {
   }
 
   get table(): PartitionTable {
-    if (!this.#table) throw new OperationalError('CP_ERR_INTERNAL', 'the pool has not started');
+    // Only reachable by a bug (routes are served after start()): a generic 500, logged.
+    if (!this.#table) throw errors.internal();
     return this.#table;
   }
 
@@ -207,14 +208,26 @@ export class Manager {
     return this.#members.list();
   }
 
+  /** The process id of the node at `address` when the provisioner runs it locally, else null. */
+  pidOf(address: string): number | null {
+    return this.#options.provisioner.pidOf?.(address) ?? null;
+  }
+
   /** The node's last snapshot, if any. */
   snapshotOf(address: string): NodeSnapshot | undefined {
     return this.#snapshots.get(address);
   }
 
-  /** The running or the last migration (after a restart, the last one journaled). */
-  migration(): (MigrationJSON & { outcome?: string | null }) | null {
-    if (this.#migration) return this.#migration.toJSON();
+  /**
+   * The running or the last migration (after a restart, the last one journaled). `outcome` is
+   * null while it runs, then `done` or `rolled-back` (the old table stays in force).
+   */
+  migration(): (MigrationJSON & { outcome: string | null }) | null {
+    if (this.#migration) {
+      const state = this.#migration.toJSON();
+      const outcome = state.running ? null : state.error === null ? 'done' : 'rolled-back';
+      return { ...state, outcome };
+    }
     const last = this.#db.lastMigration();
     return last ? journaledMigration(last) : null;
   }
@@ -242,13 +255,7 @@ export class Manager {
           : await this.#shrink(oldSize - newSize);
       this.#recordEvent(oldSize, cause);
       if (error !== null) {
-        throw new OperationalError(
-          'CP_ERR_POOL_RESIZE_FAILED',
-          `the resize from ${oldSize} to ${newSize} nodes failed: ${error}`,
-          {
-            statusCode: 400,
-          },
-        );
+        throw errors.resizeFailed(`the resize from ${oldSize} to ${newSize} nodes failed: ${error}`);
       }
       await this.#resetStatistics();
     });
@@ -296,7 +303,7 @@ export class Manager {
     this.#snapshots.set(snapshot.address, snapshot);
     const history = this.#history.get(snapshot.address) ?? [];
     history.push(snapshot);
-    const horizon = snapshot.timeMs - 5 * 60_000;
+    const horizon = snapshot.timeMs - defaults.snapshotHistoryMs;
     while (history.length > 0 && history[0]!.timeMs < horizon) history.shift();
     this.#history.set(snapshot.address, history);
     this.#options.onSnapshot?.(snapshot);
@@ -359,12 +366,8 @@ export class Manager {
         const result = results[targets.indexOf(member)] as PromiseRejectedResult;
         return `${member.address} (${result.reason instanceof Error ? result.reason.message : String(result.reason)})`;
       });
-      throw new OperationalError(
-        'CP_ERR_CONFIG_REJECTED',
+      throw errors.configRejected(
         `the config was not applied: refused by ${reasons.join('; ')}; the previous config stays`,
-        {
-          statusCode: 400,
-        },
       );
     }
     this.#config = { ...config };
@@ -533,8 +536,7 @@ export class Manager {
     }
     try {
       if (pairs.length < count) {
-        throw new OperationalError(
-          'CP_ERR_POOL_RESIZE_FAILED',
+        throw errors.resizeFailed(
           `only ${pairs.length} of ${count} new nodes are available from the ${this.#options.provisioner.kind} provisioner`,
         );
       }
@@ -567,7 +569,7 @@ export class Manager {
   async #configure(address: string, index: number): Promise<void> {
     const client = this.#client(address);
     if (!(await client.healthy()))
-      throw new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `node ${address} is not healthy`);
+      throw errors.resizeFailed(`node ${address} is not healthy`);
     await client.setConfig({
       capacity: this.#config.capacityMb,
       replacement_policy: this.#config.policy,
@@ -820,7 +822,7 @@ export class Manager {
       new_size: this.#members.size,
       cause,
     });
-    if (this.#events.length > 1_000) this.#events.shift();
+    if (this.#events.length > defaults.resizeEventsKept) this.#events.shift();
     this.#options.onResize?.(this.#events.at(-1)!, this.migration());
   }
 

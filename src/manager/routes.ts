@@ -34,7 +34,9 @@ export interface ManagerAppOptions {
 export async function buildManagerApp(options: ManagerAppOptions): Promise<FastifyInstance> {
   const { manager, scaling } = options;
   const app = await createHttpApp({ ...(options.logger ? { logger: options.logger } : {}) });
-  const control = { preHandler: requireToken(options.token) };
+  // onRequest, not preHandler: an unauthenticated control call is refused (401/403) before its
+  // body is read or parsed, so it never learns anything from a 400/415 about its body.
+  const control = { onRequest: requireToken(options.token) };
 
   app.get('/healthz', async (_request, reply) =>
     sendSuccess(reply, { status: 'ok', role: 'manager', size: manager.size }),
@@ -139,6 +141,8 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
           address: member.address,
           cache_index: member.cacheIndex,
           status: member.status,
+          // The process id of a local node (from the provisioner); null for the other kinds.
+          pid: manager.pidOf(member.address),
           items: s?.items ?? 0,
           used_bytes: s?.usedBytes ?? 0,
           capacity_bytes: s?.capacityBytes ?? 0,

@@ -111,9 +111,9 @@ export class Scaling {
     return this.#autoscaler.tick();
   }
 
-  /** Newest first, at most 100, from the database. */
+  /** Newest first, at most `defaults.decisionsShown`, from the database. */
   decisions(): Decision[] {
-    return this.#db.listDecisions(100);
+    return this.#db.listDecisions(defaults.decisionsShown);
   }
 
   async stop(): Promise<void> {

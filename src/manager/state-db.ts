@@ -18,10 +18,10 @@ import { PARTITION_COUNT, type PartitionMove, type PartitionStrategy } from '../
 
 /** Name of the database file inside the data directory. */
 export const STATE_DB_FILE = 'manager.sqlite';
-/** Auto-scaler decisions kept; older ones are dropped as new ones are appended. */
-export const DECISION_LOG_LIMIT = 10_000;
-/** Finished migrations kept (with their moves) for the dashboard and for post-mortems. */
-export const MIGRATION_HISTORY_LIMIT = 100;
+/** Auto-scaler decisions kept (`defaults.decisionLogLimit`); older ones are dropped as new ones are appended. */
+export const DECISION_LOG_LIMIT = defaults.decisionLogLimit;
+/** Finished migrations kept with their moves (`defaults.migrationHistoryLimit`), for the dashboard and post-mortems. */
+export const MIGRATION_HISTORY_LIMIT = defaults.migrationHistoryLimit;
 
 export type NodeStatus = 'up' | 'down' | 'starting' | 'draining';
 

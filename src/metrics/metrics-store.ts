@@ -67,9 +67,12 @@ export interface MetricsStoreOptions {
   dataDir?: string;
   /** How long 1-minute points and events are kept, ms; default `defaults.metricsRetentionH` hours. */
   retentionMs?: number;
-  /** How long raw samples are kept, ms; default the same as `retentionMs`. */
+  /**
+   * How long raw samples are kept, ms; default `defaults.metricsRawRetentionH` hours, or
+   * `retentionMs` when that is shorter.
+   */
   rawRetentionMs?: number;
-  /** A delta between two samples of a node further apart than this is dropped, ms; default 120 000. */
+  /** A delta between two samples of a node further apart than this is dropped, ms; default `defaults.metricsMaxGapMs`. */
   maxGapMs?: number;
   clock?: Clock;
 }
@@ -203,8 +206,9 @@ export class MetricsStore {
   constructor(options: MetricsStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#retentionMs = options.retentionMs ?? defaults.metricsRetentionH * 3_600_000;
-    this.#rawRetentionMs = options.rawRetentionMs ?? this.#retentionMs;
-    this.#maxGapMs = options.maxGapMs ?? 2 * MINUTE_MS;
+    this.#rawRetentionMs =
+      options.rawRetentionMs ?? Math.min(this.#retentionMs, defaults.metricsRawRetentionH * 3_600_000);
+    this.#maxGapMs = options.maxGapMs ?? defaults.metricsMaxGapMs;
     for (const [name, value] of [
       ['retentionMs', this.#retentionMs],
       ['rawRetentionMs', this.#rawRetentionMs],

@@ -12,6 +12,7 @@
  *   piled into one minute as a spike;
  * - a minute without GET requests has `null` hit and miss rates, not 0/0.
  */
+import { defaults } from '../defaults.js';
 import type { NodeSnapshot } from './snapshot.js';
 
 /** One minute of a node's pool: length of a point, in ms. */
@@ -61,11 +62,11 @@ export type RollupSample = Pick<
 >;
 
 export interface RollupOptions {
-  /** A delta between two snapshots further apart than this is dropped (ms); default 120 000. */
+  /** A delta between two snapshots further apart than this is dropped (ms); default `defaults.metricsMaxGapMs`. */
   maxGapMs?: number;
 }
 
-const DEFAULT_MAX_GAP_MS = 2 * MINUTE_MS;
+const DEFAULT_MAX_GAP_MS = defaults.metricsMaxGapMs;
 
 /** The start of the minute that contains `timeMs`. */
 export function minuteOf(timeMs: number): number {

@@ -34,11 +34,11 @@ export interface NodeAppOptions {
   maxValueBytes?: number;
   /** Most keys one move_keys call may list (`--move-max-keys`); default defaults.moveMaxKeys. */
   moveMaxKeys?: number;
-  /** move_keys calls run at once (`--move-concurrency`); default nodeLimitDefaults.moveConcurrency. */
+  /** move_keys calls run at once (`--move-concurrency`); default defaults.moveConcurrency. */
   moveConcurrency?: number;
-  /** Multipart part counts (`--max-fields`, `--max-parts`); default multipartDefaults. */
+  /** Multipart part counts (`--max-fields`, `--max-parts`); default defaults.multipart. */
   multipart?: MultipartLimits;
-  /** How long the manager's member list is trusted, in ms; default nodeLimitDefaults.membersTtlMs. */
+  /** How long the manager's member list is trusted, in ms; default defaults.membersTtlMs. */
   membersTtlMs?: number;
   /**
    * Allowed peers of a standalone node (`host` or `host:port`); default loopback while listening

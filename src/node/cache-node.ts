@@ -14,7 +14,6 @@ import { policyNames, Store, type SetOutcome } from '../store/index.js';
 import type { BatchRecord } from './batch.js';
 import { rawEntry, type Entry } from './entry.js';
 import { Fences } from './fences.js';
-import { valueOverLimit } from './limits.js';
 
 /** Options of CacheNode. */
 export interface CacheNodeOptions {
@@ -93,7 +92,7 @@ export class CacheNode {
 
   /** Checks a value's size in bytes against maxValueBytes (400 legacy / 413 /v1 when over). */
   checkValueBytes(bytes: number): void {
-    if (bytes > this.maxValueBytes) throw valueOverLimit(bytes, this.maxValueBytes);
+    if (bytes > this.maxValueBytes) throw errors.valueOverLimit(bytes, this.maxValueBytes);
   }
 
   /** A counted GET: refreshes recency on a hit; undefined on a miss. */

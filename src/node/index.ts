@@ -8,4 +8,3 @@ export { openapi } from './openapi.js';
 export { TEXT_TYPE, type Entry } from './entry.js';
 export { PoolMembers, type PoolMembersOptions } from './members.js';
 export { PoolMovePolicy, StandaloneMovePolicy, type MovePolicy } from './move-policy.js';
-export { nodeLimitDefaults } from './limits.js';

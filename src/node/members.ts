@@ -9,9 +9,8 @@ import { request } from 'undici';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { defaults } from '../defaults.js';
-import { OperationalError } from '../errors.js';
+import { errors } from '../errors.js';
 import { bearer } from '../http/index.js';
-import { nodeLimitDefaults } from './limits.js';
 import { sameAddress, type PeerAddress } from './peers.js';
 
 /** Options of PoolMembers. */
@@ -19,7 +18,7 @@ export interface PoolMembersOptions {
   /** The manager (`--manager`). */
   manager: PeerAddress;
   token?: string | undefined;
-  /** How long a fetched list is used, in ms; default nodeLimitDefaults.membersTtlMs. */
+  /** How long a fetched list is used, in ms; default defaults.membersTtlMs. */
   ttlMs?: number;
   timeoutMs?: number;
   clock?: Clock;
@@ -42,7 +41,7 @@ export class PoolMembers {
    * peer; otherwise from a new fetch. Throws an OperationalError when the manager cannot say.
    */
   async has(peer: PeerAddress): Promise<boolean> {
-    const fresh = this.#clock.now() - this.#fetchedAtMs < (this.#options.ttlMs ?? nodeLimitDefaults.membersTtlMs);
+    const fresh = this.#clock.now() - this.#fetchedAtMs < (this.#options.ttlMs ?? defaults.membersTtlMs);
     if (fresh && this.#list.some((m) => sameAddress(m, peer))) return true;
     const list = await this.refresh();
     return list.some((m) => sameAddress(m, peer));
@@ -73,13 +72,10 @@ export class PoolMembers {
       if (response.statusCode !== 200 || parsed.success !== 'true') throw new Error(`status ${response.statusCode}`);
       list = parsed.content?.node_ip_list;
     } catch (error) {
-      throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `the pool member list could not be read from the manager ${manager.hostPort}`, {
-        statusCode: 400,
-        cause: error,
-      });
+      throw errors.memberListUnreadable(manager.hostPort, error);
     }
     if (!Array.isArray(list) || !list.every((a) => typeof a === 'string')) {
-      throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `the manager ${manager.hostPort} answered an unexpected member list`, { statusCode: 400 });
+      throw errors.memberListInvalid(manager.hostPort);
     }
     this.#list = list as string[];
     this.#fetchedAtMs = this.#clock.now();

@@ -7,12 +7,11 @@
  */
 import { request } from 'undici';
 import { defaults } from '../defaults.js';
-import { CachePoolError, errors, OperationalError } from '../errors.js';
+import { CachePoolError, errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE, bearer } from '../http/index.js';
 import { encodeBatch, recordBytes, type BatchRecord } from './batch.js';
 import type { CacheNode } from './cache-node.js';
 import { valueOf, type Entry } from './entry.js';
-import { tooManyMoveKeys } from './limits.js';
 import type { MovePolicy } from './move-policy.js';
 import { parsePeer, type PeerAddress } from './peers.js';
 
@@ -78,7 +77,7 @@ export function planMove(body: Record<string, unknown>, callerIp: string, selfAd
     destinations.push({ peer, keys: keys as string[] });
   }
   const maxKeys = options.maxKeys ?? defaults.moveMaxKeys;
-  if (total > maxKeys) throw tooManyMoveKeys(total, maxKeys);
+  if (total > maxKeys) throw errors.moveTooManyKeys(total, maxKeys);
 
   let manager: PeerAddress | undefined;
   if (typeof body.manager === 'string' && body.manager !== '') {
@@ -126,7 +125,7 @@ export async function runMove(node: CacheNode, plan: MovePlan, options: MoveOpti
   );
   if (failures.length > 0) {
     const parts = failures.map((f) => `${f.peer} (${f.reason}): ${listKeys(f.keys)}`);
-    throw new OperationalError('CP_ERR_MOVE_FAILED', `move_keys failed; these keys stay on this node: ${parts.join('; ')}`, { statusCode: 400 });
+    throw errors.moveFailed(parts.join('; '));
   }
   if (plan.manager) await tellManager(plan.manager, plan.cacheIp, options);
   return result;
@@ -200,7 +199,7 @@ async function sendBatch(
   const content = await postEnvelope(url, body, BATCH_CONTENT_TYPE, options);
   const answer = content as { accepted?: unknown; skipped?: unknown; rejected?: unknown };
   if (typeof answer?.accepted !== 'number' || !Array.isArray(answer.skipped) || !Array.isArray(answer.rejected)) {
-    throw new OperationalError('CP_ERR_MOVE_FAILED', 'the destination gave an unexpected answer');
+    throw errors.moveBadAnswer();
   }
   const rejected = new Set(answer.rejected as string[]);
   // The destination holds (or deliberately declined) every key of the batch now: drop ours,
@@ -235,12 +234,12 @@ async function postEnvelope(url: string, body: Buffer | string, type: string, op
     }
     if (response.statusCode !== 200 || parsed?.success !== 'true') {
       const message = parsed?.error?.message ?? `status ${response.statusCode}`;
-      throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `answered ${response.statusCode}: ${message}`);
+      throw errors.peerRefused(response.statusCode, message);
     }
     return parsed.content;
   } catch (error) {
     if (error instanceof CachePoolError) throw error;
-    throw new OperationalError('CP_ERR_NODE_UNREACHABLE', 'unreachable', { cause: error });
+    throw errors.peerUnreachable(error);
   }
 }
 
@@ -249,9 +248,6 @@ async function tellManager(manager: PeerAddress, cacheIp: string, options: MoveO
     await postEnvelope(`${manager.baseUrl}/api/poolsize/change`, JSON.stringify({ cache_ip: cacheIp }), 'application/json', options);
   } catch (error) {
     const reason = error instanceof CachePoolError ? error.message : 'unreachable';
-    throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `every key was handed off, but the manager ${manager.hostPort} was not told: ${reason}`, {
-      statusCode: 400,
-      cause: error,
-    });
+    throw errors.managerNotTold(manager.hostPort, reason, error);
   }
 }

@@ -7,7 +7,7 @@
  *   listening on loopback).
  * A refusal is a 400 `CP_ERR_MOVE_DEST_REFUSED` naming the address; the route logs a warning.
  */
-import { RequestError } from '../errors.js';
+import { errors } from '../errors.js';
 import type { PoolMembers } from './members.js';
 import { sameAddress, type PeerAddress, type PeerPolicy } from './peers.js';
 
@@ -19,11 +19,6 @@ export interface MovePolicy {
   checkManager(manager: PeerAddress): void;
 }
 
-/** A destination or manager address that the rule refuses. */
-export function moveRefused(hostPort: string, why: string): RequestError {
-  return new RequestError('CP_ERR_MOVE_DEST_REFUSED', 400, `${hostPort} is not an allowed ${why}`);
-}
-
 /** Standalone: `--peers` (or loopback) for destinations and the manager alike. */
 export class StandaloneMovePolicy implements MovePolicy {
   readonly #peers: PeerPolicy;
@@ -33,11 +28,11 @@ export class StandaloneMovePolicy implements MovePolicy {
   }
 
   async checkDestinations(peers: readonly PeerAddress[]): Promise<void> {
-    for (const peer of peers) if (!this.#peers.allows(peer)) throw moveRefused(peer.hostPort, 'peer (see --peers)');
+    for (const peer of peers) if (!this.#peers.allows(peer)) throw errors.moveRefused(peer.hostPort, 'peer (see --peers)');
   }
 
   checkManager(manager: PeerAddress): void {
-    if (!this.#peers.allows(manager)) throw moveRefused(manager.hostPort, 'peer (see --peers)');
+    if (!this.#peers.allows(manager)) throw errors.moveRefused(manager.hostPort, 'peer (see --peers)');
   }
 }
 
@@ -53,13 +48,13 @@ export class PoolMovePolicy implements MovePolicy {
 
   async checkDestinations(peers: readonly PeerAddress[]): Promise<void> {
     for (const peer of peers) {
-      if (!(await this.#members.has(peer))) throw moveRefused(peer.hostPort, 'destination: it is not a member of this pool');
+      if (!(await this.#members.has(peer))) throw errors.moveRefused(peer.hostPort, 'destination: it is not a member of this pool');
     }
   }
 
   checkManager(manager: PeerAddress): void {
     if (!sameAddress(manager, this.#manager)) {
-      throw moveRefused(manager.hostPort, `manager: this node reports only to its --manager ${this.#manager.hostPort}`);
+      throw errors.moveRefused(manager.hostPort, `manager: this node reports only to its --manager ${this.#manager.hostPort}`);
     }
   }
 }

@@ -5,12 +5,12 @@
  * MovePolicy allows (a refusal: 400 and a warning in the log).
  */
 import type { FastifyInstance } from 'fastify';
+import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
 import { readFields, sendSuccess, type TokenGuard } from '../http/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
 import { decodeBatch } from './batch.js';
 import type { CacheNode } from './cache-node.js';
-import { moveBusy, nodeLimitDefaults } from './limits.js';
 import { checkMove, planMove, runMove, type MoveOptions } from './move-keys.js';
 
 /** Registers the internal routes. `selfAddress` is this node's `host:port` once it listens. */
@@ -20,7 +20,7 @@ export function registerInternalRoutes(
   guard: TokenGuard,
   selfAddress: () => string,
   moveOptions: MoveOptions,
-  moveConcurrency: number = nodeLimitDefaults.moveConcurrency,
+  moveConcurrency: number = defaults.moveConcurrency,
 ): void {
   let movesRunning = 0;
   app.post('/internal/import', { onRequest: guard }, (request, reply) => {
@@ -58,7 +58,7 @@ export function registerInternalRoutes(
 
   app.post('/api/cache/move_keys', { onRequest: guard }, async (request, reply) => {
     // Counted before any await: two calls checked in the same tick cannot both pass the limit.
-    if (movesRunning >= moveConcurrency) throw moveBusy(movesRunning);
+    if (movesRunning >= moveConcurrency) throw errors.moveBusy(movesRunning);
     movesRunning++;
     try {
       const plan = planMove(readFields(request), request.ip, selfAddress(), moveOptions);

@@ -47,6 +47,11 @@ describe('the static provisioner', () => {
     // The manager listens before it takes its nodes (they may register); the pool is up after this.
     await manager.waitForLine((l) => l.msg === 'pool started');
     assert.deepEqual((await content(`${url}/api/manager/pool_node_list`)).node_ip_list, [a]);
+    // A node the manager did not start has no process id of its own to report.
+    assert.deepEqual(
+      (await content(`${url}/api/manager/nodes`)).nodes.map((n: { address: string; pid: unknown }) => [n.address, n.pid]),
+      [[a, null]],
+    );
 
     const clientA = new NodeClient(a);
     const clientB = new NodeClient(b);

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { defaults } from '../../defaults.js';
-import { OperationalError, OptionError } from '../../errors.js';
+import { errors, OptionError, type OperationalError } from '../../errors.js';
 import type { NodeSpec, Provisioner, ProvisionerEvent } from '../provisioner.js';
 
 /** How long one command may run before its whole process group is killed, in ms. */
@@ -279,11 +279,7 @@ function execShell(
       clearTimeout(timer);
       settle({
         kind: 'failed',
-        error: new OperationalError(
-          'CP_ERR_POOL_RESIZE_FAILED',
-          `could not run command: ${command}`,
-          { cause: error },
-        ),
+        error: errors.resizeFailed(`could not run command: ${command}`, error),
       });
     });
     child.on('exit', (code, signal) => {
@@ -311,7 +307,7 @@ function failed(message: string, stderr: string): ExecOutcome {
   const detail = stderr === '' ? '' : `; stderr: ${stderr.slice(-1000)}`;
   return {
     kind: 'failed',
-    error: new OperationalError('CP_ERR_POOL_RESIZE_FAILED', `${message}${detail}`),
+    error: errors.resizeFailed(`${message}${detail}`),
   };
 }
 

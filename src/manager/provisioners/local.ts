@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { defaults } from '../../defaults.js';
-import { OperationalError } from '../../errors.js';
+import { errors, type OperationalError } from '../../errors.js';
 import type { NodeSpec, Provisioner, ProvisionerEvent } from '../provisioner.js';
 
 /** The compiled CLI the nodes run. */
@@ -31,14 +31,19 @@ export interface LocalProvisionerOptions {
   managerUrl?: string;
   /** Seconds between a node's statistics snapshots. */
   statsIntervalS: number;
-  /** The pool token, passed in the node's environment. */
+  /** The pool token, passed in the node's environment (`CACHEPOOL_TOKEN`), never in its argv. */
   token?: string | undefined;
+  /**
+   * Nodes require the token on data calls too (`CACHEPOOL_PROTECT_DATA=1` in their environment);
+   * needs `token`.
+   */
+  protectData?: boolean;
   logger: Logger;
   /** Where each node logs (`node-<cache_index>.log`, appended); default `<defaults.dataDir>/nodes`. */
   logDir?: string;
-  /** How long a node may take to log its listening line, in ms; default 15 s. */
+  /** How long a node may take to log its listening line, in ms; default `defaults.nodeStartTimeoutMs`. */
   startTimeoutMs?: number;
-  /** Restarts of one node allowed per minute before it is given up; default 5. */
+  /** Restarts of one node allowed per minute before it is given up; default `defaults.nodeRestartsPerMinute`. */
   maxRestartsPerMinute?: number;
 }
 
@@ -184,7 +189,7 @@ export class LocalProvisioner implements Provisioner {
     try {
       child = spawn(process.execPath, args, {
         stdio: ['ignore', fd, fd],
-        env: nodeEnv(this.#options.token),
+        env: nodeEnv(this.#options.token, this.#options.protectData ?? false),
         detached: true,
       });
     } finally {
@@ -196,7 +201,7 @@ export class LocalProvisioner implements Provisioner {
       child,
       logPath,
       offset,
-      this.#options.startTimeoutMs ?? 15_000,
+      this.#options.startTimeoutMs ?? defaults.nodeStartTimeoutMs,
       spec.cacheIndex,
     );
     const parsed = new URL(url);
@@ -229,7 +234,7 @@ export class LocalProvisioner implements Provisioner {
     this.#emit({ kind: 'exited', address: child.address, code, signal });
     const now = Date.now();
     child.restarts = child.restarts.filter((time) => now - time < 60_000);
-    if (child.restarts.length >= (this.#options.maxRestartsPerMinute ?? 5)) {
+    if (child.restarts.length >= (this.#options.maxRestartsPerMinute ?? defaults.nodeRestartsPerMinute)) {
       logger.error({ address: child.address }, 'node keeps dying; not restarting it');
       this.#children.delete(child.address);
       return;
@@ -267,15 +272,16 @@ export class LocalProvisioner implements Provisioner {
 
 /**
  * The environment of a node: this process's without any `CACHEPOOL_*` setting meant for the
- * manager (`CACHEPOOL_PORT`, `CACHEPOOL_TOKEN_FILE`, … would change the node), plus the token and
- * the log level.
+ * manager (`CACHEPOOL_PORT`, `CACHEPOOL_TOKEN_FILE`, … would change the node), plus the token,
+ * `--protect-data` and the log level. Exported for tests.
  */
-function nodeEnv(token: string | undefined): NodeJS.ProcessEnv {
+export function nodeEnv(token: string | undefined, protectData: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env))
     if (!name.startsWith('CACHEPOOL_')) env[name] = value;
   if (process.env.CACHEPOOL_LOG_LEVEL) env.CACHEPOOL_LOG_LEVEL = process.env.CACHEPOOL_LOG_LEVEL;
   if (token) env.CACHEPOOL_TOKEN = token;
+  if (token && protectData) env.CACHEPOOL_PROTECT_DATA = '1';
   return env;
 }
 
@@ -336,20 +342,14 @@ function waitForListening(
     const onExit = (code: number | null): void => {
       check();
       finish({
-        error: new OperationalError(
-          'CP_ERR_POOL_RESIZE_FAILED',
-          `node ${index} exited with ${code} while starting: ${read().slice(-500)}`,
-        ),
+        error: errors.resizeFailed(`node ${index} exited with ${code} while starting: ${read().slice(-500)}`),
       });
     };
     const poll = setInterval(check, POLL_MS);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       finish({
-        error: new OperationalError(
-          'CP_ERR_POOL_RESIZE_FAILED',
-          `node ${index} did not start in time: ${read().slice(-500)}`,
-        ),
+        error: errors.resizeFailed(`node ${index} did not start in time: ${read().slice(-500)}`),
       });
     }, timeoutMs);
     child.once('exit', onExit);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errors } from '../../../src/errors.js';
-import { createHttpApp, fieldInteger, fieldText, readFields, registerRawParsers, requireToken, sendSuccess } from '../../../src/http/index.js';
+import { createHttpApp, fieldInteger, fieldText, legacyStatus, readFields, registerRawParsers, requireToken, sendSuccess } from '../../../src/http/index.js';
 
 async function buildApp(bodyLimitBytes = 1024) {
   const app = await createHttpApp({ bodyLimitBytes });
@@ -132,5 +132,33 @@ test('a URL with bad percent-encoding is a 400 in the API shape', async () => {
   assert.deepEqual(legacy.json(), { success: 'false', error: { code: 400, message: 'the URL is not valid (bad percent-encoding)' } });
   const v1 = await app.inject({ method: 'PUT', url: '/v1/raw%E0%A4%A' });
   assert.equal(v1.json().error.code, 'CP_ERR_REQUEST_INVALID');
+  await app.close();
+});
+
+test('a busy resize keeps its 409 in the legacy envelope; other request errors answer 400', async () => {
+  const app = await createHttpApp({});
+  app.post('/busy', async () => {
+    throw errors.poolBusy();
+  });
+  app.post('/move-busy', async () => {
+    throw errors.moveBusy(2);
+  });
+  app.post('/v1/busy', async () => {
+    throw errors.poolBusy();
+  });
+  const busy = await app.inject({ method: 'POST', url: '/busy' });
+  assert.equal(busy.statusCode, 409);
+  assert.deepEqual(busy.json(), {
+    success: 'false',
+    error: { code: 409, message: 'a resize is already running; retry when it has finished' },
+  });
+  assert.equal(legacyStatus(errors.poolBusy()), 409);
+  // A node's move_keys "busy" stays a legacy 400 (its /v1 status is 409).
+  const moveBusy = await app.inject({ method: 'POST', url: '/move-busy' });
+  assert.equal(moveBusy.statusCode, 400);
+  assert.equal(moveBusy.json().error.code, 400);
+  const v1 = await app.inject({ method: 'POST', url: '/v1/busy' });
+  assert.equal(v1.statusCode, 409);
+  assert.equal(v1.json().error.code, 'CP_ERR_POOL_BUSY');
   await app.close();
 });
