@@ -255,7 +255,9 @@ export class Manager {
           : await this.#shrink(oldSize - newSize);
       this.#recordEvent(oldSize, cause);
       if (error !== null) {
-        throw errors.resizeFailed(`the resize from ${oldSize} to ${newSize} nodes failed: ${error}`);
+        throw errors.resizeFailed(
+          `the resize from ${oldSize} to ${newSize} nodes failed: ${error}`,
+        );
       }
       await this.#resetStatistics();
     });
@@ -568,8 +570,7 @@ export class Manager {
   /** Checks that a new node answers and gives it the config and its cache_index. */
   async #configure(address: string, index: number): Promise<void> {
     const client = this.#client(address);
-    if (!(await client.healthy()))
-      throw errors.resizeFailed(`node ${address} is not healthy`);
+    if (!(await client.healthy())) throw errors.resizeFailed(`node ${address} is not healthy`);
     await client.setConfig({
       capacity: this.#config.capacityMb,
       replacement_policy: this.#config.policy,

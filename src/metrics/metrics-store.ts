@@ -207,7 +207,8 @@ export class MetricsStore {
     this.#clock = options.clock ?? systemClock;
     this.#retentionMs = options.retentionMs ?? defaults.metricsRetentionH * 3_600_000;
     this.#rawRetentionMs =
-      options.rawRetentionMs ?? Math.min(this.#retentionMs, defaults.metricsRawRetentionH * 3_600_000);
+      options.rawRetentionMs ??
+      Math.min(this.#retentionMs, defaults.metricsRawRetentionH * 3_600_000);
     this.#maxGapMs = options.maxGapMs ?? defaults.metricsMaxGapMs;
     for (const [name, value] of [
       ['retentionMs', this.#retentionMs],

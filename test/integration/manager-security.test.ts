@@ -27,7 +27,9 @@ interface NodeRow {
 
 /** The NUL-separated strings of /proc/<pid>/<file> (`cmdline` or `environ`). */
 function procStrings(pid: number, file: 'cmdline' | 'environ'): string[] {
-  return readFileSync(`/proc/${pid}/${file}`, 'utf8').split('\0').filter((s) => s !== '');
+  return readFileSync(`/proc/${pid}/${file}`, 'utf8')
+    .split('\0')
+    .filter((s) => s !== '');
 }
 
 describe('a pool started with --token-file and --protect-data', () => {
@@ -74,9 +76,18 @@ describe('a pool started with --token-file and --protect-data', () => {
     for (const line of started) {
       const pid = line.node_pid as number;
       const argv = procStrings(pid, 'cmdline');
-      assert.ok(argv.includes('node') && argv.includes('--index'), `not a node's argv: ${argv.join(' ')}`);
-      assert.ok(!argv.some((arg) => arg.includes(TOKEN)), `the token is in argv: ${argv.join(' ')}`);
-      assert.ok(!argv.some((arg) => arg.startsWith('--token')), `a token option is in argv: ${argv.join(' ')}`);
+      assert.ok(
+        argv.includes('node') && argv.includes('--index'),
+        `not a node's argv: ${argv.join(' ')}`,
+      );
+      assert.ok(
+        !argv.some((arg) => arg.includes(TOKEN)),
+        `the token is in argv: ${argv.join(' ')}`,
+      );
+      assert.ok(
+        !argv.some((arg) => arg.startsWith('--token')),
+        `a token option is in argv: ${argv.join(' ')}`,
+      );
       const env = procStrings(pid, 'environ');
       assert.ok(env.includes(`CACHEPOOL_TOKEN=${TOKEN}`));
       assert.ok(env.includes('CACHEPOOL_PROTECT_DATA=1'));
@@ -89,7 +100,9 @@ describe('a pool started with --token-file and --protect-data', () => {
     const rows = (await send(`${manager}/api/manager/nodes`)).json.content.nodes as NodeRow[];
     assert.equal(rows.length, 2);
     for (const row of rows) {
-      const started = pool.lines.find((line) => line.msg === 'node started' && line.address === row.address);
+      const started = pool.lines.find(
+        (line) => line.msg === 'node started' && line.address === row.address,
+      );
       assert.ok(started, `no start line for ${row.address}`);
       assert.equal(row.pid, started.node_pid);
       assert.equal(typeof row.pid, 'number');
@@ -99,7 +112,11 @@ describe('a pool started with --token-file and --protect-data', () => {
   it('serves gets and puts through the gateway with the token; a node refuses them without it', async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `sec-${i}`);
     for (const key of keys) {
-      const put = await postForm(`${gateway}/api/cache/content`, { key, value: `v-${key}` }, { headers: auth });
+      const put = await postForm(
+        `${gateway}/api/cache/content`,
+        { key, value: `v-${key}` },
+        { headers: auth },
+      );
       assert.equal(put.status, 200, put.text);
     }
     for (const key of keys) {
@@ -110,15 +127,21 @@ describe('a pool started with --token-file and --protect-data', () => {
     assert.equal(v1.status, 200);
     assert.equal(v1.text, 'v-sec-0');
 
-    const list = (await send(`${manager}/api/manager/pool_node_list`)).json.content.node_ip_list as string[];
+    const list = (await send(`${manager}/api/manager/pool_node_list`)).json.content
+      .node_ip_list as string[];
     let held = 0;
     for (const address of list) {
       const direct = await postForm(`http://${address}/api/cache/key`, { key: 'sec-0' });
       assert.equal(direct.status, 401);
       assert.equal(direct.json.error.code, 401);
-      const put = await postForm(`http://${address}/api/cache/content`, { key: 'intruder', value: 'x' });
+      const put = await postForm(`http://${address}/api/cache/content`, {
+        key: 'intruder',
+        value: 'x',
+      });
       assert.equal(put.status, 401);
-      const wrong = await send(`http://${address}/keys`, { headers: { authorization: 'Bearer not-the-token' } });
+      const wrong = await send(`http://${address}/keys`, {
+        headers: { authorization: 'Bearer not-the-token' },
+      });
       assert.equal(wrong.status, 403);
       const mine = (await send(`http://${address}/keys`, { headers: auth })).json as string[];
       assert.ok(!mine.includes('intruder'));
@@ -129,7 +152,9 @@ describe('a pool started with --token-file and --protect-data', () => {
 
   it(
     'refuses gets and puts through the gateway without the token',
-    { todo: 'needs buildGatewayApp({ protectData }) in src/pool/gateway.ts, passed by cachepool start' },
+    {
+      todo: 'needs buildGatewayApp({ protectData }) in src/pool/gateway.ts, passed by cachepool start',
+    },
     async () => {
       const got = await postForm(`${gateway}/api/cache/key`, { key: 'sec-0' });
       assert.equal(got.status, 401);
@@ -144,7 +169,11 @@ describe('a pool started with --token-file and --protect-data', () => {
       { 'content-type': 'application/x-unknown', body: 'x' },
       { 'content-type': 'multipart/form-data; boundary=zz', body: '--zz\r\ncut' },
     ];
-    for (const path of ['/api/manager/poolsize/manual', '/api/manager/cache/config', '/api/manager/poolsize/automatic']) {
+    for (const path of [
+      '/api/manager/poolsize/manual',
+      '/api/manager/cache/config',
+      '/api/manager/poolsize/automatic',
+    ]) {
       for (const { body, ...headers } of bodies) {
         const answer = await send(`${manager}${path}`, { method: 'POST', headers, body });
         assert.equal(answer.status, 401, `${path} ${headers['content-type']}: ${answer.text}`);
@@ -169,7 +198,11 @@ describe('a pool started with --token-file and --protect-data', () => {
 
   it('answers a second resize while one runs with 409, and the finished one has outcome done', async () => {
     const increase = () =>
-      postForm(`${manager}/api/manager/poolsize/manual`, { change: 'increase' }, { headers: auth, timeoutMs: 60_000 });
+      postForm(
+        `${manager}/api/manager/poolsize/manual`,
+        { change: 'increase' },
+        { headers: auth, timeoutMs: 60_000 },
+      );
     const [first, second] = await Promise.all([increase(), increase()]);
     const statuses = [first.status, second.status].sort();
     assert.deepEqual(statuses, [200, 409], `${first.text} / ${second.text}`);
@@ -190,11 +223,18 @@ describe('a pool started with --token-file and --protect-data', () => {
     for (const row of rows) {
       assert.equal(typeof row.pid, 'number');
       assert.ok(procStrings(row.pid!, 'environ').includes('CACHEPOOL_PROTECT_DATA=1'));
-      assert.equal((await postForm(`http://${row.address}/api/cache/key`, { key: 'sec-1' })).status, 401);
+      assert.equal(
+        (await postForm(`http://${row.address}/api/cache/key`, { key: 'sec-1' })).status,
+        401,
+      );
     }
     // Every key is still served after the move.
     for (let i = 0; i < 40; i++) {
-      const got = await postForm(`${gateway}/api/cache/key`, { key: `sec-${i}` }, { headers: auth });
+      const got = await postForm(
+        `${gateway}/api/cache/key`,
+        { key: `sec-${i}` },
+        { headers: auth },
+      );
       assert.equal(got.json?.content, `v-sec-${i}`);
     }
   });
@@ -220,7 +260,9 @@ describe('cachepool start refuses a bad token setup at once', () => {
     assert.match(blank.stderr, /--token-file must hold the token, the file is empty/);
     const file = join(dir, 'token');
     writeFileSync(file, TOKEN);
-    const both = run(['--token-file', file, '--data-dir', join(dir, 'd3')], { CACHEPOOL_TOKEN: TOKEN });
+    const both = run(['--token-file', file, '--data-dir', join(dir, 'd3')], {
+      CACHEPOOL_TOKEN: TOKEN,
+    });
     assert.equal(both.status, 1);
     assert.match(both.stderr, /--token-file cannot be combined with --token/);
     assert.ok(!both.stderr.includes(TOKEN), 'the token was echoed');

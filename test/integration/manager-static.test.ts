@@ -49,7 +49,9 @@ describe('the static provisioner', () => {
     assert.deepEqual((await content(`${url}/api/manager/pool_node_list`)).node_ip_list, [a]);
     // A node the manager did not start has no process id of its own to report.
     assert.deepEqual(
-      (await content(`${url}/api/manager/nodes`)).nodes.map((n: { address: string; pid: unknown }) => [n.address, n.pid]),
+      (await content(`${url}/api/manager/nodes`)).nodes.map(
+        (n: { address: string; pid: unknown }) => [n.address, n.pid],
+      ),
       [[a, null]],
     );
 

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CachePoolError, describe as describeValue, errors, messages, OperationalError, RequestError } from '../../src/errors.js';
+import {
+  CachePoolError,
+  describe as describeValue,
+  errors,
+  messages,
+  OperationalError,
+  RequestError,
+} from '../../src/errors.js';
 import { legacyStatus } from '../../src/http/index.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -26,7 +33,13 @@ function documentedRows(): Map<string, Row> {
   const rows = new Map<string, Row>();
   for (const line of docs.split('\n')) {
     const match = /^\| `(CP_ERR_[A-Z_]+)` \| (\d{3}) \| (\d{3})( \(kept\))? \| (.*) \|$/.exec(line);
-    if (match) rows.set(match[1]!, { v1: Number(match[2]), legacy: Number(match[3]), kept: match[4] !== undefined, text: match[5]! });
+    if (match)
+      rows.set(match[1]!, {
+        v1: Number(match[2]),
+        legacy: Number(match[3]),
+        kept: match[4] !== undefined,
+        text: match[5]!,
+      });
   }
   return rows;
 }
@@ -63,7 +76,9 @@ const samples: Record<keyof typeof errors, unknown[]> = {
   memberListUnreadable: ['127.0.0.1:5004', new Error('timeout')],
   memberListInvalid: ['127.0.0.1:5004'],
   resizeFailed: ['node 127.0.0.1:9 is not healthy'],
-  configRejected: ['the config was not applied: refused by 127.0.0.1:9 (x); the previous config stays'],
+  configRejected: [
+    'the config was not applied: refused by 127.0.0.1:9 (x); the previous config stays',
+  ],
   internal: [],
 };
 
@@ -90,14 +105,32 @@ test("every factory's /v1 and legacy statuses are those docs/errors.md gives for
     assert.equal(error.statusCode, row.v1, `${name}: /v1 status of ${error.code}`);
     assert.equal(legacyStatus(error), row.legacy, `${name}: legacy status of ${error.code}`);
     // "kept" in the table means the legacy envelope sends the catalogue's status, not 400.
-    assert.equal(row.kept, row.legacy === row.v1 && row.legacy !== 400, `${name}: (kept) mark of ${error.code}`);
+    assert.equal(
+      row.kept,
+      row.legacy === row.v1 && row.legacy !== 400,
+      `${name}: (kept) mark of ${error.code}`,
+    );
   }
 });
 
 test('request errors are RequestErrors and failures against other processes are OperationalErrors', () => {
-  for (const name of ['missingKey', 'valueOverLimit', 'moveBusy', 'moveRefused', 'moveTooManyKeys', 'poolBusy'] as const)
+  for (const name of [
+    'missingKey',
+    'valueOverLimit',
+    'moveBusy',
+    'moveRefused',
+    'moveTooManyKeys',
+    'poolBusy',
+  ] as const)
     assert.ok(build(name) instanceof RequestError, name);
-  for (const name of ['moveFailed', 'peerUnreachable', 'managerNotTold', 'memberListUnreadable', 'resizeFailed', 'configRejected'] as const)
+  for (const name of [
+    'moveFailed',
+    'peerUnreachable',
+    'managerNotTold',
+    'memberListUnreadable',
+    'resizeFailed',
+    'configRejected',
+  ] as const)
     assert.ok(build(name) instanceof OperationalError, name);
   const cause = new Error('ECONNREFUSED');
   assert.equal(errors.peerUnreachable(cause).cause, cause);
@@ -107,7 +140,10 @@ test('request errors are RequestErrors and failures against other processes are 
 });
 
 test('the messages name the values and the option', () => {
-  assert.equal(errors.valueOverLimit(2048, 1024).message, 'value is 2048 bytes, the limit is 1024 bytes (--max-value-bytes)');
+  assert.equal(
+    errors.valueOverLimit(2048, 1024).message,
+    'value is 2048 bytes, the limit is 1024 bytes (--max-value-bytes)',
+  );
   assert.equal(errors.valueOverLimit(2048, 1024).code, 'CP_ERR_VALUE_TOO_LARGE');
   assert.equal(
     errors.moveBusy(2).message,
@@ -119,7 +155,10 @@ test('the messages name the values and the option', () => {
     '10.0.0.1:5001 is not an allowed peer (see --peers)',
   );
   assert.equal(errors.moveRefused('h:1', 'x').code, 'CP_ERR_MOVE_DEST_REFUSED');
-  assert.equal(errors.moveTooManyKeys(3, 2).message, 'move_keys lists 3 keys, the limit is 2 (--move-max-keys)');
+  assert.equal(
+    errors.moveTooManyKeys(3, 2).message,
+    'move_keys lists 3 keys, the limit is 2 (--move-max-keys)',
+  );
   assert.equal(errors.poolBusy().statusCode, 409);
   assert.equal(legacyStatus(errors.poolBusy()), 409);
   assert.equal(legacyStatus(errors.moveBusy(1)), 400);
@@ -156,7 +195,8 @@ test('no module outside src/errors.ts builds a RequestError or a bare CachePoolE
       if (statSync(path).isDirectory()) walk(path);
       else if (name.endsWith('.ts') && path !== join(root, 'src/errors.ts')) {
         const text = readFileSync(path, 'utf8');
-        if (/new (RequestError|CachePoolError)\(/.test(text)) offenders.push(path.slice(root.length));
+        if (/new (RequestError|CachePoolError)\(/.test(text))
+          offenders.push(path.slice(root.length));
       }
     }
   };

@@ -234,7 +234,10 @@ export class LocalProvisioner implements Provisioner {
     this.#emit({ kind: 'exited', address: child.address, code, signal });
     const now = Date.now();
     child.restarts = child.restarts.filter((time) => now - time < 60_000);
-    if (child.restarts.length >= (this.#options.maxRestartsPerMinute ?? defaults.nodeRestartsPerMinute)) {
+    if (
+      child.restarts.length >=
+      (this.#options.maxRestartsPerMinute ?? defaults.nodeRestartsPerMinute)
+    ) {
       logger.error({ address: child.address }, 'node keeps dying; not restarting it');
       this.#children.delete(child.address);
       return;
@@ -342,7 +345,9 @@ function waitForListening(
     const onExit = (code: number | null): void => {
       check();
       finish({
-        error: errors.resizeFailed(`node ${index} exited with ${code} while starting: ${read().slice(-500)}`),
+        error: errors.resizeFailed(
+          `node ${index} exited with ${code} while starting: ${read().slice(-500)}`,
+        ),
       });
     };
     const poll = setInterval(check, POLL_MS);

@@ -19,7 +19,10 @@ describe('manager control routes check the token before the body', () => {
   let scaling: Scaling;
   before(async () => {
     const logger = pino({ level: 'silent' });
-    manager = new Manager({ provisioner: new LocalProvisioner({ statsIntervalS: 1, logger }), logger });
+    manager = new Manager({
+      provisioner: new LocalProvisioner({ statsIntervalS: 1, logger }),
+      logger,
+    });
     scaling = new Scaling({ manager, logger });
     app = await buildManagerApp({ manager, scaling, token: TOKEN });
   });
@@ -37,10 +40,26 @@ describe('manager control routes check the token before the body', () => {
     ['POST', '/api/poolsize/change'],
   ];
   const badBodies: { name: string; headers: Record<string, string>; payload: string | Buffer }[] = [
-    { name: 'malformed JSON', headers: { 'content-type': 'application/json' }, payload: '{"change": "incr' },
-    { name: 'an unknown content type', headers: { 'content-type': 'application/x-unknown' }, payload: 'x' },
-    { name: 'a cut multipart body', headers: { 'content-type': 'multipart/form-data; boundary=zz' }, payload: '--zz\r\nContent-Disposition: form-data; name="change"\r\n\r\nincr' },
-    { name: 'a body over the limit', headers: { 'content-type': 'application/json' }, payload: Buffer.alloc(defaults.bodyLimitBytes + 1, 0x20) },
+    {
+      name: 'malformed JSON',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"change": "incr',
+    },
+    {
+      name: 'an unknown content type',
+      headers: { 'content-type': 'application/x-unknown' },
+      payload: 'x',
+    },
+    {
+      name: 'a cut multipart body',
+      headers: { 'content-type': 'multipart/form-data; boundary=zz' },
+      payload: '--zz\r\nContent-Disposition: form-data; name="change"\r\n\r\nincr',
+    },
+    {
+      name: 'a body over the limit',
+      headers: { 'content-type': 'application/json' },
+      payload: Buffer.alloc(defaults.bodyLimitBytes + 1, 0x20),
+    },
   ];
 
   it('answers 401 without a token and 403 with a wrong one, in the envelope, whatever the body', async () => {
@@ -50,16 +69,27 @@ describe('manager control routes check the token before the body', () => {
         assert.equal(none.statusCode, 401, `${url} with ${name}: ${none.body}`);
         assert.deepEqual(none.json(), {
           success: 'false',
-          error: { code: 401, message: 'this endpoint needs the pool token (Authorization: Bearer <token>)' },
+          error: {
+            code: 401,
+            message: 'this endpoint needs the pool token (Authorization: Bearer <token>)',
+          },
         });
-        const wrong = await app.inject({ method: method as 'POST', url, headers: { ...headers, authorization: 'Bearer nope' }, payload });
+        const wrong = await app.inject({
+          method: method as 'POST',
+          url,
+          headers: { ...headers, authorization: 'Bearer nope' },
+          payload,
+        });
         assert.equal(wrong.statusCode, 403, `${url} with ${name}: ${wrong.body}`);
       }
     }
     const clear = await app.inject({ method: 'DELETE', url: '/api/manager/cache/clear' });
     assert.equal(clear.statusCode, 401);
     assert.equal(scaling.mode, 'manual');
-    assert.deepEqual(manager.config, { capacityMb: defaults.capacityMb, policy: defaults.replacementPolicy });
+    assert.deepEqual(manager.config, {
+      capacityMb: defaults.capacityMb,
+      policy: defaults.replacementPolicy,
+    });
   });
 
   it('with the token, reads the body and refuses the bad ones with their own 4xx', async () => {
@@ -67,21 +97,44 @@ describe('manager control routes check the token before the body', () => {
     const [json, media, multipart, large] = badBodies;
     const url = '/api/manager/poolsize/manual';
     const parse = (b: (typeof badBodies)[number]) =>
-      app.inject({ method: 'POST', url, headers: { ...b.headers, authorization }, payload: b.payload });
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { ...b.headers, authorization },
+        payload: b.payload,
+      });
     assert.equal((await parse(json!)).statusCode, 400);
     assert.equal((await parse(media!)).statusCode, 400);
     assert.equal((await parse(multipart!)).statusCode, 400);
     assert.equal((await parse(large!)).statusCode, 413);
-    const change = await app.inject({ method: 'POST', url, headers: { authorization }, payload: { change: 'sideways' } });
+    const change = await app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization },
+      payload: { change: 'sideways' },
+    });
     assert.equal(change.json().error.message, 'Parameter change can only be increase or decrease');
   });
 
   it('leaves the reads open', async () => {
-    for (const url of ['/api/manager/poolsize', '/api/manager/poolsize/config', '/api/manager/nodes', '/api/manager/autoscaler', '/api/manager/migration', '/healthz']) {
+    for (const url of [
+      '/api/manager/poolsize',
+      '/api/manager/poolsize/config',
+      '/api/manager/nodes',
+      '/api/manager/autoscaler',
+      '/api/manager/migration',
+      '/healthz',
+    ]) {
       const answer = await app.inject({ method: 'GET', url });
       assert.equal(answer.statusCode, 200, url);
     }
-    assert.deepEqual((await app.inject({ method: 'GET', url: '/api/manager/nodes' })).json().content, { nodes: [] });
-    assert.deepEqual((await app.inject({ method: 'GET', url: '/api/manager/migration' })).json().content, { migration: null });
+    assert.deepEqual(
+      (await app.inject({ method: 'GET', url: '/api/manager/nodes' })).json().content,
+      { nodes: [] },
+    );
+    assert.deepEqual(
+      (await app.inject({ method: 'GET', url: '/api/manager/migration' })).json().content,
+      { migration: null },
+    );
   });
 });
