@@ -139,14 +139,19 @@ class Exchange implements RelayTarget {
     if (view.previous[partition] === undefined) {
       this.#owner = view.owners[partition]!;
       const { method, path } = this.#route;
-      this.#options.upstreams.dispatch(
-        this.#owner,
-        method,
-        path,
-        this.#type,
-        body,
-        new ResponseRelay(this.#response, this),
-      );
+      try {
+        this.#options.upstreams.dispatch(
+          this.#owner,
+          method,
+          path,
+          this.#type,
+          body,
+          new ResponseRelay(this.#response, this),
+        );
+      } catch (error) {
+        // A closed or invalid pool throws at once (the gateway is closing): answer, never crash.
+        this.relayed(error instanceof Error ? error : new Error(String(error)), false);
+      }
     } else {
       this.#moving(view, key, body).then(
         (answer) => this.#finish(answer),
