@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { CachePoolError, errors, OperationalError } from '../errors.js';
-import { failure, legacyStatus } from '../http/index.js';
+import { failure, legacyStatus, tokenMatches } from '../http/index.js';
 import { partitionOf } from '../partition/index.js';
 import { keyOfBody } from './body-key.js';
 import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
@@ -29,6 +29,11 @@ export interface FastPathOptions {
   bodyLimitBytes: number;
   /** Where an internal fault is logged (as the Fastify error handler does). */
   logger?: Logger | undefined;
+  /**
+   * When set, only requests carrying `Authorization: Bearer <token>` are taken; the others fall
+   * through to Fastify, whose guard answers 401/403.
+   */
+  token?: string | undefined;
 }
 
 /** Handles a request and returns true, or returns false (untouched) to let Fastify have it. */
@@ -47,6 +52,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
     const headers = request.headers;
     const type = headers['content-type'];
     if (type === undefined || !isKnownType(type) || headers['transfer-encoding'] !== undefined)
+      return false;
+    if (options.token !== undefined && !authorized(options.token, headers.authorization))
       return false;
     const length = Number(headers['content-length']);
     if (!(length > 0 && length <= options.bodyLimitBytes)) return false;
@@ -69,6 +76,12 @@ function isKnownType(type: string): boolean {
     lower.startsWith('application/json') ||
     lower.startsWith('multipart/form-data')
   );
+}
+
+function authorized(token: string, header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match !== null && tokenMatches(token, match[1]!);
 }
 
 function ignore(): void {}

@@ -32,6 +32,12 @@ export interface GatewayOptions {
   routing: Routing;
   /** The pool token: required on control calls here, and sent to the nodes. */
   token?: string | undefined;
+  /**
+   * Require the token on data calls too — get, put, invalidate, `/v1/keys/…` and `/keys` — as a
+   * node's `--protect-data` does (the fast path takes only requests that carry it; the others
+   * get Fastify's 401/403). Ignored without a token. Default false.
+   */
+  protectData?: boolean;
   logger?: Logger;
   /** Timeout of one forwarded request, in ms. */
   timeoutMs?: number;
@@ -53,6 +59,8 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
   });
   const { routing } = options;
   const control = requireToken(options.token);
+  const dataToken = options.protectData && options.token ? options.token : undefined;
+  const data = requireToken(dataToken);
   app.addHook('onClose', async () => upstreams.close());
 
   const read = (
@@ -81,11 +89,13 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     upstreams,
     bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
     logger: options.logger,
+    token: dataToken,
   });
   interpose(app.server, fastPath);
 
   await app.register(async (scope) => {
     registerRawParsers(scope);
+    scope.addHook('onRequest', data);
 
     const legacyKey = (
       request: FastifyRequest,
@@ -213,8 +223,8 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     for (const answer of answers) for (const key of parseKeys(answer.body)) all.add(key);
     return reply.type('application/json; charset=utf-8').send(JSON.stringify([...all]));
   };
-  app.get('/keys', keys);
-  app.post('/keys', keys);
+  app.get('/keys', { onRequest: data }, keys);
+  app.post('/keys', { onRequest: data }, keys);
 
   app.post('/api/cache/config', { preHandler: control }, async (request, reply) => {
     const fields = readFields(request);

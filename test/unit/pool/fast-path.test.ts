@@ -221,6 +221,54 @@ describe('gateway fast path', { timeout: 60_000 }, () => {
     }
   });
 
+  it('with protectData, takes only calls with the token and refuses the others as Fastify does', async () => {
+    const token = 'a-long-enough-pool-token-for-tests';
+    const guarded = await buildGatewayApp({ routing, token, protectData: true });
+    await guarded.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const address = guarded.server.address();
+      const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const send = async (authorization: string | undefined, path: string, body: string) => {
+        const headers: Record<string, string> = { 'content-type': FORM };
+        if (authorization !== undefined) headers.authorization = authorization;
+        const response = await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(10_000),
+        });
+        const inject = await guarded.inject({ method: 'POST', url: path, headers, payload: body });
+        const seen = {
+          status: response.status,
+          type: response.headers.get('content-type'),
+          body: await response.text(),
+        };
+        return {
+          seen,
+          injected: {
+            status: inject.statusCode,
+            type: inject.headers['content-type'] ?? null,
+            body: inject.body,
+          },
+        };
+      };
+      const none = await send(undefined, '/api/cache/content', 'key=guarded&value=x');
+      assert.equal(none.seen.status, 401);
+      assert.deepEqual(none.seen, none.injected);
+      const wrong = await send('Bearer not-the-token', '/api/cache/key', 'key=guarded');
+      assert.equal(wrong.seen.status, 403);
+      assert.deepEqual(wrong.seen, wrong.injected);
+      assert.equal(await new NodeClient(nodeA).get('guarded'), undefined);
+      const right = await send(`Bearer ${token}`, '/api/cache/content', 'key=guarded&value=x');
+      assert.equal(right.seen.status, 200);
+      assert.equal(await new NodeClient(nodeA).get('guarded'), 'x');
+      const keys = await fetch(`${url}/keys`, { signal: AbortSignal.timeout(10_000) });
+      assert.equal(keys.status, 401);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('keeps its view until the node answered: a publish waits for it', async () => {
     const address = hanging.address();
     const port = typeof address === 'object' && address ? address.port : 0;
