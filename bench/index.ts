@@ -4,13 +4,15 @@
  *
  *   node dist/bench/index.js [name ...] [--runs N] [--duration S] [--list]
  *
- * Environment: BENCH_RUNS, BENCH_DURATION_S. To add a benchmark (rebalance, gateway), write a
- * module exporting a `Benchmark` (bench/row.ts) and append it to `benchmarks` below.
+ * Environment: BENCH_RUNS, BENCH_DURATION_S. To add a benchmark, write a module exporting a
+ * `Benchmark` (bench/row.ts) and append it to `benchmarks` below.
  */
 import { pathToFileURL } from 'node:url';
 import { hitRatioBenchmark } from './hit-ratio.js';
 import { httpBenchmark } from './http.js';
+import { gatewayBenchmark } from './gateway.js';
 import { memoryBenchmark } from './memory.js';
+import { rebalanceBenchmark } from './rebalance.js';
 import type { BenchOptions, BenchRow, Benchmark } from './row.js';
 import { formatRatio } from './stats.js';
 import { storeBenchmark } from './store.js';
@@ -23,6 +25,8 @@ export const benchmarks: Benchmark[] = [
   hitRatioBenchmark,
   httpBenchmark,
   memoryBenchmark,
+  gatewayBenchmark,
+  rebalanceBenchmark,
 ];
 
 /** Renders rows as one markdown table. */
