@@ -191,7 +191,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     return answers;
   };
 
-  app.delete('/api/cache', { preHandler: control }, async (_request, reply) => {
+  app.delete('/api/cache', { onRequest: control }, async (_request, reply) => {
     await fanOut('DELETE', '/api/cache');
     return sendSuccess(reply, '');
   });
@@ -212,7 +212,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
       );
   });
 
-  app.delete('/api/cache/statistics', { preHandler: control }, async (_request, reply) => {
+  app.delete('/api/cache/statistics', { onRequest: control }, async (_request, reply) => {
     await fanOut('DELETE', '/api/cache/statistics');
     return sendSuccess(reply, '');
   });
@@ -226,7 +226,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
   app.get('/keys', { onRequest: data }, keys);
   app.post('/keys', { onRequest: data }, keys);
 
-  app.post('/api/cache/config', { preHandler: control }, async (request, reply) => {
+  app.post('/api/cache/config', { onRequest: control }, async (request, reply) => {
     const fields = readFields(request);
     if (options.configure) {
       await options.configure(fields);
