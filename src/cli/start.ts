@@ -125,7 +125,7 @@ export function addPoolOptions(command: Command): Command {
   addOption(
     command,
     '--protect-data [bool]',
-    'nodes require the token on get, put, invalidate, /keys and /v1 too (needs a token)',
+    'the gateway and the nodes require the token on get, put, invalidate, /keys and /v1 too (needs a token)',
     booleanOption('--protect-data'),
   );
   addOption(
@@ -334,6 +334,7 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
       const gateway = await buildGatewayApp({
         routing,
         token,
+        protectData: options.protectData ?? false,
         logger,
         configure: async (fields) => pool.setConfig(configFromFields(fields, pool.config)),
       });

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pollUntil, postForm, send } from '../helpers/http.js';
+import { pollUntil, postForm, postJson, send } from '../helpers/http.js';
 import { CLI, startCachepool, stopAll, type Started } from '../helpers/process.js';
 
 const TOKEN = 'manager-security-token-0123456789abcdef';
@@ -150,18 +150,49 @@ describe('a pool started with --token-file and --protect-data', () => {
     assert.equal(held, keys.length);
   });
 
-  it(
-    'refuses gets and puts through the gateway without the token',
-    {
-      todo: 'needs buildGatewayApp({ protectData }) in src/pool/gateway.ts, passed by cachepool start',
-    },
-    async () => {
-      const got = await postForm(`${gateway}/api/cache/key`, { key: 'sec-0' });
-      assert.equal(got.status, 401);
-      const put = await postForm(`${gateway}/api/cache/content`, { key: 'sec-x', value: 'x' });
-      assert.equal(put.status, 401);
-    },
-  );
+  it('refuses gets and puts through the gateway without the token, on the fast path too', async () => {
+    const wrong = { authorization: 'Bearer not-the-token' };
+    // Form and JSON bodies of a known length are what the fast path takes: it must refuse them
+    // (fall through to the guard) just as Fastify's routes do.
+    for (const headers of [{}, wrong]) {
+      const expected = 'authorization' in headers ? 403 : 401;
+      const got = await postForm(`${gateway}/api/cache/key`, { key: 'sec-0' }, { headers });
+      assert.equal(got.status, expected, got.text);
+      assert.equal(got.json.error.code, expected);
+      assert.equal(got.text.includes('v-sec-0'), false);
+      const put = await postForm(
+        `${gateway}/api/cache/content`,
+        { key: 'sec-x', value: 'x' },
+        { headers },
+      );
+      assert.equal(put.status, expected, put.text);
+      const json = await postJson(
+        `${gateway}/api/cache/content`,
+        { key: 'sec-y', value: 'y' },
+        {
+          headers,
+        },
+      );
+      assert.equal(json.status, expected, json.text);
+      const removed = await send(`${gateway}/api/cache/key`, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ key: 'sec-1' }),
+      });
+      assert.equal(removed.status, expected, removed.text);
+      assert.equal((await send(`${gateway}/v1/keys/sec-0`, { headers })).status, expected);
+      const v1put = await send(`${gateway}/v1/keys/sec-z`, { method: 'PUT', headers, body: 'z' });
+      assert.equal(v1put.status, expected);
+      assert.equal((await send(`${gateway}/keys`, { headers })).status, expected);
+    }
+    // Nothing changed: the refused puts stored nothing and the refused delete removed nothing.
+    for (const key of ['sec-x', 'sec-y', 'sec-z']) {
+      const got = await postForm(`${gateway}/api/cache/key`, { key }, { headers: auth });
+      assert.equal(got.json?.error?.message, 'Unknown key', `${key}: ${got.text}`);
+    }
+    const kept = await postForm(`${gateway}/api/cache/key`, { key: 'sec-1' }, { headers: auth });
+    assert.equal(kept.json?.content, 'v-sec-1');
+  });
 
   it('refuses an unauthenticated control call with 401 before reading its malformed body', async () => {
     const bodies = [
