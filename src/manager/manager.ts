@@ -741,6 +741,19 @@ export class Manager {
       leaving,
       managerAddress: this.#address,
       chunkKeys: this.#options.moveChunkKeys ?? defaults.moveChunkKeys,
+      // Journals each source's progress: a restart settling this migration skips those sources.
+      onPartitionsDone: (moves) => {
+        try {
+          this.#db.atomically(() => {
+            for (const move of moves) this.#db.markMoveDone(id, move.partition);
+          });
+        } catch (error) {
+          this.#logger.warn(
+            { migration: id, err: error },
+            'could not journal moves as done; a restart would go through them again',
+          );
+        }
+      },
     });
     this.#abort = null;
     this.#moving = [];

@@ -14,6 +14,10 @@
  *   owner), drops those whose old owner is gone, the fences close, and T1 is in force again under
  *   a version above T2's, so that no client that saw T2 takes T1 for newer.
  *
+ * Completing uses the journal's per-move `done` flags (written as each source finished its
+ * drain): a source whose moves are all done is not listed or called again. Missing flags only
+ * cost work, never correctness.
+ *
  * Either way every key ends up on the owner the returned table names (or is gone, a miss), never
  * on a node that does not own it. Starting and stopping nodes is the caller's business.
  */
@@ -72,9 +76,23 @@ export async function settleMigration(
 
 async function complete(record: MigrationRecord, context: SettleContext): Promise<void> {
   const destOf = new Map(record.moves.map((move) => [move.partition, move.to]));
-  const sources = [...new Set(record.moves.map((move) => move.from))].filter((address) =>
-    context.alive.has(address),
+  // A source whose every move is journaled done is skipped: its flag was written only after its
+  // last sweep found none of those keys on it, and from the moving state on, writes of moving
+  // partitions went to the destinations (the source got invalidations only), so it has nothing
+  // left to hand off. Without flags (an older journal, or a manager killed before its first
+  // source finished) every live source is gone through, which is always correct.
+  const pending = new Set(record.moves.filter((move) => !move.done).map((move) => move.from));
+  const sources = [...new Set(record.moves.map((move) => move.from))].filter(
+    (address) => context.alive.has(address) && pending.has(address),
   );
+  const skipped = [...new Set(record.moves.map((move) => move.from))].filter(
+    (address) => !pending.has(address),
+  );
+  if (skipped.length > 0)
+    context.logger.info(
+      { migration: record.id, sources: skipped },
+      'sources already drained before the interruption are not gone through again',
+    );
   for (const source of sources) {
     const client = context.clientOf(source);
     for (let pass = 0; pass < 5; pass++) {

@@ -48,6 +48,14 @@ export interface ApplyPlanOptions {
   /** Sweeps of a source after the main pass before giving up; default 5. */
   maxSweeps?: number;
   /**
+   * Called when a source has finished draining its moves — its last sweep found none of their
+   * keys left on it — with those moves, before the fences close and T2 is committed. The manager
+   * journals them as done (StateDb.markMoveDone), so that a restart settling the migration need
+   * not go through that source again. Called once per source at most, never for a source whose
+   * drain failed. An error it throws is ignored: the journal's flags only save work.
+   */
+  onPartitionsDone?: (moves: readonly PartitionMove[]) => void;
+  /**
    * Aborts the migration (checked between calls): the manager aborts when a node taking part
    * crashed or restarted, since it lost its keys and its fence.
    */
@@ -93,6 +101,11 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
       [...outgoing].map(async ([from, moves]) => {
         await drainSource(clientOf(from), destOf, options, leaving.has(from));
         progress.addPartitionsDone(moves.length);
+        try {
+          options.onPartitionsDone?.(moves);
+        } catch {
+          // Only a hint for a restart (see the option); the handoff itself is done.
+        }
       }),
     );
     const failedDrain = drains.find((drain) => drain.status === 'rejected');

@@ -1,12 +1,18 @@
 /**
  * applyPlan against real nodes: two sources drained at once into a new node, with more move_keys
  * calls in flight than the sources run at once (they answer busy and are asked again), ends
- * with every key on the owner the new table names, once, with its value.
+ * with every key on the owner the new table names, once, with its value; each source is reported
+ * done (onPartitionsDone, what the manager journals) once, with its own moves, after its drain.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { systemClock } from '../../../src/clock.js';
-import { PartitionTable, partitionOf, planRebalance } from '../../../src/partition/index.js';
+import {
+  PartitionTable,
+  partitionOf,
+  planRebalance,
+  type PartitionMove,
+} from '../../../src/partition/index.js';
 import { applyPlan, MigrationProgress, NodeClient, Routing } from '../../../src/pool/index.js';
 import { startCachepool, stopAll } from '../../helpers/process.js';
 
@@ -50,7 +56,19 @@ describe('applyPlan', { timeout: 60_000 }, () => {
     assert.deepEqual(new Set(plan.moves.map((move) => move.from)), new Set([a, b]));
     const progress = new MigrationProgress('t-parallel', 2, 3, plan.moves.length, systemClock);
     const routing = new Routing(current);
+    // What each source still held of its moving partitions when it was reported done.
+    const reported: { moves: PartitionMove[]; left: Promise<string[]> }[] = [];
     const outcome = await applyPlan({
+      onPartitionsDone: (moves) => {
+        const source = moves[0]!.from;
+        const partitions = new Set(moves.map((move) => move.partition));
+        reported.push({
+          moves: [...moves],
+          left: clientOf(source)
+            .keys()
+            .then((held) => held.filter((key) => partitions.has(partitionOf(key)))),
+        });
+      },
       current,
       plan,
       progress,
@@ -62,6 +80,20 @@ describe('applyPlan', { timeout: 60_000 }, () => {
     assert.equal(outcome.ok, true, JSON.stringify(outcome));
     assert.equal(outcome.table, plan.table);
     assert.deepEqual(routing.view.moving, []);
+    // Each source was reported once, with exactly its own moves, once it held none of their keys.
+    assert.equal(reported.length, 2);
+    for (const source of [a, b]) {
+      const report = reported.filter((r) => r.moves.every((move) => move.from === source));
+      assert.equal(report.length, 1, `${source} reported once`);
+      assert.deepEqual(
+        report[0]!.moves.map((move) => move.partition).sort((x, y) => x - y),
+        plan.moves
+          .filter((move) => move.from === source)
+          .map((move) => move.partition)
+          .sort((x, y) => x - y),
+      );
+      assert.deepEqual(await report[0]!.left, [], `${source} still held moving keys`);
+    }
 
     const held = new Map<string, string>();
     for (const address of [a, b, destinationAddress]) {
