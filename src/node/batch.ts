@@ -1,46 +1,122 @@
 /**
- * The batch format of `/internal/import` (application/x-cachepool-batch): a sequence of records
- * `u32be keyLength, key (UTF-8), u32be typeLength, type (UTF-8), u32be valueLength, value`.
+ * The batch format of `/internal/import` (docs/internal-api.md). Two versions, told apart by the
+ * Content-Type:
+ * - v1, `application/x-cachepool-batch`: records
+ *   `u32be keyLength, key (UTF-8), u32be typeLength, type (UTF-8), u32be valueLength, value`;
+ * - v2, `application/x-cachepool-batch; v=2`: records
+ *   `u8 flags, u32be keyLength, key, u32be typeLength, type, u32be valueLength, value`, where flag
+ *   bit 0 (`BATCH_FLAG_JSON_TEXT`) says the value is UTF-8 text needing no JSON escape, so the
+ *   destination stores it framed as it is, without looking at its bytes; other bits are 0.
+ * move_keys sends v2 as a list of buffers (values are not copied); a node accepts both.
+ * Decoding as the body streams in: batch-decoder.ts.
  */
 import { errors } from '../errors.js';
+import { BATCH_CONTENT_TYPE } from '../http/index.js';
+
+/** Content type of a v2 batch. */
+export const BATCH_V2_CONTENT_TYPE = `${BATCH_CONTENT_TYPE}; v=2`;
+
+/** v2 flag: the value is UTF-8 text that needs no escaping inside a JSON string. */
+export const BATCH_FLAG_JSON_TEXT = 0x01;
+
+/** Values smaller than this are copied next to their record header; larger ones are sent as they are. */
+const COPY_BELOW_BYTES = 16 * 1024;
 
 /** One record of a batch. */
 export interface BatchRecord {
   key: string;
   type: string;
   value: Buffer;
+  /** v2 only: the value is UTF-8 text needing no JSON escape (BATCH_FLAG_JSON_TEXT). */
+  jsonText?: boolean;
 }
 
-/** Bytes one record takes in a batch. */
+/**
+ * The batch version a Content-Type names: 1 without a `v` parameter (or `v=1`), 2 for `v=2`;
+ * undefined for any other version.
+ */
+export function batchVersion(contentType: string): 1 | 2 | undefined {
+  const match = /;\s*v\s*=\s*"?([^";\s]*)"?/i.exec(contentType);
+  if (!match || match[1] === '1') return 1;
+  return match[1] === '2' ? 2 : undefined;
+}
+
+/** Bytes one record takes in a v1 batch (a v2 record takes one more). */
 export function recordBytes(key: string, type: string, valueLength: number): number {
   return 12 + Buffer.byteLength(key, 'utf8') + Buffer.byteLength(type, 'utf8') + valueLength;
 }
 
-/** Encodes records into one Buffer. */
+/** Encodes records into one v1 Buffer. */
 export function encodeBatch(records: readonly BatchRecord[]): Buffer {
   let total = 0;
   for (const r of records) total += recordBytes(r.key, r.type, r.value.length);
   const out = Buffer.allocUnsafe(total);
   let at = 0;
   for (const r of records) {
-    const keyLength = Buffer.byteLength(r.key, 'utf8');
-    out.writeUInt32BE(keyLength, at);
-    out.write(r.key, at + 4, 'utf8');
-    at += 4 + keyLength;
-    const typeLength = Buffer.byteLength(r.type, 'utf8');
-    out.writeUInt32BE(typeLength, at);
-    out.write(r.type, at + 4, 'utf8');
-    at += 4 + typeLength;
-    out.writeUInt32BE(r.value.length, at);
-    r.value.copy(out, at + 4);
-    at += 4 + r.value.length;
+    at = writeHead(out, at, r, 1);
+    r.value.copy(out, at);
+    at += r.value.length;
   }
   return out;
 }
 
 /**
- * Decodes a batch; values are views into `body`. A truncated or overlong record is a
- * malformed-body RequestError (nothing of the batch is applied by the caller then).
+ * Encodes records as a v2 batch: a list of buffers to send one after the other, and their total
+ * length. Record heads and small values are copied together into shared buffers; a large value
+ * is passed as it is (the caller must not change it until the batch is sent).
+ */
+export function encodeBatchChunks(records: readonly BatchRecord[]): { chunks: Buffer[]; bytes: number } {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  // Runs of heads and small values, each encoded into one buffer.
+  let run: BatchRecord[] = [];
+  let runBytes = 0;
+  const flush = (large?: Buffer) => {
+    if (runBytes > 0) {
+      const out = Buffer.allocUnsafe(runBytes);
+      let at = 0;
+      for (const r of run) {
+        at = writeHead(out, at, r, 2);
+        if (r.value.length < COPY_BELOW_BYTES) {
+          r.value.copy(out, at);
+          at += r.value.length;
+        }
+      }
+      chunks.push(out);
+    }
+    if (large) chunks.push(large);
+    run = [];
+    runBytes = 0;
+  };
+  for (const r of records) {
+    const size = recordBytes(r.key, r.type, r.value.length) + 1;
+    bytes += size;
+    const small = r.value.length < COPY_BELOW_BYTES;
+    run.push(r);
+    runBytes += small ? size : size - r.value.length;
+    if (!small) flush(r.value);
+  }
+  flush();
+  return { chunks, bytes };
+}
+
+/** Writes a record's head (up to the value length) at `at`; returns where the value goes. */
+function writeHead(out: Buffer, at: number, r: BatchRecord, version: 1 | 2): number {
+  if (version === 2) out[at++] = r.jsonText ? BATCH_FLAG_JSON_TEXT : 0;
+  const keyLength = out.write(r.key, at + 4, 'utf8');
+  out.writeUInt32BE(keyLength, at);
+  at += 4 + keyLength;
+  const typeLength = out.write(r.type, at + 4, 'utf8');
+  out.writeUInt32BE(typeLength, at);
+  at += 4 + typeLength;
+  out.writeUInt32BE(r.value.length, at);
+  return at + 4;
+}
+
+/**
+ * Decodes a whole v1 batch held in one Buffer; values are views into `body`. A truncated or
+ * overlong record is a malformed-body RequestError. (The import route decodes as the body streams
+ * in: batch-decoder.ts.)
  */
 export function decodeBatch(body: Buffer): BatchRecord[] {
   const records: BatchRecord[] = [];

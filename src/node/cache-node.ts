@@ -11,8 +11,8 @@ import { NodeStats } from '../metrics/node-stats.js';
 import { partitionOf } from '../partition/partition-of.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 import { policyNames, Store, type SetOutcome } from '../store/index.js';
-import type { BatchRecord } from './batch.js';
-import { rawEntry, type Entry } from './entry.js';
+import type { ImportRecord } from './batch-decoder.js';
+import type { Entry } from './entry.js';
 import { Fences } from './fences.js';
 
 /** Options of CacheNode. */
@@ -148,29 +148,29 @@ export class CacheNode {
   }
 
   /**
-   * Stores imported records. With `migrationId`, a record is skipped when its key was written or
-   * invalidated here since the fence began, or is present already; a record larger than the
-   * whole capacity or than maxValueBytes is rejected. Imports are not counted as requests.
+   * Stores imported records (decoded by batch-decoder.ts). With `migrationId`, a record is
+   * skipped when its key was written or invalidated here since the fence began, or is present
+   * already; a record larger than the whole capacity or than maxValueBytes (decoded without an
+   * entry) is rejected. Imports are not counted as requests.
    */
-  importRecords(records: readonly BatchRecord[], migrationId?: string): ImportOutcome {
+  importRecords(records: readonly ImportRecord[], migrationId?: string): ImportOutcome {
     const outcome: ImportOutcome = { accepted: 0, skipped: [], rejected: [] };
-    for (const record of records) {
-      if (migrationId !== undefined && (this.fences.isTouched(migrationId, record.key) || this.store.has(record.key))) {
-        outcome.skipped.push(record.key);
+    for (const { key, entry } of records) {
+      if (migrationId !== undefined && (this.fences.isTouched(migrationId, key) || this.store.has(key))) {
+        outcome.skipped.push(key);
         continue;
       }
-      if (record.value.length > this.maxValueBytes) {
-        outcome.rejected.push(record.key);
+      if (entry === undefined || entry.valueBytes > this.maxValueBytes) {
+        outcome.rejected.push(key);
         continue;
       }
-      const entry = rawEntry(record.value, record.type);
-      const result = this.store.set(record.key, entry, entry.valueBytes);
+      const result = this.store.set(key, entry, entry.valueBytes);
       if (result.kind === 'rejected') {
-        outcome.rejected.push(record.key);
+        outcome.rejected.push(key);
         continue;
       }
       // A plain import is a write like a put: a fence of another migration must see it.
-      if (migrationId === undefined) this.fences.touch(record.key);
+      if (migrationId === undefined) this.fences.touch(key);
       outcome.accepted++;
     }
     return outcome;

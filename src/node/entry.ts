@@ -65,6 +65,44 @@ export function rawEntry(value: Buffer, type: string): Entry {
   return { bytes, framed: false, type, valueBytes: value.length };
 }
 
+/** Where the value starts in the bytes of a framed entry. */
+export const FRAME_VALUE_OFFSET = PREFIX.length;
+
+/**
+ * A new buffer for a value of `valueLength` bytes inside the legacy hit frame: the frame is
+ * written, the value is to be copied in at FRAME_VALUE_OFFSET. Made into an entry by
+ * `framedEntry` or `checkedFrameEntry` once filled.
+ */
+export function frameBuffer(valueLength: number): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(PREFIX.length + valueLength + SUFFIX.length);
+  PREFIX.copy(bytes, 0);
+  SUFFIX.copy(bytes, PREFIX.length + valueLength);
+  return bytes;
+}
+
+/**
+ * The entry for a filled frame buffer whose value the sender declared UTF-8 text needing no JSON
+ * escape (a v2 import record): stored as it is, the bytes are not looked at.
+ */
+export function framedEntry(bytes: Buffer, type: string): Entry {
+  return { bytes, framed: true, type, valueBytes: bytes.length - PREFIX.length - SUFFIX.length };
+}
+
+/**
+ * The entry for a filled frame buffer of unknown content (a v1 import record): framed when the
+ * value is UTF-8 text needing no escape (as `rawEntry` decides), else the value's part of it raw.
+ */
+export function checkedFrameEntry(bytes: Buffer, type: string): Entry {
+  const value = bytes.subarray(PREFIX.length, bytes.length - SUFFIX.length);
+  if (isUtf8(value) && !NEEDS_ESCAPE.test(value.toString('utf8'))) return framedEntry(bytes, type);
+  return { bytes: value, framed: false, type, valueBytes: value.length };
+}
+
+/** The entry for raw bytes this entry may own (not copied, not looked at). */
+export function ownedRawEntry(bytes: Buffer, type: string): Entry {
+  return { bytes, framed: false, type, valueBytes: bytes.length };
+}
+
 /** The value's raw bytes (a view, not a copy). */
 export function valueOf(entry: Entry): Buffer {
   return entry.framed ? entry.bytes.subarray(PREFIX.length, entry.bytes.length - SUFFIX.length) : entry.bytes;

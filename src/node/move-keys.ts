@@ -5,11 +5,12 @@
  * this node may be removed. A failing destination keeps its keys here and makes the answer a 400
  * naming them.
  */
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
-import { BATCH_CONTENT_TYPE, bearer } from '../http/index.js';
-import { encodeBatch, recordBytes, type BatchRecord } from './batch.js';
+import { bearer } from '../http/index.js';
+import { BATCH_V2_CONTENT_TYPE, encodeBatchChunks, recordBytes, type BatchRecord } from './batch.js';
 import type { CacheNode } from './cache-node.js';
 import { valueOf, type Entry } from './entry.js';
 import type { MovePolicy } from './move-policy.js';
@@ -193,10 +194,12 @@ async function sendBatch(
   options: MoveOptions,
   result: MoveResult,
 ): Promise<void> {
-  const records: BatchRecord[] = batch.map(({ key, entry }) => ({ key, type: entry.type, value: valueOf(entry) }));
-  const body = encodeBatch(records);
+  // v2: a framed entry is JSON-safe text, stored as it is on the other side; values are sent
+  // from the store's own buffers, not copied into one body (entries are immutable).
+  const records: BatchRecord[] = batch.map(({ key, entry }) => ({ key, type: entry.type, value: valueOf(entry), jsonText: entry.framed }));
+  const { chunks, bytes } = encodeBatchChunks(records);
   const url = `${peer.baseUrl}/internal/import${migration ? `?migration=${encodeURIComponent(migration)}` : ''}`;
-  const content = await postEnvelope(url, body, BATCH_CONTENT_TYPE, options);
+  const content = await postEnvelope(url, { chunks, bytes }, BATCH_V2_CONTENT_TYPE, options);
   const answer = content as { accepted?: unknown; skipped?: unknown; rejected?: unknown };
   if (typeof answer?.accepted !== 'number' || !Array.isArray(answer.skipped) || !Array.isArray(answer.rejected)) {
     throw errors.moveBadAnswer();
@@ -214,13 +217,23 @@ async function sendBatch(
 }
 
 /** POSTs and returns the envelope's content; throws an OperationalError on any failure. */
-async function postEnvelope(url: string, body: Buffer | string, type: string, options: MoveOptions): Promise<unknown> {
+async function postEnvelope(
+  url: string,
+  body: string | { chunks: Buffer[]; bytes: number },
+  type: string,
+  options: MoveOptions,
+): Promise<unknown> {
   const timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
   try {
     const response = await request(url, {
       method: 'POST',
-      body,
-      headers: { 'content-type': type, ...(options.token ? { authorization: bearer(options.token) } : {}) },
+      // A list of buffers goes out one after the other, with its length declared (not chunked).
+      body: typeof body === 'string' ? body : Readable.from(body.chunks),
+      headers: {
+        'content-type': type,
+        ...(typeof body === 'string' ? {} : { 'content-length': String(body.bytes) }),
+        ...(options.token ? { authorization: bearer(options.token) } : {}),
+      },
       signal: AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

@@ -1,15 +1,17 @@
 /**
- * The node's internal endpoints (docs/internal-api.md): batch import, migration fences and
- * move_keys. All are control endpoints behind the token guard. move_keys runs at most
- * `moveConcurrency` calls at once (one more: 409 busy, retry) and contacts only the addresses its
- * MovePolicy allows (a refusal: 400 and a warning in the log).
+ * The node's internal endpoints (docs/internal-api.md): batch import (both batch versions, decoded
+ * as the body streams in), migration fences and move_keys. All are control endpoints behind the
+ * token guard. move_keys runs at most `moveConcurrency` calls at once (one more: 409 busy, retry)
+ * and contacts only the addresses its MovePolicy allows (a refusal: 400 and a warning in the log).
  */
-import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
-import { readFields, sendSuccess, type TokenGuard } from '../http/index.js';
+import { BATCH_CONTENT_TYPE, readFields, sendSuccess, type TokenGuard } from '../http/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
-import { decodeBatch } from './batch.js';
+import { batchVersion } from './batch.js';
+import { DecodedBatch, readBatch } from './batch-decoder.js';
 import type { CacheNode } from './cache-node.js';
 import { checkMove, planMove, runMove, type MoveOptions } from './move-keys.js';
 
@@ -23,16 +25,33 @@ export function registerInternalRoutes(
   moveConcurrency: number = defaults.moveConcurrency,
 ): void {
   let movesRunning = 0;
-  app.post('/internal/import', { onRequest: guard }, (request, reply) => {
-    const body = request.body;
-    if (!Buffer.isBuffer(body)) throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
-    const migration = (request.query as Record<string, unknown>).migration;
-    if (migration !== undefined && (typeof migration !== 'string' || migration === '')) {
-      throw errors.invalid('migration must be a non-empty id');
-    }
-    const records = decodeBatch(body);
-    for (const record of records) node.checkKey(record.key);
-    sendSuccess(reply, node.importRecords(records, migration));
+  // The batch body is decoded as it streams in (batch-decoder.ts), in a scope of its own so that
+  // no other route sees a decoded batch.
+  app.register(async (scope) => {
+    const bodyLimitBytes = app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes;
+    scope.removeContentTypeParser(BATCH_CONTENT_TYPE);
+    scope.addContentTypeParser(BATCH_CONTENT_TYPE, (request: FastifyRequest, payload: Readable): Promise<DecodedBatch> => {
+      const type = String(request.headers['content-type'] ?? '');
+      const version = batchVersion(type);
+      if (version === undefined) return Promise.reject(errors.unsupportedMedia(type));
+      const length = request.headers['content-length'];
+      return readBatch(payload, {
+        version,
+        maxValueBytes: node.maxValueBytes,
+        bodyLimitBytes,
+        contentLength: length === undefined ? undefined : Number(length),
+      });
+    });
+    scope.post('/internal/import', { onRequest: guard }, (request, reply) => {
+      const body = request.body;
+      if (!(body instanceof DecodedBatch)) throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
+      const migration = (request.query as Record<string, unknown>).migration;
+      if (migration !== undefined && (typeof migration !== 'string' || migration === '')) {
+        throw errors.invalid('migration must be a non-empty id');
+      }
+      for (const record of body.records) node.checkKey(record.key);
+      sendSuccess(reply, node.importRecords(body.records, migration));
+    });
   });
 
   app.post('/internal/migration/begin', { onRequest: guard }, (request, reply) => {

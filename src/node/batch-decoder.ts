@@ -1,0 +1,265 @@
+/**
+ * Decodes an `/internal/import` batch (batch.ts, both versions) as its body streams in: each value
+ * is copied once, from the request's chunks straight into the buffer the store keeps (exactly its
+ * bytes, framed when it is JSON-safe text), so no whole-body buffer is ever built and no entry
+ * keeps a chunk alive. A v2 record flagged as JSON text is stored as it is; a v1 record is checked
+ * as `rawEntry` would. A value larger than `maxValueBytes` is read past, not kept.
+ */
+import type { Readable } from 'node:stream';
+import { errors } from '../errors.js';
+import { BATCH_FLAG_JSON_TEXT } from './batch.js';
+import { checkedFrameEntry, FRAME_VALUE_OFFSET, frameBuffer, framedEntry, ownedRawEntry, type Entry } from './entry.js';
+
+/** One decoded record, ready to store. */
+export interface ImportRecord {
+  key: string;
+  /** The entry to store; undefined when the value is larger than `maxValueBytes` (not kept). */
+  entry: Entry | undefined;
+}
+
+/** A whole decoded batch: what the import route's body parser gives the route. */
+export class DecodedBatch {
+  constructor(readonly records: readonly ImportRecord[]) {}
+}
+
+/** Options of BatchDecoder. */
+export interface BatchDecoderOptions {
+  version: 1 | 2;
+  /** Values larger than this are read past and decoded with no entry. */
+  maxValueBytes: number;
+  /** The most bytes the body can have: its Content-Length when known, else the body limit. */
+  limitBytes: number;
+  /** Whether `limitBytes` is the body's declared length (a field past it is malformed) or the body limit (413). */
+  lengthKnown: boolean;
+}
+
+const enum Step {
+  Flags,
+  KeyLength,
+  Key,
+  TypeLength,
+  Type,
+  ValueLength,
+  Value,
+}
+
+/** What a body cut in each step lacks. */
+const CUT: Record<Step, string> = {
+  [Step.Flags]: 'batch record cut in its flags',
+  [Step.KeyLength]: 'batch record cut in its key length',
+  [Step.Key]: 'batch record key runs past the body',
+  [Step.TypeLength]: 'batch record cut in its type length',
+  [Step.Type]: 'batch record type runs past the body',
+  [Step.ValueLength]: 'batch record cut in its value length',
+  [Step.Value]: 'batch record value runs past the body',
+};
+
+const EMPTY = Buffer.alloc(0);
+
+/** The incremental decoder: `push` every chunk in order, then `end`. Throws RequestErrors. */
+export class BatchDecoder {
+  readonly #options: BatchDecoderOptions;
+  readonly #first: Step;
+  readonly #records: ImportRecord[] = [];
+  #step: Step;
+  /** Bytes of the current (non-value) field. */
+  #need: number;
+  /** A field split over chunks, gathered here. */
+  #part: Buffer | undefined;
+  #partAt = 0;
+  /** Bytes pushed before the current chunk. */
+  #received = 0;
+  #flags = 0;
+  #key = '';
+  #type = '';
+  #target: Buffer | undefined;
+  #targetAt = 0;
+  #valueLeft = 0;
+
+  constructor(options: BatchDecoderOptions) {
+    this.#options = options;
+    this.#first = options.version === 2 ? Step.Flags : Step.KeyLength;
+    this.#step = this.#first;
+    this.#need = this.#first === Step.Flags ? 1 : 4;
+  }
+
+  /** Decodes the next chunk of the body. */
+  push(chunk: Buffer): void {
+    const end = chunk.length;
+    let at = 0;
+    while (at < end) {
+      if (this.#step === Step.Value) {
+        const n = Math.min(this.#valueLeft, end - at);
+        if (this.#target) chunk.copy(this.#target, this.#targetAt, at, at + n);
+        this.#targetAt += n;
+        this.#valueLeft -= n;
+        at += n;
+        if (this.#valueLeft === 0) this.#endRecord();
+        continue;
+      }
+      const need = this.#need;
+      let field: Buffer;
+      if (this.#partAt === 0 && end - at >= need) {
+        field = chunk.subarray(at, at + need);
+        at += need;
+      } else {
+        this.#part ??= Buffer.allocUnsafe(need);
+        const n = Math.min(need - this.#partAt, end - at);
+        chunk.copy(this.#part, this.#partAt, at, at + n);
+        this.#partAt += n;
+        at += n;
+        if (this.#partAt < need) break;
+        field = this.#part;
+        this.#part = undefined;
+        this.#partAt = 0;
+      }
+      this.#field(field, this.#received + at);
+    }
+    this.#received += end;
+  }
+
+  /** The records, once the whole body was pushed; a body cut inside a record is malformed. */
+  end(): ImportRecord[] {
+    if (this.#step !== this.#first || this.#partAt > 0) throw errors.malformedBody(CUT[this.#step]);
+    return this.#records;
+  }
+
+  /** Handles a complete field read at body offset `position`. */
+  #field(field: Buffer, position: number): void {
+    switch (this.#step) {
+      case Step.Flags:
+        this.#flags = field[0]!;
+        if ((this.#flags & ~BATCH_FLAG_JSON_TEXT) !== 0) throw errors.malformedBody(`batch record has unknown flags ${this.#flags}`);
+        this.#next(Step.KeyLength, 4, position);
+        return;
+      case Step.KeyLength:
+        this.#next(Step.Key, this.#length(field, position, Step.Key), position);
+        return;
+      case Step.Key:
+        this.#key = field.toString('utf8');
+        this.#next(Step.TypeLength, 4, position);
+        return;
+      case Step.TypeLength:
+        this.#next(Step.Type, this.#length(field, position, Step.Type), position);
+        return;
+      case Step.Type:
+        this.#type = field.toString('utf8');
+        this.#next(Step.ValueLength, 4, position);
+        return;
+      case Step.ValueLength:
+        this.#startValue(this.#length(field, position, Step.Value));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Moves to `step`; a field of no bytes is handled at once. */
+  #next(step: Step, need: number, position: number): void {
+    this.#step = step;
+    this.#need = need;
+    if (need === 0) this.#field(EMPTY, position);
+  }
+
+  /** A field's length, checked against what the body can still hold. */
+  #length(field: Buffer, position: number, of: Step): number {
+    const length = field.readUInt32BE(0);
+    if (length > this.#options.limitBytes - position) {
+      if (this.#options.lengthKnown) throw errors.malformedBody(CUT[of]);
+      throw errors.bodyTooLarge(this.#options.limitBytes);
+    }
+    return length;
+  }
+
+  #startValue(length: number): void {
+    this.#step = Step.Value;
+    this.#valueLeft = length;
+    if (length > this.#options.maxValueBytes) {
+      this.#target = undefined;
+      this.#targetAt = 0;
+    } else if (this.#options.version === 2 && (this.#flags & BATCH_FLAG_JSON_TEXT) === 0) {
+      this.#target = Buffer.allocUnsafeSlow(length);
+      this.#targetAt = 0;
+    } else {
+      this.#target = frameBuffer(length);
+      this.#targetAt = FRAME_VALUE_OFFSET;
+    }
+    if (length === 0) this.#endRecord();
+  }
+
+  #endRecord(): void {
+    const target = this.#target;
+    let entry: Entry | undefined;
+    if (target === undefined) entry = undefined;
+    else if (this.#options.version === 1) entry = checkedFrameEntry(target, this.#type);
+    else if ((this.#flags & BATCH_FLAG_JSON_TEXT) !== 0) entry = framedEntry(target, this.#type);
+    else entry = ownedRawEntry(target, this.#type);
+    this.#records.push({ key: this.#key, entry });
+    this.#target = undefined;
+    this.#step = this.#first;
+    this.#need = this.#first === Step.Flags ? 1 : 4;
+  }
+}
+
+/** Options of readBatch. */
+export interface ReadBatchOptions {
+  version: 1 | 2;
+  maxValueBytes: number;
+  /** The app's body limit: a longer body is a 413. */
+  bodyLimitBytes: number;
+  /** The Content-Length header, when the request has one. */
+  contentLength: number | undefined;
+}
+
+/** Reads and decodes a whole batch body from `payload` as it streams in. */
+export function readBatch(payload: Readable, options: ReadBatchOptions): Promise<DecodedBatch> {
+  const { contentLength, bodyLimitBytes } = options;
+  return new Promise((resolve, reject) => {
+    if (contentLength !== undefined && contentLength > bodyLimitBytes) {
+      reject(errors.bodyTooLarge(bodyLimitBytes));
+      return;
+    }
+    const lengthKnown = contentLength !== undefined;
+    const decoder = new BatchDecoder({
+      version: options.version,
+      maxValueBytes: options.maxValueBytes,
+      limitBytes: contentLength ?? bodyLimitBytes,
+      lengthKnown,
+    });
+    let received = 0;
+    const stop = (error: unknown) => {
+      payload.off('data', onData);
+      payload.off('end', onEnd);
+      payload.off('error', onError);
+      reject(error);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      received += bytes.length;
+      if (received > bodyLimitBytes) return stop(errors.bodyTooLarge(bodyLimitBytes));
+      try {
+        decoder.push(bytes);
+      } catch (error) {
+        stop(error);
+      }
+    };
+    const onEnd = () => {
+      payload.off('data', onData);
+      payload.off('error', onError);
+      if (contentLength !== undefined && received !== contentLength) {
+        reject(errors.malformedBody(`the body has ${received} bytes, its Content-Length says ${contentLength}`));
+        return;
+      }
+      try {
+        resolve(new DecodedBatch(decoder.end()));
+      } catch (error) {
+        reject(error);
+      }
+    };
+    const onError = (error: Error) => stop(errors.malformedBody(`the body could not be read (${error.message})`));
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', onError);
+    payload.resume();
+  });
+}
