@@ -156,6 +156,36 @@ export const errors = {
     new OperationalError('CP_ERR_NODE_UNREACHABLE', `answered ${status}: ${message}`),
   /** Another process could not be reached (connection refused, timeout, reset). */
   peerUnreachable: (cause: unknown) => new OperationalError('CP_ERR_NODE_UNREACHABLE', 'unreachable', { cause }),
+  /**
+   * A node gave no answer to a call of ours (connection refused, reset, timeout); `what` is the
+   * call, e.g. `POST /api/cache/key` (without a query). Carries the transport error as `cause`.
+   */
+  nodeDidNotAnswer: (address: string, what: string, cause: unknown) =>
+    new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} did not answer ${what}`, { cause }),
+  /** Neither node of a moving partition's pair answered a read or a write of the gateway. */
+  nodeUnreachable: (address: string) =>
+    new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} cannot be reached`),
+  /**
+   * A node answered a call of ours (`what`) with a failure: its status and its message. `answer`
+   * (the raw status and body) is kept as `cause`, so a caller can tell a busy node from others.
+   */
+  nodeRefused: (address: string, what: string, status: number, message: string, answer: unknown) =>
+    new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} refused ${what}: ${status} ${message}`, {
+      cause: answer,
+    }),
+  /** A node answered a move_keys call of the manager with a failure; as nodeRefused. */
+  nodeRefusedMove: (address: string, status: number, message: string, answer: unknown) =>
+    new OperationalError(
+      'CP_ERR_MOVE_FAILED',
+      `node ${address} refused POST /api/cache/move_keys: ${status} ${message}`,
+      { cause: answer },
+    ),
+  /**
+   * A node refused a call the gateway sent to every node (`method path`); `detail` is the start
+   * of its answer. Nothing is undone on the nodes that accepted it.
+   */
+  fanOutRefused: (method: string, path: string, detail: string) =>
+    new OperationalError('CP_ERR_NODE_UNREACHABLE', `a node refused ${method} ${path}: ${detail}`),
   /** Every key was handed off, but the removal call to the manager failed. */
   managerNotTold: (manager: string, reason: string, cause: unknown) =>
     new OperationalError(

@@ -10,6 +10,7 @@
  * republished. The resize is reported failed and can be retried. docs/pool.md walks through the
  * interleavings.
  */
+import { errors } from '../errors.js';
 import {
   partitionOf,
   type PartitionMove,
@@ -179,7 +180,7 @@ async function drainSource(
   }
   const left = movingKeys(await source.keys(), destOf, source.address);
   if (left.length > 0)
-    throw new Error(
+    throw errors.resizeFailed(
       `${left.length} keys were still on ${source.address} after ${maxSweeps} sweeps`,
     );
 }
@@ -272,7 +273,8 @@ async function moveWhenFree(
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new Error(String(signal.reason ?? 'the migration was aborted'));
+  if (signal?.aborted)
+    throw errors.resizeFailed(String(signal.reason ?? 'the migration was aborted'));
 }
 
 /** The keys of `keys` whose partition moves to another node than `self`. */

@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { CachePoolError, errors, OperationalError } from '../errors.js';
+import { CachePoolError, errors } from '../errors.js';
 import { failure, legacyStatus, tokenMatches } from '../http/index.js';
 import { partitionOf } from '../partition/index.js';
 import { keyOfBody } from './body-key.js';
@@ -201,13 +201,7 @@ class Exchange implements RelayTarget {
       return this.#leave();
     }
     const { method, path } = this.#route;
-    this.#fail(
-      new OperationalError(
-        'CP_ERR_NODE_UNREACHABLE',
-        `node ${owner} did not answer ${method} ${path}`,
-        { cause: error },
-      ),
-    );
+    this.#fail(errors.nodeDidNotAnswer(owner, `${method} ${path}`, error));
   }
 
   #finish(answer: Upstream): void {

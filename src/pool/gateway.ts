@@ -11,7 +11,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { errors, OperationalError } from '../errors.js';
+import { errors } from '../errors.js';
 import {
   createHttpApp,
   readFields,
@@ -184,10 +184,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     );
     const failedAnswer = answers.find((answer) => answer.statusCode !== 200);
     if (failedAnswer)
-      throw new OperationalError(
-        'CP_ERR_NODE_UNREACHABLE',
-        `a node refused ${method} ${path}: ${failedAnswer.body.toString('utf8', 0, 200)}`,
-      );
+      throw errors.fanOutRefused(method, path, failedAnswer.body.toString('utf8', 0, 200));
     return answers;
   };
 

@@ -5,7 +5,7 @@
  * on one node can be followed by a try on the other. Used by the gateway's Fastify routes and by
  * its fast path for moving partitions; a partition that is not moving is simply forwarded.
  */
-import { OperationalError } from '../errors.js';
+import { errors } from '../errors.js';
 import { partitionOf } from '../partition/index.js';
 import type { RouteView } from './routing.js';
 import type { Upstream, Upstreams, UpstreamMethod } from './upstreams.js';
@@ -98,5 +98,5 @@ export function invalidateLegacy(upstreams: Upstreams, key: string): RemoveFromO
 }
 
 function unreachable(address: string): never {
-  throw new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} cannot be reached`);
+  throw errors.nodeUnreachable(address);
 }

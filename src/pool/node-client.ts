@@ -7,7 +7,7 @@
  */
 import { Pool } from 'undici';
 import { defaults } from '../defaults.js';
-import { OperationalError, type ErrorCode } from '../errors.js';
+import { errors, type OperationalError } from '../errors.js';
 
 /** Options of a NodeClient. */
 export interface NodeClientOptions {
@@ -138,12 +138,9 @@ export class NodeClient {
   /** Hands keys off to other nodes; a destination failure throws (its keys stay here). */
   async moveKeys(request: MoveKeysRequest): Promise<MoveKeysResult> {
     const body = { manager: '', ...request };
-    const content = (await this.call(
-      'POST',
-      '/api/cache/move_keys',
-      body,
-      'CP_ERR_MOVE_FAILED',
-    )) as Partial<MoveKeysResult> | undefined;
+    const answer = await this.request('POST', '/api/cache/move_keys', body);
+    if (answer.statusCode !== 200) throw refusedMove(this.address, answer);
+    const content = envelopeContent(answer, this.address) as Partial<MoveKeysResult> | undefined;
     return {
       moved: content?.moved ?? 0,
       skipped: content?.skipped ?? 0,
@@ -194,13 +191,7 @@ export class NodeClient {
       const body = await answer.body.text();
       return { statusCode: answer.statusCode, body };
     } catch (error) {
-      throw new OperationalError(
-        'CP_ERR_NODE_UNREACHABLE',
-        `node ${this.address} did not answer ${method} ${path}`,
-        {
-          cause: error,
-        },
-      );
+      throw errors.nodeDidNotAnswer(this.address, `${method} ${path}`, error);
     }
   }
 
@@ -209,14 +200,13 @@ export class NodeClient {
     await this.#pool.close().catch(() => {});
   }
 
-  async call(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    json?: unknown,
-    code?: ErrorCode,
-  ): Promise<unknown> {
+  /**
+   * Sends one request and returns the content of its success envelope; a failure answer throws
+   * errors.nodeRefused (the raw answer as its cause), a transport failure as `request` does.
+   */
+  async call(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown): Promise<unknown> {
     const answer = await this.request(method, path, json);
-    if (answer.statusCode !== 200) throw failed(this.address, `${method} ${path}`, answer, code);
+    if (answer.statusCode !== 200) throw failed(this.address, `${method} ${path}`, answer);
     return envelopeContent(answer, this.address);
   }
 }
@@ -235,19 +225,16 @@ function envelopeContent(answer: RawAnswer, address: string): unknown {
   return parsed.content;
 }
 
-function failed(
-  address: string,
-  what: string,
-  answer: RawAnswer,
-  code: ErrorCode = 'CP_ERR_NODE_UNREACHABLE',
-): OperationalError {
+/** The message of a failure answer: the envelope's, or the start of the body. */
+function messageOf(answer: RawAnswer): string {
   const parsed = tryParse(answer.body) as { error?: { message?: string } } | undefined;
-  const message = parsed?.error?.message ?? answer.body.slice(0, 200);
-  return new OperationalError(
-    code,
-    `node ${address} refused ${what}: ${answer.statusCode} ${message}`,
-    {
-      cause: answer,
-    },
-  );
+  return parsed?.error?.message ?? answer.body.slice(0, 200);
+}
+
+function failed(address: string, what: string, answer: RawAnswer): OperationalError {
+  return errors.nodeRefused(address, what, answer.statusCode, messageOf(answer), answer);
+}
+
+function refusedMove(address: string, answer: RawAnswer): OperationalError {
+  return errors.nodeRefusedMove(address, answer.statusCode, messageOf(answer), answer);
 }

@@ -6,7 +6,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { defaults } from '../defaults.js';
-import { OperationalError } from '../errors.js';
+import { errors } from '../errors.js';
 
 /** The methods the gateway forwards. */
 export type UpstreamMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
@@ -67,13 +67,7 @@ export class Upstreams {
         body: bytes,
       };
     } catch (error) {
-      throw new OperationalError(
-        'CP_ERR_NODE_UNREACHABLE',
-        `node ${address} did not answer ${method} ${path.split('?')[0]}`,
-        {
-          cause: error,
-        },
-      );
+      throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * The error catalogue (src/errors.ts) pinned against docs/errors.md: every code is documented and
  * every documented code exists; every factory's /v1 status and legacy status are the ones the
- * table gives; the legacy texts never change; and no module builds a request error by itself.
+ * table gives; the legacy texts never change; and no module builds a request or operational error
+ * by itself.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -72,6 +73,11 @@ const samples: Record<keyof typeof errors, unknown[]> = {
   moveBadAnswer: [],
   peerRefused: [500, 'internal error'],
   peerUnreachable: [new Error('ECONNREFUSED')],
+  nodeDidNotAnswer: ['127.0.0.1:9', 'POST /api/cache/key', new Error('ECONNREFUSED')],
+  nodeUnreachable: ['127.0.0.1:9'],
+  nodeRefused: ['127.0.0.1:9', 'GET /keys', 401, 'no token', { statusCode: 401, body: '' }],
+  nodeRefusedMove: ['127.0.0.1:9', 409, 'busy: …', { statusCode: 409, body: '' }],
+  fanOutRefused: ['DELETE', '/api/cache', '{"success":"false"}'],
   managerNotTold: ['127.0.0.1:5004', 'unreachable', new Error('ECONNREFUSED')],
   memberListUnreadable: ['127.0.0.1:5004', new Error('timeout')],
   memberListInvalid: ['127.0.0.1:5004'],
@@ -126,6 +132,11 @@ test('request errors are RequestErrors and failures against other processes are 
   for (const name of [
     'moveFailed',
     'peerUnreachable',
+    'nodeDidNotAnswer',
+    'nodeUnreachable',
+    'nodeRefused',
+    'nodeRefusedMove',
+    'fanOutRefused',
     'managerNotTold',
     'memberListUnreadable',
     'resizeFailed',
@@ -137,6 +148,30 @@ test('request errors are RequestErrors and failures against other processes are 
   assert.equal(errors.memberListUnreadable('m:1', cause).cause, cause);
   assert.equal(errors.resizeFailed('x', cause).cause, cause);
   assert.equal(errors.resizeFailed('x').cause, undefined);
+  assert.equal(errors.nodeDidNotAnswer('n:1', 'GET /keys', cause).cause, cause);
+  // A refusal keeps the node's raw answer, which is how a busy move_keys is recognized.
+  const answer = { statusCode: 409, body: '{}' };
+  assert.equal(errors.nodeRefused('n:1', 'GET /keys', 409, 'x', answer).cause, answer);
+  assert.equal(errors.nodeRefusedMove('n:1', 409, 'x', answer).cause, answer);
+});
+
+test('the messages of calls to nodes name the node, the call and its answer', () => {
+  assert.equal(
+    errors.nodeDidNotAnswer('127.0.0.1:9', 'POST /api/cache/key', undefined).message,
+    'node 127.0.0.1:9 did not answer POST /api/cache/key',
+  );
+  assert.equal(errors.nodeUnreachable('127.0.0.1:9').message, 'node 127.0.0.1:9 cannot be reached');
+  assert.equal(
+    errors.nodeRefused('127.0.0.1:9', 'GET /keys', 401, 'no token', {}).message,
+    'node 127.0.0.1:9 refused GET /keys: 401 no token',
+  );
+  const move = errors.nodeRefusedMove('127.0.0.1:9', 400, 'busy: x', {});
+  assert.equal(move.message, 'node 127.0.0.1:9 refused POST /api/cache/move_keys: 400 busy: x');
+  assert.equal(move.code, 'CP_ERR_MOVE_FAILED');
+  assert.equal(
+    errors.fanOutRefused('DELETE', '/api/cache', 'x').message,
+    'a node refused DELETE /api/cache: x',
+  );
 });
 
 test('the messages name the values and the option', () => {
@@ -187,7 +222,7 @@ test('describe quotes strings, cuts long values and never throws', () => {
   assert.equal(describeValue(cyclic), '[object Object]');
 });
 
-test('no module outside src/errors.ts builds a RequestError or a bare CachePoolError itself', () => {
+test('no module outside src/errors.ts builds a RequestError, an OperationalError or a bare CachePoolError itself', () => {
   const offenders: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
@@ -195,7 +230,7 @@ test('no module outside src/errors.ts builds a RequestError or a bare CachePoolE
       if (statSync(path).isDirectory()) walk(path);
       else if (name.endsWith('.ts') && path !== join(root, 'src/errors.ts')) {
         const text = readFileSync(path, 'utf8');
-        if (/new (RequestError|CachePoolError)\(/.test(text))
+        if (/new (RequestError|OperationalError|CachePoolError)\(/.test(text))
           offenders.push(path.slice(root.length));
       }
     }
