@@ -64,8 +64,41 @@ export const defaults = {
   healthFailuresDown: 3,
   /** Keys per move_keys call the manager asks for during a resize (`--move-chunk-keys`). */
   moveChunkKeys: 2_000,
-  /** move_keys calls one node runs at once (`--move-concurrency`); one more: 409 busy, retry. */
+  /**
+   * move_keys calls one node runs at once (`--move-concurrency`); one more: 409 busy, retry. Also
+   * the calls the manager keeps in flight per source during a resize (applyPlan `movesInFlight`).
+   */
   moveConcurrency: 2,
+  /** Sweeps of a source after its main handoff pass before a resize gives up on it. */
+  moveMaxSweeps: 5,
+  /**
+   * How long a move_keys call refused as busy is asked again, in ms: a node stays busy while its
+   * earlier calls run, up to a peer timeout (10 s) when one waits on a silent destination.
+   */
+  moveBusyRetryForMs: 15_000,
+  /** Pause between two tries of a move_keys call refused as busy, in ms. */
+  moveBusyRetryMs: 25,
+  /** Passes of a failed resize handing a destination's keys back to their old owners. */
+  moveHandBackPasses: 3,
+  /**
+   * How long a routing publish waits for the requests routed by the older view, in ms; past it
+   * the migration goes on and its sweep catches a late write.
+   */
+  drainTimeoutMs: 10_000,
+  /** Keep-alive connections of the manager's client to one node. */
+  nodeClientConnections: 16,
+  /** Keep-alive connections of the gateway to one node (more than its usual client connections). */
+  gatewayConnections: 64,
+  /** How long an idle keep-alive connection to a node is kept, in ms. */
+  keepAliveTimeoutMs: 30_000,
+  /** Longest wait for a connection to a node, in ms (the call's own timeout when shorter). */
+  connectTimeoutMs: 5_000,
+  /** Characters of a node's failure answer quoted in an error message. */
+  answerExcerptChars: 200,
+  /** How long a stopped local node has after SIGTERM before it gets SIGKILL, in ms. */
+  nodeStopGraceMs: 5_000,
+  /** How long each shutdown step of a process (close a server, stop nodes) may take, in ms. */
+  shutdownStepTimeoutMs: 10_000,
   /** How long a node uses the pool member list it fetched from its manager, in ms. */
   membersTtlMs: 2_000,
   /**

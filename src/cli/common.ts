@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { destination, pino, type Logger } from 'pino';
+import { defaults } from '../defaults.js';
 import { OptionError } from '../errors.js';
 
 /** The environment variable an option reads: `--gateway-port` → `CACHEPOOL_GATEWAY_PORT`. */
@@ -33,11 +34,18 @@ export function addOption<T>(
 }
 
 /** A parser of integers within [min, max]: `--capacity must be an integer >= 0, got "abc"`. */
-export function integerOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+export function integerOption(
+  name: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): (value: string) => number {
   return (value: string) => {
     const number = /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(number) || number < min || number > max) {
-      const rule = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+      const rule =
+        max === Number.MAX_SAFE_INTEGER
+          ? `an integer >= ${min}`
+          : `an integer from ${min} to ${max}`;
       throw new InvalidArgumentError(`${name} must be ${rule}, got ${JSON.stringify(value)}`);
     }
     return number;
@@ -49,7 +57,9 @@ export function positiveNumberOption(name: string, min = 0): (value: string) => 
   return (value: string) => {
     const number = value.trim() === '' ? NaN : Number(value);
     if (!Number.isFinite(number) || number <= min) {
-      throw new InvalidArgumentError(`${name} must be a number > ${min}, got ${JSON.stringify(value)}`);
+      throw new InvalidArgumentError(
+        `${name} must be a number > ${min}, got ${JSON.stringify(value)}`,
+      );
     }
     return number;
   };
@@ -59,7 +69,9 @@ export function positiveNumberOption(name: string, min = 0): (value: string) => 
 export function choiceOption(name: string, choices: readonly string[]): (value: string) => string {
   return (value: string) => {
     if (!choices.includes(value)) {
-      throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+      throw new InvalidArgumentError(
+        `${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`,
+      );
     }
     return value;
   };
@@ -67,7 +79,13 @@ export function choiceOption(name: string, choices: readonly string[]): (value: 
 
 /** A parser of comma-separated lists (empty entries dropped). */
 export function listOption(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  ];
 }
 
 /** A parser of booleans from the environment or the command line (`1`, `true`, `yes`). */
@@ -83,7 +101,10 @@ export function booleanOption(name: string): (value: string) => boolean {
 /** The process logger: JSON lines on stdout, level from CACHEPOOL_LOG_LEVEL (default info). */
 export function createLogger(bindings: Record<string, unknown> = {}): Logger {
   const level = process.env.CACHEPOOL_LOG_LEVEL ?? 'info';
-  const logger = pino({ level, base: { pid: process.pid, ...bindings } }, destination({ dest: 1, sync: true }));
+  const logger = pino(
+    { level, base: { pid: process.pid, ...bindings } },
+    destination({ dest: 1, sync: true }),
+  );
   return logger;
 }
 
@@ -97,7 +118,11 @@ let stopping = false;
  * last started stops first), each bounded by `timeoutMs`, then the process exits 0 (1 when a step
  * failed).
  */
-export function onShutdown(step: ShutdownStep, logger?: Logger, timeoutMs = 10_000): void {
+export function onShutdown(
+  step: ShutdownStep,
+  logger?: Logger,
+  timeoutMs: number = defaults.shutdownStepTimeoutMs,
+): void {
   steps.push(step);
   if (installed) return;
   installed = true;

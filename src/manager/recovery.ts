@@ -22,6 +22,7 @@
  * on a node that does not own it. Starting and stopping nodes is the caller's business.
  */
 import type { Logger } from 'pino';
+import { defaults } from '../defaults.js';
 import { partitionOf, PartitionTable } from '../partition/index.js';
 import type { NodeClient } from '../pool/index.js';
 import type { MigrationRecord, StoredPartitionTable } from './state-db.js';
@@ -95,7 +96,7 @@ async function complete(record: MigrationRecord, context: SettleContext): Promis
     );
   for (const source of sources) {
     const client = context.clientOf(source);
-    for (let pass = 0; pass < 5; pass++) {
+    for (let pass = 0; pass <= defaults.moveMaxSweeps; pass++) {
       const keys = (await client.keys()).filter((key) => {
         const to = destOf.get(partitionOf(key));
         return to !== undefined && to !== source;

@@ -10,6 +10,7 @@
  * republished. The resize is reported failed and can be retried. docs/pool.md walks through the
  * interleavings.
  */
+import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import {
   partitionOf,
@@ -38,15 +39,16 @@ export interface ApplyPlanOptions {
   leaving?: readonly string[];
   /** This manager's host:port, passed to a leaving node's last move_keys. */
   managerAddress?: string;
-  /** Keys per move_keys call; default 2,000. */
+  /** Keys per move_keys call; default defaults.moveChunkKeys (2,000). */
   chunkKeys?: number;
   /**
    * move_keys calls in flight per source, so that a source streams its next chunk while the
-   * previous one is being acknowledged; default 2 (a node's default `--move-concurrency`). A
+   * previous one is being acknowledged; default defaults.moveConcurrency (2, a node's default
+   * `--move-concurrency`). A
    * node that answers 409 busy gets the call again shortly after.
    */
   movesInFlight?: number;
-  /** Sweeps of a source after the main pass before giving up; default 5. */
+  /** Sweeps of a source after the main pass before giving up; default defaults.moveMaxSweeps (5). */
   maxSweeps?: number;
   /**
    * Called when a source has finished draining its moves — its last sweep found none of their
@@ -130,9 +132,9 @@ async function drainSource(
   options: ApplyPlanOptions,
   isLeaving: boolean,
 ): Promise<void> {
-  const chunkKeys = options.chunkKeys ?? 2_000;
-  const maxSweeps = options.maxSweeps ?? 5;
-  const inFlight = Math.max(1, options.movesInFlight ?? 2);
+  const chunkKeys = options.chunkKeys ?? defaults.moveChunkKeys;
+  const maxSweeps = options.maxSweeps ?? defaults.moveMaxSweeps;
+  const inFlight = Math.max(1, options.movesInFlight ?? defaults.moveConcurrency);
   const id = options.progress.id;
   for (let pass = 0; pass <= maxSweeps; pass++) {
     checkAborted(options.signal);
@@ -211,7 +213,7 @@ async function rollBack(
   if (published) {
     for (const to of incoming.keys()) {
       const destination = clientOf(to);
-      for (let pass = 0; pass < 3; pass++) {
+      for (let pass = 0; pass < defaults.moveHandBackPasses; pass++) {
         const keys = await destination.keys().catch(() => [] as string[]);
         const back = movingKeys(keys, backOf, to);
         if (back.length === 0) break;
@@ -233,14 +235,6 @@ async function rollBack(
 }
 
 /**
- * How long a move_keys call refused as busy is tried again, in ms, and the pause between tries.
- * A node stays busy while earlier calls run — up to a peer timeout (10 s) when one of them waits
- * on a destination that does not answer.
- */
-const BUSY_RETRY_FOR_MS = 15_000;
-const BUSY_RETRY_MS = 25;
-
-/**
  * Whether a node refused a move_keys call as busy (errors.moveBusy): 409, or a legacy 400 whose
  * message starts with "busy:".
  */
@@ -260,14 +254,15 @@ async function moveWhenFree(
   request: MoveKeysRequest,
   signal: AbortSignal | undefined,
 ): Promise<MoveKeysResult> {
-  const deadline = Date.now() + BUSY_RETRY_FOR_MS;
+  // How long and how often: defaults.moveBusyRetryForMs and defaults.moveBusyRetryMs.
+  const deadline = Date.now() + defaults.moveBusyRetryForMs;
   for (;;) {
     try {
       return await source.moveKeys(request);
     } catch (error) {
       if (!isBusy(error) || Date.now() > deadline) throw error;
       checkAborted(signal);
-      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+      await new Promise((resolve) => setTimeout(resolve, defaults.moveBusyRetryMs));
     }
   }
 }

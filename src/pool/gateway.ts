@@ -184,7 +184,11 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     );
     const failedAnswer = answers.find((answer) => answer.statusCode !== 200);
     if (failedAnswer)
-      throw errors.fanOutRefused(method, path, failedAnswer.body.toString('utf8', 0, 200));
+      throw errors.fanOutRefused(
+        method,
+        path,
+        failedAnswer.body.toString('utf8', 0, defaults.answerExcerptChars),
+      );
     return answers;
   };
 

@@ -15,7 +15,7 @@ export interface NodeClientOptions {
   token?: string | undefined;
   /** Timeout of one call, in ms; default defaults.peerTimeoutMs. */
   timeoutMs?: number;
-  /** Keep-alive connections to the node; default 16. */
+  /** Keep-alive connections to the node; default defaults.nodeClientConnections (16). */
   connections?: number;
 }
 
@@ -68,11 +68,11 @@ export class NodeClient {
     this.#timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
     this.#auth = options.token ? { authorization: `Bearer ${options.token}` } : {};
     this.#pool = new Pool(`http://${address}`, {
-      connections: options.connections ?? 16,
-      keepAliveTimeout: 30_000,
+      connections: options.connections ?? defaults.nodeClientConnections,
+      keepAliveTimeout: defaults.keepAliveTimeoutMs,
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
-      connectTimeout: Math.min(this.#timeoutMs, 5_000),
+      connectTimeout: Math.min(this.#timeoutMs, defaults.connectTimeoutMs),
     });
   }
 
@@ -228,7 +228,7 @@ function envelopeContent(answer: RawAnswer, address: string): unknown {
 /** The message of a failure answer: the envelope's, or the start of the body. */
 function messageOf(answer: RawAnswer): string {
   const parsed = tryParse(answer.body) as { error?: { message?: string } } | undefined;
-  return parsed?.error?.message ?? answer.body.slice(0, 200);
+  return parsed?.error?.message ?? answer.body.slice(0, defaults.answerExcerptChars);
 }
 
 function failed(address: string, what: string, answer: RawAnswer): OperationalError {

@@ -5,6 +5,7 @@
  * the migration knows that no write routed by the old table can still land after that point
  * (docs/pool.md, "draining"). It performs no I/O.
  */
+import { defaults } from '../defaults.js';
 import { PARTITION_COUNT, type PartitionTable } from '../partition/index.js';
 
 /** One partition on its way from `from` (old owner) to `to` (new owner). */
@@ -87,13 +88,13 @@ export class Routing {
 
   /**
    * Replaces the view. Resolves once every request routed by an older view has finished, or
-   * after `drainTimeoutMs` (default 10 s) — a stuck client connection must not stall a resize
+   * after `drainTimeoutMs` (default defaults.drainTimeoutMs, 10 s) — a stuck client connection must not stall a resize
    * forever; the migration's sweep then catches a late write.
    */
   async publish(
     table: PartitionTable,
     moving: readonly MovingPartition[] = [],
-    drainTimeoutMs = 10_000,
+    drainTimeoutMs: number = defaults.drainTimeoutMs,
   ): Promise<void> {
     const old = this.#view;
     this.#view = new RouteView(table, moving);

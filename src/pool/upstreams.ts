@@ -23,7 +23,7 @@ export interface UpstreamsOptions {
   token?: string | undefined;
   /** Timeout of one forwarded request, in ms; default defaults.peerTimeoutMs. */
   timeoutMs?: number;
-  /** Keep-alive connections per node; default 64 (more than a gateway's usual client connections). */
+  /** Keep-alive connections per node; default defaults.gatewayConnections (64). */
   connections?: number;
 }
 
@@ -36,7 +36,7 @@ export class Upstreams {
 
   constructor(options: UpstreamsOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
-    this.#connections = options.connections ?? 64;
+    this.#connections = options.connections ?? defaults.gatewayConnections;
     this.#token = options.token;
   }
 
@@ -110,10 +110,10 @@ export class Upstreams {
       pool = new Pool(`http://${address}`, {
         connections: this.#connections,
         pipelining: 1,
-        keepAliveTimeout: 30_000,
+        keepAliveTimeout: defaults.keepAliveTimeoutMs,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
-        connectTimeout: Math.min(this.#timeoutMs, 5_000),
+        connectTimeout: Math.min(this.#timeoutMs, defaults.connectTimeoutMs),
       });
       this.#pools.set(address, pool);
     }

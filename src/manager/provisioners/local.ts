@@ -372,7 +372,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
+/** SIGTERM, then SIGKILL after defaults.nodeStopGraceMs (5 s); resolves once the process is gone. */
 async function stopPid(pid: number): Promise<void> {
   if (!isAlive(pid)) return;
   try {
@@ -380,7 +380,7 @@ async function stopPid(pid: number): Promise<void> {
   } catch {
     return;
   }
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + defaults.nodeStopGraceMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) {
       try {
