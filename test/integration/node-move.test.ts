@@ -76,6 +76,40 @@ describe('move_keys between two node processes', () => {
     assert.deepEqual(manager.calls.at(-1)?.body, { cache_ip: hostPort(aUrl) });
   });
 
+  test('values of every kind arrive intact: JSON-safe text, text needing escapes, unicode, binary, a large data URL', async () => {
+    const texts: Record<string, string> = {
+      'kind-plain': 'plain text',
+      'kind-escapes': 'say "hi"\\ \n\t\u0001 end',
+      'kind-unicode': 'ünïcødé 🙂 ✓',
+      'kind-data-url': `data:image/png;base64,${'iVBORw0KGgo'.repeat(150_000)}`,
+    };
+    for (const [key, value] of Object.entries(texts)) assert.equal((await postForm(`${aUrl}/api/cache/content`, { key, value })).status, 200);
+    const binary = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256));
+    const put = await send(`${aUrl}/v1/keys/kind-binary`, { method: 'PUT', headers: { 'content-type': 'image/x-test' }, body: binary });
+    assert.ok(put.status < 300, put.text);
+    const before = new Map<string, string>();
+    for (const key of Object.keys(texts)) before.set(key, (await postForm(`${aUrl}/api/cache/key`, { key })).text);
+    const keys = [...Object.keys(texts), 'kind-binary'];
+    const usedOnB = async () => JSON.parse((await send(`${bUrl}/api/cache/statistics`)).json.content).used_size as number;
+    const usedBefore = await usedOnB();
+    const res = await postJson(`${aUrl}/api/cache/move_keys`, { dest: { [hostPort(bUrl)]: keys } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.content.moved, keys.length);
+    for (const [key, value] of Object.entries(texts)) {
+      const hit = await postForm(`${bUrl}/api/cache/key`, { key });
+      assert.equal(hit.text, before.get(key), key);
+      assert.equal(hit.json.content, value, key);
+      assert.equal((await postForm(`${aUrl}/api/cache/key`, { key })).status, 400, `${key} left the source`);
+    }
+    const moved = await send(`${bUrl}/v1/keys/kind-binary`);
+    assert.equal(moved.headers.get('content-type'), 'image/x-test');
+    assert.ok(moved.body.equals(binary));
+    // Accounting on the destination: each key's bytes plus its value's bytes, nothing more.
+    const expected = keys.reduce((sum, k) => sum + Buffer.byteLength(k), 0) + Object.values(texts).reduce((sum, v) => sum + Buffer.byteLength(v), 0) + binary.length;
+    assert.equal((await usedOnB()) - usedBefore, expected);
+    for (const key of keys) await send(`${bUrl}/api/cache/key?key=${encodeURIComponent(key)}`, { method: 'DELETE' });
+  });
+
   test('the older port form tells the manager at the caller address', async () => {
     await fill(aUrl, ['p1', 'p2']);
     const before = manager.calls.length;
