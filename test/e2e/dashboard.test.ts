@@ -6,14 +6,15 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { request } from 'undici';
 import { runLoad } from '../../src/load/index.js';
+import { content } from '../helpers/http.js';
+import { startPool } from '../helpers/pool.js';
 import { startCachepool, stopAll } from '../helpers/process.js';
+import { removeTempDirs, tempDir } from '../helpers/temp-dir.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skipWithoutChromium =
@@ -21,26 +22,17 @@ const skipWithoutChromium =
   `${CHROMIUM} is missing: install the Debian package chromium (apt-get install -y chromium)`;
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const WAIT_MS = 30_000;
-const temp: string[] = [];
 let context: BrowserContext | undefined;
 
 after(async () => {
   await context?.close().catch(() => {});
   await stopAll();
-  for (const dir of temp) rmSync(dir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temp.push(dir);
-  return dir;
-}
-
-async function getContent<T>(url: string): Promise<T> {
-  const reply = await request(url, { headersTimeout: 5000, bodyTimeout: 5000 });
-  const body = (await reply.body.json()) as { success: string; content: T };
-  assert.equal(body.success, 'true', `${url} answered ${JSON.stringify(body)}`);
-  return body.content;
+/** The content of a manager's answer, which must come within 5 s. */
+function getContent<T>(url: string): Promise<T> {
+  return content<T>(url, { timeoutMs: 5_000 });
 }
 
 /** Launches Debian's Chromium headless with a fresh profile; closed by the `after` hook. */
@@ -71,24 +63,9 @@ test(
   'the dashboard shows the pool, grows it, charts the load and changes the cache config',
   { skip: skipWithoutChromium },
   async () => {
-    const pool = await startCachepool(
-      [
-        'start',
-        '--port',
-        '0',
-        '--gateway-port',
-        '0',
-        '--stats-interval',
-        '1',
-        '--nodes',
-        '1',
-        '--data-dir',
-        tempDir('cachepool-e2e-data-'),
-      ],
-      { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
-    );
-    const manager = pool.urls.get('manager')!;
-    const gateway = pool.urls.get('gateway')!;
+    const { manager, gateway } = await startPool(['--nodes', '1'], {
+      dataDir: tempDir('cachepool-e2e-data-'),
+    });
 
     // A little load first, so that the charts have points to draw.
     const load = await runLoad({

@@ -1,7 +1,10 @@
 /**
  * Small HTTP helpers for tests: send form, JSON, multipart or raw bodies and read
- * `{status, headers, text, json}`. Every call is bounded by a timeout (default 10 s).
+ * `{status, headers, text, json}`; call an API in its envelope; poll until a condition holds.
+ * Every call is bounded by a timeout (default 10 s; 60 s for `call`, made for resizes).
  */
+import assert from 'node:assert/strict';
+import { request } from 'undici';
 
 /** An answer, with the body as text and as parsed JSON (undefined when not JSON). */
 export interface Answer {
@@ -76,6 +79,70 @@ export const encodings = {
   multipart: postMultipart,
 } as const;
 
+/** The API's envelope (SPEC): `success` is the string 'true' or 'false'. */
+export interface Envelope {
+  success: string;
+  content?: unknown;
+  error?: { code: number; message: string };
+}
+
+/** An envelope answer: its status and its parsed body. */
+export interface EnvelopeAnswer {
+  status: number;
+  json: Envelope;
+}
+
+/**
+ * Calls `method url` with `body` as JSON (no body when undefined) and parses the envelope it
+ * answers; fails when the answer is not JSON. Bounded by `timeoutMs` (default 60 s: a resize
+ * answers once its keys have moved).
+ */
+export async function call(
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  body?: Record<string, unknown>,
+  timeoutMs = 60_000,
+): Promise<EnvelopeAnswer> {
+  const answer = await request(url, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    ...(body ? { body: JSON.stringify(body) } : {}),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: answer.statusCode, json: JSON.parse(await answer.body.text()) as Envelope };
+}
+
+/**
+ * Like `call`, with `fields` as a form body (application/x-www-form-urlencoded), as the
+ * original clients send it. Bounded by `timeoutMs` (default 15 s).
+ */
+export async function callForm(
+  method: 'POST' | 'DELETE',
+  url: string,
+  fields: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<EnvelopeAnswer> {
+  const answer = await request(url, {
+    method,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: answer.statusCode, json: JSON.parse(await answer.body.text()) as Envelope };
+}
+
+/**
+ * GETs `url` and returns the `content` of its envelope; fails unless the answer is a 200 with
+ * `success: 'true'`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into it freely
+export async function content<T = any>(url: string, options: SendOptions = {}): Promise<T> {
+  const answer = await send(url, options);
+  assert.equal(answer.status, 200, answer.text);
+  assert.equal(answer.json?.success, 'true', `${url} answered ${answer.text}`);
+  return answer.json.content as T;
+}
+
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -83,6 +150,23 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutM
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/**
+ * Polls `check` until it returns true; fails with "timed out waiting until <what>" after
+ * `timeoutMs` (default 20 s).
+ */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  everyMs = 20,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

@@ -133,3 +133,13 @@ export async function startCachepool(args: string[], options: StartOptions = {})
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((s) => s.stop()));
 }
+
+/** Whether a process of id `pid` exists (signal 0 reaches it). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

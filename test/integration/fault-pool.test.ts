@@ -13,84 +13,16 @@
  * (pool-failures.test.ts covers a 1→2 destination killed mid-move without concurrent writes.)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { request } from 'undici';
 import { systemClock } from '../../src/clock.js';
 import { PartitionTable, partitionOf, planRebalance } from '../../src/partition/index.js';
 import { applyPlan, MigrationProgress, NodeClient, Routing } from '../../src/pool/index.js';
-import { startCachepool, stopAll, type Started } from '../helpers/process.js';
-
-interface Envelope {
-  success: string;
-  content?: unknown;
-  error?: { code: number; message: string };
-}
-
-async function call(
-  method: 'GET' | 'POST' | 'DELETE',
-  url: string,
-  body?: Record<string, unknown>,
-): Promise<{ status: number; json: Envelope }> {
-  const answer = await request(url, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    ...(body ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return { status: answer.statusCode, json: JSON.parse(await answer.body.text()) as Envelope };
-}
-
-async function inParallel<T>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
-/** Polls `check` until it returns true; fails after `timeoutMs`. */
-async function until(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function startPool(
-  args: string[],
-): Promise<{ process: Started; manager: string; gateway: string }> {
-  const process = await startCachepool(
-    [
-      'start',
-      '--port',
-      '0',
-      '--gateway-port',
-      '0',
-      '--stats-interval',
-      '1',
-      '--data-dir',
-      mkdtempSync(join(tmpdir(), 'cachepool-fault-')),
-      ...args,
-    ],
-    { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
-  );
-  return { process, manager: process.urls.get('manager')!, gateway: process.urls.get('gateway')! };
-}
+import { call, until } from '../helpers/http.js';
+import { inParallel } from '../helpers/parallel.js';
+import { startPool } from '../helpers/pool.js';
+import { startCachepool, stopAll } from '../helpers/process.js';
 
 /** Reads `key` through the gateway: its value, or undefined for an honest miss. */
 async function readKey(gateway: string, key: string): Promise<string | undefined> {

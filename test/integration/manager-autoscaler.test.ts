@@ -5,12 +5,10 @@
  * Each phase runs its workload until the size changes, bounded by a deadline.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pollUntil, postForm, postJson, send } from '../helpers/http.js';
-import { startCachepool, stopAll } from '../helpers/process.js';
+import { startPool } from '../helpers/pool.js';
+import { stopAll } from '../helpers/process.js';
 
 after(stopAll);
 
@@ -53,28 +51,11 @@ async function drive(
 
 describe('the auto-scaler with real traffic', () => {
   it('grows the pool under misses and shrinks it under hits', async () => {
-    const pool = await startCachepool(
-      [
-        'start',
-        '--port',
-        '0',
-        '--gateway-port',
-        '0',
-        '--nodes',
-        '1',
-        '--max',
-        '3',
-        '--scale-interval',
-        '2',
-        '--stats-interval',
-        '1',
-        '--data-dir',
-        mkdtempSync(join(tmpdir(), 'cachepool-autoscale-')),
-      ],
-      { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
-    );
-    const manager = pool.urls.get('manager')!;
-    const gateway = pool.urls.get('gateway')!;
+    const {
+      process: pool,
+      manager,
+      gateway,
+    } = await startPool(['--nodes', '1', '--max', '3', '--scale-interval', '2']);
     const automatic = await postJson(`${manager}/api/manager/poolsize/automatic`, {
       max_miss_rate_threshold: 0.5,
       min_miss_rate_threshold: 0.1,

@@ -6,44 +6,15 @@
  * rebalances onto them; shrinking drains the node the script will remove, then runs the script.
  */
 import assert from 'node:assert/strict';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { partitionOf } from '../../src/partition/index.js';
-import { pollUntil, postForm, send } from '../helpers/http.js';
-import { CLI, startCachepool, stopAll } from '../helpers/process.js';
-
-const SCALE_SCRIPT = `#!/bin/sh
-# scale.sh COUNT: keeps nodes of ordinals 0..COUNT-1 running; removes the highest ordinals first.
-set -eu
-want=$1
-dir=$(dirname "$0")
-i=0
-while [ "$i" -lt "$want" ]; do
-  if [ ! -f "$dir/node-$i.pid" ]; then
-    "$NODE_BIN" "$CLI_PATH" node --host 127.0.0.1 --port 0 --index "$i" > "$dir/node-$i.log" 2>&1 &
-    echo $! > "$dir/node-$i.pid"
-  fi
-  i=$((i + 1))
-done
-for f in "$dir"/node-*.pid; do
-  [ -e "$f" ] || continue
-  n=\${f##*/node-}
-  n=\${n%.pid}
-  if [ "$n" -ge "$want" ]; then
-    kill "$(cat "$f")" 2>/dev/null || true
-    rm -f "$f"
-  fi
-done
-`;
+import { content, pollUntil, postForm, send } from '../helpers/http.js';
+import { startPool } from '../helpers/pool.js';
+import { CLI, stopAll } from '../helpers/process.js';
+import { writeScaleScript } from '../helpers/scale-script.js';
 
 const TOKEN = 'a-long-pool-token-for-the-command-test';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -68,26 +39,18 @@ after(async () => {
   }
 });
 
-async function content(url: string): Promise<any> {
-  const answer = await send(url);
-  assert.equal(answer.status, 200, answer.text);
-  return answer.json.content;
-}
-
 describe('the command provisioner with self-registering nodes and a token', () => {
   it('grows onto a registered node, moves its partitions there, and drains the scripted node on shrink', async () => {
-    const script = join(scriptDir, 'scale.sh');
-    writeFileSync(script, SCALE_SCRIPT);
-    chmodSync(script, 0o755);
-    const pool = await startCachepool(
+    const script = writeScaleScript(
+      scriptDir,
+      '"$NODE_BIN" "$CLI_PATH" node --host 127.0.0.1 --port 0 --index "$i"',
+    );
+    const {
+      process: pool,
+      manager,
+      gateway,
+    } = await startPool(
       [
-        'start',
-        '--port',
-        '0',
-        '--gateway-port',
-        '0',
-        '--stats-interval',
-        '1',
         '--nodes',
         '1',
         '--max',
@@ -96,18 +59,10 @@ describe('the command provisioner with self-registering nodes and a token', () =
         'command',
         '--scale-command',
         `${script} {count}`,
-        '--data-dir',
-        mkdtempSync(join(tmpdir(), 'cachepool-cmd-')),
       ],
-      {
-        roles: ['manager', 'gateway'],
-        timeoutMs: 30_000,
-        env: { CACHEPOOL_TOKEN: TOKEN, NODE_BIN: process.execPath, CLI_PATH: CLI },
-      },
+      { env: { CACHEPOOL_TOKEN: TOKEN, NODE_BIN: process.execPath, CLI_PATH: CLI } },
     );
     pidsOfScript().forEach((pid) => started.add(pid));
-    const manager = pool.urls.get('manager')!;
-    const gateway = pool.urls.get('gateway')!;
     const first = (await content(`${manager}/api/manager/pool_node_list`)).node_ip_list as string[];
     assert.equal(first.length, 1);
     // The token never reached a node's argv.

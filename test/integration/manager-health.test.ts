@@ -6,12 +6,11 @@
  * changes nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil, postForm, postJson, send } from '../helpers/http.js';
-import { startCachepool, stopAll, type Started } from '../helpers/process.js';
+import { startPool } from '../helpers/pool.js';
+import { stopAll, type Started } from '../helpers/process.js';
 
 interface NodeRow {
   address: string;
@@ -34,24 +33,13 @@ describe('a local node that dies', () => {
   let manager: string;
   let gateway: string;
   before(async () => {
-    pool = await startCachepool(
-      [
-        'start',
-        '--port',
-        '0',
-        '--gateway-port',
-        '0',
-        '--nodes',
-        '2',
-        '--stats-interval',
-        '1',
-        '--data-dir',
-        mkdtempSync(join(tmpdir(), 'cachepool-health-')),
-      ],
-      { roles: ['manager', 'gateway'], timeoutMs: 30_000, env: { CACHEPOOL_TOKEN: TOKEN } },
-    );
-    manager = pool.urls.get('manager')!;
-    gateway = pool.urls.get('gateway')!;
+    ({
+      process: pool,
+      manager,
+      gateway,
+    } = await startPool(['--nodes', '2'], {
+      env: { CACHEPOOL_TOKEN: TOKEN },
+    }));
   });
   after(stopAll);
 

@@ -13,8 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { partitionOf } from '../../src/partition/index.js';
-import { pollUntil, postForm, send } from '../helpers/http.js';
-import { startCachepool, stopAll, type Started } from '../helpers/process.js';
+import { content, pollUntil, postForm, send } from '../helpers/http.js';
+import { inParallel } from '../helpers/parallel.js';
+import { startPool } from '../helpers/pool.js';
+import { isAlive, stopAll, type Started } from '../helpers/process.js';
 
 /** A port free right now, so that a restarted manager listens where its nodes report. */
 async function freePort(): Promise<number> {
@@ -26,15 +28,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Node process ids the manager logged ('node started' / 'node adopted'). */
 function nodePids(pool: Started): number[] {
   return pool.lines.filter((l) => typeof l.node_pid === 'number').map((l) => l.node_pid as number);
@@ -42,65 +35,24 @@ function nodePids(pool: Started): number[] {
 
 const allPids = new Set<number>();
 
-async function startPool(
-  dataDir: string,
-  port: number,
-  extra: string[] = [],
-): Promise<{ pool: Started; manager: string; gateway: string }> {
-  const pool = await startCachepool(
-    [
-      'start',
-      '--port',
-      String(port),
-      '--gateway-port',
-      '0',
-      '--stats-interval',
-      '1',
-      '--data-dir',
-      dataDir,
-      ...extra,
-    ],
-    { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
-  );
-  return { pool, manager: pool.urls.get('manager')!, gateway: pool.urls.get('gateway')! };
-}
-
 async function load(gateway: string, keys: string[]): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < keys.length) {
-        const key = keys[next++]!;
-        const answer = await postForm(`${gateway}/api/cache/content`, {
-          key,
-          value: `value of ${key}`,
-        });
-        assert.equal(answer.status, 200, answer.text);
-      }
-    }),
-  );
+  await inParallel(keys, 16, async (key) => {
+    const answer = await postForm(`${gateway}/api/cache/content`, {
+      key,
+      value: `value of ${key}`,
+    });
+    assert.equal(answer.status, 200, answer.text);
+  });
 }
 
 async function assertServed(gateway: string, keys: string[]): Promise<void> {
-  let next = 0;
   const wrong: string[] = [];
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < keys.length) {
-        const key = keys[next++]!;
-        const answer = await postForm(`${gateway}/api/cache/key`, { key });
-        if (answer.status !== 200 || answer.json?.content !== `value of ${key}`)
-          wrong.push(`${key}: ${answer.status} ${answer.text}`);
-      }
-    }),
-  );
+  await inParallel(keys, 16, async (key) => {
+    const answer = await postForm(`${gateway}/api/cache/key`, { key });
+    if (answer.status !== 200 || answer.json?.content !== `value of ${key}`)
+      wrong.push(`${key}: ${answer.status} ${answer.text}`);
+  });
   assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} keys not served with their value`);
-}
-
-async function content(url: string): Promise<any> {
-  const answer = await send(url);
-  assert.equal(answer.status, 200, answer.text);
-  return answer.json.content;
 }
 
 async function killHard(pool: Started): Promise<void> {
@@ -120,17 +72,17 @@ describe('a manager killed and started again on its data dir', () => {
   it('re-adopts the running nodes with their keys and keeps the partition table', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-restart-'));
     const port = await freePort();
-    const first = await startPool(dataDir, port, ['--nodes', '2']);
+    const first = await startPool(['--nodes', '2'], { dataDir, port });
     const keys = Array.from({ length: 300 }, (_, i) => `restart-${i}`);
     await load(first.gateway, keys);
     const members = await content(`${first.manager}/api/manager/pool_node_list`);
     const table = await content(`${first.manager}/api/manager/partitions`);
-    const pids = nodePids(first.pool);
+    const pids = nodePids(first.process);
     pids.forEach((pid) => allPids.add(pid));
     assert.equal(members.node_ip_list.length, 2);
     assert.equal(pids.length, 2);
 
-    await killHard(first.pool);
+    await killHard(first.process);
     // The nodes did not die with their manager, and still hold their keys.
     for (const pid of pids) assert.ok(isAlive(pid), `node ${pid} died with the manager`);
     const held = await Promise.all(
@@ -141,25 +93,25 @@ describe('a manager killed and started again on its data dir', () => {
       keys.length,
     );
 
-    const second = await startPool(dataDir, port, ['--nodes', '1']);
+    const second = await startPool(['--nodes', '1'], { dataDir, port });
     const again = await content(`${second.manager}/api/manager/pool_node_list`);
     assert.deepEqual(again.node_ip_list, members.node_ip_list);
     assert.deepEqual(again.node_status_list, ['up', 'up']);
     assert.deepEqual(await content(`${second.manager}/api/manager/partitions`), table);
-    assert.ok(second.pool.lines.some((l) => l.msg === 'node adopted'));
+    assert.ok(second.process.lines.some((l) => l.msg === 'node adopted'));
     await assertServed(second.gateway, keys);
     // Writes still work and go to the same owners.
     await load(second.gateway, ['after-restart']);
     await assertServed(second.gateway, ['after-restart']);
 
     // The restarted manager supervises the adopted nodes: a clean stop stops them too.
-    assert.equal(await second.pool.stop(), 0);
+    assert.equal(await second.process.stop(), 0);
     await pollUntil(async () => (pids.every((pid) => !isAlive(pid)) ? true : undefined), 10_000);
 
     // Started once more, it finds no node alive: fresh, empty nodes take the same indexes and
     // partitions under a newer table.
-    const third = await startPool(dataDir, port, ['--nodes', '1']);
-    nodePids(third.pool).forEach((pid) => allPids.add(pid));
+    const third = await startPool(['--nodes', '1'], { dataDir, port });
+    nodePids(third.process).forEach((pid) => allPids.add(pid));
     const fresh = await content(`${third.manager}/api/manager/pool_node_list`);
     assert.equal(fresh.node_ip_list.length, 2);
     assert.deepEqual(fresh.node_status_list, ['up', 'up']);
@@ -174,20 +126,16 @@ describe('a manager killed and started again on its data dir', () => {
     assert.equal((await postForm(`${third.gateway}/api/cache/key`, { key: keys[0]! })).status, 400);
     await load(third.gateway, keys.slice(0, 10));
     await assertServed(third.gateway, keys.slice(0, 10));
-    assert.equal(await third.pool.stop(), 0);
+    assert.equal(await third.process.stop(), 0);
   });
 
   it('settles a resize interrupted by the kill: completed or rolled back, every key on its owner', async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-midresize-'));
     const port = await freePort();
-    const first = await startPool(dataDir, port, [
-      '--nodes',
-      '1',
-      '--max',
-      '3',
-      '--move-chunk-keys',
-      '10',
-    ]);
+    const first = await startPool(['--nodes', '1', '--max', '3', '--move-chunk-keys', '10'], {
+      dataDir,
+      port,
+    });
     const keys = Array.from({ length: 3000 }, (_, i) => `mid-${i}`);
     await load(first.gateway, keys);
 
@@ -205,12 +153,12 @@ describe('a manager killed and started again on its data dir', () => {
       5,
     );
     assert.ok(seen.keys_done < seen.keys_total || seen.keys_total === 0 || seen.running);
-    nodePids(first.pool).forEach((pid) => allPids.add(pid));
-    await killHard(first.pool);
+    nodePids(first.process).forEach((pid) => allPids.add(pid));
+    await killHard(first.process);
     await grow;
 
-    const second = await startPool(dataDir, port, ['--nodes', '1', '--max', '3']);
-    nodePids(second.pool).forEach((pid) => allPids.add(pid));
+    const second = await startPool(['--nodes', '1', '--max', '3'], { dataDir, port });
+    nodePids(second.process).forEach((pid) => allPids.add(pid));
     const migration = (await content(`${second.manager}/api/manager/migration`)).migration;
     assert.equal(migration.id, seen.id);
     assert.equal(migration.running, false);
@@ -235,6 +183,6 @@ describe('a manager killed and started again on its data dir', () => {
       );
     }
     await assertServed(second.gateway, keys);
-    assert.equal(await second.pool.stop(), 0);
+    assert.equal(await second.process.stop(), 0);
   });
 });

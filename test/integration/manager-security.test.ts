@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil, postForm, postJson, send } from '../helpers/http.js';
-import { CLI, startCachepool, stopAll, type Started } from '../helpers/process.js';
+import { startPool } from '../helpers/pool.js';
+import { CLI, stopAll, type Started } from '../helpers/process.js';
 
 const TOKEN = 'manager-security-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -42,31 +43,24 @@ describe('a pool started with --token-file and --protect-data', () => {
     const tokenFile = join(dir, 'token');
     // Written as `echo` would: the trailing newline is trimmed.
     writeFileSync(tokenFile, `${TOKEN}\n`);
-    pool = await startCachepool(
+    ({
+      process: pool,
+      manager,
+      gateway,
+    } = await startPool(
       [
-        'start',
-        '--port',
-        '0',
-        '--gateway-port',
-        '0',
         '--nodes',
         '2',
         '--max',
         '3',
         '--move-chunk-keys',
         '5',
-        '--stats-interval',
-        '1',
         '--token-file',
         tokenFile,
         '--protect-data',
-        '--data-dir',
-        join(dir, 'data'),
       ],
-      { roles: ['manager', 'gateway'], timeoutMs: 30_000 },
-    );
-    manager = pool.urls.get('manager')!;
-    gateway = pool.urls.get('gateway')!;
+      { dataDir: join(dir, 'data') },
+    ));
   });
   after(stopAll);
 

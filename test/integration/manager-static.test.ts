@@ -10,16 +10,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { partitionOf } from '../../src/partition/index.js';
 import { NodeClient } from '../../src/pool/index.js';
-import { postForm, send } from '../helpers/http.js';
+import { content, postForm } from '../helpers/http.js';
 import { startCachepool, stopAll } from '../helpers/process.js';
 
 after(stopAll);
-
-async function content(url: string): Promise<any> {
-  const answer = await send(url);
-  assert.equal(answer.status, 200, answer.text);
-  return answer.json.content;
-}
 
 describe('the static provisioner', () => {
   it('takes listed nodes in order, moves keys onto them, and forgets a node on shrink', async () => {

@@ -4,70 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { request } from 'undici';
 import { errors, messages } from '../../src/errors.js';
 import { legacyStatus } from '../../src/http/index.js';
-import { startCachepool, stopAll, type Started } from '../helpers/process.js';
-
-interface Envelope {
-  success: string;
-  content?: unknown;
-  error?: { code: number; message: string };
-}
-
-async function call(
-  method: 'GET' | 'POST' | 'DELETE',
-  url: string,
-  body?: Record<string, unknown>,
-): Promise<{ status: number; json: Envelope }> {
-  const answer = await request(url, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    ...(body ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return { status: answer.statusCode, json: JSON.parse(await answer.body.text()) as Envelope };
-}
-
-async function inParallel<T>(
-  items: T[],
-  width: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
-async function startPool(
-  args: string[],
-): Promise<{ process: Started; manager: string; gateway: string }> {
-  const process = await startCachepool(
-    [
-      'start',
-      '--port',
-      '0',
-      '--gateway-port',
-      '0',
-      '--stats-interval',
-      '1',
-      '--data-dir',
-      mkdtempSync(join(tmpdir(), 'cachepool-pool-')),
-      ...args,
-    ],
-    {
-      roles: ['manager', 'gateway'],
-      timeoutMs: 30_000,
-    },
-  );
-  return { process, manager: process.urls.get('manager')!, gateway: process.urls.get('gateway')! };
-}
+import { call } from '../helpers/http.js';
+import { inParallel } from '../helpers/parallel.js';
+import { startPool } from '../helpers/pool.js';
+import { stopAll } from '../helpers/process.js';
 
 describe('pool refusals and failures', { timeout: 120_000 }, () => {
   after(async () => {

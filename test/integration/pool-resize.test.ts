@@ -5,63 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'undici';
 import { partitionOf } from '../../src/partition/index.js';
-import { startCachepool, stopAll, type Started } from '../helpers/process.js';
-
-interface Envelope {
-  success: string;
-  content?: unknown;
-  error?: { code: number; message: string };
-}
-
-async function call(method: 'GET' | 'POST' | 'DELETE', url: string, body?: Record<string, unknown>): Promise<{ status: number; json: Envelope }> {
-  const answer = await request(url, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    ...(body ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await answer.body.text();
-  return { status: answer.statusCode, json: JSON.parse(text) as Envelope };
-}
-
-/** POST a form body, as the original clients do. */
-async function form(method: 'POST' | 'DELETE', url: string, fields: Record<string, string>): Promise<{ status: number; json: Envelope }> {
-  const answer = await request(url, {
-    method,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: answer.statusCode, json: JSON.parse(await answer.body.text()) as Envelope };
-}
-
-async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
-interface Pool {
-  process: Started;
-  manager: string;
-  gateway: string;
-}
-
-async function startPool(args: string[] = []): Promise<Pool> {
-  const process = await startCachepool(['start', '--port', '0', '--gateway-port', '0', '--nodes', '1', '--stats-interval', '1', '--data-dir', mkdtempSync(join(tmpdir(), 'cachepool-pool-')), ...args], {
-    roles: ['manager', 'gateway'],
-    timeoutMs: 30_000,
-  });
-  return { process, manager: process.urls.get('manager')!, gateway: process.urls.get('gateway')! };
-}
+import { call, callForm as form, type Envelope } from '../helpers/http.js';
+import { inParallel } from '../helpers/parallel.js';
+import { startPool, type Pool } from '../helpers/pool.js';
+import { stopAll } from '../helpers/process.js';
 
 async function size(pool: Pool): Promise<number> {
   return ((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content as { size: number }).size;
@@ -109,7 +58,7 @@ describe('pool resizes through the gateway', { timeout: 180_000 }, () => {
   const stable = new Map<string, string | null>();
   const churn = new Map<string, string | null>();
   before(async () => {
-    pool = await startPool(['--move-chunk-keys', '300']);
+    pool = await startPool(['--nodes', '1', '--move-chunk-keys', '300']);
     const keys = Array.from({ length: 2_000 }, (_, i) => `image_${String(i).padStart(4, '0')}`);
     await inParallel(keys, 16, async (key) => {
       const answer = await form('POST', `${pool.gateway}/api/cache/content`, { key, value: `data:image/png;base64,${key}` });

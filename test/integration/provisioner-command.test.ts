@@ -5,15 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,56 +13,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CommandProvisioner } from '../../src/manager/provisioners/command.js';
 import type { NodeSpec } from '../../src/manager/provisioner.js';
-import { CLI } from '../helpers/process.js';
-
-const SCALE_SCRIPT = `#!/bin/sh
-# scale.sh COUNT: keeps nodes of ordinals 0..COUNT-1 running; removes the highest ordinals first.
-set -eu
-want=$1
-dir=$(dirname "$0")
-i=0
-while [ "$i" -lt "$want" ]; do
-  if [ ! -f "$dir/node-$i.pid" ]; then
-    "$NODE_BIN" "$CLI" node --host 127.0.0.1 --port 0 --manager "$MANAGER_URL" > "$dir/node-$i.log" 2>&1 &
-    echo $! > "$dir/node-$i.pid"
-  fi
-  i=$((i + 1))
-done
-for f in "$dir"/node-*.pid; do
-  [ -e "$f" ] || continue
-  n=\${f##*/node-}
-  n=\${n%.pid}
-  if [ "$n" -ge "$want" ]; then
-    kill "$(cat "$f")" 2>/dev/null || true
-    rm -f "$f"
-  fi
-done
-`;
+import { until } from '../helpers/http.js';
+import { CLI, isAlive } from '../helpers/process.js';
+import { writeScaleScript } from '../helpers/scale-script.js';
 
 interface Registration {
   address: string;
   cache_index: number | null;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  deadlineMs = 20_000,
-): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -105,8 +54,10 @@ describe('command provisioner with real nodes', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cachepool-sts-'));
-    writeFileSync(join(dir, 'scale.sh'), SCALE_SCRIPT);
-    chmodSync(join(dir, 'scale.sh'), 0o755);
+    writeScaleScript(
+      dir,
+      '"$NODE_BIN" "$CLI" node --host 127.0.0.1 --port 0 --manager "$MANAGER_URL"',
+    );
     let nextIndex = 0;
     manager = createServer((req, res) => {
       void (async () => {
@@ -152,7 +103,7 @@ describe('command provisioner with real nodes', () => {
       assert.equal(pids().length, 3);
 
       const distinct = (): Set<string> => new Set(registrations.map((r) => r.address));
-      await until(() => distinct().size === 3, 'three nodes registered');
+      await until('three nodes registered', () => distinct().size === 3);
       for (const address of distinct()) {
         assert.match(address, /^127\.0\.0\.1:\d+$/);
         assert.equal(await answers(address), true, `${address} serves`);
@@ -165,8 +116,8 @@ describe('command provisioner with real nodes', () => {
       const pid2 = Number(readFileSync(join(dir, 'node-2.pid'), 'utf8'));
       await provisioner.stopNode(url, 2);
       assert.equal(existsSync(join(dir, 'node-2.pid')), false);
-      await until(async () => !(await answers(url)), 'node-2 stopped serving');
-      await until(() => !isAlive(pid2), 'node-2 exited');
+      await until('node-2 stopped serving', async () => !(await answers(url)));
+      await until('node-2 exited', () => !isAlive(pid2));
       assert.equal(pids().filter(isAlive).length, 2);
 
       await provisioner.scaleTo(0);
