@@ -8,7 +8,14 @@
 import type { Readable } from 'node:stream';
 import { errors } from '../errors.js';
 import { BATCH_FLAG_JSON_TEXT } from './batch.js';
-import { checkedFrameEntry, FRAME_VALUE_OFFSET, frameBuffer, framedEntry, ownedRawEntry, type Entry } from './entry.js';
+import {
+  checkedFrameEntry,
+  FRAME_VALUE_OFFSET,
+  frameBuffer,
+  framedEntry,
+  ownedRawEntry,
+  type Entry,
+} from './entry.js';
 
 /** One decoded record, ready to store. */
 export interface ImportRecord {
@@ -129,7 +136,8 @@ export class BatchDecoder {
     switch (this.#step) {
       case Step.Flags:
         this.#flags = field[0]!;
-        if ((this.#flags & ~BATCH_FLAG_JSON_TEXT) !== 0) throw errors.malformedBody(`batch record has unknown flags ${this.#flags}`);
+        if ((this.#flags & ~BATCH_FLAG_JSON_TEXT) !== 0)
+          throw errors.malformedBody(`batch record has unknown flags ${this.#flags}`);
         this.#next(Step.KeyLength, 4, position);
         return;
       case Step.KeyLength:
@@ -247,7 +255,11 @@ export function readBatch(payload: Readable, options: ReadBatchOptions): Promise
       payload.off('data', onData);
       payload.off('error', onError);
       if (contentLength !== undefined && received !== contentLength) {
-        reject(errors.malformedBody(`the body has ${received} bytes, its Content-Length says ${contentLength}`));
+        reject(
+          errors.malformedBody(
+            `the body has ${received} bytes, its Content-Length says ${contentLength}`,
+          ),
+        );
         return;
       }
       try {
@@ -256,7 +268,8 @@ export function readBatch(payload: Readable, options: ReadBatchOptions): Promise
         reject(error);
       }
     };
-    const onError = (error: Error) => stop(errors.malformedBody(`the body could not be read (${error.message})`));
+    const onError = (error: Error) =>
+      stop(errors.malformedBody(`the body could not be read (${error.message})`));
     payload.on('data', onData);
     payload.on('end', onEnd);
     payload.on('error', onError);

@@ -65,7 +65,10 @@ export function encodeBatch(records: readonly BatchRecord[]): Buffer {
  * length. Record heads and small values are copied together into shared buffers; a large value
  * is passed as it is (the caller must not change it until the batch is sent).
  */
-export function encodeBatchChunks(records: readonly BatchRecord[]): { chunks: Buffer[]; bytes: number } {
+export function encodeBatchChunks(records: readonly BatchRecord[]): {
+  chunks: Buffer[];
+  bytes: number;
+} {
   const chunks: Buffer[] = [];
   let bytes = 0;
   // Runs of heads and small values, each encoded into one buffer.
@@ -125,7 +128,8 @@ export function decodeBatch(body: Buffer): BatchRecord[] {
     if (at + 4 > body.length) throw errors.malformedBody(`batch record cut in its ${what} length`);
     const length = body.readUInt32BE(at);
     at += 4;
-    if (at + length > body.length) throw errors.malformedBody(`batch record ${what} runs past the body`);
+    if (at + length > body.length)
+      throw errors.malformedBody(`batch record ${what} runs past the body`);
     const bytes = body.subarray(at, at + length);
     at += length;
     return bytes;

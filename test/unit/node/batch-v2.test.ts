@@ -16,7 +16,12 @@ import { valueOf } from '../../../src/node/entry.js';
 
 const big = Buffer.from(`data:image/png;base64,${'QUJD'.repeat(10_000)}`);
 const records: BatchRecord[] = [
-  { key: 'text', type: 'text/plain; charset=utf-8', value: Buffer.from('plain text ✓'), jsonText: true },
+  {
+    key: 'text',
+    type: 'text/plain; charset=utf-8',
+    value: Buffer.from('plain text ✓'),
+    jsonText: true,
+  },
   { key: 'escaped', type: 'text/plain; charset=utf-8', value: Buffer.from('say "hi"\n') },
   { key: '', type: '', value: Buffer.alloc(0), jsonText: true },
   { key: '🙂', type: 'image/png', value: Buffer.from([0, 1, 2, 255]) },
@@ -24,14 +29,29 @@ const records: BatchRecord[] = [
   { key: 'tail', type: 'x', value: Buffer.from('last') },
 ];
 
-function decodeInPieces(body: Buffer, version: 1 | 2, piece: number, maxValueBytes = 1 << 30): ImportRecord[] {
-  const decoder = new BatchDecoder({ version, maxValueBytes, limitBytes: body.length, lengthKnown: true });
+function decodeInPieces(
+  body: Buffer,
+  version: 1 | 2,
+  piece: number,
+  maxValueBytes = 1 << 30,
+): ImportRecord[] {
+  const decoder = new BatchDecoder({
+    version,
+    maxValueBytes,
+    limitBytes: body.length,
+    lengthKnown: true,
+  });
   for (let at = 0; at < body.length; at += piece) decoder.push(body.subarray(at, at + piece));
   return decoder.end();
 }
 
 const shape = (decoded: ImportRecord[]) =>
-  decoded.map(({ key, entry }) => [key, entry?.type, entry?.framed, entry && valueOf(entry).toString('hex')]);
+  decoded.map(({ key, entry }) => [
+    key,
+    entry?.type,
+    entry?.framed,
+    entry && valueOf(entry).toString('hex'),
+  ]);
 
 test('a v2 batch decodes the same in any chunking; flagged text is framed as it is, the rest is raw', () => {
   const { chunks, bytes } = encodeBatchChunks(records);
@@ -39,7 +59,12 @@ test('a v2 batch decodes the same in any chunking; flagged text is framed as it 
   assert.equal(body.length, bytes);
   // The large value is sent from its own buffer, not copied.
   assert.ok(chunks.includes(big));
-  const expected = records.map((r) => [r.key, r.type, r.jsonText === true, r.value.toString('hex')]);
+  const expected = records.map((r) => [
+    r.key,
+    r.type,
+    r.jsonText === true,
+    r.value.toString('hex'),
+  ]);
   for (const piece of [1, 2, 3, 7, 64, 1000, body.length]) {
     assert.deepEqual(shape(decodeInPieces(body, 2, piece)), expected, `chunks of ${piece}`);
   }
@@ -58,14 +83,25 @@ test('a v1 batch is checked as before: JSON-safe UTF-8 is framed, text needing e
     ['big', 'image/png', true, big.toString('hex')],
     ['tail', 'x', true, Buffer.from('last').toString('hex')],
   ];
-  for (const piece of [1, 5, 4096, body.length]) assert.deepEqual(shape(decodeInPieces(body, 1, piece)), expected);
+  for (const piece of [1, 5, 4096, body.length])
+    assert.deepEqual(shape(decodeInPieces(body, 1, piece)), expected);
   const raw = decodeInPieces(body, 1, 9)[1]!.entry!;
   assert.equal(raw.bytes.length, raw.valueBytes);
 });
 
 test('a value over maxValueBytes is read past and decoded without an entry', () => {
   const decoded = decodeInPieces(Buffer.concat(encodeBatchChunks(records).chunks), 2, 100, 100);
-  assert.deepEqual(decoded.map((r) => [r.key, r.entry === undefined]), [['text', false], ['escaped', false], ['', false], ['🙂', false], ['big', true], ['tail', false]]);
+  assert.deepEqual(
+    decoded.map((r) => [r.key, r.entry === undefined]),
+    [
+      ['text', false],
+      ['escaped', false],
+      ['', false],
+      ['🙂', false],
+      ['big', true],
+      ['tail', false],
+    ],
+  );
 });
 
 test('a v2 batch cut anywhere inside a record, or with unknown flags, is malformed', () => {
@@ -76,31 +112,66 @@ test('a v2 batch cut anywhere inside a record, or with unknown flags, is malform
       assert.equal(decodeInPieces(body.subarray(0, cut), 2, 3).length, 1);
       continue;
     }
-    const decoder = new BatchDecoder({ version: 2, maxValueBytes: 1000, limitBytes: cut, lengthKnown: true });
-    assert.throws(() => {
-      decoder.push(body.subarray(0, cut));
-      decoder.end();
-    }, /malformed request body: batch record/, `cut at ${cut}`);
+    const decoder = new BatchDecoder({
+      version: 2,
+      maxValueBytes: 1000,
+      limitBytes: cut,
+      lengthKnown: true,
+    });
+    assert.throws(
+      () => {
+        decoder.push(body.subarray(0, cut));
+        decoder.end();
+      },
+      /malformed request body: batch record/,
+      `cut at ${cut}`,
+    );
   }
   const flagged = Buffer.from(body);
   flagged[0] = 0x03;
-  assert.throws(() => decodeInPieces(flagged, 2, 4), /malformed request body: batch record has unknown flags 3/);
+  assert.throws(
+    () => decodeInPieces(flagged, 2, 4),
+    /malformed request body: batch record has unknown flags 3/,
+  );
 });
 
 test('a length past the declared body is refused at once, and past the body limit is a 413', async () => {
   const huge = Buffer.from([0, 0xff, 0xff, 0xff, 0xff]);
-  const decoder = new BatchDecoder({ version: 2, maxValueBytes: 1000, limitBytes: huge.length, lengthKnown: true });
-  assert.throws(() => decoder.push(huge), /malformed request body: batch record key runs past the body/);
+  const decoder = new BatchDecoder({
+    version: 2,
+    maxValueBytes: 1000,
+    limitBytes: huge.length,
+    lengthKnown: true,
+  });
+  assert.throws(
+    () => decoder.push(huge),
+    /malformed request body: batch record key runs past the body/,
+  );
   await assert.rejects(
-    readBatch(Readable.from([huge]), { version: 2, maxValueBytes: 1000, bodyLimitBytes: 64, contentLength: undefined }),
+    readBatch(Readable.from([huge]), {
+      version: 2,
+      maxValueBytes: 1000,
+      bodyLimitBytes: 64,
+      contentLength: undefined,
+    }),
     (error: Error & { status?: number }) => /larger than the limit of 64 bytes/.test(error.message),
   );
   await assert.rejects(
-    readBatch(Readable.from([Buffer.alloc(65)]), { version: 1, maxValueBytes: 1000, bodyLimitBytes: 64, contentLength: undefined }),
+    readBatch(Readable.from([Buffer.alloc(65)]), {
+      version: 1,
+      maxValueBytes: 1000,
+      bodyLimitBytes: 64,
+      contentLength: undefined,
+    }),
     /larger than the limit of 64 bytes/,
   );
   await assert.rejects(
-    readBatch(Readable.from([Buffer.alloc(4)]), { version: 1, maxValueBytes: 1000, bodyLimitBytes: 64, contentLength: 8 }),
+    readBatch(Readable.from([Buffer.alloc(4)]), {
+      version: 1,
+      maxValueBytes: 1000,
+      bodyLimitBytes: 64,
+      contentLength: 8,
+    }),
     /malformed request body: the body has 4 bytes, its Content-Length says 8/,
   );
 });
@@ -122,31 +193,73 @@ test('the import route takes v1 and v2 batches; an unknown version is an unsuppo
       headers: { 'content-type': BATCH_V2_CONTENT_TYPE },
       payload: Buffer.concat(encodeBatchChunks(records.filter((r) => r.key !== '')).chunks),
     });
-    assert.deepEqual(v2.json(), { success: 'true', content: { accepted: 5, skipped: [], rejected: [] } });
-    const text = await app.inject({ method: 'POST', url: '/api/cache/key', headers: { 'content-type': 'application/json' }, payload: '{"key":"escaped"}' });
+    assert.deepEqual(v2.json(), {
+      success: 'true',
+      content: { accepted: 5, skipped: [], rejected: [] },
+    });
+    const text = await app.inject({
+      method: 'POST',
+      url: '/api/cache/key',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"key":"escaped"}',
+    });
     assert.equal(text.body, JSON.stringify({ success: 'true', content: 'say "hi"\n' }));
-    const hit = await app.inject({ method: 'POST', url: '/api/cache/key', headers: { 'content-type': 'application/json' }, payload: '{"key":"big"}' });
+    const hit = await app.inject({
+      method: 'POST',
+      url: '/api/cache/key',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"key":"big"}',
+    });
     assert.equal(hit.json().content, big.toString('utf8'));
     const binary = await app.inject({ method: 'GET', url: `/v1/keys/${encodeURIComponent('🙂')}` });
     assert.equal(binary.headers['content-type'], 'image/png');
     assert.deepEqual([...binary.rawPayload], [0, 1, 2, 255]);
 
-    const v3 = await app.inject({ method: 'POST', url: '/internal/import', headers: { 'content-type': 'application/x-cachepool-batch; v=3' }, payload: Buffer.alloc(4) });
+    const v3 = await app.inject({
+      method: 'POST',
+      url: '/internal/import',
+      headers: { 'content-type': 'application/x-cachepool-batch; v=3' },
+      payload: Buffer.alloc(4),
+    });
     assert.equal(v3.statusCode, 400);
     assert.match(v3.json().error.message, /^unsupported content type/);
     const emptyKey = await app.inject({
       method: 'POST',
       url: '/internal/import',
       headers: { 'content-type': BATCH_V2_CONTENT_TYPE },
-      payload: Buffer.concat(encodeBatchChunks([{ key: 'fine', type: '', value: Buffer.from('x') }, { key: '', type: '', value: Buffer.from('y') }]).chunks),
+      payload: Buffer.concat(
+        encodeBatchChunks([
+          { key: 'fine', type: '', value: Buffer.from('x') },
+          { key: '', type: '', value: Buffer.from('y') },
+        ]).chunks,
+      ),
     });
     assert.equal(emptyKey.statusCode, 400);
-    assert.equal((await app.inject({ method: 'GET', url: '/v1/keys/fine' })).statusCode, 404, 'nothing of a refused batch is stored');
-    const tooBig = await app.inject({ method: 'POST', url: '/internal/import', headers: { 'content-type': BATCH_V2_CONTENT_TYPE }, payload: Buffer.alloc(300_001) });
+    assert.equal(
+      (await app.inject({ method: 'GET', url: '/v1/keys/fine' })).statusCode,
+      404,
+      'nothing of a refused batch is stored',
+    );
+    const tooBig = await app.inject({
+      method: 'POST',
+      url: '/internal/import',
+      headers: { 'content-type': BATCH_V2_CONTENT_TYPE },
+      payload: Buffer.alloc(300_001),
+    });
     assert.equal(tooBig.statusCode, 413);
-    const elsewhere = await app.inject({ method: 'POST', url: '/api/cache/content', headers: { 'content-type': BATCH_V2_CONTENT_TYPE }, payload: encodeBatch(records.slice(0, 1)) });
+    const elsewhere = await app.inject({
+      method: 'POST',
+      url: '/api/cache/content',
+      headers: { 'content-type': BATCH_V2_CONTENT_TYPE },
+      payload: encodeBatch(records.slice(0, 1)),
+    });
     assert.match(elsewhere.json().error.message, /^unsupported content type/);
-    const notBatch = await app.inject({ method: 'POST', url: '/internal/import', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    const notBatch = await app.inject({
+      method: 'POST',
+      url: '/internal/import',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
     assert.match(notBatch.json().error.message, /^unsupported content type/);
   } finally {
     await app.close();
