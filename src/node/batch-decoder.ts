@@ -221,7 +221,13 @@ export interface ReadBatchOptions {
 
 /** Reads and decodes a whole batch body from `payload` as it streams in. */
 export function readBatch(payload: Readable, options: ReadBatchOptions): Promise<DecodedBatch> {
-  const { contentLength, bodyLimitBytes } = options;
+  const { bodyLimitBytes } = options;
+  // Anything but a whole number of bytes is no declared length: the body limit bounds it then.
+  const declared = options.contentLength;
+  const contentLength =
+    declared !== undefined && Number.isSafeInteger(declared) && declared >= 0
+      ? declared
+      : undefined;
   return new Promise((resolve, reject) => {
     if (contentLength !== undefined && contentLength > bodyLimitBytes) {
       reject(errors.bodyTooLarge(bodyLimitBytes));

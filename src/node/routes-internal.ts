@@ -34,12 +34,13 @@ export function registerInternalRoutes(
       const type = String(request.headers['content-type'] ?? '');
       const version = batchVersion(type);
       if (version === undefined) return Promise.reject(errors.unsupportedMedia(type));
-      const length = request.headers['content-length'];
+      // The HTTP parser checks Content-Length; anything else (none, chunked) is bounded by the limit.
+      const length = Number(request.headers['content-length'] ?? NaN);
       return readBatch(payload, {
         version,
         maxValueBytes: node.maxValueBytes,
         bodyLimitBytes,
-        contentLength: length === undefined ? undefined : Number(length),
+        contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
       });
     });
     scope.post('/internal/import', { onRequest: guard }, (request, reply) => {
