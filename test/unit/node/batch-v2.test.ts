@@ -157,6 +157,15 @@ test('a length past the declared body is refused at once, and past the body limi
     (error: Error & { status?: number }) => /larger than the limit of 64 bytes/.test(error.message),
   );
   await assert.rejects(
+    readBatch(Readable.from([huge]), {
+      version: 2,
+      maxValueBytes: 1000,
+      bodyLimitBytes: 64,
+      contentLength: NaN,
+    }),
+    /larger than the limit of 64 bytes/,
+  );
+  await assert.rejects(
     readBatch(Readable.from([Buffer.alloc(65)]), {
       version: 1,
       maxValueBytes: 1000,
