@@ -18,33 +18,13 @@ import {
   StateDb,
   StaticProvisioner,
 } from '../../../src/manager/index.js';
-import { buildNodeApp, type NodeApp } from '../../../src/node/index.js';
 import { partitionOf, PartitionTable, planRebalance } from '../../../src/partition/index.js';
-import { NodeClient } from '../../../src/pool/index.js';
+import { LocalNodes } from '../../helpers/local-nodes.js';
 
 const logger = pino({ level: 'silent' });
-const running: NodeApp[] = [];
-const clients: NodeClient[] = [];
-
-async function startNode(): Promise<{ node: NodeApp; address: string }> {
-  const node = await buildNodeApp({ logger });
-  await node.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = `127.0.0.1:${(node.app.server.address() as { port: number }).port}`;
-  node.setAddress(address);
-  running.push(node);
-  return { node, address };
-}
-
-function client(address: string): NodeClient {
-  const c = new NodeClient(address, { timeoutMs: 3_000 });
-  clients.push(c);
-  return c;
-}
-
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await Promise.all(running.map((n) => n.app.close()));
-});
+const nodes = new LocalNodes();
+const { start: startNode, client, assertPlaced } = nodes;
+after(nodes.close);
 
 describe('Manager state', () => {
   it('is read back by a new Manager on the same database: members, table, config, mode and decisions', async () => {
@@ -148,25 +128,6 @@ describe('settleMigration', () => {
       error: null,
     };
     return { a, b, keys, record };
-  }
-
-  async function assertPlaced(
-    table: PartitionTable,
-    addresses: string[],
-    keys: string[],
-  ): Promise<void> {
-    const all: string[] = [];
-    for (const address of addresses) {
-      const held = await client(address).keys();
-      assert.deepEqual(
-        held.filter((key) => table.ownerOfKey(key) !== address),
-        [],
-        `misplaced keys on ${address}`,
-      );
-      all.push(...held);
-    }
-    assert.equal(all.length, keys.length);
-    for (const key of keys) assert.equal(await client(table.ownerOfKey(key)).get(key), `v-${key}`);
   }
 
   it('completes the moves when every new owner answers', async () => {

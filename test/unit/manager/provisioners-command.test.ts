@@ -1,41 +1,19 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CachePoolError, OperationalError, OptionError } from '../../../src/errors.js';
 import { CommandProvisioner, nodeToDrain } from '../../../src/manager/provisioners/command.js';
 import type { NodeSpec } from '../../../src/manager/provisioner.js';
+import { until } from '../../helpers/http.js';
+import { isAlive } from '../../helpers/process.js';
+import { removeTempDirs, tempDir as makeTempDir } from '../../helpers/temp-dir.js';
 
 const specs = (n: number): NodeSpec[] =>
   Array.from({ length: n }, (_, i) => ({ cacheIndex: i, capacityMb: 1, policy: 'lru' }));
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cachepool-cmd-'));
-  dirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(check: () => boolean, deadlineMs = 10_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const tempDir = (): string => makeTempDir('cachepool-cmd-');
+after(removeTempDirs);
 
 function isResizeFailure(pattern: RegExp) {
   return (e: unknown): boolean => {
@@ -156,7 +134,7 @@ describe('CommandProvisioner', () => {
     await assert.rejects(p.scaleTo(1), isResizeFailure(/timed out after 300 ms/));
     const pid = Number(readFileSync(pidFile, 'utf8'));
     assert.ok(pid > 0);
-    await until(() => !isAlive(pid));
+    await until(`process ${pid} exited`, () => !isAlive(pid), 10_000);
   });
 
   it(
@@ -174,7 +152,7 @@ describe('CommandProvisioner', () => {
       const pid = Number(readFileSync(pidFile, 'utf8'));
       assert.equal(isAlive(pid), true, "a successful command's background process is left running");
       process.kill(pid, 'SIGKILL');
-      await until(() => !isAlive(pid));
+      await until(`process ${pid} exited`, () => !isAlive(pid), 10_000);
     },
   );
 

@@ -15,28 +15,14 @@ import {
   StaticProvisioner,
   type MigrationRecord,
 } from '../../../src/manager/index.js';
-import { buildNodeApp, type NodeApp } from '../../../src/node/index.js';
+import type { NodeApp } from '../../../src/node/index.js';
 import { PartitionTable, planRebalance } from '../../../src/partition/index.js';
-import { NodeClient } from '../../../src/pool/index.js';
+import { LocalNodes } from '../../helpers/local-nodes.js';
 
 const logger = pino({ level: 'silent' });
-const running: NodeApp[] = [];
-const clients = new Map<string, NodeClient>();
-
-async function startNode(): Promise<{ node: NodeApp; address: string }> {
-  const node = await buildNodeApp({ logger });
-  await node.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = `127.0.0.1:${(node.app.server.address() as { port: number }).port}`;
-  node.setAddress(address);
-  running.push(node);
-  return { node, address };
-}
-
-function client(address: string): NodeClient {
-  let c = clients.get(address);
-  if (!c) clients.set(address, (c = new NodeClient(address, { timeoutMs: 3_000 })));
-  return c;
-}
+const nodes = new LocalNodes();
+const { start: startNode, client, assertPlaced } = nodes;
+after(nodes.close);
 
 /** Records the `METHOD path` of every request that reaches `node` from now on. */
 function watch(node: NodeApp): string[] {
@@ -46,11 +32,6 @@ function watch(node: NodeApp): string[] {
   );
   return seen;
 }
-
-after(async () => {
-  await Promise.all([...clients.values()].map((c) => c.close()));
-  await Promise.all(running.map((n) => n.app.close()));
-});
 
 /**
  * A grow from [a, b] to [a, b, c] interrupted after a has handed off every key of its moving
@@ -90,25 +71,6 @@ async function interrupted(id: string) {
     error: null,
   });
   return { a, b, c, keys, record };
-}
-
-async function assertPlaced(
-  table: PartitionTable,
-  addresses: string[],
-  keys: string[],
-): Promise<void> {
-  const all: string[] = [];
-  for (const address of addresses) {
-    const held = await client(address).keys();
-    assert.deepEqual(
-      held.filter((key) => table.ownerOfKey(key) !== address),
-      [],
-      `misplaced keys on ${address}`,
-    );
-    all.push(...held);
-  }
-  assert.equal(all.length, keys.length);
-  for (const key of keys) assert.equal(await client(table.ownerOfKey(key)).get(key), `v-${key}`);
 }
 
 describe('settleMigration with the journal of done moves', () => {

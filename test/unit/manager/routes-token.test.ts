@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { defaults } from '../../../src/defaults.js';
-import { buildManagerApp, LocalProvisioner, Manager, Scaling } from '../../../src/manager/index.js';
+import type { Manager, Scaling } from '../../../src/manager/index.js';
+import { buildTestManagerApp, type ManagerAppHarness } from '../../helpers/manager-app.js';
 
 const TOKEN = 'routes-token-test-0123456789';
 
@@ -17,19 +17,12 @@ describe('manager control routes check the token before the body', () => {
   let app: FastifyInstance;
   let manager: Manager;
   let scaling: Scaling;
+  let harness: ManagerAppHarness;
   before(async () => {
-    const logger = pino({ level: 'silent' });
-    manager = new Manager({
-      provisioner: new LocalProvisioner({ statsIntervalS: 1, logger }),
-      logger,
-    });
-    scaling = new Scaling({ manager, logger });
-    app = await buildManagerApp({ manager, scaling, token: TOKEN });
+    harness = await buildTestManagerApp(TOKEN);
+    ({ app, manager, scaling } = harness);
   });
-  after(async () => {
-    await app.close();
-    await scaling.stop();
-  });
+  after(() => harness.close());
 
   const writes: [string, string][] = [
     ['POST', '/api/manager/poolsize/manual'],

@@ -5,27 +5,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { messages } from '../../../src/errors.js';
-import { buildManagerApp, LocalProvisioner, Manager, Scaling } from '../../../src/manager/index.js';
+import type { Manager, Scaling } from '../../../src/manager/index.js';
+import { buildTestManagerApp, type ManagerAppHarness } from '../../helpers/manager-app.js';
 
 describe('manager routes refuse bad input in the envelope', () => {
   let app: FastifyInstance;
   let manager: Manager;
   let scaling: Scaling;
+  let harness: ManagerAppHarness;
   before(async () => {
-    const logger = pino({ level: 'silent' });
-    manager = new Manager({
-      provisioner: new LocalProvisioner({ statsIntervalS: 1, logger }),
-      logger,
-    });
-    scaling = new Scaling({ manager, logger });
-    app = await buildManagerApp({ manager, scaling });
+    harness = await buildTestManagerApp();
+    ({ app, manager, scaling } = harness);
   });
-  after(async () => {
-    await app.close();
-    await scaling.stop();
-  });
+  after(() => harness.close());
 
   const post = (url: string, payload: Record<string, unknown>) =>
     app.inject({ method: 'POST', url, payload });

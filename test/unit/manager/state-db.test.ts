@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -17,16 +16,10 @@ import {
   type MigrationStart,
   type StoredPartitionTable,
 } from '../../../src/manager/state-db.js';
+import { removeTempDirs, tempDir as makeTempDir } from '../../helpers/temp-dir.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cachepool-state-'));
-  dirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = (): string => makeTempDir('cachepool-state-');
+after(removeTempDirs);
 
 function table(version: number, owners: string[]): StoredPartitionTable {
   return {

@@ -1,23 +1,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/clock.js';
 import { MetricsStore, METRICS_FILE } from '../../../src/metrics/metrics-store.js';
 import type { NodeSnapshot } from '../../../src/metrics/snapshot.js';
+import { removeTempDirs, tempDir as makeTempDir } from '../../helpers/temp-dir.js';
 
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % 60_000);
-const dirs: string[] = [];
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cachepool-metrics-'));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = (): string => makeTempDir('cachepool-metrics-');
+after(removeTempDirs);
 
 function snapshot(
   address: string,
