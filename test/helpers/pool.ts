@@ -5,6 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { call, until, type EnvelopeAnswer } from './http.js';
 import { startCachepool, type Started } from './process.js';
 
 /** A started pool: its process and the base URLs of its manager and gateway. */
@@ -55,4 +57,65 @@ export async function startPool(
     manager: started.urls.get('manager')!,
     gateway: started.urls.get('gateway')!,
   };
+}
+
+/** A failed migration as `GET /api/manager/migration` reports it. */
+export interface FailedMigration {
+  running: boolean;
+  error: string | null;
+  keys_done: number;
+}
+
+/**
+ * Grows `pool` by one node and kills that node (SIGKILL) once the new member of cache index
+ * `cacheIndex` has been started and at least `keysDone` keys have moved (20 s at most); resolves
+ * with the manager's answer to the resize.
+ */
+export async function killDestinationMidMove(
+  pool: Pool,
+  cacheIndex: number,
+  keysDone: number,
+): Promise<EnvelopeAnswer> {
+  const resizing = call('POST', `${pool.manager}/api/manager/poolsize/manual`, {
+    change: 'increase',
+  });
+  const started = await pool.process.waitForLine(
+    (line) => line.msg === 'node started' && line.cache_index === cacheIndex,
+  );
+  // Polled back to back (each poll is an HTTP call), so that the kill lands soon after the mark.
+  await until(
+    `${keysDone} keys moved (the migration never got going)`,
+    async () => {
+      const { migration } = (await call('GET', `${pool.manager}/api/manager/migration`)).json
+        .content as {
+        migration: { running: boolean; keys_done: number } | null;
+      };
+      return migration?.running === true && migration.keys_done >= keysDone;
+    },
+    20_000,
+    0,
+  );
+  process.kill(started.node_pid as number, 'SIGKILL');
+  return resizing;
+}
+
+/**
+ * Asserts that a resize `answer` is a 400 saying it failed, that the migration stopped with an
+ * error recorded, and that the pool is still of `size` nodes; returns that migration.
+ */
+export async function assertResizeFailed(
+  pool: Pool,
+  answer: EnvelopeAnswer,
+  size: number,
+): Promise<FailedMigration> {
+  assert.equal(answer.status, 400, JSON.stringify(answer.json));
+  assert.match(answer.json.error!.message, /failed/);
+  const { migration } = (await call('GET', `${pool.manager}/api/manager/migration`)).json
+    .content as { migration: FailedMigration };
+  assert.equal(migration.running, false);
+  assert.notEqual(migration.error, null);
+  assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, {
+    size,
+  });
+  return migration;
 }

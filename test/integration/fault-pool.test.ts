@@ -21,7 +21,7 @@ import { PartitionTable, partitionOf, planRebalance } from '../../src/partition/
 import { applyPlan, MigrationProgress, NodeClient, Routing } from '../../src/pool/index.js';
 import { call, until } from '../helpers/http.js';
 import { inParallel } from '../helpers/parallel.js';
-import { startPool } from '../helpers/pool.js';
+import { assertResizeFailed, killDestinationMidMove, startPool } from '../helpers/pool.js';
 import { startCachepool, stopAll } from '../helpers/process.js';
 
 /** Reads `key` through the gateway: its value, or undefined for an honest miss. */
@@ -89,34 +89,10 @@ describe('pool faults', { timeout: 90_000 }, () => {
       }
     })();
 
-    const resizing = call('POST', `${pool.manager}/api/manager/poolsize/manual`, {
-      change: 'increase',
-    });
-    const started = await pool.process.waitForLine(
-      (line) => line.msg === 'node started' && line.cache_index === 2,
-    );
-    await until('keys are moving', async () => {
-      const { migration } = (await call('GET', `${pool.manager}/api/manager/migration`)).json
-        .content as {
-        migration: { running: boolean; keys_done: number } | null;
-      };
-      return migration?.running === true && migration.keys_done >= 50;
-    });
-    process.kill(started.node_pid as number, 'SIGKILL');
-    const answer = await resizing;
+    const answer = await killDestinationMidMove(pool, 2, 50);
     writing = false;
     await writer;
-    assert.equal(answer.status, 400, JSON.stringify(answer.json));
-    assert.match(answer.json.error!.message, /failed/);
-    const { migration } = (await call('GET', `${pool.manager}/api/manager/migration`)).json
-      .content as {
-      migration: { running: boolean; error: string | null; keys_done: number };
-    };
-    assert.equal(migration.running, false);
-    assert.notEqual(migration.error, null);
-    assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, {
-      size: 2,
-    });
+    const migration = await assertResizeFailed(pool, answer, 2);
 
     // Never an older value; a miss only for a key that was handed to, or written on, the dead node.
     const served = new Map<string, string>();

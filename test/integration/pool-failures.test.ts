@@ -8,7 +8,7 @@ import { errors, messages } from '../../src/errors.js';
 import { legacyStatus } from '../../src/http/index.js';
 import { call } from '../helpers/http.js';
 import { inParallel } from '../helpers/parallel.js';
-import { startPool } from '../helpers/pool.js';
+import { assertResizeFailed, killDestinationMidMove, startPool } from '../helpers/pool.js';
 import { stopAll } from '../helpers/process.js';
 
 describe('pool refusals and failures', { timeout: 120_000 }, () => {
@@ -108,36 +108,8 @@ describe('pool refusals and failures', { timeout: 120_000 }, () => {
       }
     ).version;
 
-    const resizing = call('POST', `${pool.manager}/api/manager/poolsize/manual`, {
-      change: 'increase',
-    });
-    const started = await pool.process.waitForLine(
-      (line) => line.msg === 'node started' && line.cache_index === 1,
-    );
-    // Wait until keys are moving (polling the progress, bounded), then kill the destination.
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const progress = (await call('GET', `${pool.manager}/api/manager/migration`)).json
-        .content as {
-        migration: { running: boolean; keys_done: number } | null;
-      };
-      if (progress.migration?.running && progress.migration.keys_done >= 100) break;
-      assert.ok(Date.now() < deadline, 'the migration never got going');
-    }
-    process.kill(started.node_pid as number, 'SIGKILL');
-    const answer = await resizing;
-    assert.equal(answer.status, 400, JSON.stringify(answer.json));
-    assert.match(answer.json.error!.message, /failed/);
-
-    const { migration } = (await call('GET', `${pool.manager}/api/manager/migration`)).json
-      .content as {
-      migration: { running: boolean; error: string | null; keys_done: number };
-    };
-    assert.equal(migration.running, false);
-    assert.notEqual(migration.error, null);
-    assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, {
-      size: 1,
-    });
+    const answer = await killDestinationMidMove(pool, 1, 100);
+    const migration = await assertResizeFailed(pool, answer, 1);
     const table = (await call('GET', `${pool.manager}/api/manager/partitions`)).json.content as {
       version: number;
       partitions: string[];

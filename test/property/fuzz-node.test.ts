@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { postForm, send } from '../helpers/http.js';
-import { startCachepool, stopAll, type Started } from '../helpers/process.js';
-import { isAlive, requestArb, RESERVED_PREFIX, rssBytesOf, runFuzz } from './fuzz-requests.js';
+import { isAlive, startCachepool, stopAll, type Started } from '../helpers/process.js';
+import { requestArb, RESERVED_PREFIX, rssBytesOf, runFuzz } from './fuzz-requests.js';
 
 const TOKEN = 'fuzz-node-token-5b0c4f1e9d';
 const BODY_LIMIT = 65_536;

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { postForm, send } from '../helpers/http.js';
-import { startCachepool, stopAll, type Started } from '../helpers/process.js';
-import { isAlive, requestArb, RESERVED_PREFIX, rssBytesOf, runFuzz, type FuzzOutcome } from './fuzz-requests.js';
+import { isAlive, startCachepool, stopAll, type Started } from '../helpers/process.js';
+import { requestArb, RESERVED_PREFIX, rssBytesOf, runFuzz, type FuzzOutcome } from './fuzz-requests.js';
 
 const TOKEN = 'fuzz-pool-token-7c1d2e3f4a';
 const WRONG_TOKENS = [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`, 'Basic dXNlcjpwYXNz', 'Bearer'];

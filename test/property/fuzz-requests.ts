@@ -285,13 +285,3 @@ export async function rssBytesOf(pid: number): Promise<number> {
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(match[1]) * 1024;
 }
-
-/** Whether a process is alive. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
