@@ -13,17 +13,13 @@
  *
  *   node dist/bench/gateway.js [--runs N] [--duration S]
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { CLI, startServer, type Server } from './processes.js';
+import { startPool, startServer, type Server } from './processes.js';
 import type { BenchOptions, BenchRow, Benchmark } from './row.js';
+import { measureLoad, summarizeLoads, type Load } from './load.js';
 import { formatCount, median } from './stats.js';
 import { FORM, dataUrl, keyForm, putForm } from './values.js';
 
@@ -34,109 +30,6 @@ type Operation = 'get-hit' | 'put';
 const OPERATIONS: Operation[] = ['get-hit', 'put'];
 const TARGET = 0.7;
 
-/** A running `cachepool start` (manager, gateway and its local nodes). */
-export interface PoolProcess {
-  pid: number;
-  manager: string;
-  gateway: string;
-  /** The members' base URLs (`http://host:port`), from the manager. */
-  nodes(): Promise<string[]>;
-  /** SIGTERM, then SIGKILL after 10 s; removes its data dir. */
-  stop(): Promise<void>;
-}
-
-/**
- * Starts `cachepool start` on loopback ports 0 with `args` and resolves once both the manager and
- * the gateway logged their listening lines (30 s at most).
- */
-export async function startPool(args: readonly string[], timeoutMs = 30_000): Promise<PoolProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-bench-'));
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'start',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--gateway-port',
-      '0',
-      '--data-dir',
-      dataDir,
-      ...args,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CACHEPOOL_LOG_LEVEL: 'info' } },
-  );
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  const exited = once(child, 'exit');
-  const urls = new Map<string, string>();
-  await new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(
-      () => fail(new Error(`cachepool start did not listen within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${error.message}; stderr: ${stderr.trim().slice(-500)}`));
-    };
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) !== -1) {
-        const text = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        try {
-          const line = JSON.parse(text) as Record<string, unknown>;
-          if (
-            line.msg === 'listening' &&
-            typeof line.role === 'string' &&
-            typeof line.url === 'string'
-          )
-            urls.set(line.role, line.url);
-        } catch {
-          // not a JSON line
-        }
-      }
-      if (urls.has('manager') && urls.has('gateway')) {
-        clearTimeout(timer);
-        buffer = '';
-        resolve();
-      }
-    });
-    child.once('exit', (code) =>
-      fail(new Error(`cachepool start exited with ${code} before listening`)),
-    );
-  });
-  const manager = urls.get('manager')!;
-  return {
-    pid: child.pid!,
-    manager,
-    gateway: urls.get('gateway')!,
-    nodes: async () => {
-      const answer = await fetch(`${manager}/api/manager/pool_node_list`, {
-        signal: AbortSignal.timeout(10_000),
-      });
-      const content = ((await answer.json()) as { content: { node_ip_list: string[] } }).content;
-      return content.node_ip_list.map((address) => `http://${address}`);
-    },
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 function requestsFor(operation: Operation, value: string): autocannon.Request[] {
   return Array.from({ length: KEYS }, (_, i) => ({
     method: 'POST' as const,
@@ -146,35 +39,15 @@ function requestsFor(operation: Operation, value: string): autocannon.Request[] 
   }));
 }
 
-interface Load {
-  requestsPerS: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Answers that were not 200, plus connection errors and timeouts. */
-  unexpected: number;
-}
-
-async function load(
+/** One run of `operation` against `url`. */
+function load(
   url: string,
   operation: Operation,
   value: string,
   connections: number,
   durationS: number,
 ): Promise<Load> {
-  const result = await autocannon({
-    url,
-    connections,
-    duration: durationS,
-    requests: requestsFor(operation, value),
-    timeout: 10,
-  });
-  const answered = result['2xx'] + result.non2xx;
-  return {
-    requestsPerS: answered / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    unexpected: result.non2xx + result.errors + result.timeouts,
-  };
+  return measureLoad(url, requestsFor(operation, value), connections, durationS);
 }
 
 /** Puts the hit keys through the gateway and checks that a hit reads the same bytes both ways. */
@@ -242,13 +115,11 @@ export async function runGatewayBench(options: Partial<BenchOptions> = {}): Prom
             (sum, l) => sum + l.unexpected,
             0,
           );
-          const summary = (loads: Load[]) =>
-            `${formatCount(median(loads.map((l) => l.requestsPerS)))} req/s, p50 ${median(loads.map((l) => l.p50Ms))} ms, p99 ${median(loads.map((l) => l.p99Ms))} ms`;
           const row: BenchRow = {
             benchmark: 'gateway',
             case: `${operation}, ${size / 1000} KB, ${connections} conn${connections > 1 ? 's' : ''}`,
-            result: `gateway ${summary(routed)}`,
-            reference: `direct ${summary(direct)}`,
+            result: `gateway ${summarizeLoads(routed)}`,
+            reference: `direct ${summarizeLoads(direct)}`,
             ratio,
             target: operation === 'get-hit' ? `≥ ${TARGET.toFixed(2)}×` : '',
             note:

@@ -11,7 +11,8 @@
 import autocannon from 'autocannon';
 import type { BenchOptions, BenchRow, Benchmark } from './row.js';
 import { CEILING, startNode, startServer, type Server } from './processes.js';
-import { formatCount, median } from './stats.js';
+import { measureLoad, summarizeLoads, type Load } from './load.js';
+import { median } from './stats.js';
 import { FORM, dataUrl, keyForm, putForm } from './values.js';
 
 const SIZES = [10_000, 100_000];
@@ -34,36 +35,16 @@ function requestsFor(operation: Operation, value: string): autocannon.Request[] 
   }));
 }
 
-interface Load {
-  requestsPerS: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Answers with an unexpected status, plus connection errors. */
-  unexpected: number;
-}
-
-async function load(
+/** One run of `operation` against `url`; a miss is expected to be a 4xx. */
+function load(
   url: string,
   operation: Operation,
   value: string,
   connections: number,
   durationS: number,
 ): Promise<Load> {
-  const result = await autocannon({
-    url,
-    connections,
-    duration: durationS,
-    requests: requestsFor(operation, value),
-    timeout: 10,
-  });
-  const answered = result['2xx'] + result.non2xx;
-  const expectedStatus = operation === 'get-miss' ? result['4xx'] : result['2xx'];
-  return {
-    requestsPerS: answered / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    unexpected: answered - expectedStatus + result.errors,
-  };
+  const expected = operation === 'get-miss' ? '4xx' : '2xx';
+  return measureLoad(url, requestsFor(operation, value), connections, durationS, expected);
 }
 
 /** Puts the hit keys on a node and checks that it answers a hit with the ceiling's exact bytes. */
@@ -131,13 +112,11 @@ export const httpBenchmark: Benchmark = {
             }
             const ratio = median(ours.map((o, i) => o.requestsPerS / theirs[i]!.requestsPerS));
             const unexpected = ours.reduce((sum, o) => sum + o.unexpected, 0);
-            const summary = (loads: Load[]) =>
-              `${formatCount(median(loads.map((l) => l.requestsPerS)))} req/s, p50 ${median(loads.map((l) => l.p50Ms))} ms, p99 ${median(loads.map((l) => l.p99Ms))} ms`;
             const row: BenchRow = {
               benchmark: 'http',
               case: `${operation}, ${size / 1000} KB, ${connections} conn${connections > 1 ? 's' : ''}`,
-              result: summary(ours),
-              reference: `ceiling ${summary(theirs)}`,
+              result: summarizeLoads(ours),
+              reference: `ceiling ${summarizeLoads(theirs)}`,
               ratio,
               target: operation === 'get-hit' ? '≥ 0.80× (never < 0.60×)' : '',
               note: `${options.runs} × ${options.durationS} s${unexpected > 0 ? `; ${unexpected} unexpected answers/errors` : ''}`,

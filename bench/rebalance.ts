@@ -20,7 +20,7 @@ import {
   planRebalance,
   type PartitionStrategy,
 } from '../src/partition/index.js';
-import { startPool } from './gateway.js';
+import { startPool } from './processes.js';
 import type { BenchRow, Benchmark } from './row.js';
 import { formatPercent } from './stats.js';
 import { dataUrl } from './values.js';

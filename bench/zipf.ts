@@ -3,18 +3,10 @@
  * Zipf(s) over n items picks item i (1-based rank) with probability ∝ 1 / i^s; s = 0.9 is the
  * skew commonly seen in web and object-cache traces.
  */
+import { seededRandom } from '../test/helpers/seeded-random.js';
 
-/** A seeded source of floats in [0, 1); the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded source of floats in [0, 1); the same seed gives the same sequence (mulberry32). */
+export { seededRandom } from '../test/helpers/seeded-random.js';
 
 /**
  * `length` item numbers in [0, items) drawn from Zipf(`skew`), item 0 the most popular.

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { onJsonLines } from './json-lines.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/index.js', import.meta.url));
 
@@ -41,28 +42,15 @@ export async function startCachepool(args: string[], options: StartOptions = {})
   const lines: Record<string, unknown>[] = [];
   const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
   let stderr = '';
-  let buffer = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) !== -1) {
-      const text = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      let line: Record<string, unknown>;
-      try {
-        line = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        line = { raw: text };
-      }
-      lines.push(line);
-      if (line.msg === 'listening' && typeof line.role === 'string' && typeof line.url === 'string') {
-        urls.set(line.role, line.url);
-      }
-      for (const waiter of [...waiters]) {
-        if (waiter.match(line)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(line);
-        }
+  onJsonLines(child.stdout!, (line) => {
+    lines.push(line);
+    if (line.msg === 'listening' && typeof line.role === 'string' && typeof line.url === 'string') {
+      urls.set(line.role, line.url);
+    }
+    for (const waiter of [...waiters]) {
+      if (waiter.match(line)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
       }
     }
   });

@@ -1,6 +1,7 @@
 /**
- * A tiny seeded pseudo-random generator (mulberry32) for tests that need reproducible
- * randomness: the same seed always gives the same sequence of floats in [0, 1).
+ * A tiny seeded pseudo-random generator (mulberry32) for tests and benchmarks (bench/zipf.ts)
+ * that need reproducible randomness: the same seed always gives the same sequence of floats in
+ * [0, 1).
  */
 
 /** Returns a RandomSource-compatible function seeded with `seed` (any 32-bit integer). */
