@@ -23,7 +23,7 @@ import {
 import { defaults } from '../defaults.js';
 import { keyOfBody } from './body-key.js';
 import { createFastPath, type FastPath } from './fast-path.js';
-import { invalidateLegacy, readThrough, writeThrough, type RemoveFromOld } from './moving-pair.js';
+import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
 import type { RouteView, Routing } from './routing.js';
 import { Upstreams, type Upstream, type UpstreamMethod } from './upstreams.js';
 
@@ -63,24 +63,18 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
   const data = requireToken(dataToken);
   app.addHook('onClose', async () => upstreams.close());
 
-  const read = (
-    view: RouteView,
-    key: string,
-    method: UpstreamMethod,
-    path: string,
-    type?: string,
-    body?: Buffer,
-  ) => readThrough(upstreams, view, key, method, path, type, body);
-  const write = (
-    view: RouteView,
-    key: string,
-    method: UpstreamMethod,
-    path: string,
-    type: string | undefined,
-    body: Buffer | undefined,
-    removeFromOld: RemoveFromOld,
-  ) => writeThrough(upstreams, view, key, method, path, type, body, removeFromOld);
-  const invalidateKey = (key: string) => invalidateLegacy(upstreams, key);
+  /** Runs `work` on the current view, counted in it until done (a resize waits for it). */
+  const inView = async <T>(work: (view: RouteView) => Promise<T>): Promise<T> => {
+    const view = routing.view;
+    view.enter();
+    try {
+      return await work(view);
+    } finally {
+      view.leave();
+    }
+  };
+
+  const invalidate = (key: string) => invalidateLegacy(upstreams, key);
 
   // The hot legacy routes are served before Fastify sees them; the routes below stay as the
   // fallback for every case the fast path leaves alone (and for app.inject()).
@@ -97,54 +91,29 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     registerRawParsers(scope);
     scope.addHook('onRequest', data);
 
-    const legacyKey = (
-      request: FastifyRequest,
-    ): { key: string; type: string | undefined; body: Buffer | undefined } => {
-      const type = request.headers['content-type'];
-      const body = request.body as Buffer | undefined;
-      const key = keyOfBody(type, body);
-      if (key === undefined) throw errors.missingKey();
-      return { key, type, body };
-    };
-
-    scope.post('/api/cache/key', async (request, reply) => {
-      const { key, type, body } = legacyKey(request);
-      const view = routing.view;
-      view.enter();
-      try {
-        return relay(reply, await read(view, key, 'POST', '/api/cache/key', type, body));
-      } finally {
-        view.leave();
-      }
-    });
-
-    scope.post('/api/cache/content', async (request, reply) => {
-      const { key, type, body } = legacyKey(request);
-      const view = routing.view;
-      view.enter();
-      try {
-        return relay(
-          reply,
-          await write(view, key, 'POST', '/api/cache/content', type, body, invalidateKey(key)),
-        );
-      } finally {
-        view.leave();
-      }
-    });
-
-    scope.delete('/api/cache/key', async (request, reply) => {
-      const { key, type, body } = legacyKey(request);
-      const view = routing.view;
-      view.enter();
-      try {
-        return relay(
-          reply,
-          await write(view, key, 'DELETE', '/api/cache/key', type, body, invalidateKey(key)),
-        );
-      } finally {
-        view.leave();
-      }
-    });
+    /**
+     * A legacy key route: the key read from the body as the node would, the original body
+     * forwarded to the owner — a read through the moving pair, or a write that then removes the
+     * key from the old owner.
+     */
+    const legacy =
+      (method: 'POST' | 'DELETE', path: string, kind: 'read' | 'write') =>
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        const type = request.headers['content-type'];
+        const body = request.body as Buffer | undefined;
+        const key = keyOfBody(type, body);
+        if (key === undefined) throw errors.missingKey();
+        return inView(async (view) => {
+          const answer =
+            kind === 'read'
+              ? await readThrough(upstreams, view, key, method, path, type, body)
+              : await writeThrough(upstreams, view, key, method, path, type, body, invalidate(key));
+          return relay(reply, answer);
+        });
+      };
+    scope.post('/api/cache/key', legacy('POST', '/api/cache/key', 'read'));
+    scope.post('/api/cache/content', legacy('POST', '/api/cache/content', 'write'));
+    scope.delete('/api/cache/key', legacy('DELETE', '/api/cache/key', 'write'));
 
     const v1 = async (
       request: FastifyRequest<{ Params: { key: string } }>,
@@ -155,19 +124,15 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
       const method = request.method as Method;
       const type = request.headers['content-type'];
       const body = request.body as Buffer | undefined;
-      const view = routing.view;
-      view.enter();
-      try {
+      return inView(async (view) => {
         const answer =
           method === 'GET' || method === 'HEAD'
-            ? await read(view, key, method, path, undefined, undefined)
-            : await write(view, key, method, path, type, body, (address) =>
+            ? await readThrough(upstreams, view, key, method, path, undefined, undefined)
+            : await writeThrough(upstreams, view, key, method, path, type, body, (address) =>
                 upstreams.forward(address, 'DELETE', path),
               );
         return relay(reply, answer);
-      } finally {
-        view.leave();
-      }
+      });
     };
     scope.route({
       method: ['GET', 'HEAD', 'PUT', 'DELETE'],

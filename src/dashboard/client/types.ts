@@ -1,4 +1,5 @@
 /** The shapes the manager answers (SPEC §4 and docs/internal-api.md), as the dashboard reads them. */
+import type { MigrationJSON } from '../../pool/migration-progress.js';
 
 export type Series = [number, number | null][];
 
@@ -23,20 +24,8 @@ export interface NodeRow {
   requests_total: number;
 }
 
-export interface Migration {
-  id: string;
-  running: boolean;
-  from_size: number;
-  to_size: number;
-  started_at_ms: number;
-  finished_at_ms: number | null;
-  partitions_total: number;
-  partitions_done: number;
-  keys_total: number;
-  keys_done: number;
-  bytes_done: number;
-  error: string | null;
-}
+/** `GET /api/manager/migration`'s `migration`: the pool's own wire type (erased when bundled). */
+export type Migration = MigrationJSON;
 
 export interface AutoscaleParameters {
   max_miss_rate_threshold?: number;
