@@ -39,17 +39,6 @@ function requestsFor(operation: Operation, value: string): autocannon.Request[] 
   }));
 }
 
-/** One run of `operation` against `url`. */
-function load(
-  url: string,
-  operation: Operation,
-  value: string,
-  connections: number,
-  durationS: number,
-): Promise<Load> {
-  return measureLoad(url, requestsFor(operation, value), connections, durationS);
-}
-
 /** Puts the hit keys through the gateway and checks that a hit reads the same bytes both ways. */
 async function prepare(node: string, gateway: string, value: string): Promise<void> {
   const post = async (url: string, body: string) => {
@@ -93,18 +82,17 @@ export async function runGatewayBench(options: Partial<BenchOptions> = {}): Prom
       await prepare(node, pool.gateway, value);
       for (const connections of CONNECTIONS) {
         for (const operation of OPERATIONS) {
+          const requests = requestsFor(operation, value);
+          const load = (url: string) => measureLoad(url, requests, connections, durationS);
           const direct: Load[] = [];
           const routed: Load[] = [];
           const proxied: Load[] = [];
           for (let run = 0; run < runs; run++) {
             const directFirst = run % 2 === 0;
-            if (directFirst)
-              direct.push(await load(node, operation, value, connections, durationS));
-            routed.push(await load(pool.gateway, operation, value, connections, durationS));
-            if (operation === 'get-hit')
-              proxied.push(await load(bare.url, operation, value, connections, durationS));
-            if (!directFirst)
-              direct.push(await load(node, operation, value, connections, durationS));
+            if (directFirst) direct.push(await load(node));
+            routed.push(await load(pool.gateway));
+            if (operation === 'get-hit') proxied.push(await load(bare.url));
+            if (!directFirst) direct.push(await load(node));
           }
           const ratio = median(routed.map((r, i) => r.requestsPerS / direct[i]!.requestsPerS));
           const bareRatio = median(proxied.map((r, i) => r.requestsPerS / direct[i]!.requestsPerS));

@@ -35,18 +35,6 @@ function requestsFor(operation: Operation, value: string): autocannon.Request[] 
   }));
 }
 
-/** One run of `operation` against `url`; a miss is expected to be a 4xx. */
-function load(
-  url: string,
-  operation: Operation,
-  value: string,
-  connections: number,
-  durationS: number,
-): Promise<Load> {
-  const expected = operation === 'get-miss' ? '4xx' : '2xx';
-  return measureLoad(url, requestsFor(operation, value), connections, durationS, expected);
-}
-
 /** Puts the hit keys on a node and checks that it answers a hit with the ceiling's exact bytes. */
 async function prepare(node: Server, ceiling: Server, value: string): Promise<void> {
   const signal = () => AbortSignal.timeout(10_000);
@@ -98,17 +86,18 @@ export const httpBenchmark: Benchmark = {
         await prepare(node, ceiling, value);
         for (const connections of CONNECTIONS) {
           for (const operation of OPERATIONS) {
+            const requests = requestsFor(operation, value);
+            // A miss is expected to be a 4xx.
+            const expected = operation === 'get-miss' ? '4xx' : '2xx';
+            const load = (url: string) =>
+              measureLoad(url, requests, connections, options.durationS, expected);
             const ours: Load[] = [];
             const theirs: Load[] = [];
             for (let run = 0; run < options.runs; run++) {
               const nodeFirst = run % 2 === 0;
-              if (nodeFirst)
-                ours.push(await load(node.url, operation, value, connections, options.durationS));
-              theirs.push(
-                await load(ceiling.url, operation, value, connections, options.durationS),
-              );
-              if (!nodeFirst)
-                ours.push(await load(node.url, operation, value, connections, options.durationS));
+              if (nodeFirst) ours.push(await load(node.url));
+              theirs.push(await load(ceiling.url));
+              if (!nodeFirst) ours.push(await load(node.url));
             }
             const ratio = median(ours.map((o, i) => o.requestsPerS / theirs[i]!.requestsPerS));
             const unexpected = ours.reduce((sum, o) => sum + o.unexpected, 0);
