@@ -303,7 +303,12 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
       manager: pool,
       logger,
       scaleIntervalS: options.scaleInterval,
-      readMissRate: () => store.missRateLastMinute(),
+      // The window is the auto-scaler's own period (a minute by default, SPEC §4), but never
+      // shorter than two statistics snapshots, so that a short test period still sees traffic.
+      readMissRate: () =>
+        store.missRateOver(
+          Math.min(60_000, Math.max(options.scaleInterval, 2 * options.statsInterval) * 1000),
+        ),
     });
     const managerApp = await buildManagerApp({ manager: pool, scaling, token, logger });
     await registerObservability(managerApp, { manager: pool, scaling, store });

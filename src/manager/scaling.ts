@@ -21,7 +21,7 @@ export interface ScalingOptions {
   clock?: Clock;
   /**
    * The pool's miss rate and GET requests over the last period; default the manager's own
-   * reading of the snapshots it kept (the CLI passes the metrics store's last minute).
+   * reading of the snapshots it kept (the CLI passes the metrics store's reading over one scale interval, at most a minute).
    */
   readMissRate?: () => { missRate: number | null; getRequests: number };
 }

@@ -397,9 +397,17 @@ export class MetricsStore {
     );
   }
 
-  /** What the pool served over the minute before `nowMs`: the auto-scaler's input. */
+  /** What the pool served over the minute before `nowMs`. */
   missRateLastMinute(nowMs = this.#clock.now()): LastMinute {
-    const fromMs = nowMs - MINUTE_MS;
+    return this.missRateOver(MINUTE_MS, nowMs);
+  }
+
+  /**
+   * What the pool served over the `windowMs` before `nowMs`: the auto-scaler's input (its window
+   * is its own period, a minute by default). Null miss rate when no GET was served in it.
+   */
+  missRateOver(windowMs: number, nowMs = this.#clock.now()): LastMinute {
+    const fromMs = nowMs - windowMs;
     const rows = this.#stmt.samplesBetween.all(fromMs - this.#maxGapMs, nowMs).map(toSample);
     const total = sumDeltas(rows, fromMs, nowMs, new Map(), { maxGapMs: this.#maxGapMs });
     return {

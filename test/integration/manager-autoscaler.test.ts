@@ -24,6 +24,20 @@ async function settledSize(manager: string): Promise<number> {
   }, 30_000);
 }
 
+interface LoggedDecision {
+  action: string;
+  miss_rate: number;
+}
+
+/** The newest logged decision of `action`, waiting up to 10 s for it; undefined if none comes. */
+async function decision(manager: string, action: string): Promise<LoggedDecision | undefined> {
+  return pollUntil(async () => {
+    const decisions = (await send(`${manager}/api/manager/autoscaler`)).json.content
+      .decisions as LoggedDecision[];
+    return decisions.find((d) => d.action === action);
+  }, 10_000).catch(() => undefined);
+}
+
 /** Runs `request` in a loop (4 at a time) until `done()` or the deadline; true when done. */
 async function drive(
   request: (i: number) => Promise<unknown>,
@@ -77,9 +91,8 @@ describe('the auto-scaler with real traffic', () => {
       grown >= 2,
       `the pool is back at ${grown} nodes: ${JSON.stringify(pool.lines.filter((l) => (l.level as number) >= 40))}`,
     );
-    const grow = (await send(`${manager}/api/manager/autoscaler`)).json.content.decisions.find(
-      (d: { action: string }) => d.action === 'grow',
-    );
+    // The decision is logged once its resize has returned, a moment after the size changed.
+    const grow = await decision(manager, 'grow');
     assert.ok(grow, 'no grow decision in the log');
     assert.ok(grow.miss_rate > 0.5);
 
@@ -96,8 +109,8 @@ describe('the auto-scaler with real traffic', () => {
       45_000,
     );
     assert.ok(shrank, 'the pool did not shrink under a miss rate near 0%');
+    const shrink = await decision(manager, 'shrink');
     const decisions = (await send(`${manager}/api/manager/autoscaler`)).json.content.decisions;
-    const shrink = decisions.find((d: { action: string }) => d.action === 'shrink');
     assert.ok(shrink, `no shrink decision: ${JSON.stringify(decisions.slice(0, 5))}`);
     assert.ok(shrink.miss_rate < 0.1);
     // The hot keys moved with their partitions.

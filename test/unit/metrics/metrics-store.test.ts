@@ -145,6 +145,25 @@ test('missRateLastMinute answers the pool miss rate over the last minute, null w
   store.close();
 });
 
+test('missRateOver counts only the window asked for: old misses leave it once it has passed', () => {
+  const clock = new ManualClock(T0);
+  const store = new MetricsStore({ path: ':memory:', clock });
+  const node = '127.0.0.1:7001';
+  // 0–10 s: 100 GETs, all misses; 10–20 s: 100 more GETs, all hits.
+  clock.set(T0);
+  store.record(snapshot(node, 0, 0, { startedAtMs: T0 - 1000 }));
+  clock.set(T0 + 10_000);
+  store.record(snapshot(node, 100, 0, { startedAtMs: T0 - 1000 }));
+  clock.set(T0 + 20_000);
+  store.record(snapshot(node, 200, 100, { startedAtMs: T0 - 1000 }));
+  assert.deepEqual(store.missRateOver(10_000), { missRate: 0, getRequests: 100 });
+  const minute = store.missRateOver(60_000);
+  assert.equal(minute.getRequests, 200);
+  assert.ok(Math.abs(minute.missRate! - 0.5) < 1e-9);
+  assert.deepEqual(store.missRateLastMinute(), minute);
+  store.close();
+});
+
 test('a node restart does not make totals or rates go negative', () => {
   const clock = new ManualClock(T0);
   const store = new MetricsStore({ path: ':memory:', clock });
