@@ -201,6 +201,6 @@ if (
   await serveBareProxy(process.argv[3] ?? '');
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = await runGatewayBench(benchArgs(process.argv.slice(2)));
-  const { renderTable } = await import('./index.js');
+  const { renderTable } = await import('./render.js');
   process.stdout.write(`${renderTable(rows)}\n`);
 }

@@ -14,10 +14,11 @@ import { gatewayBenchmark } from './gateway.js';
 import { memoryBenchmark } from './memory.js';
 import { rebalanceBenchmark } from './rebalance.js';
 import type { BenchOptions, BenchRow, Benchmark } from './row.js';
-import { formatRatio } from './stats.js';
 import { storeBenchmark } from './store.js';
 
 export type { BenchOptions, BenchRow, Benchmark } from './row.js';
+export { renderTable } from './render.js';
+import { renderTable } from './render.js';
 
 /** Every benchmark, in the order they run. */
 export const benchmarks: Benchmark[] = [
@@ -28,27 +29,6 @@ export const benchmarks: Benchmark[] = [
   gatewayBenchmark,
   rebalanceBenchmark,
 ];
-
-/** Renders rows as one markdown table. */
-export function renderTable(rows: readonly BenchRow[]): string {
-  const header = ['benchmark', 'case', 'result', 'reference', 'ratio', 'target', 'met', 'note'];
-  const cells = rows.map((row) => [
-    row.benchmark,
-    row.case,
-    row.result,
-    row.reference,
-    formatRatio(row.ratio),
-    row.target,
-    row.met === undefined ? '' : row.met ? 'yes' : 'NO',
-    row.note ?? '',
-  ]);
-  const escape = (text: string) => text.replaceAll('|', '\\|');
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...cells.map((line) => `| ${line.map(escape).join(' | ')} |`),
-  ].join('\n');
-}
 
 /** Runs `selected` one after another; a failing benchmark becomes a row saying so. */
 export async function runBenchmarks(

@@ -234,6 +234,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const options: RebalanceBenchOptions = at === -1 ? {} : { totalMb: Number(process.argv[at + 1]) };
   if (process.argv.includes('--synthetic-only')) options.syntheticOnly = true;
   const rows = await runRebalanceBench(options);
-  const { renderTable } = await import('./index.js');
+  const { renderTable } = await import('./render.js');
   process.stdout.write(`${renderTable(rows)}\n`);
 }
