@@ -25,3 +25,4 @@ export { requireToken, tokenMatches, bearer, type TokenGuard } from './auth.js';
 export { listen, isLoopbackHost, urlOf, type ListenOptions } from './listen.js';
 export type { MultipartLimits } from './limits.js';
 export { readTokenFile, checkToken, resolveToken, TOKEN_WARN_BELOW_CHARS } from './token.js';
+export { interpose, bearerAuthorized, type PreRouter } from './pre-router.js';

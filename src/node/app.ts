@@ -6,9 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
-import { createHttpApp, requireToken, type MultipartLimits } from '../http/index.js';
+import { createHttpApp, interpose, requireToken, type MultipartLimits } from '../http/index.js';
 import { createNodeRegistry } from '../metrics/node-prometheus.js';
 import { CacheNode } from './cache-node.js';
+import { createFastGet, type JsonParser } from './fast-get.js';
 import { PoolMembers } from './members.js';
 import { PoolMovePolicy, StandaloneMovePolicy, type MovePolicy } from './move-policy.js';
 import { parsePeer, PeerPolicy } from './peers.js';
@@ -102,6 +103,18 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     : new StandaloneMovePolicy(new PeerPolicy(options.peers ?? [], host));
 
   registerLegacyRoutes(app, node, guard, dataGuard);
+  // The hot legacy get skips Fastify's per-request cost; Fastify stays the fallback for every
+  // case the fast path leaves alone (and for app.inject()).
+  interpose(
+    app.server,
+    createFastGet({
+      node,
+      bodyLimitBytes: options.bodyLimitBytes ?? defaults.bodyLimitBytes,
+      token: options.protectData && options.token ? options.token : undefined,
+      parseJson: app.getDefaultJsonParser('error', 'error') as unknown as JsonParser,
+      logger: options.logger,
+    }),
+  );
   registerInternalRoutes(app, node, guard, () => address, {
     policy,
     token: options.token,

@@ -1,0 +1,287 @@
+/**
+ * The node's fast path for the legacy get (`POST /api/cache/key`, src/node/fast-get.ts) answers
+ * exactly as its Fastify route does — same status, content type, length and bytes — and moves
+ * the statistics and recency the same way; what it does not take (multipart, chunked, empty,
+ * other types, a query string, a missing token under --protect-data) reaches Fastify unchanged.
+ * One app is listened on (requests go through the fast path), its twin is only injected into.
+ */
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { buildNodeApp, type NodeApp, type NodeAppOptions } from '../../../src/node/index.js';
+
+interface Seen {
+  status: number;
+  type: string | undefined;
+  length: string | undefined;
+  body: string;
+}
+
+interface Case {
+  name: string;
+  type?: string;
+  body: string;
+  url?: string;
+  chunked?: boolean;
+  headers?: Record<string, string>;
+  /** Whether the fast path answers (else Fastify does). */
+  fast: boolean;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+const TOKEN = 'fast-get-test-token-0123456789';
+
+const closers: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const close of closers.reverse()) await close();
+});
+
+/** A listening app whose Fastify-served requests are counted, and its injected-only twin. */
+async function twins(options: NodeAppOptions = {}) {
+  const served = await buildNodeApp(options);
+  const reference = await buildNodeApp(options);
+  let reachedFastify = 0;
+  served.app.addHook('onRequest', (_request, _reply, done) => {
+    reachedFastify++;
+    done();
+  });
+  await served.app.listen({ host: '127.0.0.1', port: 0 });
+  closers.push(
+    () => served.app.close(),
+    () => reference.app.close(),
+  );
+  const port = (served.app.server.address() as AddressInfo).port;
+  return { served, reference, port, fastifyCount: () => reachedFastify };
+}
+
+function overSocket(port: number, c: Case): Promise<Seen> {
+  return new Promise((resolve, reject) => {
+    const body = Buffer.from(c.body, 'utf8');
+    const headers: Record<string, string | number> = { ...(c.headers ?? {}) };
+    if (c.type !== undefined) headers['content-type'] = c.type;
+    if (!c.chunked) headers['content-length'] = body.length;
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: c.url ?? '/api/cache/key',
+        headers,
+        timeout: 10_000,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            type: response.headers['content-type'],
+            length: response.headers['content-length'],
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+    if (c.chunked) {
+      request.write(body.subarray(0, 3));
+      request.end(body.subarray(3));
+    } else request.end(body);
+  });
+}
+
+async function injected(node: NodeApp, c: Case): Promise<Seen> {
+  const answer = await node.app.inject({
+    method: 'POST',
+    url: c.url ?? '/api/cache/key',
+    headers: { ...(c.headers ?? {}), ...(c.type !== undefined ? { 'content-type': c.type } : {}) },
+    payload: c.body,
+  });
+  return {
+    status: answer.statusCode,
+    type: answer.headers['content-type'] as string | undefined,
+    length: answer.headers['content-length'] as string | undefined,
+    body: answer.body,
+  };
+}
+
+/** What the statistics and the store look like (recency order included). */
+function state(node: NodeApp) {
+  const stats = node.node.stats;
+  return {
+    legacy: node.node.legacyStatistics(),
+    totals: [stats.requestsTotal, stats.getRequestsTotal, stats.hitsTotal, stats.missesTotal],
+    keys: node.node.store.keys(),
+  };
+}
+
+async function put(
+  nodes: NodeApp[],
+  key: string,
+  value: string,
+  headers: Record<string, string> = {},
+) {
+  for (const node of nodes) {
+    const answer = await node.app.inject({
+      method: 'POST',
+      url: '/api/cache/content',
+      headers: { 'content-type': FORM, ...headers },
+      payload: new URLSearchParams({ key, value }).toString(),
+    });
+    assert.equal(answer.statusCode, 200, answer.body);
+  }
+}
+
+function multipart(fields: Record<string, string>): { type: string; body: string } {
+  const boundary = 'XyZboundary42';
+  const parts = Object.entries(fields).map(
+    ([name, value]) =>
+      `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  return {
+    type: `multipart/form-data; boundary=${boundary}`,
+    body: `${parts.join('')}--${boundary}--\r\n`,
+  };
+}
+
+async function runTable(pair: Awaited<ReturnType<typeof twins>>, cases: Case[]) {
+  for (const c of cases) {
+    const before = pair.fastifyCount();
+    const fast = await overSocket(pair.port, c);
+    const reference = await injected(pair.reference, c);
+    assert.deepEqual(fast, reference, `${c.name}: the fast path answers as Fastify`);
+    assert.equal(
+      pair.fastifyCount() - before,
+      c.fast ? 0 : 1,
+      `${c.name}: ${c.fast ? 'fast path' : 'Fastify'} answers`,
+    );
+    assert.deepEqual(
+      state(pair.served),
+      state(pair.reference),
+      `${c.name}: same statistics and recency`,
+    );
+  }
+}
+
+describe('the node fast get', () => {
+  it('answers every case byte for byte as the Fastify route, counting the same', async () => {
+    const pair = await twins();
+    const dataUrl = `data:image/png;base64,${Buffer.alloc(7_500, 7).toString('base64')}`;
+    const nodes = [pair.served, pair.reference];
+    await put(nodes, 'k1', dataUrl);
+    await put(nodes, 'k2', 'needs "escaping"\n');
+    await put(nodes, 'a b c', 'spaced');
+    await put(nodes, 'ключ', 'unicode');
+    await put(nodes, '12', 'numeric');
+    const mp = multipart({ key: 'k1' });
+    const cases: Case[] = [
+      { name: 'form hit', type: FORM, body: 'key=k1', fast: true },
+      { name: 'form hit, raw value framed per read', type: FORM, body: 'key=k2', fast: true },
+      { name: 'form miss', type: FORM, body: 'key=nope', fast: true },
+      { name: 'missing key', type: FORM, body: 'other=1', fast: true },
+      { name: 'empty key', type: FORM, body: 'key=', fast: true },
+      { name: 'name alone', type: FORM, body: 'a=1&key', fast: true },
+      { name: 'too-long key', type: FORM, body: `key=${'x'.repeat(1025)}`, fast: true },
+      {
+        name: 'too-long key in UTF-8 bytes',
+        type: FORM,
+        body: `key=${encodeURIComponent('ж'.repeat(513))}`,
+        fast: true,
+      },
+      { name: 'plus and percent', type: FORM, body: 'key=a+b%20c', fast: true },
+      { name: 'unicode key', type: FORM, body: `key=${encodeURIComponent('ключ')}`, fast: true },
+      { name: 'raw UTF-8 key', type: FORM, body: 'key=ключ', fast: true },
+      { name: 'escaped field name', type: FORM, body: 'k%65y=k1', fast: true },
+      { name: 'repeated key: first wins', type: FORM, body: 'x=1&key=k1&key=k2', fast: true },
+      { name: 'bad percent-encoding', type: FORM, body: 'key=%zz%E0%A4', fast: true },
+      {
+        name: 'form with utf-8 charset',
+        type: `${FORM}; charset=utf-8`,
+        body: 'key=k1',
+        fast: true,
+      },
+      { name: 'JSON hit', type: JSON_TYPE, body: '{"key":"k1"}', fast: true },
+      { name: 'JSON number key', type: JSON_TYPE, body: '{"key":12}', fast: true },
+      { name: 'JSON object key', type: JSON_TYPE, body: '{"key":{"a":1}}', fast: true },
+      { name: 'JSON null', type: JSON_TYPE, body: 'null', fast: true },
+      { name: 'JSON array', type: JSON_TYPE, body: '["k1"]', fast: true },
+      { name: 'JSON string', type: JSON_TYPE, body: '"k1"', fast: true },
+      { name: 'JSON blank', type: JSON_TYPE, body: '   ', fast: true },
+      { name: 'JSON malformed', type: JSON_TYPE, body: '{"key":', fast: true },
+      {
+        name: 'JSON proto poisoning',
+        type: JSON_TYPE,
+        body: '{"__proto__":{"x":1},"key":"k1"}',
+        fast: true,
+      },
+      {
+        name: 'JSON with charset',
+        type: `${JSON_TYPE}; charset=UTF-8`,
+        body: '{"key":"k1"}',
+        fast: true,
+      },
+      { name: 'multipart', type: mp.type, body: mp.body, fast: false },
+      { name: 'chunked', type: FORM, body: 'key=k1', chunked: true, fast: false },
+      { name: 'empty body', type: FORM, body: '', fast: false },
+      {
+        name: 'query string',
+        type: FORM,
+        body: 'other=1',
+        url: '/api/cache/key?key=k1',
+        fast: false,
+      },
+      { name: 'trailing slash', type: FORM, body: 'key=k1', url: '/api/cache/key/', fast: false },
+      { name: 'text/plain', type: 'text/plain', body: 'key=k1', fast: false },
+      { name: 'no content type', body: 'key=k1', fast: false },
+      { name: 'latin1 charset', type: `${FORM}; charset=latin1`, body: 'key=k1', fast: false },
+      { name: 'hit again (recency)', type: FORM, body: 'key=a+b+c', fast: true },
+    ];
+    await runTable(pair, cases);
+    const final = state(pair.served);
+    assert.ok(
+      final.legacy.num_hit! > 5 && final.legacy.num_GET_request_served! > 10,
+      JSON.stringify(final.legacy),
+    );
+    assert.equal(final.keys.at(-1), 'a b c', 'the last hit is the most recently used');
+  });
+
+  it('takes a protected get only with the right token', async () => {
+    const pair = await twins({ token: TOKEN, protectData: true });
+    await put([pair.served, pair.reference], 'k1', 'secret', { authorization: `Bearer ${TOKEN}` });
+    await runTable(pair, [
+      { name: 'no token', type: FORM, body: 'key=k1', fast: false },
+      {
+        name: 'wrong token',
+        type: FORM,
+        body: 'key=k1',
+        headers: { authorization: 'Bearer nope' },
+        fast: false,
+      },
+      {
+        name: 'right token',
+        type: FORM,
+        body: 'key=k1',
+        headers: { authorization: `Bearer ${TOKEN}` },
+        fast: true,
+      },
+      {
+        name: 'right token, miss',
+        type: FORM,
+        body: 'key=k9',
+        headers: { authorization: `bearer  ${TOKEN}` },
+        fast: true,
+      },
+    ]);
+    assert.equal(pair.served.node.stats.numHit, 1);
+  });
+
+  it('serves every get without --protect-data even when a token guards the control routes', async () => {
+    const pair = await twins({ token: TOKEN });
+    await put([pair.served, pair.reference], 'k1', 'open', { authorization: `Bearer ${TOKEN}` });
+    await runTable(pair, [{ name: 'open hit', type: FORM, body: 'key=k1', fast: true }]);
+  });
+});
