@@ -87,6 +87,10 @@ export function toCachePoolError(error: unknown, bodyLimitBytes: number, content
     case 'FST_ERR_CTP_INVALID_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return errors.unsupportedMedia(contentType);
+    case 'ERR_STREAM_PREMATURE_CLOSE':
+      // The request stream ended inside a multipart file part (a cut body): busboy's file
+      // stream reports it as a premature close, which carries no 4xx status of its own.
+      return errors.malformedBody('the multipart body ended inside a part');
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':

@@ -95,7 +95,10 @@ describe('fuzzing a live node', () => {
       timeLimitMs: 50_000,
       bodyLimitBytes: BODY_LIMIT,
       check: (request, status, body) => {
-        assert.ok(status < 500, `${request.method} ${request.path.slice(0, 200)} answered ${status}: ${body.slice(0, 300)}`);
+        assert.ok(
+          status < 500,
+          `${request.method} ${request.path.slice(0, 200)} ${JSON.stringify(request.headers)} body ${JSON.stringify(request.body?.subarray(0, 200).toString('latin1'))} (${request.body?.length ?? 0} bytes) answered ${status}: ${body.slice(0, 300)}; node errors: ${JSON.stringify(proc.lines.filter((l) => Number(l.level) >= 50).slice(-3)).slice(0, 2000)}`,
+        );
         if (CONTROL.has(`${request.method} ${pathOnly(request.path)}`)) {
           assert.ok(status === 401 || status === 403, `control ${request.method} ${request.path} without the token answered ${status}: ${body.slice(0, 200)}`);
           refusedControl.count++;

@@ -162,3 +162,26 @@ test('a busy resize keeps its 409 in the legacy envelope; other request errors a
   assert.equal(v1.json().error.code, 'CP_ERR_POOL_BUSY');
   await app.close();
 });
+
+test('a multipart body cut inside a file part is a 400, not a 500 (found by fuzzing: PATCH on a known path)', async () => {
+  const app = await buildApp(65_536);
+  const payload =
+    '--x\r\nContent-Disposition: form-data; name="4"; filename="f.txt"\r\n\r\n\r\n' +
+    '--x\r\nContent-Disposition: form-data; name="migration"; filename="f.txt"\r\n\r\n["' +
+    'v'.repeat(800);
+  for (const [method, url] of [
+    ['PATCH', '/echo'],
+    ['POST', '/echo'],
+    ['PATCH', '/nowhere'],
+  ] as const) {
+    const res = await app.inject({
+      method,
+      url,
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      payload,
+    });
+    assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${method} ${url}: status ${res.statusCode} ${res.body}`);
+    assert.equal(res.json().success, 'false');
+  }
+  await app.close();
+});
