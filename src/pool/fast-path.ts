@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { CachePoolError, errors } from '../errors.js';
-import { failure, legacyStatus, tokenMatches } from '../http/index.js';
+import { bearerAuthorized, failure, legacyStatus, type PreRouter } from '../http/index.js';
 import { partitionOf } from '../partition/index.js';
 import { keyOfBody } from './body-key.js';
 import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
@@ -37,7 +37,7 @@ export interface FastPathOptions {
 }
 
 /** Handles a request and returns true, or returns false (untouched) to let Fastify have it. */
-export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
+export type FastPath = PreRouter;
 
 type Route = { method: UpstreamMethod; path: string; write: boolean };
 const GET_KEY: Route = { method: 'POST', path: '/api/cache/key', write: false };
@@ -53,7 +53,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
     const type = headers['content-type'];
     if (type === undefined || !isKnownType(type) || headers['transfer-encoding'] !== undefined)
       return false;
-    if (options.token !== undefined && !authorized(options.token, headers.authorization))
+    if (options.token !== undefined && !bearerAuthorized(options.token, headers.authorization))
       return false;
     const length = Number(headers['content-length']);
     if (!(length > 0 && length <= options.bodyLimitBytes)) return false;
@@ -76,12 +76,6 @@ function isKnownType(type: string): boolean {
     lower.startsWith('application/json') ||
     lower.startsWith('multipart/form-data')
   );
-}
-
-function authorized(token: string, header: string | undefined): boolean {
-  if (header === undefined) return false;
-  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  return match !== null && tokenMatches(token, match[1]!);
 }
 
 function ignore(): void {}

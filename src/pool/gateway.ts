@@ -8,12 +8,12 @@
  * publishes into the Routing it is given. The three hot legacy routes are served by a pre-router
  * (fast-path.ts) that streams the node's answer back; Fastify handles everything else.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { errors } from '../errors.js';
 import {
   createHttpApp,
+  interpose,
   readFields,
   registerRawParsers,
   requireToken,
@@ -223,22 +223,6 @@ function relay(reply: FastifyReply, answer: Upstream): FastifyReply {
   reply.code(answer.statusCode);
   if (answer.contentType !== undefined) reply.header('content-type', answer.contentType);
   return reply.send(answer.body);
-}
-
-/**
- * Puts `fastPath` in front of the server's request listener (Fastify's): a request the fast path
- * does not take goes to Fastify unchanged.
- */
-function interpose(server: Server, fastPath: FastPath): void {
-  const fallbacks = server.listeners('request') as ((
-    request: IncomingMessage,
-    response: ServerResponse,
-  ) => void)[];
-  server.removeAllListeners('request');
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (fastPath(request, response)) return;
-    for (const fallback of fallbacks) fallback.call(server, request, response);
-  });
 }
 
 const statisticNames = [
