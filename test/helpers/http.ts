@@ -72,6 +72,22 @@ export function postMultipart(url: string, fields: FieldValues, options: SendOpt
   return send(url, { method: 'POST', ...options, body: form });
 }
 
+/**
+ * A multipart/form-data body as text with a fixed boundary, one field per entry: for tests that
+ * must send the same bytes twice (e.g. a fast path against the Fastify route).
+ */
+export function multipartBody(fields: Record<string, string>): { type: string; body: string } {
+  const boundary = 'XyZboundary42';
+  const parts = Object.entries(fields).map(
+    ([name, value]) =>
+      `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  return {
+    type: `multipart/form-data; boundary=${boundary}`,
+    body: `${parts.join('')}--${boundary}--\r\n`,
+  };
+}
+
 /** The three encodings that every legacy endpoint accepts, by name. */
 export const encodings = {
   form: postForm,

@@ -10,6 +10,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { buildNodeApp, type NodeApp, type NodeAppOptions } from '../../../src/node/index.js';
+import { multipartBody } from '../../helpers/http.js';
 
 interface Seen {
   status: number;
@@ -136,17 +137,6 @@ async function put(
   }
 }
 
-function multipart(fields: Record<string, string>): { type: string; body: string } {
-  const boundary = 'XyZboundary42';
-  const parts = Object.entries(fields).map(
-    ([name, value]) =>
-      `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
-  );
-  return {
-    type: `multipart/form-data; boundary=${boundary}`,
-    body: `${parts.join('')}--${boundary}--\r\n`,
-  };
-}
 
 async function runTable(pair: Awaited<ReturnType<typeof twins>>, cases: Case[]) {
   for (const c of cases) {
@@ -177,7 +167,7 @@ describe('the node fast get', () => {
     await put(nodes, 'a b c', 'spaced');
     await put(nodes, 'ключ', 'unicode');
     await put(nodes, '12', 'numeric');
-    const mp = multipart({ key: 'k1' });
+    const mp = multipartBody({ key: 'k1' });
     const cases: Case[] = [
       { name: 'form hit', type: FORM, body: 'key=k1', fast: true },
       { name: 'form hit, raw value framed per read', type: FORM, body: 'key=k2', fast: true },

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { PartitionTable, partitionOf } from '../../../src/partition/index.js';
 import { buildGatewayApp, NodeClient, Routing } from '../../../src/pool/index.js';
 import { startCachepool, stopAll } from '../../helpers/process.js';
+import { multipartBody } from '../../helpers/http.js';
 
 interface Seen {
   status: number;
@@ -61,17 +62,6 @@ async function injected(
   };
 }
 
-function multipart(fields: Record<string, string>): { type: string; body: string } {
-  const boundary = 'XyZboundary42';
-  const parts = Object.entries(fields).map(
-    ([name, value]) =>
-      `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
-  );
-  return {
-    type: `multipart/form-data; boundary=${boundary}`,
-    body: `${parts.join('')}--${boundary}--\r\n`,
-  };
-}
 
 /** A key whose partition is `partition`. */
 function keyIn(partition: number, prefix: string): string {
@@ -112,7 +102,7 @@ describe('gateway fast path', { timeout: 60_000 }, () => {
   });
 
   it('answers every case with the same status, content type and bytes as the Fastify routes', async () => {
-    const put = multipart({ key: 'mp key', value: 'multi' });
+    const put = multipartBody({ key: 'mp key', value: 'multi' });
     const cases: [string, string, string | undefined, string][] = [
       ['POST', '/api/cache/content', FORM, 'key=k%201&value=v%C3%A9'],
       ['POST', '/api/cache/key', FORM, 'key=k%201'],
@@ -133,8 +123,8 @@ describe('gateway fast path', { timeout: 60_000 }, () => {
       [
         'POST',
         '/api/cache/key',
-        multipart({ key: 'mp key' }).type,
-        multipart({ key: 'mp key' }).body,
+        multipartBody({ key: 'mp key' }).type,
+        multipartBody({ key: 'mp key' }).body,
       ],
       ['POST', '/api/cache/key', FORM, 'value=only'],
       ['POST', '/api/cache/key', 'application/json', '{"key":'],
