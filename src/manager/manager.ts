@@ -652,6 +652,7 @@ export class Manager {
     for (const address of added) {
       this.#removeMember(address);
       await this.#options.provisioner.stopNode(address, this.#members.size).catch(() => {});
+      await this.#dropClient(address);
     }
     return error;
   }
@@ -679,8 +680,7 @@ export class Manager {
           'the node left the pool but could not be stopped',
         );
       }
-      await this.#clients.get(address)?.close();
-      this.#clients.delete(address);
+      await this.#dropClient(address);
     }
     return null;
   }
@@ -882,6 +882,13 @@ export class Manager {
   #setTable(table: PartitionTable): void {
     this.#table = table;
     this.#db.savePartitionTable(table);
+  }
+
+  /** Closes the connections to a node that left (its address may later be another node's). */
+  async #dropClient(address: string): Promise<void> {
+    const client = this.#clients.get(address);
+    this.#clients.delete(address);
+    await client?.close().catch(() => {});
   }
 
   #client(address: string): NodeClient {

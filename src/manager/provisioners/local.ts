@@ -58,6 +58,8 @@ interface Child {
   restarts: number[];
   /** Liveness poll of an adopted node. */
   watch: NodeJS.Timeout | null;
+  /** The process of this dead node's replacement while it starts (stopped with the node). */
+  replacement: ChildProcess | null;
 }
 
 /** Runs nodes as supervised local processes. */
@@ -112,6 +114,7 @@ export class LocalProvisioner implements Provisioner {
       stopping: false,
       restarts: [],
       watch: null,
+      replacement: null,
     };
     this.#children.set(address, entry);
     if (pid !== null) {
@@ -136,7 +139,12 @@ export class LocalProvisioner implements Provisioner {
     if (!child) return;
     child.stopping = true;
     if (child.watch) clearInterval(child.watch);
-    for (const other of this.#restarting) if (other.address === address) other.stopping = true;
+    // A replacement still starting is stopped too, before it can register with the manager.
+    for (const other of this.#restarting) {
+      if (other.address !== address) continue;
+      other.stopping = true;
+      other.replacement?.kill('SIGTERM');
+    }
     this.#children.delete(address);
     if (child.pid > 0) await stopPid(child.pid);
     this.#options.logger.info({ address }, 'node stopped');
@@ -161,7 +169,12 @@ export class LocalProvisioner implements Provisioner {
     await Promise.all([...this.#children.keys()].map((address) => this.stopNode(address, 0)));
   }
 
-  async #spawn(spec: NodeSpec, port: number): Promise<Child> {
+  /** Starts a node; `onProcess` gets its process as soon as it exists, before it listens. */
+  async #spawn(
+    spec: NodeSpec,
+    port: number,
+    onProcess?: (child: ChildProcess) => void,
+  ): Promise<Child> {
     const { logger } = this.#options;
     const args = [
       CLI,
@@ -197,6 +210,7 @@ export class LocalProvisioner implements Provisioner {
     }
     // The manager must not wait for its nodes when it exits on purpose; it stops them itself.
     child.unref();
+    onProcess?.(child);
     const url = await waitForListening(
       child,
       logPath,
@@ -215,6 +229,7 @@ export class LocalProvisioner implements Provisioner {
       stopping: false,
       restarts: [],
       watch: null,
+      replacement: null,
     };
     const previous = this.#children.get(address);
     if (previous) entry.restarts = previous.restarts;
@@ -244,9 +259,12 @@ export class LocalProvisioner implements Provisioner {
     }
     child.restarts.push(now);
     this.#restarting.add(child);
-    this.#spawn(child.spec, child.port).then(
+    this.#spawn(child.spec, child.port, (replacement) => {
+      child.replacement = replacement;
+    }).then(
       (restarted) => {
         this.#restarting.delete(child);
+        child.replacement = null;
         // stopNode was called on the dead node while this one was starting: stop it too.
         if (child.stopping || this.#closed) {
           void this.stopNode(restarted.address, 0);
@@ -256,6 +274,11 @@ export class LocalProvisioner implements Provisioner {
       },
       (error: unknown) => {
         this.#restarting.delete(child);
+        child.replacement = null;
+        if (child.stopping || this.#closed) {
+          logger.info({ address: child.address }, 'node restart abandoned: the node was stopped');
+          return;
+        }
         logger.error({ address: child.address, err: error }, 'node restart failed');
         this.#children.delete(child.address);
       },
@@ -288,7 +311,11 @@ export function nodeEnv(token: string | undefined, protectData: boolean): NodeJS
   return env;
 }
 
-/** Reads the node's log from `offset` until its listening line; rejects on exit or timeout. */
+/**
+ * Reads the node's log from `offset` until its listening line, logged by this very process (the
+ * file is shared by every node of the same cache_index: a dead node's replacement and a new node
+ * may start at once); rejects on exit or timeout.
+ */
 function waitForListening(
   child: ChildProcess,
   logPath: string,
@@ -328,10 +355,16 @@ function waitForListening(
       for (const line of read().split('\n')) {
         if (!line.includes('"listening"')) continue;
         try {
-          const parsed = JSON.parse(line) as { msg?: string; role?: string; url?: string };
+          const parsed = JSON.parse(line) as {
+            msg?: string;
+            role?: string;
+            url?: string;
+            pid?: number;
+          };
           if (
             parsed.msg === 'listening' &&
             parsed.role === 'node' &&
+            parsed.pid === child.pid &&
             typeof parsed.url === 'string'
           ) {
             finish({ url: parsed.url });
