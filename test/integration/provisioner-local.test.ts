@@ -19,7 +19,9 @@ const spec: NodeSpec = { cacheIndex: 2, capacityMb: 8, policy: 'lru' };
 /** True when a cache node answers its health check at `address`. */
 async function answers(address: string): Promise<boolean> {
   try {
-    const response = await fetch(`http://${address}/healthz`, { signal: AbortSignal.timeout(2000) });
+    const response = await fetch(`http://${address}/healthz`, {
+      signal: AbortSignal.timeout(2000),
+    });
     await response.arrayBuffer();
     return response.status === 200;
   } catch {
