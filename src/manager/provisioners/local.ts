@@ -280,7 +280,8 @@ export class LocalProvisioner implements Provisioner {
           return;
         }
         logger.error({ address: child.address, err: error }, 'node restart failed');
-        this.#children.delete(child.address);
+        // Its port may be another node's by now (a new node bound it while this one was down).
+        if (this.#children.get(child.address) === child) this.#children.delete(child.address);
       },
     );
   }
