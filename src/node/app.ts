@@ -9,7 +9,7 @@ import { defaults } from '../defaults.js';
 import { createHttpApp, interpose, requireToken, type MultipartLimits } from '../http/index.js';
 import { createNodeRegistry } from '../metrics/node-prometheus.js';
 import { CacheNode } from './cache-node.js';
-import { createFastGet, type JsonParser } from './fast-get.js';
+import { createFastLegacy, type JsonParser } from './fast-legacy.js';
 import { PoolMembers } from './members.js';
 import { PoolMovePolicy, StandaloneMovePolicy, type MovePolicy } from './move-policy.js';
 import { parsePeer, PeerPolicy } from './peers.js';
@@ -103,11 +103,11 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     : new StandaloneMovePolicy(new PeerPolicy(options.peers ?? [], host));
 
   registerLegacyRoutes(app, node, guard, dataGuard);
-  // The hot legacy get skips Fastify's per-request cost; Fastify stays the fallback for every
-  // case the fast path leaves alone (and for app.inject()).
+  // The hot legacy get and put skip Fastify's per-request cost; Fastify stays the fallback for
+  // every case the fast path leaves alone (and for app.inject()).
   interpose(
     app.server,
-    createFastGet({
+    createFastLegacy({
       node,
       bodyLimitBytes: options.bodyLimitBytes ?? defaults.bodyLimitBytes,
       token: options.protectData && options.token ? options.token : undefined,

@@ -12,7 +12,7 @@ import { partitionOf } from '../partition/partition-of.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 import { policyNames, Store, type SetOutcome } from '../store/index.js';
 import type { ImportRecord } from './batch-decoder.js';
-import type { Entry } from './entry.js';
+import { textEntry, type Entry } from './entry.js';
 import { Fences } from './fences.js';
 
 /** Options of CacheNode. */
@@ -108,6 +108,20 @@ export class CacheNode {
     const outcome = this.store.set(key, entry, entry.valueBytes);
     if (outcome.kind !== 'rejected') this.fences.touch(key);
     return outcome;
+  }
+
+  /**
+   * The legacy put of a text value (`POST /api/cache/content`), as every front end of it does it:
+   * the key checked, an absent or empty value refused (`Missing value`), the value's size checked,
+   * then stored; a value larger than the whole capacity is a RequestError and changes nothing.
+   */
+  putText(key: string | undefined, value: string | undefined): void {
+    const checked = this.checkKey(key);
+    if (value === undefined || value === '') throw errors.missingValue();
+    // value.length <= UTF-8 bytes <= 3 × length: count bytes only near the limit.
+    if (value.length * 3 > this.maxValueBytes) this.checkValueBytes(Buffer.byteLength(value, 'utf8'));
+    const outcome = this.put(checked, textEntry(value));
+    if (outcome.kind === 'rejected') throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
   }
 
   /** A counted invalidation; true when the key was present. */

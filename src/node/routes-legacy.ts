@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
 import { fieldInteger, fieldText, readFields, sendSuccess, type Fields, type TokenGuard } from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
-import { legacyAnswer, textEntry } from './entry.js';
+import { legacyAnswer } from './entry.js';
 import { homePage, statisticsPage } from './pages.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -49,14 +49,7 @@ export function registerLegacyRoutes(
 
   app.post('/api/cache/content', data, (request, reply) => {
     const fields = fieldsOf(request);
-    const key = node.checkKey(fieldText(fields, 'key'));
-    const value = fieldText(fields, 'value');
-    if (value === undefined || value === '') throw errors.missingValue();
-    // value.length <= UTF-8 bytes <= 3 × length: count bytes only near the limit.
-    if (value.length * 3 > node.maxValueBytes) node.checkValueBytes(Buffer.byteLength(value, 'utf8'));
-    const entry = textEntry(value);
-    const outcome = node.put(key, entry);
-    if (outcome.kind === 'rejected') throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
+    node.putText(fieldText(fields, 'key'), fieldText(fields, 'value'));
     sendSuccess(reply, '');
   });
 

@@ -1,7 +1,8 @@
 /**
- * The node's fast path for the legacy get (`POST /api/cache/key`, src/node/fast-get.ts) answers
- * exactly as its Fastify route does — same status, content type, length and bytes — and moves
- * the statistics and recency the same way; what it does not take (multipart, chunked, empty,
+ * The node's fast path for the legacy get and put (`POST /api/cache/key`, `POST
+ * /api/cache/content`, src/node/fast-legacy.ts) answers exactly as the Fastify routes do — same
+ * status, content type, length and bytes — and moves the statistics, the stored values and
+ * recency the same way; what it does not take (multipart, chunked, empty,
  * other types, a query string, a missing token under --protect-data) reaches Fastify unchanged.
  * One app is listened on (requests go through the fast path), its twin is only injected into.
  */
@@ -32,7 +33,8 @@ interface Case {
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
-const TOKEN = 'fast-get-test-token-0123456789';
+const TOKEN = 'fast-legacy-test-token-0123456789';
+const PUT = '/api/cache/content';
 
 const closers: (() => Promise<unknown>)[] = [];
 after(async () => {
@@ -110,13 +112,19 @@ async function injected(node: NodeApp, c: Case): Promise<Seen> {
   };
 }
 
-/** What the statistics and the store look like (recency order included). */
+/** What the statistics and the store look like (recency order and stored bytes included). */
 function state(node: NodeApp) {
   const stats = node.node.stats;
+  const store = node.node.store;
   return {
     legacy: node.node.legacyStatistics(),
     totals: [stats.requestsTotal, stats.getRequestsTotal, stats.hitsTotal, stats.missesTotal],
-    keys: node.node.store.keys(),
+    keys: store.keys(),
+    entries: store.keys().map((key) => {
+      const entry = store.peek(key)!;
+      return [key, entry.framed, entry.type, entry.valueBytes, entry.bytes.toString('base64')];
+    }),
+    usedBytes: store.stats().usedBytes,
   };
 }
 
@@ -137,7 +145,6 @@ async function put(
   }
 }
 
-
 async function runTable(pair: Awaited<ReturnType<typeof twins>>, cases: Case[]) {
   for (const c of cases) {
     const before = pair.fastifyCount();
@@ -157,7 +164,7 @@ async function runTable(pair: Awaited<ReturnType<typeof twins>>, cases: Case[]) 
   }
 }
 
-describe('the node fast get', () => {
+describe('the node fast get and put', () => {
   it('answers every case byte for byte as the Fastify route, counting the same', async () => {
     const pair = await twins();
     const dataUrl = `data:image/png;base64,${Buffer.alloc(7_500, 7).toString('base64')}`;
@@ -239,6 +246,154 @@ describe('the node fast get', () => {
     assert.equal(final.keys.at(-1), 'a b c', 'the last hit is the most recently used');
   });
 
+  it('answers every put byte for byte as the Fastify route, storing and counting the same', async () => {
+    // A small capacity and value limit, so that both refusals are reachable.
+    const pair = await twins({ capacityMb: 1, maxValueBytes: 200_000 });
+    const dataUrl = `data:image/png;base64,${Buffer.from(Array.from({ length: 75_000 }, (_, i) => (i * 7919) & 255)).toString('base64')}`;
+    const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+    const mp = multipartBody({ key: 'm', value: 'v' });
+    const cases: Case[] = [
+      {
+        name: 'form data URL',
+        type: FORM,
+        url: PUT,
+        body: form({ key: 'img', value: dataUrl }),
+        fast: true,
+      },
+      {
+        name: 'overwrite',
+        type: FORM,
+        url: PUT,
+        body: form({ key: 'img', value: `${dataUrl}AA` }),
+        fast: true,
+      },
+      {
+        name: 'value needing escapes',
+        type: FORM,
+        url: PUT,
+        body: form({ key: 'q', value: 'say "hi"\n\\' }),
+        fast: true,
+      },
+      {
+        name: 'control characters',
+        type: FORM,
+        url: PUT,
+        body: 'key=c&value=a%00b%1Fc%0A',
+        fast: true,
+      },
+      {
+        name: 'unicode key and value',
+        type: FORM,
+        url: PUT,
+        body: form({ key: 'ключ', value: 'значение 🙂' }),
+        fast: true,
+      },
+      { name: 'raw UTF-8 value', type: FORM, url: PUT, body: 'key=r&value=žluťoučký', fast: true },
+      { name: 'plus as space', type: FORM, url: PUT, body: 'key=a+b&value=c+d', fast: true },
+      {
+        name: 'bad percent-encoding kept raw',
+        type: FORM,
+        url: PUT,
+        body: 'key=bad&value=%zz%E0%A4',
+        fast: true,
+      },
+      { name: 'value before key', type: FORM, url: PUT, body: 'value=first&key=vk', fast: true },
+      {
+        name: 'repeated fields: first wins',
+        type: FORM,
+        url: PUT,
+        body: 'key=d1&value=one&key=d2&value=two',
+        fast: true,
+      },
+      { name: 'escaped field names', type: FORM, url: PUT, body: 'k%65y=e&v%61lue=x', fast: true },
+      { name: 'missing value', type: FORM, url: PUT, body: 'key=nv', fast: true },
+      { name: 'empty value', type: FORM, url: PUT, body: 'key=nv&value=', fast: true },
+      { name: 'missing key', type: FORM, url: PUT, body: 'value=orphan', fast: true },
+      {
+        name: 'too-long key',
+        type: FORM,
+        url: PUT,
+        body: form({ key: 'x'.repeat(1025), value: 'v' }),
+        fast: true,
+      },
+      {
+        name: 'value over the value limit',
+        type: FORM,
+        url: PUT,
+        body: form({ key: 'big', value: 'v'.repeat(200_001) }),
+        fast: true,
+      },
+      {
+        name: 'value over the limit in UTF-8 bytes only',
+        type: FORM,
+        url: PUT,
+        body: form({ key: 'big2', value: 'ж'.repeat(100_001) }),
+        fast: true,
+      },
+      {
+        name: 'JSON put',
+        type: JSON_TYPE,
+        url: PUT,
+        body: JSON.stringify({ key: 'j', value: 'json "value"' }),
+        fast: true,
+      },
+      {
+        name: 'JSON number value',
+        type: JSON_TYPE,
+        url: PUT,
+        body: '{"key":"n","value":42}',
+        fast: true,
+      },
+      {
+        name: 'JSON object value',
+        type: JSON_TYPE,
+        url: PUT,
+        body: '{"key":"o","value":{"a":1}}',
+        fast: true,
+      },
+      { name: 'JSON array', type: JSON_TYPE, url: PUT, body: '["k","v"]', fast: true },
+      {
+        name: 'JSON malformed',
+        type: JSON_TYPE,
+        url: PUT,
+        body: '{"key":"k","value":',
+        fast: true,
+      },
+      { name: 'JSON blank', type: JSON_TYPE, url: PUT, body: ' ', fast: true },
+      { name: 'multipart', type: mp.type, url: PUT, body: mp.body, fast: false },
+      { name: 'chunked', type: FORM, url: PUT, body: 'key=ch&value=v', chunked: true, fast: false },
+      { name: 'query string', type: FORM, url: `${PUT}?key=qk`, body: 'value=v', fast: false },
+      { name: 'get of a put value', type: FORM, body: 'key=img', fast: true },
+    ];
+    await runTable(pair, cases);
+    // Fill past the 1 MB capacity: puts evict by the policy the same way on both.
+    const fill: Case[] = Array.from({ length: 14 }, (_, i) => ({
+      name: `fill ${i}`,
+      type: FORM,
+      url: PUT,
+      body: form({ key: `fill-${i}`, value: dataUrl }),
+      fast: true,
+    }));
+    await runTable(pair, fill);
+    const final = state(pair.served);
+    assert.ok(final.usedBytes <= 1024 * 1024, `${final.usedBytes} bytes held`);
+    assert.ok(!final.keys.includes('img'), 'the least recently used value was evicted');
+    assert.ok(final.keys.includes('fill-13'));
+    assert.equal(
+      final.entries.find(([key]) => key === 'q')?.[1] ?? false,
+      false,
+      'a value needing escapes is stored raw',
+    );
+  });
+
+  it('refuses a put larger than the whole capacity and changes nothing', async () => {
+    const pair = await twins({ capacityMb: 0 });
+    await runTable(pair, [
+      { name: 'capacity 0', type: FORM, url: PUT, body: 'key=z&value=v', fast: true },
+    ]);
+    assert.equal(pair.served.node.store.size, 0);
+  });
+
   it('takes a protected get only with the right token', async () => {
     const pair = await twins({ token: TOKEN, protectData: true });
     await put([pair.served, pair.reference], 'k1', 'secret', { authorization: `Bearer ${TOKEN}` });
@@ -263,6 +418,15 @@ describe('the node fast get', () => {
         type: FORM,
         body: 'key=k9',
         headers: { authorization: `bearer  ${TOKEN}` },
+        fast: true,
+      },
+      { name: 'put, no token', type: FORM, url: PUT, body: 'key=p&value=v', fast: false },
+      {
+        name: 'put, right token',
+        type: FORM,
+        url: PUT,
+        body: 'key=p&value=v',
+        headers: { authorization: `Bearer ${TOKEN}` },
         fast: true,
       },
     ]);

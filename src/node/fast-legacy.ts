@@ -1,12 +1,14 @@
 /**
- * The node's fast path for its hottest route, the legacy get (`POST /api/cache/key`): a
- * pre-router in front of Fastify (as the gateway has, src/pool/fast-path.ts) that reads a body of
- * a known length, takes the key out of it and answers exactly as the Fastify route does — the
- * same key checks and error envelopes, the same statistics and recency (CacheNode.checkKey and
- * CacheNode.get), the stored hit bytes in one write. It takes a form body (read as @fastify/formbody
- * reads it) or a JSON body (read by the app's own JSON parser, whose errors it maps as the error
- * handler does), with no charset but utf-8. Everything else — other paths or a query string, other content types, chunked, empty or too
- * large bodies, a missing or wrong token under `--protect-data` — falls through to Fastify.
+ * The node's fast path for its two hottest routes, the legacy get (`POST /api/cache/key`) and put
+ * (`POST /api/cache/content`): a pre-router in front of Fastify (as the gateway has,
+ * src/pool/fast-path.ts) that reads a body of a known length, takes the fields out of it and
+ * answers exactly as the Fastify routes do — the same checks and error envelopes, the same
+ * statistics and recency, through the same CacheNode calls (`checkKey` and `get`, `putText`); a
+ * hit sends the stored bytes in one write. It takes a form body (read as @fastify/formbody reads
+ * it) or a JSON body (read by the app's own JSON parser, whose errors it maps as the error handler
+ * does), with no charset but utf-8. Everything else — other paths or a query string, other content
+ * types, chunked, empty or too large bodies, a missing or wrong token under `--protect-data` —
+ * falls through to Fastify.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -16,14 +18,15 @@ import {
   failure,
   fieldText,
   legacyStatus,
+  success,
   toCachePoolError,
   type PreRouter,
 } from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer } from './entry.js';
 
-/** Options of createFastGet. */
-export interface FastGetOptions {
+/** Options of createFastLegacy. */
+export interface FastLegacyOptions {
   node: CacheNode;
   /** The app's body limit in bytes: a larger body falls through (Fastify answers 413). */
   bodyLimitBytes: number;
@@ -38,12 +41,22 @@ export interface FastGetOptions {
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** How a body is encoded; only these two are read here. */
 type Encoding = 'form' | 'json';
+/** The routes taken, by path (method POST), and the fields each reads. */
+const ROUTES = {
+  '/api/cache/key': ['key'],
+  '/api/cache/content': ['key', 'value'],
+} as const;
+type Path = keyof typeof ROUTES;
+/** The empty success answer of a put, as sendSuccess sends it. */
+const PUT_DONE = Buffer.from(JSON.stringify(success('')), 'utf8');
 
 /** Builds the pre-router (see the module header). */
-export function createFastGet(options: FastGetOptions): PreRouter {
+export function createFastLegacy(options: FastLegacyOptions): PreRouter {
   const { bodyLimitBytes, token } = options;
   return (request, response) => {
-    if (request.url !== '/api/cache/key' || request.method !== 'POST') return false;
+    const path = request.url;
+    if (request.method !== 'POST' || (path !== '/api/cache/key' && path !== '/api/cache/content'))
+      return false;
     const headers = request.headers;
     if (headers['transfer-encoding'] !== undefined) return false;
     const encoding = encodingOf(headers['content-type']);
@@ -52,7 +65,7 @@ export function createFastGet(options: FastGetOptions): PreRouter {
     const length = Number(headers['content-length']);
     if (!(length > 0 && length <= bodyLimitBytes)) return false;
     readBody(request, length, (body) =>
-      answer(options, encoding, headers['content-type']!, body, response),
+      answer(options, path, encoding, headers['content-type']!, body, response),
     );
     return true;
   };
@@ -104,12 +117,20 @@ export type JsonParser = (
   done: (error: Error | null, value?: unknown) => void,
 ) => void;
 
-/** The key as the Fastify route reads it, or the error its parser or body reader raises. */
-function keyOf(options: FastGetOptions, encoding: Encoding, body: Buffer): string | undefined {
-  if (encoding === 'form') return keyOfForm(body);
+/**
+ * The fields `names` as the Fastify route reads them (text, as fieldText gives it), or the error
+ * its parser or body reader raises.
+ */
+function fieldsOf(
+  options: FastLegacyOptions,
+  encoding: Encoding,
+  body: Buffer,
+  names: readonly string[],
+): (string | undefined)[] {
+  if (encoding === 'form') return formFields(body, names);
   const text = body.toString('utf8');
   // As the node's JSON parser (src/http/body.ts): a blank body reads as no fields.
-  if (text.trim() === '') return undefined;
+  if (text.trim() === '') return names.map(() => undefined);
   let parsed: unknown;
   let failed: Error | null = null;
   options.parseJson(undefined, text, (error, value) => {
@@ -118,31 +139,36 @@ function keyOf(options: FastGetOptions, encoding: Encoding, body: Buffer): strin
   });
   if (failed !== null) throw failed;
   // As readFields: null is no fields; anything but an object of fields is malformed.
-  if (parsed === undefined || parsed === null) return undefined;
+  if (parsed === undefined || parsed === null) return names.map(() => undefined);
   if (typeof parsed !== 'object' || Array.isArray(parsed))
     throw errors.malformedBody('expected an object of fields');
-  return fieldText(parsed as Record<string, unknown>, 'key');
+  return names.map((name) => fieldText(parsed as Record<string, unknown>, name));
 }
 
 /**
- * The first `key` field of a form body as @fastify/formbody (fast-querystring) reads it: fields
- * split at `&`, the name at the first `=`, `+` as a space, percent-decoding that keeps the raw
- * text when it is not valid UTF-8; a name alone gives an empty value. Only the key's field and the
- * names before it are turned into text.
+ * The first value of each field `names` of a form body as @fastify/formbody (fast-querystring)
+ * and readFields read it: fields split at `&`, the name at the first `=`, `+` as a space,
+ * percent-decoding that keeps the raw text when it is not valid UTF-8; a name alone gives an
+ * empty value. Only the wanted fields and the names are turned into text.
  */
-function keyOfForm(body: Buffer): string | undefined {
+function formFields(body: Buffer, names: readonly string[]): (string | undefined)[] {
+  const values: (string | undefined)[] = names.map(() => undefined);
+  let missing = names.length;
   let start = 0;
-  while (start < body.length) {
+  while (start < body.length && missing > 0) {
     let end = body.indexOf(0x26 /* & */, start);
     if (end === -1) end = body.length;
     const segment = body.subarray(start, end);
     const equals = segment.indexOf(0x3d /* = */);
     const name = formDecode(segment.toString('utf8', 0, equals === -1 ? segment.length : equals));
-    if (name === 'key')
-      return equals === -1 ? '' : formDecode(segment.toString('utf8', equals + 1));
+    const at = names.indexOf(name);
+    if (at !== -1 && values[at] === undefined) {
+      values[at] = equals === -1 ? '' : formDecode(segment.toString('utf8', equals + 1));
+      missing--;
+    }
     start = end + 1;
   }
-  return undefined;
+  return values;
 }
 
 function formDecode(text: string): string {
@@ -157,7 +183,8 @@ function formDecode(text: string): string {
 
 /** What the Fastify route and its error handler do with the body, answered on the raw response. */
 function answer(
-  options: FastGetOptions,
+  options: FastLegacyOptions,
+  path: Path,
   encoding: Encoding,
   contentType: string,
   body: Buffer,
@@ -165,17 +192,19 @@ function answer(
 ): void {
   const { node } = options;
   try {
-    const key = node.checkKey(keyOf(options, encoding, body));
-    const entry = node.get(key);
+    const [key, value] = fieldsOf(options, encoding, body, ROUTES[path]);
+    if (path === '/api/cache/content') {
+      node.putText(key, value);
+      send(response, 200, PUT_DONE);
+      return;
+    }
+    const entry = node.get(node.checkKey(key));
     if (entry === undefined) throw errors.unknownKey();
     send(response, 200, legacyAnswer(entry));
   } catch (error) {
     let known = toCachePoolError(error, options.bodyLimitBytes, contentType);
     if (known === undefined) {
-      options.logger?.error(
-        { err: error, method: 'POST', url: '/api/cache/key' },
-        'internal error',
-      );
+      options.logger?.error({ err: error, method: 'POST', url: path }, 'internal error');
       known = errors.internal();
     }
     const status = legacyStatus(known);
