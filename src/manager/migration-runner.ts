@@ -1,0 +1,164 @@
+/**
+ * One move of the partition table onto a new set of nodes: plans it (planRebalance), journals it
+ * in the StateDb before the first key moves, carries it out (applyPlan) while the routing sees the
+ * partitions moving, and makes the resulting table the one in force — the new one when it
+ * succeeded, the old one when it was rolled back. It keeps the running (or last) migration's
+ * progress for the API, and can abort the running one when a node taking part dies. Which nodes
+ * start, leave or stop around a migration is the resize engine's business (resize-engine.ts).
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { planRebalance } from '../partition/index.js';
+import { applyPlan, MigrationProgress, type MigrationJSON, type Routing } from '../pool/index.js';
+import type { PoolState } from './pool-state.js';
+import type { MigrationRecord } from './state-db.js';
+
+/** What MigrationRunner needs. */
+export interface MigrationRunnerOptions {
+  pool: PoolState;
+  clock: Clock;
+  logger: Logger;
+  /** The gateway's routing of this process now, if any (it may be attached later). */
+  routing(): Routing | undefined;
+  /** The manager's own `host:port` now, which the nodes report to. */
+  managerAddress(): string;
+  /** Keys per move_keys call. */
+  chunkKeys: number;
+}
+
+/** A migration as `GET /api/manager/migration` shows it. */
+export type MigrationView = MigrationJSON & { outcome: string | null };
+
+/** Runs migrations (one at a time: the caller holds the ResizeCoordinator). */
+export class MigrationRunner {
+  #options: MigrationRunnerOptions;
+  #progress: MigrationProgress | null = null;
+  #moving: { partition: number; from: string; to: string }[] = [];
+  #seq = 0;
+  /** Aborts the running migration; with the nodes taking part in it. */
+  #abort: { controller: AbortController; nodes: Set<string> } | null = null;
+
+  constructor(options: MigrationRunnerOptions) {
+    this.#options = options;
+  }
+
+  /** Partitions moving right now (empty when no migration runs). */
+  get moving(): readonly { partition: number; from: string; to: string }[] {
+    return this.#moving;
+  }
+
+  /**
+   * The running or the last migration (after a restart, the last one journaled), or null when
+   * there was none. `outcome` is null while it runs, then `done` or `rolled-back`.
+   */
+  view(): MigrationView | null {
+    if (this.#progress) {
+      const state = this.#progress.toJSON();
+      const outcome = state.running ? null : state.error === null ? 'done' : 'rolled-back';
+      return { ...state, outcome };
+    }
+    const last = this.#options.pool.db.lastMigration();
+    return last ? journaledMigration(last) : null;
+  }
+
+  /** Aborts the running migration with `reason` when the node at `address` takes part in it. */
+  abortFor(address: string, reason: string): void {
+    if (this.#abort?.nodes.has(address)) this.#abort.controller.abort(reason);
+  }
+
+  /**
+   * Plans and applies the move of the table to `nodes` (`leaving` hand their keys off); returns
+   * the error, or null when done. Either way the table it leaves is in force when it resolves.
+   */
+  async migrate(leaving: string[], nodes: string[]): Promise<string | null> {
+    const { pool, clock, logger } = this.#options;
+    const db = pool.db;
+    const current = pool.table;
+    const plan = planRebalance(current, nodes);
+    const id = `m${clock.now().toString(36)}-${++this.#seq}`;
+    const progress = new MigrationProgress(
+      id,
+      current.nodes().length,
+      nodes.length,
+      plan.moves.length,
+      clock,
+    );
+    this.#progress = progress;
+    logger.info({ migration: id, moves: plan.moves.length, nodes }, 'migration started');
+    // Journaled before the first key moves: a manager killed from here on settles it at restart.
+    db.beginMigration({
+      id,
+      fromTable: current,
+      toTable: plan.table,
+      moves: plan.moves,
+      startedAtMs: clock.now(),
+    });
+    const controller = new AbortController();
+    this.#abort = { controller, nodes: new Set([...current.nodes(), ...nodes]) };
+    const outcome = await applyPlan({
+      signal: controller.signal,
+      current,
+      plan,
+      progress,
+      clientOf: (address) => pool.client(address),
+      publish: async (table, moving) => {
+        this.#moving = [...moving];
+        await this.#options.routing()?.publish(table, moving);
+      },
+      leaving,
+      managerAddress: this.#options.managerAddress(),
+      chunkKeys: this.#options.chunkKeys,
+      // Journals each source's progress: a restart settling this migration skips those sources.
+      onPartitionsDone: (moves) => {
+        try {
+          db.atomically(() => {
+            for (const move of moves) db.markMoveDone(id, move.partition);
+          });
+        } catch (error) {
+          logger.warn(
+            { migration: id, err: error },
+            'could not journal moves as done; a restart would go through them again',
+          );
+        }
+      },
+    });
+    this.#abort = null;
+    this.#moving = [];
+    db.atomically(() => {
+      pool.setTable(outcome.table);
+      db.finishMigration(
+        id,
+        outcome.ok ? 'done' : 'rolled-back',
+        outcome.ok ? undefined : outcome.error,
+      );
+    });
+    progress.finish(outcome.ok ? null : outcome.error);
+    if (outcome.ok)
+      logger.info({ migration: id, version: outcome.table.version }, 'migration done');
+    else
+      logger.warn(
+        { migration: id, error: outcome.error },
+        'migration failed; the previous table stays in force',
+      );
+    return outcome.ok ? null : outcome.error;
+  }
+}
+
+/** A journaled migration in the shape of `GET /api/manager/migration`. */
+function journaledMigration(record: MigrationRecord): MigrationView {
+  return {
+    id: record.id,
+    running: record.outcome === null,
+    from_size: new Set(record.fromTable.owners).size,
+    to_size: new Set(record.toTable.owners).size,
+    started_at_ms: record.startedAtMs,
+    finished_at_ms: record.finishedAtMs,
+    partitions_total: record.moves.length,
+    partitions_done: record.moves.filter((move) => move.done).length,
+    keys_total: 0,
+    keys_done: 0,
+    bytes_done: 0,
+    error: record.error,
+    outcome: record.outcome,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * What happens to members between resizes: a member whose process exits (a provisioner event) or
+ * that stops answering its health checks (HealthMonitor) goes `down` and its figures are dropped;
+ * one that answers again, or that the provisioner restarted, gets its config back and goes `up`.
+ * A node that exits while it takes part in a migration aborts that migration. Membership itself
+ * changes only through resizes (resize-engine.ts) and the start path (start-pool.ts).
+ */
+import type { Logger } from 'pino';
+import { HealthMonitor } from './health-monitor.js';
+import type { MigrationRunner } from './migration-runner.js';
+import type { PoolState } from './pool-state.js';
+import type { Provisioner, ProvisionerEvent } from './provisioner.js';
+
+/** What NodeLifecycle needs. */
+export interface NodeLifecycleOptions {
+  pool: PoolState;
+  /** Subscribed to on construction. */
+  provisioner: Provisioner;
+  migrations: MigrationRunner;
+  logger: Logger;
+  /** Consecutive failed health probes that make a member down. */
+  healthFailuresDown: number;
+}
+
+/** Marks members down and up from provisioner events and health checks. */
+export class NodeLifecycle {
+  #options: NodeLifecycleOptions;
+  #health: HealthMonitor;
+
+  constructor(options: NodeLifecycleOptions) {
+    this.#options = options;
+    const { pool } = options;
+    this.#health = new HealthMonitor({
+      addresses: () =>
+        pool.members
+          .list()
+          .filter((m) => m.status === 'up' || m.status === 'down')
+          .map((m) => m.address),
+      probe: (address) => pool.client(address).healthy(),
+      failuresDown: options.healthFailuresDown,
+      onDown: (address) => this.#nodeDown(address, 'it stopped answering its health checks'),
+      onUp: (address) => void this.#nodeBack(address),
+    });
+    options.provisioner.onEvent((event) => void this.#onProvisionerEvent(event));
+  }
+
+  /** Probes every member every `intervalMs` and marks the silent ones down. */
+  startHealthChecks(intervalMs: number): void {
+    this.#health.start(intervalMs);
+  }
+
+  /** One round of health probes now (what the timer calls). */
+  checkHealth(): Promise<void> {
+    return this.#health.tick();
+  }
+
+  /** Stops the health checks' timer. */
+  stopHealthChecks(): void {
+    this.#health.stop();
+  }
+
+  /** Forgets a node's failed probes (it left the pool). */
+  forget(address: string): void {
+    this.#health.forget(address);
+  }
+
+  async #onProvisionerEvent(event: ProvisionerEvent): Promise<void> {
+    const { pool, provisioner } = this.#options;
+    if (event.kind === 'exited') {
+      this.#options.migrations.abortFor(
+        event.address,
+        `node ${event.address} exited during the migration (code ${event.code}, signal ${event.signal})`,
+      );
+    }
+    if (!pool.members.has(event.address)) return;
+    if (event.kind === 'exited') {
+      this.#nodeDown(
+        event.address,
+        `its process exited (code ${event.code}, signal ${event.signal})`,
+      );
+      return;
+    }
+    this.#health.forget(event.address);
+    const member = pool.members.get(event.address)!;
+    // A restarted local node has a new process id: keep the stored one current for the next restart.
+    pool.db.upsertNode({
+      ...member,
+      pid: provisioner.pidOf?.(event.address) ?? null,
+    });
+    await this.#nodeBack(event.address);
+  }
+
+  /** A member died or stopped answering: down, and its figures dropped (its keys are gone). */
+  #nodeDown(address: string, why: string): void {
+    const { pool } = this.#options;
+    const member = pool.members.get(address);
+    if (!member || member.status === 'down') return;
+    this.#options.logger.warn({ address, why }, 'node down');
+    pool.setStatus(address, 'down');
+    pool.statistics.forget(address);
+  }
+
+  /** A down member answers again (restarted, most likely empty): give it its config, then up. */
+  async #nodeBack(address: string): Promise<void> {
+    const { pool, logger } = this.#options;
+    const member = pool.members.get(address);
+    if (!member) return;
+    try {
+      await pool.client(address).setConfig({
+        capacity: pool.config.capacityMb,
+        replacement_policy: pool.config.policy,
+        cache_index: member.cacheIndex,
+      });
+      if (pool.members.get(address)?.status === 'down') {
+        pool.setStatus(address, 'up');
+        logger.info({ address }, 'node up again');
+      }
+    } catch (error) {
+      logger.warn({ address, err: error }, 'could not configure a node that came back');
+    }
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * Resizes of the pool, one at a time (ResizeCoordinator): a grow starts nodes, adds them as
+ * `starting` and migrates onto them; a shrink picks the leaving nodes, marks them `draining`,
+ * migrates off them and stops them; nodes that registered on their own join through the same path
+ * once no resize runs. A failed migration leaves the old table and membership in force, and the
+ * nodes started for it are stopped again. Every resize, successful or not, is recorded for the
+ * dashboard. The migration itself (planning, journaling, moving keys) is MigrationRunner's.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { defaults } from '../defaults.js';
+import { CachePoolError, errors } from '../errors.js';
+import type { MigrationRunner, MigrationView } from './migration-runner.js';
+import type { NodeStarter } from './node-starter.js';
+import type { PoolState } from './pool-state.js';
+import type { Provisioner } from './provisioner.js';
+import { nodeToDrain } from './provisioners/command.js';
+import type { ResizeCoordinator } from './resize-coordinator.js';
+
+/** Why the pool changed size. */
+export type ResizeCause = 'manual' | 'automatic' | 'failure';
+
+/** One resize, for the dashboard's charts. */
+export interface ResizeEvent {
+  time_ms: number;
+  old_size: number;
+  new_size: number;
+  cause: ResizeCause;
+}
+
+/** What ResizeEngine needs. */
+export interface ResizeEngineOptions {
+  pool: PoolState;
+  /** Held for the whole of each resize (the manager's start holds it too). */
+  coordinator: ResizeCoordinator;
+  migrations: MigrationRunner;
+  nodes: NodeStarter;
+  provisioner: Provisioner;
+  logger: Logger;
+  clock: Clock;
+  minNodes: number;
+  maxNodes: number;
+  /** True once the manager is closing: no node joins any more. */
+  closed(): boolean;
+  /** Receives every finished resize (successful or not). */
+  onResize?: ((event: ResizeEvent, migration: MigrationView | null) => void) | undefined;
+}
+
+/** Grows and shrinks the pool. */
+export class ResizeEngine {
+  #options: ResizeEngineOptions;
+  #events: ResizeEvent[] = [];
+  #handedOff = new Set<string>();
+  #joinScheduled = false;
+
+  constructor(options: ResizeEngineOptions) {
+    this.#options = options;
+  }
+
+  /** Resizes of the last `minutes` minutes, oldest first (the last defaults.resizeEventsKept). */
+  events(minutes: number): ResizeEvent[] {
+    const since = this.#options.clock.now() - minutes * 60_000;
+    return this.#events.filter((event) => event.time_ms >= since);
+  }
+
+  /**
+   * Resizes the pool to `newSize` nodes. Throws CP_ERR_POOL_BUSY while another resize runs,
+   * CP_ERR_POOL_MAX/MIN outside the bounds, CP_ERR_POOL_RESIZE_FAILED when the migration failed
+   * (the old table stays in force).
+   */
+  async resize(newSize: number, cause: ResizeCause): Promise<void> {
+    const { pool } = this.#options;
+    if (newSize > this.#options.maxNodes) throw errors.poolMax();
+    if (newSize < this.#options.minNodes) throw errors.poolMin();
+    await this.#options.coordinator.run(async () => {
+      const oldSize = pool.members.size;
+      if (newSize === oldSize) return;
+      const error =
+        newSize > oldSize
+          ? await this.#grow(newSize - oldSize)
+          : await this.#shrink(oldSize - newSize);
+      this.#recordEvent(oldSize, cause);
+      if (error !== null) {
+        throw errors.resizeFailed(
+          `the resize from ${oldSize} to ${newSize} nodes failed: ${error}`,
+        );
+      }
+      await this.#resetStatistics();
+    });
+  }
+
+  /**
+   * A node reports that it handed all its keys off. Only a member that is leaving (`draining`)
+   * may do so: CP_ERR_POOL_NOT_MEMBER or CP_ERR_REQUEST_INVALID otherwise. It is
+   * stopped once its resize has committed.
+   */
+  handoffDone(address: string): void {
+    const member = this.#options.pool.members.get(address);
+    if (!member) throw errors.notMember(address);
+    if (member.status !== 'draining') {
+      throw errors.invalid(
+        `${JSON.stringify(address)} is not leaving the pool; only a node that handed its keys off may be removed`,
+      );
+    }
+    this.#handedOff.add(address);
+  }
+
+  /**
+   * Nodes that registered on their own (an orchestrator started them) join the pool through the
+   * resize path once no resize runs, up to the maximum size. Nothing before the pool's first
+   * table, nor once the manager is closing.
+   */
+  scheduleJoin(): void {
+    const { pool, coordinator, logger } = this.#options;
+    if (this.#joinScheduled || this.#options.closed() || !pool.hasTable) return;
+    this.#joinScheduled = true;
+    void (async () => {
+      // Yield first: a grow waiting for registrations takes the node in its own resize.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await coordinator.idle();
+      this.#joinScheduled = false;
+      const pending = [...pool.members.pending()].slice(
+        0,
+        Math.max(0, this.#options.maxNodes - pool.members.size),
+      );
+      if (pending.length === 0 || this.#options.closed()) return;
+      try {
+        await coordinator.run(async () => {
+          const oldSize = pool.members.size;
+          const error = await this.#join(pending);
+          this.#recordEvent(oldSize, 'manual');
+          if (error === null) await this.#resetStatistics();
+          else
+            logger.warn(
+              { nodes: pending.map(([a]) => a), error },
+              'registered nodes could not join',
+            );
+        });
+      } catch (error) {
+        // Busy again (a resize started meanwhile): try once it is over.
+        if (error instanceof CachePoolError && error.code === 'CP_ERR_POOL_BUSY')
+          this.scheduleJoin();
+      }
+    })();
+  }
+
+  async #join(pending: [string, number][]): Promise<string | null> {
+    const ready: [string, number][] = [];
+    for (const [address, index] of pending) {
+      try {
+        await this.#options.nodes.configure(address, index);
+        ready.push([address, index]);
+      } catch (error) {
+        this.#options.pool.members.dropPending(address);
+        this.#options.logger.warn(
+          { address, err: error },
+          'a registered node does not answer; not added',
+        );
+      }
+    }
+    if (ready.length === 0) return null;
+    return this.#addAndMigrate(ready);
+  }
+
+  async #grow(count: number): Promise<string | null> {
+    let started: [string, number][];
+    try {
+      started = await this.#options.nodes.start(count);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+    return this.#addAndMigrate(started);
+  }
+
+  /** Adds nodes as `starting`, migrates onto them, and marks them up (or removes them again). */
+  async #addAndMigrate(started: [string, number][]): Promise<string | null> {
+    const { pool, provisioner } = this.#options;
+    for (const [address, index] of started) pool.addMember(address, index, 'starting');
+    const added = started.map(([address]) => address);
+    const error = await this.#options.migrations.migrate([], pool.members.addresses());
+    if (error === null) {
+      for (const address of added) pool.setStatus(address, 'up');
+      return null;
+    }
+    for (const address of added) {
+      pool.removeMember(address);
+      await provisioner.stopNode(address, pool.members.size).catch(() => {});
+      // The address may come back as another node: never reuse this one's connections.
+      await pool.dropClient(address);
+    }
+    return error;
+  }
+
+  async #shrink(count: number): Promise<string | null> {
+    const { pool, provisioner } = this.#options;
+    const leaving = this.#leavingNodes(count);
+    for (const address of leaving) pool.setStatus(address, 'draining');
+    const staying = pool.members.addresses().filter((address) => !leaving.includes(address));
+    const error = await this.#options.migrations.migrate(leaving, staying);
+    if (error !== null) {
+      for (const address of leaving) pool.setStatus(address, 'up');
+      for (const address of leaving) this.#handedOff.delete(address);
+      return error;
+    }
+    for (const address of leaving) {
+      pool.removeMember(address);
+      this.#handedOff.delete(address);
+      try {
+        await provisioner.stopNode(address, pool.members.size);
+      } catch (stopError) {
+        // The keys are handed off and the table no longer names it: the pool is consistent; the
+        // node itself may still run.
+        this.#options.logger.error(
+          { address, err: stopError },
+          'the node left the pool but could not be stopped',
+        );
+      }
+      await pool.dropClient(address);
+    }
+    return null;
+  }
+
+  /**
+   * Which nodes leave: with a scale command, the node the orchestrator will remove (nodeToDrain),
+   * one at a time; otherwise the highest cache indexes, as in the original.
+   */
+  #leavingNodes(count: number): string[] {
+    const { members } = this.#options.pool;
+    if (this.#options.provisioner.kind !== 'command')
+      return members
+        .list()
+        .slice(-count)
+        .map((member) => member.address);
+    const leaving: string[] = [];
+    const candidates = members.list();
+    for (let i = 0; i < count; i++) {
+      const next = nodeToDrain(candidates.filter((member) => !leaving.includes(member.address)));
+      if (next) leaving.push(next);
+    }
+    return leaving;
+  }
+
+  #recordEvent(oldSize: number, cause: ResizeCause): void {
+    this.#events.push({
+      time_ms: this.#options.clock.now(),
+      old_size: oldSize,
+      new_size: this.#options.pool.members.size,
+      cause,
+    });
+    if (this.#events.length > defaults.resizeEventsKept) this.#events.shift();
+    this.#options.onResize?.(this.#events.at(-1)!, this.#options.migrations.view());
+  }
+
+  async #resetStatistics(): Promise<void> {
+    const { pool } = this.#options;
+    await Promise.all(
+      pool.members.addresses().map((a) =>
+        pool
+          .client(a)
+          .resetStatistics()
+          .catch(() => {}),
+      ),
+    );
+  }
+}
