@@ -2,18 +2,21 @@
  * The manager's metrics store: node snapshots (raw, one row per push), 1-minute pool roll-ups and
  * resize events in an embedded SQLite database (better-sqlite3, WAL). Answers the SPEC §4
  * `aggregate_stats` shape, per-node series, the auto-scaler's last-minute miss rate and the
- * resize events. Owns storage, retention and the roll-up schedule; the arithmetic is in
- * rollup.ts, the HTTP routes are the manager's.
+ * resize events. Owns retention, the roll-up schedule and the running totals; the SQL (schema,
+ * pragmas, statements) is store-db.ts, the arithmetic rollup.ts, the SPEC §4 shape
+ * aggregate-stats.ts, the snapshot check check-snapshot.ts, the HTTP routes the manager's.
  *
  * Sample times are the manager's clock at `record` (not the node's), so samples of one minute
  * never arrive after that minute was rolled up, whatever the nodes' clocks say.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { OptionError } from '../errors.js';
+import { toAggregateStats, type AggregateStats, type SeriesPoint } from './aggregate-stats.js';
+import { checkSnapshot, type RecordOutcome } from './check-snapshot.js';
 import {
   counterDelta,
   MINUTE_MS,
@@ -25,30 +28,25 @@ import {
   type RollupSample,
 } from './rollup.js';
 import type { NodeSnapshot } from './snapshot.js';
+import {
+  openStoreDb,
+  prepareStoreStatements,
+  toPoint,
+  toSample,
+  type ResizeEvent,
+} from './store-db.js';
+
+export {
+  checkSnapshot,
+  toAggregateStats,
+  type AggregateStats,
+  type RecordOutcome,
+  type ResizeEvent,
+  type SeriesPoint,
+};
 
 /** File name of the database inside the manager's data directory. */
 export const METRICS_FILE = 'metrics.sqlite';
-
-/** One `[timestamp ms, value]` point; `null` where there is no value (no GET in that minute). */
-export type SeriesPoint = [number, number | null];
-
-/** The SPEC §4 `aggregate_stats` content. */
-export interface AggregateStats {
-  miss_rate: SeriesPoint[];
-  hit_rate: SeriesPoint[];
-  number_of_items_in_cache: SeriesPoint[];
-  total_size_of_items_in_cache: SeriesPoint[];
-  number_of_requests_served_per_minute: SeriesPoint[];
-  number_of_nodes: SeriesPoint[];
-}
-
-/** A pool resize, as recorded by the manager and read by the dashboard. */
-export interface ResizeEvent {
-  time_ms: number;
-  old_size: number;
-  new_size: number;
-  cause: 'manual' | 'automatic' | 'failure';
-}
 
 /** The auto-scaler's input: the pool's miss rate over the last minute. */
 export interface LastMinute {
@@ -57,9 +55,7 @@ export interface LastMinute {
   getRequests: number;
 }
 
-/** Outcome of `record`. */
-export type RecordOutcome = { ok: true } | { ok: false; message: string };
-
+/** Options of `new MetricsStore`; every one has a default. */
 export interface MetricsStoreOptions {
   /** Database file; `:memory:` for none. Takes precedence over `dataDir`. */
   path?: string;
@@ -74,114 +70,11 @@ export interface MetricsStoreOptions {
   rawRetentionMs?: number;
   /** A delta between two samples of a node further apart than this is dropped, ms; default `defaults.metricsMaxGapMs`. */
   maxGapMs?: number;
+  /** Time source of sample times and query windows; the system clock by default. */
   clock?: Clock;
 }
 
-interface SampleRow {
-  address: string;
-  time_ms: number;
-  started_at_ms: number;
-  items: number;
-  used_bytes: number;
-  requests_total: number;
-  get_requests_total: number;
-  hits_total: number;
-  misses_total: number;
-}
-
-interface MinuteRow {
-  minute_ms: number;
-  nodes: number;
-  items: number;
-  used_bytes: number;
-  requests: number;
-  get_requests: number;
-  hits: number;
-  misses: number;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS samples (
-  address TEXT NOT NULL, time_ms INTEGER NOT NULL, started_at_ms INTEGER NOT NULL,
-  cache_index INTEGER NOT NULL, items INTEGER NOT NULL, used_bytes INTEGER NOT NULL,
-  capacity_bytes INTEGER NOT NULL, requests_total INTEGER NOT NULL,
-  get_requests_total INTEGER NOT NULL, hits_total INTEGER NOT NULL, misses_total INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS samples_time ON samples (time_ms);
-CREATE INDEX IF NOT EXISTS samples_address_time ON samples (address, time_ms);
-CREATE TABLE IF NOT EXISTS minutes (
-  minute_ms INTEGER PRIMARY KEY, nodes INTEGER NOT NULL, items INTEGER NOT NULL,
-  used_bytes INTEGER NOT NULL, requests INTEGER NOT NULL, get_requests INTEGER NOT NULL,
-  hits INTEGER NOT NULL, misses INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-  time_ms INTEGER NOT NULL, old_size INTEGER NOT NULL, new_size INTEGER NOT NULL, cause TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS events_time ON events (time_ms);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-`;
-
-const COUNTERS = ['requestsTotal', 'getRequestsTotal', 'hitsTotal', 'missesTotal'] as const;
-const GAUGES = ['cacheIndex', 'startedAtMs', 'items', 'usedBytes', 'capacityBytes'] as const;
 const CAUSES: ReadonlySet<string> = new Set(['manual', 'automatic', 'failure']);
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
-}
-
-/** Checks the fields of a pushed snapshot that the store relies on; the message names the field. */
-export function checkSnapshot(value: unknown): RecordOutcome {
-  if (typeof value !== 'object' || value === null)
-    return { ok: false, message: 'snapshot must be a JSON object' };
-  const s = value as Record<string, unknown>;
-  if (typeof s.address !== 'string' || s.address.length === 0 || s.address.length > 300) {
-    return { ok: false, message: 'snapshot.address must be a non-empty "host:port" string' };
-  }
-  for (const field of [...COUNTERS, ...GAUGES]) {
-    if (!isCount(s[field]))
-      return { ok: false, message: `snapshot.${field} must be a number >= 0` };
-  }
-  return { ok: true };
-}
-
-function toSample(row: SampleRow): RollupSample {
-  return {
-    address: row.address,
-    timeMs: row.time_ms,
-    startedAtMs: row.started_at_ms,
-    items: row.items,
-    usedBytes: row.used_bytes,
-    requestsTotal: row.requests_total,
-    getRequestsTotal: row.get_requests_total,
-    hitsTotal: row.hits_total,
-    missesTotal: row.misses_total,
-  };
-}
-
-function toPoint(row: MinuteRow): PoolPoint {
-  const rated = row.get_requests > 0;
-  return {
-    minuteMs: row.minute_ms,
-    nodes: row.nodes,
-    items: row.items,
-    usedBytes: row.used_bytes,
-    requests: row.requests,
-    getRequests: row.get_requests,
-    hits: row.hits,
-    misses: row.misses,
-    hitRate: rated ? row.hits / row.get_requests : null,
-    missRate: rated ? row.misses / row.get_requests : null,
-  };
-}
-
-/** Turns 1-minute points into the SPEC §4 shape. */
-export function toAggregateStats(points: readonly PoolPoint[]): AggregateStats {
-  return {
-    miss_rate: points.map((p) => [p.minuteMs, p.missRate]),
-    hit_rate: points.map((p) => [p.minuteMs, p.hitRate]),
-    number_of_items_in_cache: points.map((p) => [p.minuteMs, p.items]),
-    total_size_of_items_in_cache: points.map((p) => [p.minuteMs, p.usedBytes]),
-    number_of_requests_served_per_minute: points.map((p) => [p.minuteMs, p.requests]),
-    number_of_nodes: points.map((p) => [p.minuteMs, p.nodes]),
-  };
-}
 
 function checkMinutes(minutes: number): number {
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 7 * 24 * 60) {
@@ -201,7 +94,7 @@ export class MetricsStore {
   readonly #last = new Map<string, RollupSample>();
   readonly #totals: CounterDelta = { requests: 0, getRequests: 0, hits: 0, misses: 0 };
   #timer: NodeJS.Timeout | undefined;
-  readonly #stmt;
+  readonly #stmt: ReturnType<typeof prepareStoreStatements>;
 
   constructor(options: MetricsStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -224,51 +117,8 @@ export class MetricsStore {
       mkdirSync(dir, { recursive: true });
       path = join(dir, METRICS_FILE);
     }
-    this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.exec(SCHEMA);
-    const db = this.#db;
-    this.#stmt = {
-      insertSample: db.prepare(
-        `INSERT INTO samples (address, time_ms, started_at_ms, cache_index, items, used_bytes, capacity_bytes,
-           requests_total, get_requests_total, hits_total, misses_total)
-         VALUES (@address, @timeMs, @startedAtMs, @cacheIndex, @items, @usedBytes, @capacityBytes,
-           @requestsTotal, @getRequestsTotal, @hitsTotal, @missesTotal)`,
-      ),
-      samplesBetween: db.prepare<[number, number], SampleRow>(
-        'SELECT * FROM samples WHERE time_ms >= ? AND time_ms <= ? ORDER BY time_ms',
-      ),
-      nodeSamplesBetween: db.prepare<[string, number, number], SampleRow>(
-        'SELECT * FROM samples WHERE address = ? AND time_ms >= ? AND time_ms <= ? ORDER BY time_ms',
-      ),
-      lastSamples: db.prepare<[], SampleRow>(
-        `SELECT s.* FROM samples s JOIN (SELECT address, MAX(time_ms) AS t FROM samples GROUP BY address) m
-           ON s.address = m.address AND s.time_ms = m.t`,
-      ),
-      upsertMinute: db.prepare(
-        `INSERT OR REPLACE INTO minutes (minute_ms, nodes, items, used_bytes, requests, get_requests, hits, misses)
-         VALUES (@minuteMs, @nodes, @items, @usedBytes, @requests, @getRequests, @hits, @misses)`,
-      ),
-      minutesBetween: db.prepare<[number, number], MinuteRow>(
-        'SELECT * FROM minutes WHERE minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms',
-      ),
-      insertEvent: db.prepare(
-        'INSERT INTO events (time_ms, old_size, new_size, cause) VALUES (?, ?, ?, ?)',
-      ),
-      eventsSince: db.prepare<[number], ResizeEvent>(
-        'SELECT time_ms, old_size, new_size, cause FROM events WHERE time_ms >= ? ORDER BY time_ms',
-      ),
-      getMeta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
-      pruneSamples: db.prepare('DELETE FROM samples WHERE time_ms < ?'),
-      pruneMinutes: db.prepare('DELETE FROM minutes WHERE minute_ms < ?'),
-      pruneEvents: db.prepare('DELETE FROM events WHERE time_ms < ?'),
-      count: db.prepare<[], { samples: number; minutes: number; events: number }>(
-        `SELECT (SELECT COUNT(*) FROM samples) AS samples, (SELECT COUNT(*) FROM minutes) AS minutes,
-                (SELECT COUNT(*) FROM events) AS events`,
-      ),
-    };
+    this.#db = openStoreDb(path);
+    this.#stmt = prepareStoreStatements(this.#db);
     for (const row of this.#stmt.lastSamples.all()) this.#last.set(row.address, toSample(row));
   }
 
