@@ -66,7 +66,11 @@ export class RequestError extends CachePoolError {
 
 /** An operation that failed against another process (a node, the manager); carries the cause. */
 export class OperationalError extends CachePoolError {
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; statusCode?: number }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; statusCode?: number },
+  ) {
     super(code, options?.statusCode ?? 502, message, options);
     this.name = 'OperationalError';
   }
@@ -87,7 +91,11 @@ export const errors = {
   missingValue: () => new RequestError('CP_ERR_REQUEST_MISSING_VALUE', 400, messages.missingValue),
   unknownKey: () => new RequestError('CP_ERR_KEY_UNKNOWN', 404, messages.unknownKey),
   keyTooLong: (bytes: number, max: number) =>
-    new RequestError('CP_ERR_KEY_TOO_LONG', 400, `key is ${bytes} bytes, the limit is ${max} bytes`),
+    new RequestError(
+      'CP_ERR_KEY_TOO_LONG',
+      400,
+      `key is ${bytes} bytes, the limit is ${max} bytes`,
+    ),
   valueTooLarge: (bytes: number, capacityBytes: number) =>
     new RequestError(
       'CP_ERR_VALUE_TOO_LARGE',
@@ -104,21 +112,39 @@ export const errors = {
       `request body is larger than the limit of ${limitBytes} bytes`,
     ),
   unsupportedMedia: (type: string) =>
-    new RequestError('CP_ERR_REQUEST_UNSUPPORTED_MEDIA', 415, `unsupported content type ${describe(type)}`),
+    new RequestError(
+      'CP_ERR_REQUEST_UNSUPPORTED_MEDIA',
+      415,
+      `unsupported content type ${describe(type)}`,
+    ),
   notFound: (method: string, url: string) =>
     new RequestError('CP_ERR_ROUTE_NOT_FOUND', 404, `no route for ${method} ${url}`),
   methodNotAllowed: (method: string, url: string) =>
     new RequestError('CP_ERR_METHOD_NOT_ALLOWED', 405, `method ${method} is not allowed on ${url}`),
   authRequired: () =>
-    new RequestError('CP_ERR_AUTH_REQUIRED', 401, 'this endpoint needs the pool token (Authorization: Bearer <token>)'),
-  authForbidden: () => new RequestError('CP_ERR_AUTH_FORBIDDEN', 403, 'the pool token does not match'),
+    new RequestError(
+      'CP_ERR_AUTH_REQUIRED',
+      401,
+      'this endpoint needs the pool token (Authorization: Bearer <token>)',
+    ),
+  authForbidden: () =>
+    new RequestError('CP_ERR_AUTH_FORBIDDEN', 403, 'the pool token does not match'),
   poolMax: () => new RequestError('CP_ERR_POOL_MAX', 400, messages.poolMax),
   poolMin: () => new RequestError('CP_ERR_POOL_MIN', 400, messages.poolMin),
-  poolChangeInvalid: () => new RequestError('CP_ERR_POOL_CHANGE_INVALID', 400, messages.poolChangeInvalid),
+  poolChangeInvalid: () =>
+    new RequestError('CP_ERR_POOL_CHANGE_INVALID', 400, messages.poolChangeInvalid),
   notMember: (address: string) =>
-    new RequestError('CP_ERR_POOL_NOT_MEMBER', 400, `${describe(address)} is not a member of this pool`),
+    new RequestError(
+      'CP_ERR_POOL_NOT_MEMBER',
+      400,
+      `${describe(address)} is not a member of this pool`,
+    ),
   poolBusy: () =>
-    new RequestError('CP_ERR_POOL_BUSY', 409, 'a resize is already running; retry when it has finished'),
+    new RequestError(
+      'CP_ERR_POOL_BUSY',
+      409,
+      'a resize is already running; retry when it has finished',
+    ),
   /** A value over the node's `--max-value-bytes`: 413 on /v1, 400 in the legacy envelope. */
   valueOverLimit: (bytes: number, maxBytes: number) =>
     new RequestError(
@@ -148,20 +174,27 @@ export const errors = {
     ),
   /** move_keys could not hand some keys off; `detail` names each destination, its reason and keys. */
   moveFailed: (detail: string) =>
-    new OperationalError('CP_ERR_MOVE_FAILED', `move_keys failed; these keys stay on this node: ${detail}`),
+    new OperationalError(
+      'CP_ERR_MOVE_FAILED',
+      `move_keys failed; these keys stay on this node: ${detail}`,
+    ),
   /** A destination of move_keys answered 200 with something that is not an import outcome. */
-  moveBadAnswer: () => new OperationalError('CP_ERR_MOVE_FAILED', 'the destination gave an unexpected answer'),
+  moveBadAnswer: () =>
+    new OperationalError('CP_ERR_MOVE_FAILED', 'the destination gave an unexpected answer'),
   /** Another process answered a call with an error (`status`, its `message`). */
   peerRefused: (status: number, message: string) =>
     new OperationalError('CP_ERR_NODE_UNREACHABLE', `answered ${status}: ${message}`),
   /** Another process could not be reached (connection refused, timeout, reset). */
-  peerUnreachable: (cause: unknown) => new OperationalError('CP_ERR_NODE_UNREACHABLE', 'unreachable', { cause }),
+  peerUnreachable: (cause: unknown) =>
+    new OperationalError('CP_ERR_NODE_UNREACHABLE', 'unreachable', { cause }),
   /**
    * A node gave no answer to a call of ours (connection refused, reset, timeout); `what` is the
    * call, e.g. `POST /api/cache/key` (without a query). Carries the transport error as `cause`.
    */
   nodeDidNotAnswer: (address: string, what: string, cause: unknown) =>
-    new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} did not answer ${what}`, { cause }),
+    new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} did not answer ${what}`, {
+      cause,
+    }),
   /** Neither node of a moving partition's pair answered a read or a write of the gateway. */
   nodeUnreachable: (address: string) =>
     new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} cannot be reached`),
@@ -170,9 +203,13 @@ export const errors = {
    * (the raw status and body) is kept as `cause`, so a caller can tell a busy node from others.
    */
   nodeRefused: (address: string, what: string, status: number, message: string, answer: unknown) =>
-    new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} refused ${what}: ${status} ${message}`, {
-      cause: answer,
-    }),
+    new OperationalError(
+      'CP_ERR_NODE_UNREACHABLE',
+      `node ${address} refused ${what}: ${status} ${message}`,
+      {
+        cause: answer,
+      },
+    ),
   /** A node answered a move_keys call of the manager with a failure; as nodeRefused. */
   nodeRefusedMove: (address: string, status: number, message: string, answer: unknown) =>
     new OperationalError(
@@ -202,12 +239,20 @@ export const errors = {
     ),
   /** The manager's member list is not a list of `host:port` strings. */
   memberListInvalid: (manager: string) =>
-    new OperationalError('CP_ERR_NODE_UNREACHABLE', `the manager ${manager} answered an unexpected member list`),
+    new OperationalError(
+      'CP_ERR_NODE_UNREACHABLE',
+      `the manager ${manager} answered an unexpected member list`,
+    ),
   /** A resize could not complete; `message` names the step and the node. The old table stays. */
   resizeFailed: (message: string, cause?: unknown) =>
-    new OperationalError('CP_ERR_POOL_RESIZE_FAILED', message, cause === undefined ? {} : { cause }),
+    new OperationalError(
+      'CP_ERR_POOL_RESIZE_FAILED',
+      message,
+      cause === undefined ? {} : { cause },
+    ),
   /** Nodes refused a configuration the manager sent (`message` names them); nothing changed. */
-  configRejected: (message: string) => new OperationalError('CP_ERR_CONFIG_REJECTED', message, { statusCode: 400 }),
+  configRejected: (message: string) =>
+    new OperationalError('CP_ERR_CONFIG_REJECTED', message, { statusCode: 400 }),
   /** An internal fault: logged where it happened, answered with this generic text only. */
   internal: () => new CachePoolError('CP_ERR_INTERNAL', 500, 'internal error'),
 } as const;

@@ -48,34 +48,129 @@ interface NodeCliOptions {
 export function registerNodeCommand(program: Command): void {
   const command = program.command('node').description('run one cache node');
   addOption(command, '--host <host>', 'address to listen on', String, defaults.host);
-  addOption(command, '--port <port>', 'port to listen on (0 picks a free one)', integerOption('--port', 0, 65535), defaults.nodePort);
-  addOption(command, '--capacity <mb>', 'capacity in MB', integerOption('--capacity', 0), defaults.capacityMb);
-  addOption(command, '--policy <name>', `replacement policy (${policyNames().join(', ')})`, choiceOption('--policy', policyNames()), defaults.replacementPolicy);
+  addOption(
+    command,
+    '--port <port>',
+    'port to listen on (0 picks a free one)',
+    integerOption('--port', 0, 65535),
+    defaults.nodePort,
+  );
+  addOption(
+    command,
+    '--capacity <mb>',
+    'capacity in MB',
+    integerOption('--capacity', 0),
+    defaults.capacityMb,
+  );
+  addOption(
+    command,
+    '--policy <name>',
+    `replacement policy (${policyNames().join(', ')})`,
+    choiceOption('--policy', policyNames()),
+    defaults.replacementPolicy,
+  );
   addOption(command, '--index <n>', 'cache_index of this node', integerOption('--index', 0), 0);
-  addOption(command, '--manager <url>', 'manager to register with and publish statistics to (http://host:port)');
-  addOption(command, '--stats-interval <s>', 'seconds between statistics snapshots', positiveNumberOption('--stats-interval'), defaults.statsIntervalS);
+  addOption(
+    command,
+    '--manager <url>',
+    'manager to register with and publish statistics to (http://host:port)',
+  );
+  addOption(
+    command,
+    '--stats-interval <s>',
+    'seconds between statistics snapshots',
+    positiveNumberOption('--stats-interval'),
+    defaults.statsIntervalS,
+  );
   addOption(command, '--token <token>', 'pool token required by control endpoints');
-  addOption(command, '--token-file <path>', 'file holding the pool token (read once at start, trimmed)');
-  addOption(command, '--protect-data [bool]', 'require the token on get, put, invalidate, /keys and /v1 too', booleanOption('--protect-data'));
-  addOption(command, '--peers <list>', 'peers move_keys may send to when standalone: host or host:port, comma-separated', listOption);
-  addOption(command, '--body-limit <bytes>', 'largest request body in bytes', integerOption('--body-limit', 1), defaults.bodyLimitBytes);
-  addOption(command, '--max-key-bytes <bytes>', 'longest key in UTF-8 bytes', integerOption('--max-key-bytes', 1), defaults.maxKeyBytes);
-  addOption(command, '--max-value-bytes <bytes>', 'largest value in bytes (default: the body limit)', integerOption('--max-value-bytes', 1));
-  addOption(command, '--move-max-keys <n>', 'most keys one move_keys call may list', integerOption('--move-max-keys', 1), defaults.moveMaxKeys);
-  addOption(command, '--move-concurrency <n>', 'move_keys calls run at once (more: 409 busy)', integerOption('--move-concurrency', 1), defaults.moveConcurrency);
-  addOption(command, '--max-fields <n>', 'most fields of one multipart body', integerOption('--max-fields', 1), defaults.multipart.maxFields);
-  addOption(command, '--max-parts <n>', 'most parts (fields and files) of one multipart body', integerOption('--max-parts', 1), defaults.multipart.maxParts);
-  addOption(command, '--allow-insecure [bool]', 'allow a non-loopback --host without --token', booleanOption('--allow-insecure'));
+  addOption(
+    command,
+    '--token-file <path>',
+    'file holding the pool token (read once at start, trimmed)',
+  );
+  addOption(
+    command,
+    '--protect-data [bool]',
+    'require the token on get, put, invalidate, /keys and /v1 too',
+    booleanOption('--protect-data'),
+  );
+  addOption(
+    command,
+    '--peers <list>',
+    'peers move_keys may send to when standalone: host or host:port, comma-separated',
+    listOption,
+  );
+  addOption(
+    command,
+    '--body-limit <bytes>',
+    'largest request body in bytes',
+    integerOption('--body-limit', 1),
+    defaults.bodyLimitBytes,
+  );
+  addOption(
+    command,
+    '--max-key-bytes <bytes>',
+    'longest key in UTF-8 bytes',
+    integerOption('--max-key-bytes', 1),
+    defaults.maxKeyBytes,
+  );
+  addOption(
+    command,
+    '--max-value-bytes <bytes>',
+    'largest value in bytes (default: the body limit)',
+    integerOption('--max-value-bytes', 1),
+  );
+  addOption(
+    command,
+    '--move-max-keys <n>',
+    'most keys one move_keys call may list',
+    integerOption('--move-max-keys', 1),
+    defaults.moveMaxKeys,
+  );
+  addOption(
+    command,
+    '--move-concurrency <n>',
+    'move_keys calls run at once (more: 409 busy)',
+    integerOption('--move-concurrency', 1),
+    defaults.moveConcurrency,
+  );
+  addOption(
+    command,
+    '--max-fields <n>',
+    'most fields of one multipart body',
+    integerOption('--max-fields', 1),
+    defaults.multipart.maxFields,
+  );
+  addOption(
+    command,
+    '--max-parts <n>',
+    'most parts (fields and files) of one multipart body',
+    integerOption('--max-parts', 1),
+    defaults.multipart.maxParts,
+  );
+  addOption(
+    command,
+    '--allow-insecure [bool]',
+    'allow a non-loopback --host without --token',
+    booleanOption('--allow-insecure'),
+  );
   command.action(async (options: NodeCliOptions) => {
     const logger = createLogger();
     await runMain(logger, async () => {
       const token = resolveToken(options.token, options.tokenFile);
-      if (options.protectData && !token) throw new OptionError('--protect-data', 'needs a token (--token or --token-file)', true);
+      if (options.protectData && !token)
+        throw new OptionError('--protect-data', 'needs a token (--token or --token-file)', true);
       if (options.manager && options.peers && options.peers.length > 0) {
-        logger.warn({ role: 'node' }, '--peers is ignored with --manager: move_keys sends to the pool members only');
+        logger.warn(
+          { role: 'node' },
+          '--peers is ignored with --manager: move_keys sends to the pool members only',
+        );
       }
       if (token && token.length < TOKEN_WARN_BELOW_CHARS) {
-        logger.warn({ role: 'node' }, `the token is shorter than ${TOKEN_WARN_BELOW_CHARS} characters: use a long random one`);
+        logger.warn(
+          { role: 'node' },
+          `the token is shorter than ${TOKEN_WARN_BELOW_CHARS} characters: use a long random one`,
+        );
       }
       const { app, publisher, setAddress, node } = await buildNodeApp({
         host: options.host,
@@ -92,7 +187,10 @@ export function registerNodeCommand(program: Command): void {
         maxValueBytes: options.maxValueBytes ?? options.bodyLimit,
         moveMaxKeys: options.moveMaxKeys,
         moveConcurrency: options.moveConcurrency,
-        multipart: { maxFields: Math.min(options.maxFields, options.maxParts), maxParts: options.maxParts },
+        multipart: {
+          maxFields: Math.min(options.maxFields, options.maxParts),
+          maxParts: options.maxParts,
+        },
         logger,
       });
       onShutdown(() => app.close(), logger);
@@ -106,7 +204,14 @@ export function registerNodeCommand(program: Command): void {
       });
       const hostPort = new URL(urlOf(options.host, port)).host;
       setAddress(hostPort);
-      logger.info({ cache_index: node.cacheIndex, capacity_bytes: options.capacity * MB, policy: node.policy }, 'node ready');
+      logger.info(
+        {
+          cache_index: node.cacheIndex,
+          capacity_bytes: options.capacity * MB,
+          policy: node.policy,
+        },
+        'node ready',
+      );
       publisher.start();
     });
   });

@@ -4,7 +4,12 @@
  * Tokens are compared in constant time (over SHA-256 digests, so lengths do not leak either).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import type {
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
 import { errors } from '../errors.js';
 
 /** Header value that carries `token`, for clients (node → node, node → manager). */
@@ -34,7 +39,11 @@ export function requireToken(token: string | undefined): TokenGuard {
       done();
     } as TokenGuard;
   }
-  return function checkToken(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) {
+  return function checkToken(
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    done: (error?: Error) => void,
+  ) {
     const header = request.headers.authorization;
     if (!header) return done(errors.authRequired());
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());

@@ -74,7 +74,8 @@ export function registerRawParsers(scope: FastifyInstance): void {
 export function readFields(request: FastifyRequest): Fields {
   const body: unknown = request.body;
   if (body === undefined || body === null) return {};
-  if (Buffer.isBuffer(body)) throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
+  if (Buffer.isBuffer(body))
+    throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw errors.malformedBody('expected an object of fields');
   }
@@ -106,7 +107,8 @@ function readMultipart(body: Record<string, unknown>): Fields {
     if (part.type === 'file') {
       out[name] = part._buf ? part._buf.toString('utf8') : '';
     } else {
-      if (part.valueTruncated) throw errors.malformedBody(`field ${JSON.stringify(name)} is larger than the body limit`);
+      if (part.valueTruncated)
+        throw errors.malformedBody(`field ${JSON.stringify(name)} is larger than the body limit`);
       out[name] = part.value;
     }
   }
@@ -132,7 +134,12 @@ export function fieldInteger(fields: Fields, name: string, min = 0): number | un
   if (!Object.hasOwn(fields, name)) return undefined;
   const value = fields[name];
   if (value === undefined || value === null || value === '') return undefined;
-  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)
+        ? Number(value)
+        : NaN;
   if (!Number.isSafeInteger(number) || number < min) {
     throw errors.invalid(`${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
   }

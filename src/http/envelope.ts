@@ -55,7 +55,10 @@ export function sendSuccess<T>(reply: FastifyReply, content: T): FastifyReply {
 /** Sends `error` in the legacy envelope with its legacy status. */
 export function sendLegacyError(reply: FastifyReply, error: CachePoolError): FastifyReply {
   const status = legacyStatus(error);
-  return reply.code(status).type('application/json; charset=utf-8').send(failure(status, error.message));
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send(failure(status, error.message));
 }
 
 /** The /v1 error body. */
@@ -65,6 +68,8 @@ export interface V1ErrorBody {
 
 /** Sends `error` as a /v1 error with the catalogue's status. */
 export function sendV1Error(reply: FastifyReply, error: CachePoolError): FastifyReply {
-  const body: V1ErrorBody = { error: { code: error.code, status: error.statusCode, message: error.message } };
+  const body: V1ErrorBody = {
+    error: { code: error.code, status: error.statusCode, message: error.message },
+  };
   return reply.code(error.statusCode).type('application/json; charset=utf-8').send(body);
 }

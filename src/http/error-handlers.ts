@@ -44,14 +44,23 @@ export function installErrorHandlers(app: FastifyInstance, options: ErrorHandler
   app.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.url);
     const allowed = routes.some((route) => route.pattern.test(path));
-    const error = allowed ? errors.methodNotAllowed(request.method, path) : errors.notFound(request.method, path);
+    const error = allowed
+      ? errors.methodNotAllowed(request.method, path)
+      : errors.notFound(request.method, path);
     return send(request, reply, error);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = toCachePoolError(error, options.bodyLimitBytes, String(request.headers['content-type'] ?? ''));
+    const known = toCachePoolError(
+      error,
+      options.bodyLimitBytes,
+      String(request.headers['content-type'] ?? ''),
+    );
     if (!known) {
-      request.log.error({ err: error, method: request.method, url: pathOf(request.url) }, 'internal error');
+      request.log.error(
+        { err: error, method: request.method, url: pathOf(request.url) },
+        'internal error',
+      );
       return send(request, reply, errors.internal());
     }
     return send(request, reply, known);
@@ -74,7 +83,11 @@ export function frameworkErrorHandler(isV1: (url: string) => boolean = defaultIs
 }
 
 /** Maps an error to a catalogue error; undefined for an internal fault. */
-export function toCachePoolError(error: unknown, bodyLimitBytes: number, contentType = ''): CachePoolError | undefined {
+export function toCachePoolError(
+  error: unknown,
+  bodyLimitBytes: number,
+  contentType = '',
+): CachePoolError | undefined {
   if (error instanceof CachePoolError) return error;
   const fastifyError = error as Partial<FastifyError> | undefined;
   const code = fastifyError?.code ?? '';
@@ -94,12 +107,20 @@ export function toCachePoolError(error: unknown, bodyLimitBytes: number, content
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return errors.malformedBody('too many multipart parts (the limits are --max-fields and --max-parts)');
+      return errors.malformedBody(
+        'too many multipart parts (the limits are --max-fields and --max-parts)',
+      );
   }
   // Fastify and busboy mark the client's mistakes with a 4xx: malformed JSON, a truncated
   // multipart body, a bad content-length. Their messages describe the input, not our internals.
-  if (status >= 400 && status < 500) return errors.malformedBody(String(fastifyError?.message ?? 'unreadable'));
-  if (error instanceof Error && /Unexpected end of (form|multipart)|Malformed part header|Multipart: Boundary not found/i.test(error.message)) {
+  if (status >= 400 && status < 500)
+    return errors.malformedBody(String(fastifyError?.message ?? 'unreadable'));
+  if (
+    error instanceof Error &&
+    /Unexpected end of (form|multipart)|Malformed part header|Multipart: Boundary not found/i.test(
+      error.message,
+    )
+  ) {
     return errors.malformedBody(error.message);
   }
   return undefined;

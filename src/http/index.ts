@@ -20,7 +20,12 @@ export {
   fieldInteger,
   type Fields,
 } from './body.js';
-export { installErrorHandlers, frameworkErrorHandler, toCachePoolError, type ErrorHandlerOptions } from './error-handlers.js';
+export {
+  installErrorHandlers,
+  frameworkErrorHandler,
+  toCachePoolError,
+  type ErrorHandlerOptions,
+} from './error-handlers.js';
 export { requireToken, tokenMatches, bearer, type TokenGuard } from './auth.js';
 export { listen, isLoopbackHost, urlOf, type ListenOptions } from './listen.js';
 export type { MultipartLimits } from './limits.js';

@@ -39,7 +39,10 @@ export function urlOf(host: string, port: number): string {
  * Listens and logs the listening line; resolves with the base URL and the bound port.
  * Throws an OptionError for a non-loopback host without a token (unless allowInsecure).
  */
-export async function listen(app: FastifyInstance, options: ListenOptions): Promise<{ url: string; port: number }> {
+export async function listen(
+  app: FastifyInstance,
+  options: ListenOptions,
+): Promise<{ url: string; port: number }> {
   const loopback = isLoopbackHost(options.host);
   if (!loopback && !options.token && !options.allowInsecure) {
     throw new OptionError(
@@ -55,7 +58,9 @@ export async function listen(app: FastifyInstance, options: ListenOptions): Prom
   if (!options.token) {
     options.logger.warn(
       { role: options.role },
-      loopback ? 'no --token: the control endpoints are open to local processes' : 'no --token: the control endpoints are open to the network',
+      loopback
+        ? 'no --token: the control endpoints are open to local processes'
+        : 'no --token: the control endpoints are open to the network',
     );
   }
   options.logger.info({ role: options.role, url }, 'listening');

@@ -16,9 +16,14 @@ export const TOKEN_WARN_BELOW_CHARS = 16;
 export function checkToken(token: string | undefined, option = '--token'): string | undefined {
   if (token === undefined) return undefined;
   const trimmed = token.trim();
-  if (trimmed === '') throw new OptionError(option, 'must not be empty (leave it out to run without a token)', token);
+  if (trimmed === '')
+    throw new OptionError(option, 'must not be empty (leave it out to run without a token)', token);
   if (!/^[\x20-\x7e]+$/.test(trimmed)) {
-    throw new OptionError(option, 'must be printable ASCII (it is sent in an HTTP header)', '<not shown>');
+    throw new OptionError(
+      option,
+      'must be printable ASCII (it is sent in an HTTP header)',
+      '<not shown>',
+    );
   }
   return trimmed;
 }
@@ -28,10 +33,17 @@ export function checkToken(token: string | undefined, option = '--token'): strin
  * and hold a non-empty token. Throws an OptionError naming the option otherwise (the token
  * itself is never echoed).
  */
-export function resolveToken(token: string | undefined, tokenFile: string | undefined): string | undefined {
+export function resolveToken(
+  token: string | undefined,
+  tokenFile: string | undefined,
+): string | undefined {
   if (tokenFile === undefined) return checkToken(token);
   if (token !== undefined) {
-    throw new OptionError('--token-file', 'cannot be combined with --token / CACHEPOOL_TOKEN (give one of them)', tokenFile);
+    throw new OptionError(
+      '--token-file',
+      'cannot be combined with --token / CACHEPOOL_TOKEN (give one of them)',
+      tokenFile,
+    );
   }
   return checkToken(readTokenFile(tokenFile), '--token-file');
 }
@@ -42,9 +54,13 @@ export function readTokenFile(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'must name an existing file' : 'must name a readable file';
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'must name an existing file'
+        : 'must name a readable file';
     throw new OptionError('--token-file', reason, path);
   }
-  if (text.trim() === '') throw new OptionError('--token-file', 'must hold the token, the file is empty', path);
+  if (text.trim() === '')
+    throw new OptionError('--token-file', 'must hold the token, the file is empty', path);
   return text;
 }

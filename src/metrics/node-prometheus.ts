@@ -49,7 +49,11 @@ export function createNodeRegistry(source: NodeMetricsSource): Registry {
   gauge('cachepool_node_items', 'Keys held by the node', source.items);
   gauge('cachepool_node_used_bytes', 'Bytes used by entries (key + value bytes)', source.usedBytes);
   gauge('cachepool_node_capacity_bytes', 'Capacity of the node in bytes', source.capacityBytes);
-  counter('cachepool_node_requests_total', 'Requests served (gets, puts, invalidations)', source.requestsTotal);
+  counter(
+    'cachepool_node_requests_total',
+    'Requests served (gets, puts, invalidations)',
+    source.requestsTotal,
+  );
   counter('cachepool_node_get_requests_total', 'GET requests of a key', source.getRequestsTotal);
   counter('cachepool_node_hits_total', 'GET requests that hit', source.hitsTotal);
   counter('cachepool_node_misses_total', 'GET requests that missed', source.missesTotal);

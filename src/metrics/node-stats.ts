@@ -108,7 +108,8 @@ export class NodeStats {
     let drop = 0;
     // Keep one sample at or before the window's start so the window's figures span all of it.
     while (drop + 1 < this.#samples.length && this.#samples[drop + 1]!.timeMs <= oldest) drop++;
-    if (this.#samples.length - drop > this.#maxSamples) drop = this.#samples.length - this.#maxSamples;
+    if (this.#samples.length - drop > this.#maxSamples)
+      drop = this.#samples.length - this.#maxSamples;
     if (drop > 0) this.#samples.splice(0, drop);
     return now;
   }
@@ -126,12 +127,23 @@ export class NodeStats {
   /** Figures between the last two samples (the last interval). */
   lastInterval(): PeriodFigures {
     const n = this.#samples.length;
-    return n >= 2 ? figures(this.#samples[n - 2]!, this.#samples[n - 1]!) : figures(this.#samples[0]!, this.#samples[0]!);
+    return n >= 2
+      ? figures(this.#samples[n - 2]!, this.#samples[n - 1]!)
+      : figures(this.#samples[0]!, this.#samples[0]!);
   }
 
   /** Figures since the process started. */
   total(): PeriodFigures {
-    return figures({ timeMs: this.startedAtMs, requestsTotal: 0, getRequestsTotal: 0, hitsTotal: 0, missesTotal: 0 }, this.current());
+    return figures(
+      {
+        timeMs: this.startedAtMs,
+        requestsTotal: 0,
+        getRequestsTotal: 0,
+        hitsTotal: 0,
+        missesTotal: 0,
+      },
+      this.current(),
+    );
   }
 }
 

@@ -88,7 +88,9 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
   });
   const guard = requireToken(options.token);
   const dataGuard = requireToken(options.protectData ? options.token : undefined);
-  const managerUrl = options.managerUrl ? parsePeer(options.managerUrl, defaults.managerPort) : undefined;
+  const managerUrl = options.managerUrl
+    ? parsePeer(options.managerUrl, defaults.managerPort)
+    : undefined;
   const policy: MovePolicy = managerUrl
     ? new PoolMovePolicy(
         new PoolMembers({
@@ -115,14 +117,21 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
       logger: options.logger,
     }),
   );
-  registerInternalRoutes(app, node, guard, () => address, {
-    policy,
-    token: options.token,
-    ...(options.moveMaxKeys !== undefined ? { maxKeys: options.moveMaxKeys } : {}),
-    ...(options.moveBatchKeys !== undefined ? { batchKeys: options.moveBatchKeys } : {}),
-    ...(options.moveBatchBytes !== undefined ? { batchBytes: options.moveBatchBytes } : {}),
-    ...(options.peerTimeoutMs !== undefined ? { timeoutMs: options.peerTimeoutMs } : {}),
-  }, options.moveConcurrency);
+  registerInternalRoutes(
+    app,
+    node,
+    guard,
+    () => address,
+    {
+      policy,
+      token: options.token,
+      ...(options.moveMaxKeys !== undefined ? { maxKeys: options.moveMaxKeys } : {}),
+      ...(options.moveBatchKeys !== undefined ? { batchKeys: options.moveBatchKeys } : {}),
+      ...(options.moveBatchBytes !== undefined ? { batchBytes: options.moveBatchBytes } : {}),
+      ...(options.peerTimeoutMs !== undefined ? { timeoutMs: options.peerTimeoutMs } : {}),
+    },
+    options.moveConcurrency,
+  );
   await registerV1Routes(app, node, dataGuard);
 
   const registry = createNodeRegistry({

@@ -119,9 +119,11 @@ export class CacheNode {
     const checked = this.checkKey(key);
     if (value === undefined || value === '') throw errors.missingValue();
     // value.length <= UTF-8 bytes <= 3 × length: count bytes only near the limit.
-    if (value.length * 3 > this.maxValueBytes) this.checkValueBytes(Buffer.byteLength(value, 'utf8'));
+    if (value.length * 3 > this.maxValueBytes)
+      this.checkValueBytes(Buffer.byteLength(value, 'utf8'));
     const outcome = this.put(checked, textEntry(value));
-    if (outcome.kind === 'rejected') throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
+    if (outcome.kind === 'rejected')
+      throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
   }
 
   /** A counted invalidation; true when the key was present. */
@@ -143,14 +145,25 @@ export class CacheNode {
    */
   configure(config: NodeConfig): void {
     const { capacityMb, policy, cacheIndex } = config;
-    if (capacityMb !== undefined && (!Number.isSafeInteger(capacityMb) || capacityMb < 0 || !Number.isSafeInteger(capacityMb * MB))) {
-      throw errors.invalid(`capacity must be an integer >= 0 (MB), got ${JSON.stringify(capacityMb)}`);
+    if (
+      capacityMb !== undefined &&
+      (!Number.isSafeInteger(capacityMb) ||
+        capacityMb < 0 ||
+        !Number.isSafeInteger(capacityMb * MB))
+    ) {
+      throw errors.invalid(
+        `capacity must be an integer >= 0 (MB), got ${JSON.stringify(capacityMb)}`,
+      );
     }
     if (policy !== undefined && !policyNames().includes(policy)) {
-      throw errors.invalid(`replacement_policy must be one of ${policyNames().join(', ')}, got ${JSON.stringify(policy)}`);
+      throw errors.invalid(
+        `replacement_policy must be one of ${policyNames().join(', ')}, got ${JSON.stringify(policy)}`,
+      );
     }
     if (cacheIndex !== undefined && (!Number.isSafeInteger(cacheIndex) || cacheIndex < 0)) {
-      throw errors.invalid(`cache_index must be an integer >= 0, got ${JSON.stringify(cacheIndex)}`);
+      throw errors.invalid(
+        `cache_index must be an integer >= 0, got ${JSON.stringify(cacheIndex)}`,
+      );
     }
     // Policy first: lowering the capacity then evicts by the new policy.
     if (policy !== undefined) this.store.setPolicy(policy);
@@ -170,7 +183,10 @@ export class CacheNode {
   importRecords(records: readonly ImportRecord[], migrationId?: string): ImportOutcome {
     const outcome: ImportOutcome = { accepted: 0, skipped: [], rejected: [] };
     for (const { key, entry } of records) {
-      if (migrationId !== undefined && (this.fences.isTouched(migrationId, key) || this.store.has(key))) {
+      if (
+        migrationId !== undefined &&
+        (this.fences.isTouched(migrationId, key) || this.store.has(key))
+      ) {
         outcome.skipped.push(key);
         continue;
       }

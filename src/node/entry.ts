@@ -105,7 +105,9 @@ export function ownedRawEntry(bytes: Buffer, type: string): Entry {
 
 /** The value's raw bytes (a view, not a copy). */
 export function valueOf(entry: Entry): Buffer {
-  return entry.framed ? entry.bytes.subarray(PREFIX.length, entry.bytes.length - SUFFIX.length) : entry.bytes;
+  return entry.framed
+    ? entry.bytes.subarray(PREFIX.length, entry.bytes.length - SUFFIX.length)
+    : entry.bytes;
 }
 
 /**

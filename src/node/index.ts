@@ -1,6 +1,11 @@
 /** The cache node: its app factory and the pieces tests and the pool reuse. */
 export { buildNodeApp, type NodeApp, type NodeAppOptions } from './app.js';
-export { CacheNode, type CacheNodeOptions, type NodeConfig, type ImportOutcome } from './cache-node.js';
+export {
+  CacheNode,
+  type CacheNodeOptions,
+  type NodeConfig,
+  type ImportOutcome,
+} from './cache-node.js';
 export {
   encodeBatch,
   encodeBatchChunks,
@@ -11,7 +16,14 @@ export {
   BATCH_FLAG_JSON_TEXT,
   type BatchRecord,
 } from './batch.js';
-export { BatchDecoder, DecodedBatch, readBatch, type ImportRecord, type BatchDecoderOptions, type ReadBatchOptions } from './batch-decoder.js';
+export {
+  BatchDecoder,
+  DecodedBatch,
+  readBatch,
+  type ImportRecord,
+  type BatchDecoderOptions,
+  type ReadBatchOptions,
+} from './batch-decoder.js';
 export { parsePeer, PeerPolicy, sameAddress, type PeerAddress } from './peers.js';
 export { Publisher, type PublisherOptions } from './publisher.js';
 export { openapi } from './openapi.js';

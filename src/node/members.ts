@@ -41,7 +41,8 @@ export class PoolMembers {
    * peer; otherwise from a new fetch. Throws an OperationalError when the manager cannot say.
    */
   async has(peer: PeerAddress): Promise<boolean> {
-    const fresh = this.#clock.now() - this.#fetchedAtMs < (this.#options.ttlMs ?? defaults.membersTtlMs);
+    const fresh =
+      this.#clock.now() - this.#fetchedAtMs < (this.#options.ttlMs ?? defaults.membersTtlMs);
     if (fresh && this.#list.some((m) => sameAddress(m, peer))) return true;
     const list = await this.refresh();
     return list.some((m) => sameAddress(m, peer));
@@ -69,7 +70,8 @@ export class PoolMembers {
       });
       const text = await response.body.text();
       const parsed = JSON.parse(text) as { success?: string; content?: { node_ip_list?: unknown } };
-      if (response.statusCode !== 200 || parsed.success !== 'true') throw new Error(`status ${response.statusCode}`);
+      if (response.statusCode !== 200 || parsed.success !== 'true')
+        throw new Error(`status ${response.statusCode}`);
       list = parsed.content?.node_ip_list;
     } catch (error) {
       throw errors.memberListUnreadable(manager.hostPort, error);

@@ -10,7 +10,12 @@ import { request } from 'undici';
 import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
 import { bearer } from '../http/index.js';
-import { BATCH_V2_CONTENT_TYPE, encodeBatchChunks, recordBytes, type BatchRecord } from './batch.js';
+import {
+  BATCH_V2_CONTENT_TYPE,
+  encodeBatchChunks,
+  recordBytes,
+  type BatchRecord,
+} from './batch.js';
 import type { CacheNode } from './cache-node.js';
 import { valueOf, type Entry } from './entry.js';
 import type { MovePolicy } from './move-policy.js';
@@ -54,7 +59,12 @@ export interface MoveOptions {
  * `callerIp` and `selfAddress` complete the older form. Whether the addresses may be contacted
  * is `checkMove`'s business.
  */
-export function planMove(body: Record<string, unknown>, callerIp: string, selfAddress: string, options: Pick<MoveOptions, 'maxKeys'>): MovePlan {
+export function planMove(
+  body: Record<string, unknown>,
+  callerIp: string,
+  selfAddress: string,
+  options: Pick<MoveOptions, 'maxKeys'>,
+): MovePlan {
   let dest = body.dest;
   if (typeof dest === 'string') {
     // A form or multipart body carries dest as JSON text.
@@ -85,13 +95,16 @@ export function planMove(body: Record<string, unknown>, callerIp: string, selfAd
     manager = parsePeer(body.manager, defaults.managerPort);
   } else if (body.manager === undefined && body.port !== undefined) {
     const port = typeof body.port === 'number' ? body.port : Number(body.port);
-    if (!Number.isSafeInteger(port) || port < -1 || port > 65535) throw errors.invalid(`port must be -1 or a port number, got ${JSON.stringify(body.port)}`);
+    if (!Number.isSafeInteger(port) || port < -1 || port > 65535)
+      throw errors.invalid(`port must be -1 or a port number, got ${JSON.stringify(body.port)}`);
     if (port !== -1) manager = parsePeer(`${callerHost(callerIp)}:${port}`);
   } else if (body.manager !== undefined && body.manager !== '') {
     throw errors.invalid('manager must be "host:port" or ""');
   }
-  const cacheIp = typeof body.cache_ip === 'string' && body.cache_ip !== '' ? body.cache_ip : selfAddress;
-  const migration = typeof body.migration === 'string' && body.migration !== '' ? body.migration : undefined;
+  const cacheIp =
+    typeof body.cache_ip === 'string' && body.cache_ip !== '' ? body.cache_ip : selfAddress;
+  const migration =
+    typeof body.migration === 'string' && body.migration !== '' ? body.migration : undefined;
   return { destinations, manager, cacheIp, migration };
 }
 
@@ -115,7 +128,11 @@ interface Sent {
 }
 
 /** Performs a plan. Throws a CachePoolError (rendered as a 400) when a destination failed. */
-export async function runMove(node: CacheNode, plan: MovePlan, options: MoveOptions): Promise<MoveResult> {
+export async function runMove(
+  node: CacheNode,
+  plan: MovePlan,
+  options: MoveOptions,
+): Promise<MoveResult> {
   const result: MoveResult = { moved: 0, skipped: 0, rejected: [], missing: [], bytes: 0 };
   const failures: { peer: string; reason: string; keys: string[] }[] = [];
   await Promise.all(
@@ -133,7 +150,10 @@ export async function runMove(node: CacheNode, plan: MovePlan, options: MoveOpti
 }
 
 function listKeys(keys: string[]): string {
-  const shown = keys.slice(0, 50).map((k) => JSON.stringify(k)).join(', ');
+  const shown = keys
+    .slice(0, 50)
+    .map((k) => JSON.stringify(k))
+    .join(', ');
   return keys.length > 50 ? `${shown} and ${keys.length - 50} more` : shown;
 }
 
@@ -182,7 +202,9 @@ async function moveTo(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.inFlight ?? 3, batches.length) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(options.inFlight ?? 3, batches.length) }, worker),
+  );
   return failedKeys.length > 0 ? { reason, keys: failedKeys } : undefined;
 }
 
@@ -196,12 +218,21 @@ async function sendBatch(
 ): Promise<void> {
   // v2: a framed entry is JSON-safe text, stored as it is on the other side; values are sent
   // from the store's own buffers, not copied into one body (entries are immutable).
-  const records: BatchRecord[] = batch.map(({ key, entry }) => ({ key, type: entry.type, value: valueOf(entry), jsonText: entry.framed }));
+  const records: BatchRecord[] = batch.map(({ key, entry }) => ({
+    key,
+    type: entry.type,
+    value: valueOf(entry),
+    jsonText: entry.framed,
+  }));
   const { chunks, bytes } = encodeBatchChunks(records);
   const url = `${peer.baseUrl}/internal/import${migration ? `?migration=${encodeURIComponent(migration)}` : ''}`;
   const content = await postEnvelope(url, { chunks, bytes }, BATCH_V2_CONTENT_TYPE, options);
   const answer = content as { accepted?: unknown; skipped?: unknown; rejected?: unknown };
-  if (typeof answer?.accepted !== 'number' || !Array.isArray(answer.skipped) || !Array.isArray(answer.rejected)) {
+  if (
+    typeof answer?.accepted !== 'number' ||
+    !Array.isArray(answer.skipped) ||
+    !Array.isArray(answer.rejected)
+  ) {
     throw errors.moveBadAnswer();
   }
   const rejected = new Set(answer.rejected as string[]);
@@ -256,9 +287,18 @@ async function postEnvelope(
   }
 }
 
-async function tellManager(manager: PeerAddress, cacheIp: string, options: MoveOptions): Promise<void> {
+async function tellManager(
+  manager: PeerAddress,
+  cacheIp: string,
+  options: MoveOptions,
+): Promise<void> {
   try {
-    await postEnvelope(`${manager.baseUrl}/api/poolsize/change`, JSON.stringify({ cache_ip: cacheIp }), 'application/json', options);
+    await postEnvelope(
+      `${manager.baseUrl}/api/poolsize/change`,
+      JSON.stringify({ cache_ip: cacheIp }),
+      'application/json',
+      options,
+    );
   } catch (error) {
     const reason = error instanceof CachePoolError ? error.message : 'unreachable';
     throw errors.managerNotTold(manager.hostPort, reason, error);

@@ -28,11 +28,13 @@ export class StandaloneMovePolicy implements MovePolicy {
   }
 
   async checkDestinations(peers: readonly PeerAddress[]): Promise<void> {
-    for (const peer of peers) if (!this.#peers.allows(peer)) throw errors.moveRefused(peer.hostPort, 'peer (see --peers)');
+    for (const peer of peers)
+      if (!this.#peers.allows(peer)) throw errors.moveRefused(peer.hostPort, 'peer (see --peers)');
   }
 
   checkManager(manager: PeerAddress): void {
-    if (!this.#peers.allows(manager)) throw errors.moveRefused(manager.hostPort, 'peer (see --peers)');
+    if (!this.#peers.allows(manager))
+      throw errors.moveRefused(manager.hostPort, 'peer (see --peers)');
   }
 }
 
@@ -48,13 +50,17 @@ export class PoolMovePolicy implements MovePolicy {
 
   async checkDestinations(peers: readonly PeerAddress[]): Promise<void> {
     for (const peer of peers) {
-      if (!(await this.#members.has(peer))) throw errors.moveRefused(peer.hostPort, 'destination: it is not a member of this pool');
+      if (!(await this.#members.has(peer)))
+        throw errors.moveRefused(peer.hostPort, 'destination: it is not a member of this pool');
     }
   }
 
   checkManager(manager: PeerAddress): void {
     if (!sameAddress(manager, this.#manager)) {
-      throw errors.moveRefused(manager.hostPort, `manager: this node reports only to its --manager ${this.#manager.hostPort}`);
+      throw errors.moveRefused(
+        manager.hostPort,
+        `manager: this node reports only to its --manager ${this.#manager.hostPort}`,
+      );
     }
   }
 }

@@ -18,7 +18,8 @@ const keyParameter = {
   name: 'key',
   in: 'path',
   required: true,
-  description: 'The key (percent-encoded; may contain "/"). 1 to maxKeyBytes (default 1024) UTF-8 bytes.',
+  description:
+    'The key (percent-encoded; may contain "/"). 1 to maxKeyBytes (default 1024) UTF-8 bytes.',
   schema: { type: 'string', minLength: 1 },
 };
 
@@ -42,8 +43,13 @@ export const openapi = {
         summary: 'Read a value',
         description: 'Counts one request, one GET, and a hit or a miss; a hit refreshes recency.',
         responses: {
-          '200': { description: 'The value, with the Content-Type it was stored with.', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
-          '400': errorResponse('Empty or too long key (CP_ERR_REQUEST_MISSING_KEY, CP_ERR_KEY_TOO_LONG).'),
+          '200': {
+            description: 'The value, with the Content-Type it was stored with.',
+            content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+          },
+          '400': errorResponse(
+            'Empty or too long key (CP_ERR_REQUEST_MISSING_KEY, CP_ERR_KEY_TOO_LONG).',
+          ),
           '404': errorResponse('No such key (CP_ERR_KEY_UNKNOWN).'),
           ...tokenResponses,
         },
@@ -51,14 +57,21 @@ export const openapi = {
       head: {
         summary: 'Whether a key is present, with its Content-Type and Content-Length',
         description: 'Does not count as a GET and does not refresh recency.',
-        responses: { '200': { description: 'Present.' }, '404': { description: 'Absent.' }, ...tokenResponses },
+        responses: {
+          '200': { description: 'Present.' },
+          '404': { description: 'Absent.' },
+          ...tokenResponses,
+        },
       },
       put: {
         summary: 'Store a value',
         description:
           'The body is the value (1 byte or more, up to --max-value-bytes, default the body limit of 32 MB); its Content-Type is kept (default application/octet-stream). ' +
           'Evicts by the replacement policy until the entry fits.',
-        requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+        requestBody: {
+          required: true,
+          content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+        },
         responses: {
           '201': { description: 'Stored; the key was new.' },
           '204': { description: 'Stored; an older value was replaced.' },
@@ -71,7 +84,11 @@ export const openapi = {
       },
       delete: {
         summary: 'Invalidate a key',
-        responses: { '204': { description: 'The key is absent now (whether or not it was present).' }, '400': errorResponse('Empty or too long key.'), ...tokenResponses },
+        responses: {
+          '204': { description: 'The key is absent now (whether or not it was present).' },
+          '400': errorResponse('Empty or too long key.'),
+          ...tokenResponses,
+        },
       },
     },
     '/v1/openapi.json': {
@@ -80,7 +97,11 @@ export const openapi = {
   },
   components: {
     securitySchemes: {
-      bearerToken: { type: 'http', scheme: 'bearer', description: 'The pool token; needed on /v1 keys only with --protect-data.' },
+      bearerToken: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'The pool token; needed on /v1 keys only with --protect-data.',
+      },
     },
     schemas: {
       Error: {
@@ -91,7 +112,11 @@ export const openapi = {
             type: 'object',
             required: ['code', 'status', 'message'],
             properties: {
-              code: { type: 'string', description: 'A stable code of the catalogue (docs/errors.md), e.g. CP_ERR_KEY_UNKNOWN.' },
+              code: {
+                type: 'string',
+                description:
+                  'A stable code of the catalogue (docs/errors.md), e.g. CP_ERR_KEY_UNKNOWN.',
+              },
               status: { type: 'integer', description: 'The HTTP status, repeated.' },
               message: { type: 'string' },
             },

@@ -43,7 +43,11 @@ function row(label: string, total: string | number, recent: string | number): st
 }
 
 /** POST /api/cache/statistics: this node's figures, in total and over the last 10 minutes. */
-export function statisticsPage(node: CacheNode, total: PeriodFigures, recent: PeriodFigures): string {
+export function statisticsPage(
+  node: CacheNode,
+  total: PeriodFigures,
+  recent: PeriodFigures,
+): string {
   const s = node.store.stats();
   return layout(
     `cachepool node ${node.cacheIndex} statistics`,

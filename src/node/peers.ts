@@ -26,10 +26,22 @@ export function parsePeer(address: string, defaultPort: number = defaults.nodePo
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
   } catch {
-    throw errors.invalid(`${JSON.stringify(address)} is not a node address (host, host:port or http://host:port)`);
+    throw errors.invalid(
+      `${JSON.stringify(address)} is not a node address (host, host:port or http://host:port)`,
+    );
   }
-  if (url.protocol !== 'http:' || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.hostname === '') {
-    throw errors.invalid(`${JSON.stringify(address)} is not a node address (host, host:port or http://host:port)`);
+  if (
+    url.protocol !== 'http:' ||
+    url.username ||
+    url.password ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search ||
+    url.hash ||
+    url.hostname === ''
+  ) {
+    throw errors.invalid(
+      `${JSON.stringify(address)} is not a node address (host, host:port or http://host:port)`,
+    );
   }
   const port = url.port === '' ? defaultPort : Number(url.port);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -59,7 +71,9 @@ export class PeerPolicy {
   allows(peer: PeerAddress): boolean {
     if (this.#allowLoopback && isLoopbackHost(peer.host)) return true;
     const host = normalize(peer.host);
-    return this.#entries.some((e) => e.host === host && (e.port === undefined || e.port === peer.port));
+    return this.#entries.some(
+      (e) => e.host === host && (e.port === undefined || e.port === peer.port),
+    );
   }
 }
 

@@ -83,17 +83,25 @@ export class Publisher {
       const content = (await this.#post('/api/manager/register', {
         address: this.#options.address(),
         cache_index: node.cacheIndex,
-      })) as { cache_index?: unknown; capacity?: unknown; replacement_policy?: unknown } | undefined;
+      })) as
+        { cache_index?: unknown; capacity?: unknown; replacement_policy?: unknown } | undefined;
       node.configure({
         cacheIndex: typeof content?.cache_index === 'number' ? content.cache_index : undefined,
         capacityMb: typeof content?.capacity === 'number' ? content.capacity : undefined,
-        policy: typeof content?.replacement_policy === 'string' ? content.replacement_policy : undefined,
+        policy:
+          typeof content?.replacement_policy === 'string' ? content.replacement_policy : undefined,
       });
       this.#registered = true;
-      this.#options.logger?.info({ manager: this.#options.managerUrl, cache_index: node.cacheIndex }, 'registered');
+      this.#options.logger?.info(
+        { manager: this.#options.managerUrl, cache_index: node.cacheIndex },
+        'registered',
+      );
       return true;
     } catch (error) {
-      this.#options.logger?.warn({ err: error, manager: this.#options.managerUrl }, 'registration failed; retrying');
+      this.#options.logger?.warn(
+        { err: error, manager: this.#options.managerUrl },
+        'registration failed; retrying',
+      );
       return false;
     }
   }
@@ -103,13 +111,20 @@ export class Publisher {
     const response = await request(`${this.#options.managerUrl}${path}`, {
       method: 'POST',
       body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json', ...(this.#options.token ? { authorization: bearer(this.#options.token) } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(this.#options.token ? { authorization: bearer(this.#options.token) } : {}),
+      },
       signal: AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
     const text = await response.body.text();
-    const parsed = JSON.parse(text) as { success?: string; content?: unknown; error?: { message?: string } };
+    const parsed = JSON.parse(text) as {
+      success?: string;
+      content?: unknown;
+      error?: { message?: string };
+    };
     if (response.statusCode !== 200 || parsed.success !== 'true') {
       throw new Error(`manager answered ${response.statusCode}: ${parsed.error?.message ?? ''}`);
     }

@@ -30,22 +30,26 @@ export function registerInternalRoutes(
   app.register(async (scope) => {
     const bodyLimitBytes = app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes;
     scope.removeContentTypeParser(BATCH_CONTENT_TYPE);
-    scope.addContentTypeParser(BATCH_CONTENT_TYPE, (request: FastifyRequest, payload: Readable): Promise<DecodedBatch> => {
-      const type = String(request.headers['content-type'] ?? '');
-      const version = batchVersion(type);
-      if (version === undefined) return Promise.reject(errors.unsupportedMedia(type));
-      // The HTTP parser checks Content-Length; anything else (none, chunked) is bounded by the limit.
-      const length = Number(request.headers['content-length'] ?? NaN);
-      return readBatch(payload, {
-        version,
-        maxValueBytes: node.maxValueBytes,
-        bodyLimitBytes,
-        contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
-      });
-    });
+    scope.addContentTypeParser(
+      BATCH_CONTENT_TYPE,
+      (request: FastifyRequest, payload: Readable): Promise<DecodedBatch> => {
+        const type = String(request.headers['content-type'] ?? '');
+        const version = batchVersion(type);
+        if (version === undefined) return Promise.reject(errors.unsupportedMedia(type));
+        // The HTTP parser checks Content-Length; anything else (none, chunked) is bounded by the limit.
+        const length = Number(request.headers['content-length'] ?? NaN);
+        return readBatch(payload, {
+          version,
+          maxValueBytes: node.maxValueBytes,
+          bodyLimitBytes,
+          contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+        });
+      },
+    );
     scope.post('/internal/import', { onRequest: guard }, (request, reply) => {
       const body = request.body;
-      if (!(body instanceof DecodedBatch)) throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
+      if (!(body instanceof DecodedBatch))
+        throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
       const migration = (request.query as Record<string, unknown>).migration;
       if (migration !== undefined && (typeof migration !== 'string' || migration === '')) {
         throw errors.invalid('migration must be a non-empty id');
@@ -62,9 +66,13 @@ export function registerInternalRoutes(
     if (typeof id !== 'string' || id === '') throw errors.invalid('id must be a non-empty string');
     if (
       !Array.isArray(partitions) ||
-      !partitions.every((p) => Number.isInteger(p) && (p as number) >= 0 && (p as number) < PARTITION_COUNT)
+      !partitions.every(
+        (p) => Number.isInteger(p) && (p as number) >= 0 && (p as number) < PARTITION_COUNT,
+      )
     ) {
-      throw errors.invalid(`partitions must be a list of integers from 0 to ${PARTITION_COUNT - 1}`);
+      throw errors.invalid(
+        `partitions must be a list of integers from 0 to ${PARTITION_COUNT - 1}`,
+      );
     }
     const dropped = node.beginMigration(id, partitions as number[]);
     sendSuccess(reply, { id, dropped });

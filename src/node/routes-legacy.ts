@@ -5,7 +5,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
-import { fieldInteger, fieldText, readFields, sendSuccess, type Fields, type TokenGuard } from '../http/index.js';
+import {
+  fieldInteger,
+  fieldText,
+  readFields,
+  sendSuccess,
+  type Fields,
+  type TokenGuard,
+} from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer } from './entry.js';
 import { homePage, statisticsPage } from './pages.js';
@@ -18,7 +25,8 @@ function fieldsOf(request: FastifyRequest): Fields {
   const fields = readFields(request);
   const query = request.query as Record<string, unknown> | undefined;
   if (query && typeof query === 'object') {
-    for (const [name, value] of Object.entries(query)) if (!Object.hasOwn(fields, name)) fields[name] = value;
+    for (const [name, value] of Object.entries(query))
+      if (!Object.hasOwn(fields, name)) fields[name] = value;
   }
   return fields;
 }
@@ -79,14 +87,18 @@ export function registerLegacyRoutes(
   });
 
   app.post('/api/cache/statistics', (_request, reply) => {
-    reply.header('content-type', HTML_TYPE).send(statisticsPage(node, node.stats.total(), node.stats.window()));
+    reply
+      .header('content-type', HTML_TYPE)
+      .send(statisticsPage(node, node.stats.total(), node.stats.window()));
   });
 
   app.post('/api/cache/set_num_hit', { onRequest: guard }, (request, reply) => {
     const numHit = fieldInteger(fieldsOf(request), 'num_hit');
     if (numHit === undefined) throw errors.invalid('num_hit must be an integer >= 0, got nothing');
     node.stats.numHit = numHit;
-    reply.header('content-type', 'text/plain; charset=utf-8').send(`cache node ${node.cacheIndex} statistics.num_hit = ${numHit}`);
+    reply
+      .header('content-type', 'text/plain; charset=utf-8')
+      .send(`cache node ${node.cacheIndex} statistics.num_hit = ${numHit}`);
   });
 
   app.get('/', (_request, reply) => {

@@ -19,7 +19,11 @@ function keyOf(node: CacheNode, request: FastifyRequest): string {
 }
 
 /** Registers /v1 in its own scope (raw body parsers); `dataGuard` protects the key routes. */
-export async function registerV1Routes(app: FastifyInstance, node: CacheNode, dataGuard: TokenGuard): Promise<void> {
+export async function registerV1Routes(
+  app: FastifyInstance,
+  node: CacheNode,
+  dataGuard: TokenGuard,
+): Promise<void> {
   const data = { onRequest: dataGuard };
   await app.register(async (scope) => {
     registerRawParsers(scope);
@@ -50,7 +54,8 @@ export async function registerV1Routes(app: FastifyInstance, node: CacheNode, da
       node.checkValueBytes(body.length);
       const type = request.headers['content-type'] ?? DEFAULT_TYPE;
       const outcome = node.put(key, rawEntry(body, type));
-      if (outcome.kind === 'rejected') throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
+      if (outcome.kind === 'rejected')
+        throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
       reply.code(outcome.kind === 'added' ? 201 : 204).send();
     });
 

@@ -44,7 +44,11 @@ export async function send(url: string, options: SendOptions = {}): Promise<Answ
 type FieldValues = Record<string, string | number | boolean>;
 
 /** application/x-www-form-urlencoded, like Python `requests` with `data=`. */
-export function postForm(url: string, fields: FieldValues, options: SendOptions = {}): Promise<Answer> {
+export function postForm(
+  url: string,
+  fields: FieldValues,
+  options: SendOptions = {},
+): Promise<Answer> {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(fields)) params.append(name, String(value));
   return send(url, {
@@ -66,7 +70,11 @@ export function postJson(url: string, value: unknown, options: SendOptions = {})
 }
 
 /** multipart/form-data with one field per entry. */
-export function postMultipart(url: string, fields: FieldValues, options: SendOptions = {}): Promise<Answer> {
+export function postMultipart(
+  url: string,
+  fields: FieldValues,
+  options: SendOptions = {},
+): Promise<Answer> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, String(value));
   return send(url, { method: 'POST', ...options, body: form });
@@ -160,7 +168,11 @@ export async function content<T = any>(url: string, options: SendOptions = {}): 
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 25): Promise<T> {
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

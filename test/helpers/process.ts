@@ -17,7 +17,10 @@ export interface Started {
   /** Every log line seen (parsed JSON, or `{raw}` for non-JSON). */
   lines: Record<string, unknown>[];
   /** Resolves with the next log line that matches. */
-  waitForLine(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLine(
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal. */
   stop(graceMs?: number): Promise<number | string | null>;
   kill(signal?: NodeJS.Signals): void;
@@ -35,12 +38,19 @@ const running = new Set<Started>();
 /** Starts `cachepool <args>` and resolves once the wanted roles are listening. */
 export async function startCachepool(args: string[], options: StartOptions = {}): Promise<Started> {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, CACHEPOOL_LOG_LEVEL: process.env.CACHEPOOL_LOG_LEVEL ?? 'info', ...options.env },
+    env: {
+      ...process.env,
+      CACHEPOOL_LOG_LEVEL: process.env.CACHEPOOL_LOG_LEVEL ?? 'info',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const urls = new Map<string, string>();
   const lines: Record<string, unknown>[] = [];
-  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    match: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }[] = [];
   let stderr = '';
   onJsonLines(child.stdout!, (line) => {
     lines.push(line);
@@ -65,7 +75,11 @@ export async function startCachepool(args: string[], options: StartOptions = {})
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         waiters.splice(waiters.indexOf(waiter), 1);
-        reject(new Error(`timed out waiting for a log line from cachepool ${args.join(' ')}; stderr: ${stderr.slice(-2000)}`));
+        reject(
+          new Error(
+            `timed out waiting for a log line from cachepool ${args.join(' ')}; stderr: ${stderr.slice(-2000)}`,
+          ),
+        );
       }, timeoutMs);
       const waiter = {
         match,
@@ -88,7 +102,8 @@ export async function startCachepool(args: string[], options: StartOptions = {})
     },
     stop: async (graceMs = 5_000) => {
       running.delete(started);
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
+      if (child.exitCode !== null || child.signalCode !== null)
+        return child.exitCode ?? child.signalCode;
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -100,13 +115,19 @@ export async function startCachepool(args: string[], options: StartOptions = {})
   running.add(started);
 
   const exitedEarly = once(child, 'exit').then(([code]) => {
-    throw new Error(`cachepool ${args.join(' ')} exited with ${code} before it was ready; stderr: ${stderr.slice(-2000)}`);
+    throw new Error(
+      `cachepool ${args.join(' ')} exited with ${code} before it was ready; stderr: ${stderr.slice(-2000)}`,
+    );
   });
   const roles = options.roles ?? [];
   const ready =
     roles.length === 0
       ? waitForLine((l) => l.msg === 'listening', options.timeoutMs)
-      : Promise.all(roles.map((role) => waitForLine((l) => l.msg === 'listening' && l.role === role, options.timeoutMs)));
+      : Promise.all(
+          roles.map((role) =>
+            waitForLine((l) => l.msg === 'listening' && l.role === role, options.timeoutMs),
+          ),
+        );
   try {
     await Promise.race([ready, exitedEarly]);
   } catch (error) {

@@ -13,11 +13,18 @@ import { startPool, type Pool } from '../helpers/pool.js';
 import { stopAll } from '../helpers/process.js';
 
 async function size(pool: Pool): Promise<number> {
-  return ((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content as { size: number }).size;
+  return (
+    (await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content as { size: number }
+  ).size;
 }
 
-async function table(pool: Pool): Promise<{ version: number; partitions: string[]; moving?: unknown }> {
-  return (await call('GET', `${pool.manager}/api/manager/partitions`)).json.content as { version: number; partitions: string[] };
+async function table(
+  pool: Pool,
+): Promise<{ version: number; partitions: string[]; moving?: unknown }> {
+  return (await call('GET', `${pool.manager}/api/manager/partitions`)).json.content as {
+    version: number;
+    partitions: string[];
+  };
 }
 
 async function resize(pool: Pool, change: string): Promise<{ status: number; json: Envelope }> {
@@ -30,8 +37,16 @@ async function resize(pool: Pool, change: string): Promise<{ status: number; jso
  */
 async function verify(pool: Pool, expected: Map<string, string | null>): Promise<void> {
   const { partitions } = await table(pool);
-  const nodes = ((await call('GET', `${pool.manager}/api/manager/pool_node_list`)).json.content as { node_ip_list: string[] }).node_ip_list;
-  assert.deepEqual([...new Set(partitions)].sort(), [...nodes].sort().slice(0, Math.min(16, nodes.length)), 'every member owns partitions');
+  const nodes = (
+    (await call('GET', `${pool.manager}/api/manager/pool_node_list`)).json.content as {
+      node_ip_list: string[];
+    }
+  ).node_ip_list;
+  assert.deepEqual(
+    [...new Set(partitions)].sort(),
+    [...nodes].sort().slice(0, Math.min(16, nodes.length)),
+    'every member owns partitions',
+  );
   const wrong: string[] = [];
   await inParallel([...expected], 16, async ([key, value]) => {
     const answer = await form('POST', `${pool.gateway}/api/cache/key`, { key });
@@ -46,7 +61,11 @@ async function verify(pool: Pool, expected: Map<string, string | null>): Promise
     for (const key of keys) {
       assert.equal(seen.get(key), undefined, `${key} is on ${node} and on ${seen.get(key)}`);
       seen.set(key, node);
-      assert.equal(partitions[partitionOf(key)], node, `${key} sits on ${node}, the table names ${partitions[partitionOf(key)]}`);
+      assert.equal(
+        partitions[partitionOf(key)],
+        node,
+        `${key} sits on ${node}, the table names ${partitions[partitionOf(key)]}`,
+      );
     }
   }
   const present = [...expected].filter(([, value]) => value !== null).map(([key]) => key);
@@ -61,7 +80,10 @@ describe('pool resizes through the gateway', { timeout: 180_000 }, () => {
     pool = await startPool(['--nodes', '1', '--move-chunk-keys', '300']);
     const keys = Array.from({ length: 2_000 }, (_, i) => `image_${String(i).padStart(4, '0')}`);
     await inParallel(keys, 16, async (key) => {
-      const answer = await form('POST', `${pool.gateway}/api/cache/content`, { key, value: `data:image/png;base64,${key}` });
+      const answer = await form('POST', `${pool.gateway}/api/cache/content`, {
+        key,
+        value: `data:image/png;base64,${key}`,
+      });
       assert.equal(answer.status, 200);
       (key < 'image_1800' ? stable : churn).set(key, `data:image/png;base64,${key}`);
     });
@@ -104,7 +126,10 @@ describe('pool resizes through the gateway', { timeout: 180_000 }, () => {
     };
 
     let version = (await table(pool)).version;
-    const steps: string[] = [...Array<string>(7).fill('increase'), ...Array<string>(7).fill('decrease')];
+    const steps: string[] = [
+      ...Array<string>(7).fill('increase'),
+      ...Array<string>(7).fill('decrease'),
+    ];
     for (const change of steps) {
       const before = await size(pool);
       running = true;
@@ -118,7 +143,8 @@ describe('pool resizes through the gateway', { timeout: 180_000 }, () => {
       assert.ok(now.version > version, 'the table version grows');
       assert.equal(now.moving, undefined, 'nothing moves once the resize answered');
       version = now.version;
-      const { migration } = (await call('GET', `${pool.manager}/api/manager/migration`)).json.content as {
+      const { migration } = (await call('GET', `${pool.manager}/api/manager/migration`)).json
+        .content as {
         migration: { running: boolean; error: string | null; keys_done: number };
       };
       assert.equal(migration.running, false);
@@ -127,7 +153,11 @@ describe('pool resizes through the gateway', { timeout: 180_000 }, () => {
       await verify(pool, new Map([...stable, ...churn]));
     }
     assert.ok(reads > 0 && writes > 0);
-    assert.equal(misses, 0, `${misses} of ${reads} reads of stable keys missed or saw another value`);
+    assert.equal(
+      misses,
+      0,
+      `${misses} of ${reads} reads of stable keys missed or saw another value`,
+    );
     assert.equal(await size(pool), 1);
   });
 });

@@ -50,11 +50,23 @@ const CONTROL = new Set([
   'POST /internal/migration/end',
 ]);
 
-const WRONG_TOKENS = [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, 'Basic dXNlcjpwYXNz', 'Bearer', 'bearer  nope', TOKEN];
+const WRONG_TOKENS = [
+  undefined,
+  'Bearer wrong',
+  `Bearer ${TOKEN}x`,
+  `Bearer ${TOKEN.slice(0, -1)}`,
+  'Basic dXNlcjpwYXNz',
+  'Bearer',
+  'bearer  nope',
+  TOKEN,
+];
 
 const SEEDS = {
   text: { key: `${RESERVED_PREFIX}text`, value: 'plain value with "quotes" and \\ backslash' },
-  dataUrl: { key: `${RESERVED_PREFIX}image`, value: `data:image/png;base64,${Buffer.alloc(3000, 7).toString('base64')}` },
+  dataUrl: {
+    key: `${RESERVED_PREFIX}image`,
+    value: `data:image/png;base64,${Buffer.alloc(3000, 7).toString('base64')}`,
+  },
   unicode: { key: `${RESERVED_PREFIX}ключ🙂`, value: 'значение 🙂' },
 };
 const BINARY_KEY = `${RESERVED_PREFIX}binary`;
@@ -71,14 +83,30 @@ describe('fuzzing a live node', () => {
   let url: string;
   before(async () => {
     proc = await startCachepool(
-      ['node', '--port', '0', '--token', TOKEN, '--capacity', String(CAPACITY_MB), '--body-limit', String(BODY_LIMIT), '--max-value-bytes', '16384'],
+      [
+        'node',
+        '--port',
+        '0',
+        '--token',
+        TOKEN,
+        '--capacity',
+        String(CAPACITY_MB),
+        '--body-limit',
+        String(BODY_LIMIT),
+        '--max-value-bytes',
+        '16384',
+      ],
       { roles: ['node'] },
     );
     url = proc.urls.get('node')!;
     for (const seed of Object.values(SEEDS)) {
       assert.equal((await postForm(`${url}/api/cache/content`, seed)).status, 200);
     }
-    const put = await send(`${url}/v1/keys/${encodeURIComponent(BINARY_KEY)}`, { method: 'PUT', body: BINARY_VALUE, headers: { 'content-type': 'application/x-raw' } });
+    const put = await send(`${url}/v1/keys/${encodeURIComponent(BINARY_KEY)}`, {
+      method: 'PUT',
+      body: BINARY_VALUE,
+      headers: { 'content-type': 'application/x-raw' },
+    });
     assert.equal(put.status, 201);
   });
   after(stopAll);
@@ -89,7 +117,10 @@ describe('fuzzing a live node', () => {
     const refusedControl = { count: 0 };
     const outcome = await runFuzz({
       url,
-      arbitrary: requestArb(ROUTES, WRONG_TOKENS.map((t) => (t === TOKEN ? `Token ${TOKEN}` : t))),
+      arbitrary: requestArb(
+        ROUTES,
+        WRONG_TOKENS.map((t) => (t === TOKEN ? `Token ${TOKEN}` : t)),
+      ),
       concurrency: 8,
       maxRequests: 4_000,
       timeLimitMs: 50_000,
@@ -100,16 +131,27 @@ describe('fuzzing a live node', () => {
           `${request.method} ${request.path.slice(0, 200)} ${JSON.stringify(request.headers)} body ${JSON.stringify(request.body?.subarray(0, 200).toString('latin1'))} (${request.body?.length ?? 0} bytes) answered ${status}: ${body.slice(0, 300)}; node errors: ${JSON.stringify(proc.lines.filter((l) => Number(l.level) >= 50).slice(-3)).slice(0, 2000)}`,
         );
         if (CONTROL.has(`${request.method} ${pathOnly(request.path)}`)) {
-          assert.ok(status === 401 || status === 403, `control ${request.method} ${request.path} without the token answered ${status}: ${body.slice(0, 200)}`);
+          assert.ok(
+            status === 401 || status === 403,
+            `control ${request.method} ${request.path} without the token answered ${status}: ${body.slice(0, 200)}`,
+          );
           refusedControl.count++;
         }
       },
     });
-    const statuses = [...outcome.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`).join(' ');
-    console.log(`fuzz-node: ${outcome.requests} requests tried (${refusedControl.count} to control endpoints, ${outcome.clientErrors.length} connection errors, ${outcome.retried} answered on a retry); statuses ${statuses}`);
+    const statuses = [...outcome.byStatus.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}:${n}`)
+      .join(' ');
+    console.log(
+      `fuzz-node: ${outcome.requests} requests tried (${refusedControl.count} to control endpoints, ${outcome.clientErrors.length} connection errors, ${outcome.retried} answered on a retry); statuses ${statuses}`,
+    );
     // A connection may be cut only for a body over the limit (the server stops reading it).
     for (const { request, error } of outcome.clientErrors) {
-      assert.ok((request.body?.length ?? 0) > BODY_LIMIT, `${request.method} ${request.path.slice(0, 200)} failed on the client: ${error} ${JSON.stringify(request.headers)} body ${request.body?.length}`);
+      assert.ok(
+        (request.body?.length ?? 0) > BODY_LIMIT,
+        `${request.method} ${request.path.slice(0, 200)} failed on the client: ${error} ${JSON.stringify(request.headers)} body ${request.body?.length}`,
+      );
     }
     assert.ok(outcome.requests >= 500, `only ${outcome.requests} requests ran`);
     assert.ok(refusedControl.count > 0);
@@ -119,7 +161,9 @@ describe('fuzzing a live node', () => {
     assert.ok(isAlive(pid), 'the node process died');
     assert.equal(proc.child.exitCode, null);
     const rssAfter = await rssBytesOf(pid);
-    console.log(`fuzz-node: RSS ${Math.round(rssBefore / 2 ** 20)} MB before, ${Math.round(rssAfter / 2 ** 20)} MB after`);
+    console.log(
+      `fuzz-node: RSS ${Math.round(rssBefore / 2 ** 20)} MB before, ${Math.round(rssAfter / 2 ** 20)} MB after`,
+    );
     assert.ok(rssAfter < 400 * 2 ** 20, `RSS grew to ${rssAfter} bytes`);
 
     for (const seed of Object.values(SEEDS)) {
@@ -132,7 +176,10 @@ describe('fuzzing a live node', () => {
     assert.equal(binary.headers.get('content-type'), 'application/x-raw');
     assert.deepEqual(binary.body, BINARY_VALUE);
     const metrics = (await send(`${url}/metrics`)).text;
-    assert.match(metrics, new RegExp(`cachepool_node_capacity_bytes\\{cache_index="0"\\} ${CAPACITY_MB * 2 ** 20}\\b`));
+    assert.match(
+      metrics,
+      new RegExp(`cachepool_node_capacity_bytes\\{cache_index="0"\\} ${CAPACITY_MB * 2 ** 20}\\b`),
+    );
   });
 });
 

@@ -11,10 +11,22 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { postForm, send } from '../helpers/http.js';
 import { isAlive, startCachepool, stopAll, type Started } from '../helpers/process.js';
-import { requestArb, RESERVED_PREFIX, rssBytesOf, runFuzz, type FuzzOutcome } from './fuzz-requests.js';
+import {
+  requestArb,
+  RESERVED_PREFIX,
+  rssBytesOf,
+  runFuzz,
+  type FuzzOutcome,
+} from './fuzz-requests.js';
 
 const TOKEN = 'fuzz-pool-token-7c1d2e3f4a';
-const WRONG_TOKENS = [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`, 'Basic dXNlcjpwYXNz', 'Bearer'];
+const WRONG_TOKENS = [
+  undefined,
+  'Bearer wrong',
+  `Bearer ${TOKEN}x`,
+  'Basic dXNlcjpwYXNz',
+  'Bearer',
+];
 
 const GATEWAY_ROUTES = [
   'GET /',
@@ -30,7 +42,11 @@ const GATEWAY_ROUTES = [
   'POST /api/cache/statistics',
   'DELETE /api/cache/statistics',
 ];
-const GATEWAY_CONTROL = new Set(['DELETE /api/cache', 'POST /api/cache/config', 'DELETE /api/cache/statistics']);
+const GATEWAY_CONTROL = new Set([
+  'DELETE /api/cache',
+  'POST /api/cache/config',
+  'DELETE /api/cache/statistics',
+]);
 
 const MANAGER_ROUTES = [
   'GET /',
@@ -64,7 +80,10 @@ const MANAGER_CONTROL = new Set([
   'POST /api/manager/stats',
 ]);
 
-const SEEDS = Array.from({ length: 6 }, (_, i) => ({ key: `${RESERVED_PREFIX}pool-${i}`, value: `data:text/plain;base64,${Buffer.from(`seed ${i} `.repeat(50)).toString('base64')}` }));
+const SEEDS = Array.from({ length: 6 }, (_, i) => ({
+  key: `${RESERVED_PREFIX}pool-${i}`,
+  value: `data:text/plain;base64,${Buffer.from(`seed ${i} `.repeat(50)).toString('base64')}`,
+}));
 
 function routeOf(method: string, path: string): string {
   const q = path.indexOf('?');
@@ -73,7 +92,10 @@ function routeOf(method: string, path: string): string {
 }
 
 function summary(name: string, outcome: FuzzOutcome, control: number): string {
-  const statuses = [...outcome.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`).join(' ');
+  const statuses = [...outcome.byStatus.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([s, n]) => `${s}:${n}`)
+    .join(' ');
   return `fuzz-pool ${name}: ${outcome.requests} requests tried (${control} to control endpoints, ${outcome.clientErrors.length} connection errors, ${outcome.retried} answered on a retry); statuses ${statuses}`;
 }
 
@@ -83,18 +105,39 @@ describe('fuzzing a whole pool', () => {
   let manager: string;
   before(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-fuzz-pool-'));
-    pool = await startCachepool(['start', '--port', '0', '--gateway-port', '0', '--nodes', '2', '--token', TOKEN, '--data-dir', dataDir], {
-      roles: ['manager', 'gateway'],
-      timeoutMs: 30_000,
-    });
+    pool = await startCachepool(
+      [
+        'start',
+        '--port',
+        '0',
+        '--gateway-port',
+        '0',
+        '--nodes',
+        '2',
+        '--token',
+        TOKEN,
+        '--data-dir',
+        dataDir,
+      ],
+      {
+        roles: ['manager', 'gateway'],
+        timeoutMs: 30_000,
+      },
+    );
     gateway = pool.urls.get('gateway')!;
     manager = pool.urls.get('manager')!;
-    for (const seed of SEEDS) assert.equal((await postForm(`${gateway}/api/cache/content`, seed)).status, 200);
+    for (const seed of SEEDS)
+      assert.equal((await postForm(`${gateway}/api/cache/content`, seed)).status, 200);
   });
   after(stopAll);
 
   test('gateway and manager: no 5xx, no control call succeeds without the token, every process lives, seeded data intact', async () => {
-    const pids = [pool.child.pid!, ...pool.lines.filter((l) => l.msg === 'node started' && typeof l.node_pid === 'number').map((l) => l.node_pid as number)];
+    const pids = [
+      pool.child.pid!,
+      ...pool.lines
+        .filter((l) => l.msg === 'node started' && typeof l.node_pid === 'number')
+        .map((l) => l.node_pid as number),
+    ];
     assert.equal(pids.length, 3, 'the manager and two node pids');
     const rssBefore = await Promise.all(pids.map(rssBytesOf));
     const sizeBefore = (await send(`${manager}/api/manager/poolsize`)).json.content.size;
@@ -102,28 +145,65 @@ describe('fuzzing a whole pool', () => {
     const controlCalls = { gateway: 0, manager: 0 };
     // Control calls refused for another reason than the token (their body was read first).
     const refusedBeforeAuth = { gateway: 0, manager: 0 };
-    const checkWith = (name: 'gateway' | 'manager', control: Set<string>) => (request: { method: string; path: string }, status: number, body: string) => {
-      assert.ok(status < 500, `${name}: ${request.method} ${request.path.slice(0, 200)} answered ${status}: ${body.slice(0, 300)}`);
-      if (control.has(routeOf(request.method, request.path))) {
-        controlCalls[name]++;
-        assert.ok(status >= 400, `${name}: control ${request.method} ${request.path} succeeded without the token: ${status}`);
-        if (status !== 401 && status !== 403) refusedBeforeAuth[name]++;
-      }
-    };
+    const checkWith =
+      (name: 'gateway' | 'manager', control: Set<string>) =>
+      (request: { method: string; path: string }, status: number, body: string) => {
+        assert.ok(
+          status < 500,
+          `${name}: ${request.method} ${request.path.slice(0, 200)} answered ${status}: ${body.slice(0, 300)}`,
+        );
+        if (control.has(routeOf(request.method, request.path))) {
+          controlCalls[name]++;
+          assert.ok(
+            status >= 400,
+            `${name}: control ${request.method} ${request.path} succeeded without the token: ${status}`,
+          );
+          if (status !== 401 && status !== 403) refusedBeforeAuth[name]++;
+        }
+      };
     const [onGateway, onManager] = await Promise.all([
-      runFuzz({ url: gateway, arbitrary: requestArb(GATEWAY_ROUTES, WRONG_TOKENS), concurrency: 4, maxRequests: 2_000, timeLimitMs: 35_000, bodyLimitBytes: 32 * 2 ** 20, check: checkWith('gateway', GATEWAY_CONTROL) }),
-      runFuzz({ url: manager, arbitrary: requestArb(MANAGER_ROUTES, WRONG_TOKENS), concurrency: 4, maxRequests: 1_500, timeLimitMs: 35_000, bodyLimitBytes: 32 * 2 ** 20, check: checkWith('manager', MANAGER_CONTROL) }),
+      runFuzz({
+        url: gateway,
+        arbitrary: requestArb(GATEWAY_ROUTES, WRONG_TOKENS),
+        concurrency: 4,
+        maxRequests: 2_000,
+        timeLimitMs: 35_000,
+        bodyLimitBytes: 32 * 2 ** 20,
+        check: checkWith('gateway', GATEWAY_CONTROL),
+      }),
+      runFuzz({
+        url: manager,
+        arbitrary: requestArb(MANAGER_ROUTES, WRONG_TOKENS),
+        concurrency: 4,
+        maxRequests: 1_500,
+        timeLimitMs: 35_000,
+        bodyLimitBytes: 32 * 2 ** 20,
+        check: checkWith('manager', MANAGER_CONTROL),
+      }),
     ]);
-    console.log(summary('gateway', onGateway, controlCalls.gateway), `; control refused before the token check: ${refusedBeforeAuth.gateway}`);
-    console.log(summary('manager', onManager, controlCalls.manager), `; control refused before the token check: ${refusedBeforeAuth.manager}`);
+    console.log(
+      summary('gateway', onGateway, controlCalls.gateway),
+      `; control refused before the token check: ${refusedBeforeAuth.gateway}`,
+    );
+    console.log(
+      summary('manager', onManager, controlCalls.manager),
+      `; control refused before the token check: ${refusedBeforeAuth.manager}`,
+    );
     for (const outcome of [onGateway, onManager]) {
-      assert.deepEqual(outcome.clientErrors.map((e) => `${e.request.method} ${e.request.path.slice(0, 100)}: ${e.error}`), []);
+      assert.deepEqual(
+        outcome.clientErrors.map(
+          (e) => `${e.request.method} ${e.request.path.slice(0, 100)}: ${e.error}`,
+        ),
+        [],
+      );
     }
     assert.ok(onGateway.requests >= 300 && onManager.requests >= 300);
 
     for (const pid of pids) assert.ok(isAlive(pid), `process ${pid} died`);
     const rssAfter = await Promise.all(pids.map(rssBytesOf));
-    console.log(`fuzz-pool: RSS MB before ${rssBefore.map((b) => Math.round(b / 2 ** 20)).join('/')}, after ${rssAfter.map((b) => Math.round(b / 2 ** 20)).join('/')} (manager/nodes)`);
+    console.log(
+      `fuzz-pool: RSS MB before ${rssBefore.map((b) => Math.round(b / 2 ** 20)).join('/')}, after ${rssAfter.map((b) => Math.round(b / 2 ** 20)).join('/')} (manager/nodes)`,
+    );
     for (const rss of rssAfter) assert.ok(rss < 500 * 2 ** 20, `RSS grew to ${rss} bytes`);
 
     assert.equal((await send(`${manager}/api/manager/poolsize`)).json.content.size, sizeBefore);

@@ -38,7 +38,17 @@ const keyArb = fc
   .oneof(
     fc.string({ maxLength: 20 }),
     unicodeText,
-    fc.constantFrom('', ' ', '%', '../../etc/passwd', 'a/b/c', '__proto__', 'constructor', '\u0000', '🙂'.repeat(300)),
+    fc.constantFrom(
+      '',
+      ' ',
+      '%',
+      '../../etc/passwd',
+      'a/b/c',
+      '__proto__',
+      'constructor',
+      '\u0000',
+      '🙂'.repeat(300),
+    ),
     fc.integer({ min: 1000, max: 5000 }).map((n) => 'k'.repeat(n)),
     fc.integer({ min: 300, max: 600 }).map((n) => 'é'.repeat(n)),
   )
@@ -61,17 +71,50 @@ const valueArb: fc.Arbitrary<unknown> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.dictionary(
-      fc.oneof(fc.constantFrom('127.0.0.1:1', 'localhost', 'http://127.0.0.1:9', 'ftp://x', '[::1]:5', '198.51.100.1:5001'), fc.string({ maxLength: 10 })),
+      fc.oneof(
+        fc.constantFrom(
+          '127.0.0.1:1',
+          'localhost',
+          'http://127.0.0.1:9',
+          'ftp://x',
+          '[::1]:5',
+          '198.51.100.1:5001',
+        ),
+        fc.string({ maxLength: 10 }),
+      ),
       fc.oneof(fc.array(keyArb, { maxLength: 3 }), scalarArb),
       { maxKeys: 2 },
     ),
   },
 );
 
-const fieldNames = ['key', 'value', 'dest', 'manager', 'port', 'cache_ip', 'capacity', 'replacement_policy', 'policy', 'cache_index', 'num_hit', 'migration', 'change', 'id', 'partitions', 'address', 'minutes'];
-const fieldsArb = fc.dictionary(fc.oneof(fc.constantFrom(...fieldNames), fc.string({ maxLength: 6 })), fc.oneof(keyArb, valueArb), { maxKeys: 5 });
+const fieldNames = [
+  'key',
+  'value',
+  'dest',
+  'manager',
+  'port',
+  'cache_ip',
+  'capacity',
+  'replacement_policy',
+  'policy',
+  'cache_index',
+  'num_hit',
+  'migration',
+  'change',
+  'id',
+  'partitions',
+  'address',
+  'minutes',
+];
+const fieldsArb = fc.dictionary(
+  fc.oneof(fc.constantFrom(...fieldNames), fc.string({ maxLength: 6 })),
+  fc.oneof(keyArb, valueArb),
+  { maxKeys: 5 },
+);
 
-const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value) ?? '');
+const text = (value: unknown) =>
+  typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 
 function formBody(fields: Record<string, unknown>): Buffer {
   const params = new URLSearchParams();
@@ -82,23 +125,57 @@ function formBody(fields: Record<string, unknown>): Buffer {
   return Buffer.from(params.toString());
 }
 
-function multipartBody(fields: Record<string, unknown>, boundary: string, asFiles: boolean): Buffer {
+function multipartBody(
+  fields: Record<string, unknown>,
+  boundary: string,
+  asFiles: boolean,
+): Buffer {
   let out = '';
   for (const [name, value] of Object.entries(fields)) {
-    const disposition = asFiles ? `form-data; name="${name}"; filename="f.txt"` : `form-data; name="${name}"`;
+    const disposition = asFiles
+      ? `form-data; name="${name}"; filename="f.txt"`
+      : `form-data; name="${name}"`;
     out += `--${boundary}\r\nContent-Disposition: ${disposition}\r\n\r\n${text(value)}\r\n`;
   }
   return Buffer.from(`${out}--${boundary}--\r\n`);
 }
 
-const bodyKindArb = fc.constantFrom('none', 'form', 'json', 'json-raw', 'multipart', 'multipart-files', 'batch', 'bytes', 'nested');
-const deepJson = fc.integer({ min: 1, max: 50_000 }).chain((depth) =>
-  fc.constantFrom('[', '{"__proto__":', '{"a":', '{"constructor":{"prototype":').map((open) => open.repeat(Math.min(depth, 20_000))),
+const bodyKindArb = fc.constantFrom(
+  'none',
+  'form',
+  'json',
+  'json-raw',
+  'multipart',
+  'multipart-files',
+  'batch',
+  'bytes',
+  'nested',
 );
+const deepJson = fc
+  .integer({ min: 1, max: 50_000 })
+  .chain((depth) =>
+    fc
+      .constantFrom('[', '{"__proto__":', '{"a":', '{"constructor":{"prototype":')
+      .map((open) => open.repeat(Math.min(depth, 20_000))),
+  );
 
 /** A body and its natural content type. */
 const bodyArb: fc.Arbitrary<{ body: Buffer | undefined; type: string | undefined }> = fc
-  .tuple(bodyKindArb, fieldsArb, fc.array(fc.record({ key: keyArb, type: fc.string({ maxLength: 10 }), value: fc.uint8Array({ maxLength: 64 }) }), { maxLength: 3 }), fc.uint8Array({ maxLength: 256 }), deepJson, fc.constantFrom('B0undary', 'x', '----a b', ''))
+  .tuple(
+    bodyKindArb,
+    fieldsArb,
+    fc.array(
+      fc.record({
+        key: keyArb,
+        type: fc.string({ maxLength: 10 }),
+        value: fc.uint8Array({ maxLength: 64 }),
+      }),
+      { maxLength: 3 },
+    ),
+    fc.uint8Array({ maxLength: 256 }),
+    deepJson,
+    fc.constantFrom('B0undary', 'x', '----a b', ''),
+  )
   .map(([kind, fields, records, bytes, deep, boundary]) => {
     switch (kind) {
       case 'none':
@@ -108,13 +185,27 @@ const bodyArb: fc.Arbitrary<{ body: Buffer | undefined; type: string | undefined
       case 'json':
         return { body: Buffer.from(JSON.stringify(fields)), type: 'application/json' };
       case 'json-raw':
-        return { body: Buffer.from(text(Object.values(fields)[0] ?? null)), type: 'application/json' };
+        return {
+          body: Buffer.from(text(Object.values(fields)[0] ?? null)),
+          type: 'application/json',
+        };
       case 'multipart':
-        return { body: multipartBody(fields, boundary || 'b', false), type: `multipart/form-data; boundary=${boundary}` };
+        return {
+          body: multipartBody(fields, boundary || 'b', false),
+          type: `multipart/form-data; boundary=${boundary}`,
+        };
       case 'multipart-files':
-        return { body: multipartBody(fields, boundary || 'b', true), type: `multipart/form-data; boundary=${boundary}` };
+        return {
+          body: multipartBody(fields, boundary || 'b', true),
+          type: `multipart/form-data; boundary=${boundary}`,
+        };
       case 'batch':
-        return { body: encodeBatch(records.map((r) => ({ key: r.key, type: r.type, value: Buffer.from(r.value) }))), type: 'application/x-cachepool-batch' };
+        return {
+          body: encodeBatch(
+            records.map((r) => ({ key: r.key, type: r.type, value: Buffer.from(r.value) })),
+          ),
+          type: 'application/x-cachepool-batch',
+        };
       case 'nested':
         return { body: Buffer.from(deep), type: 'application/json' };
       default:
@@ -147,9 +238,21 @@ const contentTypeArb = fc.oneof(
 const queryArb = fc.oneof(
   fc.constant(''),
   fc
-    .dictionary(fc.constantFrom('key', 'minutes', 'migration', 'key[]', '__proto__', 'a'), fc.oneof(keyArb, fc.string({ maxLength: 5 })), { maxKeys: 3 })
+    .dictionary(
+      fc.constantFrom('key', 'minutes', 'migration', 'key[]', '__proto__', 'a'),
+      fc.oneof(keyArb, fc.string({ maxLength: 5 })),
+      { maxKeys: 3 },
+    )
     .map((q) => `?${new URLSearchParams(q as Record<string, string>).toString()}`),
-  fc.constantFrom('?%zz', '?key=%E0%A4%A', '?&&&=', '?key=a&key=b', '?' + 'x=1&'.repeat(2_000), '?minutes=-5', '?minutes=1e99'),
+  fc.constantFrom(
+    '?%zz',
+    '?key=%E0%A4%A',
+    '?&&&=',
+    '?key=a&key=b',
+    '?' + 'x=1&'.repeat(2_000),
+    '?minutes=-5',
+    '?minutes=1e99',
+  ),
 );
 
 /** Builds a path generator from the real routes of the target and a `/v1/keys/<key>` form. */
@@ -160,29 +263,64 @@ export function pathArb(realPaths: readonly string[]): fc.Arbitrary<string> {
     { weight: 3, arbitrary: encodedKey.map((k) => `/v1/keys/${k}`) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom('/v1/keys/%', '/v1/keys/%E0%A4%A', '/%2e%2e/%2e%2e', '//', '/api//cache', '/v1/keys/' + 'a'.repeat(10_000), '/\u00ff\u00e9', '/api/cache/key/', '/*'),
+      arbitrary: fc.constantFrom(
+        '/v1/keys/%',
+        '/v1/keys/%E0%A4%A',
+        '/%2e%2e/%2e%2e',
+        '//',
+        '/api//cache',
+        '/v1/keys/' + 'a'.repeat(10_000),
+        '/\u00ff\u00e9',
+        '/api/cache/key/',
+        '/*',
+      ),
     },
-    { weight: 1, arbitrary: fc.array(fc.stringMatching(/^[A-Za-z0-9._~%-]{0,12}$/), { minLength: 1, maxLength: 4 }).map((parts) => `/${parts.join('/')}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .array(fc.stringMatching(/^[A-Za-z0-9._~%-]{0,12}$/), { minLength: 1, maxLength: 4 })
+        .map((parts) => `/${parts.join('/')}`),
+    },
   );
   return fc.tuple(path, queryArb).map(([p, q]) => p + q);
 }
 
-const anyMethod = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS', 'PROPFIND');
+const anyMethod = fc.constantFrom(
+  'GET',
+  'POST',
+  'PUT',
+  'DELETE',
+  'HEAD',
+  'PATCH',
+  'OPTIONS',
+  'PROPFIND',
+);
 
 /**
  * A request generator. `routes` are the target's real `METHOD /path` pairs (most requests use
  * one, with a generated query and body); the rest mix any method with any path.
  * `authHeaders` are the Authorization values to try (undefined: none).
  */
-export function requestArb(routes: readonly string[], authHeaders: readonly (string | undefined)[]): fc.Arbitrary<FuzzRequest> {
+export function requestArb(
+  routes: readonly string[],
+  authHeaders: readonly (string | undefined)[],
+): fc.Arbitrary<FuzzRequest> {
   const realPaths = [...new Set(routes.map((r) => r.split(' ')[1]!))];
   const routed = fc.tuple(fc.constantFrom(...routes), queryArb).map(([route, query]) => {
     const [method, path] = route.split(' ') as [string, string];
     return { method, path: path + query };
   });
-  const routedV1 = fc.tuple(fc.constantFrom('GET', 'PUT', 'DELETE', 'HEAD'), keyArb).map(([method, key]) => ({ method, path: `/v1/keys/${encodeURIComponent(key)}` }));
-  const random = fc.tuple(anyMethod, pathArb(realPaths)).map(([method, path]) => ({ method, path }));
-  const target = fc.oneof({ weight: 5, arbitrary: routed }, { weight: 2, arbitrary: routedV1 }, { weight: 3, arbitrary: random });
+  const routedV1 = fc
+    .tuple(fc.constantFrom('GET', 'PUT', 'DELETE', 'HEAD'), keyArb)
+    .map(([method, key]) => ({ method, path: `/v1/keys/${encodeURIComponent(key)}` }));
+  const random = fc
+    .tuple(anyMethod, pathArb(realPaths))
+    .map(([method, path]) => ({ method, path }));
+  const target = fc.oneof(
+    { weight: 5, arbitrary: routed },
+    { weight: 2, arbitrary: routedV1 },
+    { weight: 3, arbitrary: random },
+  );
   return fc
     .record({
       target,
@@ -190,7 +328,16 @@ export function requestArb(routes: readonly string[], authHeaders: readonly (str
       type: contentTypeArb,
       cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
       auth: fc.constantFrom(...authHeaders),
-      extra: fc.option(fc.constantFrom<[string, string]>(['accept', '*/*'], ['x-forwarded-for', '203.0.113.5'], ['content-encoding', 'gzip'], ['transfer-encoding', 'chunked'], ['expect', '100-continue']), { nil: undefined }),
+      extra: fc.option(
+        fc.constantFrom<[string, string]>(
+          ['accept', '*/*'],
+          ['x-forwarded-for', '203.0.113.5'],
+          ['content-encoding', 'gzip'],
+          ['transfer-encoding', 'chunked'],
+          ['expect', '100-continue'],
+        ),
+        { nil: undefined },
+      ),
     })
     .map(({ target: { method, path }, content, type, cut, auth, extra }) => {
       let body = content.body;
@@ -201,7 +348,8 @@ export function requestArb(routes: readonly string[], authHeaders: readonly (str
       if (contentType !== undefined) headers['content-type'] = contentType;
       if (auth !== undefined) headers.authorization = auth;
       // undici manages transfer-encoding and expect itself; keep only headers it accepts.
-      if (extra && extra[0] !== 'transfer-encoding' && extra[0] !== 'expect') headers[extra[0]] = extra[1];
+      if (extra && extra[0] !== 'transfer-encoding' && extra[0] !== 'expect')
+        headers[extra[0]] = extra[1];
       return { method, path, headers, body };
     });
 }
@@ -225,7 +373,11 @@ export interface RunFuzzOptions {
 
 /** Sends generated requests and checks every answer; resolves with what it saw. */
 export async function runFuzz(options: RunFuzzOptions): Promise<FuzzOutcome> {
-  const pool = new Pool(options.url, { connections: options.concurrency, headersTimeout: 15_000, bodyTimeout: 15_000 });
+  const pool = new Pool(options.url, {
+    connections: options.concurrency,
+    headersTimeout: 15_000,
+    bodyTimeout: 15_000,
+  });
   const outcome: FuzzOutcome = { requests: 0, byStatus: new Map(), clientErrors: [], retried: 0 };
   const attempt = async (dispatcher: Dispatcher, request: FuzzRequest) => {
     const response = await dispatcher.request({
@@ -261,9 +413,15 @@ export async function runFuzz(options: RunFuzzOptions): Promise<FuzzOutcome> {
   };
   try {
     await fc.assert(
-      fc.asyncProperty(fc.array(options.arbitrary, { minLength: options.concurrency, maxLength: options.concurrency }), async (batch) => {
-        await Promise.all(batch.map(sendOne));
-      }),
+      fc.asyncProperty(
+        fc.array(options.arbitrary, {
+          minLength: options.concurrency,
+          maxLength: options.concurrency,
+        }),
+        async (batch) => {
+          await Promise.all(batch.map(sendOne));
+        },
+      ),
       {
         numRuns: Math.ceil(options.maxRequests / options.concurrency),
         interruptAfterTimeLimit: options.timeLimitMs,

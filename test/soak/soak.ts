@@ -43,7 +43,8 @@ function readOptions(): SoakOptions {
   });
   const number = (name: string, text: string, min: number) => {
     const value = Number(text);
-    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number >= ${min}, got ${JSON.stringify(text)}`);
+    if (!Number.isFinite(value) || value < min)
+      throw new Error(`--${name} must be a number >= ${min}, got ${JSON.stringify(text)}`);
     return value;
   };
   return {
@@ -84,7 +85,12 @@ function rssMbOf(pid: number): number | undefined {
   }
 }
 
-async function call(pool: Pool, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function call(
+  pool: Pool,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   const response = await pool.request({
     method,
     path,
@@ -106,17 +112,27 @@ async function call(pool: Pool, method: 'GET' | 'POST' | 'DELETE', path: string,
 function nodePids(pool: Started): Map<string, number> {
   const pids = new Map<string, number>();
   for (const line of pool.lines) {
-    if ((line.msg === 'node started' || line.msg === 'node adopted') && typeof line.address === 'string' && typeof line.node_pid === 'number') {
+    if (
+      (line.msg === 'node started' || line.msg === 'node adopted') &&
+      typeof line.address === 'string' &&
+      typeof line.node_pid === 'number'
+    ) {
       pids.set(line.address, line.node_pid);
     }
   }
   return pids;
 }
 
-async function processRss(pool: Started, manager: Pool): Promise<Record<string, number | undefined>> {
-  const nodes = (await call(manager, 'GET', '/api/manager/nodes')).json?.content?.nodes as { address: string; pid?: number }[] | undefined;
+async function processRss(
+  pool: Started,
+  manager: Pool,
+): Promise<Record<string, number | undefined>> {
+  const nodes = (await call(manager, 'GET', '/api/manager/nodes')).json?.content?.nodes as
+    { address: string; pid?: number }[] | undefined;
   const pids = nodePids(pool);
-  const out: Record<string, number | undefined> = { [`manager pid ${pool.child.pid}`]: rssMbOf(pool.child.pid!) };
+  const out: Record<string, number | undefined> = {
+    [`manager pid ${pool.child.pid}`]: rssMbOf(pool.child.pid!),
+  };
   for (const node of nodes ?? []) {
     const pid = node.pid ?? pids.get(node.address);
     out[`node ${node.address} pid ${pid ?? '?'}`] = pid === undefined ? undefined : rssMbOf(pid);
@@ -127,13 +143,37 @@ async function processRss(pool: Started, manager: Pool): Promise<Record<string, 
 async function main(): Promise<number> {
   const options = readOptions();
   const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-soak-'));
-  console.log(`soak: ${options.minutes} min, ${options.rate} ops/s, ${options.nodes} nodes of ${options.capacityMb} MB, data dir ${dataDir}`);
+  console.log(
+    `soak: ${options.minutes} min, ${options.rate} ops/s, ${options.nodes} nodes of ${options.capacityMb} MB, data dir ${dataDir}`,
+  );
   const pool = await startCachepool(
-    ['start', '--port', '0', '--gateway-port', '0', '--nodes', String(options.nodes), '--capacity', String(options.capacityMb), '--stats-interval', '1', '--data-dir', dataDir],
+    [
+      'start',
+      '--port',
+      '0',
+      '--gateway-port',
+      '0',
+      '--nodes',
+      String(options.nodes),
+      '--capacity',
+      String(options.capacityMb),
+      '--stats-interval',
+      '1',
+      '--data-dir',
+      dataDir,
+    ],
     { roles: ['manager', 'gateway'], timeoutMs: 60_000 },
   );
-  const gateway = new Pool(pool.urls.get('gateway')!, { connections: options.inFlight, headersTimeout: 60_000, bodyTimeout: 60_000 });
-  const manager = new Pool(pool.urls.get('manager')!, { connections: 4, headersTimeout: 180_000, bodyTimeout: 180_000 });
+  const gateway = new Pool(pool.urls.get('gateway')!, {
+    connections: options.inFlight,
+    headersTimeout: 60_000,
+    bodyTimeout: 60_000,
+  });
+  const manager = new Pool(pool.urls.get('manager')!, {
+    connections: 4,
+    headersTimeout: 180_000,
+    bodyTimeout: 180_000,
+  });
 
   const written = new Map<string, Written>();
   const writtenKeys: string[] = [];
@@ -147,10 +187,23 @@ async function main(): Promise<number> {
   let skipped = 0;
   const errors: string[] = [];
   const misses: string[] = [];
-  const resizes: { at_s: number; change: string; status: number; size?: number; ms: number; error?: string }[] = [];
-  const minutes: MinuteFigures[] = Array.from({ length: options.minutes }, () => ({ latenciesMs: [], ops: 0, errors: 0, misses: 0 }));
+  const resizes: {
+    at_s: number;
+    change: string;
+    status: number;
+    size?: number;
+    ms: number;
+    error?: string;
+  }[] = [];
+  const minutes: MinuteFigures[] = Array.from({ length: options.minutes }, () => ({
+    latenciesMs: [],
+    ops: 0,
+    errors: 0,
+    misses: 0,
+  }));
   const startedAt = performance.now();
-  const minuteOf = () => Math.min(options.minutes - 1, Math.floor((performance.now() - startedAt) / 60_000));
+  const minuteOf = () =>
+    Math.min(options.minutes - 1, Math.floor((performance.now() - startedAt) / 60_000));
 
   const rssStart = await processRss(pool, manager);
 
@@ -166,7 +219,10 @@ async function main(): Promise<number> {
         const size = 10_000 + Math.floor(Math.random() * 90_000);
         const value = `data:image/png;base64,${randomBytes(Math.floor((size * 3) / 4)).toString('base64')}`;
         const answer = await call(gateway, 'POST', '/api/cache/content', { key, value });
-        if (answer.status !== 200) throw new Error(`write answered ${answer.status} ${JSON.stringify(answer.json)?.slice(0, 200)}`);
+        if (answer.status !== 200)
+          throw new Error(
+            `write answered ${answer.status} ${JSON.stringify(answer.json)?.slice(0, 200)}`,
+          );
         written.set(key, { length: value.length, digest: digestOf(value) });
         writtenKeys.push(key);
         writtenBytes += value.length + key.length;
@@ -189,15 +245,26 @@ async function main(): Promise<number> {
           minute.misses++;
           misses.push(`${((performance.now() - startedAt) / 1000).toFixed(1)} s ${key}`);
         } else if (answer.status !== 200) {
-          throw new Error(`read answered ${answer.status} ${JSON.stringify(answer.json)?.slice(0, 200)}`);
-        } else if (typeof answer.json?.content !== 'string' || answer.json.content.length !== expected.length || digestOf(answer.json.content) !== expected.digest) {
+          throw new Error(
+            `read answered ${answer.status} ${JSON.stringify(answer.json)?.slice(0, 200)}`,
+          );
+        } else if (
+          typeof answer.json?.content !== 'string' ||
+          answer.json.content.length !== expected.length ||
+          digestOf(answer.json.content) !== expected.digest
+        ) {
           minute.misses++;
-          misses.push(`${((performance.now() - startedAt) / 1000).toFixed(1)} s ${key} (wrong value)`);
+          misses.push(
+            `${((performance.now() - startedAt) / 1000).toFixed(1)} s ${key} (wrong value)`,
+          );
         }
       }
     } catch (error) {
       minute.errors++;
-      if (errors.length < 50) errors.push(`${((performance.now() - startedAt) / 1000).toFixed(1)} s ${kind}: ${error instanceof Error ? error.message : String(error)}`);
+      if (errors.length < 50)
+        errors.push(
+          `${((performance.now() - startedAt) / 1000).toFixed(1)} s ${kind}: ${error instanceof Error ? error.message : String(error)}`,
+        );
     } finally {
       minute.ops++;
       minute.latenciesMs.push(performance.now() - t0);
@@ -209,9 +276,22 @@ async function main(): Promise<number> {
     const at_s = Math.round((t0 - startedAt) / 1000);
     try {
       const answer = await call(manager, 'POST', '/api/manager/poolsize/manual', { change });
-      resizes.push({ at_s, change, status: answer.status, size: answer.json?.content?.size, ms: Math.round(performance.now() - t0), ...(answer.status === 200 ? {} : { error: answer.json?.error?.message }) });
+      resizes.push({
+        at_s,
+        change,
+        status: answer.status,
+        size: answer.json?.content?.size,
+        ms: Math.round(performance.now() - t0),
+        ...(answer.status === 200 ? {} : { error: answer.json?.error?.message }),
+      });
     } catch (error) {
-      resizes.push({ at_s, change, status: 0, ms: Math.round(performance.now() - t0), error: String(error) });
+      resizes.push({
+        at_s,
+        change,
+        status: 0,
+        ms: Math.round(performance.now() - t0),
+        error: String(error),
+      });
     }
     console.log(`soak: resize ${change} at ${at_s} s → ${JSON.stringify(resizes.at(-1))}`);
   };
@@ -234,7 +314,14 @@ async function main(): Promise<number> {
     const minute = minuteOf();
     if (minute !== reportedMinute && minute > 0) {
       const m = minutes[minute - 1]!;
-      console.log(`soak: minute ${minute}: ${m.ops} ops, p99 ${percentile([...m.latenciesMs].sort((a, b) => a - b), 99).toFixed(1)} ms, ${m.errors} errors, ${m.misses} misses, ${(writtenBytes / MB).toFixed(0)} MB written`);
+      console.log(
+        `soak: minute ${minute}: ${m.ops} ops, p99 ${percentile(
+          [...m.latenciesMs].sort((a, b) => a - b),
+          99,
+        ).toFixed(
+          1,
+        )} ms, ${m.errors} errors, ${m.misses} misses, ${(writtenBytes / MB).toFixed(0)} MB written`,
+      );
     }
     reportedMinute = minute;
     if (inFlight < options.inFlight) {
@@ -263,7 +350,14 @@ async function main(): Promise<number> {
   const totalErrors = minutes.reduce((sum, m) => sum + m.errors, 0);
   const perMinute = minutes.map((m, i) => {
     const sorted = [...m.latenciesMs].sort((a, b) => a - b);
-    return { minute: i + 1, ops: m.ops, p50_ms: +percentile(sorted, 50).toFixed(1), p99_ms: +percentile(sorted, 99).toFixed(1), errors: m.errors, misses: m.misses };
+    return {
+      minute: i + 1,
+      ops: m.ops,
+      p50_ms: +percentile(sorted, 50).toFixed(1),
+      p99_ms: +percentile(sorted, 99).toFixed(1),
+      errors: m.errors,
+      misses: m.misses,
+    };
   });
   const report = {
     minutes: options.minutes,

@@ -79,5 +79,7 @@ async function callOnce<T>(
   const envelope = parsed as { success?: string; content?: unknown; error?: { message?: string } };
   if (envelope.success === 'true' && response.ok) return envelope.content as T;
   const message = envelope.error?.message ?? `HTTP ${response.status}`;
-  throw response.status === 401 || response.status === 403 ? new AuthError(message) : new Error(message);
+  throw response.status === 401 || response.status === 403
+    ? new AuthError(message)
+    : new Error(message);
 }

@@ -1,22 +1,37 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errors } from '../../../src/errors.js';
-import { createHttpApp, fieldInteger, fieldText, legacyStatus, readFields, registerRawParsers, requireToken, sendSuccess } from '../../../src/http/index.js';
+import {
+  createHttpApp,
+  fieldInteger,
+  fieldText,
+  legacyStatus,
+  readFields,
+  registerRawParsers,
+  requireToken,
+  sendSuccess,
+} from '../../../src/http/index.js';
 
 async function buildApp(bodyLimitBytes = 1024) {
   const app = await createHttpApp({ bodyLimitBytes });
   app.post('/echo', async (request, reply) => sendSuccess(reply, readFields(request)));
-  app.post('/int', async (request, reply) => sendSuccess(reply, fieldInteger(readFields(request), 'n') ?? null));
+  app.post('/int', async (request, reply) =>
+    sendSuccess(reply, fieldInteger(readFields(request), 'n') ?? null),
+  );
   app.post('/boom', async () => {
     throw new Error('secret internals');
   });
   app.post('/known', async () => {
     throw errors.unknownKey();
   });
-  app.post('/guarded', { preHandler: requireToken('s3cret') }, async (_request, reply) => sendSuccess(reply, ''));
+  app.post('/guarded', { preHandler: requireToken('s3cret') }, async (_request, reply) =>
+    sendSuccess(reply, ''),
+  );
   await app.register(async (scope) => {
     registerRawParsers(scope);
-    scope.put('/v1/raw', async (request, reply) => reply.send({ length: (request.body as Buffer).length }));
+    scope.put('/v1/raw', async (request, reply) =>
+      reply.send({ length: (request.body as Buffer).length }),
+    );
   });
   await app.ready();
   return app;
@@ -24,27 +39,51 @@ async function buildApp(bodyLimitBytes = 1024) {
 
 test('form, JSON and multipart bodies read as the same fields', async () => {
   const app = await buildApp();
-  const form = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'key=a%20b&value=1' });
+  const form = await app.inject({
+    method: 'POST',
+    url: '/echo',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'key=a%20b&value=1',
+  });
   assert.deepEqual(form.json(), { success: 'true', content: { key: 'a b', value: '1' } });
-  const json = await app.inject({ method: 'POST', url: '/echo', payload: { key: 'a b', value: 1 } });
+  const json = await app.inject({
+    method: 'POST',
+    url: '/echo',
+    payload: { key: 'a b', value: 1 },
+  });
   assert.deepEqual(json.json(), { success: 'true', content: { key: 'a b', value: 1 } });
   const boundary = 'XyZ';
   const body = `--${boundary}\r\nContent-Disposition: form-data; name="key"\r\n\r\na b\r\n--${boundary}\r\nContent-Disposition: form-data; name="value"\r\n\r\n1\r\n--${boundary}--\r\n`;
-  const multi = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+  const multi = await app.inject({
+    method: 'POST',
+    url: '/echo',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload: body,
+  });
   assert.deepEqual(multi.json(), { success: 'true', content: { key: 'a b', value: '1' } });
   await app.close();
 });
 
 test('an empty JSON body reads as no fields', async () => {
   const app = await buildApp();
-  const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '' });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/echo',
+    headers: { 'content-type': 'application/json' },
+    payload: '',
+  });
   assert.deepEqual(res.json(), { success: 'true', content: {} });
   await app.close();
 });
 
 test('malformed bodies are 4xx in the envelope, never 5xx', async () => {
   const app = await buildApp();
-  const bad = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"key":' });
+  const bad = await app.inject({
+    method: 'POST',
+    url: '/echo',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"key":',
+  });
   assert.equal(bad.statusCode, 400);
   assert.equal(bad.json().success, 'false');
   assert.match(bad.json().error.message, /malformed request body/);
@@ -58,7 +97,12 @@ test('malformed bodies are 4xx in the envelope, never 5xx', async () => {
   assert.ok(truncated.statusCode < 500, `status ${truncated.statusCode}`);
   if (truncated.statusCode === 200) assert.deepEqual(truncated.json().content, {});
   else assert.equal(truncated.json().success, 'false');
-  const media = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'text/csv' }, payload: 'a,b' });
+  const media = await app.inject({
+    method: 'POST',
+    url: '/echo',
+    headers: { 'content-type': 'text/csv' },
+    payload: 'a,b',
+  });
   assert.equal(media.statusCode, 400);
   assert.match(media.json().error.message, /unsupported content type "text\/csv"/);
   await app.close();
@@ -66,9 +110,17 @@ test('malformed bodies are 4xx in the envelope, never 5xx', async () => {
 
 test('a body over the limit is 413 in the envelope', async () => {
   const app = await buildApp(100);
-  const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `key=${'a'.repeat(200)}` });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/echo',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `key=${'a'.repeat(200)}`,
+  });
   assert.equal(res.statusCode, 413);
-  assert.deepEqual(res.json(), { success: 'false', error: { code: 413, message: 'request body is larger than the limit of 100 bytes' } });
+  assert.deepEqual(res.json(), {
+    success: 'false',
+    error: { code: 413, message: 'request body is larger than the limit of 100 bytes' },
+  });
   const boundary = 'XyZ';
   const multi = await app.inject({
     method: 'POST',
@@ -85,7 +137,10 @@ test('unknown paths answer 404 and wrong methods 405, in the envelope', async ()
   const app = await buildApp();
   const missing = await app.inject({ method: 'GET', url: '/nope' });
   assert.equal(missing.statusCode, 404);
-  assert.deepEqual(missing.json(), { success: 'false', error: { code: 404, message: 'no route for GET /nope' } });
+  assert.deepEqual(missing.json(), {
+    success: 'false',
+    error: { code: 404, message: 'no route for GET /nope' },
+  });
   const method = await app.inject({ method: 'GET', url: '/echo' });
   assert.equal(method.statusCode, 405);
   assert.equal(method.json().error.code, 405);
@@ -95,9 +150,15 @@ test('unknown errors are a generic 500; catalogue errors keep their message with
   const app = await buildApp();
   const boom = await app.inject({ method: 'POST', url: '/boom' });
   assert.equal(boom.statusCode, 500);
-  assert.deepEqual(boom.json(), { success: 'false', error: { code: 500, message: 'internal error' } });
+  assert.deepEqual(boom.json(), {
+    success: 'false',
+    error: { code: 500, message: 'internal error' },
+  });
   const known = await app.inject({ method: 'POST', url: '/known' });
-  assert.deepEqual(known.json(), { success: 'false', error: { code: 400, message: 'Unknown key' } });
+  assert.deepEqual(known.json(), {
+    success: 'false',
+    error: { code: 400, message: 'Unknown key' },
+  });
   await app.close();
 });
 
@@ -114,14 +175,37 @@ test('integers may arrive as strings; bad ones name the field', async () => {
 test('the token guard answers 401 without a token and 403 with a wrong one', async () => {
   const app = await buildApp();
   assert.equal((await app.inject({ method: 'POST', url: '/guarded' })).statusCode, 401);
-  assert.equal((await app.inject({ method: 'POST', url: '/guarded', headers: { authorization: 'Bearer nope' } })).statusCode, 403);
-  assert.equal((await app.inject({ method: 'POST', url: '/guarded', headers: { authorization: 'Bearer s3cret' } })).statusCode, 200);
+  assert.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/guarded',
+        headers: { authorization: 'Bearer nope' },
+      })
+    ).statusCode,
+    403,
+  );
+  assert.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/guarded',
+        headers: { authorization: 'Bearer s3cret' },
+      })
+    ).statusCode,
+    200,
+  );
   await app.close();
 });
 
 test('a raw scope reads JSON bodies as bytes', async () => {
   const app = await buildApp();
-  const res = await app.inject({ method: 'PUT', url: '/v1/raw', headers: { 'content-type': 'application/json' }, payload: '{"a":1}' });
+  const res = await app.inject({
+    method: 'PUT',
+    url: '/v1/raw',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"a":1}',
+  });
   assert.deepEqual(res.json(), { length: 7 });
   await app.close();
 });
@@ -129,7 +213,10 @@ test('a raw scope reads JSON bodies as bytes', async () => {
 test('a URL with bad percent-encoding is a 400 in the API shape', async () => {
   const app = await buildApp();
   const legacy = await app.inject({ method: 'POST', url: '/echo%E0%A4%A' });
-  assert.deepEqual(legacy.json(), { success: 'false', error: { code: 400, message: 'the URL is not valid (bad percent-encoding)' } });
+  assert.deepEqual(legacy.json(), {
+    success: 'false',
+    error: { code: 400, message: 'the URL is not valid (bad percent-encoding)' },
+  });
   const v1 = await app.inject({ method: 'PUT', url: '/v1/raw%E0%A4%A' });
   assert.equal(v1.json().error.code, 'CP_ERR_REQUEST_INVALID');
   await app.close();
@@ -180,7 +267,10 @@ test('a multipart body cut inside a file part is a 400, not a 500 (found by fuzz
       headers: { 'content-type': 'multipart/form-data; boundary=x' },
       payload,
     });
-    assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${method} ${url}: status ${res.statusCode} ${res.body}`);
+    assert.ok(
+      res.statusCode >= 400 && res.statusCode < 500,
+      `${method} ${url}: status ${res.statusCode} ${res.body}`,
+    );
     assert.equal(res.json().success, 'false');
   }
   await app.close();

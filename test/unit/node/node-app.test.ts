@@ -13,7 +13,9 @@ const form = (fields: Record<string, string>) => ({
 });
 
 test('docs/openapi.json is the document the node serves', () => {
-  const docs = JSON.parse(readFileSync(new URL('../../../../docs/openapi.json', import.meta.url), 'utf8'));
+  const docs = JSON.parse(
+    readFileSync(new URL('../../../../docs/openapi.json', import.meta.url), 'utf8'),
+  );
   assert.deepEqual(docs, JSON.parse(JSON.stringify(openapi)));
 });
 
@@ -22,7 +24,8 @@ test('every error code of the catalogue is documented in docs/errors.md', () => 
   const codes = [...new Set(source.match(/CP_ERR_[A-Z_]+/g))];
   const docs = readFileSync(new URL('../../../../docs/errors.md', import.meta.url), 'utf8');
   assert.ok(codes.length > 20);
-  for (const code of codes) assert.ok(docs.includes(`\`${code}\``), `${code} is missing from docs/errors.md`);
+  for (const code of codes)
+    assert.ok(docs.includes(`\`${code}\``), `${code} is missing from docs/errors.md`);
 });
 
 test('a batch round-trips through encode and decode; a cut batch is refused', () => {
@@ -31,7 +34,13 @@ test('a batch round-trips through encode and decode; a cut batch is refused', ()
     { key: '🙂', type: '', value: Buffer.from([0, 1, 2]) },
   ];
   const decoded = decodeBatch(encodeBatch(records));
-  assert.deepEqual(decoded.map((r) => [r.key, r.type, [...r.value]]), [['a', 'text/plain', [120]], ['🙂', '', [0, 1, 2]]]);
+  assert.deepEqual(
+    decoded.map((r) => [r.key, r.type, [...r.value]]),
+    [
+      ['a', 'text/plain', [120]],
+      ['🙂', '', [0, 1, 2]],
+    ],
+  );
   assert.throws(() => decodeBatch(encodeBatch(records).subarray(0, 10)), /malformed request body/);
 });
 
@@ -41,22 +50,46 @@ test('an import stores records, and rejects those larger than the capacity', asy
     { key: 'small', type: 'image/png', value: Buffer.from([1, 2]) },
     { key: 'huge', type: 'image/png', value: Buffer.alloc(1024 * 1024) },
   ]);
-  const res = await app.inject({ method: 'POST', url: '/internal/import', headers: { 'content-type': 'application/x-cachepool-batch' }, payload: body });
-  assert.deepEqual(res.json(), { success: 'true', content: { accepted: 1, skipped: [], rejected: ['huge'] } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/internal/import',
+    headers: { 'content-type': 'application/x-cachepool-batch' },
+    payload: body,
+  });
+  assert.deepEqual(res.json(), {
+    success: 'true',
+    content: { accepted: 1, skipped: [], rejected: ['huge'] },
+  });
   const got = await app.inject({ method: 'GET', url: '/v1/keys/small' });
   assert.equal(got.headers['content-type'], 'image/png');
   assert.deepEqual([...got.rawPayload], [1, 2]);
-  const withMigration = await app.inject({ method: 'POST', url: '/internal/import?migration=m', headers: { 'content-type': 'application/x-cachepool-batch' }, payload: encodeBatch([{ key: 'small', type: 'x', value: Buffer.from('new') }]) });
+  const withMigration = await app.inject({
+    method: 'POST',
+    url: '/internal/import?migration=m',
+    headers: { 'content-type': 'application/x-cachepool-batch' },
+    payload: encodeBatch([{ key: 'small', type: 'x', value: Buffer.from('new') }]),
+  });
   assert.deepEqual(withMigration.json().content, { accepted: 0, skipped: ['small'], rejected: [] });
   await app.close();
 });
 
 test('the body limit and the key limit are configurable', async () => {
   const { app } = await buildNodeApp({ bodyLimitBytes: 64, maxKeyBytes: 4 });
-  const big = await app.inject({ method: 'POST', url: '/api/cache/content', ...form({ key: 'k', value: 'v'.repeat(100) }) });
+  const big = await app.inject({
+    method: 'POST',
+    url: '/api/cache/content',
+    ...form({ key: 'k', value: 'v'.repeat(100) }),
+  });
   assert.equal(big.statusCode, 413);
-  assert.deepEqual(big.json(), { success: 'false', error: { code: 413, message: 'request body is larger than the limit of 64 bytes' } });
-  const longKey = await app.inject({ method: 'POST', url: '/api/cache/content', ...form({ key: 'ééé', value: 'v' }) });
+  assert.deepEqual(big.json(), {
+    success: 'false',
+    error: { code: 413, message: 'request body is larger than the limit of 64 bytes' },
+  });
+  const longKey = await app.inject({
+    method: 'POST',
+    url: '/api/cache/content',
+    ...form({ key: 'ééé', value: 'v' }),
+  });
   assert.equal(longKey.json().error.message, 'key is 6 bytes, the limit is 4 bytes');
   await app.close();
 });
@@ -64,7 +97,11 @@ test('the body limit and the key limit are configurable', async () => {
 test('two nodes in one process keep separate metrics', async () => {
   const one = await buildNodeApp({ cacheIndex: 1 });
   const two = await buildNodeApp({ cacheIndex: 2 });
-  await one.app.inject({ method: 'POST', url: '/api/cache/content', ...form({ key: 'a', value: 'b' }) });
+  await one.app.inject({
+    method: 'POST',
+    url: '/api/cache/content',
+    ...form({ key: 'a', value: 'b' }),
+  });
   const m1 = (await one.app.inject({ method: 'GET', url: '/metrics' })).body;
   const m2 = (await two.app.inject({ method: 'GET', url: '/metrics' })).body;
   assert.match(m1, /cachepool_node_items\{cache_index="1"\} 1/);
@@ -76,7 +113,8 @@ test('two nodes in one process keep separate metrics', async () => {
 test('lowering the capacity evicts least recently used keys first', async () => {
   const { app, node } = await buildNodeApp({ capacityMb: 2 });
   const value = 'v'.repeat(400 * 1024);
-  for (const key of ['a', 'b', 'c', 'd']) await app.inject({ method: 'POST', url: '/api/cache/content', ...form({ key, value }) });
+  for (const key of ['a', 'b', 'c', 'd'])
+    await app.inject({ method: 'POST', url: '/api/cache/content', ...form({ key, value }) });
   await app.inject({ method: 'POST', url: '/api/cache/key', ...form({ key: 'a' }) });
   await app.inject({ method: 'POST', url: '/api/cache/config', payload: { capacity: 1 } });
   assert.deepEqual(node.store.keys(), ['d', 'a']);
@@ -106,7 +144,11 @@ test('statistics keep 10 minutes of samples and report the window and the last i
   assert.equal(stats.hitsTotal, 23);
 });
 
-async function recordingManager(): Promise<{ server: Server; url: string; calls: { path: string; body: any }[] }> {
+async function recordingManager(): Promise<{
+  server: Server;
+  url: string;
+  calls: { path: string; body: any }[];
+}> {
   const calls: { path: string; body: any }[] = [];
   let registrations = 0;
   const server = createServer((request, response) => {
@@ -117,10 +159,15 @@ async function recordingManager(): Promise<{ server: Server; url: string; calls:
       response.setHeader('content-type', 'application/json');
       if (request.url === '/api/manager/register' && registrations++ === 0) {
         response.statusCode = 400;
-        response.end(JSON.stringify({ success: 'false', error: { code: 400, message: 'not yet' } }));
+        response.end(
+          JSON.stringify({ success: 'false', error: { code: 400, message: 'not yet' } }),
+        );
         return;
       }
-      const content = request.url === '/api/manager/register' ? { cache_index: 5, capacity: 3, replacement_policy: 'rr' } : '';
+      const content =
+        request.url === '/api/manager/register'
+          ? { cache_index: 5, capacity: 3, replacement_policy: 'rr' }
+          : '';
       response.end(JSON.stringify({ success: 'true', content }));
     });
   });
@@ -132,7 +179,10 @@ async function recordingManager(): Promise<{ server: Server; url: string; calls:
 test('the publisher registers (retrying), applies the answer and pushes snapshots', async () => {
   const manager = await recordingManager();
   const clock = new ManualClock(5_000);
-  const { app, node, publisher, setAddress } = await buildNodeApp({ managerUrl: manager.url, clock });
+  const { app, node, publisher, setAddress } = await buildNodeApp({
+    managerUrl: manager.url,
+    clock,
+  });
   setAddress('127.0.0.1:7777');
   await publisher.tick();
   assert.equal(publisher.registered, false);

@@ -7,16 +7,25 @@ const form = 'application/x-www-form-urlencoded';
 
 function multipart(fields: Record<string, string>, boundary = 'XyZ-boundary'): [string, Buffer] {
   const parts = Object.entries(fields).map(
-    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+    ([name, value]) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
   );
-  return [`multipart/form-data; boundary=${boundary}`, Buffer.from(`${parts.join('')}--${boundary}--\r\n`)];
+  return [
+    `multipart/form-data; boundary=${boundary}`,
+    Buffer.from(`${parts.join('')}--${boundary}--\r\n`),
+  ];
 }
 
 describe('keyOfBody reads the routing key of a legacy body without decoding the rest', () => {
   const cases: [string, string | undefined, Buffer | undefined, string | undefined][] = [
     ['a form body', form, Buffer.from('key=k1&value=data%3Aimage'), 'k1'],
     ['a form key after the value', form, Buffer.from('value=x&key=test123'), 'test123'],
-    ['a percent-encoded UTF-8 form key', form, Buffer.from(`key=${encodeURIComponent('🙂 key')}&value=v`), '🙂 key'],
+    [
+      'a percent-encoded UTF-8 form key',
+      form,
+      Buffer.from(`key=${encodeURIComponent('🙂 key')}&value=v`),
+      '🙂 key',
+    ],
     ['a form key with + for spaces', form, Buffer.from('key=key+with+spaces'), 'key with spaces'],
     ['an empty form key', form, Buffer.from('key=&value=v'), ''],
     ['a form body without a key', form, Buffer.from('value=v&keys=x'), undefined],
@@ -33,7 +42,10 @@ describe('keyOfBody reads the routing key of a legacy body without decoding the 
   }
 
   it('reads a multipart key whatever the order of the parts', () => {
-    const [type, body] = multipart({ value: 'data:image/png;base64,AAAA\r\n--not-a-boundary', key: 'image_001' });
+    const [type, body] = multipart({
+      value: 'data:image/png;base64,AAAA\r\n--not-a-boundary',
+      key: 'image_001',
+    });
     assert.equal(keyOfBody(type, body), 'image_001');
   });
 
@@ -43,9 +55,15 @@ describe('keyOfBody reads the routing key of a legacy body without decoding the 
   });
 
   it('refuses malformed JSON, a JSON array and an unknown media type with a request error', () => {
-    assert.throws(() => keyOfBody('application/json', Buffer.from('{"key":')), (e) => e instanceof CachePoolError && e.statusCode === 400);
+    assert.throws(
+      () => keyOfBody('application/json', Buffer.from('{"key":')),
+      (e) => e instanceof CachePoolError && e.statusCode === 400,
+    );
     assert.throws(() => keyOfBody('application/json', Buffer.from('["key"]')), CachePoolError);
-    assert.throws(() => keyOfBody('text/plain', Buffer.from('key=k')), (e) => e instanceof CachePoolError && e.statusCode === 415);
+    assert.throws(
+      () => keyOfBody('text/plain', Buffer.from('key=k')),
+      (e) => e instanceof CachePoolError && e.statusCode === 415,
+    );
     assert.throws(() => keyOfBody(form, Buffer.from('key=%E0%A4%A')), CachePoolError);
   });
 });

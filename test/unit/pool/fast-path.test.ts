@@ -62,7 +62,6 @@ async function injected(
   };
 }
 
-
 /** A key whose partition is `partition`. */
 function keyIn(partition: number, prefix: string): string {
   for (let i = 0; ; i++) if (partitionOf(`${prefix}${i}`) === partition) return `${prefix}${i}`;

@@ -13,8 +13,18 @@ describe('MigrationProgress', () => {
     assert.deepEqual(
       { ...progress.toJSON() },
       {
-        id: 'm1', running: true, from_size: 2, to_size: 3, started_at_ms: 1_000, finished_at_ms: null,
-        partitions_total: 5, partitions_done: 2, keys_total: 100, keys_done: 40, bytes_done: 4_000, error: null,
+        id: 'm1',
+        running: true,
+        from_size: 2,
+        to_size: 3,
+        started_at_ms: 1_000,
+        finished_at_ms: null,
+        partitions_total: 5,
+        partitions_done: 2,
+        keys_total: 100,
+        keys_done: 40,
+        bytes_done: 4_000,
+        error: null,
       },
     );
     clock.advance(500);
