@@ -130,6 +130,8 @@ export const defaults = {
   resizeEventsKept: 1_000,
   /** How much of each node's snapshot history the manager keeps for its miss rate, in ms. */
   snapshotHistoryMs: 5 * 60_000,
+  /** The window of the hit and miss rates in the manager's node list (`/api/manager/nodes`), in ms. */
+  nodeRatesWindowMs: 60_000,
   /** Limits and defaults of `cachepool load` (the workload generator). */
   load: {
     /** Most operations started per second (`--rate`). */

@@ -290,6 +290,19 @@ export class Manager {
   }
 
   /**
+   * One member's hit and miss rate over the last `periodMs`, from the growth of its monotonic
+   * counters; both null when it served no GET in that time.
+   */
+  nodeRates(
+    address: string,
+    periodMs: number,
+  ): { hitRate: number | null; missRate: number | null } {
+    const since = this.#clock.now() - periodMs;
+    const { missRate } = this.#pool.statistics.missRate([address], since);
+    return { hitRate: missRate === null ? null : 1 - missRate, missRate };
+  }
+
+  /**
    * Applies a new cache config to every member that is not down (a down node gets it when it is
    * back); later nodes start with it. When a node refuses, the nodes that had accepted get the
    * previous config back and the call fails with a 400 naming the refusing nodes: the pool never

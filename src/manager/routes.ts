@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import {
   createHttpApp,
@@ -137,6 +138,8 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     sendSuccess(reply, {
       nodes: manager.members().map((member) => {
         const s = manager.snapshotOf(member.address);
+        // Over the last minute, not the last 5-second interval: an idle interval is no 0 %.
+        const rates = manager.nodeRates(member.address, defaults.nodeRatesWindowMs);
         return {
           address: member.address,
           cache_index: member.cacheIndex,
@@ -146,8 +149,8 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
           items: s?.items ?? 0,
           used_bytes: s?.usedBytes ?? 0,
           capacity_bytes: s?.capacityBytes ?? 0,
-          hit_rate: s?.hitRate ?? 0,
-          miss_rate: s?.missRate ?? 0,
+          hit_rate: rates.hitRate,
+          miss_rate: rates.missRate,
           requests_total: s?.requestsTotal ?? 0,
         };
       }),

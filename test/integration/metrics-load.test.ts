@@ -60,6 +60,26 @@ test('a load run puts and reads through the gateway, turning misses into puts, w
   });
   const body = (await reply.body.json()) as { success: string; content?: string };
   if (body.success === 'true') assert.match(String(body.content), /^data:image\/png;base64,/);
+
+  // The node list's hit rate is the last minute's, not the last 5-second (here 1 s) interval's:
+  // two idle intervals after the run, it still shows the run's hits.
+  assert.ok(summary.hits > 0, 'the run had hits');
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  const nodes = await request(`${pool.urls.get('manager')}/api/manager/nodes`, {
+    headersTimeout: 5000,
+    bodyTimeout: 5000,
+  });
+  const [node] = (
+    (await nodes.body.json()) as {
+      content: { nodes: { hit_rate: number | null; miss_rate: number | null }[] };
+    }
+  ).content.nodes;
+  assert.ok(
+    node !== undefined && node.hit_rate !== null && node.miss_rate !== null,
+    JSON.stringify(node),
+  );
+  assert.ok(node.hit_rate > 0 && node.hit_rate < 1, `hit rate ${node.hit_rate}`);
+  assert.ok(Math.abs(node.hit_rate + node.miss_rate - 1) < 1e-9);
 });
 
 test('the generator refuses a non-loopback gateway unless allowed, and bad figures', () => {

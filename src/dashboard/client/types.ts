@@ -19,8 +19,9 @@ export interface NodeRow {
   items: number;
   used_bytes: number;
   capacity_bytes: number;
-  hit_rate: number;
-  miss_rate: number;
+  /** Over the last minute; null when the node served no GET in it. */
+  hit_rate: number | null;
+  miss_rate: number | null;
   requests_total: number;
 }
 

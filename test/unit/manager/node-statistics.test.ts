@@ -1,0 +1,87 @@
+/**
+ * NodeStatistics: rates over a window come from the growth of the nodes' monotonic counters, so a
+ * statistics reset does not matter, a restarted node counts from its restart, and a window without
+ * GET requests has no rate (null), never 0 %.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NodeStatistics } from '../../../src/manager/node-statistics.js';
+import type { NodeSnapshot } from '../../../src/metrics/snapshot.js';
+
+const A = '127.0.0.1:7001';
+const B = '127.0.0.1:7002';
+
+function snapshot(
+  address: string,
+  timeMs: number,
+  gets: number,
+  hits: number,
+  startedAtMs = 0,
+): NodeSnapshot {
+  return {
+    cacheIndex: address === A ? 0 : 1,
+    address,
+    timeMs,
+    startedAtMs,
+    items: 0,
+    usedBytes: 0,
+    capacityBytes: 0,
+    utilization: 0,
+    policy: 'lru',
+    requestsTotal: gets,
+    getRequestsTotal: gets,
+    hitsTotal: hits,
+    missesTotal: gets - hits,
+    evictionsTotal: 0,
+    legacy: { num_request_served: 0, num_GET_request_served: 0, num_hit: 0 },
+    // The last-interval figures are deliberately wrong: the window must not read them.
+    hitRate: 0,
+    missRate: 1,
+  };
+}
+
+describe('NodeStatistics rates', () => {
+  it('counts the growth of the counters inside the window only', () => {
+    const stats = new NodeStatistics();
+    stats.record(snapshot(A, 0, 100, 0)); // before the window: all misses
+    stats.record(snapshot(A, 60_000, 200, 50));
+    stats.record(snapshot(A, 120_000, 300, 140));
+    // Since 60 s: 100 GETs, 90 hits.
+    assert.deepEqual(stats.missRate([A], 60_000), { missRate: 0.1, getRequests: 100 });
+    // Since 0: 200 GETs, 140 hits.
+    assert.deepEqual(stats.missRate([A], 0), { missRate: 0.3, getRequests: 200 });
+  });
+
+  it('has no rate for a window without GET requests', () => {
+    const stats = new NodeStatistics();
+    stats.record(snapshot(A, 0, 50, 20));
+    stats.record(snapshot(A, 5_000, 50, 20));
+    stats.record(snapshot(A, 10_000, 50, 20));
+    assert.deepEqual(stats.missRate([A], 0), { missRate: null, getRequests: 0 });
+    assert.deepEqual(stats.missRate([B], 0), { missRate: null, getRequests: 0 });
+  });
+
+  it('counts a restarted node from its restart, never negatively', () => {
+    const stats = new NodeStatistics();
+    stats.record(snapshot(A, 0, 1_000, 900, 0));
+    stats.record(snapshot(A, 5_000, 1_100, 990, 0));
+    // Restarted at 7 s: its counters start again from 0.
+    stats.record(snapshot(A, 10_000, 10, 0, 7_000));
+    stats.record(snapshot(A, 15_000, 30, 10, 7_000));
+    assert.deepEqual(stats.missRate([A], 0), { missRate: 0.5, getRequests: 20 });
+  });
+
+  it('adds the nodes asked for, and only those', () => {
+    const stats = new NodeStatistics();
+    stats.record(snapshot(A, 0, 0, 0));
+    stats.record(snapshot(A, 5_000, 100, 100));
+    stats.record(snapshot(B, 0, 0, 0));
+    stats.record(snapshot(B, 5_000, 100, 0));
+    assert.deepEqual(stats.missRate([A], 0), { missRate: 0, getRequests: 100 });
+    assert.deepEqual(stats.missRate([B], 0), { missRate: 1, getRequests: 100 });
+    assert.deepEqual(stats.missRate([A, B], 0), { missRate: 0.5, getRequests: 200 });
+    stats.forget(B);
+    assert.deepEqual(stats.missRate([A, B], 0), { missRate: 0, getRequests: 100 });
+    assert.equal(stats.last(B), undefined);
+  });
+});
