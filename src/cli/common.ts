@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { destination, pino, type Logger } from 'pino';
 import { defaults } from '../defaults.js';
 import { OptionError } from '../errors.js';
+import { resolveToken, TOKEN_WARN_BELOW_CHARS } from '../http/index.js';
 
 /** The environment variable an option reads: `--gateway-port` → `CACHEPOOL_GATEWAY_PORT`. */
 export function envNameOf(longFlag: string): string {
@@ -176,4 +177,47 @@ export async function runMain(logger: Logger, main: () => Promise<void>): Promis
     logger.flush?.();
     process.exit(1);
   }
+}
+
+/**
+ * Adds the token options every server command has: `--token`, `--token-file` and
+ * `--protect-data` (what it protects is the command's own `protectDataHelp`).
+ */
+export function addTokenOptions(
+  command: Command,
+  tokenHelp: string,
+  protectDataHelp: string,
+): void {
+  addOption(command, '--token <token>', tokenHelp);
+  addOption(
+    command,
+    '--token-file <path>',
+    'file holding the pool token (read once at start, trimmed)',
+  );
+  addOption(command, '--protect-data [bool]', protectDataHelp, booleanOption('--protect-data'));
+}
+
+/**
+ * The pool token from `--token` or `--token-file` (undefined when neither); `--protect-data`
+ * without one is an OptionError, and a short token is logged as a warning for `role`.
+ */
+export function tokenOf(
+  options: {
+    token?: string | undefined;
+    tokenFile?: string | undefined;
+    protectData?: boolean | undefined;
+  },
+  logger: Logger,
+  role: string,
+): string | undefined {
+  const token = resolveToken(options.token, options.tokenFile);
+  if (options.protectData && !token)
+    throw new OptionError('--protect-data', 'needs a token (--token or --token-file)', true);
+  if (token && token.length < TOKEN_WARN_BELOW_CHARS) {
+    logger.warn(
+      { role },
+      `the token is shorter than ${TOKEN_WARN_BELOW_CHARS} characters: use a long random one`,
+    );
+  }
+  return token;
 }

@@ -5,12 +5,12 @@
  */
 import type { Command } from 'commander';
 import { defaults, MB } from '../defaults.js';
-import { OptionError } from '../errors.js';
-import { listen, resolveToken, TOKEN_WARN_BELOW_CHARS, urlOf } from '../http/index.js';
+import { listen, urlOf } from '../http/index.js';
 import { buildNodeApp } from '../node/index.js';
 import { policyNames } from '../store/index.js';
 import {
   addOption,
+  addTokenOptions,
   booleanOption,
   choiceOption,
   createLogger,
@@ -19,6 +19,7 @@ import {
   onShutdown,
   positiveNumberOption,
   runMain,
+  tokenOf,
 } from './common.js';
 
 /** Options of `cachepool node` after parsing. */
@@ -82,17 +83,10 @@ export function registerNodeCommand(program: Command): void {
     positiveNumberOption('--stats-interval'),
     defaults.statsIntervalS,
   );
-  addOption(command, '--token <token>', 'pool token required by control endpoints');
-  addOption(
+  addTokenOptions(
     command,
-    '--token-file <path>',
-    'file holding the pool token (read once at start, trimmed)',
-  );
-  addOption(
-    command,
-    '--protect-data [bool]',
+    'pool token required by control endpoints',
     'require the token on get, put, invalidate, /keys and /v1 too',
-    booleanOption('--protect-data'),
   );
   addOption(
     command,
@@ -157,19 +151,11 @@ export function registerNodeCommand(program: Command): void {
   command.action(async (options: NodeCliOptions) => {
     const logger = createLogger();
     await runMain(logger, async () => {
-      const token = resolveToken(options.token, options.tokenFile);
-      if (options.protectData && !token)
-        throw new OptionError('--protect-data', 'needs a token (--token or --token-file)', true);
+      const token = tokenOf(options, logger, 'node');
       if (options.manager && options.peers && options.peers.length > 0) {
         logger.warn(
           { role: 'node' },
           '--peers is ignored with --manager: move_keys sends to the pool members only',
-        );
-      }
-      if (token && token.length < TOKEN_WARN_BELOW_CHARS) {
-        logger.warn(
-          { role: 'node' },
-          `the token is shorter than ${TOKEN_WARN_BELOW_CHARS} characters: use a long random one`,
         );
       }
       const { app, publisher, setAddress, node } = await buildNodeApp({

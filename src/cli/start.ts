@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
 import { OptionError } from '../errors.js';
-import { listen, resolveToken, TOKEN_WARN_BELOW_CHARS } from '../http/index.js';
+import { listen } from '../http/index.js';
 import {
   buildManagerApp,
   CommandProvisioner,
@@ -27,6 +27,7 @@ import { buildGatewayApp, Routing } from '../pool/index.js';
 import { policyNames } from '../store/index.js';
 import {
   addOption,
+  addTokenOptions,
   booleanOption,
   choiceOption,
   createLogger,
@@ -35,6 +36,7 @@ import {
   onShutdown,
   positiveNumberOption,
   runMain,
+  tokenOf,
 } from './common.js';
 
 /** The options of `start` and `manager`, after parsing. */
@@ -116,17 +118,10 @@ export function addPoolOptions(command: Command): Command {
     positiveNumberOption('--scale-interval'),
     defaults.scaleIntervalS,
   );
-  addOption(command, '--token <token>', 'pool token required on control endpoints');
-  addOption(
+  addTokenOptions(
     command,
-    '--token-file <path>',
-    'file holding the pool token (read once at start, trimmed)',
-  );
-  addOption(
-    command,
-    '--protect-data [bool]',
+    'pool token required on control endpoints',
     'the gateway and the nodes require the token on get, put, invalidate, /keys and /v1 too (needs a token)',
-    booleanOption('--protect-data'),
   );
   addOption(
     command,
@@ -258,15 +253,7 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
   const logger = createLogger();
   await runMain(logger, async () => {
     checkPoolOptions(options);
-    const token = resolveToken(options.token, options.tokenFile);
-    if (options.protectData && !token)
-      throw new OptionError('--protect-data', 'needs a token (--token or --token-file)', true);
-    if (token && token.length < TOKEN_WARN_BELOW_CHARS) {
-      logger.warn(
-        { role: 'manager' },
-        `the token is shorter than ${TOKEN_WARN_BELOW_CHARS} characters: use a long random one`,
-      );
-    }
+    const token = tokenOf(options, logger, 'manager');
     const db = StateDb.open(options.dataDir);
     const store = new MetricsStore({ dataDir: options.dataDir });
     store.start();
