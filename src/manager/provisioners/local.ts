@@ -12,17 +12,17 @@
  * does not show in `ps`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { defaults } from '../../defaults.js';
-import { errors, type OperationalError } from '../../errors.js';
 import type { NodeSpec, Provisioner, ProvisionerEvent } from '../provisioner.js';
+import { isAlive, stopPid, waitForListening } from './local-process.js';
 
 /** The compiled CLI the nodes run. */
 const CLI = fileURLToPath(new URL('../../cli/index.js', import.meta.url));
-/** How often the liveness of adopted nodes (no child handle) and a starting node's log are read. */
+/** How often the liveness of adopted nodes (no child handle) is checked, in ms (× 5). */
 const POLL_MS = 100;
 
 /** Options of LocalProvisioner. */
@@ -310,119 +310,4 @@ export function nodeEnv(token: string | undefined, protectData: boolean): NodeJS
   if (token) env.CACHEPOOL_TOKEN = token;
   if (token && protectData) env.CACHEPOOL_PROTECT_DATA = '1';
   return env;
-}
-
-/**
- * Reads the node's log from `offset` until its listening line, logged by this very process (the
- * file is shared by every node of the same cache_index: a dead node's replacement and a new node
- * may start at once); rejects on exit or timeout.
- */
-function waitForListening(
-  child: ChildProcess,
-  logPath: string,
-  offset: number,
-  timeoutMs: number,
-  index: number,
-): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    let text = '';
-    let position = offset;
-    const read = (): string => {
-      let fd: number | undefined;
-      try {
-        fd = openSync(logPath, 'r');
-        const buffer = Buffer.alloc(64 * 1024);
-        for (;;) {
-          const n = readSync(fd, buffer, 0, buffer.length, position);
-          if (n <= 0) break;
-          position += n;
-          text = (text + buffer.toString('utf8', 0, n)).slice(-256 * 1024);
-        }
-      } catch {
-        // The file is read again at the next poll.
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
-      return text;
-    };
-    const finish = (outcome: { url: string } | { error: OperationalError }): void => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      child.removeListener('exit', onExit);
-      if ('url' in outcome) resolve(outcome.url);
-      else reject(outcome.error);
-    };
-    const check = (): void => {
-      for (const line of read().split('\n')) {
-        if (!line.includes('"listening"')) continue;
-        try {
-          const parsed = JSON.parse(line) as {
-            msg?: string;
-            role?: string;
-            url?: string;
-            pid?: number;
-          };
-          if (
-            parsed.msg === 'listening' &&
-            parsed.role === 'node' &&
-            parsed.pid === child.pid &&
-            typeof parsed.url === 'string'
-          ) {
-            finish({ url: parsed.url });
-            return;
-          }
-        } catch {
-          // not a log line of ours
-        }
-      }
-    };
-    const onExit = (code: number | null): void => {
-      check();
-      finish({
-        error: errors.resizeFailed(
-          `node ${index} exited with ${code} while starting: ${read().slice(-500)}`,
-        ),
-      });
-    };
-    const poll = setInterval(check, POLL_MS);
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      finish({
-        error: errors.resizeFailed(`node ${index} did not start in time: ${read().slice(-500)}`),
-      });
-    }, timeoutMs);
-    child.once('exit', onExit);
-    check();
-  });
-}
-
-/** True when a process with this id exists. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** SIGTERM, then SIGKILL after defaults.nodeStopGraceMs (5 s); resolves once the process is gone. */
-async function stopPid(pid: number): Promise<void> {
-  if (!isAlive(pid)) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + defaults.nodeStopGraceMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        return;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
