@@ -83,29 +83,31 @@ function encodingOf(contentType: string | undefined): Encoding | undefined {
   return undefined;
 }
 
-/** Reads exactly `length` bytes (one chunk kept as it is, else copied), then calls `done`. */
+/**
+ * Reads exactly `length` bytes, then calls `done`: one chunk is kept as it is, several are joined
+ * at the end. Nothing is allocated ahead of the bytes that arrived (as Fastify's reader), so a
+ * client announcing a large body and sending little costs only what it sent.
+ */
 function readBody(request: IncomingMessage, length: number, done: (body: Buffer) => void): void {
-  let body: Buffer | undefined;
+  const chunks: Buffer[] = [];
   let received = 0;
   // A client that goes away mid-body gets no answer: nothing was read, nothing counted.
   request.on('error', ignore);
   request.on('data', (chunk: Buffer) => {
-    const next = received + chunk.length;
-    if (next > length) return void request.destroy(); // the HTTP parser never does this
-    if (received === 0 && next === length) body = chunk;
-    else {
-      body ??= Buffer.allocUnsafe(length);
-      chunk.copy(body, received);
-    }
-    received = next;
+    received += chunk.length;
+    if (received > length) return void request.destroy(); // the HTTP parser never does this
+    chunks.push(chunk);
   });
   request.on('end', () => {
-    if (body !== undefined && received === length) done(body);
-    else request.destroy();
+    if (received !== length || chunks.length === 0) return void request.destroy();
+    done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
   });
 }
 
 function ignore(): void {}
+
+/** Errors raised by the JSON parser (not by the field checks after it). */
+const parserErrors = new WeakSet<object>();
 
 /**
  * Fastify's default JSON parser (`app.getDefaultJsonParser('error', 'error')`): given the body's
@@ -137,7 +139,10 @@ function fieldsOf(
     failed = error;
     parsed = value;
   });
-  if (failed !== null) throw failed;
+  if (failed !== null) {
+    parserErrors.add(failed);
+    throw failed;
+  }
   // As readFields: null is no fields; anything but an object of fields is malformed.
   if (parsed === undefined || parsed === null) return names.map(() => undefined);
   if (typeof parsed !== 'object' || Array.isArray(parsed))
@@ -208,6 +213,8 @@ function answer(
       known = errors.internal();
     }
     const status = legacyStatus(known);
+    // As Fastify after a body it could not parse: the answer closes the connection.
+    if (parserErrors.has(error as object)) response.setHeader('connection', 'close');
     send(response, status, JSON.stringify(failure(status, known.message)));
   }
 }
