@@ -86,8 +86,8 @@ class Exchange implements RelayTarget {
   #route: Route;
   #type: string;
   #length: number;
-  /** The body: the request's only chunk as it came, or a copy of its chunks. */
-  #body: Buffer | undefined;
+  /** The body's chunks as they came (nothing is allocated ahead of the bytes that arrived). */
+  #chunks: Buffer[] = [];
   #received = 0;
   #response: ServerResponse;
   #view: RouteView | undefined;
@@ -119,19 +119,17 @@ class Exchange implements RelayTarget {
       request.destroy();
       return;
     }
-    if (this.#received === 0 && received === this.#length) {
-      this.#body = chunk; // the usual case: the whole body in one chunk, kept without a copy
-    } else {
-      this.#body ??= Buffer.allocUnsafe(this.#length);
-      chunk.copy(this.#body, this.#received);
-    }
+    this.#chunks.push(chunk);
     this.#received = received;
   }
 
   #onEnd(): void {
-    const body = this.#body;
-    if (body === undefined || this.#received !== this.#length)
+    const chunks = this.#chunks;
+    if (chunks.length === 0 || this.#received !== this.#length)
       return this.#fail(errors.malformedBody('the body is shorter than its content-length'));
+    // The usual case: the whole body in one chunk, kept without a copy.
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#length);
+    this.#chunks = [];
     let key: string | undefined;
     try {
       key = keyOfBody(this.#type, body);
