@@ -5,6 +5,8 @@
  * the same cache_index (and so the same log file).
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -30,10 +32,11 @@ async function answers(address: string): Promise<boolean> {
 }
 
 /** A provisioner logging into `lines`, and the events it emits. */
-function harness(): {
+function harness(execPath?: string): {
   provisioner: LocalProvisioner;
   lines: Record<string, unknown>[];
   events: ProvisionerEvent[];
+  logDir: string;
 } {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -42,14 +45,16 @@ function harness(): {
       done();
     },
   });
+  const logDir = tempDir('cachepool-local-');
   const provisioner = new LocalProvisioner({
     statsIntervalS: 5,
     logger: pino({ level: 'info' }, sink),
-    logDir: tempDir('cachepool-local-'),
+    logDir,
+    ...(execPath === undefined ? {} : { execPath }),
   });
   const events: ProvisionerEvent[] = [];
   provisioner.onEvent((event) => events.push(event));
-  return { provisioner, lines, events };
+  return { provisioner, lines, events, logDir };
 }
 
 describe('local provisioner', { timeout: 60_000 }, () => {
@@ -114,5 +119,54 @@ describe('local provisioner', { timeout: 60_000 }, () => {
     assert.equal(provisioner.addresses().length, 0);
     assert.ok(!events.some((e) => e.kind === 'restarted'));
     assert.ok(!lines.some((line) => line.msg === 'node restart failed'));
+  });
+  it('a node killed right after logging its listening line is a failed start, or supervised', async () => {
+    const { provisioner, events, logDir } = harness();
+    provisioners.push(provisioner);
+    const log = join(logDir, `node-${spec.cacheIndex}.log`);
+    const starting = provisioner.startNodes([spec], 0);
+    // Kill it the moment its listening line is written, before the provisioner's next read.
+    let killed: { pid: number; url: string } | undefined;
+    await until(
+      'the node logs its listening line',
+      () => {
+        if (!existsSync(log)) return false;
+        for (const text of readFileSync(log, 'utf8').split('\n')) {
+          if (!text.includes('"listening"')) continue;
+          const line = JSON.parse(text) as { pid: number; url: string };
+          process.kill(line.pid, 'SIGKILL');
+          killed = line;
+          return true;
+        }
+        return false;
+      },
+      20_000,
+      1,
+    );
+    const outcome = await starting.then(
+      (addresses) => ({ addresses }),
+      (error: unknown) => ({ error }),
+    );
+    if ('error' in outcome) {
+      // Refused: nothing is left behind as if it ran.
+      assert.match(String(outcome.error), /exited/);
+      assert.deepEqual(provisioner.addresses(), []);
+    } else {
+      // Taken as started just before it died: then its death is seen and it is restarted.
+      const [address] = outcome.addresses;
+      assert.equal(`http://${address}`, killed!.url);
+      await until('the dead node is reported', () =>
+        events.some((e) => e.kind === 'exited' && e.address === address),
+      );
+      await until('the node is restarted', () => events.some((e) => e.kind === 'restarted'));
+      assert.notEqual(provisioner.pidOf(address!), killed!.pid);
+    }
+  });
+
+  it('a node binary that cannot be spawned is a refused start, not a crash', async () => {
+    const { provisioner } = harness('/nonexistent/cachepool-test/node');
+    provisioners.push(provisioner);
+    await assert.rejects(provisioner.startNodes([spec], 0), /could not be started: .*ENOENT/);
+    assert.deepEqual(provisioner.addresses(), []);
   });
 });

@@ -13,7 +13,7 @@ const POLL_MS = 100;
 /**
  * Reads the node's log from `offset` until its listening line, logged by this very process (the
  * file is shared by every node of the same cache_index: a dead node's replacement and a new node
- * may start at once); rejects on exit or timeout.
+ * may start at once); rejects on exit, a spawn error or timeout.
  */
 export function waitForListening(
   child: ChildProcess,
@@ -47,6 +47,7 @@ export function waitForListening(
       clearInterval(poll);
       clearTimeout(timer);
       child.removeListener('exit', onExit);
+      child.removeListener('error', onError);
       if ('url' in outcome) resolve(outcome.url);
       else reject(outcome.error);
     };
@@ -74,12 +75,19 @@ export function waitForListening(
         }
       }
     };
+    // A node that exits before its listening line was read did not start, whatever its log says:
+    // reporting it started would leave a dead address that no exit event ever follows.
     const onExit = (code: number | null): void => {
-      check();
       finish({
         error: errors.resizeFailed(
           `node ${index} exited with ${code} while starting: ${read().slice(-500)}`,
         ),
+      });
+    };
+    // Spawning itself failed (no such binary, no permission, a process or file limit).
+    const onError = (error: Error): void => {
+      finish({
+        error: errors.resizeFailed(`node ${index} could not be started: ${error.message}`),
       });
     };
     const poll = setInterval(check, POLL_MS);
@@ -90,6 +98,7 @@ export function waitForListening(
       });
     }, timeoutMs);
     child.once('exit', onExit);
+    child.once('error', onError);
     check();
   });
 }

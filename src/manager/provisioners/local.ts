@@ -43,6 +43,8 @@ export interface LocalProvisionerOptions {
   logDir?: string;
   /** How long a node may take to log its listening line, in ms; default `defaults.nodeStartTimeoutMs`. */
   startTimeoutMs?: number;
+  /** The Node.js binary the nodes run with; default this process's (`process.execPath`). */
+  execPath?: string;
   /** Restarts of one node allowed per minute before it is given up; default `defaults.nodeRestartsPerMinute`. */
   maxRestartsPerMinute?: number;
 }
@@ -200,7 +202,7 @@ export class LocalProvisioner implements Provisioner {
     const offset = fstatSync(fd).size;
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, args, {
+      child = spawn(this.#options.execPath ?? process.execPath, args, {
         stdio: ['ignore', fd, fd],
         env: nodeEnv(this.#options.token, this.#options.protectData ?? false),
         detached: true,
@@ -208,6 +210,11 @@ export class LocalProvisioner implements Provisioner {
     } finally {
       closeSync(fd);
     }
+    // A spawn failure (or a failed kill later) is an 'error' event: never an uncaught one that
+    // would take the manager down. A start that fails this way is refused by waitForListening.
+    child.on('error', (error) => {
+      logger.warn({ err: error, cache_index: spec.cacheIndex }, 'node process error');
+    });
     // The manager must not wait for its nodes when it exits on purpose; it stops them itself.
     child.unref();
     onProcess?.(child);
