@@ -34,7 +34,8 @@ export class NodeStatistics {
 
   /**
    * The miss rate of the nodes at `addresses` since `sinceMs` (ms since the epoch): GET requests
-   * and hits are the growth of the monotonic counters (a restarted node counts from its restart).
+   * and hits are the growth of the monotonic counters (a node that started or restarted inside
+   * the window counts from its start).
    * `missRate` is null when there was no GET request.
    */
   missRate(addresses: string[], sinceMs: number): { missRate: number | null; getRequests: number } {
@@ -44,9 +45,12 @@ export class NodeStatistics {
       const history = (this.#history.get(address) ?? []).filter((s) => s.timeMs >= sinceMs);
       const last = history.at(-1);
       if (!last) continue;
-      const first = history.find((s) => s.startedAtMs === last.startedAtMs)!;
+      // A process that started inside the window counted everything inside it: from zero.
+      // Otherwise from its first snapshot in the window (at most one interval is left out).
       const base =
-        first === last && history.length === 1 ? { getRequestsTotal: 0, hitsTotal: 0 } : first;
+        last.startedAtMs >= sinceMs
+          ? { getRequestsTotal: 0, hitsTotal: 0 }
+          : history.find((s) => s.startedAtMs === last.startedAtMs)!;
       gets += Math.max(0, last.getRequestsTotal - base.getRequestsTotal);
       hits += Math.max(0, last.hitsTotal - base.hitsTotal);
     }

@@ -16,7 +16,7 @@ function snapshot(
   timeMs: number,
   gets: number,
   hits: number,
-  startedAtMs = 0,
+  startedAtMs = -60_000,
 ): NodeSnapshot {
   return {
     cacheIndex: address === A ? 0 : 1,
@@ -52,6 +52,16 @@ describe('NodeStatistics rates', () => {
     assert.deepEqual(stats.missRate([A], 0), { missRate: 0.3, getRequests: 200 });
   });
 
+  it('counts a node that started inside the window from zero, though its first snapshot came late', () => {
+    const stats = new NodeStatistics();
+    // Started at 1 s; its first snapshot (at 6 s) already holds 40 misses.
+    stats.record(snapshot(A, 6_000, 40, 0, 1_000));
+    stats.record(snapshot(A, 11_000, 100, 60, 1_000));
+    assert.deepEqual(stats.missRate([A], 0), { missRate: 0.4, getRequests: 100 });
+    // A window that begins after its start counts from its first snapshot in the window.
+    assert.deepEqual(stats.missRate([A], 5_000), { missRate: 0, getRequests: 60 });
+  });
+
   it('has no rate for a window without GET requests', () => {
     const stats = new NodeStatistics();
     stats.record(snapshot(A, 0, 50, 20));
@@ -63,12 +73,14 @@ describe('NodeStatistics rates', () => {
 
   it('counts a restarted node from its restart, never negatively', () => {
     const stats = new NodeStatistics();
-    stats.record(snapshot(A, 0, 1_000, 900, 0));
-    stats.record(snapshot(A, 5_000, 1_100, 990, 0));
-    // Restarted at 7 s: its counters start again from 0.
+    stats.record(snapshot(A, 0, 1_000, 900));
+    stats.record(snapshot(A, 5_000, 1_100, 990));
+    // Restarted at 7 s: its counters start again from 0, all of them inside the window.
     stats.record(snapshot(A, 10_000, 10, 0, 7_000));
     stats.record(snapshot(A, 15_000, 30, 10, 7_000));
-    assert.deepEqual(stats.missRate([A], 0), { missRate: 0.5, getRequests: 20 });
+    assert.deepEqual(stats.missRate([A], 0), { missRate: 20 / 30, getRequests: 30 });
+    // A window from 8 s starts after the restart: from its first snapshot in the window.
+    assert.deepEqual(stats.missRate([A], 8_000), { missRate: 0.5, getRequests: 20 });
   });
 
   it('adds the nodes asked for, and only those', () => {
