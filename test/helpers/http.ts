@@ -4,6 +4,7 @@
  * Every call is bounded by a timeout (default 10 s; 60 s for `call`, made for resizes).
  */
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { request } from 'undici';
 
 /** An answer, with the body as text and as parsed JSON (undefined when not JSON). */
@@ -197,4 +198,42 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/**
+ * How many bytes of ArrayBuffer memory this process holds more while `count` clients each
+ * announce a form POST to `path` of `announcedBytes` and send only `sent`: opens the connections,
+ * lets the server read what arrived, measures, then closes them. For in-process servers.
+ */
+export async function heldForAnnouncedBodies(
+  port: number,
+  path: string,
+  sent: string,
+  count = 8,
+  announcedBytes = 32 * 1024 * 1024,
+): Promise<number> {
+  const before = process.memoryUsage().arrayBuffers;
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.write(
+              `POST ${path} HTTP/1.1\r\nHost: x\r\n` +
+                'Content-Type: application/x-www-form-urlencoded\r\n' +
+                `Content-Length: ${announcedBytes}\r\n\r\n${sent}`,
+              () => resolve(socket),
+            );
+          });
+          socket.setTimeout(10_000, () => socket.destroy(new Error('timed out')));
+          socket.on('error', reject);
+        }),
+    ),
+  );
+  // Give the server a moment to read what was sent (it is tiny), then look.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const grown = process.memoryUsage().arrayBuffers - before;
+  for (const socket of sockets) socket.destroy();
+  return grown;
 }

@@ -7,13 +7,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { PartitionTable, partitionOf } from '../../../src/partition/index.js';
 import { buildGatewayApp, NodeClient, Routing } from '../../../src/pool/index.js';
 import { startCachepool, stopAll } from '../../helpers/process.js';
-import { multipartBody } from '../../helpers/http.js';
+import { heldForAnnouncedBodies, multipartBody } from '../../helpers/http.js';
 
 interface Seen {
   status: number;
@@ -291,28 +290,12 @@ describe('gateway fast path', { timeout: 60_000 }, () => {
     }
   });
   it('holds only the bytes that arrived, not the length a client announces', async () => {
-    const port = Number(new URL(base).port);
-    const before = process.memoryUsage().arrayBuffers;
     // Eight gets announcing 32 MB each (the body limit) that send 9 bytes and wait.
-    const sockets = await Promise.all(
-      Array.from(
-        { length: 8 },
-        () =>
-          new Promise<ReturnType<typeof connect>>((resolve, reject) => {
-            const socket = connect(port, '127.0.0.1', () => {
-              socket.write(
-                `POST /api/cache/key HTTP/1.1\r\nHost: x\r\nContent-Type: ${FORM}\r\n` +
-                  `Content-Length: ${32 * 1024 * 1024}\r\n\r\nkey=abcde`,
-                () => resolve(socket),
-              );
-            });
-            socket.on('error', reject);
-          }),
-      ),
+    const grown = await heldForAnnouncedBodies(
+      Number(new URL(base).port),
+      '/api/cache/key',
+      'key=abcde',
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const grown = process.memoryUsage().arrayBuffers - before;
-    for (const socket of sockets) socket.destroy();
     assert.ok(
       grown < 32 * 1024 * 1024,
       `${(grown / 1e6).toFixed(1)} MB held for 72 bytes received`,
