@@ -68,7 +68,7 @@ export const defaults = {
    */
   downAfterMs: 5_000,
   /** Timeout of one health probe, in ms (a hung node must not hold up the next probe). */
-  healthProbeTimeoutMs: 1_000,
+  healthProbeTimeoutMs: 1_500,
   /**
    * Timeout of a gateway's data call to a node (get, put, invalidate), in ms: a hung node costs
    * at most this much once, then its breaker answers at once (`--node-timeout`).

@@ -110,6 +110,7 @@ export class Manager {
       routing: () => this.#options.routing,
       managerAddress: () => this.#address,
       chunkKeys: options.moveChunkKeys ?? defaults.moveChunkKeys,
+      downAfterMs: this.#downAfterMs,
     });
     this.#nodes = new NodeStarter({
       pool,
