@@ -83,6 +83,11 @@ export const defaults = {
    * manager uses that manager's downAfterMs minus 1.5 s (never under 500 ms).
    */
   nodeStallMs: 3_500,
+  /**
+   * How long a pool node stopped by SIGTERM waits for the manager to hand its keys off before it
+   * exits anyway, in ms (`--leave-grace`): under Kubernetes's default 30 s grace period.
+   */
+  leaveGraceMs: 25_000,
   /** How often a pool node checks that its process was not frozen, in ms. */
   stallCheckMs: 250,
   /** Keys per move_keys call the manager asks for during a resize (`--move-chunk-keys`). */

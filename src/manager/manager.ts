@@ -268,6 +268,16 @@ export class Manager {
   }
 
   /**
+   * A member is stopping (SIGTERM: a rolling update, a scale-down by its orchestrator): its keys
+   * are handed off to the owners of its partitions and it leaves the pool; resolves once done.
+   * Refused when it is not a member, when the manager is stopping, and for the pool's last
+   * member (nowhere to hand off to); CP_ERR_POOL_RESIZE_FAILED when the handoff failed.
+   */
+  leave(address: string): Promise<void> {
+    return this.#engine.leave(address);
+  }
+
+  /**
    * A node registering itself: its cache_index and the config it must apply. A member keeps its
    * index; an unknown node waits as pending and joins the pool through a resize (the one waiting
    * for it, or one of its own once no resize runs).
