@@ -16,6 +16,7 @@ import { parsePeer, PeerPolicy } from './peers.js';
 import { Publisher } from './publisher.js';
 import { registerInternalRoutes } from './routes-internal.js';
 import { registerLegacyRoutes } from './routes-legacy.js';
+import { registerTableRoute } from './routes-table.js';
 import { registerV1Routes } from './routes-v1.js';
 
 /** Options of buildNodeApp; every field has a default from src/defaults.ts. */
@@ -132,6 +133,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     },
     options.moveConcurrency,
   );
+  registerTableRoute(app, node, guard);
   await registerV1Routes(app, node, dataGuard);
 
   const registry = createNodeRegistry({
