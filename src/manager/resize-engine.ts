@@ -104,50 +104,20 @@ export class ResizeEngine {
     let failedOver = false;
     try {
       await coordinator.runWhenIdle(async () => {
-        if (pool.members.get(address)?.status !== 'down' || this.#options.closed()) return;
-        const oldSize = pool.members.size;
-        wanted = oldSize;
-        let survivors = pool.members
-          .list()
-          .filter((member) => member.address !== address && member.status !== 'down')
-          .map((member) => member.address);
-        if (survivors.length === 0) {
-          const started = await this.#options.nodes.start(1);
-          for (const [node, index] of started) pool.addMember(node, index, 'up');
-          survivors = started.map(([node]) => node);
-          if (survivors.length === 0) throw errors.resizeFailed('no node to fail over to');
-        }
-        const outcome = await this.#options.migrations.failOver(address, survivors, keysLost);
-        pool.removeMember(address);
-        failedOver = true;
-        this.#recordEvent(oldSize, 'failure');
-        pool.db.appendDecision({
-          timeMs: this.#options.clock.now(),
-          missRate: null,
-          requests: 0,
-          oldSize,
-          newSize: pool.members.size,
-          action: 'shrink',
-          reason: `failover: node ${address} failed (${why}); partitions ${outcome.partitions.join(', ') || 'none'} went to the other nodes; ${keysLost} keys lost with it`,
-        });
+        wanted = pool.members.size;
+        failedOver = await this.#failOverLocked(address, keysLost, why);
       });
     } catch (error) {
       logger.error({ address, err: error }, 'could not fail a dead node over');
       return;
     }
-    if (!failedOver) return;
-    await provisioner
-      .forgetFailed(address, pool.members.size)
-      .catch((error: unknown) =>
-        logger.warn({ address, err: error }, 'could not stop a failed node'),
-      );
-    await pool.dropClient(address);
-    if (provisioner.replacesFailed || this.#options.closed()) return;
+    if (!failedOver || provisioner.replacesFailed || this.#options.closed()) return;
     try {
       await coordinator.runWhenIdle(async () => {
         const size = pool.members.size;
-        if (size >= Math.min(wanted, this.#options.maxNodes) || this.#options.closed()) return;
-        const error = await this.#grow(Math.min(wanted, this.#options.maxNodes) - size);
+        const target = Math.min(wanted, this.#options.maxNodes);
+        if (size >= target || this.#options.closed()) return;
+        const error = await this.#grow(target - size);
         this.#recordEvent(size, 'failure');
         if (error !== null) logger.warn({ error }, 'could not grow back after a failed node');
         else await this.#resetStatistics();
@@ -155,6 +125,42 @@ export class ResizeEngine {
     } catch (error) {
       logger.warn({ err: error }, 'could not grow back after a failed node');
     }
+  }
+
+  /** failOver's work, under the resize lock; false when there was nothing to do. */
+  async #failOverLocked(address: string, keysLost: number, why: string): Promise<boolean> {
+    const { pool, provisioner, logger } = this.#options;
+    if (pool.members.get(address)?.status !== 'down' || this.#options.closed()) return false;
+    const oldSize = pool.members.size;
+    let survivors = pool.members
+      .list()
+      .filter((member) => member.address !== address && member.status !== 'down')
+      .map((member) => member.address);
+    if (survivors.length === 0) {
+      const started = await this.#options.nodes.start(1);
+      for (const [node, index] of started) pool.addMember(node, index, 'up');
+      survivors = started.map(([node]) => node);
+      if (survivors.length === 0) throw errors.resizeFailed('no node to fail over to');
+    }
+    const outcome = await this.#options.migrations.failOver(address, survivors, keysLost);
+    pool.removeMember(address);
+    this.#recordEvent(oldSize, 'failure');
+    pool.db.appendDecision({
+      timeMs: this.#options.clock.now(),
+      missRate: null,
+      requests: 0,
+      oldSize,
+      newSize: pool.members.size,
+      action: 'shrink',
+      reason: `failover: node ${address} failed (${why}); partitions ${outcome.partitions.join(', ') || 'none'} went to the other nodes; ${keysLost} keys lost with it`,
+    });
+    await provisioner
+      .forgetFailed(address, pool.members.size)
+      .catch((error: unknown) =>
+        logger.warn({ address, err: error }, 'could not stop a failed node'),
+      );
+    await pool.dropClient(address);
+    return true;
   }
 
   /**
@@ -292,6 +298,22 @@ export class ResizeEngine {
 
   async #shrink(count: number): Promise<string | null> {
     const { pool, provisioner } = this.#options;
+    // A member that is down leaves first, without a handoff: its keys are gone already. (Under
+    // a scale command the orchestrator decides which node goes, so there it drains as usual.)
+    if (provisioner.kind !== 'command') {
+      const down = pool.members
+        .list()
+        .filter((member) => member.status === 'down')
+        .slice(0, count);
+      for (const member of down) {
+        const keysLost = pool.statistics.last(member.address)?.items ?? 0;
+        if (
+          await this.#failOverLocked(member.address, keysLost, 'it was down when the pool shrank')
+        )
+          count--;
+      }
+      if (count === 0) return null;
+    }
     const leaving = this.#leavingNodes(count);
     const before = leaving.map((address) => [address, pool.members.get(address)!.status] as const);
     for (const address of leaving) pool.setStatus(address, 'draining');
