@@ -182,4 +182,3 @@ export const defaults = {
   dataDir: '.cachepool',
 } as const;
 
-export type PolicyName = string;

@@ -11,7 +11,6 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
-import { CachePoolError } from '../errors.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 import type { PartitionStrategy, PartitionTable } from '../partition/index.js';
 import type { MigrationJSON, Routing } from '../pool/index.js';
@@ -377,9 +376,4 @@ export class Manager {
     await this.#pool.closeClients();
     this.#pool.db.close();
   }
-}
-
-/** True when `error` is a deliberate error of ours (safe to show). */
-export function isKnownError(error: unknown): error is CachePoolError {
-  return error instanceof CachePoolError;
 }

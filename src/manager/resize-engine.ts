@@ -15,7 +15,6 @@ import type { MigrationRunner, MigrationView } from './migration-runner.js';
 import type { NodeStarter } from './node-starter.js';
 import type { PoolState } from './pool-state.js';
 import type { Provisioner } from './provisioner.js';
-import { nodeToDrain } from './provisioners/command.js';
 import type { ResizeCoordinator } from './resize-coordinator.js';
 
 export type { ResizeCause };
@@ -50,7 +49,6 @@ export interface ResizeEngineOptions {
 export class ResizeEngine {
   #options: ResizeEngineOptions;
   #events: ResizeEvent[] = [];
-  #handedOff = new Set<string>();
   #joinScheduled = false;
 
   constructor(options: ResizeEngineOptions) {
@@ -183,21 +181,21 @@ export class ResizeEngine {
       const error = await this.#options.migrations.migrate([address], staying);
       if (error !== null) {
         pool.setStatus(address, member.status);
-        this.#handedOff.delete(address);
         this.#recordEvent(oldSize, 'leave');
         throw errors.resizeFailed(`the handoff of ${address} failed: ${error}`);
       }
       pool.removeMember(address);
-      this.#handedOff.delete(address);
       await pool.dropClient(address);
       this.#recordEvent(oldSize, 'leave');
     });
   }
 
   /**
-   * A node reports that it handed all its keys off. Only a member that is leaving (`draining`)
-   * may do so: CP_ERR_POOL_NOT_MEMBER or CP_ERR_REQUEST_INVALID otherwise. It is
-   * stopped once its resize has committed.
+   * A node reports that it handed all its keys off (the original's removal call, made by a
+   * leaving node's last move_keys). Only a member that is leaving (`draining`) may do so:
+   * CP_ERR_POOL_NOT_MEMBER or CP_ERR_REQUEST_INVALID otherwise. The report itself changes
+   * nothing: the manager knows a source is drained from its own sweeps, and stops the leaving
+   * nodes once their resize has committed (a report cannot remove a node early).
    */
   handoffDone(address: string): void {
     const member = this.#options.pool.members.get(address);
@@ -207,7 +205,6 @@ export class ResizeEngine {
         `${JSON.stringify(address)} is not leaving the pool; only a node that handed its keys off may be removed`,
       );
     }
-    this.#handedOff.add(address);
   }
 
   /**
@@ -298,9 +295,9 @@ export class ResizeEngine {
 
   async #shrink(count: number): Promise<string | null> {
     const { pool, provisioner } = this.#options;
-    // A member that is down leaves first, without a handoff: its keys are gone already. (Under
-    // a scale command the orchestrator decides which node goes, so there it drains as usual.)
-    if (provisioner.kind !== 'command') {
+    // A member that is down leaves first, without a handoff: its keys are gone already. (Where
+    // the provisioner decides which node goes, that one drains as usual.)
+    if (!provisioner.chooseLeaving) {
       const down = pool.members
         .list()
         .filter((member) => member.status === 'down')
@@ -322,12 +319,10 @@ export class ResizeEngine {
     if (error !== null) {
       // Back to what they were: only a real answer brings a down node up (the health checks).
       for (const [address, status] of before) pool.setStatus(address, status);
-      for (const address of leaving) this.#handedOff.delete(address);
       return error;
     }
     for (const address of leaving) {
       pool.removeMember(address);
-      this.#handedOff.delete(address);
       try {
         await provisioner.stopNode(address, pool.members.size);
       } catch (stopError) {
@@ -344,23 +339,17 @@ export class ResizeEngine {
   }
 
   /**
-   * Which nodes leave: with a scale command, the node the orchestrator will remove (nodeToDrain),
-   * one at a time; otherwise the highest cache indexes, as in the original.
+   * Which nodes leave: those the provisioner chooses (the node an orchestrator will remove), or
+   * else the highest cache indexes, as in the original.
    */
   #leavingNodes(count: number): string[] {
     const { members } = this.#options.pool;
-    if (this.#options.provisioner.kind !== 'command')
-      return members
-        .list()
-        .slice(-count)
-        .map((member) => member.address);
-    const leaving: string[] = [];
-    const candidates = members.list();
-    for (let i = 0; i < count; i++) {
-      const next = nodeToDrain(candidates.filter((member) => !leaving.includes(member.address)));
-      if (next) leaving.push(next);
-    }
-    return leaving;
+    const chosen = this.#options.provisioner.chooseLeaving?.(members.list(), count);
+    if (chosen) return chosen;
+    return members
+      .list()
+      .slice(-count)
+      .map((member) => member.address);
   }
 
   #recordEvent(oldSize: number, cause: ResizeCause): void {
