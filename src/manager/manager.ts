@@ -358,7 +358,9 @@ export class Manager {
    * runs two configs.
    */
   setConfig(config: CacheConfig): Promise<void> {
-    return rollOutConfig(this.#pool, config, this.#logger);
+    // Under the resize lock: a node started by a resize gets the config in force when it starts,
+    // so a rollout running beside that resize could miss it and leave it on the old config.
+    return this.#coordinator.runWhenIdle(() => rollOutConfig(this.#pool, config, this.#logger));
   }
 
   /** Clears every node that is not down. */
