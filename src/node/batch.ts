@@ -24,6 +24,24 @@ export const BATCH_FLAG_JSON_TEXT = 0x01;
 /** v2 flag: the record carries the entry's absolute deadline (u64be ms) after its flags. */
 export const BATCH_FLAG_EXPIRES = 0x02;
 
+/**
+ * The longest content type a record can carry: a value's type arrives in a request header, and
+ * Node's HTTP parser bounds a request's headers at 16 KiB (its default `maxHeaderSize`).
+ */
+export const MAX_RECORD_TYPE_BYTES = 16 * 1024;
+
+/** Bytes of a v2 record besides its key, type and value: flags, deadline and three lengths. */
+const RECORD_HEAD_BYTES = 1 + 8 + 12;
+
+/**
+ * The largest import body a node must admit so that every value it holds can move: a batch of
+ * several records is cut at the body limit by the sender, but one record holding a value as
+ * large as a put's whole body is larger than it by its head, key and type.
+ */
+export function importLimitBytes(bodyLimitBytes: number, maxKeyBytes: number): number {
+  return bodyLimitBytes + RECORD_HEAD_BYTES + maxKeyBytes + MAX_RECORD_TYPE_BYTES;
+}
+
 /** Values smaller than this are copied next to their record header; larger ones are sent as they are. */
 const COPY_BELOW_BYTES = 16 * 1024;
 

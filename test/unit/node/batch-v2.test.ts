@@ -8,6 +8,7 @@ import {
   buildNodeApp,
   encodeBatch,
   encodeBatchChunks,
+  importLimitBytes,
   readBatch,
   type BatchRecord,
   type ImportRecord,
@@ -299,13 +300,16 @@ test('the import route takes v1 and v2 batches; an unknown version is an unsuppo
       404,
       'nothing of a refused batch is stored',
     );
+    // The import admits one record larger than the body limit (issue 9), and no more.
+    const limit = importLimitBytes(300_000, 1024);
     const tooBig = await app.inject({
       method: 'POST',
       url: '/internal/import',
       headers: { 'content-type': BATCH_V2_CONTENT_TYPE },
-      payload: Buffer.alloc(300_001),
+      payload: Buffer.alloc(limit + 1),
     });
     assert.equal(tooBig.statusCode, 413);
+    assert.match(tooBig.json().error.message, new RegExp(`limit of ${limit} bytes`));
     const elsewhere = await app.inject({
       method: 'POST',
       url: '/api/cache/content',
