@@ -83,9 +83,11 @@ describe('Store', () => {
     assert.deepEqual(s.stats(), {
       items: 1,
       usedBytes: 2,
+      chargedBytes: 2,
       capacityBytes: 10,
       policy: 'lru',
       evictionsTotal: 0,
+      expiredTotal: 0,
     });
     s.assertInvariants();
   });
