@@ -5,9 +5,10 @@
  * out of it with the one legacy reader the nodes use (src/http/legacy-body.ts, as the node's own
  * pre-router does), and forwards the same bytes to the key's owner, relaying the node's answer
  * as it streams in. A partition that is moving goes through the moving-pair orders
- * (moving-pair.ts) instead, answered whole. Anything else (other paths or methods, a chunked or
- * empty or too large body, another content type) falls through to the Fastify routes, which do
- * the same thing more slowly, so errors keep the exact envelope and status Fastify gives them.
+ * (moving-pair.ts) instead, answered whole. Anything else (other paths or methods, a query
+ * string, a chunked or empty or too large body, multipart or another content type) falls
+ * through to the Fastify routes, which do the same thing more slowly with the same reader, so
+ * errors keep the exact envelope and status Fastify gives them.
  * Routing views are entered and left as in the Fastify routes: the drain on publish still waits
  * for every request routed by the older view.
  */

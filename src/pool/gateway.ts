@@ -76,11 +76,9 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
   };
 
   const invalidate = (key: string) => invalidateLegacy(upstreams, key);
-  // The nodes' default part counts: a body a node would accept is never refused here.
-  const multipartLimits = {
-    ...defaults.multipart,
-    maxFiles: Math.min(defaults.multipart.maxFiles, defaults.multipart.maxParts),
-  };
+  // No part counts of its own: the owner applies its own limits (--max-fields, --max-parts) to
+  // the bytes forwarded, so the gateway never refuses a body its node would take.
+  const multipartLimits = { maxFields: Infinity, maxParts: Infinity, maxFiles: Infinity };
 
   // The hot legacy routes are served before Fastify sees them; the routes below stay as the
   // fallback for every case the fast path leaves alone (and for app.inject()).
