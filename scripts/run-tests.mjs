@@ -1,18 +1,24 @@
 #!/usr/bin/env node
 // Runs every compiled test file under dist/test with node's test runner. Node 20 does not expand
 // globs itself, so the list is built here; an empty list is a failure, never a silent pass.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('../dist/test/', import.meta.url).pathname;
+const sources = new URL('../test/', import.meta.url).pathname;
 const filter = process.argv.slice(2);
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path);
-    else if (name.endsWith('.test.js')) files.push(path);
+    // Only tests whose source still exists: a deleted test's old build must not keep running.
+    else if (
+      name.endsWith('.test.js') &&
+      existsSync(join(sources, path.slice(root.length)).replace(/\.js$/, '.ts'))
+    )
+      files.push(path);
   }
 }
 walk(root);
