@@ -112,7 +112,7 @@ test(
       assert.equal(await page.getByTestId(chart).locator('canvas').count(), 1);
     }
     const stats = await getContent<{ number_of_requests_served_per_minute: [number, number][] }>(
-      `${manager}/api/manager/aggregate_stats`,
+      `${manager}/api/manager/aggregate_stats?minutes=30`,
     );
     assert.ok(
       stats.number_of_requests_served_per_minute.some(([, v]) => v > 0),
