@@ -1,12 +1,14 @@
 /**
  * The gateway's connections to the nodes: one keep-alive undici Pool per node address, created on
  * first use; `forward` sends raw bytes and gives the answer back as bytes, `dispatch` hands the
- * answer to a streaming handler (the fast path relays it without buffering). No routing
- * decisions here.
+ * answer to a streaming handler (the fast path relays it without buffering). A node that failed
+ * at the transport level is skipped at once for a while (Breaker) instead of costing every call its
+ * timeout. No routing decisions here.
  */
 import { Pool, type Dispatcher } from 'undici';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
+import { Breaker } from './breaker.js';
 
 /** The methods the gateway forwards. */
 export type UpstreamMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
@@ -21,8 +23,10 @@ export interface Upstream {
 /** Options of Upstreams. */
 export interface UpstreamsOptions {
   token?: string | undefined;
-  /** Timeout of one forwarded request, in ms; default defaults.peerTimeoutMs. */
+  /** Timeout of one forwarded request, in ms; default defaults.nodeCallTimeoutMs. */
   timeoutMs?: number;
+  /** The breaker shared by every call; default a new one with the default open time. */
+  breaker?: Breaker;
   /** Keep-alive connections per node; default defaults.gatewayConnections (64). */
   connections?: number;
 }
@@ -33,16 +37,20 @@ export class Upstreams {
   #timeoutMs: number;
   #connections: number;
   #token: string | undefined;
+  /** Which nodes failed lately; callers consult it before a call and report what happened. */
+  readonly breaker: Breaker;
 
   constructor(options: UpstreamsOptions = {}) {
-    this.#timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
+    this.#timeoutMs = options.timeoutMs ?? defaults.nodeCallTimeoutMs;
+    this.breaker = options.breaker ?? new Breaker();
     this.#connections = options.connections ?? defaults.gatewayConnections;
     this.#token = options.token;
   }
 
   /**
    * Sends `method path` with `body` (raw bytes, `contentType`) to `address` and reads the whole
-   * answer. A transport failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE.
+   * answer. A transport failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE, and so
+   * does a call to a node whose breaker is open, at once.
    */
   async forward(
     address: string,
@@ -52,6 +60,7 @@ export class Upstreams {
     body?: Buffer | string,
   ): Promise<Upstream> {
     const headers = this.#headers(contentType);
+    if (!this.breaker.allows(address)) throw errors.nodeUnreachable(address);
     try {
       const answer = await this.#pool(address).request({
         method,
@@ -60,6 +69,7 @@ export class Upstreams {
         body: body === undefined || body.length === 0 ? null : body,
       });
       const bytes = Buffer.from(await answer.body.arrayBuffer());
+      this.breaker.succeeded(address);
       const type = answer.headers['content-type'];
       return {
         statusCode: answer.statusCode,
@@ -67,6 +77,7 @@ export class Upstreams {
         body: bytes,
       };
     } catch (error) {
+      this.breaker.failed(address);
       throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
     }
   }
@@ -74,7 +85,8 @@ export class Upstreams {
   /**
    * Sends `method path` with `body` to `address` and gives the answer to `handler` as it streams
    * in (undici's dispatch handler: start, data, end or error). Bounded by the same timeouts as
-   * `forward`; a transport failure reaches `handler.onResponseError`.
+   * `forward`; a transport failure reaches `handler.onResponseError`. The caller checks the
+   * breaker first and reports the outcome to it (the relay knows when the answer is complete).
    */
   dispatch(
     address: string,
