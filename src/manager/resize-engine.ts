@@ -17,8 +17,13 @@ import type { Provisioner } from './provisioner.js';
 import { nodeToDrain } from './provisioners/command.js';
 import type { ResizeCoordinator } from './resize-coordinator.js';
 
-/** Why the pool changed size. */
-export type ResizeCause = 'manual' | 'automatic' | 'failure';
+/**
+ * Why the pool changed size: a person (`manual`), the auto-scaler (`automatic`), a member that
+ * failed and the pool growing back after it (`failure`), nodes that registered on their own
+ * (`join`). A resize that failed and was rolled back is recorded as `rolled-back`, its
+ * `new_size` being the size it aimed at (the pool kept `old_size`).
+ */
+export type ResizeCause = 'manual' | 'automatic' | 'failure' | 'join' | 'rolled-back';
 
 /** One resize, for the dashboard's charts. */
 export interface ResizeEvent {
@@ -79,7 +84,8 @@ export class ResizeEngine {
         newSize > oldSize
           ? await this.#grow(newSize - oldSize)
           : await this.#shrink(oldSize - newSize);
-      this.#recordEvent(oldSize, cause);
+      if (error === null) this.#recordEvent(oldSize, cause);
+      else this.#recordEvent(oldSize, 'rolled-back', newSize);
       if (error !== null) {
         throw errors.resizeFailed(
           `the resize from ${oldSize} to ${newSize} nodes failed: ${error}`,
@@ -196,7 +202,7 @@ export class ResizeEngine {
         await coordinator.run(async () => {
           const oldSize = pool.members.size;
           const error = await this.#join(pending);
-          this.#recordEvent(oldSize, 'manual');
+          this.#recordEvent(oldSize, 'join');
           if (error === null) await this.#resetStatistics();
           else
             logger.warn(
@@ -310,11 +316,15 @@ export class ResizeEngine {
     return leaving;
   }
 
-  #recordEvent(oldSize: number, cause: ResizeCause): void {
+  #recordEvent(
+    oldSize: number,
+    cause: ResizeCause,
+    newSize: number = this.#options.pool.members.size,
+  ): void {
     this.#events.push({
       time_ms: this.#options.clock.now(),
       old_size: oldSize,
-      new_size: this.#options.pool.members.size,
+      new_size: newSize,
       cause,
     });
     if (this.#events.length > defaults.resizeEventsKept) this.#events.shift();

@@ -82,7 +82,13 @@ export interface MetricsStoreOptions {
   clock?: Clock;
 }
 
-const CAUSES: ReadonlySet<string> = new Set(['manual', 'automatic', 'failure']);
+const CAUSES: ReadonlySet<string> = new Set([
+  'manual',
+  'automatic',
+  'failure',
+  'join',
+  'rolled-back',
+]);
 
 function checkMinutes(minutes: number): number {
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 7 * 24 * 60) {
@@ -166,7 +172,7 @@ export class MetricsStore {
   /** Records a pool resize (for the charts' markers). */
   recordEvent(event: ResizeEvent): void {
     if (!CAUSES.has(event.cause))
-      throw new OptionError('cause', 'must be manual, automatic or failure', event.cause);
+      throw new OptionError('cause', `must be one of ${[...CAUSES].join(', ')}`, event.cause);
     this.#stmt.insertEvent.run(
       Math.trunc(event.time_ms),
       Math.trunc(event.old_size),

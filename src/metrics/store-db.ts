@@ -12,7 +12,7 @@ export interface ResizeEvent {
   time_ms: number;
   old_size: number;
   new_size: number;
-  cause: 'manual' | 'automatic' | 'failure';
+  cause: 'manual' | 'automatic' | 'failure' | 'join' | 'rolled-back';
 }
 
 /** A `samples` row: one pushed snapshot, timed by the manager's clock. */
