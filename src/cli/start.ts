@@ -314,7 +314,7 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
       manager: pool,
       logger,
       scaleIntervalS: options.scaleInterval,
-      // The window is the auto-scaler's own period (a minute by default, SPEC §4), but never
+      // The window is the auto-scaler's own period (a minute by default, docs/internal-api.md), but never
       // shorter than two statistics snapshots, so that a short test period still sees traffic.
       readMissRate: () =>
         store.missRateOver(
