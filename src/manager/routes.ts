@@ -18,6 +18,7 @@ import {
   type Fields,
 } from '../http/index.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
+import { openapi } from '../node/openapi.js';
 import { isNodeId } from '../partition/index.js';
 import { policyNames } from '../store/index.js';
 import { autoscaleFieldNames, validateAutoscaleParams } from './autoscaler.js';
@@ -43,6 +44,10 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
   app.get('/healthz', async (_request, reply) =>
     sendSuccess(reply, { status: 'ok', role: 'manager', size: manager.size }),
   );
+
+  app.get('/api/manager/openapi.json', (_request, reply) => {
+    reply.header('content-type', 'application/json; charset=utf-8').send(openapi);
+  });
 
   app.get('/api/manager/pool_node_list', async (_request, reply) => {
     const members = manager.members();

@@ -211,4 +211,22 @@ describe('the original manager UI against a cachepool manager', () => {
       assert.equal(answer.json().success, 'true');
     }
   });
+
+  it('serves the OpenAPI document, which lists every endpoint the UI calls', async () => {
+    const answer = await app.inject({ method: 'GET', url: '/api/manager/openapi.json' });
+    assert.equal(answer.statusCode, 200);
+    const doc = answer.json();
+    for (const [path, method] of [
+      ['/api/manager/aggregate_stats', 'get'],
+      ['/api/manager/cache/config', 'get'],
+      ['/api/manager/cache/config', 'post'],
+      ['/api/manager/poolsize/config', 'get'],
+      ['/api/manager/poolsize', 'get'],
+      ['/api/manager/poolsize/manual', 'post'],
+      ['/api/manager/poolsize/automatic', 'post'],
+      ['/api/manager/cache/clear', 'delete'],
+      ['/api/manager/data/clear', 'delete'],
+    ] as const)
+      assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
+  });
 });

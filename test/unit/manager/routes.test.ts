@@ -138,6 +138,8 @@ describe('manager routes refuse bad input in the envelope', () => {
       cache_index: 4,
       capacity: 64,
       replacement_policy: 'lru',
+      // The manager's failure detection, which the node's own health bound follows.
+      down_after_ms: 5000,
     });
     const again = await post('/api/manager/register', {
       address: '127.0.0.1:6001',
