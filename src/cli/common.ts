@@ -6,11 +6,11 @@
  * SIGTERM/SIGINT or after a failed start.
  */
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { destination, pino, type Logger } from 'pino';
-import { PinoPretty } from 'pino-pretty';
 import { defaults } from '../defaults.js';
 import { CachePoolError, OptionError } from '../errors.js';
 import { listen, resolveToken, TOKEN_WARN_BELOW_CHARS, type ListenOptions } from '../http/index.js';
@@ -124,6 +124,10 @@ export function createLogger(bindings: Record<string, unknown> = {}): Logger {
   const level = process.env.CACHEPOOL_LOG_LEVEL ?? 'info';
   const options = { level, base: { pid: process.pid, ...bindings } };
   if (logsForPeople()) {
+    // Loaded only for a terminal: node processes (a pipe) do not pay for it at every start.
+    const { PinoPretty } = createRequire(import.meta.url)(
+      'pino-pretty',
+    ) as typeof import('pino-pretty');
     return pino(
       options,
       PinoPretty({

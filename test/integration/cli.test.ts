@@ -184,6 +184,22 @@ describe('a start that fails part-way', () => {
     }
   });
 
+  test('a node on a busy port says so in one line', async () => {
+    const busy: Server = createServer();
+    busy.listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const result = await run(['node', '--port', String(port)]);
+      assert.equal(result.status, 1);
+      assert.deepEqual(linesOf(result.stderr), [
+        `cachepool: --port must name a free port (127.0.0.1:${port} is already in use), got ${port}`,
+      ]);
+    } finally {
+      busy.close();
+    }
+  });
+
   test('issue 9 item 5: a corrupt manager.sqlite is named in one line with what to do', async () => {
     // Random bytes, and a real database whose pages were overwritten.
     const random = tempDir('cachepool-cli-random-');
