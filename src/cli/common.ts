@@ -1,14 +1,19 @@
 /**
  * Helpers shared by every subcommand: options that also read `CACHEPOOL_<OPTION>` from the
  * environment, value parsers with messages that name the option, the rule and the value, the
- * pino logger (JSON lines on stdout, level from CACHEPOOL_LOG_LEVEL, default info) and a clean
- * shutdown on SIGTERM/SIGINT.
+ * pino logger (JSON lines on stdout; readable lines through pino-pretty when stdout is a
+ * terminal), listening with a one-line answer for a busy port, and a clean shutdown on
+ * SIGTERM/SIGINT or after a failed start.
  */
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { destination, pino, type Logger } from 'pino';
 import { defaults } from '../defaults.js';
-import { OptionError } from '../errors.js';
-import { resolveToken, TOKEN_WARN_BELOW_CHARS } from '../http/index.js';
+import { CachePoolError, OptionError } from '../errors.js';
+import { listen, resolveToken, TOKEN_WARN_BELOW_CHARS, type ListenOptions } from '../http/index.js';
 
 /** The environment variable an option reads: `--gateway-port` → `CACHEPOOL_GATEWAY_PORT`. */
 export function envNameOf(longFlag: string): string {
@@ -99,14 +104,116 @@ export function booleanOption(name: string): (value: string) => boolean {
   };
 }
 
-/** The process logger: JSON lines on stdout, level from CACHEPOOL_LOG_LEVEL (default info). */
+/**
+ * Whether logs are for a person: stdout is a terminal, unless `CACHEPOOL_LOG_FORMAT=json` asks
+ * for JSON anyway (`CACHEPOOL_LOG_FORMAT=pretty` asks for readable lines on a pipe).
+ */
+export function logsForPeople(): boolean {
+  const format = process.env.CACHEPOOL_LOG_FORMAT;
+  if (format === 'json') return false;
+  if (format === 'pretty') return true;
+  return process.stdout.isTTY === true;
+}
+
+/**
+ * The process logger on stdout, level from CACHEPOOL_LOG_LEVEL (default info): JSON lines, which
+ * tests, the local provisioner and log collectors read, or, for a terminal (`logsForPeople`),
+ * the same records made readable by pino-pretty.
+ */
 export function createLogger(bindings: Record<string, unknown> = {}): Logger {
   const level = process.env.CACHEPOOL_LOG_LEVEL ?? 'info';
-  const logger = pino(
-    { level, base: { pid: process.pid, ...bindings } },
-    destination({ dest: 1, sync: true }),
-  );
-  return logger;
+  const options = { level, base: { pid: process.pid, ...bindings } };
+  if (logsForPeople()) {
+    // Loaded only for a terminal: node processes (a pipe) do not pay for it at every start.
+    const { PinoPretty } = createRequire(import.meta.url)(
+      'pino-pretty',
+    ) as typeof import('pino-pretty');
+    return pino(
+      options,
+      PinoPretty({
+        sync: true,
+        destination: 1,
+        ignore: 'pid,hostname',
+        translateTime: 'SYS:HH:MM:ss',
+      }),
+    );
+  }
+  return pino(options, destination({ dest: 1, sync: true }));
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time, then checks that it is a writable
+ * directory; throws an OptionError naming `option` in one line otherwise. One level at a time,
+ * because a recursive mkdir under a pseudo file system (`/proc/x`) loops forever in Node 20.
+ * Returns the absolute path.
+ */
+export function ensureDirectory(option: string, dir: string): string {
+  const absolute = resolve(dir);
+  const missing: string[] = [];
+  let existing = absolute;
+  // Bounded by the depth of the path: dirname of the root is the root.
+  for (;;) {
+    try {
+      statSync(existing);
+      break;
+    } catch {
+      missing.unshift(existing);
+      const parent = dirname(existing);
+      if (parent === existing) break;
+      existing = parent;
+    }
+  }
+  const refuse = (why: string): never => {
+    throw new OptionError(option, `must be a writable directory (${why})`, dir);
+  };
+  if (!statSync(existing, { throwIfNoEntry: false })?.isDirectory())
+    refuse(`${existing} is not a directory`);
+  for (const path of missing) {
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      refuse(`cannot create ${path}: ${code}`);
+    }
+  }
+  try {
+    accessSync(absolute, constants.W_OK);
+  } catch {
+    refuse(`${absolute} is not writable`);
+  }
+  return absolute;
+}
+
+/**
+ * `listen`, with a port that is already taken (or not ours to bind) turned into one OptionError
+ * naming `option` instead of a stack.
+ */
+export async function listenOn(
+  app: FastifyInstance,
+  options: ListenOptions,
+  option: string,
+): Promise<{ url: string; port: number }> {
+  try {
+    return await listen(app, options);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${options.host}:${options.port}`;
+    if (code === 'EADDRINUSE')
+      throw new OptionError(
+        option,
+        `must name a free port (${where} is already in use)`,
+        options.port,
+      );
+    if (code === 'EACCES')
+      throw new OptionError(option, `must name a port this user may bind (${where})`, options.port);
+    if (code === 'EADDRNOTAVAIL')
+      throw new OptionError(
+        '--host',
+        `must be an address of this machine (${where})`,
+        options.host,
+      );
+    throw error;
+  }
 }
 
 type ShutdownStep = () => Promise<void> | void;
@@ -143,7 +250,9 @@ export function onShutdown(
 
 async function runSteps(timeoutMs: number, logger?: Logger): Promise<boolean> {
   let failed = false;
-  for (const step of [...steps].reverse()) {
+  // Each step runs once, whether a signal or a failed start ran them first.
+  const pending = steps.splice(0).reverse();
+  for (const step of pending) {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -164,17 +273,26 @@ async function runSteps(timeoutMs: number, logger?: Logger): Promise<boolean> {
 }
 
 /**
- * Runs `main` and turns a startup failure into one log line, the same message on stderr and exit
- * code 1 (no stack trace for a bad option: the message names the option).
+ * Runs `main`; a startup failure first stops whatever `main` had started (the shutdown steps
+ * registered so far: nodes, servers, databases), then prints its message as one line on stderr
+ * and exits 1. A deliberate error (a CachePoolError: a bad option, a busy port, a corrupt
+ * database) is logged without a stack, and not at all when the logs go to the same terminal;
+ * anything else is logged with its stack for the JSON log.
  */
 export async function runMain(logger: Logger, main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    logger.fatal(error instanceof OptionError ? { code: error.code } : { err: error }, message);
-    process.stderr.write(`cachepool: ${message}\n`);
+    const deliberate = error instanceof CachePoolError;
+    if (!stopping) {
+      stopping = true;
+      await runSteps(defaults.shutdownStepTimeoutMs, logger);
+    }
+    if (!deliberate) logger.fatal({ err: error }, message);
+    else if (!logsForPeople()) logger.fatal({ code: error.code }, message);
     logger.flush?.();
+    process.stderr.write(`cachepool: ${message}\n`);
     process.exit(1);
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { defaults, MB } from '../defaults.js';
-import { listen, urlOf } from '../http/index.js';
+import { urlOf } from '../http/index.js';
 import { buildNodeApp } from '../node/index.js';
 import { policyNames } from '../store/index.js';
 import {
@@ -15,6 +15,7 @@ import {
   choiceOption,
   createLogger,
   integerOption,
+  listenOn,
   listOption,
   onShutdown,
   positiveNumberOption,
@@ -190,14 +191,18 @@ export function registerNodeCommand(program: Command): void {
       // Steps run last first: a pool node hands its keys off while it still serves, then closes.
       onShutdown(() => app.close(), logger, options.leaveGrace + defaults.shutdownStepTimeoutMs);
       onShutdown(() => publisher.leave(options.leaveGrace), logger);
-      const { port } = await listen(app, {
-        host: options.host,
-        port: options.port,
-        role: 'node',
-        logger,
-        token,
-        allowInsecure: options.allowInsecure,
-      });
+      const { port } = await listenOn(
+        app,
+        {
+          host: options.host,
+          port: options.port,
+          role: 'node',
+          logger,
+          token,
+          allowInsecure: options.allowInsecure,
+        },
+        '--port',
+      );
       const hostPort = new URL(urlOf(options.host, port)).host;
       setAddress(hostPort);
       logger.info(

@@ -1,14 +1,14 @@
 /**
- * `cachepool start` — the embedded default (SPEC §5): the manager and the gateway in this
- * process, the cache nodes as supervised local processes (or from another provisioner).
- * `runPool` is shared with `cachepool manager`, which runs the same without a gateway.
+ * `cachepool start` — the embedded default (README "Commands"): the manager and the gateway in
+ * this process, the cache nodes as supervised local processes (or from another provisioner).
+ * `runPool` is shared with `cachepool manager`, which runs the same without a gateway. A start
+ * that fails part-way (a busy port, a corrupt database) stops what it had started and exits 1.
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
 import { OptionError } from '../errors.js';
-import { listen } from '../http/index.js';
 import {
   buildManagerApp,
   CommandProvisioner,
@@ -25,14 +25,18 @@ import { MetricsStore } from '../metrics/metrics-store.js';
 import { partitionStrategies, type PartitionStrategy } from '../partition/index.js';
 import { buildGatewayApp, Routing } from '../pool/index.js';
 import { policyNames } from '../store/index.js';
+import { describePool } from './banner.js';
 import {
   addOption,
   addTokenOptions,
   booleanOption,
   choiceOption,
   createLogger,
+  ensureDirectory,
   integerOption,
+  listenOn,
   listOption,
+  logsForPeople,
   onShutdown,
   positiveNumberOption,
   runMain,
@@ -95,7 +99,7 @@ export function addPoolOptions(command: Command): Command {
   addOption(
     command,
     '--policy <name>',
-    'replacement policy of a new pool',
+    `replacement policy of a new pool (${policyNames().join(', ')})`,
     choiceOption('--policy', policyNames()),
     defaults.replacementPolicy,
   );
@@ -270,8 +274,11 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
   await runMain(logger, async () => {
     checkPoolOptions(options);
     const token = tokenOf(options, logger, 'manager');
-    const db = StateDb.open(options.dataDir);
-    const store = new MetricsStore({ dataDir: options.dataDir });
+    const dataDir = ensureDirectory('--data-dir', options.dataDir);
+    const db = StateDb.open(dataDir);
+    onShutdown(() => db.close(), logger);
+    const store = new MetricsStore({ dataDir });
+    onShutdown(() => store.close(), logger);
     store.start();
     let manager: Manager | undefined;
     const provisioner = createProvisioner(
@@ -307,7 +314,7 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
       manager: pool,
       logger,
       scaleIntervalS: options.scaleInterval,
-      // The window is the auto-scaler's own period (a minute by default, SPEC §4), but never
+      // The window is the auto-scaler's own period (a minute by default, docs/internal-api.md), but never
       // shorter than two statistics snapshots, so that a short test period still sees traffic.
       readMissRate: () =>
         store.missRateOver(
@@ -320,23 +327,27 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
       await scaling.stop();
       await pool.close();
       await managerApp.close();
-      store.close();
     }, logger);
     // The manager listens before any node starts: nodes register with it and push statistics.
-    const { url: managerUrl } = await listen(managerApp, {
-      host: options.host,
-      port: options.port,
-      role: 'manager',
-      logger,
-      token,
-      allowInsecure: options.allowInsecure,
-    });
+    const { url: managerUrl } = await listenOn(
+      managerApp,
+      {
+        host: options.host,
+        port: options.port,
+        role: 'manager',
+        logger,
+        token,
+        allowInsecure: options.allowInsecure,
+      },
+      '--port',
+    );
     pool.setAddress(new URL(managerUrl).host);
     provisioner.setManagerUrl?.(managerUrl);
     await pool.start();
     pool.startHealthChecks();
     scaling.start();
 
+    let gatewayUrl: string | undefined;
     if (withGateway) {
       const routing = new Routing(pool.table);
       pool.attachRouting(routing);
@@ -349,14 +360,23 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
         configure: async (fields) => pool.setConfig(configFromFields(fields, pool.config)),
       });
       onShutdown(async () => gateway.close(), logger);
-      await listen(gateway, {
-        host: options.host,
-        port: options.gatewayPort ?? defaults.gatewayPort,
-        role: 'gateway',
-        logger,
-        token,
-        allowInsecure: options.allowInsecure,
-      });
+      ({ url: gatewayUrl } = await listenOn(
+        gateway,
+        {
+          host: options.host,
+          port: options.gatewayPort ?? defaults.gatewayPort,
+          role: 'gateway',
+          logger,
+          token,
+          allowInsecure: options.allowInsecure,
+        },
+        '--gateway-port',
+      ));
+    }
+    if (logsForPeople()) {
+      process.stdout.write(
+        describePool({ managerUrl, gatewayUrl, dataDir, pid: process.pid, size: pool.size }),
+      );
     }
   });
 }

@@ -190,18 +190,23 @@ function messageOf(body: string): string {
   return body.slice(0, 120);
 }
 
-/** One progress line: `3s sent=300 hits=120 misses=30 errors=0 p50=1.2ms p99=4.8ms`. */
+/**
+ * One progress line, cumulative like the summary and in the same words:
+ * `3s ops=300 requests=330 hits=120 misses=30 puts=150 errors=0 p50=1.2ms p99=4.8ms` (the
+ * latencies are the last second's). An operation is one read or put of the workload; a read that
+ * misses sends a second request, the put.
+ */
 export function formatFigures(f: LoadFigures): string {
   const ms = (v: number | null): string =>
     v === null ? '-' : `${v < 10 ? v.toFixed(2) : v.toFixed(1)}ms`;
-  return `${f.elapsedS.toFixed(0)}s sent=${f.sent} hits=${f.hits} misses=${f.misses} puts=${f.puts} errors=${f.errors} p50=${ms(f.p50Ms)} p99=${ms(f.p99Ms)}`;
+  return `${f.elapsedS.toFixed(0)}s ops=${f.operations} requests=${f.sent} hits=${f.hits} misses=${f.misses} puts=${f.puts} errors=${f.errors} p50=${ms(f.p50Ms)} p99=${ms(f.p99Ms)}`;
 }
 
 /** The summary, a few lines. */
 export function formatSummary(s: LoadSummary): string {
   const ratio = s.hitRatio === null ? '-' : `${(s.hitRatio * 100).toFixed(1)}%`;
   return [
-    `done in ${s.elapsedS}s: ${s.operations} operations (${s.achievedRate}/s), ${s.sent} requests`,
+    `done in ${s.elapsedS}s: ops=${s.operations} (${s.achievedRate}/s) requests=${s.sent}`,
     `hits=${s.hits} misses=${s.misses} (hit ratio ${ratio}) puts=${s.puts} errors=${s.errors}`,
     `latency p50=${s.p50Ms === null ? '-' : s.p50Ms.toFixed(2)}ms p99=${s.p99Ms === null ? '-' : s.p99Ms.toFixed(2)}ms`,
     ...(s.firstError ? [`first error: ${s.firstError}`] : []),

@@ -1,6 +1,6 @@
 /**
- * What the manager shows besides its pool API: the dashboard page, the SPEC §4 `aggregate_stats`
- * series from the metrics store, and Prometheus text at `GET /metrics`. Registered on the manager
+ * What the manager shows besides its pool API: the dashboard page, the `aggregate_stats`
+ * series from the metrics store (docs/internal-api.md), and Prometheus text at `GET /metrics`. Registered on the manager
  * app by the CLI; the figures come from the Manager, the series from the MetricsStore.
  */
 import type { FastifyInstance } from 'fastify';
@@ -19,8 +19,12 @@ export async function registerObservability(
   const { manager, scaling, store } = parts;
   await app.register(dashboardPlugin);
 
+  // No query: the original manager's flat lists (its UI draws them as they are); `?minutes=N`:
+  // cachepool's timestamped series, which its own dashboard reads.
   app.get('/api/manager/aggregate_stats', async (request, reply) => {
-    const minutes = fieldInteger(request.query as Record<string, unknown>, 'minutes', 1) ?? 30;
+    const query = request.query as Record<string, unknown>;
+    const minutes = fieldInteger(query, 'minutes', 1);
+    if (minutes === undefined) return sendSuccess(reply, store.legacyAggregate(30));
     return sendSuccess(reply, store.aggregate(Math.min(minutes, 7 * 24 * 60)));
   });
 

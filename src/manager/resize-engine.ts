@@ -77,7 +77,8 @@ export class ResizeEngine {
         newSize > oldSize
           ? await this.#grow(newSize - oldSize)
           : await this.#shrink(oldSize - newSize);
-      this.#recordEvent(oldSize, cause);
+      if (error === null) this.#recordEvent(oldSize, cause);
+      else this.#recordEvent(oldSize, 'rolled-back', newSize);
       if (error !== null) {
         throw errors.resizeFailed(
           `the resize from ${oldSize} to ${newSize} nodes failed: ${error}`,
@@ -230,7 +231,7 @@ export class ResizeEngine {
         await coordinator.run(async () => {
           const oldSize = pool.members.size;
           const error = await this.#join(pending);
-          this.#recordEvent(oldSize, 'manual');
+          this.#recordEvent(oldSize, 'join');
           if (error === null) await this.#resetStatistics();
           else
             logger.warn(
@@ -352,11 +353,15 @@ export class ResizeEngine {
       .map((member) => member.address);
   }
 
-  #recordEvent(oldSize: number, cause: ResizeCause): void {
+  #recordEvent(
+    oldSize: number,
+    cause: ResizeCause,
+    newSize: number = this.#options.pool.members.size,
+  ): void {
     this.#events.push({
       time_ms: this.#options.clock.now(),
       old_size: oldSize,
-      new_size: this.#options.pool.members.size,
+      new_size: newSize,
       cause,
     });
     if (this.#events.length > defaults.resizeEventsKept) this.#events.shift();

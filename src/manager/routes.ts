@@ -1,7 +1,8 @@
 /**
- * The manager's HTTP API (SPEC §4, §6, docs/internal-api.md): pool size and mode, partitions,
- * migration progress, nodes, cache config, node registration and statistics. Every answer is in
- * the legacy envelope. `buildManagerApp` returns the app without listening.
+ * The manager's HTTP API (docs/internal-api.md): pool size and mode, partitions, migration
+ * progress, nodes, cache config, node registration and statistics. Every answer is in the legacy
+ * envelope; the endpoints the original manager had answer in its shapes and accept the bodies its
+ * UI sends (JSON with numbers as strings). `buildManagerApp` returns the app without listening.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -18,6 +19,7 @@ import {
 } from '../http/index.js';
 import { checkSnapshot } from '../metrics/index.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
+import { openapi } from '../node/openapi.js';
 import { isNodeId } from '../partition/index.js';
 import { policyNames } from '../store/index.js';
 import { autoscaleFieldNames, validateAutoscaleParams } from './autoscaler.js';
@@ -44,10 +46,14 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     sendSuccess(reply, { status: 'ok', role: 'manager', size: manager.size }),
   );
 
+  app.get('/api/manager/openapi.json', (_request, reply) => {
+    reply.header('content-type', 'application/json; charset=utf-8').send(openapi);
+  });
+
   app.get('/api/manager/pool_node_list', async (_request, reply) => {
     const members = manager.members();
     const addresses = members.map((member) => member.address);
-    // node_status_list is cachepool's own, parallel to the two lists of SPEC §4.
+    // node_status_list is cachepool's own, parallel to the original's two lists.
     return sendSuccess(reply, {
       node_ip_list: addresses,
       node_id_list: addresses,
@@ -171,7 +177,14 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
 
   app.get('/api/manager/cache/config', async (_request, reply) => {
     const config = manager.config;
-    return sendSuccess(reply, { capacity: config.capacityMb, replacement_policy: config.policy });
+    return sendSuccess(reply, {
+      capacity: config.capacityMb,
+      replacement_policy: config.policy,
+      // The original's name for the same value: its UI reads `policy`.
+      policy: config.policy,
+      // cachepool's own: the policies every node of this build supports.
+      policies: policyNames(),
+    });
   });
 
   app.post('/api/manager/cache/config', control, async (request, reply) => {
@@ -180,6 +193,13 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
   });
 
   app.delete('/api/manager/cache/clear', control, async (_request, reply) => {
+    await manager.clear();
+    return sendSuccess(reply, '');
+  });
+
+  // The original's "delete all data" also removed its application's images and database rows;
+  // cachepool holds no application data, so this empties every node as cache/clear does.
+  app.delete('/api/manager/data/clear', control, async (_request, reply) => {
     await manager.clear();
     return sendSuccess(reply, '');
   });
@@ -222,6 +242,7 @@ export function configFromFields(fields: Fields, current: CacheConfig): CacheCon
   return { capacityMb: capacity ?? current.capacityMb, policy: policy ?? current.policy };
 }
 
+/** The auto-scaler's thresholds as the wire names them, the ratios also by the original's names. */
 function wireThresholds(scaling: Scaling): Record<string, number> {
   const t = scaling.thresholds;
   return {
@@ -229,5 +250,7 @@ function wireThresholds(scaling: Scaling): Record<string, number> {
     [autoscaleFieldNames.minMissRateThreshold]: t.minMissRateThreshold,
     [autoscaleFieldNames.expandRatio]: t.expandRatio,
     [autoscaleFieldNames.shrinkRatio]: t.shrinkRatio,
+    ratio_expand_pool: t.expandRatio,
+    ratio_shrink_pool: t.shrinkRatio,
   };
 }

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
-import { OptionError } from '../errors.js';
+import { CachePoolError, OptionError } from '../errors.js';
 import {
   AutoscalerSettingsRow,
   defaultAutoscalerSettings,
@@ -61,6 +61,32 @@ export {
 /** Name of the database file inside the data directory. */
 export const STATE_DB_FILE = 'manager.sqlite';
 
+/**
+ * The database file exists but SQLite cannot read it (not a database, or a damaged one). The
+ * message says what to do, in one line: the file is never touched by the manager.
+ */
+export class CorruptStateError extends CachePoolError {
+  constructor(path: string, cause: unknown) {
+    super(
+      'CP_ERR_OPTION_INVALID',
+      400,
+      `the manager's database ${path} is corrupt (${(cause as Error).message}): ` +
+        'move it aside to start a new, empty pool (the nodes refill as clients write), ' +
+        'or restore it from a backup, then start again',
+      { cause },
+    );
+    this.name = 'CorruptStateError';
+  }
+}
+
+/** Whether `error` is SQLite saying that a file is not a database or is damaged. */
+function isCorruption(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+  );
+}
+
 /** Options of `StateDb.open`. */
 export interface StateDbOptions {
   /** Time source for `finishMigration`; the system clock by default. */
@@ -90,16 +116,18 @@ export class StateDb {
   /**
    * Opens (creating when missing) `<dataDir>/manager.sqlite`, or an in-memory database for
    * `':memory:'`, and brings its schema up to date. Throws an OptionError naming `--data-dir` when
-   * the directory cannot be created or written, or holds a database of a newer schema.
+   * the directory cannot be created or written, or holds a database of a newer schema, and a
+   * CorruptStateError when the file is not a database SQLite can read.
    */
   static open(dataDir: string, options: StateDbOptions = {}): StateDb {
     let db: Database.Database;
+    const path = dataDir === ':memory:' ? dataDir : join(dataDir, STATE_DB_FILE);
     try {
       if (dataDir === ':memory:') {
         db = new Database(':memory:');
       } else {
         mkdirSync(dataDir, { recursive: true });
-        db = new Database(join(dataDir, STATE_DB_FILE));
+        db = new Database(path);
         db.pragma('journal_mode = WAL');
         // WAL + NORMAL survives a killed process (the case the migration journal is for); only a
         // power loss can drop the last commits.
@@ -107,6 +135,7 @@ export class StateDb {
       }
       db.pragma('foreign_keys = ON');
     } catch (error) {
+      if (isCorruption(error)) throw new CorruptStateError(path, error);
       throw new OptionError(
         '--data-dir',
         `must be a writable directory (${(error as Error).message})`,
@@ -114,9 +143,24 @@ export class StateDb {
       );
     }
     try {
+      // A damaged file may open and only fail when its pages are read: check them all first.
+      if (dataDir !== ':memory:') {
+        const check = db.pragma('quick_check(1)', { simple: true });
+        if (check !== 'ok') {
+          // SQLite's report names the database first (`*** in database main ***`): keep the problem.
+          const problem =
+            String(check)
+              .split('\n')
+              .filter((l) => !l.startsWith('***'))[0] ?? '';
+          throw Object.assign(new Error(`integrity check failed: ${problem.slice(0, 120)}`), {
+            code: 'SQLITE_CORRUPT',
+          });
+        }
+      }
       migrateSchema(db, dataDir);
     } catch (error) {
       db.close();
+      if (isCorruption(error)) throw new CorruptStateError(path, error);
       throw error;
     }
     return new StateDb(db, options.clock ?? systemClock);

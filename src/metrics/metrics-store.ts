@@ -1,9 +1,9 @@
 /**
  * The manager's metrics store: node snapshots (raw, one row per push), 1-minute pool roll-ups and
- * resize events in an embedded SQLite database (better-sqlite3, WAL). Answers the SPEC §4
- * `aggregate_stats` shape, per-node series, the auto-scaler's last-minute miss rate and the
+ * resize events in an embedded SQLite database (better-sqlite3, WAL). Answers both
+ * `aggregate_stats` shapes, per-node series, the auto-scaler's last-minute miss rate and the
  * resize events. Owns retention, the roll-up schedule and the running totals; the SQL (schema,
- * pragmas, statements) is store-db.ts, the arithmetic rollup.ts, the SPEC §4 shape
+ * pragmas, statements) is store-db.ts, the arithmetic rollup.ts, the two wire shapes
  * aggregate-stats.ts, the snapshot check check-snapshot.ts, the HTTP routes the manager's.
  *
  * Sample times are the manager's clock at `record` (not the node's), so samples of one minute
@@ -15,7 +15,13 @@ import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { OptionError } from '../errors.js';
-import { toAggregateStats, type AggregateStats, type SeriesPoint } from './aggregate-stats.js';
+import {
+  toAggregateStats,
+  toLegacyAggregateStats,
+  type AggregateStats,
+  type LegacyAggregateStats,
+  type SeriesPoint,
+} from './aggregate-stats.js';
 import { checkSnapshot, type RecordOutcome } from './check-snapshot.js';
 import {
   counterDelta,
@@ -40,7 +46,9 @@ import {
 export {
   checkSnapshot,
   toAggregateStats,
+  toLegacyAggregateStats,
   type AggregateStats,
+  type LegacyAggregateStats,
   type RecordOutcome,
   type ResizeEvent,
   type SeriesPoint,
@@ -159,7 +167,7 @@ export class MetricsStore {
   /** Records a pool resize (for the charts' markers). */
   recordEvent(event: ResizeEvent): void {
     if (!CAUSES.has(event.cause))
-      throw new OptionError('cause', 'must be manual, automatic or failure', event.cause);
+      throw new OptionError('cause', `must be one of ${[...CAUSES].join(', ')}`, event.cause);
     this.#stmt.insertEvent.run(
       Math.trunc(event.time_ms),
       Math.trunc(event.old_size),
@@ -217,11 +225,20 @@ export class MetricsStore {
 
   /**
    * The last `minutes` minutes (default 30, the current one included) at 1-minute points, in the
-   * SPEC §4 shape. Minutes in which no node reported are absent; a minute without GET requests
+   * timestamped shape (`?minutes=N`). Minutes in which no node reported are absent; a minute without GET requests
    * has `null` rates. Finished minutes come from the roll-up, later ones are computed live.
    */
   aggregate(minutes = 30, nowMs = this.#clock.now()): AggregateStats {
     return toAggregateStats(this.points(minutes, nowMs));
+  }
+
+  /**
+   * The last `minutes` minutes (default 30, the current one included) in the original manager's
+   * shape: one number per minute, oldest first, rates in percent, sizes in MB
+   * (aggregate-stats.ts says what an empty minute reads).
+   */
+  legacyAggregate(minutes = 30, nowMs = this.#clock.now()): LegacyAggregateStats {
+    return toLegacyAggregateStats(this.points(minutes, nowMs), minutes, nowMs);
   }
 
   /** The 1-minute pool points behind `aggregate`, oldest first. */

@@ -10,12 +10,21 @@ import type { PoolPoint, RollupSample } from './rollup.js';
 /** A pool resize, as recorded by the manager and read by the dashboard (also its `events` row). */
 /**
  * Why the pool changed size: by hand, by the auto-scaler, a member that failed (its partitions
- * failed over, or the pool growing back after it), or a member that left on its own (SIGTERM).
+ * failed over, or the pool growing back after it), a member that left on its own (SIGTERM), a
+ * node that registered and joined, or a resize that failed and was rolled back (the event then
+ * carries the size it aimed at).
  */
-export type ResizeCause = 'manual' | 'automatic' | 'failure' | 'leave';
+export type ResizeCause = 'manual' | 'automatic' | 'failure' | 'leave' | 'join' | 'rolled-back';
 
 /** Every ResizeCause, for checks of stored rows. */
-export const resizeCauses: readonly ResizeCause[] = ['manual', 'automatic', 'failure', 'leave'];
+export const resizeCauses: readonly ResizeCause[] = [
+  'manual',
+  'automatic',
+  'failure',
+  'leave',
+  'join',
+  'rolled-back',
+];
 
 export interface ResizeEvent {
   time_ms: number;

@@ -1,7 +1,10 @@
 /**
- * The OpenAPI 3.1 document of the node's /v1 API, served at `GET /v1/openapi.json`. The copy in
- * docs/openapi.json is kept equal to it by a test.
+ * The OpenAPI 3.1 document: the node's /v1 API and the manager's endpoints (openapi-manager.ts),
+ * served by nodes and the gateway at `GET /v1/openapi.json` and by the manager at
+ * `GET /api/manager/openapi.json`. docs/openapi.json is written from it
+ * (`node scripts/write-openapi.mjs` after a build) and kept equal to it by a test.
  */
+import { legacyErrorSchema, managerPaths } from './openapi-manager.js';
 
 const errorResponse = (description: string) => ({
   description,
@@ -27,14 +30,19 @@ const keyParameter = {
 export const openapi = {
   openapi: '3.1.0',
   info: {
-    title: 'cachepool /v1',
+    title: 'cachepool',
     version: '1.0.0',
     description:
       'Raw-bytes access to one cache node (or, through the gateway, to the pool). Values keep their Content-Type. ' +
       'An entry costs the UTF-8 bytes of its key plus the bytes of its value against the capacity. ' +
       'When a pool token is set, control endpoints need Authorization: Bearer <token>; /v1 key endpoints need it only ' +
-      'when the node runs with --protect-data (then: 401 without it, 403 with a wrong one).',
+      'when the node runs with --protect-data (then: 401 without it, 403 with a wrong one). ' +
+      'Paths tagged manager are served by the manager (cachepool start: port 5004), in the legacy envelope.',
   },
+  tags: [
+    { name: 'v1', description: 'Nodes and the gateway: raw bytes per key.' },
+    { name: 'manager', description: 'The manager: pool size, modes, configuration, statistics.' },
+  ],
   security: [{}, { bearerToken: [] }],
   paths: {
     '/v1/keys/{key}': {
@@ -94,6 +102,7 @@ export const openapi = {
     '/v1/openapi.json': {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 JSON.' } } },
     },
+    ...managerPaths,
   },
   components: {
     securitySchemes: {
@@ -104,6 +113,7 @@ export const openapi = {
       },
     },
     schemas: {
+      LegacyError: legacyErrorSchema,
       Error: {
         type: 'object',
         required: ['error'],

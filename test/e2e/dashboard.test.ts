@@ -1,8 +1,9 @@
 /**
  * The dashboard in a real headless Chromium (Debian's /usr/bin/chromium, driven by
  * playwright-core; no browser is ever downloaded) against a real pool started by
- * `cachepool start`: node count, grow, charts with data points, the cache config form, an API
- * error shown to the user, and a screenshot in test-artifacts/dashboard.png.
+ * `cachepool start`: node count, grow, charts with data points and legends, the cache config
+ * form, an API error shown to the user, resize markers, a killed node in red, and screenshots
+ * at 1400 and 420 px wide in test-artifacts/ (the page must not overflow at 420 px).
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,8 +24,17 @@ const skipWithoutChromium =
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const WAIT_MS = 30_000;
 let context: BrowserContext | undefined;
+/** Node processes this test stopped (SIGSTOP): continued at the end so that they can exit. */
+const stopped: number[] = [];
 
 after(async () => {
+  for (const pid of stopped) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+  }
   await context?.close().catch(() => {});
   await stopAll();
   removeTempDirs();
@@ -63,7 +73,7 @@ test(
   'the dashboard shows the pool, grows it, charts the load and changes the cache config',
   { skip: skipWithoutChromium },
   async () => {
-    const { manager, gateway } = await startPool(['--nodes', '1'], {
+    const { manager, gateway } = await startPool(['--nodes', '1', '--down-after', '2000'], {
       dataDir: tempDir('cachepool-e2e-data-'),
     });
 
@@ -112,16 +122,35 @@ test(
       assert.equal(await page.getByTestId(chart).locator('canvas').count(), 1);
     }
     const stats = await getContent<{ number_of_requests_served_per_minute: [number, number][] }>(
-      `${manager}/api/manager/aggregate_stats`,
+      `${manager}/api/manager/aggregate_stats?minutes=30`,
     );
     assert.ok(
       stats.number_of_requests_served_per_minute.some(([, v]) => v > 0),
       'the pool counted the load',
     );
 
-    // The cache config form applies to the pool.
+    // The legends read the latest minute without a pointer on the chart.
+    await page.waitForFunction(() =>
+      /requests\/min\s*[\d.]+K?/.test(
+        document.querySelector('[data-testid="chart-requests"]')?.getAttribute('data-legend') ?? '',
+      ),
+    );
+    const legend = (await page.getByTestId('chart-requests').getAttribute('data-legend')) ?? '';
+    assert.doesNotMatch(legend, /--/, legend);
+
+    // The cache config form: the policy is a select of the policies the nodes support.
+    const choices = await page
+      .getByTestId('cache-policy')
+      .locator('option')
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    assert.deepEqual(
+      choices,
+      (await getContent<{ policies: string[] }>(`${manager}/api/manager/cache/config`)).policies,
+    );
+    assert.deepEqual([...choices].sort(), ['lfu', 'lru', 'rr', 'sieve']);
+    assert.equal(await page.getByTestId('cache-policy').inputValue(), 'lru');
     await page.getByTestId('cache-capacity').fill('32');
-    await page.getByTestId('cache-policy').fill('rr');
+    await page.getByTestId('cache-policy').selectOption('rr');
     await page.getByTestId('cache-apply').click();
     await page.waitForFunction(
       () =>
@@ -136,18 +165,90 @@ test(
     );
 
     // A refused change shows the manager's message and changes nothing.
-    await page.getByTestId('cache-policy').fill('bogus');
-    await page.getByTestId('cache-apply').click();
+    await page.getByTestId('auto-max').fill('0.1');
+    await page.getByTestId('auto-min').fill('0.9');
+    await page.getByTestId('auto-apply').click();
     await page.getByTestId('error').waitFor({ state: 'visible' });
-    assert.match(await text(page, 'error'), /replacement_policy/);
+    assert.match(await text(page, 'error'), /min_miss_rate_threshold/);
     assert.equal(
-      (await getContent<{ replacement_policy: string }>(`${manager}/api/manager/cache/config`))
-        .replacement_policy,
-      'rr',
+      (await getContent<{ resize_pool_option: string }>(`${manager}/api/manager/poolsize/config`))
+        .resize_pool_option,
+      'manual',
+    );
+
+    // Resizes close together: 2 → 3 → 2 within the minute, their markers must not overlap.
+    await page.getByTestId('grow').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '3',
+    );
+    await page.getByTestId('shrink').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '2',
+    );
+
+    // A node hangs (SIGSTOP; a killed local node is restarted at once): it shows red (down),
+    // then its failover (keys lost) shows red too.
+    const nodes = await getContent<{ nodes: { address: string; pid: number; items: number }[] }>(
+      `${manager}/api/manager/nodes`,
+    );
+    const victim = [...nodes.nodes].sort((a, b) => b.items - a.items)[0]!;
+    assert.ok(victim.pid > 0 && victim.items > 0, JSON.stringify(nodes));
+    process.kill(victim.pid, 'SIGSTOP');
+    stopped.push(victim.pid);
+    await page.waitForFunction(
+      (address) =>
+        document
+          .querySelector(`[data-testid="node-row"][data-address="${address}"]`)
+          ?.getAttribute('data-status') === 'down' ||
+        document.querySelector('[data-testid="decision-row"].row-bad') !== null,
+      victim.address,
+    );
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="decision-row"].row-bad') !== null,
+    );
+    assert.match(
+      await page.locator('[data-testid="decision-row"].row-bad').first().innerText(),
+      new RegExp(`${victim.address.replace(/\./g, '\\.')}.*keys lost`, 's'),
+    );
+    assert.equal(
+      await page
+        .locator('[data-testid="decision-row"].row-bad td')
+        .first()
+        .evaluate((td) => getComputedStyle(td).backgroundColor),
+      'rgb(255, 245, 245)',
     );
 
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    await page.setViewportSize({ width: 1400, height: 1400 });
+    await page.waitForTimeout(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-1400.png'), fullPage: true });
+    await page.getByTestId('chart-nodes').screenshot({
+      path: join(ARTIFACTS, 'dashboard-1400-nodes-chart.png'),
+    });
+
+    // At 420 px nothing is wider than its card, and the page does not scroll sideways.
+    await page.setViewportSize({ width: 420, height: 1400 });
+    await page.waitForFunction(() => {
+      const charts = Array.from(document.querySelectorAll('.chart'));
+      return charts.every(
+        (chart) => (chart.querySelector('.uplot') as HTMLElement).offsetWidth <= chart.clientWidth,
+      );
+    });
+    const overflow = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth - window.innerWidth,
+      panels: Array.from(document.querySelectorAll<HTMLElement>('.panel'))
+        .filter((panel) => panel.scrollWidth > panel.clientWidth + 1)
+        .map((panel) => panel.querySelector('h2')?.textContent ?? '?'),
+    }));
+    assert.deepEqual(overflow, { page: 0, panels: [] });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-420.png'), fullPage: true });
+    // Close-ups at full resolution, to look at the labels.
+    await page.getByTestId('chart-requests').screenshot({
+      path: join(ARTIFACTS, 'dashboard-420-requests.png'),
+    });
+    await page.getByTestId('nodes-table').screenshot({
+      path: join(ARTIFACTS, 'dashboard-420-nodes.png'),
+    });
     assert.deepEqual(pageErrors, []);
   },
 );

@@ -64,6 +64,7 @@ export interface FailedMigration {
   running: boolean;
   error: string | null;
   keys_done: number;
+  to_size: number;
 }
 
 /**
@@ -116,6 +117,15 @@ export async function assertResizeFailed(
   assert.notEqual(migration.error, null);
   assert.deepEqual((await call('GET', `${pool.manager}/api/manager/poolsize`)).json.content, {
     size,
+  });
+  // The charts mark it as a failed resize that aimed at to_size, not as a resize to `size`.
+  const { events } = (await call('GET', `${pool.manager}/api/manager/events?minutes=30`)).json
+    .content as { events: { old_size: number; new_size: number; cause: string }[] };
+  assert.deepEqual(events.at(-1), {
+    ...events.at(-1),
+    old_size: size,
+    new_size: migration.to_size,
+    cause: 'rolled-back',
   });
   return migration;
 }

@@ -142,7 +142,10 @@ describe('a local node that dies', () => {
     );
     assert.equal(policy.status, 400);
     const config = (await send(`${manager}/api/manager/cache/config`)).json.content;
-    assert.deepEqual(config, { capacity: 64, replacement_policy: 'lru' });
+    assert.deepEqual(
+      { capacity: config.capacity, replacement_policy: config.replacement_policy },
+      { capacity: 64, replacement_policy: 'lru' },
+    );
     const good = await postJson(
       `${manager}/api/manager/cache/config`,
       { capacity: 32, replacement_policy: 'rr' },

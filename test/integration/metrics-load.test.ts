@@ -167,7 +167,12 @@ test('the load command prints progress lines and a summary', async () => {
     console.log = original;
   }
   const text = lines.join('\n');
-  assert.match(text, /sent=\d+ hits=\d+ misses=\d+ puts=\d+ errors=0 p50=/);
-  assert.match(text, /done in [\d.]+s: \d+ operations/);
+  assert.match(text, /ops=\d+ requests=\d+ hits=\d+ misses=\d+ puts=\d+ errors=0 p50=/);
+  assert.match(text, /done in [\d.]+s: ops=\d+ \([\d.]+\/s\) requests=\d+/);
+  // The last progress line and the summary count the same operations and requests.
+  const last = [...text.matchAll(/ops=(\d+) requests=(\d+)/g)].at(-1);
+  const summary = /done in [\d.]+s: ops=(\d+) \([\d.]+\/s\) requests=(\d+)/.exec(text);
+  assert.ok(last && summary);
+  assert.ok(Number(last[1]) <= Number(summary[1]) && Number(last[2]) <= Number(summary[2]));
   assert.match(text, /hit ratio/);
 });

@@ -1,4 +1,4 @@
-/** Display helpers: bytes, percentages, times. */
+/** Display helpers: bytes, counts, percentages, times. */
 
 /** `1.5 MB`, `812 B`. */
 export function formatBytes(bytes: number): string {
@@ -9,7 +9,14 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  return `${unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** `812`, `15K`, `1.2M`: short enough for an axis label. */
+export function formatCount(value: number): string {
+  return Math.abs(value) < 1000 ? String(Math.round(value * 100) / 100) : compact.format(value);
 }
 
 /** `42.0 %`, or `–` without a value. */

@@ -45,15 +45,21 @@ function showNotice(message: string): void {
 
 function renderNodes(nodes: NodeRow[]): void {
   const rows = [...nodes].sort((a, b) => a.cache_index - b.cache_index);
+  // The errors column appears only when the manager reports errors per node.
+  const withErrors = rows.some((n) => typeof n.errors === 'number');
+  byId('nodes-errors-head').hidden = !withErrors;
   byId('nodes-body').innerHTML = rows
-    .map(
-      (n) => `<tr data-testid="node-row" data-address="${escapeHtml(n.address)}">
-        <td>${escapeHtml(n.address)}</td><td class="num">${n.cache_index}</td>
-        <td class="status-${escapeHtml(n.status)}">${escapeHtml(n.status)}</td>
-        <td class="num" data-testid="node-items">${n.items}</td><td class="num">${formatBytes(n.used_bytes)}</td>
-        <td class="num">${n.capacity_bytes > 0 ? formatPercent(n.used_bytes / n.capacity_bytes) : '–'}</td>
-        <td class="num">${formatPercent(n.hit_rate)}</td><td class="num">${n.requests_total}</td></tr>`,
-    )
+    .map((n) => {
+      const down = n.status === 'down';
+      const errors = n.errors ?? 0;
+      return `<tr data-testid="node-row" data-address="${escapeHtml(n.address)}" data-status="${escapeHtml(n.status)}"${down ? ' class="row-bad"' : ''}>
+        <td>${escapeHtml(n.address)}</td><td class="num opt">${n.cache_index}</td>
+        <td class="status-${escapeHtml(n.status)}" data-testid="node-status">${escapeHtml(n.status)}</td>
+        <td class="num" data-testid="node-items">${n.items}</td><td class="num opt">${formatBytes(n.used_bytes)}</td>
+        <td class="num opt">${n.capacity_bytes > 0 ? formatPercent(n.used_bytes / n.capacity_bytes) : '–'}</td>
+        <td class="num">${down ? '–' : formatPercent(n.hit_rate)}</td><td class="num">${n.requests_total}</td>
+        ${withErrors ? `<td class="num${errors > 0 ? ' bad' : ''}" data-testid="node-errors">${errors}</td>` : ''}</tr>`;
+    })
     .join('');
 }
 
@@ -61,19 +67,27 @@ function renderMigration(migration: Migration | null): void {
   const box = byId('migration');
   if (!migration) {
     box.textContent = 'none yet';
+    box.className = 'muted';
     return;
   }
   const done =
     migration.partitions_total > 0 ? migration.partitions_done / migration.partitions_total : 1;
+  const lost = migration.keys_lost ?? 0;
+  const failedNode = migration.failed_node ?? null;
   const state = migration.error
     ? `failed: ${escapeHtml(migration.error)}`
     : migration.running
       ? 'running'
       : `finished ${migration.finished_at_ms ? formatTime(migration.finished_at_ms) : ''}`;
-  box.innerHTML = `<div>${migration.from_size} → ${migration.to_size} nodes, <span data-testid="migration-state">${state}</span></div>
+  box.className = migration.error || lost > 0 ? 'bad-box' : '';
+  const loss =
+    lost > 0 || failedNode
+      ? `<div class="bad" data-testid="migration-lost">${failedNode ? `node ${escapeHtml(failedNode)} failed: ` : ''}${lost} key${lost === 1 ? '' : 's'} lost</div>`
+      : '';
+  box.innerHTML = `<div>${migration.from_size} → ${migration.to_size} nodes, <span data-testid="migration-state"${migration.error ? ' class="bad"' : ''}>${state}</span></div>
     <progress max="1" value="${done}"></progress>
     <div>${migration.partitions_done}/${migration.partitions_total} partitions,
-      ${migration.keys_done}/${migration.keys_total} keys, ${formatBytes(migration.bytes_done)}</div>`;
+      ${migration.keys_done}/${migration.keys_total} keys, ${formatBytes(migration.bytes_done)}</div>${loss}`;
 }
 
 function renderAutoscaler(autoscaler: Autoscaler): void {
@@ -93,25 +107,40 @@ function renderAutoscaler(autoscaler: Autoscaler): void {
   }
   byId('decisions-body').innerHTML = autoscaler.decisions
     .slice(0, 20)
-    .map(
-      (
-        d,
-      ) => `<tr data-testid="decision-row"><td>${formatTime(d.time_ms)}</td><td class="num">${formatPercent(d.miss_rate)}</td>
+    .map((d) => {
+      const lost = d.keys_lost ?? 0;
+      const bad = lost > 0 || d.reason.startsWith('failover');
+      return `<tr data-testid="decision-row"${bad ? ' class="row-bad"' : ''}><td>${formatTime(d.time_ms)}</td><td class="num">${formatPercent(d.miss_rate)}</td>
         <td class="num">${d.requests}</td><td>${d.old_size} → ${d.new_size}</td><td>${escapeHtml(d.action)}</td>
-        <td>${escapeHtml(d.reason)}</td></tr>`,
-    )
+        <td>${escapeHtml(d.reason)}${lost > 0 ? ` <strong class="bad">${lost} keys lost</strong>` : ''}</td></tr>`;
+    })
     .join('');
 }
 
 function renderCacheConfig(config: CacheConfig): void {
   const policy = config.replacement_policy ?? config.policy ?? '?';
   byId('cache-config-current').textContent = `${config.capacity ?? '?'} MB, ${policy}`;
+  const select = cacheForm.elements.namedItem('replacement_policy') as HTMLSelectElement;
+  // The choices are the policies the nodes support, as the manager lists them.
+  const choices = config.policies ?? (policy === '?' ? [] : [policy]);
+  const shown = Array.from(select.options, (o) => o.value);
+  if (choices.join() !== shown.join()) {
+    const keep = select.value;
+    select.replaceChildren(
+      ...choices.map((name) => {
+        const option = document.createElement('option');
+        option.value = name;
+        option.textContent = name;
+        return option;
+      }),
+    );
+    if (choices.includes(keep)) select.value = keep;
+  }
   if (!cacheFilled) {
     (cacheForm.elements.namedItem('capacity') as HTMLInputElement).value = String(
       config.capacity ?? '',
     );
-    (cacheForm.elements.namedItem('replacement_policy') as HTMLInputElement).value =
-      policy === '?' ? '' : policy;
+    if (choices.includes(policy)) select.value = policy;
     cacheFilled = true;
   }
 }

@@ -1,8 +1,9 @@
-/** The shapes the manager answers (SPEC §4 and docs/internal-api.md), as the dashboard reads them. */
+/** The shapes the manager answers (docs/internal-api.md), as the dashboard reads them. */
 import type { MigrationJSON } from '../../pool/migration-progress.js';
 
 export type Series = [number, number | null][];
 
+/** `aggregate_stats?minutes=N`: timestamped series, rates 0..1, sizes in bytes. */
 export interface AggregateStats {
   miss_rate: Series;
   hit_rate: Series;
@@ -23,6 +24,8 @@ export interface NodeRow {
   hit_rate: number | null;
   miss_rate: number | null;
   requests_total: number;
+  /** Requests to this node that failed, when the manager reports it (not every version does). */
+  errors?: number;
 }
 
 /** `GET /api/manager/migration`'s `migration`: the pool's own wire type (erased when bundled). */
@@ -43,6 +46,8 @@ export interface Decision {
   new_size: number;
   action: 'grow' | 'shrink' | 'none';
   reason: string;
+  /** Keys lost with a failed node, when the manager reports it. */
+  keys_lost?: number;
 }
 
 export interface Autoscaler {
@@ -54,12 +59,15 @@ export interface Autoscaler {
 export interface ResizeEvent {
   time_ms: number;
   old_size: number;
+  /** For `rolled-back`, the size the resize aimed at (the pool kept `old_size`). */
   new_size: number;
-  cause: 'manual' | 'automatic' | 'failure';
+  cause: 'manual' | 'automatic' | 'failure' | 'join' | 'rolled-back';
 }
 
 export interface CacheConfig {
   capacity?: number;
   replacement_policy?: string;
   policy?: string;
+  /** The policies the nodes support. */
+  policies?: string[];
 }
