@@ -17,6 +17,8 @@ export function markerLabel(event: ResizeEvent): { text: string; color: string }
       };
     case 'join':
       return { text: `${sizes} joined`, color: '#495057' };
+    case 'leave':
+      return { text: `${sizes} left`, color: '#495057' };
     case 'automatic':
       return { text: `${sizes} auto`, color: '#495057' };
     default:

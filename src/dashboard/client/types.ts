@@ -1,4 +1,5 @@
 /** The shapes the manager answers (docs/internal-api.md), as the dashboard reads them. */
+import type { ResizeCause } from '../../metrics/store-db.js';
 import type { MigrationJSON } from '../../pool/migration-progress.js';
 
 export type Series = [number, number | null][];
@@ -61,7 +62,7 @@ export interface ResizeEvent {
   old_size: number;
   /** For `rolled-back`, the size the resize aimed at (the pool kept `old_size`). */
   new_size: number;
-  cause: 'manual' | 'automatic' | 'failure' | 'join' | 'rolled-back';
+  cause: ResizeCause;
 }
 
 export interface CacheConfig {
