@@ -13,6 +13,7 @@ import { httpBenchmark } from './http.js';
 import { gatewayBenchmark } from './gateway.js';
 import { memoryBenchmark } from './memory.js';
 import { memorySizesBenchmark } from './memory-sizes.js';
+import { gcLatencyBenchmark } from './gc-latency.js';
 import { rebalanceBenchmark } from './rebalance.js';
 import type { BenchOptions, BenchRow, Benchmark } from './row.js';
 import { storeBenchmark } from './store.js';
@@ -28,6 +29,7 @@ export const benchmarks: Benchmark[] = [
   httpBenchmark,
   memoryBenchmark,
   memorySizesBenchmark,
+  gcLatencyBenchmark,
   gatewayBenchmark,
   rebalanceBenchmark,
 ];

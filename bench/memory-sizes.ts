@@ -17,7 +17,8 @@ import { dataUrl } from './values.js';
 import { seededRandom } from './zipf.js';
 
 const MB = 1024 * 1024;
-const CAPACITY_MB = 128;
+/** Capacity of the nodes by value size, in MB (`BENCH_MEMORY_CAPACITY_MB`); default 128. */
+const CAPACITY_MB = Number(process.env.BENCH_MEMORY_CAPACITY_MB ?? 128);
 const FILL_FACTOR = 1.5;
 const BATCH_BYTES = 4 * MB;
 const BATCH_RECORDS = 20_000;
@@ -37,7 +38,7 @@ async function statistics(url: string): Promise<Figures> {
 }
 
 /** Sends records to the node's import in batches; returns the key + value bytes sent. */
-async function fill(
+export async function fill(
   node: Server,
   count: number | undefined,
   bytesToWrite: number,
