@@ -1,7 +1,8 @@
 /**
  * The ceiling for the HTTP benchmark: a minimal node:http server that answers the legacy
  * endpoints with the same bytes a cachepool node sends, without any cache logic. It reads each
- * request body to the end (as the node must) and answers:
+ * request body to the end and decodes it as a form (as the node must: a fair ceiling for puts,
+ * whose bodies carry the whole value percent-encoded), and answers:
  * - `POST /api/cache/key` with body `key=hit…`: 200 `{"success":"true","content":"<value>"}`;
  *   any other key: 400 `{"success":"false","error":{"code":400,"message":"Unknown key"}}`;
  * - `POST /api/cache/content`: 200 `{"success":"true","content":""}`.
@@ -19,19 +20,23 @@ const miss = Buffer.from(
   JSON.stringify({ success: 'false', error: { code: 400, message: 'Unknown key' } }),
 );
 const stored = Buffer.from(JSON.stringify({ success: 'true', content: '' }));
-const HIT_PREFIX = Buffer.from('key=hit');
 
 const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => {
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const fields = new URLSearchParams(body.toString('utf8'));
+    const key = fields.get('key') ?? '';
     let status = 200;
     let answer = stored;
     if (request.url === '/api/cache/key') {
-      const isHit = body.subarray(0, HIT_PREFIX.length).equals(HIT_PREFIX);
+      const isHit = key.startsWith('hit');
       status = isHit ? 200 : 400;
       answer = isHit ? hit : miss;
+    } else if (key === '' || !fields.get('value')) {
+      status = 400;
+      answer = miss;
     }
     response.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',

@@ -12,6 +12,8 @@ import { hitRatioBenchmark } from './hit-ratio.js';
 import { httpBenchmark } from './http.js';
 import { gatewayBenchmark } from './gateway.js';
 import { memoryBenchmark } from './memory.js';
+import { memorySizesBenchmark } from './memory-sizes.js';
+import { gcLatencyBenchmark } from './gc-latency.js';
 import { rebalanceBenchmark } from './rebalance.js';
 import type { BenchOptions, BenchRow, Benchmark } from './row.js';
 import { storeBenchmark } from './store.js';
@@ -26,6 +28,8 @@ export const benchmarks: Benchmark[] = [
   hitRatioBenchmark,
   httpBenchmark,
   memoryBenchmark,
+  memorySizesBenchmark,
+  gcLatencyBenchmark,
   gatewayBenchmark,
   rebalanceBenchmark,
 ];

@@ -10,6 +10,8 @@ export interface NodeMetricsSource {
   cacheIndex(): number;
   items(): number;
   usedBytes(): number;
+  /** What the capacity bounds: key and value bytes plus each entry's bookkeeping. */
+  chargedBytes(): number;
   capacityBytes(): number;
   requestsTotal(): number;
   getRequestsTotal(): number;
@@ -49,6 +51,11 @@ export function createNodeRegistry(source: NodeMetricsSource): Registry {
     });
   gauge('cachepool_node_items', 'Keys held by the node', source.items);
   gauge('cachepool_node_used_bytes', 'Bytes used by entries (key + value bytes)', source.usedBytes);
+  gauge(
+    'cachepool_node_charged_bytes',
+    'Bytes charged against the capacity (key + value + per-entry bookkeeping)',
+    source.chargedBytes,
+  );
   gauge('cachepool_node_capacity_bytes', 'Capacity of the node in bytes', source.capacityBytes);
   counter(
     'cachepool_node_requests_total',

@@ -139,6 +139,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     cacheIndex: () => node.cacheIndex,
     items: () => node.store.size,
     usedBytes: () => node.store.usedBytes,
+    chargedBytes: () => node.store.chargedBytes,
     capacityBytes: () => node.store.capacityBytes,
     requestsTotal: () => node.stats.requestsTotal,
     getRequestsTotal: () => node.stats.getRequestsTotal,

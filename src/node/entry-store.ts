@@ -25,7 +25,7 @@ import { FRAME_BYTES, transientBytes, valueOf, type Entry } from './entry.js';
  * key index (a Map entry and the key string's header), the store's and the policy's per-slot
  * arrays and the arena's per-chunk arrays. Measured with `npm run bench -- memory` (bench/memory.ts).
  */
-export const SMALL_ENTRY_OVERHEAD_BYTES = 128;
+export const SMALL_ENTRY_OVERHEAD_BYTES = 256;
 
 /**
  * Bytes a large entry (its own Buffer) costs besides its key and value: the Buffer and its backing
