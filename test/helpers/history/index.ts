@@ -10,3 +10,10 @@ export {
 export { HistoryRecorder, type OperationSource, type RecorderOptions } from './recorder.js';
 export { LegacySource, type LegacySourceOptions } from './gateway-source.js';
 export { readAll, startWorkload, type Workload, type WorkloadOptions } from './workload.js';
+export {
+  runFaultScenario,
+  type FaultKind,
+  type FaultScenarioOptions,
+  type FaultScenarioResult,
+  type StepRecord,
+} from './fault-scenario.js';

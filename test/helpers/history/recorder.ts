@@ -40,37 +40,37 @@ export class HistoryRecorder {
     return this.#operations;
   }
 
-  /** Reads `key` through `source` as `client`; resolves with the value, or undefined. */
-  async get(source: OperationSource, client: string, key: string): Promise<string | undefined> {
-    const op = await this.record(client, 'get', key, undefined, (signal) =>
-      source.get(key, signal),
-    );
-    return op.value;
+  /** Reads `key` through `source` as `client`; resolves with the operation recorded. */
+  get(source: OperationSource, client: string, key: string): Promise<Operation> {
+    return this.record(client, 'get', key, undefined, (signal) => source.get(key, signal));
   }
 
-  /** Writes `value` under `key` through `source` as `client`; resolves with the outcome. */
-  async put(source: OperationSource, client: string, key: string, value: string): Promise<Outcome> {
-    return (
-      await this.record(client, 'put', key, value, (signal) => source.put(key, value, signal))
-    ).outcome;
+  /** Writes `value` under `key` through `source` as `client`; resolves with the operation. */
+  put(source: OperationSource, client: string, key: string, value: string): Promise<Operation> {
+    return this.record(client, 'put', key, value, (signal) => source.put(key, value, signal));
   }
 
-  /** Deletes `key` through `source` as `client`; resolves with the outcome. */
-  async delete(source: OperationSource, client: string, key: string): Promise<Outcome> {
-    return (
-      await this.record(client, 'delete', key, undefined, (signal) => source.delete(key, signal))
-    ).outcome;
+  /** Deletes `key` through `source` as `client`; resolves with the operation. */
+  delete(source: OperationSource, client: string, key: string): Promise<Operation> {
+    return this.record(client, 'delete', key, undefined, (signal) => source.delete(key, signal));
   }
 
-  /** Clears every key with `run` (e.g. the manager's cache clear); resolves with the outcome. */
-  async clear(client: string, run: (signal: AbortSignal) => Promise<void>): Promise<Outcome> {
-    return (await this.record(client, 'clear', '', undefined, run)).outcome;
+  /**
+   * Clears every key with `run` (e.g. the manager's cache clear), given `timeoutMs` (default the
+   * recorder's); resolves with the outcome.
+   */
+  async clear(
+    client: string,
+    run: (signal: AbortSignal) => Promise<void>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<Outcome> {
+    return (await this.record(client, 'clear', '', undefined, run, timeoutMs)).outcome;
   }
 
   /**
    * Runs one operation and records it. `run` resolves with a get's value (undefined: a miss) or
    * nothing for a write; a rejection is an `error`, or a `timeout` once the recorder's timeout
-   * aborted it.
+   * aborted it (after `timeoutMs`, default the recorder's).
    */
   async record(
     client: string,
@@ -78,8 +78,9 @@ export class HistoryRecorder {
     key: string,
     value: string | undefined,
     run: (signal: AbortSignal) => Promise<string | undefined | void>,
+    timeoutMs = this.timeoutMs,
   ): Promise<Operation> {
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const signal = AbortSignal.timeout(timeoutMs);
     const invokedAt = this.now();
     let outcome: Outcome;
     let error: string | undefined;

@@ -3,6 +3,7 @@
  * keys through a recorder, writing unique values (`c<client>-<seq>`), until told to stop. The
  * choice of operations and keys depends on the seed and the client only.
  */
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from '../seeded-random.js';
 import type { HistoryRecorder, OperationSource } from './recorder.js';
 
@@ -18,6 +19,8 @@ export interface WorkloadOptions {
   deleteShare?: number;
   /** Most operations per client (a bound on the loop); default 1,000,000. */
   maxOperations?: number;
+  /** Pause of a client after a failed operation, in ms (default 20). */
+  backoffMs?: number;
   /** Client names start with this (default 'c'): two workloads on one key set stay distinct. */
   prefix?: string;
 }
@@ -35,6 +38,7 @@ export function startWorkload(options: WorkloadOptions): Workload {
   const deleteShare = options.deleteShare ?? 0.05;
   const maxOperations = options.maxOperations ?? 1_000_000;
   const prefix = options.prefix ?? 'c';
+  const backoffMs = options.backoffMs ?? 20;
   let running = true;
   let started = 0;
   const clients = Array.from({ length: options.clients }, async (_, index) => {
@@ -44,13 +48,16 @@ export function startWorkload(options: WorkloadOptions): Workload {
       started++;
       const key = options.keys[Math.floor(random() * options.keys.length)]!;
       const roll = random();
-      if (roll < putShare) {
-        await options.recorder.put(options.source, client, key, `${client}-${seq}`);
-      } else if (roll < putShare + deleteShare) {
-        await options.recorder.delete(options.source, client, key);
-      } else {
-        await options.recorder.get(options.source, client, key);
-      }
+      const { outcome } =
+        roll < putShare
+          ? await options.recorder.put(options.source, client, key, `${client}-${seq}`)
+          : roll < putShare + deleteShare
+            ? await options.recorder.delete(options.source, client, key)
+            : await options.recorder.get(options.source, client, key);
+      // A source that fails at once (a closed connection pool) must not spin without I/O: back
+      // off a little after a failure, and let timers run between operations in any case.
+      if (outcome === 'error' || outcome === 'timeout') await sleep(backoffMs);
+      else await yieldToLoop();
     }
   });
   const done = Promise.all(clients).then(() => {});
