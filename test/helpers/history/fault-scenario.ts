@@ -38,14 +38,14 @@ export interface FaultScenarioOptions {
   clients?: number;
   /** Keys the clients use (default 40). */
   keys?: number;
-  /** Keys of ballast (never read) that make each move take a while (default 1500). */
+  /** Keys of ballast (never read) that make each move take a while (default 300). */
   ballastKeys?: number;
   /** Pause of a short SIGSTOP, and of a long one, in ms (default 1500 and 12000). */
   shortStopMs?: number;
   longStopMs?: number;
   /** Every this many steps, a stop is a long one (default 15). */
   longStopEvery?: number;
-  /** Client timeout of each operation, in ms (default 1500). */
+  /** Client timeout of each operation, in ms (default 3000). */
   operationTimeoutMs?: number;
   /** Where progress lines go (default: nowhere). */
   log?: (line: string) => void;
@@ -129,7 +129,7 @@ export async function runFaultScenario(
     '--max',
     '4',
     '--move-chunk-keys',
-    '25',
+    '5',
   ]);
   const source = new LegacySource(pool.gateway, { connections: 16 });
   const ballast = new LegacySource(pool.gateway, { connections: 8 });
@@ -147,7 +147,7 @@ export async function runFaultScenario(
   );
   try {
     const keys = Array.from({ length: options.keys ?? 40 }, (_, i) => `h${i}`);
-    const ballastKeys = Array.from({ length: options.ballastKeys ?? 1_500 }, (_, i) => `b${i}`);
+    const ballastKeys = Array.from({ length: options.ballastKeys ?? 300 }, (_, i) => `b${i}`);
     const fillBallast = async () => {
       let next = 0;
       await Promise.all(
