@@ -11,6 +11,8 @@ export interface LegacySourceOptions {
   connections?: number;
   /** Sent as `Authorization: Bearer <token>` when the pool protects its data. */
   token?: string;
+  /** Connect through this Unix socket (a relay, e.g. the multi-host test bed's). */
+  socketPath?: string;
 }
 
 /** The legacy API of `baseUrl` (`http://host:port`) as an OperationSource. */
@@ -19,7 +21,10 @@ export class LegacySource implements OperationSource {
   #headers: Record<string, string>;
 
   constructor(baseUrl: string, options: LegacySourceOptions = {}) {
-    this.#pool = new Pool(baseUrl, { connections: options.connections ?? 8 });
+    this.#pool = new Pool(baseUrl, {
+      connections: options.connections ?? 8,
+      ...(options.socketPath ? { socketPath: options.socketPath } : {}),
+    });
     this.#headers = {
       'content-type': 'application/json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),

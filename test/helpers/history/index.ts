@@ -17,3 +17,4 @@ export {
   type FaultScenarioResult,
   type StepRecord,
 } from './fault-scenario.js';
+export { RoutingSource, type RoutingSourceOptions } from './routing-source.js';
