@@ -313,8 +313,20 @@ function runRelay(socketPath: string): void {
       res.writeHead(421).end('the relay only forwards to the test bed');
       return;
     }
+    // Only the end-to-end headers that matter here; hop-by-hop ones stay on this hop.
+    const headers: Record<string, string> = { host: req.headers.host! };
+    for (const name of [
+      'content-type',
+      'content-length',
+      'authorization',
+      'if-match',
+      'if-none-match',
+    ]) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
     const upstream = httpRequest(
-      { hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers },
+      { hostname, port: Number(port), method: req.method, path: req.url, headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -324,7 +336,8 @@ function runRelay(socketPath: string): void {
       if (!res.headersSent) res.writeHead(502).end(`relay: ${error.message}`);
       else res.destroy();
     });
-    req.on('close', () => {
+    // A client that gives up (its timeout) closes the answer early: give up upstream too.
+    res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
     req.pipe(upstream);

@@ -248,6 +248,7 @@ describe(
         await sleep(2_000);
         // The orchestrator starts it again (empty); it registers and rejoins.
         await startNode(host);
+        const restartedAt = now();
         await settled();
         await sleep(2_000);
         return {
@@ -259,6 +260,7 @@ describe(
               lastReadErrorAt(recorder, held, killedAt) - killedAt,
             ),
             ms_from_kill_to_failover: failover,
+            ms_from_kill_to_restart: Math.round(restartedAt - killedAt),
           },
         };
       });
