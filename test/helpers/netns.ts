@@ -191,11 +191,37 @@ export async function createTestBed(hostNames: readonly string[]): Promise<TestB
     throw error;
   }
   const dispatcher = new Agent({ connect: { socketPath }, connections: 64 });
+  // A test process ended from outside (the runner's timeout) runs no `after` hook: leave nothing
+  // behind then either. Synchronous, as exit handlers must be.
+  const destroyNow = () => {
+    for (const p of processes) {
+      p.child.kill('SIGCONT');
+      p.child.kill('SIGKILL');
+    }
+    for (const ns of made) {
+      try {
+        ip(['netns', 'del', ns]);
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(socketPath, { force: true });
+  };
+  const onSignal = () => {
+    destroyNow();
+    process.exit(1);
+  };
+  process.once('exit', destroyNow);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   return {
     hosts,
     dispatcher,
     socketPath,
     destroy: async () => {
+      process.off('exit', destroyNow);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
       await dispatcher.close().catch(() => {});
       await destroy();
     },

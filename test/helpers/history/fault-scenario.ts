@@ -293,6 +293,8 @@ export async function runFaultScenario(
           break;
         case 'kill-member': {
           const victim = await pickMember();
+          if (victim && !mayKill(victim.address))
+            record.victim = `none (${victim.address} was killed 3 times in the last 70 s)`;
           if (victim && mayKill(victim.address)) {
             record.victim = victim.address;
             held = await heldBy(victim.address);
