@@ -100,7 +100,7 @@ export function describeMultihost(title: string, scenarios: readonly MultihostSc
           ],
           { CACHEPOOL_TOKEN: token },
         );
-        await started.waitForLine((line) => line.msg === 'listening');
+        await started.waitForLine((line) => line.msg === 'listening', 60_000);
         nodes.set(`${host.address}:${NODE_PORT}`, started);
         return started;
       };
