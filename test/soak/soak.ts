@@ -11,6 +11,11 @@
  * - RSS of the manager and of every node process at start and at end (/proc/<pid>/status);
  * - p99 latency per minute.
  * Exits 1 when a target is missed. Traffic goes to 127.0.0.1 only; every request has a timeout.
+ *
+ * With `--faults` (`npm run soak -- --faults --minutes N [--seed S]`) it runs instead the history
+ * checker's fault scenario (test/helpers/history/fault-scenario.ts) for N minutes: resizes with
+ * killed, hung and cut-short members, concurrent resizes, clears and config changes, every read
+ * checked against the acknowledged writes; exits 1 on any violation.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -20,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startCachepool, stopAll, type Started } from '../helpers/process.js';
+import { runFaultScenario, summarizeCheck } from '../helpers/history/index.js';
 
 const MB = 2 ** 20;
 
@@ -31,6 +37,10 @@ interface SoakOptions {
   inFlight: number;
   capacityMb: number;
   nodes: number;
+  /** Run the history checker's fault scenario instead of the load soak. */
+  faults: boolean;
+  /** Seed of the fault scenario (default: random, printed). */
+  seed: number;
 }
 
 function readOptions(): SoakOptions {
@@ -39,6 +49,8 @@ function readOptions(): SoakOptions {
       minutes: { type: 'string', default: '10' },
       rate: { type: 'string', default: '20' },
       'in-flight': { type: 'string', default: '16' },
+      faults: { type: 'boolean', default: false },
+      seed: { type: 'string' },
     },
   });
   const number = (name: string, text: string, min: number) => {
@@ -53,7 +65,54 @@ function readOptions(): SoakOptions {
     inFlight: number('in-flight', values['in-flight']!, 1),
     capacityMb: 256,
     nodes: 2,
+    faults: values.faults ?? false,
+    seed:
+      values.seed === undefined
+        ? Math.floor(Math.random() * 2 ** 31)
+        : number('seed', values.seed, 0),
   };
+}
+
+/** `--faults`: the history scenario for `minutes`; 0 when no violation was found, else 1. */
+async function soakFaults(options: SoakOptions): Promise<number> {
+  console.log(
+    `soak --faults: ${options.minutes} min, seed ${options.seed} (replay: npm run soak -- --faults --minutes ${options.minutes} --seed ${options.seed})`,
+  );
+  const result = await runFaultScenario({
+    seed: options.seed,
+    steps: 1_000_000,
+    durationMs: options.minutes * 60_000,
+    log: (line) => console.log(`soak: ${line}`),
+  });
+  const faults: Record<string, number> = {};
+  for (const step of result.steps) faults[step.fault] = (faults[step.fault] ?? 0) + 1;
+  console.log(
+    JSON.stringify(
+      {
+        seed: result.seed,
+        duration_ms: result.durationMs,
+        steps: result.steps.length,
+        faults,
+        resizes_succeeded: result.resizesSucceeded,
+        resizes_failed: result.resizesFailed,
+        operations: result.history.length,
+        loss_windows: result.lossWindows.length,
+        violations: result.check.byKind,
+        unmet: result.unmet,
+        errors: result.errorSamples,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(summarizeCheck(result.check, 5));
+  const failed = result.check.violations.length > 0 || result.unmet.length > 0;
+  console.log(
+    failed
+      ? `soak --faults: FAILED (seed ${result.seed})`
+      : `soak --faults: passed: ${result.history.length} operations, ${result.resizesSucceeded + result.resizesFailed} resizes, 0 violations`,
+  );
+  return failed ? 1 : 0;
 }
 
 /** A key the run wrote: its value's length and digest (the values themselves are not kept). */
@@ -142,6 +201,7 @@ async function processRss(
 
 async function main(): Promise<number> {
   const options = readOptions();
+  if (options.faults) return soakFaults(options);
   const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-soak-'));
   console.log(
     `soak: ${options.minutes} min, ${options.rate} ops/s, ${options.nodes} nodes of ${options.capacityMb} MB, data dir ${dataDir}`,

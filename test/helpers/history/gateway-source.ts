@@ -1,0 +1,82 @@
+/**
+ * An OperationSource over a gateway's (or a node's) legacy API: `POST /api/cache/key` (a hit is
+ * 200, a miss 400 `Unknown key`), `POST /api/cache/content`, `DELETE /api/cache/key`, JSON bodies.
+ * Any other answer is a failure carrying the status and the envelope's message.
+ */
+import { Pool } from 'undici';
+import type { OperationSource } from './recorder.js';
+
+export interface LegacySourceOptions {
+  /** Keep-alive connections to the server (default 8). */
+  connections?: number;
+  /** Sent as `Authorization: Bearer <token>` when the pool protects its data. */
+  token?: string;
+  /** Connect through this Unix socket (a relay, e.g. the multi-host test bed's). */
+  socketPath?: string;
+}
+
+/** The legacy API of `baseUrl` (`http://host:port`) as an OperationSource. */
+export class LegacySource implements OperationSource {
+  #pool: Pool;
+  #headers: Record<string, string>;
+
+  constructor(baseUrl: string, options: LegacySourceOptions = {}) {
+    this.#pool = new Pool(baseUrl, {
+      connections: options.connections ?? 8,
+      ...(options.socketPath ? { socketPath: options.socketPath } : {}),
+    });
+    this.#headers = {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    };
+  }
+
+  async get(key: string, signal: AbortSignal): Promise<string | undefined> {
+    const { status, json } = await this.#call('POST', '/api/cache/key', { key }, signal);
+    if (status === 200 && typeof json?.content === 'string') return json.content;
+    if (status === 400 && json?.error?.message === 'Unknown key') return undefined;
+    throw failure('get', status, json);
+  }
+
+  async put(key: string, value: string, signal: AbortSignal): Promise<void> {
+    const { status, json } = await this.#call('POST', '/api/cache/content', { key, value }, signal);
+    if (status !== 200) throw failure('put', status, json);
+  }
+
+  async delete(key: string, signal: AbortSignal): Promise<void> {
+    const { status, json } = await this.#call('DELETE', '/api/cache/key', { key }, signal);
+    if (status !== 200) throw failure('delete', status, json);
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  async #call(
+    method: 'POST' | 'DELETE',
+    path: string,
+    body: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<{ status: number; json: any }> {
+    const answer = await this.#pool.request({
+      method,
+      path,
+      headers: this.#headers,
+      body: JSON.stringify(body),
+      signal,
+    });
+    const text = await answer.body.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: answer.statusCode, json };
+  }
+}
+
+function failure(what: string, status: number, json: any): Error {
+  const message = json?.error?.message ?? JSON.stringify(json)?.slice(0, 200) ?? '(no body)';
+  return new Error(`${what} answered ${status}: ${message}`);
+}
