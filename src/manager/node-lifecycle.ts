@@ -99,10 +99,20 @@ export class NodeLifecycle {
       return;
     }
     if (event.kind === 'exited') {
-      this.#nodeDown(
-        event.address,
-        `its process exited (code ${event.code}, signal ${event.signal})`,
-      );
+      const why = `its process exited (code ${event.code}, signal ${event.signal})`;
+      const keysLost = pool.statistics.last(event.address)?.items ?? 0;
+      this.#nodeDown(event.address, why);
+      // Its supervisor restarts it empty on the same address: the partitions stay, the keys are
+      // gone. Recorded like a fail-over, so that the loss shows on the dashboard.
+      pool.db.appendDecision({
+        timeMs: this.#options.clock.now(),
+        missRate: null,
+        requests: 0,
+        oldSize: pool.members.size,
+        newSize: pool.members.size,
+        action: 'none',
+        reason: `node ${event.address} died (${why}); ${keysLost} keys lost with it; restarting it empty`,
+      });
       return;
     }
     this.#health.forget(event.address);
