@@ -125,12 +125,18 @@ function forEachFormField(
   visit: (name: string, valueStart: number, valueEnd: number) => boolean,
 ): void {
   let start = 0;
+  // The next `=` at or after `start` (body.length: none): searched again only once passed, so
+  // that a body of many fields without `=` is read in linear time.
+  let nextEquals = -1;
   while (start < body.length) {
     let end = body.indexOf(0x26 /* & */, start);
     if (end === -1) end = body.length;
     if (end > start) {
-      let equals = body.indexOf(0x3d /* = */, start);
-      if (equals === -1 || equals > end) equals = end;
+      if (nextEquals < start) {
+        nextEquals = body.indexOf(0x3d /* = */, start);
+        if (nextEquals === -1) nextEquals = body.length;
+      }
+      const equals = nextEquals < end ? nextEquals : end;
       const name = decodeComponent(body, start, equals);
       if (name !== NOT_TEXT && !visit(name, equals === end ? end : equals + 1, end)) return;
     }

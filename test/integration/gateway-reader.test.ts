@@ -101,7 +101,7 @@ async function held(base: string): Promise<{ keys: unknown; statistics: unknown 
 /** Three fresh nodes with `args`, a gateway listening in front of the first, one injected into in front of the second. */
 async function threeWays(args: string[]) {
   const nodes = await Promise.all(
-    [0, 1, 2].map(() => startCachepool(['node', '--port', '0', ...args])),
+    [0, 1, 2].map(() => startCachepool(['node', '--port', '0', ...args], { timeoutMs: 60_000 })),
   );
   const [viaSocket, viaInject, direct] = nodes.map((node) => node.urls.get('node')!) as [
     string,
@@ -165,7 +165,7 @@ async function runTable(ways: Ways, cases: LegacyCase[]): Promise<void> {
   }
 }
 
-describe('the gateway reads the node case tables as a node does', { timeout: 120_000 }, () => {
+describe('the gateway reads the node case tables as a node does', { timeout: 240_000 }, () => {
   it('answers every get case as a node, byte for byte, storing and counting the same', async () => {
     const ways = await threeWays([]);
     try {
@@ -212,7 +212,7 @@ function keyOwnedBy(owners: readonly string[], owner: string, prefix: string): s
 
 describe(
   'issue 9: hostile requests read the same through a pool as on its nodes',
-  { timeout: 120_000 },
+  { timeout: 240_000 },
   () => {
     let pool: Pool;
     /** A standalone node: what a node answers to each request, for comparison. */
@@ -222,7 +222,9 @@ describe(
 
     before(async () => {
       pool = await startPool(['--nodes', '2', '--min', '2', '--max', '2']);
-      lone = (await startCachepool(['node', '--port', '0'])).urls.get('node')!;
+      lone = (await startCachepool(['node', '--port', '0'], { timeoutMs: 60_000 })).urls.get(
+        'node',
+      )!;
       const table = await send(`${pool.manager}/api/manager/partitions`);
       owners = table.json.content.partitions as string[];
       nodes = [...new Set(owners)];
