@@ -203,6 +203,17 @@ export async function runFaultScenario(
           json: { success: 'false', error: { code: 0, message: String(error) } },
         }),
       );
+    /**
+     * A resize that the pool refused as busy because it was repairing itself (failing a dead
+     * member over, growing back after it) is asked again once that repair is over (10 tries).
+     */
+    const resizeWhenFree = async (change: 'increase' | 'decrease'): Promise<EnvelopeAnswer> => {
+      for (let attempt = 0; ; attempt++) {
+        const answer = await resize(change);
+        if (answer.status !== 409 || attempt >= 9) return answer;
+        await sleep(250);
+      }
+    };
     const noteResize = (answer: EnvelopeAnswer): string => {
       if (answer.status === 200) resizesSucceeded++;
       else if (/failed/.test(answer.json.error?.message ?? '')) resizesFailed++;
@@ -289,7 +300,7 @@ export async function runFaultScenario(
 
       switch (fault) {
         case 'plain':
-          record.answers.push(noteResize(await resize(change)));
+          record.answers.push(noteResize(await resizeWhenFree(change)));
           break;
         case 'kill-member': {
           const victim = await pickMember();
@@ -304,7 +315,7 @@ export async function runFaultScenario(
             else record.victim += ' (already gone)';
             watch = victim.address;
           }
-          record.answers.push(noteResize(await resize(change)));
+          record.answers.push(noteResize(await resizeWhenFree(change)));
           break;
         }
         case 'stop-member': {
@@ -313,7 +324,7 @@ export async function runFaultScenario(
             step % (options.longStopEvery ?? 15) === 7
               ? (options.longStopMs ?? 12_000)
               : (options.shortStopMs ?? 1_500);
-          const resizing = resize(change);
+          const resizing = resizeWhenFree(change);
           if (victim) {
             record.victim = `${victim.address} for ${pauseMs} ms`;
             await migrationRunning();
@@ -338,7 +349,7 @@ export async function runFaultScenario(
         }
         case 'kill-destination': {
           const seen = pool.process.lines.length;
-          const resizing = resize(change);
+          const resizing = resizeWhenFree(change);
           const started = await pool.process
             .waitForLine(
               (line) => line.msg === 'node started' && pool.process.lines.indexOf(line) >= seen,
@@ -373,7 +384,7 @@ export async function runFaultScenario(
         }
         case 'clear':
         case 'config': {
-          const resizing = resize(change);
+          const resizing = resizeWhenFree(change);
           await migrationRunning();
           if (fault === 'clear') {
             const outcome = await recorder.clear('manager', async (signal) => {
