@@ -16,6 +16,8 @@ export interface Upstream {
   statusCode: number;
   contentType: string | undefined;
   body: Buffer;
+  /** The node's ETag header (a /v1 GET or HEAD hit), relayed to the client. */
+  etag?: string | undefined;
 }
 
 /** Options of Upstreams. */
@@ -42,7 +44,8 @@ export class Upstreams {
 
   /**
    * Sends `method path` with `body` (raw bytes, `contentType`) to `address` and reads the whole
-   * answer. A transport failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE.
+   * answer; `extra` headers (a /v1 PUT's If-Match, If-None-Match) are sent as given. A transport
+   * failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE.
    */
   async forward(
     address: string,
@@ -50,8 +53,11 @@ export class Upstreams {
     path: string,
     contentType?: string,
     body?: Buffer | string,
+    extra?: Record<string, string>,
   ): Promise<Upstream> {
-    const headers = this.#headers(contentType);
+    const headers = extra
+      ? { ...extra, ...this.#headers(contentType) }
+      : this.#headers(contentType);
     try {
       const answer = await this.#pool(address).request({
         method,
@@ -61,10 +67,12 @@ export class Upstreams {
       });
       const bytes = Buffer.from(await answer.body.arrayBuffer());
       const type = answer.headers['content-type'];
+      const etag = answer.headers.etag;
       return {
         statusCode: answer.statusCode,
         contentType: Array.isArray(type) ? type[0] : type,
         body: bytes,
+        ...(etag !== undefined ? { etag: Array.isArray(etag) ? etag[0] : etag } : {}),
       };
     } catch (error) {
       throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
