@@ -152,6 +152,21 @@ export const defaults = {
     requestTimeoutMs: 10_000,
   },
   dataDir: '.cachepool',
+  /** Most keys of one `/v1/batch/get` or `/v1/batch/put` request (docs/client.md). */
+  batchMaxKeys: 1000,
+  /** The application client (src/client, docs/client.md). */
+  client: {
+    /** Timeout of one request to a node, the gateway or the manager, in ms. */
+    timeoutMs: 5_000,
+    /** Keep-alive connections to one node. */
+    connectionsPerNode: 32,
+    /** How often the partition table is read again from the manager, in ms (0: only on a 421). */
+    refreshIntervalMs: 1_000,
+    /** Bytes of values in one batch request the client sends (below the nodes' body limit). */
+    batchMaxBytes: 16 * MB,
+  },
+  /** How often a standalone gateway reads the manager's partition table, in ms. */
+  gatewayTableIntervalMs: 500,
 } as const;
 
 export type PolicyName = string;

@@ -14,6 +14,7 @@ import { PoolMembers } from './members.js';
 import { PoolMovePolicy, StandaloneMovePolicy, type MovePolicy } from './move-policy.js';
 import { parsePeer, PeerPolicy } from './peers.js';
 import { Publisher } from './publisher.js';
+import { registerBatchRoutes } from './routes-batch.js';
 import { registerInternalRoutes } from './routes-internal.js';
 import { registerLegacyRoutes } from './routes-legacy.js';
 import { registerV1Routes } from './routes-v1.js';
@@ -133,6 +134,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     options.moveConcurrency,
   );
   await registerV1Routes(app, node, dataGuard);
+  await registerBatchRoutes(app, node, dataGuard);
 
   const registry = createNodeRegistry({
     cacheIndex: () => node.cacheIndex,
