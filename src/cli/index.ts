@@ -3,6 +3,8 @@
  * The `cachepool` command: parses arguments and hands each subcommand to its own module.
  */
 import { Command } from 'commander';
+import { registerGatewayCommand } from './gateway.js';
+import { registerKeyCommands } from './keys.js';
 import { registerLoadCommand } from './load.js';
 import { registerManagerCommand } from './manager.js';
 import { registerNodeCommand } from './node.js';
@@ -17,5 +19,7 @@ registerNodeCommand(program);
 registerStartCommand(program);
 registerManagerCommand(program);
 registerLoadCommand(program);
+registerGatewayCommand(program);
+registerKeyCommands(program);
 
 await program.parseAsync(process.argv);
