@@ -29,6 +29,11 @@ export const defaults = {
   bodyLimitBytes: 32 * MB,
   /** Longest key, in UTF-8 bytes (memcached allows 250; image names and URLs need more). */
   maxKeyBytes: 1024,
+  /**
+   * Slots of the store a node examines for expired entries on each statistics tick (bounds the
+   * work of one sweep: about a millisecond).
+   */
+  expirySweepSlots: 65_536,
   /** Keys per batch when move_keys hands keys off to another node. */
   moveBatchKeys: 256,
   /** Bytes per batch when move_keys hands keys off (whichever limit comes first). */

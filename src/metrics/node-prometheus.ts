@@ -16,6 +16,7 @@ export interface NodeMetricsSource {
   hitsTotal(): number;
   missesTotal(): number;
   evictionsTotal(): number;
+  expiredTotal(): number;
 }
 
 /** A Registry with the node's series. */
@@ -58,5 +59,10 @@ export function createNodeRegistry(source: NodeMetricsSource): Registry {
   counter('cachepool_node_hits_total', 'GET requests that hit', source.hitsTotal);
   counter('cachepool_node_misses_total', 'GET requests that missed', source.missesTotal);
   counter('cachepool_node_evictions_total', 'Entries evicted to make room', source.evictionsTotal);
+  counter(
+    'cachepool_node_expired_total',
+    'Entries removed because their deadline passed',
+    source.expiredTotal,
+  );
   return registry;
 }

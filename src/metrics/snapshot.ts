@@ -24,6 +24,8 @@ export interface NodeSnapshot {
   hitsTotal: number;
   missesTotal: number;
   evictionsTotal: number;
+  /** Entries removed because their deadline passed (absent from nodes that predate expiry). */
+  expiredTotal?: number;
   /** The legacy, resettable figures of GET /api/cache/statistics at this moment. */
   legacy: {
     num_request_served: number;

@@ -146,6 +146,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     hitsTotal: () => node.stats.hitsTotal,
     missesTotal: () => node.stats.missesTotal,
     evictionsTotal: () => node.store.stats().evictionsTotal,
+    expiredTotal: () => node.store.stats().expiredTotal,
   });
   app.get('/metrics', async (_request, reply) => {
     const text = await registry.metrics();

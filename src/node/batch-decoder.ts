@@ -7,7 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import { errors } from '../errors.js';
-import { BATCH_FLAG_JSON_TEXT } from './batch.js';
+import { BATCH_FLAG_EXPIRES, BATCH_FLAG_JSON_TEXT } from './batch.js';
 import {
   checkedFrameEntry,
   FRAME_VALUE_OFFSET,
@@ -22,6 +22,8 @@ export interface ImportRecord {
   key: string;
   /** The entry to store; undefined when the value is larger than `maxValueBytes` (not kept). */
   entry: Entry | undefined;
+  /** The entry's absolute deadline in ms since the epoch; 0 = never expires. */
+  expiresAtMs: number;
 }
 
 /** A whole decoded batch: what the import route's body parser gives the route. */
@@ -42,6 +44,7 @@ export interface BatchDecoderOptions {
 
 const enum Step {
   Flags,
+  Expires,
   KeyLength,
   Key,
   TypeLength,
@@ -53,6 +56,7 @@ const enum Step {
 /** What a body cut in each step lacks. */
 const CUT: Record<Step, string> = {
   [Step.Flags]: 'batch record cut in its flags',
+  [Step.Expires]: 'batch record cut in its deadline',
   [Step.KeyLength]: 'batch record cut in its key length',
   [Step.Key]: 'batch record key runs past the body',
   [Step.TypeLength]: 'batch record cut in its type length',
@@ -77,6 +81,7 @@ export class BatchDecoder {
   /** Bytes pushed before the current chunk. */
   #received = 0;
   #flags = 0;
+  #expiresAtMs = 0;
   #key = '';
   #type = '';
   #target: Buffer | undefined;
@@ -136,10 +141,20 @@ export class BatchDecoder {
     switch (this.#step) {
       case Step.Flags:
         this.#flags = field[0]!;
-        if ((this.#flags & ~BATCH_FLAG_JSON_TEXT) !== 0)
+        if ((this.#flags & ~(BATCH_FLAG_JSON_TEXT | BATCH_FLAG_EXPIRES)) !== 0)
           throw errors.malformedBody(`batch record has unknown flags ${this.#flags}`);
+        this.#expiresAtMs = 0;
+        if ((this.#flags & BATCH_FLAG_EXPIRES) !== 0) this.#next(Step.Expires, 8, position);
+        else this.#next(Step.KeyLength, 4, position);
+        return;
+      case Step.Expires: {
+        const deadline = field.readBigUInt64BE(0);
+        if (deadline === 0n || deadline > BigInt(Number.MAX_SAFE_INTEGER))
+          throw errors.malformedBody(`batch record has a deadline out of range (${deadline})`);
+        this.#expiresAtMs = Number(deadline);
         this.#next(Step.KeyLength, 4, position);
         return;
+      }
       case Step.KeyLength:
         this.#next(Step.Key, this.#length(field, position, Step.Key), position);
         return;
@@ -202,7 +217,8 @@ export class BatchDecoder {
     else if (this.#options.version === 1) entry = checkedFrameEntry(target, this.#type);
     else if ((this.#flags & BATCH_FLAG_JSON_TEXT) !== 0) entry = framedEntry(target, this.#type);
     else entry = ownedRawEntry(target, this.#type);
-    this.#records.push({ key: this.#key, entry });
+    this.#records.push({ key: this.#key, entry, expiresAtMs: this.#expiresAtMs });
+    this.#expiresAtMs = 0;
     this.#target = undefined;
     this.#step = this.#first;
     this.#need = this.#first === Step.Flags ? 1 : 4;

@@ -6,7 +6,9 @@
  * - v2, `application/x-cachepool-batch; v=2`: records
  *   `u8 flags, u32be keyLength, key, u32be typeLength, type, u32be valueLength, value`, where flag
  *   bit 0 (`BATCH_FLAG_JSON_TEXT`) says the value is UTF-8 text needing no JSON escape, so the
- *   destination stores it framed as it is, without looking at its bytes; other bits are 0.
+ *   destination stores it framed as it is, without looking at its bytes; flag bit 1
+ *   (`BATCH_FLAG_EXPIRES`) says an 8-byte big-endian unsigned deadline (ms since the epoch)
+ *   follows the flags byte, so a moved key keeps its absolute deadline; other bits are 0.
  * move_keys sends v2 as a list of buffers (values are not copied); a node accepts both.
  * Decoding as the body streams in: batch-decoder.ts.
  */
@@ -19,6 +21,27 @@ export const BATCH_V2_CONTENT_TYPE = `${BATCH_CONTENT_TYPE}; v=2`;
 /** v2 flag: the value is UTF-8 text that needs no escaping inside a JSON string. */
 export const BATCH_FLAG_JSON_TEXT = 0x01;
 
+/** v2 flag: the record carries the entry's absolute deadline (u64be ms) after its flags. */
+export const BATCH_FLAG_EXPIRES = 0x02;
+
+/**
+ * The longest content type a record can carry: a value's type arrives in a request header, and
+ * Node's HTTP parser bounds a request's headers at 16 KiB (its default `maxHeaderSize`).
+ */
+export const MAX_RECORD_TYPE_BYTES = 16 * 1024;
+
+/** Bytes of a v2 record besides its key, type and value: flags, deadline and three lengths. */
+const RECORD_HEAD_BYTES = 1 + 8 + 12;
+
+/**
+ * The largest import body a node must admit so that every value it holds can move: a batch of
+ * several records is cut at the body limit by the sender, but one record holding a value as
+ * large as a put's whole body is larger than it by its head, key and type.
+ */
+export function importLimitBytes(bodyLimitBytes: number, maxKeyBytes: number): number {
+  return bodyLimitBytes + RECORD_HEAD_BYTES + maxKeyBytes + MAX_RECORD_TYPE_BYTES;
+}
+
 /** Values smaller than this are copied next to their record header; larger ones are sent as they are. */
 const COPY_BELOW_BYTES = 16 * 1024;
 
@@ -29,6 +52,8 @@ export interface BatchRecord {
   value: Buffer;
   /** v2 only: the value is UTF-8 text needing no JSON escape (BATCH_FLAG_JSON_TEXT). */
   jsonText?: boolean;
+  /** v2 only: the absolute deadline in ms since the epoch; 0 or absent = never expires. */
+  expiresAtMs?: number;
 }
 
 /**
@@ -41,9 +66,14 @@ export function batchVersion(contentType: string): 1 | 2 | undefined {
   return match[1] === '2' ? 2 : undefined;
 }
 
-/** Bytes one record takes in a v1 batch (a v2 record takes one more). */
+/** Bytes one record takes in a v1 batch (a v2 record takes one more, and 8 more with a deadline). */
 export function recordBytes(key: string, type: string, valueLength: number): number {
   return 12 + Buffer.byteLength(key, 'utf8') + Buffer.byteLength(type, 'utf8') + valueLength;
+}
+
+/** Bytes one record takes in a v2 batch. */
+function recordBytesV2(r: BatchRecord): number {
+  return recordBytes(r.key, r.type, r.value.length) + 1 + (r.expiresAtMs ? 8 : 0);
 }
 
 /** Encodes records into one v1 Buffer. */
@@ -92,7 +122,7 @@ export function encodeBatchChunks(records: readonly BatchRecord[]): {
     runBytes = 0;
   };
   for (const r of records) {
-    const size = recordBytes(r.key, r.type, r.value.length) + 1;
+    const size = recordBytesV2(r);
     bytes += size;
     const small = r.value.length < COPY_BELOW_BYTES;
     run.push(r);
@@ -105,7 +135,14 @@ export function encodeBatchChunks(records: readonly BatchRecord[]): {
 
 /** Writes a record's head (up to the value length) at `at`; returns where the value goes. */
 function writeHead(out: Buffer, at: number, r: BatchRecord, version: 1 | 2): number {
-  if (version === 2) out[at++] = r.jsonText ? BATCH_FLAG_JSON_TEXT : 0;
+  if (version === 2) {
+    const expiresAtMs = r.expiresAtMs ?? 0;
+    out[at++] = (r.jsonText ? BATCH_FLAG_JSON_TEXT : 0) | (expiresAtMs ? BATCH_FLAG_EXPIRES : 0);
+    if (expiresAtMs) {
+      out.writeBigUInt64BE(BigInt(expiresAtMs), at);
+      at += 8;
+    }
+  }
   const keyLength = out.write(r.key, at + 4, 'utf8');
   out.writeUInt32BE(keyLength, at);
   at += 4 + keyLength;

@@ -65,6 +65,7 @@ export class CacheNode {
     this.store = new Store<Entry>({
       capacityBytes: this.#capacityMb * MB,
       policy: options.policy ?? defaults.replacementPolicy,
+      clock: this.#clock,
       ...(options.random ? { random: options.random } : {}),
     });
     this.stats = new NodeStats({ clock: this.#clock });
@@ -102,10 +103,15 @@ export class CacheNode {
     return entry;
   }
 
-  /** A counted write. A too-large entry is rejected and changes nothing. */
-  put(key: string, entry: Entry): SetOutcome {
+  /**
+   * A counted write. A too-large entry is rejected and changes nothing.
+   *
+   * @param expiresAtMs absolute deadline in ms since the epoch (the node's clock); 0 or absent =
+   *   never expires. A deadline already passed is accepted and not kept (store.set).
+   */
+  put(key: string, entry: Entry, expiresAtMs = 0): SetOutcome {
     this.stats.countRequest();
-    const outcome = this.store.set(key, entry, entry.valueBytes);
+    const outcome = this.store.set(key, entry, entry.valueBytes, expiresAtMs);
     if (outcome.kind !== 'rejected') this.fences.touch(key);
     return outcome;
   }
@@ -114,14 +120,15 @@ export class CacheNode {
    * The legacy put of a text value (`POST /api/cache/content`), as every front end of it does it:
    * the key checked, an absent or empty value refused (`Missing value`), the value's size checked,
    * then stored; a value larger than the whole capacity is a RequestError and changes nothing.
+   * `expiresAtMs` as for `put`.
    */
-  putText(key: string | undefined, value: string | undefined): void {
+  putText(key: string | undefined, value: string | undefined, expiresAtMs = 0): void {
     const checked = this.checkKey(key);
     if (value === undefined || value === '') throw errors.missingValue();
     // value.length <= UTF-8 bytes <= 3 × length: count bytes only near the limit.
     if (value.length * 3 > this.maxValueBytes)
       this.checkValueBytes(Buffer.byteLength(value, 'utf8'));
-    const outcome = this.put(checked, textEntry(value));
+    const outcome = this.put(checked, textEntry(value), expiresAtMs);
     if (outcome.kind === 'rejected')
       throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
   }
@@ -131,6 +138,14 @@ export class CacheNode {
     this.stats.countRequest();
     this.fences.touch(key);
     return this.store.delete(key);
+  }
+
+  /**
+   * Removes expired entries, examining at most `maxSlots` slots of the store (the node's timer
+   * calls this every statistics tick); returns how many it removed.
+   */
+  sweepExpired(maxSlots: number = defaults.expirySweepSlots): number {
+    return this.store.sweepExpired(maxSlots);
   }
 
   /** Removes every key. */
@@ -178,14 +193,18 @@ export class CacheNode {
    * Stores imported records (decoded by batch-decoder.ts). With `migrationId`, a record is
    * skipped when its key was written or invalidated here since the fence began, or is present
    * already; a record larger than the whole capacity or than maxValueBytes (decoded without an
-   * entry) is rejected. Imports are not counted as requests.
+   * entry) is rejected. A record keeps the absolute deadline it carries; one whose deadline has
+   * passed on arrival is skipped (it would be absent here anyway). Imports are not counted as
+   * requests.
    */
   importRecords(records: readonly ImportRecord[], migrationId?: string): ImportOutcome {
     const outcome: ImportOutcome = { accepted: 0, skipped: [], rejected: [] };
-    for (const { key, entry } of records) {
+    const now = this.#clock.now();
+    for (const { key, entry, expiresAtMs } of records) {
       if (
-        migrationId !== undefined &&
-        (this.fences.isTouched(migrationId, key) || this.store.has(key))
+        (expiresAtMs !== 0 && expiresAtMs <= now) ||
+        (migrationId !== undefined &&
+          (this.fences.isTouched(migrationId, key) || this.store.has(key)))
       ) {
         outcome.skipped.push(key);
         continue;
@@ -194,7 +213,7 @@ export class CacheNode {
         outcome.rejected.push(key);
         continue;
       }
-      const result = this.store.set(key, entry, entry.valueBytes);
+      const result = this.store.set(key, entry, entry.valueBytes, expiresAtMs);
       if (result.kind === 'rejected') {
         outcome.rejected.push(key);
         continue;
@@ -248,6 +267,7 @@ export class CacheNode {
       hitsTotal: this.stats.hitsTotal,
       missesTotal: this.stats.missesTotal,
       evictionsTotal: s.evictionsTotal,
+      expiredTotal: s.expiredTotal,
       legacy: {
         num_request_served: this.stats.numRequestServed,
         num_GET_request_served: this.stats.numGetRequestServed,

@@ -14,6 +14,8 @@ export {
   recordBytes,
   BATCH_V2_CONTENT_TYPE,
   BATCH_FLAG_JSON_TEXT,
+  BATCH_FLAG_EXPIRES,
+  importLimitBytes,
   type BatchRecord,
 } from './batch.js';
 export {

@@ -125,6 +125,8 @@ function callerHost(ip: string): string {
 interface Sent {
   key: string;
   entry: Entry;
+  /** The entry's absolute deadline when the batch was formed; 0 = never expires. */
+  expiresAtMs: number;
 }
 
 /** Performs a plan. Throws a CachePoolError (rendered as a 400) when a destination failed. */
@@ -177,13 +179,14 @@ async function moveTo(
       result.missing.push(key);
       continue;
     }
-    const size = recordBytes(key, entry.type, entry.valueBytes);
+    const expiresAtMs = node.store.expiresAt(key) ?? 0;
+    const size = recordBytes(key, entry.type, entry.valueBytes) + 9;
     if (current.length > 0 && (current.length >= batchKeys || currentBytes + size > batchBytes)) {
       batches.push(current);
       current = [];
       currentBytes = 0;
     }
-    current.push({ key, entry });
+    current.push({ key, entry, expiresAtMs });
     currentBytes += size;
   }
   if (current.length > 0) batches.push(current);
@@ -218,11 +221,13 @@ async function sendBatch(
 ): Promise<void> {
   // v2: a framed entry is JSON-safe text, stored as it is on the other side; values are sent
   // from the store's own buffers, not copied into one body (entries are immutable).
-  const records: BatchRecord[] = batch.map(({ key, entry }) => ({
+  // A key keeps its absolute deadline on the destination (the pool's clocks are assumed close).
+  const records: BatchRecord[] = batch.map(({ key, entry, expiresAtMs }) => ({
     key,
     type: entry.type,
     value: valueOf(entry),
     jsonText: entry.framed,
+    expiresAtMs,
   }));
   const { chunks, bytes } = encodeBatchChunks(records);
   const url = `${peer.baseUrl}/internal/import${migration ? `?migration=${encodeURIComponent(migration)}` : ''}`;

@@ -59,6 +59,7 @@ export function statisticsPage(
 <tr><td>policy</td><td>${escapeHtml(s.policy)}</td></tr>
 <tr><td>items</td><td>${s.items}</td></tr>
 <tr><td>bytes used</td><td>${s.usedBytes}</td></tr>
+<tr><td>expired entries removed</td><td>${s.expiredTotal}</td></tr>
 <tr><td>utilization</td><td>${percent(s.capacityBytes > 0 ? s.usedBytes / s.capacityBytes : 0)}</td></tr>
 </table>
 <h2>Requests</h2>

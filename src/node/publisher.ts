@@ -63,9 +63,13 @@ export class Publisher {
     await this.#running;
   }
 
-  /** One step: sample the statistics; register if not yet; push the snapshot. */
+  /**
+   * One step: sweep a bounded number of the store's slots for expired entries; sample the
+   * statistics; register if not yet; push the snapshot.
+   */
   async tick(): Promise<void> {
     const { node, managerUrl } = this.#options;
+    node.sweepExpired();
     node.stats.sample();
     if (!managerUrl) return;
     if (!this.#registered) await this.register();

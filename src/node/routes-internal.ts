@@ -10,7 +10,7 @@ import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE, readFields, sendSuccess, type TokenGuard } from '../http/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
-import { batchVersion } from './batch.js';
+import { batchVersion, importLimitBytes } from './batch.js';
 import { DecodedBatch, readBatch } from './batch-decoder.js';
 import type { CacheNode } from './cache-node.js';
 import { checkMove, planMove, runMove, type MoveOptions } from './move-keys.js';
@@ -25,10 +25,19 @@ export function registerInternalRoutes(
   moveConcurrency: number = defaults.moveConcurrency,
 ): void {
   let movesRunning = 0;
+  const bodyLimitBytes = app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes;
+  // Whatever this node accepts it must be able to move (issue 9): batches of several records are
+  // cut at the body limit, so that a destination with the same limit takes them, and the import
+  // admits one record a little larger than the limit (its head, key and type besides a value as
+  // large as a whole put body).
+  const moveLimits: MoveOptions = {
+    ...moveOptions,
+    batchBytes: Math.min(moveOptions.batchBytes ?? defaults.moveBatchBytes, bodyLimitBytes),
+  };
+  const importLimit = importLimitBytes(bodyLimitBytes, node.maxKeyBytes);
   // The batch body is decoded as it streams in (batch-decoder.ts), in a scope of its own so that
   // no other route sees a decoded batch.
   app.register(async (scope) => {
-    const bodyLimitBytes = app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes;
     scope.removeContentTypeParser(BATCH_CONTENT_TYPE);
     scope.addContentTypeParser(
       BATCH_CONTENT_TYPE,
@@ -41,7 +50,7 @@ export function registerInternalRoutes(
         return readBatch(payload, {
           version,
           maxValueBytes: node.maxValueBytes,
-          bodyLimitBytes,
+          bodyLimitBytes: importLimit,
           contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
         });
       },
@@ -89,16 +98,16 @@ export function registerInternalRoutes(
     if (movesRunning >= moveConcurrency) throw errors.moveBusy(movesRunning);
     movesRunning++;
     try {
-      const plan = planMove(readFields(request), request.ip, selfAddress(), moveOptions);
+      const plan = planMove(readFields(request), request.ip, selfAddress(), moveLimits);
       try {
-        await checkMove(plan, moveOptions.policy);
+        await checkMove(plan, moveLimits.policy);
       } catch (error) {
         if (error instanceof CachePoolError && error.code === 'CP_ERR_MOVE_DEST_REFUSED') {
           request.log.warn({ from: request.ip, reason: error.message }, 'move_keys refused');
         }
         throw error;
       }
-      const result = await runMove(node, plan, moveOptions);
+      const result = await runMove(node, plan, moveLimits);
       return sendSuccess(reply, result);
     } finally {
       movesRunning--;

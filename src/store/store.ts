@@ -5,7 +5,13 @@
  * Accounting: an entry costs the UTF-8 length of its key plus the `valueBytes` the caller states
  * (the node states the byte length of the value as stored). The sum over live entries never
  * exceeds `capacityBytes`.
+ *
+ * Expiry: an entry may carry an absolute deadline in ms on the store's clock. From its deadline
+ * on it is absent to every read and listing; reads remove it lazily and `sweepExpired` removes
+ * the rest a bounded number of slots at a time. Such removals count in `expiredTotal`, never as
+ * evictions.
  */
+import { systemClock, type Clock } from '../clock.js';
 import { OptionError } from '../errors.js';
 import type { EvictionPolicy, PolicyFactory, RandomSource } from './policy.js';
 import { builtinPolicies, createPolicy } from './policies.js';
@@ -37,8 +43,10 @@ export interface StoreOptions {
   random?: RandomSource;
   /** Extra or replacement policy factories by name; default the built-ins. */
   policies?: Readonly<Record<string, PolicyFactory>>;
-  /** Called with each key evicted for room (not for deletes or clears). */
+  /** Called with each key evicted for room (not for deletes, clears or expiries). */
   onEvict?: (key: string) => void;
+  /** The time source of entry deadlines; default systemClock. */
+  clock?: Clock;
 }
 
 export interface StoreStats {
@@ -47,6 +55,8 @@ export interface StoreStats {
   capacityBytes: number;
   policy: string;
   evictionsTotal: number;
+  /** Entries removed because their deadline passed (lazily on a read, by a sweep or for room). */
+  expiredTotal: number;
 }
 
 export class Store<V> {
@@ -54,10 +64,16 @@ export class Store<V> {
   #keys: (string | undefined)[] = [];
   #values: (V | undefined)[] = [];
   #sizes: number[] = [];
+  /** Absolute deadline of each slot in ms on #clock; 0 = never expires. */
+  #expires: number[] = [];
   #free: number[] = [];
   #usedBytes = 0;
   #capacityBytes: number;
   #evictionsTotal = 0;
+  #expiredTotal = 0;
+  /** Next slot `sweepExpired` examines. */
+  #sweepCursor = 0;
+  readonly #clock: Clock;
   #policy: EvictionPolicy;
   readonly #random: RandomSource | undefined;
   readonly #factories: Readonly<Record<string, PolicyFactory>>;
@@ -68,6 +84,7 @@ export class Store<V> {
     this.#random = options.random;
     this.#factories = options.policies ?? builtinPolicies;
     this.#onEvict = options.onEvict;
+    this.#clock = options.clock ?? systemClock;
     this.#policy = createPolicy(options.policy ?? 'lru', { random: this.#random }, this.#factories);
   }
 
@@ -84,22 +101,37 @@ export class Store<V> {
     return this.#policy.name;
   }
 
-  /** The value, or undefined on a miss. A hit counts as a use for the policy. */
+  /**
+   * The value, or undefined on a miss. A hit counts as a use for the policy. An expired entry is
+   * a miss and is removed.
+   */
   get(key: string): V | undefined {
-    const slot = this.#index.get(key);
-    if (slot === undefined) return undefined;
+    const slot = this.#liveSlot(key);
+    if (slot === -1) return undefined;
     this.#policy.recordGet(slot);
     return this.#values[slot];
   }
 
-  /** The value without counting a use. */
+  /** The value without counting a use; an expired entry is a miss and is removed. */
   peek(key: string): V | undefined {
-    const slot = this.#index.get(key);
-    return slot === undefined ? undefined : this.#values[slot];
+    const slot = this.#liveSlot(key);
+    return slot === -1 ? undefined : this.#values[slot];
   }
 
+  /** Whether `key` is present and not expired. Changes nothing. */
   has(key: string): boolean {
-    return this.#index.has(key);
+    const slot = this.#index.get(key);
+    return slot !== undefined && !this.#isExpiredNow(slot);
+  }
+
+  /**
+   * The deadline of `key` in ms on the store's clock: 0 when it never expires, undefined when the
+   * key is absent or expired. Changes nothing.
+   */
+  expiresAt(key: string): number | undefined {
+    const slot = this.#index.get(key);
+    if (slot === undefined || this.#isExpiredNow(slot)) return undefined;
+    return this.#expires[slot]!;
   }
 
   /** Bytes an entry costs: the key's UTF-8 length plus the stated value bytes. */
@@ -114,12 +146,20 @@ export class Store<V> {
    * overwrite may evict other keys but never the key being written. `onEvict` runs after the
    * store is consistent again, so it may read the store.
    *
+   * An entry written with a deadline already passed is accepted but not kept: an existing value
+   * of the key is removed (counted as expired), as if it had been stored and had then expired.
+   *
    * @param valueBytes the value's size in bytes, an integer >= 0 (a bad one is an OptionError:
    *   it is a caller's bug, not an outcome).
+   * @param expiresAtMs the absolute deadline in ms on the store's clock, a number >= 0; 0 (the
+   *   default) = never expires. An overwrite replaces the old deadline.
    */
-  set(key: string, value: V, valueBytes: number): SetOutcome {
+  set(key: string, value: V, valueBytes: number, expiresAtMs = 0): SetOutcome {
     if (!Number.isSafeInteger(valueBytes) || valueBytes < 0) {
       throw new OptionError('valueBytes', 'must be an integer >= 0', valueBytes);
+    }
+    if (!(expiresAtMs >= 0) || !Number.isFinite(expiresAtMs)) {
+      throw new OptionError('expiresAtMs', 'must be a finite number >= 0', expiresAtMs);
     }
     const entryBytes = Store.entryBytes(key, valueBytes);
     if (entryBytes > this.#capacityBytes || this.#capacityBytes === 0) {
@@ -129,6 +169,14 @@ export class Store<V> {
         entryBytes,
         capacityBytes: this.#capacityBytes,
       };
+    }
+    if (expiresAtMs !== 0 && expiresAtMs <= this.#clock.now()) {
+      const old = this.#index.get(key);
+      if (old === undefined) return ADDED;
+      this.#policy.recordDelete(old);
+      this.#release(old);
+      this.#expiredTotal++;
+      return REPLACED;
     }
     let slot = this.#index.get(key);
     const replaced = slot !== undefined;
@@ -154,6 +202,7 @@ export class Store<V> {
       }
       this.#values[slot] = value;
       this.#sizes[slot] = entryBytes;
+      this.#expires[slot] = expiresAtMs;
     } else {
       if (this.#usedBytes + entryBytes > this.#capacityBytes) {
         if (this.#onEvict !== undefined) evictedKeys = [];
@@ -163,6 +212,7 @@ export class Store<V> {
       this.#keys[slot] = key;
       this.#values[slot] = value;
       this.#sizes[slot] = entryBytes;
+      this.#expires[slot] = expiresAtMs;
       this.#index.set(key, slot);
       this.#usedBytes += entryBytes;
       this.#policy.recordSet(slot);
@@ -187,8 +237,10 @@ export class Store<V> {
     this.#keys = [];
     this.#values = [];
     this.#sizes = [];
+    this.#expires = [];
     this.#free = [];
     this.#usedBytes = 0;
+    this.#sweepCursor = 0;
     this.#policy.clear();
   }
 
@@ -216,17 +268,51 @@ export class Store<V> {
     this.#policy = next;
   }
 
-  /** Keys in eviction order (for `lru`: least recently used first). A snapshot. */
+  /**
+   * Removes expired entries, examining at most `maxEntries` slots from a cursor that goes round
+   * the slot table (so the work per call is O(maxEntries) whatever the store holds, and repeated
+   * calls visit every slot in turn). Returns how many entries it removed.
+   */
+  sweepExpired(maxEntries: number): number {
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 0) {
+      throw new OptionError('maxEntries', 'must be an integer >= 0', maxEntries);
+    }
+    const slots = this.#keys.length;
+    if (slots === 0 || this.#index.size === 0) return 0;
+    const now = this.#clock.now();
+    const steps = Math.min(maxEntries, slots);
+    let cursor = this.#sweepCursor < slots ? this.#sweepCursor : 0;
+    let removed = 0;
+    for (let i = 0; i < steps; i++) {
+      if (this.#keys[cursor] !== undefined && this.#isExpired(cursor, now)) {
+        this.#policy.recordDelete(cursor);
+        this.#release(cursor);
+        removed++;
+      }
+      cursor = cursor + 1 < slots ? cursor + 1 : 0;
+    }
+    this.#sweepCursor = cursor;
+    this.#expiredTotal += removed;
+    return removed;
+  }
+
+  /** Live keys in eviction order (for `lru`: least recently used first). A snapshot. */
   keys(): string[] {
     const out: string[] = [];
-    for (const slot of this.#policy.order()) out.push(this.#keys[slot]!);
+    const now = this.#clock.now();
+    for (const slot of this.#policy.order()) {
+      if (!this.#isExpired(slot, now)) out.push(this.#keys[slot]!);
+    }
     return out;
   }
 
-  /** [key, value] pairs in eviction order, without counting uses. A snapshot. */
+  /** Live [key, value] pairs in eviction order, without counting uses. A snapshot. */
   entries(): [string, V][] {
     const out: [string, V][] = [];
-    for (const slot of this.#policy.order()) out.push([this.#keys[slot]!, this.#values[slot]!]);
+    const now = this.#clock.now();
+    for (const slot of this.#policy.order()) {
+      if (!this.#isExpired(slot, now)) out.push([this.#keys[slot]!, this.#values[slot]!]);
+    }
     return out;
   }
 
@@ -237,6 +323,7 @@ export class Store<V> {
       capacityBytes: this.#capacityBytes,
       policy: this.#policy.name,
       evictionsTotal: this.#evictionsTotal,
+      expiredTotal: this.#expiredTotal,
     };
   }
 
@@ -280,17 +367,48 @@ export class Store<V> {
    */
   #evictUntil(limitBytes: number, evictedKeys: string[] | undefined): number {
     let evicted = 0;
+    const now = this.#clock.now();
     while (this.#usedBytes > limitBytes || (limitBytes < 0 && this.#index.size > 0)) {
       const slot = this.#policy.victim();
       if (slot === -1) break;
       const key = this.#keys[slot]!;
+      // A victim past its deadline was already gone for readers: it counts as expired.
+      const expired = this.#isExpired(slot, now);
       this.#policy.recordDelete(slot);
       this.#release(slot);
+      if (expired) {
+        this.#expiredTotal++;
+        continue;
+      }
       evictedKeys?.push(key);
       evicted++;
     }
     this.#evictionsTotal += evicted;
     return evicted;
+  }
+
+  /** The live slot of `key`, or -1; an expired entry is removed (and counted) on the way. */
+  #liveSlot(key: string): number {
+    const slot = this.#index.get(key);
+    if (slot === undefined) return -1;
+    if (this.#isExpiredNow(slot)) {
+      this.#policy.recordDelete(slot);
+      this.#release(slot);
+      this.#expiredTotal++;
+      return -1;
+    }
+    return slot;
+  }
+
+  /** Whether the slot's deadline passed; reads the clock only for a slot that has one. */
+  #isExpiredNow(slot: number): boolean {
+    const expires = this.#expires[slot]!;
+    return expires !== 0 && expires <= this.#clock.now();
+  }
+
+  #isExpired(slot: number, nowMs: number): boolean {
+    const expires = this.#expires[slot]!;
+    return expires !== 0 && expires <= nowMs;
   }
 
   #notify(evictedKeys: string[]): void {
@@ -306,6 +424,7 @@ export class Store<V> {
     this.#keys[slot] = undefined;
     this.#values[slot] = undefined;
     this.#sizes[slot] = 0;
+    this.#expires[slot] = 0;
     this.#free.push(slot);
   }
 }

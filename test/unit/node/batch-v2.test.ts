@@ -8,6 +8,7 @@ import {
   buildNodeApp,
   encodeBatch,
   encodeBatchChunks,
+  importLimitBytes,
   readBatch,
   type BatchRecord,
   type ImportRecord,
@@ -128,11 +129,61 @@ test('a v2 batch cut anywhere inside a record, or with unknown flags, is malform
     );
   }
   const flagged = Buffer.from(body);
-  flagged[0] = 0x03;
+  flagged[0] = 0x05;
   assert.throws(
     () => decodeInPieces(flagged, 2, 4),
-    /malformed request body: batch record has unknown flags 3/,
+    /malformed request body: batch record has unknown flags 5/,
   );
+});
+
+test('a v2 record carries its absolute deadline when it has one, in any chunking', () => {
+  const deadline = 1_764_000_000_123;
+  const withDeadlines: BatchRecord[] = records.map((r, i) =>
+    i % 2 === 0 ? { ...r, expiresAtMs: deadline + i } : r,
+  );
+  const { chunks, bytes } = encodeBatchChunks(withDeadlines);
+  const body = Buffer.concat(chunks);
+  assert.equal(body.length, bytes);
+  // 8 bytes more for each of the three records with a deadline.
+  assert.equal(bytes, encodeBatchChunks(records).bytes + 3 * 8);
+  const expected = withDeadlines.map((r) => [r.key, r.expiresAtMs ?? 0, r.value.toString('hex')]);
+  for (const piece of [1, 3, 8, 9, 1000, body.length]) {
+    const decoded = decodeInPieces(body, 2, piece);
+    assert.deepEqual(
+      decoded.map((d) => [d.key, d.expiresAtMs, d.entry && valueOf(d.entry).toString('hex')]),
+      expected,
+      `chunks of ${piece}`,
+    );
+  }
+  // A v1 batch has no deadlines: every record never expires.
+  assert.ok(decodeInPieces(encodeBatch(records), 1, 7).every((d) => d.expiresAtMs === 0));
+});
+
+test('a v2 record cut inside its deadline, or with a deadline of 0 or past 2^53, is malformed', () => {
+  const body = Buffer.concat(
+    encodeBatchChunks([{ key: 'k', type: '', value: Buffer.from('v'), expiresAtMs: 5 }]).chunks,
+  );
+  for (let cut = 1; cut < 9; cut++) {
+    const decoder = new BatchDecoder({
+      version: 2,
+      maxValueBytes: 1000,
+      limitBytes: cut,
+      lengthKnown: true,
+    });
+    assert.throws(
+      () => {
+        decoder.push(body.subarray(0, cut));
+        decoder.end();
+      },
+      /batch record cut in its (flags|deadline)/,
+      `cut at ${cut}`,
+    );
+  }
+  for (const bad of [0n, 2n ** 53n, 2n ** 64n - 1n]) {
+    const copy = Buffer.from(body);
+    copy.writeBigUInt64BE(bad, 1);
+    assert.throws(() => decodeInPieces(copy, 2, 4), /deadline out of range/);
+  }
 });
 
 test('a length past the declared body is refused at once, and past the body limit is a 413', async () => {
@@ -249,13 +300,16 @@ test('the import route takes v1 and v2 batches; an unknown version is an unsuppo
       404,
       'nothing of a refused batch is stored',
     );
+    // The import admits one record larger than the body limit (issue 9), and no more.
+    const limit = importLimitBytes(300_000, 1024);
     const tooBig = await app.inject({
       method: 'POST',
       url: '/internal/import',
       headers: { 'content-type': BATCH_V2_CONTENT_TYPE },
-      payload: Buffer.alloc(300_001),
+      payload: Buffer.alloc(limit + 1),
     });
     assert.equal(tooBig.statusCode, 413);
+    assert.match(tooBig.json().error.message, new RegExp(`limit of ${limit} bytes`));
     const elsewhere = await app.inject({
       method: 'POST',
       url: '/api/cache/content',

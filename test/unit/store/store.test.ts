@@ -86,6 +86,7 @@ describe('Store', () => {
       capacityBytes: 10,
       policy: 'lru',
       evictionsTotal: 0,
+      expiredTotal: 0,
     });
     s.assertInvariants();
   });
