@@ -64,9 +64,32 @@ export const defaults = {
   /** How long the manager waits for the nodes a scale command started to register, in ms. */
   registrationTimeoutMs: 60_000,
   /** Milliseconds between two health probes of every member by the manager. */
-  healthIntervalMs: 2_000,
+  healthIntervalMs: 1_000,
   /** Consecutive failed health probes after which the manager marks a member `down`. */
   healthFailuresDown: 3,
+  /**
+   * Milliseconds without a successful health probe after which the manager declares a member
+   * `down` and fails its partitions over to the others (`--down-after`).
+   */
+  downAfterMs: 5_000,
+  /** Timeout of one health probe, in ms (a hung node must not hold up the next probe). */
+  healthProbeTimeoutMs: 1_000,
+  /**
+   * Timeout of a gateway's data call to a node (get, put, invalidate), in ms: a hung node costs
+   * at most this much once, then its breaker answers at once (`--node-timeout`).
+   */
+  nodeCallTimeoutMs: 2_000,
+  /** Milliseconds a node's breaker stays open after a failed call before one call tries again. */
+  breakerOpenMs: 1_000,
+  /**
+   * A pool node whose own process stood still this long (ms) drops its keys and registers again.
+   * The manager cannot fail a node over before it has been silent for downAfterMs since its last
+   * answer, which came at most healthIntervalMs before the stall began; a node registered with a
+   * manager uses that manager's downAfterMs minus 1.5 s (never under 500 ms).
+   */
+  nodeStallMs: 3_500,
+  /** How often a pool node checks that its process was not frozen, in ms. */
+  stallCheckMs: 250,
   /** Keys per move_keys call the manager asks for during a resize (`--move-chunk-keys`). */
   moveChunkKeys: 2_000,
   /**

@@ -62,6 +62,8 @@ export interface PoolCliOptions {
   removeCommand?: string;
   nodesList?: string[];
   allowInsecure?: boolean;
+  downAfter: number;
+  nodeTimeout?: number;
 }
 
 /** Adds the options `start` and `manager` share. */
@@ -117,6 +119,13 @@ export function addPoolOptions(command: Command): Command {
     'seconds between auto-scaler decisions',
     positiveNumberOption('--scale-interval'),
     defaults.scaleIntervalS,
+  );
+  addOption(
+    command,
+    '--down-after <ms>',
+    'milliseconds without an answer after which a node is declared dead and its partitions fail over',
+    integerOption('--down-after', 500),
+    defaults.downAfterMs,
   );
   addTokenOptions(
     command,
@@ -181,6 +190,13 @@ export function registerStartCommand(program: Command): void {
     'gateway port',
     integerOption('--gateway-port', 0, 65535),
     defaults.gatewayPort,
+  );
+  addOption(
+    command,
+    '--node-timeout <ms>',
+    'gateway: timeout of a call to a node; a node that misses it is skipped for a while (reads miss)',
+    integerOption('--node-timeout', 1),
+    defaults.nodeCallTimeoutMs,
   );
   command.action(async (options: PoolCliOptions) => {
     await runPool(options, true);
@@ -275,6 +291,7 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
       config: { capacityMb: options.capacity, policy: options.policy },
       strategy: options.strategy,
       moveChunkKeys: options.moveChunkKeys,
+      downAfterMs: options.downAfter,
       onSnapshot: (snapshot) => {
         const outcome = store.record(snapshot);
         if (!outcome.ok)
@@ -328,6 +345,7 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
         token,
         protectData: options.protectData ?? false,
         logger,
+        ...(options.nodeTimeout !== undefined ? { timeoutMs: options.nodeTimeout } : {}),
         configure: async (fields) => pool.setConfig(configFromFields(fields, pool.config)),
       });
       onShutdown(async () => gateway.close(), logger);

@@ -53,6 +53,11 @@ export interface ManagerOptions {
   registrationTimeoutMs?: number;
   /** Consecutive failed health probes that make a member down; default defaults.healthFailuresDown. */
   healthFailuresDown?: number;
+  /**
+   * Milliseconds without an answer after which a member is declared dead and its partitions fail
+   * over; default defaults.downAfterMs.
+   */
+  downAfterMs?: number;
   /** Receives every statistics snapshot a node pushes (the metrics store plugs in here). */
   onSnapshot?: (snapshot: NodeSnapshot) => void;
   /** Receives every finished resize (successful or not). */
@@ -74,11 +79,15 @@ export class Manager {
   #lifecycle: NodeLifecycle;
   #address = '';
   #closed = false;
+  /** Addresses whose partitions were failed over: if one of them answers again, it rejoins empty. */
+  #failedOver = new Set<string>();
+  #downAfterMs: number;
 
   constructor(options: ManagerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
+    this.#downAfterMs = options.downAfterMs ?? defaults.downAfterMs;
     this.minNodes = options.minNodes ?? defaults.minNodes;
     this.maxNodes = options.maxNodes ?? defaults.maxNodes;
     const { provisioner } = options;
@@ -128,6 +137,12 @@ export class Manager {
       migrations: this.#migrations,
       logger,
       healthFailuresDown: options.healthFailuresDown ?? defaults.healthFailuresDown,
+      downAfterMs: this.#downAfterMs,
+      clock,
+      onFailed: (address, keysLost, why) => {
+        this.#failedOver.add(address);
+        void this.#engine.failOver(address, keysLost, why);
+      },
     });
   }
 
@@ -259,25 +274,32 @@ export class Manager {
   register(
     address: string,
     wanted: number | null,
-  ): { cache_index: number; capacity: number; replacement_policy: string } {
+  ): { cache_index: number; capacity: number; replacement_policy: string; down_after_ms: number } {
     const members = this.#pool.members;
     const index = members.indexForRegistration(address, wanted);
     if (!members.has(address)) this.#engine.scheduleJoin();
+    this.#failedOver.delete(address);
     return {
       cache_index: index,
       capacity: this.#pool.config.capacityMb,
       replacement_policy: this.#pool.config.policy,
+      down_after_ms: this.#downAfterMs,
     };
   }
 
   /**
    * Keeps a member's snapshot (last one per node, and a few minutes of history for rates).
-   * Snapshots of nodes that are not members (left the pool, not joined yet) are ignored.
+   * Snapshots of nodes that are not members (left the pool, not joined yet) are ignored; one of
+   * a node whose partitions were failed over is answered with `rejoin` (Publisher drops its keys
+   * and registers again, and joins as an empty member).
    */
-  acceptSnapshot(snapshot: NodeSnapshot): void {
-    if (!this.#pool.members.has(snapshot.address)) return;
+  acceptSnapshot(snapshot: NodeSnapshot): { rejoin: boolean } {
+    // A node failed over while it was unreachable is told to drop its keys and register again.
+    if (!this.#pool.members.has(snapshot.address))
+      return { rejoin: this.#failedOver.has(snapshot.address) };
     this.#pool.statistics.record(snapshot);
     this.#options.onSnapshot?.(snapshot);
+    return { rejoin: false };
   }
 
   /**

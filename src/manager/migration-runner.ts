@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { planRebalance } from '../partition/index.js';
+import { PartitionTable, planRebalance } from '../partition/index.js';
 import { applyPlan, MigrationProgress, type MigrationJSON, type Routing } from '../pool/index.js';
 import type { PoolState } from './pool-state.js';
 import type { MigrationRecord } from './state-db.js';
@@ -64,6 +64,76 @@ export class MigrationRunner {
   /** Aborts the running migration with `reason` when the node at `address` takes part in it. */
   abortFor(address: string, reason: string): void {
     if (this.#abort?.nodes.has(address)) this.#abort.controller.abort(reason);
+  }
+
+  /**
+   * A member failed (declared down): its partitions go to the `survivors` by the minimal plan at
+   * once, without a handoff — its keys died with it (`keysLost`, its last reported item count,
+   * is recorded). Each new owner first drops whatever it still held of those partitions (left
+   * over from an earlier move: possibly older than what the failed member held), then the new
+   * table is published; writes to those partitions succeed again from there on, and their reads
+   * miss until written. Moves between survivors that the plan would also make are left to the
+   * next resize. Journaled like a migration; returns the table now in force.
+   */
+  async failOver(failed: string, survivors: string[], keysLost: number): Promise<FailOverOutcome> {
+    const { pool, clock, logger } = this.#options;
+    const db = pool.db;
+    const current = pool.table;
+    const planned = planRebalance(current, survivors);
+    const moves = planned.moves.filter((move) => move.from === failed);
+    const owners = [...current.owners];
+    for (const move of moves) owners[move.partition] = move.to;
+    const table = new PartitionTable(current.version + 1, current.strategy, owners);
+    const id = `f${clock.now().toString(36)}-${++this.#seq}`;
+    const progress = new MigrationProgress(
+      id,
+      current.nodes().length,
+      table.nodes().length,
+      moves.length,
+      clock,
+    );
+    progress.addLost(failed, keysLost);
+    this.#progress = progress;
+    db.beginMigration({ id, fromTable: current, toTable: table, moves, startedAtMs: clock.now() });
+    const byDestination = new Map<string, number[]>();
+    for (const move of moves) {
+      const list = byDestination.get(move.to) ?? [];
+      list.push(move.partition);
+      byDestination.set(move.to, list);
+    }
+    // Opening and closing a fence over the partitions drops what the new owner held of them.
+    await Promise.all(
+      [...byDestination].map(async ([to, partitions]) => {
+        const client = pool.client(to);
+        try {
+          await client.beginMigration(id, partitions);
+          await client.endMigration(id);
+        } catch (error) {
+          // A survivor that does not answer either is the health checks' next case; what it
+          // holds of these partitions is dropped when it is failed over or comes back.
+          logger.warn({ address: to, err: error, partitions }, 'could not clear a new owner');
+        }
+      }),
+    );
+    db.atomically(() => {
+      pool.setTable(table);
+      for (const move of moves) db.markMoveDone(id, move.partition);
+      db.finishMigration(id, 'done');
+    });
+    progress.addPartitionsDone(moves.length);
+    await this.#options.routing()?.publish(table, []);
+    progress.finish(null);
+    logger.warn(
+      {
+        migration: id,
+        failed,
+        partitions: moves.map((move) => move.partition),
+        keysLost,
+        version: table.version,
+      },
+      'partitions of a failed node failed over',
+    );
+    return { table, partitions: moves.map((move) => move.partition) };
   }
 
   /**
@@ -144,6 +214,14 @@ export class MigrationRunner {
   }
 }
 
+/** What a fail-over did. */
+export interface FailOverOutcome {
+  /** The table now in force. */
+  table: PartitionTable;
+  /** Partitions that went from the failed member to others. */
+  partitions: number[];
+}
+
 /** A journaled migration in the shape of `GET /api/manager/migration`. */
 function journaledMigration(record: MigrationRecord): MigrationView {
   return {
@@ -158,6 +236,8 @@ function journaledMigration(record: MigrationRecord): MigrationView {
     keys_total: 0,
     keys_done: 0,
     bytes_done: 0,
+    keys_lost: 0,
+    failed_node: null,
     error: record.error,
     outcome: record.outcome,
   };

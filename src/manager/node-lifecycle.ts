@@ -6,6 +6,7 @@
  * changes only through resizes (resize-engine.ts) and the start path (start-pool.ts).
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import { HealthMonitor } from './health-monitor.js';
 import type { MigrationRunner } from './migration-runner.js';
 import type { PoolState } from './pool-state.js';
@@ -20,6 +21,14 @@ export interface NodeLifecycleOptions {
   logger: Logger;
   /** Consecutive failed health probes that make a member down. */
   healthFailuresDown: number;
+  /** And at least this long without an answer, in ms (defaults.downAfterMs). */
+  downAfterMs: number;
+  clock: Clock;
+  /**
+   * A member is dead for good (silent for `downAfterMs`, or given up by its provisioner): fail
+   * its partitions over. `keysLost` is its last reported item count.
+   */
+  onFailed(address: string, keysLost: number, why: string): void;
 }
 
 /** Marks members down and up from provisioner events and health checks. */
@@ -38,7 +47,10 @@ export class NodeLifecycle {
           .map((m) => m.address),
       probe: (address) => pool.client(address).healthy(),
       failuresDown: options.healthFailuresDown,
-      onDown: (address) => this.#nodeDown(address, 'it stopped answering its health checks'),
+      downAfterMs: options.downAfterMs,
+      clock: options.clock,
+      onDown: (address) =>
+        this.#failed(address, `it did not answer its health checks for ${options.downAfterMs} ms`),
       onUp: (address) => void this.#nodeBack(address),
     });
     options.provisioner.onEvent((event) => void this.#onProvisionerEvent(event));
@@ -73,6 +85,10 @@ export class NodeLifecycle {
       );
     }
     if (!pool.members.has(event.address)) return;
+    if (event.kind === 'lost') {
+      this.#failed(event.address, 'its provisioner gave it up');
+      return;
+    }
     if (event.kind === 'exited') {
       this.#nodeDown(
         event.address,
@@ -88,6 +104,19 @@ export class NodeLifecycle {
       pid: provisioner.pidOf?.(event.address) ?? null,
     });
     await this.#nodeBack(event.address);
+  }
+
+  /**
+   * A member is dead for good: down, the migration it takes part in aborted, and its partitions
+   * failed over (counting the keys it last reported as lost).
+   */
+  #failed(address: string, why: string): void {
+    const { pool, migrations } = this.#options;
+    if (!pool.members.has(address)) return;
+    const keysLost = pool.statistics.last(address)?.items ?? 0;
+    migrations.abortFor(address, `node ${address} failed: ${why}`);
+    this.#nodeDown(address, why);
+    this.#options.onFailed(address, keysLost, why);
   }
 
   /** A member died or stopped answering: down, and its figures dropped (its keys are gone). */

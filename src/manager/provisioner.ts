@@ -16,10 +16,18 @@ export interface NodeSpec {
 /** Something the provisioner reports to the manager on its own (a crash, a restart). */
 export type ProvisionerEvent =
   | { kind: 'exited'; address: string; code: number | null; signal: string | null }
-  | { kind: 'restarted'; address: string };
+  | { kind: 'restarted'; address: string }
+  /** The provisioner gave a dead node up (it kept dying, or could not be restarted). */
+  | { kind: 'lost'; address: string };
 
 export interface Provisioner {
   readonly kind: 'local' | 'command' | 'static';
+  /**
+   * True when something other than the manager brings a failed node back (an orchestrator
+   * recreates it and it registers; an operator restarts a static node); false when the manager
+   * must start a replacement itself to return to the pool's size (local).
+   */
+  readonly replacesFailed: boolean;
   /**
    * Brings the pool to `count` running nodes given the current members. Resolves with the
    * addresses of nodes it started and already knows to be ready; nodes of the `command` kind
@@ -28,6 +36,13 @@ export interface Provisioner {
   startNodes(specs: NodeSpec[], currentCount: number): Promise<string[]>;
   /** Stops the node at `address` after its keys were handed off; `newCount` nodes remain. */
   stopNode(address: string, newCount: number): Promise<void>;
+  /**
+   * A member was declared dead and removed from the pool without a handoff. The provisioner makes
+   * sure that process cannot come back with the values it held (local: stops it, and any restart
+   * of it under way) or leaves it to its orchestrator, which recreates it empty and it registers
+   * again (command); `static` has nothing to do. Never throws for a node it does not know.
+   */
+  forgetFailed(address: string, newCount: number): Promise<void>;
   /** Addresses this provisioner can see right now (local children, the static list). */
   addresses(): string[];
   /** Subscribes to crashes and restarts. */

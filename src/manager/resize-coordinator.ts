@@ -26,6 +26,18 @@ export class ResizeCoordinator {
     }
   }
 
+  /**
+   * Runs `task` once no resize runs: waits for the running one (and any that starts before this
+   * one gets its turn) instead of refusing. For the pool's own repairs (a fail-over), which must
+   * not be lost to a busy pool.
+   */
+  async runWhenIdle<T>(task: () => Promise<T>): Promise<T> {
+    for (;;) {
+      await this.idle();
+      if (this.#running === null) return this.run(task);
+    }
+  }
+
   /** Resolves once the running resize, if any, has ended. */
   async idle(): Promise<void> {
     await this.#running?.catch(() => {});

@@ -90,6 +90,74 @@ export class ResizeEngine {
   }
 
   /**
+   * A member was declared dead (`why`): its partitions fail over to the members that are up, at
+   * once and without a handoff (MigrationRunner.failOver; `keysLost` is its last reported item
+   * count), it leaves the membership, and its provisioner makes sure it cannot come back with
+   * old values. A pool left with no member up gets a fresh node first. Then, where the manager
+   * starts nodes itself, the pool grows back to its size. Waits for a running resize (which the
+   * caller has aborted if the node took part in it). Nothing happens when the node is up again
+   * or gone by the time it is its turn. Never throws; failures are logged.
+   */
+  async failOver(address: string, keysLost: number, why: string): Promise<void> {
+    const { pool, coordinator, provisioner, logger } = this.#options;
+    let wanted = 0;
+    let failedOver = false;
+    try {
+      await coordinator.runWhenIdle(async () => {
+        if (pool.members.get(address)?.status !== 'down' || this.#options.closed()) return;
+        const oldSize = pool.members.size;
+        wanted = oldSize;
+        let survivors = pool.members
+          .list()
+          .filter((member) => member.address !== address && member.status !== 'down')
+          .map((member) => member.address);
+        if (survivors.length === 0) {
+          const started = await this.#options.nodes.start(1);
+          for (const [node, index] of started) pool.addMember(node, index, 'up');
+          survivors = started.map(([node]) => node);
+          if (survivors.length === 0) throw errors.resizeFailed('no node to fail over to');
+        }
+        const outcome = await this.#options.migrations.failOver(address, survivors, keysLost);
+        pool.removeMember(address);
+        failedOver = true;
+        this.#recordEvent(oldSize, 'failure');
+        pool.db.appendDecision({
+          timeMs: this.#options.clock.now(),
+          missRate: null,
+          requests: 0,
+          oldSize,
+          newSize: pool.members.size,
+          action: 'shrink',
+          reason: `failover: node ${address} failed (${why}); partitions ${outcome.partitions.join(', ') || 'none'} went to the other nodes; ${keysLost} keys lost with it`,
+        });
+      });
+    } catch (error) {
+      logger.error({ address, err: error }, 'could not fail a dead node over');
+      return;
+    }
+    if (!failedOver) return;
+    await provisioner
+      .forgetFailed(address, pool.members.size)
+      .catch((error: unknown) =>
+        logger.warn({ address, err: error }, 'could not stop a failed node'),
+      );
+    await pool.dropClient(address);
+    if (provisioner.replacesFailed || this.#options.closed()) return;
+    try {
+      await coordinator.runWhenIdle(async () => {
+        const size = pool.members.size;
+        if (size >= Math.min(wanted, this.#options.maxNodes) || this.#options.closed()) return;
+        const error = await this.#grow(Math.min(wanted, this.#options.maxNodes) - size);
+        this.#recordEvent(size, 'failure');
+        if (error !== null) logger.warn({ error }, 'could not grow back after a failed node');
+        else await this.#resetStatistics();
+      });
+    } catch (error) {
+      logger.warn({ err: error }, 'could not grow back after a failed node');
+    }
+  }
+
+  /**
    * A node reports that it handed all its keys off. Only a member that is leaving (`draining`)
    * may do so: CP_ERR_POOL_NOT_MEMBER or CP_ERR_REQUEST_INVALID otherwise. It is
    * stopped once its resize has committed.
@@ -194,11 +262,13 @@ export class ResizeEngine {
   async #shrink(count: number): Promise<string | null> {
     const { pool, provisioner } = this.#options;
     const leaving = this.#leavingNodes(count);
+    const before = leaving.map((address) => [address, pool.members.get(address)!.status] as const);
     for (const address of leaving) pool.setStatus(address, 'draining');
     const staying = pool.members.addresses().filter((address) => !leaving.includes(address));
     const error = await this.#options.migrations.migrate(leaving, staying);
     if (error !== null) {
-      for (const address of leaving) pool.setStatus(address, 'up');
+      // Back to what they were: only a real answer brings a down node up (the health checks).
+      for (const [address, status] of before) pool.setStatus(address, status);
       for (const address of leaving) this.#handedOff.delete(address);
       return error;
     }

@@ -186,8 +186,7 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     const snapshot = readFields(request) as unknown as NodeSnapshot;
     const problem = snapshotProblem(snapshot);
     if (problem !== null) throw errors.invalid(`a snapshot ${problem}`);
-    manager.acceptSnapshot(snapshot);
-    return sendSuccess(reply, '');
+    return sendSuccess(reply, manager.acceptSnapshot(snapshot));
   });
 
   return app;

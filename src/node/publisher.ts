@@ -3,6 +3,12 @@
  * retried until it succeeds; the answer's index, capacity and policy are applied) and the
  * statistics loop (a sample every interval, pushed as a NodeSnapshot to `/api/manager/stats`).
  * `tick()` is the step the timer runs and tests call; failures are logged and retried next tick.
+ *
+ * A node of a pool must never serve values the pool has given up on. Two things make it drop
+ * every key and register again as a new, empty member: the manager answering a push with
+ * `rejoin` (it failed this node's partitions over while the node was unreachable), and the node
+ * finding that its own process was frozen (stopped, or starved) for longer than `stallMs`, long
+ * enough for the manager to have declared it dead.
  */
 import { request } from 'undici';
 import type { Logger } from 'pino';
@@ -22,16 +28,24 @@ export interface PublisherOptions {
   token?: string | undefined;
   logger?: Logger | undefined;
   timeoutMs?: number;
+  /**
+   * A pause of the node's own process this long (ms) makes it drop its keys (see the module
+   * header); default defaults.nodeStallMs. Only with a manager.
+   */
+  stallMs?: number;
 }
 
 export class Publisher {
   readonly #options: PublisherOptions;
   #registered = false;
   #timer: NodeJS.Timeout | undefined;
+  #stallTimer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #stallMs: number;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
+    this.#stallMs = options.stallMs ?? defaults.nodeStallMs;
   }
 
   /** Whether the manager accepted the registration. */
@@ -46,12 +60,39 @@ export class Publisher {
     void this.#runTick();
     this.#timer = setInterval(() => void this.#runTick(), intervalMs);
     this.#timer.unref();
+    if (this.#options.managerUrl) this.#watchStalls();
+  }
+
+  /**
+   * Checks every defaults.stallCheckMs that the process was not frozen: a check that comes much
+   * later than due means the whole process stood still (SIGSTOP, a starved VM) and the manager may
+   * have failed its partitions over meanwhile.
+   */
+  #watchStalls(): void {
+    let lastMs = Date.now();
+    this.#stallTimer = setInterval(() => {
+      const now = Date.now();
+      const gapMs = now - lastMs;
+      lastMs = now;
+      if (gapMs < this.#stallMs) return;
+      this.#dropAndRejoin(`the node's process stood still for ${gapMs} ms`);
+    }, defaults.stallCheckMs);
+    this.#stallTimer.unref();
+  }
+
+  /** Drops every key and registers again (see the module header). */
+  #dropAndRejoin(why: string): void {
+    this.#options.node.clear();
+    this.#registered = false;
+    this.#options.logger?.warn({ why }, 'dropped every key; registering again as an empty node');
   }
 
   /** Stops the timer and waits for a running tick. */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#stallTimer) clearInterval(this.#stallTimer);
     this.#timer = undefined;
+    this.#stallTimer = undefined;
     await this.#running;
   }
 
@@ -74,7 +115,12 @@ export class Publisher {
     if (!managerUrl) return;
     if (!this.#registered) await this.register();
     try {
-      await this.#post('/api/manager/stats', node.snapshot(this.#options.address()));
+      const answer = (await this.#post(
+        '/api/manager/stats',
+        node.snapshot(this.#options.address()),
+      )) as { rejoin?: unknown } | undefined;
+      if (answer?.rejoin === true && this.#registered)
+        this.#dropAndRejoin('the manager failed this node over while it was unreachable');
     } catch (error) {
       this.#options.logger?.debug({ err: error }, 'statistics push failed');
     }
@@ -88,7 +134,16 @@ export class Publisher {
         address: this.#options.address(),
         cache_index: node.cacheIndex,
       })) as
-        { cache_index?: unknown; capacity?: unknown; replacement_policy?: unknown } | undefined;
+        | {
+            cache_index?: unknown;
+            capacity?: unknown;
+            replacement_policy?: unknown;
+            down_after_ms?: unknown;
+          }
+        | undefined;
+      const downAfterMs = content?.down_after_ms;
+      if (this.#options.stallMs === undefined && typeof downAfterMs === 'number' && downAfterMs > 0)
+        this.#stallMs = Math.max(500, downAfterMs - 1_500);
       node.configure({
         cacheIndex: typeof content?.cache_index === 'number' ? content.cache_index : undefined,
         capacityMb: typeof content?.capacity === 'number' ? content.capacity : undefined,

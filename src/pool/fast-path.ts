@@ -144,6 +144,9 @@ class Exchange implements RelayTarget {
     if (view.previous[partition] === undefined) {
       this.#owner = view.owners[partition]!;
       const { method, path } = this.#route;
+      // A node that failed lately is not called again until its breaker lets a trial through.
+      if (!this.#options.upstreams.breaker.allows(this.#owner))
+        return this.#unreachable(errors.nodeUnreachable(this.#owner));
       try {
         this.#options.upstreams.dispatch(
           this.#owner,
@@ -186,14 +189,27 @@ class Exchange implements RelayTarget {
   /** The relay's report (RelayTarget): the node's answer was relayed, or it failed. */
   relayed(error: Error | undefined, headersSent: boolean): void {
     const owner = this.#owner;
-    if (error === undefined) return this.#leave();
+    const breaker = this.#options.upstreams.breaker;
+    if (error === undefined) {
+      breaker.succeeded(owner);
+      return this.#leave();
+    }
+    breaker.failed(owner);
     if (headersSent) {
       // Part of the answer is out: the client can only see the connection cut.
       this.#response.destroy();
       return this.#leave();
     }
     const { method, path } = this.#route;
-    this.#fail(errors.nodeDidNotAnswer(owner, `${method} ${path}`, error));
+    this.#unreachable(errors.nodeDidNotAnswer(owner, `${method} ${path}`, error));
+  }
+
+  /**
+   * The owner cannot be reached: a read is a miss (what the dead node held is lost, a read never
+   * fails because of it), a write or an invalidation is a clear failure.
+   */
+  #unreachable(error: CachePoolError): void {
+    this.#fail(this.#route.write ? error : errors.unknownKey());
   }
 
   #finish(answer: Upstream): void {

@@ -157,11 +157,19 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
   });
 
-  /** Sends the same request to every node; throws the first failure. */
+  /**
+   * Sends the same request to every node; throws the first failure. A read (`GET`) leaves out the
+   * nodes that cannot be reached (a dead member's figures and keys are gone, a read must not fail
+   * for it); a change must reach every node, so there an unreachable node is a failure.
+   */
   const fanOut = async (method: Method, path: string): Promise<Upstream[]> => {
-    const answers = await Promise.all(
-      routing.view.nodes().map((address) => upstreams.forward(address, method, path)),
-    );
+    const calls = routing.view.nodes().map((address) => upstreams.forward(address, method, path));
+    const answers =
+      method === 'GET'
+        ? (await Promise.allSettled(calls)).flatMap((outcome) =>
+            outcome.status === 'fulfilled' ? [outcome.value] : [],
+          )
+        : await Promise.all(calls);
     const failedAnswer = answers.find((answer) => answer.statusCode !== 200);
     if (failedAnswer)
       throw errors.fanOutRefused(

@@ -17,6 +17,13 @@ export interface MigrationJSON {
   keys_total: number;
   keys_done: number;
   bytes_done: number;
+  /**
+   * Keys that died with a member that failed (its last reported item count) instead of being
+   * handed off; 0 for a resize.
+   */
+  keys_lost: number;
+  /** The member whose failure this migration answered (its partitions failed over), else null. */
+  failed_node: string | null;
   error: string | null;
 }
 
@@ -41,6 +48,8 @@ export class MigrationProgress {
       keys_total: 0,
       keys_done: 0,
       bytes_done: 0,
+      keys_lost: 0,
+      failed_node: null,
       error: null,
     };
   }
@@ -65,6 +74,12 @@ export class MigrationProgress {
     // A key found twice (written again mid-move) is counted twice; keep done ≤ total visible.
     if (this.#state.keys_done > this.#state.keys_total)
       this.#state.keys_total = this.#state.keys_done;
+  }
+
+  /** The partitions of `node`, which failed, went to others without its `keys` keys. */
+  addLost(node: string, keys: number): void {
+    this.#state.failed_node = node;
+    this.#state.keys_lost += keys;
   }
 
   /** `count` partitions have no key left on their old owner. */

@@ -17,7 +17,7 @@ import type { Upstream, Upstreams, UpstreamMethod } from './upstreams.js';
 export type Forwarder = Pick<Upstreams, 'forward'>;
 
 /** Removes a key from the old owner at `address` after the new owner accepted a write. */
-export type RemoveFromOld = (address: string) => Promise<unknown>;
+export type RemoveFromOld = (address: string) => Promise<Upstream>;
 
 /** Sends one request, or reports a miss (undefined) when the node cannot be reached. */
 async function tryForward(
@@ -39,7 +39,8 @@ async function tryForward(
  * Reads `key` through `view`: its owner alone when its partition does not move; else new owner,
  * old owner, new owner again, until an answer with status `hit`. A key handed off from A to B
  * between the first and the second read is on B by the third (the handoff writes B before it
- * deletes A). Throws CP_ERR_NODE_UNREACHABLE when no node of the pair answered.
+ * deletes A). When no node that may hold the key answers (dead, hung, its breaker open), the read
+ * is a miss (CP_ERR_KEY_UNKNOWN): a cache may lose what a dead member held, it must not fail.
  */
 export async function readThrough(
   upstreams: Forwarder,
@@ -54,7 +55,8 @@ export async function readThrough(
   const partition = partitionOf(key);
   const owner = view.owners[partition]!;
   const previous = view.previous[partition];
-  if (previous === undefined) return upstreams.forward(owner, method, path, type, body);
+  if (previous === undefined)
+    return (await tryForward(upstreams, owner, method, path, type, body)) ?? unavailable();
   const first = await tryForward(upstreams, owner, method, path, type, body);
   if (first?.statusCode === hit) return first;
   const second = await tryForward(upstreams, previous, method, path, type, body);
@@ -63,15 +65,15 @@ export async function readThrough(
     (await tryForward(upstreams, owner, method, path, type, body)) ??
     first ??
     second ??
-    unreachable(owner)
+    unavailable()
   );
 }
 
 /**
  * Writes to the new owner, then removes the key from the old one (a write or delete) so that
  * the handoff cannot bring an older value back: the destination's fence skips a key written
- * on it since the migration began. A failure to remove from the old owner is ignored (the
- * migration's sweep or rollback deals with what is left there).
+ * on it since the migration began. A failure to remove from the old owner fails the write (see
+ * below), so an acknowledged write never leaves an older copy behind.
  */
 export async function writeThrough(
   upstreams: Forwarder,
@@ -86,8 +88,20 @@ export async function writeThrough(
   const partition = partitionOf(key);
   const answer = await upstreams.forward(view.owners[partition]!, method, path, type, body);
   const previous = view.previous[partition];
-  if (previous !== undefined && answer.statusCode < 300)
-    await removeFromOld(previous).catch(() => {});
+  // The old owner must let go of its older copy before the write is acknowledged: if it kept it,
+  // a rollback or the loss of the new owner could bring it back. When it cannot be reached the
+  // write is answered as failed (it may or may not have taken effect), never as a success.
+  if (previous !== undefined && answer.statusCode < 300) {
+    const removed = await removeFromOld(previous);
+    if (removed.statusCode >= 300)
+      throw errors.nodeRefused(
+        previous,
+        'the invalidation of a moving key',
+        removed.statusCode,
+        removed.body.toString('utf8', 0, 200),
+        removed,
+      );
+  }
   return answer;
 }
 
@@ -103,6 +117,7 @@ export function invalidateLegacy(upstreams: Forwarder, key: string): RemoveFromO
     );
 }
 
-function unreachable(address: string): never {
-  throw errors.nodeUnreachable(address);
+/** A read that no node could answer: the key is as good as gone, so it is a miss. */
+function unavailable(): never {
+  throw errors.unknownKey();
 }

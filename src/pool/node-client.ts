@@ -160,10 +160,13 @@ export class NodeClient {
     await this.call('POST', '/internal/migration/end', { id });
   }
 
-  /** True when the node answers `GET /healthz` with 200 within the timeout. */
-  async healthy(): Promise<boolean> {
+  /**
+   * True when the node answers `GET /healthz` with 200 within `timeoutMs` (default
+   * defaults.healthProbeTimeoutMs: a probe must not wait as long as a data call may).
+   */
+  async healthy(timeoutMs: number = defaults.healthProbeTimeoutMs): Promise<boolean> {
     try {
-      const answer = await this.request('GET', '/healthz');
+      const answer = await this.request('GET', '/healthz', undefined, timeoutMs);
       return answer.statusCode === 200;
     } catch {
       return false;
@@ -178,6 +181,7 @@ export class NodeClient {
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
     json?: unknown,
+    timeoutMs: number = this.#timeoutMs,
   ): Promise<RawAnswer> {
     try {
       const answer = await this.#pool.request({
@@ -186,7 +190,7 @@ export class NodeClient {
         headers:
           json === undefined ? this.#auth : { ...this.#auth, 'content-type': 'application/json' },
         ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       const body = await answer.body.text();
       return { statusCode: answer.statusCode, body };

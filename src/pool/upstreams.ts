@@ -1,12 +1,14 @@
 /**
  * The gateway's connections to the nodes: one keep-alive undici Pool per node address, created on
  * first use; `forward` sends raw bytes and gives the answer back as bytes, `dispatch` hands the
- * answer to a streaming handler (the fast path relays it without buffering). No routing
- * decisions here.
+ * answer to a streaming handler (the fast path relays it without buffering). A node that failed
+ * at the transport level is skipped at once for a while (Breaker) instead of costing every call its
+ * timeout. No routing decisions here.
  */
 import { Pool, type Dispatcher } from 'undici';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
+import { Breaker } from './breaker.js';
 
 /** The methods the gateway forwards. */
 export type UpstreamMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
@@ -23,8 +25,10 @@ export interface Upstream {
 /** Options of Upstreams. */
 export interface UpstreamsOptions {
   token?: string | undefined;
-  /** Timeout of one forwarded request, in ms; default defaults.peerTimeoutMs. */
+  /** Timeout of one forwarded request, in ms; default defaults.nodeCallTimeoutMs. */
   timeoutMs?: number;
+  /** The breaker shared by every call; default a new one with the default open time. */
+  breaker?: Breaker;
   /** Keep-alive connections per node; default defaults.gatewayConnections (64). */
   connections?: number;
 }
@@ -35,9 +39,12 @@ export class Upstreams {
   #timeoutMs: number;
   #connections: number;
   #token: string | undefined;
+  /** Which nodes failed lately; callers consult it before a call and report what happened. */
+  readonly breaker: Breaker;
 
   constructor(options: UpstreamsOptions = {}) {
-    this.#timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
+    this.#timeoutMs = options.timeoutMs ?? defaults.nodeCallTimeoutMs;
+    this.breaker = options.breaker ?? new Breaker();
     this.#connections = options.connections ?? defaults.gatewayConnections;
     this.#token = options.token;
   }
@@ -45,7 +52,8 @@ export class Upstreams {
   /**
    * Sends `method path` with `body` (raw bytes, `contentType`) to `address` and reads the whole
    * answer; `extra` headers (a /v1 PUT's If-Match, If-None-Match) are sent as given. A transport
-   * failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE.
+   * failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE, and so does a call to a
+   * node whose breaker is open, at once.
    */
   async forward(
     address: string,
@@ -58,6 +66,7 @@ export class Upstreams {
     const headers = extra
       ? { ...extra, ...this.#headers(contentType) }
       : this.#headers(contentType);
+    if (!this.breaker.allows(address)) throw errors.nodeUnreachable(address);
     try {
       const answer = await this.#pool(address).request({
         method,
@@ -66,6 +75,7 @@ export class Upstreams {
         body: body === undefined || body.length === 0 ? null : body,
       });
       const bytes = Buffer.from(await answer.body.arrayBuffer());
+      this.breaker.succeeded(address);
       const type = answer.headers['content-type'];
       const etag = answer.headers.etag;
       return {
@@ -75,6 +85,7 @@ export class Upstreams {
         ...(etag !== undefined ? { etag: Array.isArray(etag) ? etag[0] : etag } : {}),
       };
     } catch (error) {
+      this.breaker.failed(address);
       throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
     }
   }
@@ -82,7 +93,8 @@ export class Upstreams {
   /**
    * Sends `method path` with `body` to `address` and gives the answer to `handler` as it streams
    * in (undici's dispatch handler: start, data, end or error). Bounded by the same timeouts as
-   * `forward`; a transport failure reaches `handler.onResponseError`.
+   * `forward`; a transport failure reaches `handler.onResponseError`. The caller checks the
+   * breaker first and reports the outcome to it (the relay knows when the answer is complete).
    */
   dispatch(
     address: string,

@@ -58,6 +58,7 @@ const PIPE_CLOSE_GRACE_MS = 1000;
 /** Scales an orchestrated pool by running a command. */
 export class CommandProvisioner implements Provisioner {
   readonly kind = 'command' as const;
+  readonly replacesFailed = true;
   readonly #scaleCommand: string;
   readonly #removeCommand: string | undefined;
   readonly #timeoutMs: number;
@@ -147,6 +148,12 @@ export class CommandProvisioner implements Provisioner {
   }
 
   /** The command provisioner cannot see its nodes: they announce themselves by registering. */
+  /**
+   * A failed node is left to the orchestrator: it recreates the pod (empty) and the new node
+   * registers again. Scaling down here would remove the highest ordinal, not the failed node.
+   */
+  async forgetFailed(_address: string, _newCount: number): Promise<void> {}
+
   addresses(): string[] {
     return [];
   }

@@ -67,6 +67,7 @@ interface Child {
 /** Runs nodes as supervised local processes. */
 export class LocalProvisioner implements Provisioner {
   readonly kind = 'local' as const;
+  readonly replacesFailed = false;
   #options: LocalProvisionerOptions;
   #children = new Map<string, Child>();
   #listeners: ((event: ProvisionerEvent) => void)[] = [];
@@ -150,6 +151,11 @@ export class LocalProvisioner implements Provisioner {
     this.#children.delete(address);
     if (child.pid > 0) await stopPid(child.pid);
     this.#options.logger.info({ address }, 'node stopped');
+  }
+
+  /** A failed node is stopped for good (a hung process must not resume with old values). */
+  forgetFailed(address: string, newCount: number): Promise<void> {
+    return this.stopNode(address, newCount);
   }
 
   addresses(): string[] {
@@ -262,6 +268,7 @@ export class LocalProvisioner implements Provisioner {
     ) {
       logger.error({ address: child.address }, 'node keeps dying; not restarting it');
       this.#children.delete(child.address);
+      this.#emit({ kind: 'lost', address: child.address });
       return;
     }
     child.restarts.push(now);
@@ -288,7 +295,10 @@ export class LocalProvisioner implements Provisioner {
         }
         logger.error({ address: child.address, err: error }, 'node restart failed');
         // Its port may be another node's by now (a new node bound it while this one was down).
-        if (this.#children.get(child.address) === child) this.#children.delete(child.address);
+        if (this.#children.get(child.address) === child) {
+          this.#children.delete(child.address);
+          this.#emit({ kind: 'lost', address: child.address });
+        }
       },
     );
   }

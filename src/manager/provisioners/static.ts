@@ -36,6 +36,7 @@ export interface StaticProvisionerOptions {
 /** Hands out nodes from a fixed list. */
 export class StaticProvisioner implements Provisioner {
   readonly kind = 'static' as const;
+  readonly replacesFailed = true;
   readonly #nodes: readonly string[];
   readonly #handedOut = new Set<string>();
   readonly #isMember: (address: string) => boolean;
@@ -88,6 +89,9 @@ export class StaticProvisioner implements Provisioner {
   }
 
   /** The whole list, members or not. */
+  /** Nothing to stop: the operator's node, if it answers again, registers as a new member. */
+  async forgetFailed(_address: string, _newCount: number): Promise<void> {}
+
   addresses(): string[] {
     return [...this.#nodes];
   }
