@@ -96,6 +96,11 @@ export class CacheNode {
     if (bytes > this.maxValueBytes) throw errors.valueOverLimit(bytes, this.maxValueBytes);
   }
 
+  /** The deadline `ttlS` seconds from now on the node's clock; 0 (never) when ttlS is undefined. */
+  deadlineAfter(ttlS: number | undefined): number {
+    return ttlS === undefined ? 0 : this.#clock.now() + ttlS * 1000;
+  }
+
   /** A counted GET: refreshes recency on a hit; undefined on a miss. */
   get(key: string): Entry | undefined {
     const entry = this.store.get(key);

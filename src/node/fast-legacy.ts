@@ -24,6 +24,7 @@ import {
 } from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer } from './entry.js';
+import { parseTtl } from './ttl.js';
 
 /** Options of createFastLegacy. */
 export interface FastLegacyOptions {
@@ -44,7 +45,7 @@ type Encoding = 'form' | 'json';
 /** The routes taken, by path (method POST), and the fields each reads. */
 const ROUTES = {
   '/api/cache/key': ['key'],
-  '/api/cache/content': ['key', 'value'],
+  '/api/cache/content': ['key', 'value', 'ttl'],
 } as const;
 type Path = keyof typeof ROUTES;
 /** The empty success answer of a put, as sendSuccess sends it. */
@@ -197,9 +198,9 @@ function answer(
 ): void {
   const { node } = options;
   try {
-    const [key, value] = fieldsOf(options, encoding, body, ROUTES[path]);
+    const [key, value, ttl] = fieldsOf(options, encoding, body, ROUTES[path]);
     if (path === '/api/cache/content') {
-      node.putText(key, value);
+      node.putText(key, value, node.deadlineAfter(parseTtl('ttl', ttl)));
       send(response, 200, PUT_DONE);
       return;
     }

@@ -45,7 +45,9 @@ export async function registerBatchRoutes(
       const type = String(request.headers['content-type'] ?? '');
       if (!type.toLowerCase().startsWith(BATCH_CONTENT_TYPE) || batchVersion(type) !== 1)
         throw errors.unsupportedMedia(type);
-      const ttlS = ttlOfV1(request.query, request.headers['cache-control']);
+      const expiresAtMs = node.deadlineAfter(
+        ttlOfV1(request.query, request.headers['cache-control']),
+      );
       const body = request.body;
       const records = decodeBatch(Buffer.isBuffer(body) ? body : EMPTY);
       checkCount(records.length);
@@ -58,14 +60,14 @@ export async function registerBatchRoutes(
         const entryBytes = Buffer.byteLength(record.key, 'utf8') + record.value.length;
         if (entryBytes > capacityBytes) throw errors.valueTooLarge(entryBytes, capacityBytes);
       }
-      for (const record of records) storeRecord(node, record, ttlS);
+      for (const record of records) storeRecord(node, record, expiresAtMs);
       reply.code(200).send({ stored: records.length });
     });
   });
 }
 
-function storeRecord(node: CacheNode, record: BatchRecord, _ttlS: number | undefined): void {
-  node.put(record.key, rawEntry(record.value, record.type || DEFAULT_TYPE));
+function storeRecord(node: CacheNode, record: BatchRecord, expiresAtMs: number): void {
+  node.put(record.key, rawEntry(record.value, record.type || DEFAULT_TYPE), expiresAtMs);
 }
 
 function keysOf(node: CacheNode, request: FastifyRequest): string[] {

@@ -16,6 +16,7 @@ import {
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer } from './entry.js';
 import { homePage, statisticsPage } from './pages.js';
+import { parseTtl } from './ttl.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
@@ -57,7 +58,8 @@ export function registerLegacyRoutes(
 
   app.post('/api/cache/content', data, (request, reply) => {
     const fields = fieldsOf(request);
-    node.putText(fieldText(fields, 'key'), fieldText(fields, 'value'));
+    const expiresAtMs = node.deadlineAfter(parseTtl('ttl', fieldText(fields, 'ttl')));
+    node.putText(fieldText(fields, 'key'), fieldText(fields, 'value'), expiresAtMs);
     sendSuccess(reply, '');
   });
 

@@ -5,6 +5,7 @@
  * content type. GET and HEAD answer the value's ETag (etag.ts); a PUT with `If-None-Match: *`
  * (add only if absent) or `If-Match: <etag>` (compare-and-set) is checked and applied in one
  * synchronous step, so no other write can come between, and answers 412 when it does not hold.
+ * A PUT's time to live comes from `?ttl=` or `Cache-Control: max-age` (ttl.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
@@ -13,6 +14,7 @@ import type { CacheNode } from './cache-node.js';
 import { rawEntry, valueOf, type Entry } from './entry.js';
 import { etagOf, ifMatchHolds } from './etag.js';
 import { openapi } from './openapi.js';
+import { ttlOfV1 } from './ttl.js';
 
 const DEFAULT_TYPE = 'application/octet-stream';
 
@@ -60,8 +62,11 @@ export async function registerV1Routes(
       if (!Buffer.isBuffer(body) || body.length === 0) throw errors.missingValue();
       node.checkValueBytes(body.length);
       const type = request.headers['content-type'] ?? DEFAULT_TYPE;
+      const expiresAtMs = node.deadlineAfter(
+        ttlOfV1(request.query, request.headers['cache-control']),
+      );
       checkPrecondition(request, node.store.peek(key));
-      const outcome = node.put(key, rawEntry(body, type));
+      const outcome = node.put(key, rawEntry(body, type), expiresAtMs);
       if (outcome.kind === 'rejected')
         throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
       reply.code(outcome.kind === 'added' ? 201 : 204).send();
