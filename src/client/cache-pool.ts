@@ -218,7 +218,12 @@ export class CachePool {
       try {
         answer = await readThrough(this.#connections.forwarder(headers), view, key, method, path);
       } catch (error) {
-        if (!isUnreachable(error)) throw error;
+        // No node that may hold the key answered (readThrough calls that a miss, KEY_UNKNOWN).
+        if (
+          !isUnreachable(error) &&
+          !(error instanceof CachePoolError && error.code === 'CP_ERR_KEY_UNKNOWN')
+        )
+          throw error;
         void this.#refresh();
         return undefined;
       }
