@@ -73,7 +73,7 @@ export const defaults = {
    */
   downAfterMs: 5_000,
   /** Timeout of one health probe, in ms (a hung node must not hold up the next probe). */
-  healthProbeTimeoutMs: 1_000,
+  healthProbeTimeoutMs: 1_500,
   /**
    * Timeout of a gateway's data call to a node (get, put, invalidate), in ms: a hung node costs
    * at most this much once, then its breaker answers at once (`--node-timeout`).
@@ -88,6 +88,11 @@ export const defaults = {
    * manager uses that manager's downAfterMs minus 1.5 s (never under 500 ms).
    */
   nodeStallMs: 3_500,
+  /**
+   * How long a pool node stopped by SIGTERM waits for the manager to hand its keys off before it
+   * exits anyway, in ms (`--leave-grace`): under Kubernetes's default 30 s grace period.
+   */
+  leaveGraceMs: 25_000,
   /** How often a pool node checks that its process was not frozen, in ms. */
   stallCheckMs: 250,
   /** Keys per move_keys call the manager asks for during a resize (`--move-chunk-keys`). */

@@ -24,6 +24,7 @@ import {
 
 /** Options of `cachepool node` after parsing. */
 interface NodeCliOptions {
+  leaveGrace: number;
   host: string;
   port: number;
   capacity: number;
@@ -82,6 +83,13 @@ export function registerNodeCommand(program: Command): void {
     'seconds between statistics snapshots',
     positiveNumberOption('--stats-interval'),
     defaults.statsIntervalS,
+  );
+  addOption(
+    command,
+    '--leave-grace <ms>',
+    'on SIGTERM, how long a pool node waits for its keys to be handed off before it exits',
+    integerOption('--leave-grace', 0),
+    defaults.leaveGraceMs,
   );
   addTokenOptions(
     command,
@@ -179,7 +187,9 @@ export function registerNodeCommand(program: Command): void {
         },
         logger,
       });
-      onShutdown(() => app.close(), logger);
+      // Steps run last first: a pool node hands its keys off while it still serves, then closes.
+      onShutdown(() => app.close(), logger, options.leaveGrace + defaults.shutdownStepTimeoutMs);
+      onShutdown(() => publisher.leave(options.leaveGrace), logger);
       const { port } = await listen(app, {
         host: options.host,
         port: options.port,

@@ -110,6 +110,7 @@ export class Manager {
       routing: () => this.#options.routing,
       managerAddress: () => this.#address,
       chunkKeys: options.moveChunkKeys ?? defaults.moveChunkKeys,
+      downAfterMs: this.#downAfterMs,
     });
     this.#nodes = new NodeStarter({
       pool,
@@ -264,6 +265,16 @@ export class Manager {
    */
   handoffDone(address: string): void {
     this.#engine.handoffDone(address);
+  }
+
+  /**
+   * A member is stopping (SIGTERM: a rolling update, a scale-down by its orchestrator): its keys
+   * are handed off to the owners of its partitions and it leaves the pool; resolves once done.
+   * Refused when it is not a member, when the manager is stopping, and for the pool's last
+   * member (nowhere to hand off to); CP_ERR_POOL_RESIZE_FAILED when the handoff failed.
+   */
+  leave(address: string): Promise<void> {
+    return this.#engine.leave(address);
   }
 
   /**

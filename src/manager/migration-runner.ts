@@ -24,6 +24,8 @@ export interface MigrationRunnerOptions {
   managerAddress(): string;
   /** Keys per move_keys call. */
   chunkKeys: number;
+  /** The pool's --down-after: how long a rollback waits for a node of a move to answer. */
+  downAfterMs: number;
 }
 
 /** A migration as `GET /api/manager/migration` shows it. */
@@ -178,6 +180,12 @@ export class MigrationRunner {
       leaving,
       managerAddress: this.#options.managerAddress(),
       chunkKeys: this.#options.chunkKeys,
+      answerWaitMs: this.#options.downAfterMs,
+      onRollbackFailure: (error) =>
+        logger.error(
+          { migration: id, error },
+          'the rollback could not hand the moved keys back; writes made during the move were lost',
+        ),
       // Journals each source's progress: a restart settling this migration skips those sources.
       onPartitionsDone: (moves) => {
         try {

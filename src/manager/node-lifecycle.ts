@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { defaults } from '../defaults.js';
 import { HealthMonitor } from './health-monitor.js';
 import type { MigrationRunner } from './migration-runner.js';
 import type { PoolState } from './pool-state.js';
@@ -45,7 +46,7 @@ export class NodeLifecycle {
           .list()
           .filter((m) => m.status === 'up' || m.status === 'down')
           .map((m) => m.address),
-      probe: (address) => pool.client(address).healthy(),
+      probe: (address) => pool.client(address).healthy(defaults.healthProbeTimeoutMs),
       failuresDown: options.healthFailuresDown,
       downAfterMs: options.downAfterMs,
       clock: options.clock,

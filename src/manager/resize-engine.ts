@@ -7,6 +7,7 @@
  * dashboard. The migration itself (planning, journaling, moving keys) is MigrationRunner's.
  */
 import type { Logger } from 'pino';
+import type { ResizeCause } from '../metrics/index.js';
 import type { Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
@@ -17,8 +18,7 @@ import type { Provisioner } from './provisioner.js';
 import { nodeToDrain } from './provisioners/command.js';
 import type { ResizeCoordinator } from './resize-coordinator.js';
 
-/** Why the pool changed size. */
-export type ResizeCause = 'manual' | 'automatic' | 'failure';
+export type { ResizeCause };
 
 /** One resize, for the dashboard's charts. */
 export interface ResizeEvent {
@@ -155,6 +155,37 @@ export class ResizeEngine {
     } catch (error) {
       logger.warn({ err: error }, 'could not grow back after a failed node');
     }
+  }
+
+  /**
+   * A member is stopping on its own (SIGTERM): hands its keys off to the owners of its partitions
+   * (a shrink that drains exactly this node, waiting for a running resize first) and removes it.
+   * The provisioner is not asked to stop it: it is stopping already (a local node that exits is
+   * restarted by its supervisor and registers again, as an orchestrator's new pod does).
+   */
+  async leave(address: string): Promise<void> {
+    const { pool, coordinator } = this.#options;
+    if (this.#options.closed()) throw errors.invalid('the manager is stopping');
+    if (!pool.members.has(address)) throw errors.notMember(address);
+    await coordinator.runWhenIdle(async () => {
+      const member = pool.members.get(address);
+      if (!member) return;
+      const oldSize = pool.members.size;
+      if (oldSize <= 1) throw errors.invalid('the last node of the pool has no one to hand off to');
+      pool.setStatus(address, 'draining');
+      const staying = pool.members.addresses().filter((other) => other !== address);
+      const error = await this.#options.migrations.migrate([address], staying);
+      if (error !== null) {
+        pool.setStatus(address, member.status);
+        this.#handedOff.delete(address);
+        this.#recordEvent(oldSize, 'leave');
+        throw errors.resizeFailed(`the handoff of ${address} failed: ${error}`);
+      }
+      pool.removeMember(address);
+      this.#handedOff.delete(address);
+      await pool.dropClient(address);
+      this.#recordEvent(oldSize, 'leave');
+    });
   }
 
   /**

@@ -81,6 +81,14 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     return sendSuccess(reply, '');
   });
 
+  app.post('/api/manager/leave', control, async (request, reply) => {
+    const address = fieldText(readFields(request), 'address');
+    if (!address)
+      throw errors.invalid('address is required: the host:port of the node that is stopping');
+    await manager.leave(address);
+    return sendSuccess(reply, '');
+  });
+
   app.get('/api/manager/poolsize/config', async (_request, reply) =>
     sendSuccess(reply, {
       resize_pool_option: scaling.mode,

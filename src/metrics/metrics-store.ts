@@ -33,6 +33,7 @@ import {
   prepareStoreStatements,
   toPoint,
   toSample,
+  resizeCauses,
   type ResizeEvent,
 } from './store-db.js';
 
@@ -74,7 +75,7 @@ export interface MetricsStoreOptions {
   clock?: Clock;
 }
 
-const CAUSES: ReadonlySet<string> = new Set(['manual', 'automatic', 'failure']);
+const CAUSES: ReadonlySet<string> = new Set(resizeCauses);
 
 function checkMinutes(minutes: number): number {
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 7 * 24 * 60) {

@@ -8,11 +8,20 @@ import Database from 'better-sqlite3';
 import type { PoolPoint, RollupSample } from './rollup.js';
 
 /** A pool resize, as recorded by the manager and read by the dashboard (also its `events` row). */
+/**
+ * Why the pool changed size: by hand, by the auto-scaler, a member that failed (its partitions
+ * failed over, or the pool growing back after it), or a member that left on its own (SIGTERM).
+ */
+export type ResizeCause = 'manual' | 'automatic' | 'failure' | 'leave';
+
+/** Every ResizeCause, for checks of stored rows. */
+export const resizeCauses: readonly ResizeCause[] = ['manual', 'automatic', 'failure', 'leave'];
+
 export interface ResizeEvent {
   time_ms: number;
   old_size: number;
   new_size: number;
-  cause: 'manual' | 'automatic' | 'failure';
+  cause: ResizeCause;
 }
 
 /** A `samples` row: one pushed snapshot, timed by the manager's clock. */

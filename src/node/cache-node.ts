@@ -232,11 +232,13 @@ export class CacheNode {
 
   /**
    * Opens a migration fence over `partitions`, dropping any key this node holds in them (stale
-   * leftovers of an earlier failed move).
+   * leftovers of an earlier failed move) — unless `keep`: a rollback hands partitions back to
+   * their old owner, whose keys there are current (writes went elsewhere and invalidated them).
    */
-  beginMigration(id: string, partitions: readonly number[]): number {
+  beginMigration(id: string, partitions: readonly number[], keep = false): number {
     const wanted = new Set(partitions);
     this.fences.begin(id, partitions);
+    if (keep) return 0;
     let dropped = 0;
     for (const key of this.store.keys()) {
       if (wanted.has(partitionOf(key))) {

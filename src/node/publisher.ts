@@ -165,8 +165,29 @@ export class Publisher {
     }
   }
 
-  async #post(path: string, body: unknown): Promise<unknown> {
-    const timeoutMs = this.#options.timeoutMs ?? defaults.peerTimeoutMs;
+  /**
+   * The node is stopping (SIGTERM): asks its manager to hand its keys off to the owners of its
+   * partitions and remove it from the pool, and resolves once that is done, refused (not a
+   * member, the manager stopping, the pool's last node) or after `graceMs`. Never throws: a node
+   * that could not hand off exits anyway, and its keys are lost with it (logged).
+   */
+  async leave(graceMs: number = defaults.leaveGraceMs): Promise<void> {
+    const { managerUrl, logger } = this.#options;
+    if (!managerUrl || !this.#registered) return;
+    const address = this.#options.address();
+    try {
+      await this.#post('/api/manager/leave', { address }, graceMs);
+      logger?.info({ address }, 'keys handed off; the node left the pool');
+    } catch (error) {
+      logger?.warn({ err: error, address }, 'could not hand the keys off before stopping');
+    }
+  }
+
+  async #post(
+    path: string,
+    body: unknown,
+    timeoutMs = this.#options.timeoutMs ?? defaults.peerTimeoutMs,
+  ): Promise<unknown> {
     const response = await request(`${this.#options.managerUrl}${path}`, {
       method: 'POST',
       body: JSON.stringify(body),

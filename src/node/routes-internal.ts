@@ -83,7 +83,9 @@ export function registerInternalRoutes(
         `partitions must be a list of integers from 0 to ${PARTITION_COUNT - 1}`,
       );
     }
-    const dropped = node.beginMigration(id, partitions as number[]);
+    if (fields.keep !== undefined && typeof fields.keep !== 'boolean')
+      throw errors.invalid('keep must be true or false');
+    const dropped = node.beginMigration(id, partitions as number[], fields.keep === true);
     sendSuccess(reply, { id, dropped });
   });
 

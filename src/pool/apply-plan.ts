@@ -5,17 +5,19 @@
  * the nodes' move_keys, sweeps the stragglers, closes the fences and commits T2. Starting and
  * stopping nodes is the caller's (the resize coordinator's) business.
  *
- * On any failure T1 stays in force: keys still on a reachable destination are handed back to
- * their old owner while the moving state still routes writes to the destination, then T1 is
- * republished. The resize is reported failed and can be retried. docs/pool.md walks through the
- * interleavings.
+ * On any failure the moves are undone by the same executor run backwards (rollBack): each moving
+ * partition goes back to its old owner through a move of its own — the old owner fenced without
+ * losing its keys, writes routed to it, the destination's keys handed back under that fence — so
+ * that no write acknowledged during the move is lost and no invalidation is undone. A partition
+ * whose old owner no longer answers stays with its new owner instead (where its writes went).
+ * The resize is reported failed and can be retried. docs/pool.md walks through the interleavings.
  */
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import {
   partitionOf,
+  PartitionTable,
   type PartitionMove,
-  type PartitionTable,
   type RebalancePlan,
 } from '../partition/index.js';
 import type { MigrationProgress } from './migration-progress.js';
@@ -63,9 +65,29 @@ export interface ApplyPlanOptions {
    * crashed or restarted, since it lost its keys and its fence.
    */
   signal?: AbortSignal;
+  /**
+   * Fence the destinations without dropping what they hold of the moving partitions: for a
+   * rollback, whose destinations are the old owners (their keys there are current). Default false.
+   */
+  keepDestinationKeys?: boolean;
+  /** Undo the moves when the migration fails (default true; false for the rollback itself). */
+  rollBackOnFailure?: boolean;
+  /** Where a failure of the rollback is reported (what was lost, and why). */
+  onRollbackFailure?: (error: string) => void;
+  /**
+   * How long a rollback waits for a node of a move that does not answer before it gives up on
+   * what that node holds, in ms (the pool's --down-after: after that long it would be failed
+   * over anyway); default 0.
+   */
+  answerWaitMs?: number;
 }
 
 /** What applyPlan did: T2 in force, or T1 kept with the reason. */
+/**
+ * What applyPlan did: T2 in force, or the moves undone with the reason. After a rollback the table
+ * in force has T1's owners (but for partitions whose old owner stopped answering) under a version
+ * above T2's, so that whoever saw the moving state sees the rollback as newer.
+ */
 export type ApplyOutcome =
   { ok: true; table: PartitionTable } | { ok: false; table: PartitionTable; error: string };
 
@@ -90,6 +112,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
         clientOf(to).beginMigration(
           id,
           moves.map((move) => move.partition),
+          options.keepDestinationKeys ?? false,
         ),
       ),
     );
@@ -120,8 +143,9 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
     return { ok: true, table: plan.table };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    await rollBack(options, incoming, published);
-    return { ok: false, table: current, error: reason };
+    if (options.rollBackOnFailure === false) return { ok: false, table: current, error: reason };
+    const table = await rollBack(options, incoming, published);
+    return { ok: false, table, error: reason };
   }
 }
 
@@ -188,49 +212,102 @@ async function drainSource(
 }
 
 /**
- * Keeps T1: hands back what reached a reachable destination while the moving state still sends
- * writes there (so no newer write is overwritten on the old owner), republishes T1, then drops
- * any key a destination received in between (the old owner was invalidated by that write: a
- * later read misses, it never sees an older value).
+ * Undoes a failed migration and returns the table now in force. Before the moving state was
+ * published nothing was routed to a destination: closing the fences is all. After it, writes of
+ * a moving partition p (A → B) went to B and invalidated A, so B holds the newest values of p.
+ * For every move whose two nodes both answer, the same executor runs the move backwards
+ * (B → A): A is fenced *keeping* its keys (they are current: every write since the move began
+ * invalidated A's copy), writes are routed to A and invalidate B, and B hands its keys of p
+ * back under A's fence — an acknowledged write on B reaches A or is superseded by a newer one on
+ * A, and a key invalidated during the rollback is never brought back. A move whose old owner
+ * does not answer leaves p with B (its writes are there; what A held is lost with A); a move
+ * whose new owner does not answer sends p back to A (what B received is lost with B). If the
+ * backward move fails as well, p goes back to A and what B still holds is dropped: the only case
+ * where writes made during a move can be lost, reported through onRollbackFailure.
  */
 async function rollBack(
   options: ApplyPlanOptions,
   incoming: Map<string, PartitionMove[]>,
   published: boolean,
-): Promise<void> {
-  const { current, clientOf, publish } = options;
+): Promise<PartitionTable> {
+  const { current, plan, clientOf, publish } = options;
   const id = options.progress.id;
-  const backOf = new Map<number, string>();
-  for (const moves of incoming.values())
-    for (const move of moves) backOf.set(move.partition, move.from);
   await Promise.all(
     [...incoming.keys()].map((to) =>
       clientOf(to)
         .endMigration(id)
-        .catch(() => {}),
+        .catch(() => {
+          // A destination that does not answer has no fence to close worth waiting for: its
+          // keys of the moving partitions are left behind below and dropped by its next fence.
+        }),
     ),
   );
-  if (published) {
-    for (const to of incoming.keys()) {
-      const destination = clientOf(to);
-      for (let pass = 0; pass < defaults.moveHandBackPasses; pass++) {
-        const keys = await destination.keys().catch(() => [] as string[]);
-        const back = movingKeys(keys, backOf, to);
-        if (back.length === 0) break;
-        const dest: Record<string, string[]> = {};
-        for (const key of back) (dest[backOf.get(partitionOf(key))!] ??= []).push(key);
-        const moved = await destination.moveKeys({ dest }).catch(() => undefined);
-        if (!moved) break;
-      }
-    }
+  // Above T2's version: a router or node that saw the moving state must see this as newer.
+  const version = plan.table.version + 1;
+  if (!published) {
+    const table = new PartitionTable(version, current.strategy, current.owners);
+    await publish(table, []);
+    return table;
   }
-  await publish(current, []);
-  for (const to of incoming.keys()) {
-    const destination = clientOf(to);
-    const keys = await destination.keys().catch(() => [] as string[]);
+  const nodes = [...new Set(plan.moves.flatMap((move) => [move.from, move.to]))];
+  const answers = new Map(
     await Promise.all(
-      movingKeys(keys, backOf, to).map((key) => destination.invalidate(key).catch(() => {})),
+      nodes.map(
+        async (node) =>
+          [node, await answersWithin(clientOf(node), options.answerWaitMs ?? 0)] as const,
+      ),
+    ),
+  );
+  const owners = [...current.owners];
+  const backward: PartitionMove[] = [];
+  for (const move of plan.moves) {
+    const fromAnswers = answers.get(move.from) === true;
+    const toAnswers = answers.get(move.to) === true;
+    if (fromAnswers && toAnswers)
+      backward.push({ partition: move.partition, from: move.to, to: move.from });
+    else if (toAnswers) owners[move.partition] = move.to;
+  }
+  const table = new PartitionTable(version, current.strategy, owners);
+  if (backward.length === 0) {
+    await publish(table, []);
+    return table;
+  }
+  // The moving state in force routes every moving p to B; the backward move starts from there.
+  const forwardOwners = [...owners];
+  for (const move of backward) forwardOwners[move.partition] = move.from;
+  const back = await applyPlan({
+    ...options,
+    current: new PartitionTable(plan.table.version, current.strategy, forwardOwners),
+    plan: { table, moves: backward },
+    leaving: [],
+    keepDestinationKeys: true,
+    rollBackOnFailure: false,
+    onPartitionsDone: undefined,
+    // The abort that failed the forward move must not stop its undoing.
+    signal: undefined,
+  });
+  if (back.ok) return table;
+  options.onRollbackFailure?.(back.error);
+  await publish(table, []);
+  for (const move of backward) {
+    const source = clientOf(move.from);
+    const keys = await source.keys().catch(() => [] as string[]);
+    await Promise.all(
+      keys
+        .filter((key) => partitionOf(key) === move.partition)
+        .map((key) => source.invalidate(key).catch(() => {})),
     );
+  }
+  return table;
+}
+
+/** Whether `client` answers its health check within `waitMs` (asked again every 250 ms). */
+async function answersWithin(client: NodeClient, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (await client.healthy(defaults.healthProbeTimeoutMs)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

@@ -150,9 +150,16 @@ export class NodeClient {
     };
   }
 
-  /** Opens the migration fence for `partitions` (purges stale keys of them). */
-  async beginMigration(id: string, partitions: number[]): Promise<void> {
-    await this.call('POST', '/internal/migration/begin', { id, partitions });
+  /**
+   * Opens the migration fence for `partitions` (purges stale keys of them, unless `keep`: a
+   * rollback handing partitions back to the old owner keeps what it holds).
+   */
+  async beginMigration(id: string, partitions: number[], keep = false): Promise<void> {
+    await this.call('POST', '/internal/migration/begin', {
+      id,
+      partitions,
+      ...(keep ? { keep: true } : {}),
+    });
   }
 
   /** Closes the migration fence `id`. */
@@ -161,10 +168,11 @@ export class NodeClient {
   }
 
   /**
-   * True when the node answers `GET /healthz` with 200 within `timeoutMs` (default
-   * defaults.healthProbeTimeoutMs: a probe must not wait as long as a data call may).
+   * True when the node answers `GET /healthz` with 200 within `timeoutMs` (default: the
+   * client's timeout; the manager's periodic probes pass defaults.healthProbeTimeoutMs, so that a
+   * hung node is found out quickly).
    */
-  async healthy(timeoutMs: number = defaults.healthProbeTimeoutMs): Promise<boolean> {
+  async healthy(timeoutMs: number = this.#timeoutMs): Promise<boolean> {
     try {
       const answer = await this.request('GET', '/healthz', undefined, timeoutMs);
       return answer.statusCode === 200;

@@ -134,6 +134,7 @@ describe('manager routes refuse bad input in the envelope', () => {
       cache_index: 4,
       capacity: 64,
       replacement_policy: 'lru',
+      down_after_ms: 5_000,
     });
     const again = await post('/api/manager/register', {
       address: '127.0.0.1:6001',

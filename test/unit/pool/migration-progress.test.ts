@@ -24,6 +24,8 @@ describe('MigrationProgress', () => {
         keys_total: 100,
         keys_done: 40,
         bytes_done: 4_000,
+        keys_lost: 0,
+        failed_node: null,
         error: null,
       },
     );
