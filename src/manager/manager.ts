@@ -197,6 +197,23 @@ export class Manager {
     return this.#pool.table;
   }
 
+  /**
+   * What the routing follows now, for clients that route by themselves: the table (during a
+   * rollback, the one being rolled back to), the partitions moving, and the routing version that
+   * orders these states (src/partition/roles.ts).
+   */
+  routing(): {
+    table: PartitionTable;
+    moving: readonly { partition: number; from: string; to: string }[];
+    version: number;
+  } {
+    return {
+      table: this.#migrations.routedTable,
+      moving: this.#migrations.moving,
+      version: this.#migrations.routingVersion(),
+    };
+  }
+
   /** Partitions moving right now (empty when no resize runs). */
   get moving(): readonly { partition: number; from: string; to: string }[] {
     return this.#migrations.moving;

@@ -8,7 +8,14 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { PartitionTable, planRebalance } from '../partition/index.js';
+import {
+  PartitionTable,
+  planRebalance,
+  rolesOf,
+  routingVersionOf,
+  type RoleMove,
+} from '../partition/index.js';
+import { defaults } from '../defaults.js';
 import { applyPlan, MigrationProgress, type MigrationJSON, type Routing } from '../pool/index.js';
 import type { PoolState } from './pool-state.js';
 import type { MigrationRecord } from './state-db.js';
@@ -36,6 +43,8 @@ export class MigrationRunner {
   #options: MigrationRunnerOptions;
   #progress: MigrationProgress | null = null;
   #moving: { partition: number; from: string; to: string }[] = [];
+  /** The table published with the moving partitions while a migration runs, else null. */
+  #routedTable: PartitionTable | null = null;
   #seq = 0;
   /** Aborts the running migration; with the nodes taking part in it. */
   #abort: { controller: AbortController; nodes: Set<string> } | null = null;
@@ -47,6 +56,56 @@ export class MigrationRunner {
   /** Partitions moving right now (empty when no migration runs). */
   get moving(): readonly { partition: number; from: string; to: string }[] {
     return this.#moving;
+  }
+
+  /**
+   * The table the routing follows now: the pool's table, or while a migration runs the one it
+   * published with the moving partitions (a rollback's differs from the pool's).
+   */
+  get routedTable(): PartitionTable {
+    return this.#routedTable ?? this.#options.pool.table;
+  }
+
+  /** The routing version in force (src/partition/roles.ts). */
+  routingVersion(): number {
+    return routingVersionOf(this.routedTable, this.#moving);
+  }
+
+  /**
+   * Tells `addresses` (default: every node of the routing state and every member) which
+   * partitions they own, receive or leave under the routing state in force. Nodes that do not
+   * answer are logged and told again after their next health probe shows an older version.
+   */
+  async pushRoles(addresses?: readonly string[]): Promise<void> {
+    await this.#pushRoles(this.routedTable, this.#moving, addresses);
+  }
+
+  async #pushRoles(
+    table: PartitionTable,
+    moving: readonly RoleMove[],
+    only?: readonly string[],
+  ): Promise<void> {
+    const { pool, logger } = this.#options;
+    const roles = rolesOf(table, moving, pool.members.addresses());
+    await Promise.all(
+      [...roles]
+        .filter(([address]) => only === undefined || only.includes(address))
+        .map(async ([address, nodeRoles]) => {
+          try {
+            await pool.client(address).setRoles(nodeRoles, defaults.healthProbeTimeoutMs);
+          } catch (error) {
+            logger.debug({ address, err: error }, 'could not tell a node its partitions');
+          }
+        }),
+    );
+  }
+
+  /** Tells the nodes their roles under `table` + `moving`, then routes this process by it. */
+  async #publish(table: PartitionTable, moving: readonly RoleMove[]): Promise<void> {
+    await this.#pushRoles(table, moving);
+    this.#routedTable = moving.length > 0 ? table : null;
+    this.#moving = [...moving];
+    await this.#options.routing()?.publish(table, moving);
   }
 
   /**
@@ -123,7 +182,7 @@ export class MigrationRunner {
       db.finishMigration(id, 'done');
     });
     progress.addPartitionsDone(moves.length);
-    await this.#options.routing()?.publish(table, []);
+    await this.#publish(table, []);
     progress.finish(null);
     logger.warn(
       {
@@ -173,10 +232,7 @@ export class MigrationRunner {
       plan,
       progress,
       clientOf: (address) => pool.client(address),
-      publish: async (table, moving) => {
-        this.#moving = [...moving];
-        await this.#options.routing()?.publish(table, moving);
-      },
+      publish: (table, moving) => this.#publish(table, moving),
       leaving,
       managerAddress: this.#options.managerAddress(),
       chunkKeys: this.#options.chunkKeys,
@@ -202,6 +258,7 @@ export class MigrationRunner {
     });
     this.#abort = null;
     this.#moving = [];
+    this.#routedTable = null;
     db.atomically(() => {
       pool.setTable(outcome.table);
       db.finishMigration(

@@ -46,7 +46,15 @@ export class NodeLifecycle {
           .list()
           .filter((m) => m.status === 'up' || m.status === 'down')
           .map((m) => m.address),
-      probe: (address) => pool.client(address).healthy(defaults.healthProbeTimeoutMs),
+      probe: async (address) => {
+        const health = await pool.client(address).health(defaults.healthProbeTimeoutMs);
+        if (health === undefined) return false;
+        // A node that missed a push of its partitions (it restarted, a push timed out) is told
+        // again: its next requests are checked against the routing in force.
+        if (health.routingVersion !== options.migrations.routingVersion() && pool.hasTable)
+          void options.migrations.pushRoles([address]);
+        return true;
+      },
       failuresDown: options.healthFailuresDown,
       downAfterMs: options.downAfterMs,
       clock: options.clock,

@@ -133,9 +133,12 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
   });
 
   app.get('/api/manager/partitions', async (_request, reply) => {
-    const table = manager.table.toJSON();
-    const moving = manager.moving;
-    return sendSuccess(reply, moving.length > 0 ? { ...table, moving } : table);
+    const { table, moving, version } = manager.routing();
+    return sendSuccess(reply, {
+      ...table.toJSON(),
+      routing_version: version,
+      ...(moving.length > 0 ? { moving } : {}),
+    });
   });
 
   app.get('/api/manager/migration', async (_request, reply) =>

@@ -17,6 +17,7 @@ import { Publisher } from './publisher.js';
 import { registerBatchRoutes } from './routes-batch.js';
 import { registerInternalRoutes } from './routes-internal.js';
 import { registerLegacyRoutes } from './routes-legacy.js';
+import { registerTableRoute } from './routes-table.js';
 import { registerV1Routes } from './routes-v1.js';
 
 /** Options of buildNodeApp; every field has a default from src/defaults.ts. */
@@ -133,6 +134,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     },
     options.moveConcurrency,
   );
+  registerTableRoute(app, node, guard);
   await registerV1Routes(app, node, dataGuard);
   await registerBatchRoutes(app, node, dataGuard);
 

@@ -14,6 +14,7 @@ import { policyNames, Store, type SetOutcome } from '../store/index.js';
 import type { ImportRecord } from './batch-decoder.js';
 import { textEntry, type Entry } from './entry.js';
 import { Fences } from './fences.js';
+import { Ownership } from './ownership.js';
 
 /** Options of CacheNode. */
 export interface CacheNodeOptions {
@@ -50,6 +51,8 @@ export class CacheNode {
   readonly store: Store<Entry>;
   readonly stats: NodeStats;
   readonly fences = new Fences();
+  /** The partitions this node serves, as its manager last said (ownership.ts). */
+  readonly ownership = new Ownership();
   readonly maxKeyBytes: number;
   readonly maxValueBytes: number;
   #cacheIndex: number;

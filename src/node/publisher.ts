@@ -83,6 +83,7 @@ export class Publisher {
   /** Drops every key and registers again (see the module header). */
   #dropAndRejoin(why: string): void {
     this.#options.node.clear();
+    this.#options.node.ownership.reset();
     this.#registered = false;
     this.#options.logger?.warn({ why }, 'dropped every key; registering again as an empty node');
   }

@@ -114,6 +114,10 @@ export function registerLegacyRoutes(
   app.post('/keys', data, keys);
 
   app.get('/healthz', (_request, reply) => {
-    sendSuccess(reply, { status: 'ok', cache_index: node.cacheIndex });
+    sendSuccess(reply, {
+      status: 'ok',
+      cache_index: node.cacheIndex,
+      routing_version: node.ownership.version ?? null,
+    });
   });
 }

@@ -9,3 +9,10 @@ export {
 } from './table.js';
 export { planRebalance, type PartitionMove, type RebalancePlan } from './plan-rebalance.js';
 export { assertNodeList, isNodeId } from './node-id.js';
+export {
+  rolesOf,
+  routingVersionOf,
+  type NodeRoles,
+  type PartitionRole,
+  type RoleMove,
+} from './roles.js';

@@ -8,6 +8,7 @@
 import { Pool } from 'undici';
 import { defaults } from '../defaults.js';
 import { errors, type OperationalError } from '../errors.js';
+import type { NodeRoles } from '../partition/index.js';
 
 /** Options of a NodeClient. */
 export interface NodeClientOptions {
@@ -179,6 +180,31 @@ export class NodeClient {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * The node's answer to `GET /healthz` within `timeoutMs`: the routing version it serves by
+   * (null: no manager has told it its partitions yet), or undefined when it does not answer.
+   */
+  async health(
+    timeoutMs: number = this.#timeoutMs,
+  ): Promise<{ routingVersion: number | null } | undefined> {
+    try {
+      const answer = await this.request('GET', '/healthz', undefined, timeoutMs);
+      if (answer.statusCode !== 200) return undefined;
+      const content = (tryParse(answer.body) as { content?: { routing_version?: unknown } })
+        ?.content;
+      const version = content?.routing_version;
+      return { routingVersion: typeof version === 'number' ? version : null };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Tells the node its partitions under a routing state (`POST /internal/table`). */
+  async setRoles(roles: NodeRoles, timeoutMs: number = this.#timeoutMs): Promise<void> {
+    const answer = await this.request('POST', '/internal/table', roles, timeoutMs);
+    if (answer.statusCode !== 200) throw failed(this.address, 'POST /internal/table', answer);
   }
 
   /**

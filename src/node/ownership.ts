@@ -1,0 +1,68 @@
+/**
+ * Which partitions this node serves, as its manager last said (`POST /internal/table`), and the
+ * rule a request is checked by. A node that no manager has told anything (a standalone node, or a
+ * pool node before the first word) serves every key, as the original node did. A pool node:
+ * - reads a key of a partition it owns, receives or is leaving (a move's old owner still answers
+ *   the read that falls back to it);
+ * - writes a key of a partition it owns or receives; a partition it is leaving only for a router
+ *   that does not say which routing it used (the in-process gateway, which drains its requests
+ *   before a handoff begins: such a late write is still swept over);
+ * - invalidates any key for a router that does not say its routing (removing a copy is safe);
+ *   for one that does, a key of a partition it owns or receives, or is leaving when the router
+ *   knows about the move (it invalidated the new owner first).
+ * A router that says its routing version (`X-Cachepool-Table-Version`) and is refused learns the
+ * node's version and refreshes its table (421, like Redis Cluster's MOVED). Pure bookkeeping.
+ */
+import { PARTITION_COUNT, type NodeRoles, type PartitionRole } from '../partition/index.js';
+
+/** What a request does with its key. */
+export type KeyOperation = 'read' | 'write' | 'delete';
+
+/** The node's partition roles. */
+export class Ownership {
+  #version: number | undefined;
+  #roles: (PartitionRole | undefined)[] = new Array(PARTITION_COUNT).fill(undefined);
+
+  /** The routing version last applied; undefined while no manager has said anything. */
+  get version(): number | undefined {
+    return this.#version;
+  }
+
+  /** Applies the roles of a newer routing state; an older or equal one is ignored (false). */
+  update(roles: NodeRoles): boolean {
+    if (this.#version !== undefined && roles.version <= this.#version) return false;
+    const next: (PartitionRole | undefined)[] = new Array(PARTITION_COUNT).fill(undefined);
+    for (const partition of roles.owned) next[partition] = 'owned';
+    for (const partition of roles.receiving) next[partition] = 'receiving';
+    for (const partition of roles.leaving) next[partition] = 'leaving';
+    this.#roles = next;
+    this.#version = roles.version;
+    return true;
+  }
+
+  /** Forgets every role (the node dropped its keys to rejoin): it serves every key again. */
+  reset(): void {
+    this.#version = undefined;
+    this.#roles = new Array(PARTITION_COUNT).fill(undefined);
+  }
+
+  /** This node's role in `partition`, or undefined (none, or no manager has said). */
+  roleOf(partition: number): PartitionRole | undefined {
+    return this.#roles[partition];
+  }
+
+  /**
+   * Whether this node takes `operation` on a key of `partition` from a router that routed by
+   * routing version `routedBy` (undefined: it did not say). See the module header.
+   */
+  allows(operation: KeyOperation, partition: number, routedBy?: number): boolean {
+    if (this.#version === undefined) return true;
+    const role = this.#roles[partition];
+    if (role === 'owned' || role === 'receiving') return true;
+    if (operation === 'read') return role === 'leaving';
+    // Removing a copy is always safe for the node itself; a router that says its version learns
+    // that it routed by an older state unless it knew about the move.
+    if (routedBy === undefined) return operation === 'delete' || role === 'leaving';
+    return operation === 'delete' && role === 'leaving' && routedBy >= this.#version;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What each node does with each partition under a routing state (a table plus the partitions
+ * moving, if a resize runs): it `owns` it, is `receiving` it (a move's new owner: reads and
+ * writes go there first) or is `leaving` it (a move's old owner: it still answers reads and
+ * invalidations while its keys are handed off). The routing version orders routing states: it
+ * grows with the table's version and is odd while partitions move, so a node or a client can tell
+ * which of two states is newer. Pure: no I/O.
+ */
+import { PARTITION_COUNT } from './partition-of.js';
+import type { PartitionTable } from './table.js';
+
+/** A node's part in one partition. */
+export type PartitionRole = 'owned' | 'receiving' | 'leaving';
+
+/** One partition on its way from `from` to `to`. */
+export interface RoleMove {
+  partition: number;
+  from: string;
+  to: string;
+}
+
+/** A node's partitions under one routing state, as the manager sends it (`POST /internal/table`). */
+export interface NodeRoles {
+  /** The routing version (routingVersionOf). */
+  version: number;
+  owned: number[];
+  receiving: number[];
+  leaving: number[];
+}
+
+/**
+ * The routing version of `table` with `moving` partitions: twice the table's version, plus one
+ * while partitions move. A resize from table version v shows v·2, then v·2 + 1 while it moves,
+ * then (v + 1)·2; a rollback's table has a version above the failed move's target.
+ */
+export function routingVersionOf(table: PartitionTable, moving: readonly RoleMove[]): number {
+  return table.version * 2 + (moving.length > 0 ? 1 : 0);
+}
+
+/** Every node's roles under `table` with `moving` (nodes named by either), empty lists included. */
+export function rolesOf(
+  table: PartitionTable,
+  moving: readonly RoleMove[],
+  alsoNodes: readonly string[] = [],
+): Map<string, NodeRoles> {
+  const version = routingVersionOf(table, moving);
+  const roles = new Map<string, NodeRoles>();
+  const of = (node: string): NodeRoles => {
+    let entry = roles.get(node);
+    if (!entry) roles.set(node, (entry = { version, owned: [], receiving: [], leaving: [] }));
+    return entry;
+  };
+  for (const node of alsoNodes) of(node);
+  const moves = new Map(moving.map((move) => [move.partition, move]));
+  for (let partition = 0; partition < PARTITION_COUNT; partition++) {
+    const move = moves.get(partition);
+    if (move) {
+      of(move.to).receiving.push(partition);
+      of(move.from).leaving.push(partition);
+    } else {
+      of(table.owners[partition]!).owned.push(partition);
+    }
+  }
+  return roles;
+}
