@@ -3,7 +3,7 @@
  * manager's partition table (or sends everything to a gateway), one keep-alive connection pool
  * per node, values as raw bytes over `/v1`. While a partition moves it reads and writes in the
  * gateway's orders (src/pool/moving-pair.ts, batch-through.ts). Every key and batch request
- * says which table version it was routed by; a node that no longer serves the partition answers
+ * says which routing version it was routed by; a node that no longer serves the partition answers
  * 421, and the client reads the table again and retries once. An owner that does not answer
  * makes a read a miss and a write an error, and the table is read again.
  */
@@ -88,6 +88,14 @@ export class CachePool {
   /** The version of the partition table the client routes by (1 without a manager). */
   get tableVersion(): number {
     return this.#routes.view.table.version;
+  }
+
+  /**
+   * The routing version the client routes by (`X-Cachepool-Table-Version`): twice the table
+   * version, plus one while partitions move; 0 without a manager.
+   */
+  get routingVersion(): number {
+    return this.#routes.routingVersion;
   }
 
   /** The owner of each of the 16 partitions, as the client routes now (`host:port`). */
@@ -289,7 +297,7 @@ export class CachePool {
     if (source.kind !== 'manager' || this.#closed) return Promise.resolve();
     this.#refreshing ??= readRoutes(this.#connections, source.address)
       .then((routes) => {
-        if (routes.view.table.version >= this.#routes.view.table.version) this.#routes = routes;
+        if (routes.routingVersion >= this.#routes.routingVersion) this.#routes = routes;
       })
       .catch(() => undefined)
       .finally(() => {

@@ -11,13 +11,15 @@ import { RouteView } from '../pool/routing.js';
 import { parsePartitions } from '../pool/table-follower.js';
 import type { Connections } from './connections.js';
 
-/** The header that names the table version a request was routed by. */
+/** The header that names the routing version a request was routed by (partition/roles.ts). */
 export const TABLE_VERSION_HEADER = 'x-cachepool-table-version';
 
 /** The routes in force. */
 export interface Routes {
   view: RouteView;
-  /** Headers every key and batch request carries: the table version, when routed by a manager's table. */
+  /** The routing version of `view` (0 for fixed routes: nothing to compare with). */
+  routingVersion: number;
+  /** Headers every key and batch request carries: the routing version, when routed by a manager's table. */
   headers: Record<string, string>;
 }
 
@@ -25,6 +27,7 @@ export interface Routes {
 export function fixedRoutes(addresses: readonly string[]): Routes {
   return {
     view: new RouteView(PartitionTable.initial(addresses, 'round-robin')),
+    routingVersion: 0,
     headers: {},
   };
 }
@@ -39,10 +42,11 @@ export async function readRoutes(connections: Connections, manager: string): Pro
     const answer = await connections.send(manager, 'GET', '/api/manager/partitions', {});
     if (answer.statusCode !== 200) throw new Error(`status ${answer.statusCode}`);
     const content = (JSON.parse(answer.body.toString('utf8')) as { content?: unknown }).content;
-    const { table, moving } = parsePartitions(content);
+    const { table, moving, routingVersion } = parsePartitions(content);
     return {
       view: new RouteView(table, moving),
-      headers: { [TABLE_VERSION_HEADER]: String(table.version) },
+      routingVersion,
+      headers: { [TABLE_VERSION_HEADER]: String(routingVersion) },
     };
   } catch (error) {
     throw errors.tableUnreadable(manager, error);

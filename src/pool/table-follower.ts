@@ -10,22 +10,38 @@ import { request } from 'undici';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { defaults } from '../defaults.js';
-import { PARTITION_COUNT, PartitionTable } from '../partition/index.js';
+import { PARTITION_COUNT, PartitionTable, routingVersionOf } from '../partition/index.js';
 import type { MovingPartition, Routing } from './routing.js';
 
 /** The table and moving partitions of a `GET /api/manager/partitions` answer's content. */
 export interface PartitionsContent {
   table: PartitionTable;
   moving: MovingPartition[];
+  /**
+   * The routing version (partition/roles.ts): the answer's `routing_version`, or computed from
+   * the table and its moves when the manager does not send one. Orders routing states.
+   */
+  routingVersion: number;
 }
 
 /** Reads the content of the manager's answer; throws an Error when it is not a table. */
 export function parsePartitions(content: unknown): PartitionsContent {
   const table = PartitionTable.fromJSON(content);
-  const value = (content as { moving?: unknown }).moving;
-  if (value === undefined) return { table, moving: [] };
+  const { moving: value, routing_version: sent } = content as {
+    moving?: unknown;
+    routing_version?: unknown;
+  };
+  const moving = movingOf(value);
+  if (sent !== undefined && (!Number.isSafeInteger(sent) || (sent as number) < 0))
+    throw new Error('routing_version is not an integer >= 0');
+  const routingVersion = (sent as number | undefined) ?? routingVersionOf(table, moving);
+  return { table, moving, routingVersion };
+}
+
+function movingOf(value: unknown): MovingPartition[] {
+  if (value === undefined) return [];
   if (!Array.isArray(value)) throw new Error('moving is not a list');
-  const moving = value.map((move: unknown) => {
+  return value.map((move: unknown) => {
     const { partition, from, to } = (move ?? {}) as Record<string, unknown>;
     if (
       typeof partition !== 'number' ||
@@ -38,7 +54,6 @@ export function parsePartitions(content: unknown): PartitionsContent {
       throw new Error('a moving partition is not {partition, from, to}');
     return { partition, from, to };
   });
-  return { table, moving };
 }
 
 /** Options of TableFollower. */
@@ -122,8 +137,10 @@ export class TableFollower {
       return false;
     }
     const view = routing.view;
-    if (read.table.version < view.table.version) return false;
+    const current = routingVersionOf(view.table, view.moving);
+    if (read.routingVersion < current) return false;
     if (
+      read.routingVersion === current &&
       read.table.version === view.table.version &&
       JSON.stringify(read.moving) === JSON.stringify(view.moving)
     )
