@@ -43,22 +43,28 @@ test('tick publishes newer tables and moving lists, ignores older ones, and keep
     assert.equal(routing.view.previous[8], A);
     assert.equal(await follower.tick(), false, 'the same table and moving list change nothing');
 
+    // Routing versions order states: table 2 moving is 5, table 2 at rest 4 (older), table 3 6.
     serve(two.toJSON());
+    assert.equal(await follower.tick(), false, 'a state older than the move is ignored');
+    assert.equal(routing.view.previous[8], A);
+    const three = new PartitionTable(3, 'minimal', [...Array(8).fill(A), ...Array(8).fill(B)]);
+    serve({ ...three.toJSON(), routing_version: 6 });
     assert.equal(await follower.tick(), true, 'the end of a move is published');
     assert.equal(routing.view.previous[8], undefined);
+    assert.equal(routing.view.table.version, 3);
 
     serve(one.toJSON());
     assert.equal(await follower.tick(), false, 'an older table is ignored');
-    assert.equal(routing.view.table.version, 2);
+    assert.equal(routing.view.table.version, 3);
 
     answer = { status: 500, body: 'oops' };
     assert.equal(await follower.tick(), false);
     answer = { status: 200, body: '{"success":"true","content":{"version":3}}' };
     assert.equal(await follower.tick(), false);
-    assert.equal(routing.view.table.version, 2, 'a failed read keeps the last table');
+    assert.equal(routing.view.table.version, 3, 'a failed read keeps the last table');
     const stats = follower.stats();
     assert.equal(stats.failedReadsTotal, 2);
-    assert.ok(stats.readsTotal >= 6);
+    assert.ok(stats.readsTotal >= 7);
     assert.ok(seenAuth.every((auth) => auth === 'Bearer secret-token'));
   } finally {
     follower.stop();
