@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { CachePool, CachePoolError } from '../../src/client/index.js';
 import { partitionOf } from '../../src/partition/index.js';
-import { content, until } from '../helpers/http.js';
+import { call, content, until } from '../helpers/http.js';
 import { startPool, type Pool } from '../helpers/pool.js';
 import { stopAll } from '../helpers/process.js';
 
@@ -110,6 +110,35 @@ describe('the client against a pool of three nodes', { timeout: 120_000 }, () =>
     assert.equal(await codeOf(client.set('kept', 'x', { ttl: 1.5 })), 'CP_ERR_REQUEST_INVALID');
     assert.equal(await codeOf(client.set('k'.repeat(5000), 'x')), 'CP_ERR_KEY_TOO_LONG');
     assert.equal(await client.getString('kept'), 'old');
+  });
+
+  it('keeps a TTL across a migration: keys moved to a new node still expire, others stay', async () => {
+    const short = Array.from({ length: 80 }, (_, i) => `ttl-${i}`);
+    await client.setMany(
+      short.map((key) => [key, 'brief']),
+      { ttl: 3 },
+    );
+    await client.set('ttl-forever', 'stays');
+    const before = client.owners;
+    const answer = await call('POST', `${pool.manager}/api/manager/poolsize/manual`, {
+      change: 'increase',
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.json));
+    await until('the client routes by the grown table', () => new Set(client.owners).size === 4);
+    const moved = short.filter(
+      (key) => client.owners[partitionOf(key)] !== before[partitionOf(key)],
+    );
+    assert.ok(moved.length > 0, 'some TTL keys moved to the new node');
+    const read = await client.getMany(moved);
+    // Unless the machine was slow enough for the TTL to run out already, they moved with values.
+    if (Date.now() - setAt < 5_000) assert.equal(read.size, moved.length, 'moved keys are there');
+    await until(
+      'every TTL key expired, the moved ones included',
+      async () => (await client.getMany(short)).size === 0,
+      20_000,
+      100,
+    );
+    assert.equal(await client.getString('ttl-forever'), 'stays');
   });
 
   it('reads a killed owner as misses, fails its writes with CP_ERR_NODE_UNREACHABLE, and follows the table once the manager moves on', async () => {
