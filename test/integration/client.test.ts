@@ -114,9 +114,10 @@ describe('the client against a pool of three nodes', { timeout: 120_000 }, () =>
 
   it('keeps a TTL across a migration: keys moved to a new node still expire, others stay', async () => {
     const short = Array.from({ length: 80 }, (_, i) => `ttl-${i}`);
+    const setAt = Date.now();
     await client.setMany(
       short.map((key) => [key, 'brief']),
-      { ttl: 3 },
+      { ttl: 6 },
     );
     await client.set('ttl-forever', 'stays');
     const before = client.owners;
