@@ -202,4 +202,3 @@ export const defaults = {
   gatewayTableIntervalMs: 500,
 } as const;
 
-export type PolicyName = string;

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'CP_ERR_REQUEST_BODY_MALFORMED'
   | 'CP_ERR_REQUEST_BODY_TOO_LARGE'
   | 'CP_ERR_REQUEST_UNSUPPORTED_MEDIA'
+  | 'CP_ERR_REQUEST_NOT_UNICODE'
   | 'CP_ERR_KEY_TOO_LONG'
   | 'CP_ERR_KEY_UNKNOWN'
   | 'CP_ERR_VALUE_TOO_LARGE'
@@ -119,6 +120,20 @@ export const errors = {
       415,
       `unsupported content type ${describe(type)}`,
     ),
+  /**
+   * A key or value (`field`) that is not well-formed Unicode: a lone UTF-16 surrogate (from a
+   * JSON `\udc00` escape) or bytes that are not UTF-8. Refused at the door, so that no move can
+   * rename it.
+   */
+  notUnicode: (field: string) =>
+    new RequestError(
+      'CP_ERR_REQUEST_NOT_UNICODE',
+      400,
+      `${field} is not well-formed Unicode text (a lone UTF-16 surrogate, or bytes that are not UTF-8)`,
+    ),
+  /** A JSON number beyond what a double holds (`1e400`), which would read as Infinity. */
+  numberOutOfRange: (field: string) =>
+    new RequestError('CP_ERR_REQUEST_INVALID', 400, `${field} is a JSON number out of range`),
   notFound: (method: string, url: string) =>
     new RequestError('CP_ERR_ROUTE_NOT_FOUND', 404, `no route for ${method} ${url}`),
   methodNotAllowed: (method: string, url: string) =>

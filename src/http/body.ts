@@ -1,57 +1,70 @@
 /**
- * Request bodies. Legacy endpoints accept the same fields as application/x-www-form-urlencoded,
- * multipart/form-data (fields, and file parts read as text) or JSON (SPEC §1); `readFields` gives
- * one plain record whatever the encoding. Raw scopes (/v1 values, batch imports) get the bytes as
- * a Buffer. Limits: the whole body is bounded by the app's `bodyLimit`; a multipart field or file
- * larger than it is refused (never silently cut).
+ * Request bodies in Fastify. Legacy endpoints accept the same fields as
+ * application/x-www-form-urlencoded, multipart/form-data (fields, and file parts read as text) or
+ * JSON (SPEC §1); `readFields` gives one record whatever the encoding. Every body is read by the
+ * one legacy reader (legacy-body.ts, multipart.ts), which the node's and the gateway's
+ * pre-routers call too. Raw scopes (/v1 values, batch imports) get the bytes as a Buffer. The
+ * whole body is bounded by the app's `bodyLimit`.
  */
-import formbody from '@fastify/formbody';
-import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
+import {
+  NOT_TEXT,
+  encodingOf,
+  fieldText,
+  formFieldsOf,
+  jsonFieldsOf,
+  parseJsonBody,
+  type Fields,
+} from './legacy-body.js';
 import type { MultipartLimits } from './limits.js';
+import { readMultipart } from './multipart.js';
+
+export { fieldText, type Fields };
 
 /** Content type of a batch of records sent to `/internal/import` (docs/internal-api.md). */
 export const BATCH_CONTENT_TYPE = 'application/x-cachepool-batch';
 
-/** The fields of a request body. Values are strings for form and multipart, any JSON for JSON. */
-export type Fields = Record<string, unknown>;
-
 /**
- * Registers the legacy parsers on `app` (root scope): form, multipart, JSON (an empty JSON body
- * reads as `{}`) and the batch format as a Buffer. `bodyLimitBytes` bounds multipart parts;
- * `limits` bounds their counts (default defaults.multipart; more parts than allowed: 400).
+ * Registers the legacy body parser on `app` (root scope), for every content type: a form,
+ * JSON or multipart body (encodingOf) becomes its fields (a JSON body its value; blank: no
+ * body); a JSON body that does not parse, or a multipart body that cannot be read or has more
+ * parts than `limits` allow (default defaults.multipart), is a 400 and closes the connection
+ * (as Fastify does after any parser error). Any other body is kept as a Buffer: raw for the
+ * routes that want bytes (batch imports), refused by readFields as an unsupported content type.
  */
 export async function registerLegacyParsers(
   app: FastifyInstance,
-  bodyLimitBytes: number,
+  _bodyLimitBytes: number,
   limits: MultipartLimits = defaults.multipart,
 ): Promise<void> {
-  await app.register(formbody);
-  await app.register(multipart, {
-    attachFieldsToBody: true,
-    throwFileSizeLimit: true,
-    limits: {
-      fieldSize: bodyLimitBytes,
-      fileSize: bodyLimitBytes,
-      fields: limits.maxFields,
-      files: Math.min(defaults.multipart.maxFiles, limits.maxParts),
-      parts: limits.maxParts,
-    },
-  });
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, {});
-      return;
+  const multipartLimits = {
+    ...limits,
+    maxFiles: Math.min(defaults.multipart.maxFiles, limits.maxParts),
+  };
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, raw, done) => {
+    const body = raw as Buffer;
+    const type = request.headers['content-type'];
+    try {
+      switch (encodingOf(type)) {
+        case 'form':
+          return done(null, formFieldsOf(body));
+        case 'json':
+          return done(null, parseJsonBody(body));
+        case 'multipart':
+          readMultipart(type!, body, multipartLimits).then(
+            (fields) => done(null, fields),
+            (error: Error) => done(error),
+          );
+          return;
+        default:
+          return done(null, body);
+      }
+    } catch (error) {
+      done(error as Error);
     }
-    parseJson(request, text, done);
-  });
-  app.addContentTypeParser(BATCH_CONTENT_TYPE, { parseAs: 'buffer' }, (_request, body, done) => {
-    done(null, body);
   });
 }
 
@@ -67,63 +80,15 @@ export function registerRawParsers(scope: FastifyInstance): void {
 }
 
 /**
- * The request's fields as one record, whatever the encoding. A repeated form field gives its
- * first value; a multipart file part gives its text. No body gives `{}`. A body that is not a
- * record of fields (a JSON array, raw bytes) is a 400/415 RequestError.
+ * The request's fields as one record, whatever the encoding (see legacy-body.ts for how each is
+ * read). No body gives no fields. A body of another content type (text/plain too) is a 400/415
+ * `unsupported content type`; a JSON body that is not an object of fields a 400.
  */
 export function readFields(request: FastifyRequest): Fields {
   const body: unknown = request.body;
-  if (body === undefined || body === null) return {};
   if (Buffer.isBuffer(body))
     throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw errors.malformedBody('expected an object of fields');
-  }
-  if (request.isMultipart()) return readMultipart(body as Record<string, unknown>);
-  const out: Fields = {};
-  for (const [name, value] of Object.entries(body)) {
-    // Form bodies repeat a name as an array; JSON arrays are kept (move_keys lists keys).
-    out[name] = Array.isArray(value) && !isJson(request) ? value[0] : value;
-  }
-  return out;
-}
-
-function isJson(request: FastifyRequest): boolean {
-  return (request.headers['content-type'] ?? '').includes('json');
-}
-
-interface MultipartPart {
-  type?: string;
-  value?: unknown;
-  valueTruncated?: boolean;
-  _buf?: Buffer;
-}
-
-function readMultipart(body: Record<string, unknown>): Fields {
-  const out: Fields = {};
-  for (const [name, raw] of Object.entries(body)) {
-    const part = (Array.isArray(raw) ? raw[0] : raw) as MultipartPart | undefined;
-    if (!part || typeof part !== 'object') continue;
-    if (part.type === 'file') {
-      out[name] = part._buf ? part._buf.toString('utf8') : '';
-    } else {
-      if (part.valueTruncated)
-        throw errors.malformedBody(`field ${JSON.stringify(name)} is larger than the body limit`);
-      out[name] = part.value;
-    }
-  }
-  return out;
-}
-
-/**
- * A field as text: strings as they are, numbers and booleans in their JSON form; anything else
- * (missing, null, objects) is undefined.
- */
-export function fieldText(fields: Fields, name: string): string | undefined {
-  const value = Object.hasOwn(fields, name) ? fields[name] : undefined;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return undefined;
+  return jsonFieldsOf(body);
 }
 
 /**
@@ -134,6 +99,8 @@ export function fieldInteger(fields: Fields, name: string, min = 0): number | un
   if (!Object.hasOwn(fields, name)) return undefined;
   const value = fields[name];
   if (value === undefined || value === null || value === '') return undefined;
+  if (value === NOT_TEXT) throw errors.notUnicode(name);
+  if (typeof value === 'number' && !Number.isFinite(value)) throw errors.numberOutOfRange(name);
   const number =
     typeof value === 'number'
       ? value

@@ -76,7 +76,9 @@ export function frameworkErrorHandler(isV1: (url: string) => boolean = defaultIs
     const known =
       error.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? errors.invalid('the path is too long (keys are limited in length, see docs/http-api.md)')
-        : errors.invalid('the URL is not valid (bad percent-encoding)');
+        : errors.invalid(
+            'the URL is not valid (bad percent-encoding, or percent-encoded bytes that are not UTF-8)',
+          );
     const url = request.raw.url ?? '';
     return isV1(url) ? sendV1Error(reply, known) : sendLegacyError(reply, known);
   };

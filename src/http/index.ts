@@ -21,6 +21,20 @@ export {
   type Fields,
 } from './body.js';
 export {
+  NOT_TEXT,
+  encodingOf,
+  checkText,
+  textFieldsOf,
+  withQuery,
+  jsonFieldsOf,
+  parseJsonBody,
+  formValuesOf,
+  type BodyEncoding,
+  type TextFields,
+} from './legacy-body.js';
+export { readMultipart, type MultipartReadLimits } from './multipart.js';
+export { legacyKeyOf } from './legacy-key.js';
+export {
   installErrorHandlers,
   frameworkErrorHandler,
   toCachePoolError,

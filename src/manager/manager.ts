@@ -11,7 +11,6 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
-import { CachePoolError } from '../errors.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 import type { PartitionStrategy, PartitionTable } from '../partition/index.js';
 import type { MigrationJSON, Routing } from '../pool/index.js';
@@ -359,7 +358,9 @@ export class Manager {
    * runs two configs.
    */
   setConfig(config: CacheConfig): Promise<void> {
-    return rollOutConfig(this.#pool, config, this.#logger);
+    // Under the resize lock: a node started by a resize gets the config in force when it starts,
+    // so a rollout running beside that resize could miss it and leave it on the old config.
+    return this.#coordinator.runWhenIdle(() => rollOutConfig(this.#pool, config, this.#logger));
   }
 
   /** Clears every node that is not down. */
@@ -377,9 +378,4 @@ export class Manager {
     await this.#pool.closeClients();
     this.#pool.db.close();
   }
-}
-
-/** True when `error` is a deliberate error of ours (safe to show). */
-export function isKnownError(error: unknown): error is CachePoolError {
-  return error instanceof CachePoolError;
 }

@@ -40,7 +40,7 @@ export class NodeStarter {
     const specs = Array.from({ length: count }, (_, i) => pool.spec(first + i));
     const addresses = await provisioner.startNodes(specs, pool.members.size);
     const pairs: [string, number][] = addresses.map((address, i) => [address, first + i]);
-    if (pairs.length < count && provisioner.kind === 'command') {
+    if (pairs.length < count && provisioner.awaitsRegistrations) {
       pairs.push(...(await this.#awaitRegistrations(count - pairs.length)));
     }
     try {

@@ -29,6 +29,19 @@ export interface Provisioner {
    */
   readonly replacesFailed: boolean;
   /**
+   * True when the nodes it starts register themselves (`POST /api/manager/register`) instead of
+   * being returned by startNodes: a grow then waits for the registrations (command).
+   */
+  readonly awaitsRegistrations: boolean;
+  /**
+   * The `count` members a shrink must drain, when the provisioner decides which nodes go (an
+   * orchestrator removes the highest StatefulSet ordinal); absent when the manager chooses.
+   */
+  chooseLeaving?(
+    members: readonly { address: string; addedAtMs: number }[],
+    count: number,
+  ): string[];
+  /**
    * Brings the pool to `count` running nodes given the current members. Resolves with the
    * addresses of nodes it started and already knows to be ready; nodes of the `command` kind
    * register themselves instead and are not in the result. Never more than asked.

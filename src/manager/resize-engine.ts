@@ -15,7 +15,6 @@ import type { MigrationRunner, MigrationView } from './migration-runner.js';
 import type { NodeStarter } from './node-starter.js';
 import type { PoolState } from './pool-state.js';
 import type { Provisioner } from './provisioner.js';
-import { nodeToDrain } from './provisioners/command.js';
 import type { ResizeCoordinator } from './resize-coordinator.js';
 
 export type { ResizeCause };
@@ -50,7 +49,6 @@ export interface ResizeEngineOptions {
 export class ResizeEngine {
   #options: ResizeEngineOptions;
   #events: ResizeEvent[] = [];
-  #handedOff = new Set<string>();
   #joinScheduled = false;
 
   constructor(options: ResizeEngineOptions) {
@@ -104,50 +102,20 @@ export class ResizeEngine {
     let failedOver = false;
     try {
       await coordinator.runWhenIdle(async () => {
-        if (pool.members.get(address)?.status !== 'down' || this.#options.closed()) return;
-        const oldSize = pool.members.size;
-        wanted = oldSize;
-        let survivors = pool.members
-          .list()
-          .filter((member) => member.address !== address && member.status !== 'down')
-          .map((member) => member.address);
-        if (survivors.length === 0) {
-          const started = await this.#options.nodes.start(1);
-          for (const [node, index] of started) pool.addMember(node, index, 'up');
-          survivors = started.map(([node]) => node);
-          if (survivors.length === 0) throw errors.resizeFailed('no node to fail over to');
-        }
-        const outcome = await this.#options.migrations.failOver(address, survivors, keysLost);
-        pool.removeMember(address);
-        failedOver = true;
-        this.#recordEvent(oldSize, 'failure');
-        pool.db.appendDecision({
-          timeMs: this.#options.clock.now(),
-          missRate: null,
-          requests: 0,
-          oldSize,
-          newSize: pool.members.size,
-          action: 'shrink',
-          reason: `failover: node ${address} failed (${why}); partitions ${outcome.partitions.join(', ') || 'none'} went to the other nodes; ${keysLost} keys lost with it`,
-        });
+        wanted = pool.members.size;
+        failedOver = await this.#failOverLocked(address, keysLost, why);
       });
     } catch (error) {
       logger.error({ address, err: error }, 'could not fail a dead node over');
       return;
     }
-    if (!failedOver) return;
-    await provisioner
-      .forgetFailed(address, pool.members.size)
-      .catch((error: unknown) =>
-        logger.warn({ address, err: error }, 'could not stop a failed node'),
-      );
-    await pool.dropClient(address);
-    if (provisioner.replacesFailed || this.#options.closed()) return;
+    if (!failedOver || provisioner.replacesFailed || this.#options.closed()) return;
     try {
       await coordinator.runWhenIdle(async () => {
         const size = pool.members.size;
-        if (size >= Math.min(wanted, this.#options.maxNodes) || this.#options.closed()) return;
-        const error = await this.#grow(Math.min(wanted, this.#options.maxNodes) - size);
+        const target = Math.min(wanted, this.#options.maxNodes);
+        if (size >= target || this.#options.closed()) return;
+        const error = await this.#grow(target - size);
         this.#recordEvent(size, 'failure');
         if (error !== null) logger.warn({ error }, 'could not grow back after a failed node');
         else await this.#resetStatistics();
@@ -155,6 +123,42 @@ export class ResizeEngine {
     } catch (error) {
       logger.warn({ err: error }, 'could not grow back after a failed node');
     }
+  }
+
+  /** failOver's work, under the resize lock; false when there was nothing to do. */
+  async #failOverLocked(address: string, keysLost: number, why: string): Promise<boolean> {
+    const { pool, provisioner, logger } = this.#options;
+    if (pool.members.get(address)?.status !== 'down' || this.#options.closed()) return false;
+    const oldSize = pool.members.size;
+    let survivors = pool.members
+      .list()
+      .filter((member) => member.address !== address && member.status !== 'down')
+      .map((member) => member.address);
+    if (survivors.length === 0) {
+      const started = await this.#options.nodes.start(1);
+      for (const [node, index] of started) pool.addMember(node, index, 'up');
+      survivors = started.map(([node]) => node);
+      if (survivors.length === 0) throw errors.resizeFailed('no node to fail over to');
+    }
+    const outcome = await this.#options.migrations.failOver(address, survivors, keysLost);
+    pool.removeMember(address);
+    this.#recordEvent(oldSize, 'failure');
+    pool.db.appendDecision({
+      timeMs: this.#options.clock.now(),
+      missRate: null,
+      requests: 0,
+      oldSize,
+      newSize: pool.members.size,
+      action: 'shrink',
+      reason: `failover: node ${address} failed (${why}); partitions ${outcome.partitions.join(', ') || 'none'} went to the other nodes; ${keysLost} keys lost with it`,
+    });
+    await provisioner
+      .forgetFailed(address, pool.members.size)
+      .catch((error: unknown) =>
+        logger.warn({ address, err: error }, 'could not stop a failed node'),
+      );
+    await pool.dropClient(address);
+    return true;
   }
 
   /**
@@ -177,21 +181,21 @@ export class ResizeEngine {
       const error = await this.#options.migrations.migrate([address], staying);
       if (error !== null) {
         pool.setStatus(address, member.status);
-        this.#handedOff.delete(address);
         this.#recordEvent(oldSize, 'leave');
         throw errors.resizeFailed(`the handoff of ${address} failed: ${error}`);
       }
       pool.removeMember(address);
-      this.#handedOff.delete(address);
       await pool.dropClient(address);
       this.#recordEvent(oldSize, 'leave');
     });
   }
 
   /**
-   * A node reports that it handed all its keys off. Only a member that is leaving (`draining`)
-   * may do so: CP_ERR_POOL_NOT_MEMBER or CP_ERR_REQUEST_INVALID otherwise. It is
-   * stopped once its resize has committed.
+   * A node reports that it handed all its keys off (the original's removal call, made by a
+   * leaving node's last move_keys). Only a member that is leaving (`draining`) may do so:
+   * CP_ERR_POOL_NOT_MEMBER or CP_ERR_REQUEST_INVALID otherwise. The report itself changes
+   * nothing: the manager knows a source is drained from its own sweeps, and stops the leaving
+   * nodes once their resize has committed (a report cannot remove a node early).
    */
   handoffDone(address: string): void {
     const member = this.#options.pool.members.get(address);
@@ -201,7 +205,6 @@ export class ResizeEngine {
         `${JSON.stringify(address)} is not leaving the pool; only a node that handed its keys off may be removed`,
       );
     }
-    this.#handedOff.add(address);
   }
 
   /**
@@ -292,6 +295,22 @@ export class ResizeEngine {
 
   async #shrink(count: number): Promise<string | null> {
     const { pool, provisioner } = this.#options;
+    // A member that is down leaves first, without a handoff: its keys are gone already. (Where
+    // the provisioner decides which node goes, that one drains as usual.)
+    if (!provisioner.chooseLeaving) {
+      const down = pool.members
+        .list()
+        .filter((member) => member.status === 'down')
+        .slice(0, count);
+      for (const member of down) {
+        const keysLost = pool.statistics.last(member.address)?.items ?? 0;
+        if (
+          await this.#failOverLocked(member.address, keysLost, 'it was down when the pool shrank')
+        )
+          count--;
+      }
+      if (count === 0) return null;
+    }
     const leaving = this.#leavingNodes(count);
     const before = leaving.map((address) => [address, pool.members.get(address)!.status] as const);
     for (const address of leaving) pool.setStatus(address, 'draining');
@@ -300,12 +319,10 @@ export class ResizeEngine {
     if (error !== null) {
       // Back to what they were: only a real answer brings a down node up (the health checks).
       for (const [address, status] of before) pool.setStatus(address, status);
-      for (const address of leaving) this.#handedOff.delete(address);
       return error;
     }
     for (const address of leaving) {
       pool.removeMember(address);
-      this.#handedOff.delete(address);
       try {
         await provisioner.stopNode(address, pool.members.size);
       } catch (stopError) {
@@ -322,23 +339,17 @@ export class ResizeEngine {
   }
 
   /**
-   * Which nodes leave: with a scale command, the node the orchestrator will remove (nodeToDrain),
-   * one at a time; otherwise the highest cache indexes, as in the original.
+   * Which nodes leave: those the provisioner chooses (the node an orchestrator will remove), or
+   * else the highest cache indexes, as in the original.
    */
   #leavingNodes(count: number): string[] {
     const { members } = this.#options.pool;
-    if (this.#options.provisioner.kind !== 'command')
-      return members
-        .list()
-        .slice(-count)
-        .map((member) => member.address);
-    const leaving: string[] = [];
-    const candidates = members.list();
-    for (let i = 0; i < count; i++) {
-      const next = nodeToDrain(candidates.filter((member) => !leaving.includes(member.address)));
-      if (next) leaving.push(next);
-    }
-    return leaving;
+    const chosen = this.#options.provisioner.chooseLeaving?.(members.list(), count);
+    if (chosen) return chosen;
+    return members
+      .list()
+      .slice(-count)
+      .map((member) => member.address);
   }
 
   #recordEvent(oldSize: number, cause: ResizeCause): void {

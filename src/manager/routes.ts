@@ -16,6 +16,7 @@ import {
   sendSuccess,
   type Fields,
 } from '../http/index.js';
+import { checkSnapshot } from '../metrics/index.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 import { isNodeId } from '../partition/index.js';
 import { policyNames } from '../store/index.js';
@@ -194,10 +195,10 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
   });
 
   app.post('/api/manager/stats', control, async (request, reply) => {
-    const snapshot = readFields(request) as unknown as NodeSnapshot;
-    const problem = snapshotProblem(snapshot);
-    if (problem !== null) throw errors.invalid(`a snapshot ${problem}`);
-    return sendSuccess(reply, manager.acceptSnapshot(snapshot));
+    const snapshot = readFields(request);
+    const checked = checkSnapshot(snapshot);
+    if (!checked.ok) throw errors.invalid(checked.message);
+    return sendSuccess(reply, manager.acceptSnapshot(snapshot as unknown as NodeSnapshot));
   });
 
   return app;
@@ -219,30 +220,6 @@ export function configFromFields(fields: Fields, current: CacheConfig): CacheCon
     );
   }
   return { capacityMb: capacity ?? current.capacityMb, policy: policy ?? current.policy };
-}
-
-/** Why `snapshot` is not a NodeSnapshot a node could have sent, or null when it is one. */
-function snapshotProblem(snapshot: NodeSnapshot): string | null {
-  if (!isNodeId(snapshot.address))
-    return `needs address ("host:port"), got ${JSON.stringify(snapshot.address ?? null)}`;
-  if (!Number.isInteger(snapshot.cacheIndex) || snapshot.cacheIndex < 0)
-    return 'needs cacheIndex, an integer >= 0';
-  for (const name of [
-    'timeMs',
-    'startedAtMs',
-    'items',
-    'usedBytes',
-    'capacityBytes',
-    'requestsTotal',
-    'getRequestsTotal',
-    'hitsTotal',
-  ] as const) {
-    const value = (snapshot as unknown as Record<string, unknown>)[name];
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0))
-      return `needs ${name}, a number >= 0`;
-  }
-  if (typeof snapshot.timeMs !== 'number') return 'needs timeMs, a number >= 0';
-  return null;
 }
 
 function wireThresholds(scaling: Scaling): Record<string, number> {

@@ -78,13 +78,14 @@ async function restore(context: StartPoolContext): Promise<void> {
   }
 
   const gone = pool.members.list().filter((member) => !alive.has(member.address));
-  if (gone.length > 0 && provisioner.kind === 'local')
+  // Where the manager starts nodes itself, it replaces those that died while it was away.
+  if (gone.length > 0 && !provisioner.replacesFailed)
     await replace(
       context,
       gone.map((member) => member.address),
     );
   for (const member of pool.members.list()) {
-    if (!alive.has(member.address) && provisioner.kind !== 'local')
+    if (!alive.has(member.address) && provisioner.replacesFailed)
       pool.setStatus(member.address, 'down');
     if (alive.has(member.address)) pool.setStatus(member.address, 'up');
   }

@@ -9,7 +9,7 @@ import { defaults } from '../defaults.js';
 import { createHttpApp, interpose, requireToken, type MultipartLimits } from '../http/index.js';
 import { createNodeRegistry } from '../metrics/node-prometheus.js';
 import { CacheNode } from './cache-node.js';
-import { createFastLegacy, type JsonParser } from './fast-legacy.js';
+import { createFastLegacy } from './fast-legacy.js';
 import { PoolMembers } from './members.js';
 import { PoolMovePolicy, StandaloneMovePolicy, type MovePolicy } from './move-policy.js';
 import { parsePeer, PeerPolicy } from './peers.js';
@@ -115,7 +115,6 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
       node,
       bodyLimitBytes: options.bodyLimitBytes ?? defaults.bodyLimitBytes,
       token: options.protectData && options.token ? options.token : undefined,
-      parseJson: app.getDefaultJsonParser('error', 'error') as unknown as JsonParser,
       logger: options.logger,
     }),
   );

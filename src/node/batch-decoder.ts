@@ -201,7 +201,7 @@ export class BatchDecoder {
       this.#target = undefined;
       this.#targetAt = 0;
     } else if (this.#options.version === 2 && (this.#flags & BATCH_FLAG_JSON_TEXT) === 0) {
-      this.#target = Buffer.allocUnsafeSlow(length);
+      this.#target = Buffer.allocUnsafe(length);
       this.#targetAt = 0;
     } else {
       this.#target = frameBuffer(length);

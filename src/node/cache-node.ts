@@ -10,9 +10,10 @@ import { errors } from '../errors.js';
 import { NodeStats } from '../metrics/node-stats.js';
 import { partitionOf } from '../partition/partition-of.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
-import { policyNames, Store, type SetOutcome } from '../store/index.js';
+import { policyNames, type SetOutcome } from '../store/index.js';
 import type { ImportRecord } from './batch-decoder.js';
 import { textEntry, type Entry } from './entry.js';
+import { EntryStore } from './entry-store.js';
 import { Fences } from './fences.js';
 import { Ownership } from './ownership.js';
 
@@ -48,7 +49,7 @@ export interface ImportOutcome {
 }
 
 export class CacheNode {
-  readonly store: Store<Entry>;
+  readonly store: EntryStore;
   readonly stats: NodeStats;
   readonly fences = new Fences();
   /** The partitions this node serves, as its manager last said (ownership.ts). */
@@ -65,7 +66,7 @@ export class CacheNode {
     this.#cacheIndex = options.cacheIndex ?? 0;
     this.maxKeyBytes = options.maxKeyBytes ?? defaults.maxKeyBytes;
     this.maxValueBytes = options.maxValueBytes ?? defaults.bodyLimitBytes;
-    this.store = new Store<Entry>({
+    this.store = new EntryStore({
       capacityBytes: this.#capacityMb * MB,
       policy: options.policy ?? defaults.replacementPolicy,
       clock: this.#clock,
@@ -252,9 +253,9 @@ export class CacheNode {
     return dropped;
   }
 
-  /** Removes `key` only if it still holds `entry` (identity): a newer write is kept. */
+  /** Removes `key` only if it still holds the value `entry` was read from: a newer write is kept. */
   removeIfSame(key: string, entry: Entry): boolean {
-    if (this.store.peek(key) !== entry) return false;
+    if (!this.store.holds(key, entry)) return false;
     return this.store.delete(key);
   }
 

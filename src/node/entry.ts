@@ -1,5 +1,7 @@
 /**
- * How a node holds a value: one Buffer off the V8 heap. A text value that needs no JSON escaping
+ * How a node holds a value: one Buffer off the V8 heap. The node's store (entry-store.ts) copies
+ * a small value into a slab, so the buffer made here is short-lived for a small value (it comes
+ * from Node's shared pool: Buffer.allocUnsafe) and kept as it is for a large one (its own memory). A text value that needs no JSON escaping
  * (a data URL, most text) is stored already framed as the legacy hit answer
  * `{"success":"true","content":"<value>"}`, so a hit sends the stored bytes as they are and /v1
  * reads the value as a zero-copy slice. Other values (text needing escapes, binary from /v1) are
@@ -18,7 +20,12 @@ const SUFFIX = Buffer.from('"}', 'utf8');
 /** Characters JSON strings must escape. */
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\]/;
 
-/** One stored value. Immutable: a write replaces the entry object (move_keys compares identity). */
+/**
+ * One stored value. Immutable. A small value is kept in a slab (entry-store.ts) and each read
+ * gives a fresh Entry copied out of it, carrying the chunk's `handle` and `generation` so that
+ * move_keys can tell whether the key still holds the value it sent; a large value's Entry is the
+ * stored object itself (compared by identity).
+ */
 export interface Entry {
   /** The stored bytes: framed (see `framed`) or the raw value. */
   readonly bytes: Buffer;
@@ -28,19 +35,22 @@ export interface Entry {
   readonly type: string;
   /** The value's size in bytes, as counted against capacity. */
   readonly valueBytes: number;
+  /** For a value read out of a slab: its chunk's handle and generation (entry-store.ts). */
+  readonly handle?: number;
+  readonly generation?: number;
 }
 
 /** An entry for a text value from the legacy API. */
 export function textEntry(text: string): Entry {
   if (!NEEDS_ESCAPE.test(text)) {
     const valueBytes = Buffer.byteLength(text, 'utf8');
-    const bytes = Buffer.allocUnsafeSlow(PREFIX.length + valueBytes + SUFFIX.length);
+    const bytes = Buffer.allocUnsafe(PREFIX.length + valueBytes + SUFFIX.length);
     PREFIX.copy(bytes, 0);
     bytes.write(text, PREFIX.length, 'utf8');
     SUFFIX.copy(bytes, PREFIX.length + valueBytes);
     return { bytes, framed: true, type: TEXT_TYPE, valueBytes };
   }
-  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+  const bytes = Buffer.allocUnsafe(Buffer.byteLength(text, 'utf8'));
   bytes.write(text, 0, 'utf8');
   return { bytes, framed: false, type: TEXT_TYPE, valueBytes: bytes.length };
 }
@@ -53,17 +63,41 @@ export function rawEntry(value: Buffer, type: string): Entry {
   if (isUtf8(value)) {
     const text = value.toString('utf8');
     if (!NEEDS_ESCAPE.test(text)) {
-      const bytes = Buffer.allocUnsafeSlow(PREFIX.length + value.length + SUFFIX.length);
+      const bytes = Buffer.allocUnsafe(PREFIX.length + value.length + SUFFIX.length);
       PREFIX.copy(bytes, 0);
       value.copy(bytes, PREFIX.length);
       SUFFIX.copy(bytes, PREFIX.length + value.length);
       return { bytes, framed: true, type, valueBytes: value.length };
     }
   }
-  const bytes = Buffer.allocUnsafeSlow(value.length);
+  const bytes = Buffer.allocUnsafe(value.length);
   value.copy(bytes);
   return { bytes, framed: false, type, valueBytes: value.length };
 }
+
+/**
+ * A short-lived buffer of `length` value bytes, inside the legacy hit frame when `framed`, filled
+ * by `fill(target, at)`: what a read of a slab value hands to a response.
+ */
+export function transientBytes(
+  length: number,
+  framed: boolean,
+  fill: (target: Buffer, at: number) => void,
+): Buffer {
+  if (!framed) {
+    const bytes = Buffer.allocUnsafe(length);
+    fill(bytes, 0);
+    return bytes;
+  }
+  const bytes = Buffer.allocUnsafe(PREFIX.length + length + SUFFIX.length);
+  PREFIX.copy(bytes, 0);
+  fill(bytes, PREFIX.length);
+  SUFFIX.copy(bytes, PREFIX.length + length);
+  return bytes;
+}
+
+/** Bytes the legacy hit frame adds around a framed value. */
+export const FRAME_BYTES = PREFIX.length + SUFFIX.length;
 
 /** Where the value starts in the bytes of a framed entry. */
 export const FRAME_VALUE_OFFSET = PREFIX.length;
@@ -74,7 +108,7 @@ export const FRAME_VALUE_OFFSET = PREFIX.length;
  * `framedEntry` or `checkedFrameEntry` once filled.
  */
 export function frameBuffer(valueLength: number): Buffer {
-  const bytes = Buffer.allocUnsafeSlow(PREFIX.length + valueLength + SUFFIX.length);
+  const bytes = Buffer.allocUnsafe(PREFIX.length + valueLength + SUFFIX.length);
   PREFIX.copy(bytes, 0);
   SUFFIX.copy(bytes, PREFIX.length + valueLength);
   return bytes;

@@ -10,6 +10,7 @@ import {
   fieldText,
   readFields,
   sendSuccess,
+  withQuery,
   type Fields,
   type TokenGuard,
 } from '../http/index.js';
@@ -21,15 +22,12 @@ import { parseTtl } from './ttl.js';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
 
-/** Fields of the body, falling back to the query string (`?key=` on a DELETE without a body). */
+/**
+ * Fields of the body, falling back to the query string (`?key=` on a DELETE without a body),
+ * both read by the one legacy reader (the gateway reads them the same way to route).
+ */
 function fieldsOf(request: FastifyRequest): Fields {
-  const fields = readFields(request);
-  const query = request.query as Record<string, unknown> | undefined;
-  if (query && typeof query === 'object') {
-    for (const [name, value] of Object.entries(query))
-      if (!Object.hasOwn(fields, name)) fields[name] = value;
-  }
-  return fields;
+  return withQuery(readFields(request), request.url);
 }
 
 /**
@@ -58,8 +56,11 @@ export function registerLegacyRoutes(
 
   app.post('/api/cache/content', data, (request, reply) => {
     const fields = fieldsOf(request);
+    // The key is read and checked before the value is read, as in the fast path: the gateway
+    // reads only the key, and answers a missing or malformed one itself.
+    const key = node.checkKey(fieldText(fields, 'key'));
     const expiresAtMs = node.deadlineAfter(parseTtl('ttl', fieldText(fields, 'ttl')));
-    node.putText(fieldText(fields, 'key'), fieldText(fields, 'value'), expiresAtMs);
+    node.putText(key, fieldText(fields, 'value'), expiresAtMs);
     sendSuccess(reply, '');
   });
 

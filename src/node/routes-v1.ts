@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
-import { registerRawParsers, type TokenGuard } from '../http/index.js';
+import { checkText, registerRawParsers, type TokenGuard } from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
 import { rawEntry, valueOf, type Entry } from './entry.js';
 import { etagOf, ifMatchHolds } from './etag.js';
@@ -20,7 +20,8 @@ const DEFAULT_TYPE = 'application/octet-stream';
 
 function keyOf(node: CacheNode, request: FastifyRequest): string {
   const key = (request.params as Record<string, string | undefined>)['*'];
-  return node.checkKey(key);
+  // The router refuses a URL that is not UTF-8; the text rule is checked here as for legacy keys.
+  return node.checkKey(key === undefined ? undefined : checkText(key, 'key'));
 }
 
 /** Registers /v1 in its own scope (raw body parsers); `dataGuard` protects the key routes. */

@@ -1,21 +1,29 @@
 /**
  * The gateway's fast path: a pre-router in front of Fastify for the three hot legacy routes —
  * `POST /api/cache/key`, `POST /api/cache/content`, `DELETE /api/cache/key` — with a body of a
- * known length in a form, JSON or multipart encoding. It reads the body into one Buffer, takes
- * only the key out of it, and forwards the same bytes to the key's owner, relaying the node's
- * answer as it streams in. A partition that is moving goes through the moving-pair orders
- * (moving-pair.ts) instead, answered whole. Anything else (other paths or methods, a chunked or
- * empty or too large body, another content type) falls through to the Fastify routes, which do
- * the same thing more slowly, so errors keep the exact envelope and status Fastify gives them.
+ * known length in a form or JSON encoding. It reads the body into one Buffer, takes only the key
+ * out of it with the one legacy reader the nodes use (src/http/legacy-body.ts, as the node's own
+ * pre-router does), and forwards the same bytes to the key's owner, relaying the node's answer
+ * as it streams in. A partition that is moving goes through the moving-pair orders
+ * (moving-pair.ts) instead, answered whole. Anything else (other paths or methods, a query
+ * string, a chunked or empty or too large body, multipart or another content type) falls
+ * through to the Fastify routes, which do the same thing more slowly with the same reader, so
+ * errors keep the exact envelope and status Fastify gives them.
  * Routing views are entered and left as in the Fastify routes: the drain on publish still waits
  * for every request routed by the older view.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { CachePoolError, errors } from '../errors.js';
-import { bearerAuthorized, failure, legacyStatus, type PreRouter } from '../http/index.js';
+import {
+  bearerAuthorized,
+  encodingOf,
+  failure,
+  legacyStatus,
+  textFieldsOf,
+  type PreRouter,
+} from '../http/index.js';
 import { partitionOf } from '../partition/index.js';
-import { keyOfBody } from './body-key.js';
 import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
 import { ResponseRelay, type RelayTarget } from './relay.js';
 import type { RouteView, Routing } from './routing.js';
@@ -43,6 +51,7 @@ type Route = { method: UpstreamMethod; path: string; write: boolean };
 const GET_KEY: Route = { method: 'POST', path: '/api/cache/key', write: false };
 const PUT_CONTENT: Route = { method: 'POST', path: '/api/cache/content', write: true };
 const DELETE_KEY: Route = { method: 'DELETE', path: '/api/cache/key', write: true };
+const ROUTING_KEY = ['key'] as const;
 
 /** Builds the pre-router (see the module header). */
 export function createFastPath(options: FastPathOptions): FastPath {
@@ -51,13 +60,14 @@ export function createFastPath(options: FastPathOptions): FastPath {
     if (route === undefined) return false;
     const headers = request.headers;
     const type = headers['content-type'];
-    if (type === undefined || !isKnownType(type) || headers['transfer-encoding'] !== undefined)
+    const encoding = encodingOf(type);
+    if ((encoding !== 'form' && encoding !== 'json') || headers['transfer-encoding'] !== undefined)
       return false;
     if (options.token !== undefined && !bearerAuthorized(options.token, headers.authorization))
       return false;
     const length = Number(headers['content-length']);
     if (!(length > 0 && length <= options.bodyLimitBytes)) return false;
-    new Exchange(options, route, type, length, request, response);
+    new Exchange(options, route, type!, encoding, length, request, response);
     return true;
   };
 }
@@ -69,15 +79,6 @@ function routeOf(method: string | undefined, url: string | undefined): Route | u
   return undefined;
 }
 
-function isKnownType(type: string): boolean {
-  const lower = type.toLowerCase();
-  return (
-    lower.startsWith('application/x-www-form-urlencoded') ||
-    lower.startsWith('application/json') ||
-    lower.startsWith('multipart/form-data')
-  );
-}
-
 function ignore(): void {}
 
 /** One request on the fast path: read the body, route the key, forward, relay. */
@@ -85,6 +86,7 @@ class Exchange implements RelayTarget {
   #options: FastPathOptions;
   #route: Route;
   #type: string;
+  #encoding: 'form' | 'json';
   #length: number;
   /** The body's chunks as they came (nothing is allocated ahead of the bytes that arrived). */
   #chunks: Buffer[] = [];
@@ -97,6 +99,7 @@ class Exchange implements RelayTarget {
     options: FastPathOptions,
     route: Route,
     type: string,
+    encoding: 'form' | 'json',
     length: number,
     request: IncomingMessage,
     response: ServerResponse,
@@ -104,6 +107,7 @@ class Exchange implements RelayTarget {
     this.#options = options;
     this.#route = route;
     this.#type = type;
+    this.#encoding = encoding;
     this.#length = length;
     this.#response = response;
     // A client that goes away mid-body just ends the exchange (no view was entered yet).
@@ -125,18 +129,19 @@ class Exchange implements RelayTarget {
 
   #onEnd(): void {
     const chunks = this.#chunks;
+    // A body shorter than announced gets no answer, as on a node: nothing was read or routed.
     if (chunks.length === 0 || this.#received !== this.#length)
-      return this.#fail(errors.malformedBody('the body is shorter than its content-length'));
+      return void this.#response.destroy();
     // The usual case: the whole body in one chunk, kept without a copy.
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#length);
     this.#chunks = [];
     let key: string | undefined;
     try {
-      key = keyOfBody(this.#type, body);
+      key = textFieldsOf(this.#encoding, body, ROUTING_KEY).text(0);
     } catch (error) {
       return this.#fail(error);
     }
-    if (key === undefined) return this.#fail(errors.missingKey());
+    if (key === undefined || key === '') return this.#fail(errors.missingKey());
     const view = this.#options.routing.view;
     view.enter();
     this.#view = view;

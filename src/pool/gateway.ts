@@ -12,8 +12,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { errors } from '../errors.js';
 import {
+  checkText,
   createHttpApp,
   interpose,
+  legacyKeyOf,
   readFields,
   registerRawParsers,
   requireToken,
@@ -21,7 +23,6 @@ import {
   type Fields,
 } from '../http/index.js';
 import { defaults } from '../defaults.js';
-import { keyOfBody } from './body-key.js';
 import { createFastPath, type FastPath } from './fast-path.js';
 import { registerGatewayBatchRoutes } from './gateway-batch.js';
 import { invalidateLegacy, readThrough, writeThrough, type Forwarder } from './moving-pair.js';
@@ -76,6 +77,9 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
   };
 
   const invalidate = (key: string) => invalidateLegacy(upstreams, key);
+  // No part counts of its own: the owner applies its own limits (--max-fields, --max-parts) to
+  // the bytes forwarded, so the gateway never refuses a body its node would take.
+  const multipartLimits = { maxFields: Infinity, maxParts: Infinity, maxFiles: Infinity };
 
   // The hot legacy routes are served before Fastify sees them; the routes below stay as the
   // fallback for every case the fast path leaves alone (and for app.inject()).
@@ -93,17 +97,18 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     scope.addHook('onRequest', data);
 
     /**
-     * A legacy key route: the key read from the body as the node would, the original body
-     * forwarded to the owner — a read through the moving pair, or a write that then removes the
-     * key from the old owner.
+     * A legacy key route: the key read from the body (or the query string) by the reader the
+     * node uses, the original body and URL forwarded to the owner — a read through the moving
+     * pair, or a write that then removes the key from the old owner.
      */
     const legacy =
-      (method: 'POST' | 'DELETE', path: string, kind: 'read' | 'write') =>
+      (method: 'POST' | 'DELETE', kind: 'read' | 'write') =>
       async (request: FastifyRequest, reply: FastifyReply) => {
         const type = request.headers['content-type'];
         const body = request.body as Buffer | undefined;
-        const key = keyOfBody(type, body);
-        if (key === undefined) throw errors.missingKey();
+        const key = await legacyKeyOf(type, body, request.url, multipartLimits);
+        if (key === undefined || key === '') throw errors.missingKey();
+        const path = request.url;
         return inView(async (view) => {
           const answer =
             kind === 'read'
@@ -112,16 +117,19 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
           return relay(reply, answer);
         });
       };
-    scope.post('/api/cache/key', legacy('POST', '/api/cache/key', 'read'));
-    scope.post('/api/cache/content', legacy('POST', '/api/cache/content', 'write'));
-    scope.delete('/api/cache/key', legacy('DELETE', '/api/cache/key', 'write'));
+    scope.post('/api/cache/key', legacy('POST', 'read'));
+    scope.post('/api/cache/content', legacy('POST', 'write'));
+    scope.delete('/api/cache/key', legacy('DELETE', 'write'));
 
     const v1 = async (
-      request: FastifyRequest<{ Params: { key: string } }>,
+      request: FastifyRequest<{ Params: { '*': string } }>,
       reply: FastifyReply,
     ) => {
-      const key = request.params.key;
-      const path = `/v1/keys/${encodeURIComponent(key)}`;
+      // Routed by the key as Fastify decodes it (the node's router does the same), refused here
+      // if it is not well-formed Unicode; the node gets the URL exactly as the client sent it.
+      const key = checkText(request.params['*'], 'key');
+      if (key === '') throw errors.missingKey();
+      const path = request.url;
       const method = request.method as Method;
       const type = request.headers['content-type'];
       const body = request.body as Buffer | undefined;
@@ -144,7 +152,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     };
     scope.route({
       method: ['GET', 'HEAD', 'PUT', 'DELETE'],
-      url: '/v1/keys/:key',
+      url: '/v1/keys/*',
       exposeHeadRoute: false,
       handler: v1,
     });

@@ -2,9 +2,14 @@
  * A key → value store bounded by bytes, with a pluggable eviction policy. It owns keys, values
  * and byte accounting; the policy only orders slots. No HTTP, no timers.
  *
- * Accounting: an entry costs the UTF-8 length of its key plus the `valueBytes` the caller states
- * (the node states the byte length of the value as stored). The sum over live entries never
- * exceeds `capacityBytes`.
+ * Accounting: an entry's size is the UTF-8 length of its key plus the `valueBytes` the caller
+ * states (`usedBytes` sums them). What the capacity bounds is the entry's *charge*: its size plus
+ * the bookkeeping the caller says it costs (`overheadBytes`, memcached-style: the item header and
+ * allocator rounding), so that a capacity bounds the memory of the process and not only the data.
+ * The sum of charges (`chargedBytes`) never exceeds `capacityBytes`; without `overheadBytes` the
+ * charge is the size. An entry is refused only when its size exceeds the capacity (a value as
+ * large as the capacity is accepted, as the original did); its charge is then capped at the
+ * capacity, so that it is alone in the store.
  *
  * Expiry: an entry may carry an absolute deadline in ms on the store's clock. From its deadline
  * on it is absent to every read and listing; reads remove it lazily and `sweepExpired` removes
@@ -34,7 +39,7 @@ export type SetOutcome =
 const ADDED: SetOutcome = Object.freeze({ kind: 'added', evicted: 0 });
 const REPLACED: SetOutcome = Object.freeze({ kind: 'replaced', evicted: 0 });
 
-export interface StoreOptions {
+export interface StoreOptions<V = unknown> {
   /** Capacity in bytes, an integer >= 0. 0 caches nothing. */
   capacityBytes: number;
   /** Policy name; default `lru`. */
@@ -47,11 +52,24 @@ export interface StoreOptions {
   onEvict?: (key: string) => void;
   /** The time source of entry deadlines; default systemClock. */
   clock?: Clock;
+  /**
+   * Bytes of bookkeeping an entry costs besides its key and value bytes, charged against the
+   * capacity (an integer >= 0 for a value of `valueBytes`); default none.
+   */
+  overheadBytes?: (valueBytes: number) => number;
+  /**
+   * Called with each value that leaves the store for any reason (overwritten, deleted, evicted,
+   * expired, cleared), after the store no longer holds it: for values that own resources.
+   */
+  onRelease?: (value: V) => void;
 }
 
 export interface StoreStats {
   items: number;
+  /** Key and value bytes of the entries (the legacy `used_size`). */
   usedBytes: number;
+  /** What the capacity bounds: usedBytes plus each entry's bookkeeping (`overheadBytes`). */
+  chargedBytes: number;
   capacityBytes: number;
   policy: string;
   evictionsTotal: number;
@@ -59,15 +77,25 @@ export interface StoreStats {
   expiredTotal: number;
 }
 
+/** Slots the per-slot arrays start with. */
+const INITIAL_SLOTS = 16;
+
 export class Store<V> {
   readonly #index = new Map<string, number>();
   #keys: (string | undefined)[] = [];
   #values: (V | undefined)[] = [];
-  #sizes: number[] = [];
+  // Per-slot numbers live in typed arrays: no heap objects for the collector to walk.
+  /** Key + value bytes of each slot. */
+  #sizes = new Float64Array(INITIAL_SLOTS);
+  /** What each slot is charged against the capacity. */
+  #charges = new Float64Array(INITIAL_SLOTS);
   /** Absolute deadline of each slot in ms on #clock; 0 = never expires. */
-  #expires: number[] = [];
+  #expires = new Float64Array(INITIAL_SLOTS);
   #free: number[] = [];
+  /** Slots handed out so far (the next new slot). */
+  #slots = 0;
   #usedBytes = 0;
+  #chargedBytes = 0;
   #capacityBytes: number;
   #evictionsTotal = 0;
   #expiredTotal = 0;
@@ -78,21 +106,30 @@ export class Store<V> {
   readonly #random: RandomSource | undefined;
   readonly #factories: Readonly<Record<string, PolicyFactory>>;
   readonly #onEvict: ((key: string) => void) | undefined;
+  readonly #overheadBytes: ((valueBytes: number) => number) | undefined;
+  readonly #onRelease: ((value: V) => void) | undefined;
 
-  constructor(options: StoreOptions) {
+  constructor(options: StoreOptions<V>) {
     this.#capacityBytes = checkCapacity(options.capacityBytes);
     this.#random = options.random;
     this.#factories = options.policies ?? builtinPolicies;
     this.#onEvict = options.onEvict;
     this.#clock = options.clock ?? systemClock;
+    this.#overheadBytes = options.overheadBytes;
+    this.#onRelease = options.onRelease;
     this.#policy = createPolicy(options.policy ?? 'lru', { random: this.#random }, this.#factories);
   }
 
   get size(): number {
     return this.#index.size;
   }
+  /** Key and value bytes of every entry. */
   get usedBytes(): number {
     return this.#usedBytes;
+  }
+  /** The sum of the entries' charges, which the capacity bounds (>= usedBytes). */
+  get chargedBytes(): number {
+    return this.#chargedBytes;
   }
   get capacityBytes(): number {
     return this.#capacityBytes;
@@ -172,12 +209,14 @@ export class Store<V> {
     }
     if (expiresAtMs !== 0 && expiresAtMs <= this.#clock.now()) {
       const old = this.#index.get(key);
+      this.#onRelease?.(value);
       if (old === undefined) return ADDED;
       this.#policy.recordDelete(old);
       this.#release(old);
       this.#expiredTotal++;
       return REPLACED;
     }
+    const charge = this.#chargeOf(entryBytes, valueBytes);
     let slot = this.#index.get(key);
     const replaced = slot !== undefined;
     // Evicted keys are collected only when something is evicted and someone listens.
@@ -187,34 +226,40 @@ export class Store<V> {
       // Take the old entry out of the policy and the byte count first so that eviction can never
       // pick the slot being written (a random policy could); the new entry fits once room is made
       // since it is <= capacity. The index keeps the key: the slot stays reserved for it.
-      const oldBytes = this.#sizes[slot]!;
-      if (this.#usedBytes - oldBytes + entryBytes > this.#capacityBytes) {
+      const oldCharge = this.#charges[slot]!;
+      this.#usedBytes += entryBytes - this.#sizes[slot]!;
+      if (this.#chargedBytes - oldCharge + charge > this.#capacityBytes) {
         this.#policy.recordDelete(slot);
-        this.#usedBytes -= oldBytes;
+        this.#chargedBytes -= oldCharge;
         if (this.#onEvict !== undefined) evictedKeys = [];
-        evicted = this.#evictUntil(this.#capacityBytes - entryBytes, evictedKeys);
-        this.#usedBytes += entryBytes;
+        evicted = this.#evictUntil(this.#capacityBytes - charge, evictedKeys);
+        this.#chargedBytes += charge;
         this.#policy.recordSet(slot);
       } else {
         // Fits without evicting: the policy only learns of the overwrite (lru: most recent).
-        this.#usedBytes += entryBytes - oldBytes;
+        this.#chargedBytes += charge - oldCharge;
         this.#policy.recordSet(slot);
       }
+      const old = this.#values[slot]!;
       this.#values[slot] = value;
       this.#sizes[slot] = entryBytes;
+      this.#charges[slot] = charge;
       this.#expires[slot] = expiresAtMs;
+      this.#onRelease?.(old);
     } else {
-      if (this.#usedBytes + entryBytes > this.#capacityBytes) {
+      if (this.#chargedBytes + charge > this.#capacityBytes) {
         if (this.#onEvict !== undefined) evictedKeys = [];
-        evicted = this.#evictUntil(this.#capacityBytes - entryBytes, evictedKeys);
+        evicted = this.#evictUntil(this.#capacityBytes - charge, evictedKeys);
       }
-      slot = this.#free.length > 0 ? this.#free.pop()! : this.#keys.length;
+      slot = this.#free.length > 0 ? this.#free.pop()! : this.#newSlot();
       this.#keys[slot] = key;
       this.#values[slot] = value;
       this.#sizes[slot] = entryBytes;
+      this.#charges[slot] = charge;
       this.#expires[slot] = expiresAtMs;
       this.#index.set(key, slot);
       this.#usedBytes += entryBytes;
+      this.#chargedBytes += charge;
       this.#policy.recordSet(slot);
     }
     if (evicted === 0) return replaced ? REPLACED : ADDED;
@@ -233,13 +278,20 @@ export class Store<V> {
 
   /** Removes every entry. */
   clear(): void {
+    const onRelease = this.#onRelease;
+    if (onRelease !== undefined) {
+      for (const slot of this.#index.values()) onRelease(this.#values[slot]!);
+    }
     this.#index.clear();
     this.#keys = [];
     this.#values = [];
-    this.#sizes = [];
-    this.#expires = [];
+    this.#sizes = new Float64Array(INITIAL_SLOTS);
+    this.#charges = new Float64Array(INITIAL_SLOTS);
+    this.#expires = new Float64Array(INITIAL_SLOTS);
     this.#free = [];
+    this.#slots = 0;
     this.#usedBytes = 0;
+    this.#chargedBytes = 0;
     this.#sweepCursor = 0;
     this.#policy.clear();
   }
@@ -277,7 +329,7 @@ export class Store<V> {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 0) {
       throw new OptionError('maxEntries', 'must be an integer >= 0', maxEntries);
     }
-    const slots = this.#keys.length;
+    const slots = this.#slots;
     if (slots === 0 || this.#index.size === 0) return 0;
     const now = this.#clock.now();
     const steps = Math.min(maxEntries, slots);
@@ -320,6 +372,7 @@ export class Store<V> {
     return {
       items: this.#index.size,
       usedBytes: this.#usedBytes,
+      chargedBytes: this.#chargedBytes,
       capacityBytes: this.#capacityBytes,
       policy: this.#policy.name,
       evictionsTotal: this.#evictionsTotal,
@@ -332,15 +385,23 @@ export class Store<V> {
    */
   assertInvariants(): void {
     let sum = 0;
+    let charged = 0;
     let live = 0;
     for (const [key, slot] of this.#index) {
       if (this.#keys[slot] !== key)
         throw new Error(`slot ${slot} holds ${this.#keys[slot]}, index says ${key}`);
+      if (this.#charges[slot]! < Math.min(this.#sizes[slot]!, this.#capacityBytes))
+        throw new Error(`slot ${slot} is charged less than its size`);
       sum += this.#sizes[slot]!;
+      charged += this.#charges[slot]!;
       live++;
     }
     if (sum !== this.#usedBytes)
       throw new Error(`usedBytes ${this.#usedBytes} != sum of entries ${sum}`);
+    if (charged !== this.#chargedBytes)
+      throw new Error(`chargedBytes ${this.#chargedBytes} != sum of charges ${charged}`);
+    if (this.#chargedBytes > this.#capacityBytes)
+      throw new Error(`chargedBytes ${this.#chargedBytes} > capacity ${this.#capacityBytes}`);
     if (this.#usedBytes > this.#capacityBytes)
       throw new Error(`usedBytes ${this.#usedBytes} > capacity ${this.#capacityBytes}`);
     if (this.#policy.size !== live)
@@ -361,14 +422,14 @@ export class Store<V> {
   }
 
   /**
-   * Evicts by the policy until usedBytes <= limitBytes (a limit below 0 empties the store) and
+   * Evicts by the policy until chargedBytes <= limitBytes (a limit below 0 empties the store) and
    * returns how many keys went; adds them to `evictedKeys` when given, for #notify to report once
    * the store is consistent.
    */
   #evictUntil(limitBytes: number, evictedKeys: string[] | undefined): number {
     let evicted = 0;
     const now = this.#clock.now();
-    while (this.#usedBytes > limitBytes || (limitBytes < 0 && this.#index.size > 0)) {
+    while (this.#chargedBytes > limitBytes || (limitBytes < 0 && this.#index.size > 0)) {
       const slot = this.#policy.victim();
       if (slot === -1) break;
       const key = this.#keys[slot]!;
@@ -420,12 +481,39 @@ export class Store<V> {
   #release(slot: number): void {
     const key = this.#keys[slot];
     if (key !== undefined) this.#index.delete(key);
+    const value = this.#values[slot]!;
     this.#usedBytes -= this.#sizes[slot]!;
+    this.#chargedBytes -= this.#charges[slot]!;
     this.#keys[slot] = undefined;
     this.#values[slot] = undefined;
     this.#sizes[slot] = 0;
+    this.#charges[slot] = 0;
     this.#expires[slot] = 0;
     this.#free.push(slot);
+    this.#onRelease?.(value);
+  }
+
+  /** What an entry of `entryBytes` (key + value) is charged: with its overhead, at most the capacity. */
+  #chargeOf(entryBytes: number, valueBytes: number): number {
+    if (this.#overheadBytes === undefined) return entryBytes;
+    const overhead = this.#overheadBytes(valueBytes);
+    return Math.min(entryBytes + overhead, this.#capacityBytes);
+  }
+
+  /** A slot never used before, growing the per-slot arrays (doubling) when they are full. */
+  #newSlot(): number {
+    const slot = this.#slots++;
+    if (slot >= this.#sizes.length) {
+      const grow = (from: Float64Array<ArrayBuffer>) => {
+        const to = new Float64Array(from.length * 2);
+        to.set(from);
+        return to;
+      };
+      this.#sizes = grow(this.#sizes);
+      this.#charges = grow(this.#charges);
+      this.#expires = grow(this.#expires);
+    }
+    return slot;
   }
 }
 

@@ -43,7 +43,7 @@ async function listen(server: Server): Promise<string> {
   return `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }
 
-describe('pool faults', { timeout: 90_000 }, () => {
+describe('pool faults', { timeout: 180_000 }, () => {
   const servers: Server[] = [];
   after(async () => {
     for (const server of servers) {

@@ -56,6 +56,8 @@ const samples: Record<keyof typeof errors, unknown[]> = {
   malformedBody: ['bad JSON'],
   bodyTooLarge: [64],
   unsupportedMedia: ['text/x-thing'],
+  notUnicode: ['key'],
+  numberOutOfRange: ['capacity'],
   notFound: ['GET', '/nope'],
   methodNotAllowed: ['PUT', '/api/cache/key'],
   authRequired: [],

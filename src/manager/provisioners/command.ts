@@ -58,6 +58,7 @@ const PIPE_CLOSE_GRACE_MS = 1000;
 /** Scales an orchestrated pool by running a command. */
 export class CommandProvisioner implements Provisioner {
   readonly kind = 'command' as const;
+  readonly awaitsRegistrations = true;
   readonly replacesFailed = true;
   readonly #scaleCommand: string;
   readonly #removeCommand: string | undefined;
@@ -148,6 +149,19 @@ export class CommandProvisioner implements Provisioner {
   }
 
   /** The command provisioner cannot see its nodes: they announce themselves by registering. */
+  /** The nodes the scale command will remove, one after the other (nodeToDrain). */
+  chooseLeaving(
+    members: readonly { address: string; addedAtMs: number }[],
+    count: number,
+  ): string[] {
+    const leaving: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const next = nodeToDrain(members.filter((member) => !leaving.includes(member.address)));
+      if (next) leaving.push(next);
+    }
+    return leaving;
+  }
+
   /**
    * A failed node is left to the orchestrator: it recreates the pod (empty) and the new node
    * registers again. Scaling down here would remove the highest ordinal, not the failed node.

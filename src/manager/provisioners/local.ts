@@ -67,6 +67,7 @@ interface Child {
 /** Runs nodes as supervised local processes. */
 export class LocalProvisioner implements Provisioner {
   readonly kind = 'local' as const;
+  readonly awaitsRegistrations = false;
   readonly replacesFailed = false;
   #options: LocalProvisionerOptions;
   #children = new Map<string, Child>();

@@ -36,6 +36,7 @@ export interface StaticProvisionerOptions {
 /** Hands out nodes from a fixed list. */
 export class StaticProvisioner implements Provisioner {
   readonly kind = 'static' as const;
+  readonly awaitsRegistrations = false;
   readonly replacesFailed = true;
   readonly #nodes: readonly string[];
   readonly #handedOut = new Set<string>();

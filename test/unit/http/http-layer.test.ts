@@ -215,7 +215,11 @@ test('a URL with bad percent-encoding is a 400 in the API shape', async () => {
   const legacy = await app.inject({ method: 'POST', url: '/echo%E0%A4%A' });
   assert.deepEqual(legacy.json(), {
     success: 'false',
-    error: { code: 400, message: 'the URL is not valid (bad percent-encoding)' },
+    error: {
+      code: 400,
+      message:
+        'the URL is not valid (bad percent-encoding, or percent-encoded bytes that are not UTF-8)',
+    },
   });
   const v1 = await app.inject({ method: 'PUT', url: '/v1/raw%E0%A4%A' });
   assert.equal(v1.json().error.code, 'CP_ERR_REQUEST_INVALID');

@@ -150,6 +150,45 @@ describe('manager routes refuse bad input in the envelope', () => {
     assert.equal(bad.statusCode, 400);
   });
 
+  /** A snapshot as a node sends it (src/node/cache-node.ts `snapshot`). */
+  const completeSnapshot = {
+    cacheIndex: 4,
+    address: '127.0.0.1:6001',
+    timeMs: 1_700_000_000_000,
+    startedAtMs: 1_699_999_000_000,
+    items: 3,
+    usedBytes: 300,
+    capacityBytes: 1_048_576,
+    utilization: 300 / 1_048_576,
+    policy: 'lru',
+    requestsTotal: 10,
+    getRequestsTotal: 8,
+    hitsTotal: 6,
+    missesTotal: 2,
+    evictionsTotal: 0,
+    legacy: { num_request_served: 10, num_GET_request_served: 8, num_hit: 6 },
+    hitRate: 0.75,
+    missRate: 0.25,
+  };
+
+  it('regression issue 9 item 5: refuses a pushed snapshot with a figure out of range, naming the field', async () => {
+    const outOfRange: [string, unknown, RegExp][] = [
+      ['items', 1e300, /snapshot\.items must be an integer >= 0/],
+      ['hitsTotal', 2.5, /snapshot\.hitsTotal/],
+      ['requestsTotal', -1, /snapshot\.requestsTotal/],
+      ['missRate', 1.5, /snapshot\.missRate must be a number in \[0, 1\]/],
+      ['hitRate', -0.1, /snapshot\.hitRate/],
+      ['timeMs', 1e300, /snapshot\.timeMs/],
+      ['cacheIndex', '4', /snapshot\.cacheIndex/],
+      ['legacy', { num_request_served: 1e300, num_GET_request_served: 0, num_hit: 0 }, /legacy/],
+    ];
+    for (const [field, value, message] of outOfRange) {
+      const answer = await post('/api/manager/stats', { ...completeSnapshot, [field]: value });
+      assert.equal(answer.statusCode, 400, `${field}: ${answer.body}`);
+      assert.match(answer.json().error.message, message);
+    }
+  });
+
   it('refuses a snapshot without an address or with a negative figure, and ignores one from a non-member', async () => {
     const bad = await post('/api/manager/stats', { items: 3 });
     assert.equal(bad.statusCode, 400);
@@ -162,10 +201,8 @@ describe('manager routes refuse bad input in the envelope', () => {
     assert.equal(negative.statusCode, 400);
     assert.match(negative.json().error.message, /items/);
     const stranger = await post('/api/manager/stats', {
+      ...completeSnapshot,
       address: '127.0.0.1:6001',
-      cacheIndex: 4,
-      timeMs: 1,
-      items: 3,
     });
     assert.equal(stranger.statusCode, 200);
     // Not a member (only pending): its figures must not count in the pool's.

@@ -4,6 +4,8 @@
  * status, content type, length and bytes — and moves the statistics, the stored values and
  * recency the same way; what it does not take (multipart, chunked, empty,
  * other types, a query string, a missing token under --protect-data) reaches Fastify unchanged.
+ * The case tables (test/helpers/legacy-cases.ts) run through the gateway too
+ * (test/integration/gateway-reader.test.ts).
  * One app is listened on (requests go through the fast path), its twin is only injected into.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +13,17 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { buildNodeApp, type NodeApp, type NodeAppOptions } from '../../../src/node/index.js';
-import { heldForAnnouncedBodies, multipartBody } from '../../helpers/http.js';
+import { heldForAnnouncedBodies } from '../../helpers/http.js';
+import {
+  FORM,
+  PUT,
+  PUT_NODE,
+  fillCases,
+  getCases,
+  getSeed,
+  putCases,
+  type LegacyCase,
+} from '../../helpers/legacy-cases.js';
 
 interface Seen {
   status: number;
@@ -22,21 +34,9 @@ interface Seen {
   body: string;
 }
 
-interface Case {
-  name: string;
-  type?: string;
-  body: string;
-  url?: string;
-  chunked?: boolean;
-  headers?: Record<string, string>;
-  /** Whether the fast path answers (else Fastify does). */
-  fast: boolean;
-}
+type Case = LegacyCase;
 
-const FORM = 'application/x-www-form-urlencoded';
-const JSON_TYPE = 'application/json';
 const TOKEN = 'fast-legacy-test-token-0123456789';
-const PUT = '/api/cache/content';
 
 const closers: (() => Promise<unknown>)[] = [];
 after(async () => {
@@ -71,7 +71,7 @@ function overSocket(port: number, c: Case): Promise<Seen> {
       {
         host: '127.0.0.1',
         port,
-        method: 'POST',
+        method: c.method ?? 'POST',
         path: c.url ?? '/api/cache/key',
         headers,
         timeout: 10_000,
@@ -102,7 +102,7 @@ function overSocket(port: number, c: Case): Promise<Seen> {
 
 async function injected(node: NodeApp, c: Case): Promise<Seen> {
   const answer = await node.app.inject({
-    method: 'POST',
+    method: c.method ?? 'POST',
     url: c.url ?? '/api/cache/key',
     headers: { ...(c.headers ?? {}), ...(c.type !== undefined ? { 'content-type': c.type } : {}) },
     payload: c.body,
@@ -171,76 +171,8 @@ async function runTable(pair: Awaited<ReturnType<typeof twins>>, cases: Case[]) 
 describe('the node fast get and put', () => {
   it('answers every case byte for byte as the Fastify route, counting the same', async () => {
     const pair = await twins();
-    const dataUrl = `data:image/png;base64,${Buffer.alloc(7_500, 7).toString('base64')}`;
-    const nodes = [pair.served, pair.reference];
-    await put(nodes, 'k1', dataUrl);
-    await put(nodes, 'k2', 'needs "escaping"\n');
-    await put(nodes, 'a b c', 'spaced');
-    await put(nodes, 'ключ', 'unicode');
-    await put(nodes, '12', 'numeric');
-    const mp = multipartBody({ key: 'k1' });
-    const cases: Case[] = [
-      { name: 'form hit', type: FORM, body: 'key=k1', fast: true },
-      { name: 'form hit, raw value framed per read', type: FORM, body: 'key=k2', fast: true },
-      { name: 'form miss', type: FORM, body: 'key=nope', fast: true },
-      { name: 'missing key', type: FORM, body: 'other=1', fast: true },
-      { name: 'empty key', type: FORM, body: 'key=', fast: true },
-      { name: 'name alone', type: FORM, body: 'a=1&key', fast: true },
-      { name: 'too-long key', type: FORM, body: `key=${'x'.repeat(1025)}`, fast: true },
-      {
-        name: 'too-long key in UTF-8 bytes',
-        type: FORM,
-        body: `key=${encodeURIComponent('ж'.repeat(513))}`,
-        fast: true,
-      },
-      { name: 'plus and percent', type: FORM, body: 'key=a+b%20c', fast: true },
-      { name: 'unicode key', type: FORM, body: `key=${encodeURIComponent('ключ')}`, fast: true },
-      { name: 'raw UTF-8 key', type: FORM, body: 'key=ключ', fast: true },
-      { name: 'escaped field name', type: FORM, body: 'k%65y=k1', fast: true },
-      { name: 'repeated key: first wins', type: FORM, body: 'x=1&key=k1&key=k2', fast: true },
-      { name: 'bad percent-encoding', type: FORM, body: 'key=%zz%E0%A4', fast: true },
-      {
-        name: 'form with utf-8 charset',
-        type: `${FORM}; charset=utf-8`,
-        body: 'key=k1',
-        fast: true,
-      },
-      { name: 'JSON hit', type: JSON_TYPE, body: '{"key":"k1"}', fast: true },
-      { name: 'JSON number key', type: JSON_TYPE, body: '{"key":12}', fast: true },
-      { name: 'JSON object key', type: JSON_TYPE, body: '{"key":{"a":1}}', fast: true },
-      { name: 'JSON null', type: JSON_TYPE, body: 'null', fast: true },
-      { name: 'JSON array', type: JSON_TYPE, body: '["k1"]', fast: true },
-      { name: 'JSON string', type: JSON_TYPE, body: '"k1"', fast: true },
-      { name: 'JSON blank', type: JSON_TYPE, body: '   ', fast: true },
-      { name: 'JSON malformed', type: JSON_TYPE, body: '{"key":', fast: true },
-      {
-        name: 'JSON proto poisoning',
-        type: JSON_TYPE,
-        body: '{"__proto__":{"x":1},"key":"k1"}',
-        fast: true,
-      },
-      {
-        name: 'JSON with charset',
-        type: `${JSON_TYPE}; charset=UTF-8`,
-        body: '{"key":"k1"}',
-        fast: true,
-      },
-      { name: 'multipart', type: mp.type, body: mp.body, fast: false },
-      { name: 'chunked', type: FORM, body: 'key=k1', chunked: true, fast: false },
-      { name: 'empty body', type: FORM, body: '', fast: false },
-      {
-        name: 'query string',
-        type: FORM,
-        body: 'other=1',
-        url: '/api/cache/key?key=k1',
-        fast: false,
-      },
-      { name: 'trailing slash', type: FORM, body: 'key=k1', url: '/api/cache/key/', fast: false },
-      { name: 'text/plain', type: 'text/plain', body: 'key=k1', fast: false },
-      { name: 'no content type', body: 'key=k1', fast: false },
-      { name: 'latin1 charset', type: `${FORM}; charset=latin1`, body: 'key=k1', fast: false },
-      { name: 'hit again (recency)', type: FORM, body: 'key=a+b+c', fast: true },
-    ];
+    for (const [key, value] of getSeed()) await put([pair.served, pair.reference], key, value);
+    const cases = getCases();
     await runTable(pair, cases);
     const final = state(pair.served);
     assert.ok(
@@ -252,133 +184,11 @@ describe('the node fast get and put', () => {
 
   it('answers every put byte for byte as the Fastify route, storing and counting the same', async () => {
     // A small capacity and value limit, so that both refusals are reachable.
-    const pair = await twins({ capacityMb: 1, maxValueBytes: 200_000 });
-    const dataUrl = `data:image/png;base64,${Buffer.from(Array.from({ length: 75_000 }, (_, i) => (i * 7919) & 255)).toString('base64')}`;
-    const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-    const mp = multipartBody({ key: 'm', value: 'v' });
-    const cases: Case[] = [
-      {
-        name: 'form data URL',
-        type: FORM,
-        url: PUT,
-        body: form({ key: 'img', value: dataUrl }),
-        fast: true,
-      },
-      {
-        name: 'overwrite',
-        type: FORM,
-        url: PUT,
-        body: form({ key: 'img', value: `${dataUrl}AA` }),
-        fast: true,
-      },
-      {
-        name: 'value needing escapes',
-        type: FORM,
-        url: PUT,
-        body: form({ key: 'q', value: 'say "hi"\n\\' }),
-        fast: true,
-      },
-      {
-        name: 'control characters',
-        type: FORM,
-        url: PUT,
-        body: 'key=c&value=a%00b%1Fc%0A',
-        fast: true,
-      },
-      {
-        name: 'unicode key and value',
-        type: FORM,
-        url: PUT,
-        body: form({ key: 'ключ', value: 'значение 🙂' }),
-        fast: true,
-      },
-      { name: 'raw UTF-8 value', type: FORM, url: PUT, body: 'key=r&value=žluťoučký', fast: true },
-      { name: 'plus as space', type: FORM, url: PUT, body: 'key=a+b&value=c+d', fast: true },
-      {
-        name: 'bad percent-encoding kept raw',
-        type: FORM,
-        url: PUT,
-        body: 'key=bad&value=%zz%E0%A4',
-        fast: true,
-      },
-      { name: 'value before key', type: FORM, url: PUT, body: 'value=first&key=vk', fast: true },
-      {
-        name: 'repeated fields: first wins',
-        type: FORM,
-        url: PUT,
-        body: 'key=d1&value=one&key=d2&value=two',
-        fast: true,
-      },
-      { name: 'escaped field names', type: FORM, url: PUT, body: 'k%65y=e&v%61lue=x', fast: true },
-      { name: 'missing value', type: FORM, url: PUT, body: 'key=nv', fast: true },
-      { name: 'empty value', type: FORM, url: PUT, body: 'key=nv&value=', fast: true },
-      { name: 'missing key', type: FORM, url: PUT, body: 'value=orphan', fast: true },
-      {
-        name: 'too-long key',
-        type: FORM,
-        url: PUT,
-        body: form({ key: 'x'.repeat(1025), value: 'v' }),
-        fast: true,
-      },
-      {
-        name: 'value over the value limit',
-        type: FORM,
-        url: PUT,
-        body: form({ key: 'big', value: 'v'.repeat(200_001) }),
-        fast: true,
-      },
-      {
-        name: 'value over the limit in UTF-8 bytes only',
-        type: FORM,
-        url: PUT,
-        body: form({ key: 'big2', value: 'ж'.repeat(100_001) }),
-        fast: true,
-      },
-      {
-        name: 'JSON put',
-        type: JSON_TYPE,
-        url: PUT,
-        body: JSON.stringify({ key: 'j', value: 'json "value"' }),
-        fast: true,
-      },
-      {
-        name: 'JSON number value',
-        type: JSON_TYPE,
-        url: PUT,
-        body: '{"key":"n","value":42}',
-        fast: true,
-      },
-      {
-        name: 'JSON object value',
-        type: JSON_TYPE,
-        url: PUT,
-        body: '{"key":"o","value":{"a":1}}',
-        fast: true,
-      },
-      { name: 'JSON array', type: JSON_TYPE, url: PUT, body: '["k","v"]', fast: true },
-      {
-        name: 'JSON malformed',
-        type: JSON_TYPE,
-        url: PUT,
-        body: '{"key":"k","value":',
-        fast: true,
-      },
-      { name: 'JSON blank', type: JSON_TYPE, url: PUT, body: ' ', fast: true },
-      { name: 'multipart', type: mp.type, url: PUT, body: mp.body, fast: false },
-      { name: 'chunked', type: FORM, url: PUT, body: 'key=ch&value=v', chunked: true, fast: false },
-      { name: 'query string', type: FORM, url: `${PUT}?key=qk`, body: 'value=v', fast: false },
-      { name: 'get of a put value', type: FORM, body: 'key=img', fast: true },
-    ];
+    const pair = await twins(PUT_NODE);
+    const cases = putCases();
     await runTable(pair, cases);
     // Fill past the 1 MB capacity: puts evict by the policy the same way on both.
-    const fill: Case[] = Array.from({ length: 14 }, (_, i) => ({
-      name: `fill ${i}`,
-      type: FORM,
-      url: PUT,
-      body: form({ key: `fill-${i}`, value: dataUrl }),
-      fast: true,
-    }));
-    await runTable(pair, fill);
+    await runTable(pair, fillCases());
     const final = state(pair.served);
     assert.ok(final.usedBytes <= 1024 * 1024, `${final.usedBytes} bytes held`);
     assert.ok(!final.keys.includes('img'), 'the least recently used value was evicted');

@@ -83,6 +83,7 @@ describe('Store', () => {
     assert.deepEqual(s.stats(), {
       items: 1,
       usedBytes: 2,
+      chargedBytes: 2,
       capacityBytes: 10,
       policy: 'lru',
       evictionsTotal: 0,

@@ -1,0 +1,244 @@
+/**
+ * The node's store of entries: a Store of small integers (handles) beside a SlabArena that holds
+ * the bytes of small values, so that a million small entries are a few hundred page Buffers and
+ * typed arrays rather than millions of Buffers and objects for the collector to walk. A value
+ * larger than the arena's largest chunk keeps its own Buffer (its Entry object is the stored
+ * value). Reads of a small value copy it out into a fresh Entry.
+ *
+ * Accounting (docs/http-api.md): `usedBytes` is keys + values, as the legacy `used_size` says;
+ * the capacity bounds `chargedBytes`, which adds what each entry really costs besides them
+ * (memcached-style): its slab chunk's rounding and a fixed bookkeeping cost for a small value,
+ * its Buffer's and Entry's cost for a large one.
+ */
+import type { Clock } from '../clock.js';
+import {
+  SlabArena,
+  Store,
+  type RandomSource,
+  type SetOutcome,
+  type StoreStats,
+} from '../store/index.js';
+import { FRAME_BYTES, transientBytes, valueOf, type Entry } from './entry.js';
+
+/**
+ * Bytes a small entry costs besides its key, its value and its chunk's rounding: its slot in the
+ * key index (a Map entry and the key string's header), the store's and the policy's per-slot
+ * arrays and the arena's per-chunk arrays. Measured with `npm run bench -- memory` (bench/memory.ts).
+ */
+export const SMALL_ENTRY_OVERHEAD_BYTES = 128;
+
+/**
+ * Bytes a large entry (its own Buffer) costs besides its key and value: the Buffer and its backing
+ * store, the Entry object, the legacy frame around a text value and the allocator's rounding.
+ */
+export const LARGE_ENTRY_OVERHEAD_BYTES = 1024;
+
+/** Options of EntryStore. */
+export interface EntryStoreOptions {
+  capacityBytes: number;
+  policy?: string;
+  random?: RandomSource;
+  clock?: Clock;
+}
+
+/** Store figures plus the arena's. */
+export interface EntryStoreStats extends StoreStats {
+  /** Bytes of slab pages held. */
+  slabBytes: number;
+  /** Entries whose value has its own Buffer. */
+  largeEntries: number;
+}
+
+export class EntryStore {
+  readonly #arena = new SlabArena();
+  readonly #store: Store<number>;
+  /** Entries too large for the arena, by -(handle + 1). */
+  #large: (Entry | undefined)[] = [];
+  #freeLarge: number[] = [];
+  #largeCount = 0;
+  /** Interned content types: a chunk's tag is (type id << 1) | framed. */
+  #types: (string | undefined)[] = [];
+  #typeIds = new Map<string, number>();
+  #typeRefs: number[] = [];
+  #freeTypeIds: number[] = [];
+
+  constructor(options: EntryStoreOptions) {
+    const maxSmall = this.#arena.maxChunkBytes;
+    this.#store = new Store<number>({
+      capacityBytes: options.capacityBytes,
+      ...(options.policy !== undefined ? { policy: options.policy } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      overheadBytes: (valueBytes) =>
+        valueBytes <= maxSmall
+          ? this.#arena.chunkBytes(valueBytes) - valueBytes + SMALL_ENTRY_OVERHEAD_BYTES
+          : LARGE_ENTRY_OVERHEAD_BYTES + FRAME_BYTES + Math.floor(valueBytes / 64),
+      onRelease: (handle) => this.#release(handle),
+    });
+  }
+
+  get size(): number {
+    return this.#store.size;
+  }
+  get usedBytes(): number {
+    return this.#store.usedBytes;
+  }
+  get chargedBytes(): number {
+    return this.#store.chargedBytes;
+  }
+  get capacityBytes(): number {
+    return this.#store.capacityBytes;
+  }
+  get policyName(): string {
+    return this.#store.policyName;
+  }
+
+  /** The entry (a hit counts as a use), or undefined on a miss or when expired. */
+  get(key: string): Entry | undefined {
+    const handle = this.#store.get(key);
+    return handle === undefined ? undefined : this.#entryOf(handle);
+  }
+
+  /** The entry without counting a use. */
+  peek(key: string): Entry | undefined {
+    const handle = this.#store.peek(key);
+    return handle === undefined ? undefined : this.#entryOf(handle);
+  }
+
+  has(key: string): boolean {
+    return this.#store.has(key);
+  }
+
+  expiresAt(key: string): number | undefined {
+    return this.#store.expiresAt(key);
+  }
+
+  /**
+   * Stores `entry` (as Store.set: evicting for room, or rejected when larger than the capacity).
+   * A small value is copied into the arena; a large one is kept as it is.
+   */
+  set(key: string, entry: Entry, valueBytes: number, expiresAtMs = 0): SetOutcome {
+    const value = valueOf(entry);
+    let handle: number;
+    if (value.length <= this.#arena.maxChunkBytes) {
+      handle = this.#arena.allocate(
+        value.length,
+        (this.#internType(entry.type) << 1) | +entry.framed,
+      );
+      this.#arena.write(handle, value);
+    } else {
+      const index = this.#freeLarge.length > 0 ? this.#freeLarge.pop()! : this.#large.length;
+      this.#large[index] = entry;
+      this.#largeCount++;
+      handle = -(index + 1);
+    }
+    const outcome = this.#store.set(key, handle, valueBytes, expiresAtMs);
+    // A rejected entry was not taken: give its room back (any other outcome took it).
+    if (outcome.kind === 'rejected') this.#release(handle);
+    return outcome;
+  }
+
+  /** Whether `key` still holds the value `entry` was read from (not a newer write). */
+  holds(key: string, entry: Entry): boolean {
+    const handle = this.#store.peek(key);
+    if (handle === undefined) return false;
+    if (handle < 0) return this.#large[-handle - 1] === entry;
+    return entry.handle === handle && entry.generation === this.#arena.generation(handle);
+  }
+
+  delete(key: string): boolean {
+    return this.#store.delete(key);
+  }
+
+  clear(): void {
+    this.#store.clear();
+  }
+
+  setCapacity(capacityBytes: number): number {
+    return this.#store.setCapacity(capacityBytes);
+  }
+
+  setPolicy(name: string): void {
+    this.#store.setPolicy(name);
+  }
+
+  sweepExpired(maxEntries: number): number {
+    return this.#store.sweepExpired(maxEntries);
+  }
+
+  keys(): string[] {
+    return this.#store.keys();
+  }
+
+  /** Live [key, entry] pairs in eviction order, without counting uses. */
+  entries(): [string, Entry][] {
+    return this.#store.entries().map(([key, handle]) => [key, this.#entryOf(handle)]);
+  }
+
+  stats(): EntryStoreStats {
+    return {
+      ...this.#store.stats(),
+      slabBytes: this.#arena.stats().pageBytes,
+      largeEntries: this.#largeCount,
+    };
+  }
+
+  /** Checks the store's invariants and that the arena holds exactly the live small entries. */
+  assertInvariants(): void {
+    this.#store.assertInvariants();
+    let small = 0;
+    for (const [, handle] of this.#store.entries()) if (handle >= 0) small++;
+    const live = this.#arena.stats().liveChunks;
+    // Expired entries not yet swept still hold their chunks.
+    if (live < small) throw new Error(`arena holds ${live} chunks, store ${small} small entries`);
+    if (live + this.#largeCount < this.#store.size)
+      throw new Error('the store holds entries that neither the arena nor the large list holds');
+  }
+
+  #entryOf(handle: number): Entry {
+    if (handle < 0) return this.#large[-handle - 1]!;
+    const arena = this.#arena;
+    const tag = arena.tag(handle);
+    const framed = (tag & 1) === 1;
+    const length = arena.length(handle);
+    return {
+      bytes: transientBytes(length, framed, (target, at) => arena.copyOut(handle, target, at)),
+      framed,
+      type: this.#types[tag >>> 1]!,
+      valueBytes: length,
+      handle,
+      generation: arena.generation(handle),
+    };
+  }
+
+  #release(handle: number): void {
+    if (handle < 0) {
+      const index = -handle - 1;
+      this.#large[index] = undefined;
+      this.#freeLarge.push(index);
+      this.#largeCount--;
+      return;
+    }
+    this.#releaseType(this.#arena.tag(handle) >>> 1);
+    this.#arena.free(handle);
+  }
+
+  #internType(type: string): number {
+    let id = this.#typeIds.get(type);
+    if (id === undefined) {
+      id = this.#freeTypeIds.length > 0 ? this.#freeTypeIds.pop()! : this.#types.length;
+      this.#types[id] = type;
+      this.#typeRefs[id] = 0;
+      this.#typeIds.set(type, id);
+    }
+    this.#typeRefs[id]!++;
+    return id;
+  }
+
+  #releaseType(id: number): void {
+    if (--this.#typeRefs[id]! > 0) return;
+    this.#typeIds.delete(this.#types[id]!);
+    this.#types[id] = undefined;
+    this.#freeTypeIds.push(id);
+  }
+}
