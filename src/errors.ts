@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'CP_ERR_MOVE_FAILED'
   | 'CP_ERR_MOVE_DEST_REFUSED'
   | 'CP_ERR_MOVE_BUSY'
+  | 'CP_ERR_NOT_OWNER'
   | 'CP_ERR_POOL_MAX'
   | 'CP_ERR_POOL_MIN'
   | 'CP_ERR_POOL_CHANGE_INVALID'
@@ -168,6 +169,17 @@ export const errors = {
       'CP_ERR_VALUE_TOO_LARGE',
       413,
       `value is ${bytes} bytes, the limit is ${maxBytes} bytes (--max-value-bytes)`,
+    ),
+  /**
+   * A pool node asked for a key of a partition it does not serve (src/node/ownership.ts), or
+   * asked by a router that routed by an older routing version than the node's `version`: the
+   * router refreshes its table and tries again (/v1: 421 with X-Cachepool-Table-Version).
+   */
+  notOwner: (partition: number, version: number) =>
+    new RequestError(
+      'CP_ERR_NOT_OWNER',
+      421,
+      `partition ${partition} of this key is not served by this node under routing version ${version}; refresh the partition table`,
     ),
   /** A move_keys call beyond the node's `--move-concurrency` (`running` calls already run). */
   moveBusy: (running: number) =>

@@ -262,6 +262,12 @@ export class CachePool {
           forwarder.forward(address, 'DELETE', keyPath(key)),
         );
       } catch (error) {
+        // The old owner of a moving partition refused the invalidation for a newer routing
+        // state (its 421 is the cause): read the table again and write once more.
+        if (attempt === 0 && (error as { cause?: Upstream }).cause?.statusCode === 421) {
+          await this.#refresh();
+          continue;
+        }
         if (isUnreachable(error)) void this.#refresh();
         throw error;
       }

@@ -15,7 +15,7 @@ import type { ImportRecord } from './batch-decoder.js';
 import { textEntry, type Entry } from './entry.js';
 import { EntryStore } from './entry-store.js';
 import { Fences } from './fences.js';
-import { Ownership } from './ownership.js';
+import { Ownership, type KeyOperation } from './ownership.js';
 
 /** Options of CacheNode. */
 export interface CacheNodeOptions {
@@ -105,11 +105,39 @@ export class CacheNode {
     return ttlS === undefined ? 0 : this.#clock.now() + ttlS * 1000;
   }
 
-  /** A counted GET: refreshes recency on a hit; undefined on a miss. */
-  get(key: string): Entry | undefined {
-    const entry = this.store.get(key);
+  /**
+   * Whether this node takes `operation` on `key` for a router that routed by `routedBy`, by the
+   * rule of `get`, `put` and `invalidate` (for routes that read without counting, or check
+   * before a conditional write): false for a read it does not serve without a version, throws
+   * CP_ERR_NOT_OWNER otherwise.
+   */
+  serves(operation: KeyOperation, key: string, routedBy?: number): boolean {
+    return this.#serves(operation, key, routedBy);
+  }
+
+  /**
+   * A counted GET: refreshes recency on a hit; undefined on a miss. A key of a partition this
+   * pool node does not serve (ownership.ts) is a miss for a router that did not say its routing
+   * version, and CP_ERR_NOT_OWNER for one that did (`routedBy`), so that it refreshes its table.
+   */
+  get(key: string, routedBy?: number): Entry | undefined {
+    const entry = this.#serves('read', key, routedBy) ? this.store.get(key) : undefined;
     this.stats.countGet(entry !== undefined);
     return entry;
+  }
+
+  /**
+   * Whether this node takes `operation` on `key` (always, until a manager told it its
+   * partitions); throws CP_ERR_NOT_OWNER where a router that said its version must be told, and
+   * for any write. A read refused without a version is a miss (false).
+   */
+  #serves(operation: KeyOperation, key: string, routedBy: number | undefined): boolean {
+    const ownership = this.ownership;
+    if (ownership.version === undefined) return true;
+    const partition = partitionOf(key);
+    if (ownership.allows(operation, partition, routedBy)) return true;
+    if (operation === 'read' && routedBy === undefined) return false;
+    throw errors.notOwner(partition, ownership.version);
   }
 
   /**
@@ -118,8 +146,9 @@ export class CacheNode {
    * @param expiresAtMs absolute deadline in ms since the epoch (the node's clock); 0 or absent =
    *   never expires. A deadline already passed is accepted and not kept (store.set).
    */
-  put(key: string, entry: Entry, expiresAtMs = 0): SetOutcome {
+  put(key: string, entry: Entry, expiresAtMs = 0, routedBy?: number): SetOutcome {
     this.stats.countRequest();
+    this.#serves('write', key, routedBy);
     const outcome = this.store.set(key, entry, entry.valueBytes, expiresAtMs);
     if (outcome.kind !== 'rejected') this.fences.touch(key);
     return outcome;
@@ -142,9 +171,13 @@ export class CacheNode {
       throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
   }
 
-  /** A counted invalidation; true when the key was present. */
-  invalidate(key: string): boolean {
+  /**
+   * A counted invalidation; true when the key was present. CP_ERR_NOT_OWNER for a router that
+   * said an older routing version and must invalidate elsewhere first (ownership.ts).
+   */
+  invalidate(key: string, routedBy?: number): boolean {
     this.stats.countRequest();
+    this.#serves('delete', key, routedBy);
     this.fences.touch(key);
     return this.store.delete(key);
   }

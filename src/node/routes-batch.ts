@@ -16,6 +16,7 @@ import { BATCH_CONTENT_TYPE, registerRawParsers, type TokenGuard } from '../http
 import { batchVersion, decodeBatch, encodeBatch, type BatchRecord } from './batch.js';
 import type { CacheNode } from './cache-node.js';
 import { rawEntry, valueOf } from './entry.js';
+import { announceVersionOn421, routedByOf } from './routed-by.js';
 import { ttlOfV1 } from './ttl.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -29,11 +30,15 @@ export async function registerBatchRoutes(
 ): Promise<void> {
   await app.register(async (scope) => {
     registerRawParsers(scope);
+    announceVersionOn421(scope, node);
 
     scope.post('/v1/batch/get', { onRequest: dataGuard }, (request, reply) => {
       const keys = keysOf(node, request);
+      const routedBy = routedByOf(request);
+      // Refused as a whole (421) before any key is read when one is not served here.
+      for (const key of keys) node.serves('read', key, routedBy);
       const records: BatchRecord[] = keys.map((key) => {
-        const entry = node.get(key);
+        const entry = node.get(key, routedBy);
         return entry
           ? { key, type: entry.type, value: valueOf(entry) }
           : { key, type: '', value: EMPTY };
@@ -52,6 +57,7 @@ export async function registerBatchRoutes(
       const records = decodeBatch(Buffer.isBuffer(body) ? body : EMPTY);
       checkCount(records.length);
       const capacityBytes = node.store.capacityBytes;
+      const routedBy = routedByOf(request);
       for (const [i, record] of records.entries()) {
         node.checkKey(record.key);
         if (record.value.length === 0)
@@ -59,15 +65,21 @@ export async function registerBatchRoutes(
         node.checkValueBytes(record.value.length);
         const entryBytes = Buffer.byteLength(record.key, 'utf8') + record.value.length;
         if (entryBytes > capacityBytes) throw errors.valueTooLarge(entryBytes, capacityBytes);
+        node.serves('write', record.key, routedBy);
       }
-      for (const record of records) storeRecord(node, record, expiresAtMs);
+      for (const record of records) storeRecord(node, record, expiresAtMs, routedBy);
       reply.code(200).send({ stored: records.length });
     });
   });
 }
 
-function storeRecord(node: CacheNode, record: BatchRecord, expiresAtMs: number): void {
-  node.put(record.key, rawEntry(record.value, record.type || DEFAULT_TYPE), expiresAtMs);
+function storeRecord(
+  node: CacheNode,
+  record: BatchRecord,
+  expiresAtMs: number,
+  routedBy: number | undefined,
+): void {
+  node.put(record.key, rawEntry(record.value, record.type || DEFAULT_TYPE), expiresAtMs, routedBy);
 }
 
 function keysOf(node: CacheNode, request: FastifyRequest): string[] {

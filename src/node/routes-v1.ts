@@ -5,7 +5,9 @@
  * content type. GET and HEAD answer the value's ETag (etag.ts); a PUT with `If-None-Match: *`
  * (add only if absent) or `If-Match: <etag>` (compare-and-set) is checked and applied in one
  * synchronous step, so no other write can come between, and answers 412 when it does not hold.
- * A PUT's time to live comes from `?ttl=` or `Cache-Control: max-age` (ttl.ts).
+ * A PUT's time to live comes from `?ttl=` or `Cache-Control: max-age` (ttl.ts). A pool node
+ * takes only the keys it serves for the routing version the router says (routed-by.ts): 421
+ * CP_ERR_NOT_OWNER otherwise.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
@@ -14,6 +16,7 @@ import type { CacheNode } from './cache-node.js';
 import { rawEntry, valueOf, type Entry } from './entry.js';
 import { etagOf, ifMatchHolds } from './etag.js';
 import { openapi } from './openapi.js';
+import { announceVersionOn421, routedByOf } from './routed-by.js';
 import { ttlOfV1 } from './ttl.js';
 
 const DEFAULT_TYPE = 'application/octet-stream';
@@ -33,19 +36,23 @@ export async function registerV1Routes(
   const data = { onRequest: dataGuard };
   await app.register(async (scope) => {
     registerRawParsers(scope);
+    announceVersionOn421(scope, node);
 
     scope.get('/v1/openapi.json', (_request, reply) => {
       reply.header('content-type', 'application/json; charset=utf-8').send(openapi);
     });
 
     scope.get('/v1/keys/*', { exposeHeadRoute: false, ...data }, (request, reply) => {
-      const entry = node.get(keyOf(node, request));
+      const entry = node.get(keyOf(node, request), routedByOf(request));
       if (entry === undefined) throw errors.unknownKey();
       reply.header('content-type', entry.type).header('etag', etagOf(entry)).send(valueOf(entry));
     });
 
     scope.head('/v1/keys/*', data, (request, reply) => {
-      const entry = node.store.peek(keyOf(node, request));
+      const key = keyOf(node, request);
+      const entry = node.serves('read', key, routedByOf(request))
+        ? node.store.peek(key)
+        : undefined;
       if (entry === undefined) {
         reply.code(404).send();
         return;
@@ -66,15 +73,18 @@ export async function registerV1Routes(
       const expiresAtMs = node.deadlineAfter(
         ttlOfV1(request.query, request.headers['cache-control']),
       );
+      const routedBy = routedByOf(request);
+      // Not the owner: 421 before any precondition is looked at.
+      node.serves('write', key, routedBy);
       checkPrecondition(request, node.store.peek(key));
-      const outcome = node.put(key, rawEntry(body, type), expiresAtMs);
+      const outcome = node.put(key, rawEntry(body, type), expiresAtMs, routedBy);
       if (outcome.kind === 'rejected')
         throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
       reply.code(outcome.kind === 'added' ? 201 : 204).send();
     });
 
     scope.delete('/v1/keys/*', data, (request, reply) => {
-      node.invalidate(keyOf(node, request));
+      node.invalidate(keyOf(node, request), routedByOf(request));
       reply.code(204).send();
     });
   });

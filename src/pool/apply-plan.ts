@@ -105,21 +105,35 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
   const leaving = new Set(options.leaving ?? []);
   let published = false;
   try {
-    // b. Fence every destination first: from here on it records local writes of its incoming
-    //    partitions, so that no import overwrites them.
-    await Promise.all(
-      [...incoming].map(([to, moves]) =>
-        clientOf(to).beginMigration(
-          id,
-          moves.map((move) => move.partition),
-          options.keepDestinationKeys ?? false,
+    const fence = () =>
+      Promise.all(
+        [...incoming].map(([to, moves]) =>
+          clientOf(to).beginMigration(
+            id,
+            moves.map((move) => move.partition),
+            options.keepDestinationKeys ?? false,
+          ),
         ),
-      ),
-    );
+      );
+    if (!options.keepDestinationKeys) {
+      // b. Fence every destination first: from here on it records local writes of its incoming
+      //    partitions, so that no import overwrites them (and it drops stale leftovers of them,
+      //    which must happen before any write is routed to it).
+      await fence();
+    }
     // c. Route the moving partitions to their new owners (old owners as read fallback) and wait
     //    until no request routed by T1 is in flight: after this, no write lands on a source.
     await publish(current, plan.moves);
     published = true;
+    if (options.keepDestinationKeys) {
+      // A rollback's destination is the old owner, which received invalidations from writes to
+      // the new owner until the publish above drained them. Fenced before, it would have recorded
+      // those as deletes and skipped the newer values handed back. So: fence only now (it drops
+      // nothing), then publish again and drain, so that every request routed to it before the
+      // fence has ended (each invalidated the source first) before the first key is listed.
+      await fence();
+      await publish(current, plan.moves);
+    }
     // d, e. Hand the keys off, every source at once (their keys are disjoint), then sweep until
     //    each source holds none. Every drain is waited for before a failure is handled, so the
     //    rollback never runs beside a handoff still in progress.
