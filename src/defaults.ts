@@ -197,8 +197,11 @@ export const defaults = {
     refreshIntervalMs: 1_000,
     /** Bytes of values in one batch request the client sends (below the nodes' body limit). */
     batchMaxBytes: 16 * MB,
+    /** After a 421, table reads until the manager's table catches up with the node's version. */
+    catchUpReads: 40,
+    /** Wait between two of those reads, in ms. */
+    catchUpWaitMs: 25,
   },
   /** How often a standalone gateway reads the manager's partition table, in ms. */
   gatewayTableIntervalMs: 500,
 } as const;
-

@@ -21,7 +21,7 @@ import {
 import { readThrough, writeThrough } from '../pool/moving-pair.js';
 import type { Upstream, UpstreamMethod } from '../pool/upstreams.js';
 import { errorOfAnswer } from './answer-error.js';
-import { Connections } from './connections.js';
+import { Connections, type Answer } from './connections.js';
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { fixedRoutes, readRoutes, type Routes } from './routes.js';
 
@@ -163,7 +163,7 @@ export class CachePool {
       if (outcome.staleKeys.length === 0) break;
       if (attempt === 1) this.#throwStale(outcome);
       pending = outcome.staleKeys;
-      await this.#refresh();
+      await this.#refreshTo(outcome.staleAnswer);
     }
     const result = new Map<string, Buffer>();
     for (const key of wanted) {
@@ -204,7 +204,7 @@ export class CachePool {
       if (attempt === 1) this.#throwStale(outcome);
       const stale = new Set(outcome.staleKeys);
       pending = pending.filter((record) => stale.has(record.key));
-      await this.#refresh();
+      await this.#refreshTo(outcome.staleAnswer);
     }
   }
 
@@ -232,12 +232,16 @@ export class CachePool {
           !(error instanceof CachePoolError && error.code === 'CP_ERR_KEY_UNKNOWN')
         )
           throw error;
-        void this.#refresh();
+        // A node that left the pool while this table still named it: with a newer table the
+        // read is sent once more; otherwise it is a miss.
+        const before = this.#routes.routingVersion;
+        await this.#refresh();
+        if (attempt === 0 && this.#routes.routingVersion > before) continue;
         return undefined;
       }
       if (answer.statusCode === 200 || answer.statusCode === 404) return answer;
       if (answer.statusCode === 421 && attempt === 0) {
-        await this.#refresh();
+        await this.#refreshTo(answer);
         continue;
       }
       throw errorOfAnswer(view.owners[partitionOf(key)]!, `${method} ${path}`, answer);
@@ -264,16 +268,24 @@ export class CachePool {
       } catch (error) {
         // The old owner of a moving partition refused the invalidation for a newer routing
         // state (its 421 is the cause): read the table again and write once more.
-        if (attempt === 0 && (error as { cause?: Upstream }).cause?.statusCode === 421) {
-          await this.#refresh();
+        const cause = (error as { cause?: Answer }).cause;
+        if (attempt === 0 && cause?.statusCode === 421) {
+          await this.#refreshTo(cause);
           continue;
         }
-        if (isUnreachable(error)) void this.#refresh();
+        if (isUnreachable(error) && attempt === 0) {
+          // A node that left the pool (a shrink stops it once its keys are handed off) while
+          // this table still named it: with a newer table, the write is sent once more (PUT and
+          // DELETE are idempotent); with the same table it fails.
+          const before = this.#routes.routingVersion;
+          await this.#refreshTo({ nodeVersion: before + 1 });
+          if (this.#routes.routingVersion > before) continue;
+        }
         throw error;
       }
       if (answer.statusCode < 300) return;
       if (answer.statusCode === 421 && attempt === 0) {
-        await this.#refresh();
+        await this.#refreshTo(answer);
         continue;
       }
       throw errorOfAnswer(
@@ -310,6 +322,21 @@ export class CachePool {
         this.#refreshing = undefined;
       });
     return this.#refreshing;
+  }
+
+  /**
+   * After a 421: reads the table again until it is at least the routing version the node
+   * announced (the manager tells its nodes a new routing state just before it publishes it, so
+   * the table may lag the node by a moment); at most defaults.client.catchUpReads reads,
+   * defaults.client.catchUpWaitMs apart. Without an announced version, one read.
+   */
+  async #refreshTo(answer: Answer | { nodeVersion: number } | undefined): Promise<void> {
+    const wanted = answer?.nodeVersion;
+    for (let read = 0; read < defaults.client.catchUpReads; read++) {
+      await this.#refresh();
+      if (wanted === undefined || this.#routes.routingVersion >= wanted || this.#closed) return;
+      await new Promise((resolve) => setTimeout(resolve, defaults.client.catchUpWaitMs));
+    }
   }
 
   #throwFailure(outcome: BatchOutcome): void {

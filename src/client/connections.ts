@@ -11,6 +11,14 @@ import { errors } from '../errors.js';
 import type { Forwarder } from '../pool/moving-pair.js';
 import type { Upstream, UpstreamMethod } from '../pool/upstreams.js';
 
+/** The header of a 421: the routing version the refusing node serves by. */
+const NODE_VERSION_HEADER = 'x-cachepool-table-version';
+
+/** An answer, with the routing version a node announced on a 421 (`X-Cachepool-Table-Version`). */
+export interface Answer extends Upstream {
+  nodeVersion?: number;
+}
+
 /** Options of Connections. */
 export interface ConnectionsOptions {
   token: string | undefined;
@@ -39,7 +47,7 @@ export class Connections {
     path: string,
     headers: Record<string, string>,
     body?: Buffer,
-  ): Promise<Upstream> {
+  ): Promise<Answer> {
     try {
       const answer = await this.#pool(address).request({
         method,
@@ -49,10 +57,12 @@ export class Connections {
       });
       const bytes = Buffer.from(await answer.body.arrayBuffer());
       const type = answer.headers['content-type'];
+      const version = Number(answer.headers[NODE_VERSION_HEADER]);
       return {
         statusCode: answer.statusCode,
         contentType: Array.isArray(type) ? type[0] : type,
         body: bytes,
+        ...(Number.isSafeInteger(version) ? { nodeVersion: version } : {}),
       };
     } catch (error) {
       throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);

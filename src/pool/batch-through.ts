@@ -33,6 +33,8 @@ export interface BatchFailure {
 export interface BatchOutcome {
   /** Some node answered 421: the caller's table is stale (these keys were not served). */
   staleKeys: string[];
+  /** The first 421 answer, if any. */
+  staleAnswer?: Upstream | undefined;
   /** Keys whose node did not answer (reads: misses; writes: not stored). */
   unreachableKeys: string[];
   /** The first failure answer of a node, if any. */
@@ -166,8 +168,10 @@ function record(
   answer: Upstream | undefined,
 ): answer is Upstream {
   if (answer === undefined) outcome.unreachableKeys.push(...chunk);
-  else if (answer.statusCode === 421) outcome.staleKeys.push(...chunk);
-  else if (answer.statusCode !== 200) outcome.failure ??= { address, answer };
+  else if (answer.statusCode === 421) {
+    outcome.staleKeys.push(...chunk);
+    outcome.staleAnswer ??= answer;
+  } else if (answer.statusCode !== 200) outcome.failure ??= { address, answer };
   else return true;
   return false;
 }
