@@ -244,7 +244,11 @@ test('a bad batch is a 4xx with a /v1 error body and stores nothing', async () =
     type: 't',
     value: Buffer.from('v'),
   }));
-  const cases: { name: string; status: number; request: { payload: Buffer; url?: string; headers?: Record<string, string> } }[] = [
+  const cases: {
+    name: string;
+    status: number;
+    request: { payload: Buffer; url?: string; headers?: Record<string, string> };
+  }[] = [
     { name: 'cut record', status: 400, request: { payload: good.subarray(0, good.length - 1) } },
     { name: 'too many keys', status: 400, request: { payload: encodeBatch(tooMany) } },
     {
