@@ -8,6 +8,7 @@
  * `Benchmark` (bench/row.ts) and append it to `benchmarks` below.
  */
 import { pathToFileURL } from 'node:url';
+import { clientBenchmark } from './client.js';
 import { hitRatioBenchmark } from './hit-ratio.js';
 import { httpBenchmark } from './http.js';
 import { gatewayBenchmark } from './gateway.js';
@@ -31,6 +32,7 @@ export const benchmarks: Benchmark[] = [
   memorySizesBenchmark,
   gcLatencyBenchmark,
   gatewayBenchmark,
+  clientBenchmark,
   rebalanceBenchmark,
 ];
 

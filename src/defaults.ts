@@ -185,5 +185,23 @@ export const defaults = {
     requestTimeoutMs: 10_000,
   },
   dataDir: '.cachepool',
+  /** Most keys of one `/v1/batch/get` or `/v1/batch/put` request (docs/client.md). */
+  batchMaxKeys: 1000,
+  /** The application client (src/client, docs/client.md). */
+  client: {
+    /** Timeout of one request to a node, the gateway or the manager, in ms. */
+    timeoutMs: 5_000,
+    /** Keep-alive connections to one node. */
+    connectionsPerNode: 32,
+    /** How often the partition table is read again from the manager, in ms (0: only on a 421). */
+    refreshIntervalMs: 1_000,
+    /** Bytes of values in one batch request the client sends (below the nodes' body limit). */
+    batchMaxBytes: 16 * MB,
+    /** After a 421, table reads until the manager's table catches up with the node's version. */
+    catchUpReads: 40,
+    /** Wait between two of those reads, in ms. */
+    catchUpWaitMs: 25,
+  },
+  /** How often a standalone gateway reads the manager's partition table, in ms. */
+  gatewayTableIntervalMs: 500,
 } as const;
-

@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'CP_ERR_POOL_RESIZE_FAILED'
   | 'CP_ERR_NODE_UNREACHABLE'
   | 'CP_ERR_CONFIG_REJECTED'
+  | 'CP_ERR_PRECONDITION_FAILED'
+  | 'CP_ERR_CLIENT_CLOSED'
   | 'CP_ERR_INTERNAL';
 
 /** Base of every deliberate error: a stable `code`, the HTTP `statusCode`, an optional `cause`. */
@@ -280,6 +282,25 @@ export const errors = {
   /** Nodes refused a configuration the manager sent (`message` names them); nothing changed. */
   configRejected: (message: string) =>
     new OperationalError('CP_ERR_CONFIG_REJECTED', message, { statusCode: 400 }),
+  /** A /v1 PUT whose `If-None-Match: *` or `If-Match` does not hold; nothing is written. */
+  preconditionFailed: (message: string) =>
+    new RequestError('CP_ERR_PRECONDITION_FAILED', 412, message),
+  /**
+   * An error a server answered in the /v1 shape, rebuilt on the client (src/client) with the
+   * same code, status and message, so an application tells cases apart by `code`.
+   */
+  remote: (code: ErrorCode, status: number, message: string) =>
+    new CachePoolError(code, status, message),
+  /** The client could not read the partition table from the manager at `manager`. */
+  tableUnreadable: (manager: string, cause: unknown) =>
+    new OperationalError(
+      'CP_ERR_NODE_UNREACHABLE',
+      `the partition table could not be read from the manager ${manager}`,
+      { cause },
+    ),
+  /** A call on a client (src/client) after its `close()`. */
+  clientClosed: () =>
+    new OperationalError('CP_ERR_CLIENT_CLOSED', 'the client is closed', { statusCode: 500 }),
   /** An internal fault: logged where it happened, answered with this generic text only. */
   internal: () => new CachePoolError('CP_ERR_INTERNAL', 500, 'internal error'),
 } as const;

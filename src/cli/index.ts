@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerGatewayCommand } from './gateway.js';
+import { registerKeyCommands } from './keys.js';
 import { registerLoadCommand } from './load.js';
 import { registerManagerCommand } from './manager.js';
 import { registerNodeCommand } from './node.js';
@@ -27,6 +29,8 @@ registerNodeCommand(program);
 registerStartCommand(program);
 registerManagerCommand(program);
 registerLoadCommand(program);
+registerGatewayCommand(program);
+registerKeyCommands(program);
 
 for (const command of program.commands)
   command.showHelpAfterError(`see 'cachepool ${command.name()} --help'`);

@@ -14,6 +14,7 @@ import { PoolMembers } from './members.js';
 import { PoolMovePolicy, StandaloneMovePolicy, type MovePolicy } from './move-policy.js';
 import { parsePeer, PeerPolicy } from './peers.js';
 import { Publisher } from './publisher.js';
+import { registerBatchRoutes } from './routes-batch.js';
 import { registerInternalRoutes } from './routes-internal.js';
 import { registerLegacyRoutes } from './routes-legacy.js';
 import { registerTableRoute } from './routes-table.js';
@@ -134,6 +135,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
   );
   registerTableRoute(app, node, guard);
   await registerV1Routes(app, node, dataGuard);
+  await registerBatchRoutes(app, node, dataGuard);
 
   const registry = createNodeRegistry({
     cacheIndex: () => node.cacheIndex,

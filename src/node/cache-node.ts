@@ -100,6 +100,21 @@ export class CacheNode {
     if (bytes > this.maxValueBytes) throw errors.valueOverLimit(bytes, this.maxValueBytes);
   }
 
+  /** The deadline `ttlS` seconds from now on the node's clock; 0 (never) when ttlS is undefined. */
+  deadlineAfter(ttlS: number | undefined): number {
+    return ttlS === undefined ? 0 : this.#clock.now() + ttlS * 1000;
+  }
+
+  /**
+   * Whether this node takes `operation` on `key` for a router that routed by `routedBy`, by the
+   * rule of `get`, `put` and `invalidate` (for routes that read without counting, or check
+   * before a conditional write): false for a read it does not serve without a version, throws
+   * CP_ERR_NOT_OWNER otherwise.
+   */
+  serves(operation: KeyOperation, key: string, routedBy?: number): boolean {
+    return this.#serves(operation, key, routedBy);
+  }
+
   /**
    * A counted GET: refreshes recency on a hit; undefined on a miss. A key of a partition this
    * pool node does not serve (ownership.ts) is a miss for a router that did not say its routing

@@ -25,6 +25,7 @@ import {
 } from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer } from './entry.js';
+import { parseTtl } from './ttl.js';
 
 /** Options of createFastLegacy. */
 export interface FastLegacyOptions {
@@ -43,7 +44,7 @@ type Encoding = 'form' | 'json';
 /** The routes taken, by path (method POST), and the fields each reads. */
 const ROUTES = {
   '/api/cache/key': ['key'],
-  '/api/cache/content': ['key', 'value'],
+  '/api/cache/content': ['key', 'value', 'ttl'],
 } as const;
 type Path = keyof typeof ROUTES;
 /** The empty success answer of a put, as sendSuccess sends it. */
@@ -111,7 +112,7 @@ function answer(
     });
     const key = node.checkKey(fields.text(0));
     if (path === '/api/cache/content') {
-      node.putText(key, fields.text(1));
+      node.putText(key, fields.text(1), node.deadlineAfter(parseTtl('ttl', fields.text(2))));
       send(response, 200, PUT_DONE);
       return;
     }

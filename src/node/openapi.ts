@@ -26,6 +26,125 @@ const keyParameter = {
   schema: { type: 'string', minLength: 1 },
 };
 
+// ---- Batches, TTL and conditional writes (docs/client.md), kept in one block to ease merges ----
+
+const ttlParameter = {
+  name: 'ttl',
+  in: 'query',
+  required: false,
+  description:
+    'Time to live in whole seconds, 1 to 31536000 (365 days); absent: never expires. Cache-Control: max-age=S says the same (?ttl= wins). Anything else is a 400 that stores nothing.',
+  schema: { type: 'integer', minimum: 1, maximum: 31536000 },
+};
+
+/** What a /v1 PUT adds to the plain write: a TTL and the conditional headers. */
+const putExtensions = {
+  parameters: [
+    ttlParameter,
+    {
+      name: 'If-None-Match',
+      in: 'header',
+      required: false,
+      description: '"*": store only when the key is absent (no other value is accepted here).',
+      schema: { type: 'string', const: '*' },
+    },
+    {
+      name: 'If-Match',
+      in: 'header',
+      required: false,
+      description:
+        'Store only when the current value has one of these ETags (as a GET answered them), or with "*" when the key exists: compare-and-set.',
+      schema: { type: 'string' },
+    },
+  ],
+  responses: {
+    '412': errorResponse(
+      'The If-None-Match or If-Match condition does not hold (CP_ERR_PRECONDITION_FAILED); nothing is written.',
+    ),
+  },
+};
+
+/** The ETag header of a GET or HEAD hit. */
+const etagHeader = {
+  ETag: {
+    description: 'A strong tag of the value and its Content-Type, for If-Match.',
+    schema: { type: 'string' },
+  },
+};
+
+const batchBody = {
+  'application/x-cachepool-batch': {
+    schema: {
+      type: 'string',
+      format: 'binary',
+      description:
+        'Records one after the other: u32be keyLength, key (UTF-8), u32be typeLength, type (UTF-8), u32be valueLength, value.',
+    },
+  },
+};
+
+const batchPaths = {
+  '/v1/batch/get': {
+    post: {
+      summary: 'Read many keys in one request',
+      description:
+        'Each key counts as a GET. At most 1000 keys. The answer holds one record per key, in order; a miss is a record with an empty type and an empty value.',
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['keys'],
+              properties: {
+                keys: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1 } },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': { description: 'One record per key.', content: batchBody },
+        '400': errorResponse(
+          'Not {"keys": [strings]}, more than 1000 keys, an empty or too long key.',
+        ),
+        ...tokenResponses,
+      },
+    },
+  },
+  '/v1/batch/put': {
+    post: {
+      summary: 'Store many values in one request',
+      description:
+        'Every record is checked before any is stored. At most 1000 records; a record of an empty type is stored as application/octet-stream.',
+      parameters: [ttlParameter],
+      requestBody: { required: true, content: batchBody },
+      responses: {
+        '200': {
+          description: 'Every record was stored.',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['stored'],
+                properties: { stored: { type: 'integer' } },
+              },
+            },
+          },
+        },
+        '400': errorResponse(
+          'A cut record (CP_ERR_REQUEST_BODY_MALFORMED), more than 1000 records, an empty key or value, a bad TTL.',
+        ),
+        '413': errorResponse('A value or the body over its limit; nothing is stored.'),
+        '415': errorResponse('Not application/x-cachepool-batch.'),
+        ...tokenResponses,
+      },
+    },
+  },
+};
+
+// ---- end of the batches, TTL and conditional writes block ----
+
 /** The document. */
 export const openapi = {
   openapi: '3.1.0',
@@ -53,6 +172,7 @@ export const openapi = {
         responses: {
           '200': {
             description: 'The value, with the Content-Type it was stored with.',
+            headers: etagHeader,
             content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
           },
           '400': errorResponse(
@@ -66,7 +186,7 @@ export const openapi = {
         summary: 'Whether a key is present, with its Content-Type and Content-Length',
         description: 'Does not count as a GET and does not refresh recency.',
         responses: {
-          '200': { description: 'Present.' },
+          '200': { description: 'Present.', headers: etagHeader },
           '404': { description: 'Absent.' },
           ...tokenResponses,
         },
@@ -76,11 +196,13 @@ export const openapi = {
         description:
           'The body is the value (1 byte or more, up to --max-value-bytes, default the body limit of 32 MB); its Content-Type is kept (default application/octet-stream). ' +
           'Evicts by the replacement policy until the entry fits.',
+        parameters: putExtensions.parameters,
         requestBody: {
           required: true,
           content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
         },
         responses: {
+          ...putExtensions.responses,
           '201': { description: 'Stored; the key was new.' },
           '204': { description: 'Stored; an older value was replaced.' },
           '400': errorResponse('Empty value, empty or too long key.'),
@@ -99,6 +221,7 @@ export const openapi = {
         },
       },
     },
+    ...batchPaths,
     '/v1/openapi.json': {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 JSON.' } } },
     },

@@ -17,6 +17,7 @@ import {
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer } from './entry.js';
 import { homePage, statisticsPage } from './pages.js';
+import { parseTtl } from './ttl.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
@@ -58,7 +59,8 @@ export function registerLegacyRoutes(
     // The key is read and checked before the value is read, as in the fast path: the gateway
     // reads only the key, and answers a missing or malformed one itself.
     const key = node.checkKey(fieldText(fields, 'key'));
-    node.putText(key, fieldText(fields, 'value'));
+    const expiresAtMs = node.deadlineAfter(parseTtl('ttl', fieldText(fields, 'ttl')));
+    node.putText(key, fieldText(fields, 'value'), expiresAtMs);
     sendSuccess(reply, '');
   });
 

@@ -2,14 +2,22 @@
  * The node's /v1 REST API: `GET|HEAD|PUT|DELETE /v1/keys/{key}` with raw bytes and the value's
  * Content-Type kept, proper statuses and `{"error":{"code","status","message"}}` errors, and the
  * OpenAPI document at `GET /v1/openapi.json`. Bodies in this scope are raw bytes whatever their
- * content type.
+ * content type. GET and HEAD answer the value's ETag (etag.ts); a PUT with `If-None-Match: *`
+ * (add only if absent) or `If-Match: <etag>` (compare-and-set) is checked and applied in one
+ * synchronous step, so no other write can come between, and answers 412 when it does not hold.
+ * A PUT's time to live comes from `?ttl=` or `Cache-Control: max-age` (ttl.ts). A pool node
+ * takes only the keys it serves for the routing version the router says (routed-by.ts): 421
+ * CP_ERR_NOT_OWNER otherwise.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
 import { checkText, registerRawParsers, type TokenGuard } from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
-import { rawEntry, valueOf } from './entry.js';
+import { rawEntry, valueOf, type Entry } from './entry.js';
+import { etagOf, ifMatchHolds } from './etag.js';
 import { openapi } from './openapi.js';
+import { announceVersionOn421, routedByOf } from './routed-by.js';
+import { ttlOfV1 } from './ttl.js';
 
 const DEFAULT_TYPE = 'application/octet-stream';
 
@@ -28,24 +36,32 @@ export async function registerV1Routes(
   const data = { onRequest: dataGuard };
   await app.register(async (scope) => {
     registerRawParsers(scope);
+    announceVersionOn421(scope, node);
 
     scope.get('/v1/openapi.json', (_request, reply) => {
       reply.header('content-type', 'application/json; charset=utf-8').send(openapi);
     });
 
     scope.get('/v1/keys/*', { exposeHeadRoute: false, ...data }, (request, reply) => {
-      const entry = node.get(keyOf(node, request));
+      const entry = node.get(keyOf(node, request), routedByOf(request));
       if (entry === undefined) throw errors.unknownKey();
-      reply.header('content-type', entry.type).send(valueOf(entry));
+      reply.header('content-type', entry.type).header('etag', etagOf(entry)).send(valueOf(entry));
     });
 
     scope.head('/v1/keys/*', data, (request, reply) => {
-      const entry = node.store.peek(keyOf(node, request));
+      const key = keyOf(node, request);
+      const entry = node.serves('read', key, routedByOf(request))
+        ? node.store.peek(key)
+        : undefined;
       if (entry === undefined) {
         reply.code(404).send();
         return;
       }
-      reply.header('content-type', entry.type).header('content-length', entry.valueBytes).send();
+      reply
+        .header('content-type', entry.type)
+        .header('content-length', entry.valueBytes)
+        .header('etag', etagOf(entry))
+        .send();
     });
 
     scope.put('/v1/keys/*', data, (request, reply) => {
@@ -54,15 +70,45 @@ export async function registerV1Routes(
       if (!Buffer.isBuffer(body) || body.length === 0) throw errors.missingValue();
       node.checkValueBytes(body.length);
       const type = request.headers['content-type'] ?? DEFAULT_TYPE;
-      const outcome = node.put(key, rawEntry(body, type));
+      const expiresAtMs = node.deadlineAfter(
+        ttlOfV1(request.query, request.headers['cache-control']),
+      );
+      const routedBy = routedByOf(request);
+      // Not the owner: 421 before any precondition is looked at.
+      node.serves('write', key, routedBy);
+      checkPrecondition(request, node.store.peek(key));
+      const outcome = node.put(key, rawEntry(body, type), expiresAtMs, routedBy);
       if (outcome.kind === 'rejected')
         throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
       reply.code(outcome.kind === 'added' ? 201 : 204).send();
     });
 
     scope.delete('/v1/keys/*', data, (request, reply) => {
-      node.invalidate(keyOf(node, request));
+      node.invalidate(keyOf(node, request), routedByOf(request));
       reply.code(204).send();
     });
   });
+}
+
+/**
+ * Throws 412 when the PUT's precondition does not hold for the entry the key holds now:
+ * `If-None-Match: *` needs no entry, `If-Match` needs an entry whose tag it lists (or `*`).
+ * Other `If-None-Match` values are refused: a tag list there means nothing for a write.
+ */
+function checkPrecondition(request: FastifyRequest, current: Entry | undefined): void {
+  const noneMatch = request.headers['if-none-match'];
+  const match = request.headers['if-match'];
+  if (noneMatch !== undefined) {
+    if (noneMatch.trim() !== '*')
+      throw errors.invalid(`If-None-Match on a PUT must be "*", got ${JSON.stringify(noneMatch)}`);
+    if (current !== undefined)
+      throw errors.preconditionFailed('the key already exists (If-None-Match: *)');
+  }
+  if (match !== undefined && !ifMatchHolds(match, current)) {
+    throw errors.preconditionFailed(
+      current === undefined
+        ? 'the key does not exist (If-Match)'
+        : 'the value changed since the ETag was read (If-Match)',
+    );
+  }
 }

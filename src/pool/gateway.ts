@@ -24,7 +24,8 @@ import {
 } from '../http/index.js';
 import { defaults } from '../defaults.js';
 import { createFastPath, type FastPath } from './fast-path.js';
-import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
+import { registerGatewayBatchRoutes } from './gateway-batch.js';
+import { invalidateLegacy, readThrough, writeThrough, type Forwarder } from './moving-pair.js';
 import type { RouteView, Routing } from './routing.js';
 import { Upstreams, type Upstream, type UpstreamMethod } from './upstreams.js';
 
@@ -136,8 +137,15 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
         const answer =
           method === 'GET' || method === 'HEAD'
             ? await readThrough(upstreams, view, key, method, path, undefined, undefined)
-            : await writeThrough(upstreams, view, key, method, path, type, body, (address) =>
-                upstreams.forward(address, 'DELETE', path),
+            : await writeThrough(
+                conditional(upstreams, request.headers),
+                view,
+                key,
+                method,
+                path,
+                type,
+                body,
+                (address) => upstreams.forward(address, 'DELETE', path),
               );
         return relay(reply, answer);
       });
@@ -148,6 +156,13 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
       exposeHeadRoute: false,
       handler: v1,
     });
+  });
+
+  await registerGatewayBatchRoutes(app, {
+    routing,
+    upstreams,
+    dataGuard: data,
+    bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
   });
 
   /**
@@ -238,7 +253,19 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
 function relay(reply: FastifyReply, answer: Upstream): FastifyReply {
   reply.code(answer.statusCode);
   if (answer.contentType !== undefined) reply.header('content-type', answer.contentType);
+  if (answer.etag !== undefined) reply.header('etag', answer.etag);
   return reply.send(answer.body);
+}
+
+/** `upstreams` sending a /v1 write's If-Match and If-None-Match on to the owner. */
+function conditional(upstreams: Upstreams, headers: FastifyRequest['headers']): Forwarder {
+  const extra: Record<string, string> = {};
+  for (const name of ['if-match', 'if-none-match'] as const) {
+    const value = headers[name];
+    if (typeof value === 'string') extra[name] = value;
+  }
+  if (Object.keys(extra).length === 0) return upstreams;
+  return { forward: (a, m, p, t, b) => upstreams.forward(a, m, p, t, b, extra) };
 }
 
 const statisticNames = [

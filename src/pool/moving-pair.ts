@@ -10,12 +10,18 @@ import { partitionOf } from '../partition/index.js';
 import type { RouteView } from './routing.js';
 import type { Upstream, Upstreams, UpstreamMethod } from './upstreams.js';
 
+/**
+ * What sends one request to a node: the gateway's Upstreams, or the client's connections with
+ * the headers of one call (src/client).
+ */
+export type Forwarder = Pick<Upstreams, 'forward'>;
+
 /** Removes a key from the old owner at `address` after the new owner accepted a write. */
 export type RemoveFromOld = (address: string) => Promise<Upstream>;
 
 /** Sends one request, or reports a miss (undefined) when the node cannot be reached. */
 async function tryForward(
-  upstreams: Upstreams,
+  upstreams: Forwarder,
   address: string,
   method: UpstreamMethod,
   path: string,
@@ -37,7 +43,7 @@ async function tryForward(
  * is a miss (CP_ERR_KEY_UNKNOWN): a cache may lose what a dead member held, it must not fail.
  */
 export async function readThrough(
-  upstreams: Upstreams,
+  upstreams: Forwarder,
   view: RouteView,
   key: string,
   method: UpstreamMethod,
@@ -70,7 +76,7 @@ export async function readThrough(
  * below), so an acknowledged write never leaves an older copy behind.
  */
 export async function writeThrough(
-  upstreams: Upstreams,
+  upstreams: Forwarder,
   view: RouteView,
   key: string,
   method: UpstreamMethod,
@@ -100,7 +106,7 @@ export async function writeThrough(
 }
 
 /** The legacy invalidation of `key` on a node (`DELETE /api/cache/key` with a JSON body). */
-export function invalidateLegacy(upstreams: Upstreams, key: string): RemoveFromOld {
+export function invalidateLegacy(upstreams: Forwarder, key: string): RemoveFromOld {
   return (address) =>
     upstreams.forward(
       address,

@@ -18,6 +18,8 @@ export interface Upstream {
   statusCode: number;
   contentType: string | undefined;
   body: Buffer;
+  /** The node's ETag header (a /v1 GET or HEAD hit), relayed to the client. */
+  etag?: string | undefined;
 }
 
 /** Options of Upstreams. */
@@ -49,8 +51,9 @@ export class Upstreams {
 
   /**
    * Sends `method path` with `body` (raw bytes, `contentType`) to `address` and reads the whole
-   * answer. A transport failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE, and so
-   * does a call to a node whose breaker is open, at once.
+   * answer; `extra` headers (a /v1 PUT's If-Match, If-None-Match) are sent as given. A transport
+   * failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE, and so does a call to a
+   * node whose breaker is open, at once.
    */
   async forward(
     address: string,
@@ -58,8 +61,11 @@ export class Upstreams {
     path: string,
     contentType?: string,
     body?: Buffer | string,
+    extra?: Record<string, string>,
   ): Promise<Upstream> {
-    const headers = this.#headers(contentType);
+    const headers = extra
+      ? { ...extra, ...this.#headers(contentType) }
+      : this.#headers(contentType);
     if (!this.breaker.allows(address)) throw errors.nodeUnreachable(address);
     try {
       const answer = await this.#pool(address).request({
@@ -71,10 +77,12 @@ export class Upstreams {
       const bytes = Buffer.from(await answer.body.arrayBuffer());
       this.breaker.succeeded(address);
       const type = answer.headers['content-type'];
+      const etag = answer.headers.etag;
       return {
         statusCode: answer.statusCode,
         contentType: Array.isArray(type) ? type[0] : type,
         body: bytes,
+        ...(etag !== undefined ? { etag: Array.isArray(etag) ? etag[0] : etag } : {}),
       };
     } catch (error) {
       this.breaker.failed(address);

@@ -88,6 +88,10 @@ const samples: Record<keyof typeof errors, unknown[]> = {
   configRejected: [
     'the config was not applied: refused by 127.0.0.1:9 (x); the previous config stays',
   ],
+  preconditionFailed: ['the key already exists (If-None-Match: *)'],
+  clientClosed: [],
+  remote: ['CP_ERR_KEY_TOO_LONG', 400, 'key is 300 bytes, the limit is 250 bytes'],
+  tableUnreadable: ['127.0.0.1:5004', new Error('ECONNREFUSED')],
   internal: [],
 };
 

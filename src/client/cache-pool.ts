@@ -1,0 +1,383 @@
+/**
+ * CachePool, the application client (docs/client.md): routes every key to its owner by the
+ * manager's partition table (or sends everything to a gateway), one keep-alive connection pool
+ * per node, values as raw bytes over `/v1`. While a partition moves it reads and writes in the
+ * gateway's orders (src/pool/moving-pair.ts, batch-through.ts). Every key and batch request
+ * says which routing version it was routed by; a node that no longer serves the partition answers
+ * 421, and the client reads the table again and retries once. An owner that does not answer
+ * makes a read a miss and a write an error, and the table is read again.
+ */
+import { defaults } from '../defaults.js';
+import { CachePoolError, errors } from '../errors.js';
+import type { BatchRecord } from '../node/batch.js';
+import { parseTtl } from '../node/ttl.js';
+import { partitionOf } from '../partition/index.js';
+import {
+  batchGetThrough,
+  batchPutThrough,
+  type BatchOutcome,
+  type FoundValue,
+} from '../pool/batch-through.js';
+import { readThrough, writeThrough } from '../pool/moving-pair.js';
+import type { Upstream, UpstreamMethod } from '../pool/upstreams.js';
+import { errorOfAnswer } from './answer-error.js';
+import { Connections, type Answer } from './connections.js';
+import { resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
+import { fixedRoutes, readRoutes, type Routes } from './routes.js';
+
+/** A value to store: bytes as they are, a string as UTF-8. */
+export type CacheValue = Buffer | Uint8Array | string;
+
+/** Options of one write. */
+export interface SetOptions {
+  /** Time to live in whole seconds (1 to 31536000); absent: the entry never expires. */
+  ttl?: number;
+  /**
+   * The value's Content-Type; default `text/plain; charset=utf-8` for a string,
+   * `application/octet-stream` for bytes.
+   */
+  contentType?: string;
+}
+
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+const BYTES_TYPE = 'application/octet-stream';
+
+/** The client of a pool. Create it with `CachePool.connect`, end it with `close`. */
+export class CachePool {
+  readonly #options: ResolvedOptions;
+  readonly #connections: Connections;
+  #routes: Routes;
+  #refreshing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(options: ResolvedOptions, connections: Connections, routes: Routes) {
+    this.#options = options;
+    this.#connections = connections;
+    this.#routes = routes;
+    if (options.source.kind === 'manager' && options.refreshIntervalMs > 0) {
+      this.#timer = setInterval(() => void this.#refresh(), options.refreshIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /**
+   * Validates `options` (OptionError naming the option) and, with `manager`, reads the partition
+   * table (CP_ERR_NODE_UNREACHABLE when the manager does not answer).
+   */
+  static async connect(options: ConnectOptions): Promise<CachePool> {
+    const resolved = resolveOptions(options);
+    const connections = new Connections({
+      token: resolved.token,
+      timeoutMs: resolved.timeoutMs,
+      connectionsPerNode: resolved.connectionsPerNode,
+    });
+    const { source } = resolved;
+    try {
+      const routes =
+        source.kind === 'manager'
+          ? await readRoutes(connections, source.address)
+          : fixedRoutes(source.kind === 'gateway' ? [source.address] : source.addresses);
+      return new CachePool(resolved, connections, routes);
+    } catch (error) {
+      await connections.close();
+      throw error;
+    }
+  }
+
+  /** The version of the partition table the client routes by (1 without a manager). */
+  get tableVersion(): number {
+    return this.#routes.view.table.version;
+  }
+
+  /**
+   * The routing version the client routes by (`X-Cachepool-Table-Version`): twice the table
+   * version, plus one while partitions move; 0 without a manager.
+   */
+  get routingVersion(): number {
+    return this.#routes.routingVersion;
+  }
+
+  /** The owner of each of the 16 partitions, as the client routes now (`host:port`). */
+  get owners(): readonly string[] {
+    return this.#routes.view.owners;
+  }
+
+  /** The value of `key`, or undefined on a miss (or when its owner does not answer). */
+  async get(key: string): Promise<Buffer | undefined> {
+    const answer = await this.#read(key, 'GET');
+    return answer?.statusCode === 200 ? answer.body : undefined;
+  }
+
+  /** The value of `key` as UTF-8 text, or undefined on a miss. */
+  async getString(key: string): Promise<string | undefined> {
+    return (await this.get(key))?.toString('utf8');
+  }
+
+  /** Whether `key` holds a value (a HEAD: nothing is transferred, no hit is counted). */
+  async has(key: string): Promise<boolean> {
+    return (await this.#read(key, 'HEAD'))?.statusCode === 200;
+  }
+
+  /**
+   * Stores `value` under `key`. Throws a CachePoolError when the pool refuses it (its code says
+   * why: CP_ERR_VALUE_TOO_LARGE, CP_ERR_KEY_TOO_LONG, …) or when the owner does not answer
+   * (CP_ERR_NODE_UNREACHABLE: the write may or may not have happened).
+   */
+  async set(key: string, value: CacheValue, options: SetOptions = {}): Promise<void> {
+    const record = toRecord(key, value, options.contentType);
+    await this.#write(
+      key,
+      'PUT',
+      `${keyPath(key)}${ttlQuery(options.ttl)}`,
+      record.type,
+      record.value,
+    );
+  }
+
+  /** Removes `key` (nothing happens when it is absent). Throws as `set` does. */
+  async delete(key: string): Promise<void> {
+    await this.#write(key, 'DELETE', keyPath(key), undefined, undefined);
+  }
+
+  /**
+   * The values of `keys` in one batch per node, sent in parallel: a Map of the keys that hit,
+   * in the order of `keys` (a key whose node does not answer is a miss).
+   */
+  async getMany(keys: Iterable<string>): Promise<Map<string, Buffer>> {
+    const wanted = [...new Set(keys)];
+    for (const key of wanted) checkKey(key);
+    const found = new Map<string, FoundValue>();
+    let pending = wanted;
+    for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
+      const { view, headers } = this.#live();
+      const outcome = await batchGetThrough(
+        this.#connections.forwarder(headers),
+        view,
+        pending,
+        found,
+        this.#limits(),
+      );
+      if (outcome.unreachableKeys.length > 0) void this.#refresh();
+      this.#throwFailure(outcome);
+      if (outcome.staleKeys.length === 0) break;
+      if (attempt === 1) this.#throwStale(outcome);
+      pending = outcome.staleKeys;
+      await this.#refreshTo(outcome.staleAnswer);
+    }
+    const result = new Map<string, Buffer>();
+    for (const key of wanted) {
+      const hit = found.get(key);
+      if (hit) result.set(key, hit.value);
+    }
+    return result;
+  }
+
+  /**
+   * Stores every entry in one batch per node, sent in parallel (a later entry of the same key
+   * wins). Throws as `set` does; after a throw some entries may be stored and others not.
+   */
+  async setMany(
+    entries: Iterable<readonly [string, CacheValue]>,
+    options: SetOptions = {},
+  ): Promise<void> {
+    const records = [...entries].map(([key, value]) => toRecord(key, value, options.contentType));
+    const query = ttlQuery(options.ttl);
+    let pending = records;
+    for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
+      const { view, headers } = this.#live();
+      const forwarder = this.#connections.forwarder(headers);
+      const outcome = await batchPutThrough(
+        forwarder,
+        view,
+        pending,
+        query,
+        this.#limits(),
+        (address, key) => forwarder.forward(address, 'DELETE', keyPath(key)),
+      );
+      if (outcome.unreachableKeys.length > 0) {
+        void this.#refresh();
+        throw errors.nodeUnreachable(view.owners[partitionOf(outcome.unreachableKeys[0]!)]!);
+      }
+      this.#throwFailure(outcome);
+      if (outcome.staleKeys.length === 0) return;
+      if (attempt === 1) this.#throwStale(outcome);
+      const stale = new Set(outcome.staleKeys);
+      pending = pending.filter((record) => stale.has(record.key));
+      await this.#refreshTo(outcome.staleAnswer);
+    }
+  }
+
+  /** Stops the table refresh and closes every connection; later calls throw CP_ERR_CLIENT_CLOSED. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.#refreshing;
+    await this.#connections.close();
+  }
+
+  /** A read (GET or HEAD) with one retry after a 421; undefined when no node answered. */
+  async #read(key: string, method: 'GET' | 'HEAD'): Promise<Upstream | undefined> {
+    checkKey(key);
+    const path = keyPath(key);
+    for (let attempt = 0; ; attempt++) {
+      const { view, headers } = this.#live();
+      let answer: Upstream;
+      try {
+        answer = await readThrough(this.#connections.forwarder(headers), view, key, method, path);
+      } catch (error) {
+        // No node that may hold the key answered (readThrough calls that a miss, KEY_UNKNOWN).
+        if (
+          !isUnreachable(error) &&
+          !(error instanceof CachePoolError && error.code === 'CP_ERR_KEY_UNKNOWN')
+        )
+          throw error;
+        // A node that left the pool while this table still named it: with a newer table the
+        // read is sent once more; otherwise it is a miss.
+        const before = this.#routes.routingVersion;
+        await this.#refresh();
+        if (attempt === 0 && this.#routes.routingVersion > before) continue;
+        return undefined;
+      }
+      if (answer.statusCode === 200 || answer.statusCode === 404) return answer;
+      if (answer.statusCode === 421 && attempt === 0) {
+        await this.#refreshTo(answer);
+        continue;
+      }
+      throw errorOfAnswer(view.owners[partitionOf(key)]!, `${method} ${path}`, answer);
+    }
+  }
+
+  /** A write (PUT or DELETE) with one retry after a 421. */
+  async #write(
+    key: string,
+    method: UpstreamMethod,
+    path: string,
+    type: string | undefined,
+    body: Buffer | undefined,
+  ): Promise<void> {
+    checkKey(key);
+    for (let attempt = 0; ; attempt++) {
+      const { view, headers } = this.#live();
+      const forwarder = this.#connections.forwarder(headers);
+      let answer: Upstream;
+      try {
+        answer = await writeThrough(forwarder, view, key, method, path, type, body, (address) =>
+          forwarder.forward(address, 'DELETE', keyPath(key)),
+        );
+      } catch (error) {
+        // The old owner of a moving partition refused the invalidation for a newer routing
+        // state (its 421 is the cause): read the table again and write once more.
+        const cause = (error as { cause?: Answer }).cause;
+        if (attempt === 0 && cause?.statusCode === 421) {
+          await this.#refreshTo(cause);
+          continue;
+        }
+        if (isUnreachable(error) && attempt === 0) {
+          // A node that left the pool (a shrink stops it once its keys are handed off) while
+          // this table still named it: with a newer table, the write is sent once more (PUT and
+          // DELETE are idempotent); with the same table it fails.
+          const before = this.#routes.routingVersion;
+          await this.#refreshTo({ nodeVersion: before + 1 });
+          if (this.#routes.routingVersion > before) continue;
+        }
+        throw error;
+      }
+      if (answer.statusCode < 300) return;
+      if (answer.statusCode === 421 && attempt === 0) {
+        await this.#refreshTo(answer);
+        continue;
+      }
+      throw errorOfAnswer(
+        view.owners[partitionOf(key)]!,
+        `${method} ${path.split('?')[0]}`,
+        answer,
+      );
+    }
+  }
+
+  /** The routes in force; throws once the client is closed. */
+  #live(): Routes {
+    if (this.#closed) throw errors.clientClosed();
+    return this.#routes;
+  }
+
+  #limits() {
+    return { maxKeys: defaults.batchMaxKeys, maxBytes: defaults.client.batchMaxBytes };
+  }
+
+  /**
+   * Reads the table again from the manager (one read at a time; callers share it). A failed
+   * read keeps the table in force; an older table than the one in force is ignored.
+   */
+  #refresh(): Promise<void> {
+    const { source } = this.#options;
+    if (source.kind !== 'manager' || this.#closed) return Promise.resolve();
+    this.#refreshing ??= readRoutes(this.#connections, source.address)
+      .then((routes) => {
+        if (routes.routingVersion >= this.#routes.routingVersion) this.#routes = routes;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#refreshing = undefined;
+      });
+    return this.#refreshing;
+  }
+
+  /**
+   * After a 421: reads the table again until it is at least the routing version the node
+   * announced (the manager tells its nodes a new routing state just before it publishes it, so
+   * the table may lag the node by a moment); at most defaults.client.catchUpReads reads,
+   * defaults.client.catchUpWaitMs apart. Without an announced version, one read.
+   */
+  async #refreshTo(answer: Answer | { nodeVersion: number } | undefined): Promise<void> {
+    const wanted = answer?.nodeVersion;
+    for (let read = 0; read < defaults.client.catchUpReads; read++) {
+      await this.#refresh();
+      if (wanted === undefined || this.#routes.routingVersion >= wanted || this.#closed) return;
+      await new Promise((resolve) => setTimeout(resolve, defaults.client.catchUpWaitMs));
+    }
+  }
+
+  #throwFailure(outcome: BatchOutcome): void {
+    const failure = outcome.failure;
+    if (failure) throw errorOfAnswer(failure.address, 'a batch', failure.answer);
+  }
+
+  #throwStale(outcome: BatchOutcome): never {
+    throw errors.remote(
+      'CP_ERR_NODE_UNREACHABLE',
+      421,
+      `${outcome.staleKeys.length} keys are not served by the owners the manager's table names; retry later`,
+    );
+  }
+}
+
+function keyPath(key: string): string {
+  return `/v1/keys/${encodeURIComponent(key)}`;
+}
+
+function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key === '') throw errors.missingKey();
+}
+
+function ttlQuery(ttl: number | undefined): string {
+  return ttl === undefined ? '' : `?ttl=${parseTtl('ttl', ttl)}`;
+}
+
+function toRecord(key: string, value: CacheValue, contentType: string | undefined): BatchRecord {
+  checkKey(key);
+  if (typeof value === 'string')
+    return { key, type: contentType ?? TEXT_TYPE, value: Buffer.from(value, 'utf8') };
+  if (value instanceof Uint8Array) {
+    const bytes = Buffer.isBuffer(value)
+      ? value
+      : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return { key, type: contentType ?? BYTES_TYPE, value: bytes };
+  }
+  throw errors.invalid('value must be a Buffer, a Uint8Array or a string');
+}
+
+function isUnreachable(error: unknown): boolean {
+  return error instanceof CachePoolError && error.code === 'CP_ERR_NODE_UNREACHABLE';
+}

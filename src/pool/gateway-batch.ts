@@ -1,0 +1,123 @@
+/**
+ * The gateway's batches: `POST /v1/batch/get` and `/v1/batch/put` for the whole pool, with the
+ * node's wire format (node/routes-batch.ts). A batch is split by owner into one batch per node,
+ * sent in parallel through batch-through.ts (moving partitions as the single-key routes handle
+ * them). The gateway checks what it can before sending anything (count, empty keys or values,
+ * TTL), so those bad batches change nothing; a node's refusal of its part is relayed as it came
+ * (the other nodes' parts may be stored). A node that does not answer makes its keys misses on
+ * a get and fails a put with 502.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { defaults } from '../defaults.js';
+import { errors } from '../errors.js';
+import { BATCH_CONTENT_TYPE, registerRawParsers, type TokenGuard } from '../http/index.js';
+import { batchVersion, decodeBatch, encodeBatch } from '../node/batch.js';
+import { ttlOfV1 } from '../node/ttl.js';
+import {
+  batchGetThrough,
+  batchPutThrough,
+  type BatchOutcome,
+  type FoundValue,
+} from './batch-through.js';
+import type { RouteView, Routing } from './routing.js';
+import type { Upstreams } from './upstreams.js';
+
+/** What the gateway's batch routes need from the gateway. */
+export interface GatewayBatchOptions {
+  routing: Routing;
+  upstreams: Upstreams;
+  dataGuard: TokenGuard;
+  bodyLimitBytes: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Registers the batch routes in their own scope (raw bodies). */
+export async function registerGatewayBatchRoutes(
+  app: FastifyInstance,
+  options: GatewayBatchOptions,
+): Promise<void> {
+  const { routing, upstreams } = options;
+  const limits = { maxKeys: defaults.batchMaxKeys, maxBytes: options.bodyLimitBytes / 2 };
+  const inView = async <T>(work: (view: RouteView) => Promise<T>): Promise<T> => {
+    const view = routing.view;
+    view.enter();
+    try {
+      return await work(view);
+    } finally {
+      view.leave();
+    }
+  };
+
+  await app.register(async (scope) => {
+    registerRawParsers(scope);
+
+    scope.post('/v1/batch/get', { onRequest: options.dataGuard }, async (request, reply) => {
+      const keys = keysOf(request.body);
+      const found = new Map<string, FoundValue>();
+      const outcome = await inView((view) => batchGetThrough(upstreams, view, keys, found, limits));
+      if (refused(reply, outcome)) return reply;
+      const records = keys.map((key) => {
+        const hit = found.get(key);
+        return hit ? { key, ...hit } : { key, type: '', value: EMPTY };
+      });
+      return reply.header('content-type', BATCH_CONTENT_TYPE).send(encodeBatch(records));
+    });
+
+    scope.post('/v1/batch/put', { onRequest: options.dataGuard }, async (request, reply) => {
+      const type = String(request.headers['content-type'] ?? '');
+      if (!type.toLowerCase().startsWith(BATCH_CONTENT_TYPE) || batchVersion(type) !== 1)
+        throw errors.unsupportedMedia(type);
+      const ttlS = ttlOfV1(request.query, request.headers['cache-control']);
+      const records = decodeBatch(Buffer.isBuffer(request.body) ? request.body : EMPTY);
+      checkCount(records.length);
+      for (const [i, record] of records.entries()) {
+        if (record.key === '') throw errors.missingKey();
+        if (record.value.length === 0)
+          throw errors.invalid(`batch record ${i} (${JSON.stringify(record.key)}) has no value`);
+      }
+      const query = ttlS === undefined ? '' : `?ttl=${ttlS}`;
+      const outcome = await inView((view) =>
+        batchPutThrough(upstreams, view, records, query, limits, (address, key) =>
+          upstreams.forward(address, 'DELETE', `/v1/keys/${encodeURIComponent(key)}`),
+        ),
+      );
+      if (outcome.unreachableKeys.length > 0)
+        throw errors.nodeUnreachable(`the owner of ${JSON.stringify(outcome.unreachableKeys[0])}`);
+      if (refused(reply, outcome)) return reply;
+      return reply.code(200).send({ stored: records.length });
+    });
+  });
+}
+
+/** Relays a node's refusal (or a 421 of a stale table); true when one was sent. */
+function refused(reply: FastifyReply, outcome: BatchOutcome): boolean {
+  if (outcome.failure) {
+    const { answer } = outcome.failure;
+    reply.code(answer.statusCode);
+    if (answer.contentType !== undefined) reply.header('content-type', answer.contentType);
+    reply.send(answer.body);
+    return true;
+  }
+  return false;
+}
+
+function keysOf(body: unknown): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
+  } catch {
+    throw errors.malformedBody('expected JSON {"keys":["…"]}');
+  }
+  const keys = (parsed as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string'))
+    throw errors.invalid('keys must be a list of strings');
+  checkCount(keys.length);
+  if (keys.includes('')) throw errors.missingKey();
+  return [...new Set(keys as string[])];
+}
+
+function checkCount(count: number): void {
+  if (count > defaults.batchMaxKeys)
+    throw errors.invalid(`a batch lists ${count} keys, the limit is ${defaults.batchMaxKeys}`);
+}

@@ -1,0 +1,165 @@
+/**
+ * Follows the manager's partition table for a gateway of its own (`cachepool gateway`): reads
+ * `GET /api/manager/partitions` every `intervalMs` and publishes each new table (or new set of
+ * moving partitions) into the gateway's Routing. When the manager does not answer, the last
+ * table stays in force and the failure is counted; nothing else changes. `tick()` is one read,
+ * what the timer calls and what tests call. `parsePartitions` reads the manager's answer; the
+ * client (src/client) uses it too.
+ */
+import { request } from 'undici';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { defaults } from '../defaults.js';
+import { PARTITION_COUNT, PartitionTable, routingVersionOf } from '../partition/index.js';
+import type { MovingPartition, Routing } from './routing.js';
+
+/** The table and moving partitions of a `GET /api/manager/partitions` answer's content. */
+export interface PartitionsContent {
+  table: PartitionTable;
+  moving: MovingPartition[];
+  /**
+   * The routing version (partition/roles.ts): the answer's `routing_version`, or computed from
+   * the table and its moves when the manager does not send one. Orders routing states.
+   */
+  routingVersion: number;
+}
+
+/** Reads the content of the manager's answer; throws an Error when it is not a table. */
+export function parsePartitions(content: unknown): PartitionsContent {
+  const table = PartitionTable.fromJSON(content);
+  const { moving: value, routing_version: sent } = content as {
+    moving?: unknown;
+    routing_version?: unknown;
+  };
+  const moving = movingOf(value);
+  if (sent !== undefined && (!Number.isSafeInteger(sent) || (sent as number) < 0))
+    throw new Error('routing_version is not an integer >= 0');
+  const routingVersion = (sent as number | undefined) ?? routingVersionOf(table, moving);
+  return { table, moving, routingVersion };
+}
+
+function movingOf(value: unknown): MovingPartition[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new Error('moving is not a list');
+  return value.map((move: unknown) => {
+    const { partition, from, to } = (move ?? {}) as Record<string, unknown>;
+    if (
+      typeof partition !== 'number' ||
+      !Number.isInteger(partition) ||
+      partition < 0 ||
+      partition >= PARTITION_COUNT ||
+      typeof from !== 'string' ||
+      typeof to !== 'string'
+    )
+      throw new Error('a moving partition is not {partition, from, to}');
+    return { partition, from, to };
+  });
+}
+
+/** Options of TableFollower. */
+export interface TableFollowerOptions {
+  /** The manager's `host:port`. */
+  manager: string;
+  token?: string | undefined;
+  /** Between two reads, in ms; default defaults.gatewayTableIntervalMs (500). */
+  intervalMs?: number;
+  /** Timeout of one read, in ms; default defaults.peerTimeoutMs. */
+  timeoutMs?: number;
+  clock?: Clock;
+}
+
+/** Counters of the follower, for /metrics. */
+export interface FollowerStats {
+  readsTotal: number;
+  failedReadsTotal: number;
+  /** When the last read succeeded (clock ms); 0 before the first. */
+  lastReadAtMs: number;
+}
+
+/** Reads the manager's table on a timer and publishes changes into a Routing. */
+export class TableFollower {
+  readonly #options: TableFollowerOptions;
+  readonly #clock: Clock;
+  #routing: Routing | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stats: FollowerStats = { readsTotal: 0, failedReadsTotal: 0, lastReadAtMs: 0 };
+
+  constructor(options: TableFollowerOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** One read of the manager's table; throws when the manager does not answer with a table. */
+  async read(): Promise<PartitionsContent> {
+    this.#stats.readsTotal++;
+    try {
+      const answer = await request(`http://${this.#options.manager}/api/manager/partitions`, {
+        headers: this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {},
+        headersTimeout: this.#options.timeoutMs ?? defaults.peerTimeoutMs,
+        bodyTimeout: this.#options.timeoutMs ?? defaults.peerTimeoutMs,
+      });
+      const text = await answer.body.text();
+      if (answer.statusCode !== 200) throw new Error(`the manager answered ${answer.statusCode}`);
+      const parsed = parsePartitions((JSON.parse(text) as { content?: unknown }).content);
+      this.#stats.lastReadAtMs = this.#clock.now();
+      return parsed;
+    } catch (error) {
+      this.#stats.failedReadsTotal++;
+      throw error;
+    }
+  }
+
+  /** Starts publishing into `routing`, one read every intervalMs (the first after intervalMs). */
+  follow(routing: Routing): void {
+    this.#routing = routing;
+    const schedule = () => {
+      this.#timer = setTimeout(() => {
+        void this.tick().finally(() => {
+          if (this.#timer !== undefined) schedule();
+        });
+      }, this.#options.intervalMs ?? defaults.gatewayTableIntervalMs);
+    };
+    schedule();
+  }
+
+  /**
+   * Reads the table once and publishes it when its version or its moving partitions differ
+   * from the routing's (an older version is ignored); a failed read keeps the routing as it
+   * is. Resolves true when a new view was published.
+   */
+  async tick(): Promise<boolean> {
+    const routing = this.#routing;
+    if (!routing) return false;
+    let read: PartitionsContent;
+    try {
+      read = await this.read();
+    } catch {
+      return false;
+    }
+    const view = routing.view;
+    const current = routingVersionOf(view.table, view.moving);
+    if (read.routingVersion < current) return false;
+    if (
+      read.routingVersion === current &&
+      read.table.version === view.table.version &&
+      JSON.stringify(read.moving) === JSON.stringify(view.moving)
+    )
+      return false;
+    // Not awaited: publish resolves once requests of the old view drained, which only matters
+    // to a migration running in this process; the new view is in force at once.
+    void routing.publish(read.table, read.moving);
+    return true;
+  }
+
+  /** Counters for /metrics (a copy). */
+  stats(): FollowerStats {
+    return { ...this.#stats };
+  }
+
+  /** Stops the timer; a read in flight finishes but publishes nothing more after it. */
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#routing = undefined;
+  }
+}
