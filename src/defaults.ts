@@ -79,6 +79,8 @@ export const defaults = {
    * at most this much once, then its breaker answers at once (`--node-timeout`).
    */
   nodeCallTimeoutMs: 2_000,
+  /** Tries of a rollback's backward move for the moves whose nodes still answer. */
+  rollbackAttempts: 3,
   /** Milliseconds a node's breaker stays open after a failed call before one call tries again. */
   breakerOpenMs: 1_000,
   /**

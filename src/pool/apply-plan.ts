@@ -287,23 +287,41 @@ async function rollBack(
     return table;
   }
   // The moving state in force routes every moving p to B; the backward move starts from there.
-  const forwardOwners = [...owners];
-  for (const move of backward) forwardOwners[move.partition] = move.from;
-  const back = await applyPlan({
-    ...options,
-    current: new PartitionTable(plan.table.version, current.strategy, forwardOwners),
-    plan: { table, moves: backward },
-    leaving: [],
-    keepDestinationKeys: true,
-    rollBackOnFailure: false,
-    onPartitionsDone: undefined,
-    // The abort that failed the forward move must not stop its undoing.
-    signal: undefined,
-  });
-  if (back.ok) return table;
-  options.onRollbackFailure?.(back.error);
-  await publish(table, []);
-  for (const move of backward) {
+  // A backward move that fails (a node slow to answer, one that restarted meanwhile) is tried
+  // again for the moves whose two nodes still answer, each try under versions above the last,
+  // so that one slow node never costs the keys of the others' partitions.
+  let pending = backward;
+  let final = table;
+  for (let attempt = 0; attempt < defaults.rollbackAttempts; attempt++) {
+    const base = plan.table.version + 2 * attempt;
+    const forwardOwners = [...owners];
+    for (const move of pending) forwardOwners[move.partition] = move.from;
+    final = new PartitionTable(base + 1, current.strategy, owners);
+    const back = await applyPlan({
+      ...options,
+      current: new PartitionTable(base, current.strategy, forwardOwners),
+      plan: { table: final, moves: pending },
+      leaving: [],
+      keepDestinationKeys: true,
+      rollBackOnFailure: false,
+      onPartitionsDone: undefined,
+      // The abort that failed the forward move must not stop its undoing.
+      signal: undefined,
+    });
+    if (back.ok) return final;
+    options.onRollbackFailure?.(back.error);
+    const answering = new Map<string, boolean>();
+    for (const node of new Set(pending.flatMap((move) => [move.from, move.to])))
+      answering.set(node, await clientOf(node).healthy(defaults.healthProbeTimeoutMs));
+    const retry = pending.filter(
+      (move) => answering.get(move.from) === true && answering.get(move.to) === true,
+    );
+    if (retry.length === 0) break;
+    pending = retry;
+  }
+  // What could not be handed back is dropped where it is: p is its old owner's again.
+  await publish(final, []);
+  for (const move of pending) {
     const source = clientOf(move.from);
     const keys = await source.keys().catch(() => [] as string[]);
     await Promise.all(
@@ -312,7 +330,7 @@ async function rollBack(
         .map((key) => source.invalidate(key).catch(() => {})),
     );
   }
-  return table;
+  return final;
 }
 
 /** Whether `client` answers its health check within `waitMs` (asked again every 250 ms). */
