@@ -82,6 +82,9 @@ export function registerGatewayCommand(program: Command): void {
       follower.follow(routing);
       const app = await buildGatewayApp({
         routing,
+        // It follows the manager's table without taking part in its drains: nodes must be able
+        // to refuse a write it routed by an older table.
+        tagsWrites: true,
         token,
         protectData: options.protectData ?? false,
         logger,

@@ -160,13 +160,18 @@ export class CacheNode {
    * then stored; a value larger than the whole capacity is a RequestError and changes nothing.
    * `expiresAtMs` as for `put`.
    */
-  putText(key: string | undefined, value: string | undefined, expiresAtMs = 0): void {
+  putText(
+    key: string | undefined,
+    value: string | undefined,
+    expiresAtMs = 0,
+    routedBy?: number,
+  ): void {
     const checked = this.checkKey(key);
     if (value === undefined || value === '') throw errors.missingValue();
     // value.length <= UTF-8 bytes <= 3 × length: count bytes only near the limit.
     if (value.length * 3 > this.maxValueBytes)
       this.checkValueBytes(Buffer.byteLength(value, 'utf8'));
-    const outcome = this.put(checked, textEntry(value), expiresAtMs);
+    const outcome = this.put(checked, textEntry(value), expiresAtMs, routedBy);
     if (outcome.kind === 'rejected')
       throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
   }

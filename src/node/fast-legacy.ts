@@ -23,6 +23,7 @@ import {
   toCachePoolError,
   type PreRouter,
 } from '../http/index.js';
+import { ROUTED_BY_HEADER } from './routed-by.js';
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer } from './entry.js';
 import { parseTtl } from './ttl.js';
@@ -59,6 +60,9 @@ export function createFastLegacy(options: FastLegacyOptions): PreRouter {
       return false;
     const headers = request.headers;
     if (headers['transfer-encoding'] !== undefined) return false;
+    // A router that says its routing version (a standalone gateway's write) goes to the Fastify
+    // route, which checks it against the node's partitions.
+    if (headers[ROUTED_BY_HEADER] !== undefined) return false;
     const encoding = encodingOf(headers['content-type']);
     if (encoding !== 'form' && encoding !== 'json') return false;
     if (token !== undefined && !bearerAuthorized(token, headers.authorization)) return false;

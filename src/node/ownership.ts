@@ -3,7 +3,8 @@
  * rule a request is checked by. A node that no manager has told anything (a standalone node, or a
  * pool node before the first word) serves every key, as the original node did. A pool node:
  * - reads a key of a partition it owns, receives or is leaving (a move's old owner still answers
- *   the read that falls back to it);
+ *   the read that falls back to it — for a router that says its version, only if it knows of the
+ *   move: one that does not might read a miss for a key already handed off);
  * - writes a key of a partition it owns or receives; a partition it is leaving only for a router
  *   that does not say which routing it used (the in-process gateway, which drains its requests
  *   before a handoff begins: such a late write is still swept over);
@@ -59,7 +60,10 @@ export class Ownership {
     if (this.#version === undefined) return true;
     const role = this.#roles[partition];
     if (role === 'owned' || role === 'receiving') return true;
-    if (operation === 'read') return role === 'leaving';
+    // A read of a partition being handed off may miss a key already on the new owner: a router
+    // that says it routed by an older state (it does not know about the move) must learn first.
+    if (operation === 'read')
+      return role === 'leaving' && (routedBy === undefined || routedBy >= this.#version);
     // Removing a copy is always safe for the node itself; a router that says its version learns
     // that it routed by an older state unless it knew about the move.
     if (routedBy === undefined) return operation === 'delete' || role === 'leaving';

@@ -6,10 +6,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
+import { ROUTED_BY_HEADER } from '../partition/index.js';
 import type { CacheNode } from './cache-node.js';
 
-/** The header, in both directions. */
-export const ROUTED_BY_HEADER = 'x-cachepool-table-version';
+export { ROUTED_BY_HEADER };
 
 /** The version the request was routed by; undefined without the header; 400 when malformed. */
 export function routedByOf(request: FastifyRequest): number | undefined {

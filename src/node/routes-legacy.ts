@@ -17,6 +17,7 @@ import {
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer } from './entry.js';
 import { homePage, statisticsPage } from './pages.js';
+import { routedByOf } from './routed-by.js';
 import { parseTtl } from './ttl.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -50,7 +51,7 @@ export function registerLegacyRoutes(
 
   app.delete('/api/cache/key', data, (request, reply) => {
     const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
-    node.invalidate(key);
+    node.invalidate(key, routedByOf(request));
     sendSuccess(reply, '');
   });
 
@@ -60,7 +61,7 @@ export function registerLegacyRoutes(
     // reads only the key, and answers a missing or malformed one itself.
     const key = node.checkKey(fieldText(fields, 'key'));
     const expiresAtMs = node.deadlineAfter(parseTtl('ttl', fieldText(fields, 'ttl')));
-    node.putText(key, fieldText(fields, 'value'), expiresAtMs);
+    node.putText(key, fieldText(fields, 'value'), expiresAtMs, routedByOf(request));
     sendSuccess(reply, '');
   });
 

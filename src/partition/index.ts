@@ -10,6 +10,7 @@ export {
 export { planRebalance, type PartitionMove, type RebalancePlan } from './plan-rebalance.js';
 export { assertNodeList, isNodeId } from './node-id.js';
 export {
+  ROUTED_BY_HEADER,
   rolesOf,
   routingVersionOf,
   type NodeRoles,

@@ -9,6 +9,12 @@
 import { PARTITION_COUNT } from './partition-of.js';
 import type { PartitionTable } from './table.js';
 
+/**
+ * The header in which a router says the routing version it routed a request by, and a node that
+ * refused the request (421) says its own.
+ */
+export const ROUTED_BY_HEADER = 'x-cachepool-table-version';
+
 /** A node's part in one partition. */
 export type PartitionRole = 'owned' | 'receiving' | 'leaving';
 

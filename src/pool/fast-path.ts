@@ -26,11 +26,13 @@ import {
 import { partitionOf } from '../partition/index.js';
 import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
 import { ResponseRelay, type RelayTarget } from './relay.js';
-import type { RouteView, Routing } from './routing.js';
+import { writeTag, type RouteView, type Routing } from './routing.js';
 import type { Upstream, Upstreams, UpstreamMethod } from './upstreams.js';
 
 /** Options of createFastPath. */
 export interface FastPathOptions {
+  /** Send the routing version with every write (routing.ts writeTag); default false. */
+  tagsWrites?: boolean;
   routing: Routing;
   upstreams: Upstreams;
   /** The app's body limit in bytes: a larger body falls through (Fastify answers 413). */
@@ -160,6 +162,7 @@ class Exchange implements RelayTarget {
           this.#type,
           body,
           new ResponseRelay(this.#response, this),
+          this.#route.write ? writeTag(this.#options.tagsWrites ?? false, view) : undefined,
         );
       } catch (error) {
         // A closed or invalid pool throws at once (the gateway is closing): answer, never crash.
@@ -177,6 +180,7 @@ class Exchange implements RelayTarget {
   #moving(view: RouteView, key: string, body: Buffer): Promise<Upstream> {
     const { upstreams } = this.#options;
     const { method, path } = this.#route;
+    const tag = writeTag(this.#options.tagsWrites ?? false, view);
     return this.#route.write
       ? writeThrough(
           upstreams,
@@ -186,7 +190,8 @@ class Exchange implements RelayTarget {
           path,
           this.#type,
           body,
-          invalidateLegacy(upstreams, key),
+          invalidateLegacy(upstreams, key, tag),
+          tag,
         )
       : readThrough(upstreams, view, key, method, path, this.#type, body);
   }

@@ -26,12 +26,17 @@ import { defaults } from '../defaults.js';
 import { createFastPath, type FastPath } from './fast-path.js';
 import { registerGatewayBatchRoutes } from './gateway-batch.js';
 import { invalidateLegacy, readThrough, writeThrough, type Forwarder } from './moving-pair.js';
-import type { RouteView, Routing } from './routing.js';
+import { writeTag, type RouteView, type Routing } from './routing.js';
 import { Upstreams, type Upstream, type UpstreamMethod } from './upstreams.js';
 
 /** Options of buildGatewayApp. */
 export interface GatewayOptions {
   routing: Routing;
+  /**
+   * Send the routing version with every write (writeTag): for a standalone gateway, which follows
+   * the manager's table without taking part in its drains. Default false.
+   */
+  tagsWrites?: boolean;
   /** The pool token: required on control calls here, and sent to the nodes. */
   token?: string | undefined;
   /**
@@ -76,19 +81,20 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     }
   };
 
-  const invalidate = (key: string) => invalidateLegacy(upstreams, key);
   // No part counts of its own: the owner applies its own limits (--max-fields, --max-parts) to
   // the bytes forwarded, so the gateway never refuses a body its node would take.
   const multipartLimits = { maxFields: Infinity, maxParts: Infinity, maxFiles: Infinity };
 
   // The hot legacy routes are served before Fastify sees them; the routes below stay as the
   // fallback for every case the fast path leaves alone (and for app.inject()).
+  const tagsWrites = options.tagsWrites ?? false;
   const fastPath = createFastPath({
     routing,
     upstreams,
     bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
     logger: options.logger,
     token: dataToken,
+    tagsWrites,
   });
   interpose(app.server, fastPath);
 
@@ -113,7 +119,17 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
           const answer =
             kind === 'read'
               ? await readThrough(upstreams, view, key, method, path, type, body)
-              : await writeThrough(upstreams, view, key, method, path, type, body, invalidate(key));
+              : await writeThrough(
+                  upstreams,
+                  view,
+                  key,
+                  method,
+                  path,
+                  type,
+                  body,
+                  invalidateLegacy(upstreams, key, writeTag(tagsWrites, view)),
+                  writeTag(tagsWrites, view),
+                );
           return relay(reply, answer);
         });
       };
@@ -138,14 +154,22 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
           method === 'GET' || method === 'HEAD'
             ? await readThrough(upstreams, view, key, method, path, undefined, undefined)
             : await writeThrough(
-                conditional(upstreams, request.headers),
+                conditional(upstreams, request.headers, writeTag(tagsWrites, view)),
                 view,
                 key,
                 method,
                 path,
                 type,
                 body,
-                (address) => upstreams.forward(address, 'DELETE', path),
+                (address) =>
+                  upstreams.forward(
+                    address,
+                    'DELETE',
+                    path,
+                    undefined,
+                    undefined,
+                    writeTag(tagsWrites, view),
+                  ),
               );
         return relay(reply, answer);
       });
@@ -258,14 +282,20 @@ function relay(reply: FastifyReply, answer: Upstream): FastifyReply {
 }
 
 /** `upstreams` sending a /v1 write's If-Match and If-None-Match on to the owner. */
-function conditional(upstreams: Upstreams, headers: FastifyRequest['headers']): Forwarder {
-  const extra: Record<string, string> = {};
+function conditional(
+  upstreams: Upstreams,
+  headers: FastifyRequest['headers'],
+  tag: Record<string, string> | undefined,
+): Forwarder {
+  const extra: Record<string, string> = { ...tag };
   for (const name of ['if-match', 'if-none-match'] as const) {
     const value = headers[name];
     if (typeof value === 'string') extra[name] = value;
   }
   if (Object.keys(extra).length === 0) return upstreams;
-  return { forward: (a, m, p, t, b) => upstreams.forward(a, m, p, t, b, extra) };
+  return {
+    forward: (a, m, p, t, b, more) => upstreams.forward(a, m, p, t, b, { ...extra, ...more }),
+  };
 }
 
 const statisticNames = [

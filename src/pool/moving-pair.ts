@@ -84,9 +84,10 @@ export async function writeThrough(
   type: string | undefined,
   body: Buffer | undefined,
   removeFromOld: RemoveFromOld,
+  extra?: Record<string, string>,
 ): Promise<Upstream> {
   const partition = partitionOf(key);
-  const answer = await upstreams.forward(view.owners[partition]!, method, path, type, body);
+  const answer = await upstreams.forward(view.owners[partition]!, method, path, type, body, extra);
   const previous = view.previous[partition];
   // The old owner must let go of its older copy before the write is acknowledged: if it kept it,
   // a rollback or the loss of the new owner could bring it back. When it cannot be reached the
@@ -105,8 +106,15 @@ export async function writeThrough(
   return answer;
 }
 
-/** The legacy invalidation of `key` on a node (`DELETE /api/cache/key` with a JSON body). */
-export function invalidateLegacy(upstreams: Forwarder, key: string): RemoveFromOld {
+/**
+ * The legacy invalidation of `key` on a node (`DELETE /api/cache/key` with a JSON body), with the
+ * router's `extra` headers (its routing version, for a standalone gateway).
+ */
+export function invalidateLegacy(
+  upstreams: Forwarder,
+  key: string,
+  extra?: Record<string, string>,
+): RemoveFromOld {
   return (address) =>
     upstreams.forward(
       address,
@@ -114,6 +122,7 @@ export function invalidateLegacy(upstreams: Forwarder, key: string): RemoveFromO
       '/api/cache/key',
       'application/json',
       Buffer.from(JSON.stringify({ key })),
+      extra,
     );
 }
 

@@ -6,7 +6,12 @@
  * (docs/pool.md, "draining"). It performs no I/O.
  */
 import { defaults } from '../defaults.js';
-import { PARTITION_COUNT, type PartitionTable } from '../partition/index.js';
+import {
+  PARTITION_COUNT,
+  ROUTED_BY_HEADER,
+  routingVersionOf,
+  type PartitionTable,
+} from '../partition/index.js';
 
 /** One partition on its way from `from` (old owner) to `to` (new owner). */
 export interface MovingPartition {
@@ -108,4 +113,16 @@ export class Routing {
     await Promise.race([Promise.all([...this.#superseded]).then(() => undefined), deadline]);
     clearTimeout(timer);
   }
+}
+
+/**
+ * The header a standalone gateway sends with a write: the routing version of the view it routed
+ * by, so that a node that no longer takes that write refuses it (CP_ERR_NOT_OWNER) instead of
+ * keeping a value nobody will read. A gateway inside the manager's process sends none: the
+ * manager drains its requests before any handoff (docs/pool.md).
+ */
+export function writeTag(tagsWrites: boolean, view: RouteView): Record<string, string> | undefined {
+  return tagsWrites
+    ? { [ROUTED_BY_HEADER]: String(routingVersionOf(view.table, view.moving)) }
+    : undefined;
 }

@@ -103,9 +103,13 @@ export class Upstreams {
     contentType: string | undefined,
     body: Buffer,
     handler: Dispatcher.DispatchHandler,
+    extra?: Record<string, string>,
   ): void {
+    const headers = extra
+      ? { ...extra, ...this.#headers(contentType) }
+      : this.#headers(contentType);
     this.#pool(address).dispatch(
-      { method, path, headers: this.#headers(contentType), body: body.length === 0 ? null : body },
+      { method, path, headers, body: body.length === 0 ? null : body },
       handler,
     );
   }

@@ -79,13 +79,19 @@ describe('pool faults', { timeout: 180_000 }, () => {
     // once the gateway acknowledged it, and it is stopped before anything is checked.
     let writing = true;
     const writtenDuringResize = new Set<string>();
+    const unsure = new Map<string, string[]>();
     const writer = (async () => {
       for (let round = 1; writing; round++) {
         const key = keys[(round * 7919) % keys.length]!;
         const value = `${key}@${round}`;
         writtenDuringResize.add(key);
         const answer = await call('POST', `${pool.gateway}/api/cache/content`, { key, value });
-        if (answer.status === 200) latest.set(key, value);
+        // A write answered with an error may still have taken effect (a write to a moving
+        // partition whose old owner could not be told to drop its copy): either is correct.
+        if (answer.status === 200) {
+          latest.set(key, value);
+          unsure.delete(key);
+        } else unsure.set(key, [...(unsure.get(key) ?? []), value]);
       }
     })();
 
@@ -99,7 +105,8 @@ describe('pool faults', { timeout: 180_000 }, () => {
     await inParallel(keys, 16, async (key) => {
       const value = await readKey(pool.gateway, key);
       if (value === undefined) return;
-      assert.equal(value, latest.get(key), `${key} is served with an older value`);
+      if (!(unsure.get(key) ?? []).includes(value))
+        assert.equal(value, latest.get(key), `${key} is served with an older value`);
       served.set(key, value);
     });
     const missing = keys.length - served.size;

@@ -52,9 +52,11 @@ describe('Ownership', () => {
       assert.equal(ownership.allows(op, 1), true);
       assert.equal(ownership.allows(op, 2, 7), true);
     }
-    // Leaving: reads always; a router that says an older version may neither write nor delete
-    // there (the key may already be on the new owner); one that knows the move may delete.
-    assert.equal(ownership.allows('read', 3, 6), true);
+    // Leaving: a router that says an older version may not read, write nor delete there (the key
+    // may already be on the new owner); one that knows the move may read and delete.
+    assert.equal(ownership.allows('read', 3, 6), false);
+    assert.equal(ownership.allows('read', 3, 7), true);
+    assert.equal(ownership.allows('read', 3), true);
     assert.equal(ownership.allows('write', 3, 6), false);
     assert.equal(ownership.allows('write', 3, 7), false);
     assert.equal(ownership.allows('delete', 3, 6), false);

@@ -156,7 +156,7 @@ describe('gateway fast path', { timeout: 60_000 }, () => {
     assert.equal((JSON.parse(got.body) as { content: string }).content, value);
   });
 
-  it('answers an unreachable owner in the envelope, as the Fastify route does', async () => {
+  it('answers an unreachable owner in the envelope, as the Fastify route does: a read is a miss, a write a failure', async () => {
     const closed = createServer();
     closed.listen(0, '127.0.0.1');
     await once(closed, 'listening');
@@ -166,13 +166,18 @@ describe('gateway fast path', { timeout: 60_000 }, () => {
     await once(closed, 'close');
     await routing.publish(PartitionTable.initial([`127.0.0.1:${port}`]), []);
     try {
+      // A read whose owner cannot be reached is a miss (what a dead node held is lost).
       const fast = await overSocket(base, 'POST', '/api/cache/key', FORM, 'key=any');
       const slow = await injected(app, 'POST', '/api/cache/key', FORM, 'key=any');
       assert.deepEqual(fast, slow);
       assert.equal(fast.status, 400);
+      assert.equal(JSON.parse(fast.body).error.message, 'Unknown key');
+      // A write is a clear failure, never a silent success.
+      const put = await overSocket(base, 'POST', '/api/cache/content', FORM, 'key=any&value=v');
+      assert.equal(put.status, 400);
       assert.match(
-        JSON.parse(fast.body).error.message as string,
-        /did not answer POST \/api\/cache\/key/,
+        JSON.parse(put.body).error.message as string,
+        /did not answer POST \/api\/cache\/content|cannot be reached/,
       );
     } finally {
       await routing.publish(PartitionTable.initial([nodeA]), []);
@@ -282,9 +287,10 @@ describe('gateway fast path', { timeout: 60_000 }, () => {
       await routing.publish(PartitionTable.initial([nodeA]), []);
       // The publish resolved only once the request routed by the old view had its answer.
       assert.equal(held?.headersSent, true);
+      // The node never answered within the timeout: the read is a miss.
       const seen = await request;
       assert.equal(seen.status, 400);
-      assert.match(JSON.parse(seen.body).error.message as string, /did not answer/);
+      assert.equal(JSON.parse(seen.body).error.message, 'Unknown key');
     } finally {
       app.server.off('request', spy);
     }
