@@ -119,12 +119,15 @@ describe('members that fail', { timeout: 180_000 }, () => {
       assert.ok(after_.version > before.version);
       // The fail-over moved exactly the hung node's partitions (the grow back that follows may
       // move others since), as the decision log records it.
-      const decisions = (await call('GET', `${pool.manager}/api/manager/autoscaler`)).json
-        .content as { decisions: { reason: string }[] };
-      const failover = decisions.decisions.find((d) =>
-        d.reason.startsWith(`failover: node ${victim}`),
-      );
-      assert.ok(failover, JSON.stringify(decisions.decisions.slice(0, 3)));
+      // (Recorded right after the new table is published.)
+      let failover: { reason: string } | undefined;
+      await until('the fail-over to be in the decision log', async () => {
+        const decisions = (await call('GET', `${pool.manager}/api/manager/autoscaler`)).json
+          .content as { decisions: { reason: string }[] };
+        failover = decisions.decisions.find((d) => d.reason.startsWith(`failover: node ${victim}`));
+        return failover !== undefined;
+      });
+      assert.ok(failover);
       assert.match(failover.reason, new RegExp(`partitions ${victimPartitions.join(', ')} went`));
       assert.ok(failedOverAfterMs < DOWN_AFTER_MS + 15_000);
 
