@@ -130,6 +130,9 @@ export class Manager {
       maxNodes: this.maxNodes,
       closed,
       onResize: options.onResize,
+      // Only a node whose partitions really went to others is told to rejoin if it answers again
+      // (one that came back before its turn kept them, and its keys).
+      onFailedOver: (address) => this.#failedOver.add(address),
     });
     this.#lifecycle = new NodeLifecycle({
       pool,
@@ -139,10 +142,7 @@ export class Manager {
       healthFailuresDown: options.healthFailuresDown ?? defaults.healthFailuresDown,
       downAfterMs: this.#downAfterMs,
       clock,
-      onFailed: (address, keysLost, why) => {
-        this.#failedOver.add(address);
-        void this.#engine.failOver(address, keysLost, why);
-      },
+      onFailed: (address, keysLost, why) => void this.#engine.failOver(address, keysLost, why),
     });
   }
 

@@ -41,6 +41,8 @@ export interface ResizeEngineOptions {
   maxNodes: number;
   /** True once the manager is closing: no node joins any more. */
   closed(): boolean;
+  /** Told of every member whose partitions were failed over to the others. */
+  onFailedOver?: ((address: string) => void) | undefined;
   /** Receives every finished resize (successful or not). */
   onResize?: ((event: ResizeEvent, migration: MigrationView | null) => void) | undefined;
 }
@@ -143,6 +145,7 @@ export class ResizeEngine {
     }
     const outcome = await this.#options.migrations.failOver(address, survivors, keysLost);
     pool.removeMember(address);
+    this.#options.onFailedOver?.(address);
     this.#recordEvent(oldSize, 'failure');
     pool.db.appendDecision({
       timeMs: this.#options.clock.now(),

@@ -13,6 +13,7 @@
  * The keys a killed node held, and those of a node the manager declared down, are loss windows:
  * misses of them are allowed. Everything else is checked by `checkHistory`.
  */
+import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errors } from '../../../src/errors.js';
 import { legacyStatus } from '../../../src/http/index.js';
@@ -444,6 +445,12 @@ export async function runFaultScenario(
     await source.close();
     await ballast.close();
     await pool.process.stop();
+    // For a replay that needs the pool's side of the story: its log lines, one JSON a line.
+    if (process.env.CACHEPOOL_HISTORY_POOL_LOG)
+      writeFileSync(
+        process.env.CACHEPOOL_HISTORY_POOL_LOG,
+        pool.process.lines.map((line) => JSON.stringify(line)).join('\n'),
+      );
   }
   const history = recorder.operations;
   return {
