@@ -84,12 +84,13 @@ export class MigrationRunner {
     table: PartitionTable,
     moving: readonly RoleMove[],
     only?: readonly string[],
+    skip?: string,
   ): Promise<void> {
     const { pool, logger } = this.#options;
     const roles = rolesOf(table, moving, pool.members.addresses());
     await Promise.all(
       [...roles]
-        .filter(([address]) => only === undefined || only.includes(address))
+        .filter(([address]) => address !== skip && (only === undefined || only.includes(address)))
         .map(async ([address, nodeRoles]) => {
           try {
             await pool.client(address).setRoles(nodeRoles, defaults.healthProbeTimeoutMs);
@@ -100,9 +101,12 @@ export class MigrationRunner {
     );
   }
 
-  /** Tells the nodes their roles under `table` + `moving`, then routes this process by it. */
-  async #publish(table: PartitionTable, moving: readonly RoleMove[]): Promise<void> {
-    await this.#pushRoles(table, moving);
+  /**
+   * Tells the nodes (but `skip`) their roles under `table` + `moving`, then routes this process by
+   * it.
+   */
+  async #publish(table: PartitionTable, moving: readonly RoleMove[], skip?: string): Promise<void> {
+    await this.#pushRoles(table, moving, undefined, skip);
     this.#routedTable = moving.length > 0 ? table : null;
     this.#moving = [...moving];
     await this.#options.routing()?.publish(table, moving);
@@ -176,13 +180,15 @@ export class MigrationRunner {
         }
       }),
     );
+    // Routed by first (the failed node is not told: it would only cost a timeout), then made the
+    // table in force: whoever reads the new table from the manager finds the gateway on it too.
+    await this.#publish(table, [], failed);
     db.atomically(() => {
       pool.setTable(table);
       for (const move of moves) db.markMoveDone(id, move.partition);
       db.finishMigration(id, 'done');
     });
     progress.addPartitionsDone(moves.length);
-    await this.#publish(table, []);
     progress.finish(null);
     logger.warn(
       {

@@ -181,7 +181,10 @@ describe('members that fail', { timeout: 180_000 }, () => {
       async () => !(await table(pool)).partitions.includes(address),
       DOWN_AFTER_MS + 15_000,
     );
-    for (const key of onIt) assert.equal((await put(pool, key, 'again')).status, 200);
+    for (const key of onIt) {
+      const again = await put(pool, key, 'again');
+      assert.equal(again.status, 200, `${key}: ${JSON.stringify(again.json)}`);
+    }
     assert.deepEqual((await readAll(pool, keys)).errors, []);
     const nodeList = (await call('GET', `${pool.manager}/api/manager/nodes`)).json;
     assert.ok(!JSON.stringify(nodeList).includes(address));

@@ -71,6 +71,11 @@ export interface FaultScenarioResult {
   /** Resizes that ran (not refused): succeeded, and failed (rolled back). */
   resizesSucceeded: number;
   resizesFailed: number;
+  /**
+   * Resizes the pool refused, with its answer: at a bound its own repair had reached meanwhile
+   * (a fail-over shrinks it, the grow back grows it), or busy after every retry.
+   */
+  resizesRefused: string[];
   /** What the schedule expected of the pool and did not see (e.g. no busy refusal). */
   unmet: string[];
   check: CheckResult;
@@ -139,6 +144,7 @@ export async function runFaultScenario(
   const unmet: string[] = [];
   let resizesSucceeded = 0;
   let resizesFailed = 0;
+  const resizesRefused: string[] = [];
   const killsOf = new Map<string, number[]>();
   let policy = 'lru';
   let phase = 'starting';
@@ -206,18 +212,21 @@ export async function runFaultScenario(
       );
     /**
      * A resize that the pool refused as busy because it was repairing itself (failing a dead
-     * member over, growing back after it) is asked again once that repair is over (10 tries).
+     * member over, growing back after it) is asked again once that repair is over (40 tries, 10 s).
      */
     const resizeWhenFree = async (change: 'increase' | 'decrease'): Promise<EnvelopeAnswer> => {
       for (let attempt = 0; ; attempt++) {
         const answer = await resize(change);
-        if (answer.status !== 409 || attempt >= 9) return answer;
+        if (answer.status !== 409 || attempt >= 39) return answer;
         await sleep(250);
       }
     };
     const noteResize = (answer: EnvelopeAnswer): string => {
       if (answer.status === 200) resizesSucceeded++;
       else if (/failed/.test(answer.json.error?.message ?? '')) resizesFailed++;
+      // (The concurrent case's second resize, refused as busy, is that case's own check.)
+      else if (!/already running/.test(answer.json.error?.message ?? ''))
+        resizesRefused.push(`${answer.status} ${answer.json.error?.message ?? ''}`);
       return `${answer.status} ${answer.status === 200 ? JSON.stringify(answer.json.content) : answer.json.error?.message}`;
     };
     /** Waits until a resize runs (or 5 s passed): for faults that must land during one. */
@@ -460,6 +469,7 @@ export async function runFaultScenario(
     steps,
     resizesSucceeded,
     resizesFailed,
+    resizesRefused,
     unmet,
     check: checkHistory(history, { lossWindows }),
     errorSamples: errorSamples(history),

@@ -72,7 +72,20 @@ export function describeFaultHistory(part: number, steps: number, maxMs: number)
         steps,
         `only ${r.steps.length} of ${steps} steps ran within ${maxMs} ms (seed ${seed})`,
       );
-      assert.equal(r.resizesSucceeded + r.resizesFailed, steps, 'every step ran one resize');
+      // Every step asked for one resize (two in the concurrent case, one refused as busy). The
+      // pool may refuse one only at a bound that its own repair reached meanwhile (a fail-over or
+      // the grow back after it changed its size between the step's choice and the call).
+      for (const refusal of r.resizesRefused)
+        assert.match(refusal, /reached to (maximum|minimum)/, `a resize was refused: ${refusal}`);
+      assert.equal(
+        r.resizesSucceeded + r.resizesFailed + r.resizesRefused.length,
+        steps,
+        'every step asked for one resize',
+      );
+      assert.ok(
+        r.resizesSucceeded + r.resizesFailed >= steps - 2,
+        `only ${r.resizesSucceeded + r.resizesFailed} of ${steps} resizes ran: ${r.resizesRefused.join('; ')}`,
+      );
       assert.deepEqual(r.unmet, [], `seed ${seed}`);
       assert.ok((r.check.counts['get ok'] ?? 0) > 0 && (r.check.counts['put ok'] ?? 0) > 0);
     });
