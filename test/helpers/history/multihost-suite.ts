@@ -245,7 +245,9 @@ export function describeMultihost(title: string, scenarios: readonly MultihostSc
         let down = false;
         for (const end = now() + ms; now() < end;) {
           const list = await members().catch(() => []);
-          if (list.some((n) => n.address === address && n.status !== 'up')) down = true;
+          // Declared dead shows as `down`, then (once its partitions failed over) as gone.
+          if (list.length > 0 && !list.some((n) => n.address === address && n.status === 'up'))
+            down = true;
           await sleep(250);
         }
         return down;
