@@ -12,6 +12,7 @@
  * move_keys sends v2 as a list of buffers (values are not copied); a node accepts both.
  * Decoding as the body streams in: batch-decoder.ts.
  */
+import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE } from '../http/index.js';
 
@@ -178,4 +179,28 @@ export function decodeBatch(body: Buffer): BatchRecord[] {
     records.push({ key, type, value });
   }
   return records;
+}
+
+/**
+ * The keys of a `/v1/batch/get` body (`{"keys": ["…", …]}`), as node and gateway both read it:
+ * 400 for a body that is not that JSON, or that lists more than defaults.batchMaxKeys keys.
+ */
+export function batchKeysOf(body: unknown): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
+  } catch {
+    throw errors.malformedBody('expected JSON {"keys":["…"]}');
+  }
+  const keys = (parsed as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string'))
+    throw errors.invalid('keys must be a list of strings');
+  checkBatchCount(keys.length);
+  return keys as string[];
+}
+
+/** 400 for a batch of more than defaults.batchMaxKeys keys or records. */
+export function checkBatchCount(count: number): void {
+  if (count > defaults.batchMaxKeys)
+    throw errors.invalid(`a batch lists ${count} keys, the limit is ${defaults.batchMaxKeys}`);
 }

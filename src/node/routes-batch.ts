@@ -10,10 +10,16 @@
  * malformed body (400), a body over the limit 413.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE, registerRawParsers, type TokenGuard } from '../http/index.js';
-import { batchVersion, decodeBatch, encodeBatch, type BatchRecord } from './batch.js';
+import {
+  batchKeysOf,
+  batchVersion,
+  checkBatchCount,
+  decodeBatch,
+  encodeBatch,
+  type BatchRecord,
+} from './batch.js';
 import type { CacheNode } from './cache-node.js';
 import { rawEntry, valueOf } from './entry.js';
 import { announceVersionOn421, routedByOf } from './routed-by.js';
@@ -55,7 +61,7 @@ export async function registerBatchRoutes(
       );
       const body = request.body;
       const records = decodeBatch(Buffer.isBuffer(body) ? body : EMPTY);
-      checkCount(records.length);
+      checkBatchCount(records.length);
       const capacityBytes = node.store.capacityBytes;
       const routedBy = routedByOf(request);
       for (const [i, record] of records.entries()) {
@@ -83,22 +89,7 @@ function storeRecord(
 }
 
 function keysOf(node: CacheNode, request: FastifyRequest): string[] {
-  const body = request.body;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
-  } catch {
-    throw errors.malformedBody('expected JSON {"keys":["…"]}');
-  }
-  const keys = (parsed as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string'))
-    throw errors.invalid('keys must be a list of strings');
-  checkCount(keys.length);
-  for (const key of keys) node.checkKey(key as string);
-  return keys as string[];
-}
-
-function checkCount(count: number): void {
-  if (count > defaults.batchMaxKeys)
-    throw errors.invalid(`a batch lists ${count} keys, the limit is ${defaults.batchMaxKeys}`);
+  const keys = batchKeysOf(request.body);
+  for (const key of keys) node.checkKey(key);
+  return keys;
 }

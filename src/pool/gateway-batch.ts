@@ -11,7 +11,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE, registerRawParsers, type TokenGuard } from '../http/index.js';
-import { batchVersion, decodeBatch, encodeBatch } from '../node/batch.js';
+import {
+  batchKeysOf,
+  batchVersion,
+  checkBatchCount,
+  decodeBatch,
+  encodeBatch,
+} from '../node/batch.js';
 import { ttlOfV1 } from '../node/ttl.js';
 import {
   batchGetThrough,
@@ -70,7 +76,7 @@ export async function registerGatewayBatchRoutes(
         throw errors.unsupportedMedia(type);
       const ttlS = ttlOfV1(request.query, request.headers['cache-control']);
       const records = decodeBatch(Buffer.isBuffer(request.body) ? request.body : EMPTY);
-      checkCount(records.length);
+      checkBatchCount(records.length);
       for (const [i, record] of records.entries()) {
         if (record.key === '') throw errors.missingKey();
         if (record.value.length === 0)
@@ -103,21 +109,7 @@ function refused(reply: FastifyReply, outcome: BatchOutcome): boolean {
 }
 
 function keysOf(body: unknown): string[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
-  } catch {
-    throw errors.malformedBody('expected JSON {"keys":["…"]}');
-  }
-  const keys = (parsed as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string'))
-    throw errors.invalid('keys must be a list of strings');
-  checkCount(keys.length);
+  const keys = batchKeysOf(body);
   if (keys.includes('')) throw errors.missingKey();
-  return [...new Set(keys as string[])];
-}
-
-function checkCount(count: number): void {
-  if (count > defaults.batchMaxKeys)
-    throw errors.invalid(`a batch lists ${count} keys, the limit is ${defaults.batchMaxKeys}`);
+  return [...new Set(keys)];
 }
