@@ -13,6 +13,12 @@
  *   knows about the move (it invalidated the new owner first).
  * A router that says its routing version (`X-Cachepool-Table-Version`) and is refused learns the
  * node's version and refreshes its table (421, like Redis Cluster's MOVED). Pure bookkeeping.
+ *
+ * A partition can come back to a node that was leaving it (a rolled-back move runs backwards), and
+ * a write routed by the state before that still invalidates its copy on this node as the old
+ * owner: landing after a write routed by the newer state, it would remove that newer value. So a
+ * router that says its version is refused a write or removal routed by a state older than the one
+ * in which this node (again) took the partition's writes.
  */
 import { PARTITION_COUNT, type NodeRoles, type PartitionRole } from '../partition/index.js';
 
@@ -23,6 +29,8 @@ export type KeyOperation = 'read' | 'write' | 'delete';
 export class Ownership {
   #version: number | undefined;
   #roles: (PartitionRole | undefined)[] = new Array(PARTITION_COUNT).fill(undefined);
+  /** The routing version in which this node last began to take each partition's writes. */
+  #takesWritesSince: number[] = new Array(PARTITION_COUNT).fill(0);
 
   /** The routing version last applied; undefined while no manager has said anything. */
   get version(): number | undefined {
@@ -36,6 +44,9 @@ export class Ownership {
     for (const partition of roles.owned) next[partition] = 'owned';
     for (const partition of roles.receiving) next[partition] = 'receiving';
     for (const partition of roles.leaving) next[partition] = 'leaving';
+    for (let partition = 0; partition < PARTITION_COUNT; partition++)
+      if (takesWrites(next[partition]) && !takesWrites(this.#roles[partition]))
+        this.#takesWritesSince[partition] = roles.version;
     this.#roles = next;
     this.#version = roles.version;
     return true;
@@ -45,6 +56,7 @@ export class Ownership {
   reset(): void {
     this.#version = undefined;
     this.#roles = new Array(PARTITION_COUNT).fill(undefined);
+    this.#takesWritesSince.fill(0);
   }
 
   /** This node's role in `partition`, or undefined (none, or no manager has said). */
@@ -59,7 +71,12 @@ export class Ownership {
   allows(operation: KeyOperation, partition: number, routedBy?: number): boolean {
     if (this.#version === undefined) return true;
     const role = this.#roles[partition];
-    if (role === 'owned' || role === 'receiving') return true;
+    if (takesWrites(role))
+      return (
+        operation === 'read' ||
+        routedBy === undefined ||
+        routedBy >= this.#takesWritesSince[partition]!
+      );
     // A read of a partition being handed off may miss a key already on the new owner: a router
     // that says it routed by an older state (it does not know about the move) must learn first.
     if (operation === 'read')
@@ -69,4 +86,9 @@ export class Ownership {
     if (routedBy === undefined) return operation === 'delete' || role === 'leaving';
     return operation === 'delete' && role === 'leaving' && routedBy >= this.#version;
   }
+}
+
+/** Whether a node in `role` takes the partition's writes (it owns or receives it). */
+function takesWrites(role: PartitionRole | undefined): boolean {
+  return role === 'owned' || role === 'receiving';
 }

@@ -93,10 +93,14 @@ export async function batchPutThrough(
   records: readonly BatchRecord[],
   query: string,
   limits: BatchLimits,
-  removeFromOld: (address: string, key: string) => Promise<unknown>,
+  removeFromOld: (address: string, key: string) => Promise<Upstream>,
 ): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { staleKeys: [], unreachableKeys: [], failure: undefined };
   const byKey = new Map(records.map((record) => [record.key, record]));
+  for (const partition of new Set([...byKey.keys()].map(partitionOf))) {
+    const gate = view.writeGate(partition);
+    if (gate) await gate;
+  }
   const chunks = chunksByNode(
     [...byKey.keys()],
     (key) => view.owners[partitionOf(key)]!,
@@ -114,12 +118,21 @@ export async function batchPutThrough(
         body,
       );
       if (!record(outcome, address, chunk, answer)) return;
+      // As writeThrough: a record is stored only once its old owner let go of its older copy; one
+      // whose removal failed is reported with the refusal (it may or may not have taken effect).
       await Promise.all(
         chunk
           .filter((key) => view.previous[partitionOf(key)] !== undefined)
-          .map((key) =>
-            removeFromOld(view.previous[partitionOf(key)]!, key).catch(() => undefined),
-          ),
+          .map(async (key) => {
+            const previous = view.previous[partitionOf(key)]!;
+            const removed = await removeFromOld(previous, key).catch(() => undefined);
+            if (removed === undefined) outcome.unreachableKeys.push(key);
+            else if (removed.statusCode === 421) {
+              outcome.staleKeys.push(key);
+              outcome.staleAnswer ??= removed;
+            } else if (removed.statusCode >= 300 && removed.statusCode !== 404)
+              outcome.failure ??= { address: previous, answer: removed };
+          }),
       );
     }),
   );

@@ -148,7 +148,11 @@ class Exchange implements RelayTarget {
     view.enter();
     this.#view = view;
     const partition = partitionOf(key);
-    if (view.previous[partition] === undefined) {
+    // A write that must wait for older requests first (RouteView.writeGate) goes the long way.
+    if (
+      view.previous[partition] === undefined &&
+      !(this.#route.write && view.writeGate(partition) !== undefined)
+    ) {
       this.#owner = view.owners[partition]!;
       const { method, path } = this.#route;
       // A node that failed lately is not called again until its breaker lets a trial through.
@@ -176,7 +180,7 @@ class Exchange implements RelayTarget {
     }
   }
 
-  /** A moving partition: the orders of moving-pair.ts, answered whole. */
+  /** A moving (or write-gated) partition: the orders of moving-pair.ts, answered whole. */
   #moving(view: RouteView, key: string, body: Buffer): Promise<Upstream> {
     const { upstreams } = this.#options;
     const { method, path } = this.#route;

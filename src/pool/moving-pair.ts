@@ -87,6 +87,8 @@ export async function writeThrough(
   extra?: Record<string, string>,
 ): Promise<Upstream> {
   const partition = partitionOf(key);
+  const gate = view.writeGate(partition);
+  if (gate) await gate;
   const answer = await upstreams.forward(view.owners[partition]!, method, path, type, body, extra);
   const previous = view.previous[partition];
   // The old owner must let go of its older copy before the write is acknowledged: if it kept it,

@@ -33,6 +33,8 @@ export class RouteView {
   #inflight = 0;
   #superseded = false;
   #drained: (() => void)[] = [];
+  #gated: ReadonlySet<number> = new Set();
+  #gateOpen: Promise<void> | undefined;
 
   constructor(table: PartitionTable, moving: readonly MovingPartition[] = []) {
     this.table = table;
@@ -52,6 +54,23 @@ export class RouteView {
     const all = new Set<string>(this.owners);
     for (const move of this.moving) all.add(move.from);
     return [...all];
+  }
+
+  /**
+   * What a write of `partition` routed by this view waits for before it starts, or undefined:
+   * see Routing.publish.
+   */
+  writeGate(partition: number): Promise<void> | undefined {
+    return this.#gateOpen !== undefined && this.#gated.has(partition) ? this.#gateOpen : undefined;
+  }
+
+  /** @internal writes of `partitions` wait until `open` resolves. */
+  gateWrites(partitions: ReadonlySet<number>, open: Promise<void>): void {
+    this.#gated = partitions;
+    this.#gateOpen = open;
+    void open.then(() => {
+      this.#gateOpen = undefined;
+    });
   }
 
   /** @internal a request routed by this view started. */
@@ -102,7 +121,7 @@ export class Routing {
     drainTimeoutMs: number = defaults.drainTimeoutMs,
   ): Promise<void> {
     const old = this.#view;
-    this.#view = new RouteView(table, moving);
+    const next = new RouteView(table, moving);
     const drained = old.supersede();
     this.#superseded.add(drained);
     void drained.then(() => this.#superseded.delete(drained));
@@ -110,9 +129,31 @@ export class Routing {
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, drainTimeoutMs);
     });
-    await Promise.race([Promise.all([...this.#superseded]).then(() => undefined), deadline]);
+    const settled = Promise.race([
+      Promise.all([...this.#superseded]).then(() => undefined),
+      deadline,
+    ]);
+    // A partition that goes back to the node it was leaving (a rolled-back move runs backwards):
+    // a write routed by the older view writes the other node, then invalidates this one. Landing
+    // after a write routed by the new view (which writes this node first), that invalidation
+    // would remove the newer value. So the new view's writes of such partitions wait until the
+    // older requests have finished (reads need not).
+    const turned = turnedBack(old, next);
+    if (turned.size > 0) next.gateWrites(turned, settled);
+    this.#view = next;
+    await settled;
     clearTimeout(timer);
   }
+}
+
+/** Partitions that `next` routes to the node `old` was moving them away from. */
+function turnedBack(old: RouteView, next: RouteView): Set<number> {
+  const turned = new Set<number>();
+  for (let partition = 0; partition < PARTITION_COUNT; partition++) {
+    const leaving = old.previous[partition];
+    if (leaving !== undefined && next.owners[partition] === leaving) turned.add(partition);
+  }
+  return turned;
 }
 
 /**

@@ -81,4 +81,29 @@ describe('Ownership', () => {
     assert.equal(ownership.version, undefined);
     assert.equal(ownership.allows('write', 1), true);
   });
+
+  it('refuses a tagged write or removal routed before a leaving partition came back to it', () => {
+    // A move of partition 3 from this node (A) to B at version 7, rolled back at 9 (B → A):
+    // the invalidation of A that a write routed at 7 sends after writing B must not remove a
+    // value written to A by a router at 9.
+    const ownership = new Ownership();
+    ownership.update({ version: 6, owned: [3, 4], receiving: [], leaving: [] });
+    assert.equal(ownership.allows('write', 3, 6), true);
+    ownership.update({ version: 7, owned: [4], receiving: [], leaving: [3] });
+    assert.equal(ownership.allows('delete', 3, 7), true);
+    ownership.update({ version: 9, owned: [4], receiving: [3], leaving: [] });
+    assert.equal(ownership.allows('delete', 3, 7), false);
+    assert.equal(ownership.allows('write', 3, 7), false);
+    assert.equal(ownership.allows('write', 3, 9), true);
+    assert.equal(ownership.allows('delete', 3, 9), true);
+    // Reads are harmless; untagged routers (the manager's own gateway) drain instead.
+    assert.equal(ownership.allows('read', 3, 7), true);
+    assert.equal(ownership.allows('delete', 3), true);
+    // A partition it kept all along takes writes routed by older states.
+    assert.equal(ownership.allows('write', 4, 6), true);
+    // Received, then owned: writes routed while it was receiving still land.
+    ownership.update({ version: 10, owned: [3, 4], receiving: [], leaving: [] });
+    assert.equal(ownership.allows('write', 3, 9), true);
+    assert.equal(ownership.allows('write', 3, 8), false);
+  });
 });

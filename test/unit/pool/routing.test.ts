@@ -48,4 +48,45 @@ describe('Routing', () => {
     await routing.publish(table, [], 20);
     assert.equal(routing.view.moving.length, 0);
   });
+
+  it('holds writes of a partition that turns back to the node it was leaving until older requests end', async () => {
+    const table = PartitionTable.initial([a]);
+    const routing = new Routing(table);
+    void routing.publish(table, [{ partition: 3, from: a, to: b }]);
+    const forward = routing.view;
+    // A write routed by the forward move is still in flight (it wrote b, it will invalidate a).
+    forward.enter();
+    const onB = new PartitionTable(
+      3,
+      table.strategy,
+      table.owners.map((o, p) => (p === 3 ? b : o)),
+    );
+    void routing.publish(onB, [{ partition: 3, from: b, to: a }]);
+    const back = routing.view;
+    assert.equal(back.owners[3], a);
+    const gate = back.writeGate(3);
+    assert.ok(gate, 'a write of the turned-back partition waits');
+    assert.equal(back.writeGate(4), undefined, 'other partitions are not held');
+    let open = false;
+    void gate.then(() => {
+      open = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(open, false);
+    forward.leave();
+    await gate;
+    assert.equal(back.writeGate(3), undefined);
+  });
+
+  it('lets writes of a turned-back partition go after the drain timeout', async () => {
+    const table = PartitionTable.initial([a]);
+    const routing = new Routing(table);
+    void routing.publish(table, [{ partition: 3, from: a, to: b }]);
+    routing.view.enter();
+    const publishing = routing.publish(table, [], 20);
+    const gate = routing.view.writeGate(3);
+    assert.ok(gate);
+    await publishing;
+    await gate;
+  });
 });
