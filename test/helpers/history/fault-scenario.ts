@@ -212,13 +212,28 @@ export async function runFaultScenario(
       );
     /**
      * A resize that the pool refused as busy because it was repairing itself (failing a dead
-     * member over, growing back after it) is asked again once that repair is over (40 tries, 10 s).
+     * member over, growing back after it) is asked again once that repair is over, for up to 45 s
+     * (a repair that moves keys on a loaded machine can take more than 10 s).
      */
     const resizeWhenFree = async (change: 'increase' | 'decrease'): Promise<EnvelopeAnswer> => {
-      for (let attempt = 0; ; attempt++) {
+      const deadline = now() + 45_000;
+      for (;;) {
         const answer = await resize(change);
-        if (answer.status !== 409 || attempt >= 39) return answer;
+        if (answer.status !== 409 || now() > deadline) return answer;
         await sleep(250);
+      }
+    };
+    /** Waits (45 s at most) until no resize or repair runs. */
+    const idle = async () => {
+      const deadline = now() + 45_000;
+      while (now() < deadline) {
+        const { migration } = (
+          await call('GET', `${manager}/api/manager/migration`, undefined, 10_000).catch(() => ({
+            json: { content: { migration: { running: true } } },
+          }))
+        ).json.content as { migration: { running: boolean } | null };
+        if (!migration?.running) return;
+        await sleep(100);
       }
     };
     const noteResize = (answer: EnvelopeAnswer): string => {
@@ -275,6 +290,9 @@ export async function runFaultScenario(
 
     for (let step = 0; step < options.steps && now() - startedAt < options.durationMs; step++) {
       const stepStart = now();
+      // A repair the last step's fault set off (a grow back) may start after it settled: the
+      // step's resize and fault belong to a pool at rest.
+      await idle();
       const current = await size();
       const change: 'increase' | 'decrease' =
         current <= 1
@@ -381,7 +399,14 @@ export async function runFaultScenario(
           break;
         }
         case 'concurrent': {
-          const answers = await Promise.all([resize(change), resize(change)]);
+          // Two resizes at once, while no repair runs (one that started meanwhile refuses both
+          // as busy: the pair is asked again once it is over).
+          let answers: EnvelopeAnswer[] = [];
+          for (let attempt = 0; attempt < 3; attempt++) {
+            await idle();
+            answers = await Promise.all([resize(change), resize(change)]);
+            if (answers.some((a) => a.status !== busyStatus)) break;
+          }
           for (const answer of answers) record.answers.push(noteResize(answer));
           const busy = answers.filter(
             (a) => a.status === busyStatus && /already running/.test(a.json.error?.message ?? ''),

@@ -99,20 +99,15 @@ export function describeFaultHistory(part: number, steps: number, maxMs: number)
     // Issue 9 ("a rolled-back resize loses acknowledged writes") and issue 10 ("reads degrade to
     // misses"): these fail on a pool without a rollback that keeps writes and without failover.
     describe('issues 9 and 10: what a fault may cost', () => {
-      it(
-        'issue 9: misses only keys removed or held by a node that died (no acknowledged write lost)',
-        {
-          // Seen on main at 11:45–11:50 with seed 21, part 1: 1, 7 and 10 lost writes (of about
-          // 12,000 operations) in three of four runs, each a write acknowledged then read as a
-          // miss within a second, around two shrinks back to back; part 2 found none. The cause is
-          // not found yet: this stays a failing check, reported as todo, until it is.
-          todo: 'a few acknowledged writes read back as misses in some seeded runs (issue 9 stays open)',
-        },
-        () => {
-          const r = run();
-          assert.equal(r.check.byKind['lost-write'], 0, shown(r, 'lost-write'));
-        },
-      );
+      // Until the fix of a move that turns back (routing.ts turnedBack, node/ownership.ts), a
+      // few seeded runs read acknowledged writes as misses here (1–10 of about 12,000 operations).
+      // The race found: a write routed by a forward move invalidates the old owner after writing
+      // the new one, and landing late it removed a value written to the old owner once the move
+      // was rolled back. No lost write has been seen since.
+      it('issue 9: misses only keys removed or held by a node that died (no acknowledged write lost)', () => {
+        const r = run();
+        assert.equal(r.check.byKind['lost-write'], 0, shown(r, 'lost-write'));
+      });
 
       it('issue 10: a read never fails while members die or hang (misses, not errors)', () => {
         const r = run();
