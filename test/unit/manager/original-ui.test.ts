@@ -253,5 +253,22 @@ describe('the original manager UI against a cachepool manager', () => {
       ['/api/manager/data/clear', 'delete'],
     ] as const)
       assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
+    // Every manager endpoint the document lists is one the app serves, and the ones nodes call
+    // on the manager are listed too.
+    const listed = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path.startsWith('/api/manager/') || path.startsWith('/api/poolsize/'))
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => [path, method] as const));
+    for (const [url, method] of listed)
+      assert.ok(
+        app.hasRoute({ url, method: method.toUpperCase() as 'GET' }),
+        `${method} ${url} is documented but not served`,
+      );
+    for (const path of [
+      '/api/poolsize/change',
+      '/api/manager/register',
+      '/api/manager/stats',
+      '/api/manager/leave',
+    ])
+      assert.ok(doc.paths[path]?.post, `post ${path}`);
   });
 });
