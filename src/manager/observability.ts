@@ -5,9 +5,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { dashboardPlugin } from '../dashboard/index.js';
+import { errors } from '../errors.js';
 import { fieldInteger, sendSuccess } from '../http/index.js';
 import { createManagerMetrics, type PoolFigures } from '../metrics/index.js';
-import type { MetricsStore } from '../metrics/metrics-store.js';
+import { MAX_QUERY_MINUTES, type MetricsStore } from '../metrics/metrics-store.js';
 import type { Manager } from './manager.js';
 import type { Scaling } from './scaling.js';
 
@@ -25,7 +26,12 @@ export async function registerObservability(
     const query = request.query as Record<string, unknown>;
     const minutes = fieldInteger(query, 'minutes', 1);
     if (minutes === undefined) return sendSuccess(reply, store.legacyAggregate(30));
-    return sendSuccess(reply, store.aggregate(Math.min(minutes, 7 * 24 * 60)));
+    // The OpenAPI document promises 1..10080: a longer window is refused, not quietly cut.
+    if (minutes > MAX_QUERY_MINUTES)
+      throw errors.invalid(
+        `minutes must be an integer from 1 to ${MAX_QUERY_MINUTES} (a week), got ${JSON.stringify(query.minutes)}`,
+      );
+    return sendSuccess(reply, store.aggregate(minutes));
   });
 
   const metrics = createManagerMetrics({ poolFigures: () => poolFigures(manager, scaling, store) });

@@ -85,9 +85,12 @@ export interface MetricsStoreOptions {
 
 const CAUSES: ReadonlySet<string> = new Set(resizeCauses);
 
+/** The longest window a query reads, in minutes: a week. */
+export const MAX_QUERY_MINUTES = 7 * 24 * 60;
+
 function checkMinutes(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 7 * 24 * 60) {
-    throw new OptionError('minutes', 'must be an integer from 1 to 10080', minutes);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_QUERY_MINUTES) {
+    throw new OptionError('minutes', `must be an integer from 1 to ${MAX_QUERY_MINUTES}`, minutes);
   }
   return minutes;
 }

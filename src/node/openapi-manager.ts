@@ -286,6 +286,80 @@ export const managerPaths = {
       responses: { '200': ok('The events.', { type: 'object' }) },
     },
   },
+  '/api/poolsize/change': {
+    post: {
+      tags,
+      summary: 'Kept from the original: a node that finished its handoff asks to be removed',
+      description:
+        'Sent by a node at the end of move_keys when the call named a manager (docs/http-api.md); the manager then stops that node.',
+      requestBody: fields({ cache_ip: { type: 'string', description: 'host:port' } }, ['cache_ip']),
+      responses: {
+        '200': ok('Noted.'),
+        '400': refused('No cache_ip.'),
+        ...tokenRefusals,
+      },
+    },
+  },
+  '/api/manager/register': {
+    post: {
+      tags,
+      summary: 'A node announces itself (at start, retried until accepted)',
+      requestBody: fields(
+        {
+          address: { type: 'string', description: 'host:port' },
+          cache_index: numberOrString('the index it wants, integer >= 0, or null'),
+        },
+        ['address'],
+      ),
+      responses: {
+        '200': ok('The index, capacity (MB) and policy the node is to use.', {
+          type: 'object',
+          properties: {
+            cache_index: { type: 'integer' },
+            capacity: { type: 'integer' },
+            replacement_policy: { type: 'string' },
+            down_after_ms: { type: 'integer' },
+          },
+        }),
+        '400': refused('An address that is not "host:port", or a bad cache_index.'),
+        ...tokenRefusals,
+      },
+    },
+  },
+  '/api/manager/stats': {
+    post: {
+      tags,
+      summary: "A node's statistics snapshot (every --stats-interval seconds)",
+      description:
+        'A NodeSnapshot (src/metrics/snapshot.ts); every field is checked (docs/http-api.md, Statistics publication).',
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object' } } },
+      },
+      responses: {
+        '200': ok('Kept; rejoin is true for a node failed over while it was away.', {
+          type: 'object',
+          properties: { rejoin: { type: 'boolean' } },
+        }),
+        '400': refused('A field out of range, named; nothing of the snapshot is kept.'),
+        ...tokenRefusals,
+      },
+    },
+  },
+  '/api/manager/leave': {
+    post: {
+      tags,
+      summary: 'A node stopping on SIGTERM hands its keys off first (docs/internal-api.md)',
+      requestBody: fields({ address: { type: 'string', description: 'host:port' } }, ['address']),
+      responses: {
+        '200': ok('Its keys are handed off and it is out of the pool.'),
+        '400': refused(
+          'No address, not a member, the manager stopping, the last node of the pool (nowhere to hand off to), or a failed handoff (CP_ERR_POOL_RESIZE_FAILED).',
+        ),
+        ...tokenRefusals,
+      },
+    },
+  },
   '/api/manager/openapi.json': {
     get: {
       tags,

@@ -69,6 +69,43 @@ async function text(page: Page, testId: string): Promise<string> {
   return ((await page.getByTestId(testId).textContent()) ?? '').trim();
 }
 
+/**
+ * What is wrong with the resize labels the charts drew (each chart's `data-plot`, `data-labels`
+ * and `data-dots`, in CSS pixels): a label outside its plot area, two labels that overlap, or a
+ * label that touches a point (within 3 px of it); `drawn` says whether any label was drawn at all, so the check is not
+ * vacuous.
+ */
+async function labelProblems(page: Page): Promise<{ charts: string[]; drawn: boolean }> {
+  return page.evaluate(() => {
+    const charts: string[] = [];
+    let drawn = false;
+    for (const chart of Array.from(document.querySelectorAll<HTMLElement>('.chart'))) {
+      const id = chart.dataset.testid ?? '?';
+      const [left, top, right, bottom] = JSON.parse(chart.dataset.plot ?? '[0,0,0,0]') as number[];
+      const labels = JSON.parse(chart.dataset.labels ?? '[]') as number[][];
+      const dots = JSON.parse(chart.dataset.dots ?? '[]') as number[][];
+      drawn ||= labels.length > 0;
+      labels.forEach(([l = 0, t = 0, r = 0, b = 0], i) => {
+        for (const [l2 = 0, t2 = 0, r2 = 0, b2 = 0] of labels.slice(i + 1))
+          if (l < r2 && l2 < r && t < b2 && t2 < b)
+            charts.push(
+              `${id}: labels [${l}, ${t}, ${r}, ${b}] and [${l2}, ${t2}, ${r2}, ${b2}] overlap`,
+            );
+      });
+      for (const [l = 0, t = 0, r = 0, b = 0] of labels) {
+        if (l < left! || r > right! || t < top! || b > bottom!)
+          charts.push(
+            `${id}: label [${l}, ${t}, ${r}, ${b}] outside [${left}, ${top}, ${right}, ${bottom}]`,
+          );
+        for (const [x = 0, y = 0] of dots)
+          if (x >= l - 3 && x <= r + 3 && y >= t - 3 && y <= b + 3)
+            charts.push(`${id}: label [${l}, ${t}, ${r}, ${b}] touches the point (${x}, ${y})`);
+      }
+    }
+    return { charts, drawn };
+  });
+}
+
 test(
   'the dashboard shows the pool, grows it, charts the load and changes the cache config',
   { skip: skipWithoutChromium },
@@ -221,6 +258,7 @@ test(
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.setViewportSize({ width: 1400, height: 1400 });
     await page.waitForTimeout(0);
+    assert.deepEqual(await labelProblems(page), { charts: [], drawn: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-1400.png'), fullPage: true });
     await page.getByTestId('chart-nodes').screenshot({
       path: join(ARTIFACTS, 'dashboard-1400-nodes-chart.png'),
@@ -241,6 +279,7 @@ test(
         .map((panel) => panel.querySelector('h2')?.textContent ?? '?'),
     }));
     assert.deepEqual(overflow, { page: 0, panels: [] });
+    assert.deepEqual(await labelProblems(page), { charts: [], drawn: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-420.png'), fullPage: true });
     // Close-ups at full resolution, to look at the labels.
     await page.getByTestId('chart-requests').screenshot({

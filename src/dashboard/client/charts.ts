@@ -11,7 +11,15 @@
 import uPlot from 'uplot';
 import type { AggregateStats, ResizeEvent, Series } from './types.js';
 import { formatBytes, formatCount, formatTime } from './format.js';
-import { labelRows, markerLabel } from './markers.js';
+import {
+  LABEL_FIRST_BASELINE_PX,
+  LABEL_ROW_PX,
+  labelHeadroom,
+  labelRowsRecentFirst,
+  labelStart,
+  markerLabel,
+  maxLabelRows,
+} from './markers.js';
 
 const MINUTE_MS = 60_000;
 const HEIGHT_PX = 180;
@@ -81,48 +89,114 @@ function lastIndex(column: ArrayLike<number | null | undefined>): number | null 
   return null;
 }
 
-/** A uPlot plugin that draws a dashed vertical line at each resize, its label never overlapping. */
-function markers(events: () => ResizeEvent[]): uPlot.Plugin {
+/** A resize label as placed on a chart, in canvas pixels. */
+interface PlacedLabel {
+  x: number;
+  text: string;
+  color: string;
+  width: number;
+  start: number;
+  row: number;
+}
+
+/**
+ * Places the labels of the resizes inside `u`'s plot area: each beside its line without leaving
+ * the plot, on the first row where it overlaps no other, in at most the rows the top half of the
+ * plot holds; when a crowd needs more, its older labels get row -1 and are not drawn (their
+ * lines are). x comes from `rangeS` (the chart's fixed time range), so this also works while
+ * uPlot is still setting its scales.
+ */
+function placeLabels(u: uPlot, events: ResizeEvent[], rangeS: [number, number]): PlacedLabel[] {
+  const { left, width: plotWidth, height } = u.bbox;
+  if (plotWidth <= 0 || events.length === 0) return [];
+  const ratio = devicePixelRatio;
+  const right = left + plotWidth;
+  const [fromS, toS] = rangeS;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.font = `${LABEL_FONT_PX * ratio}px sans-serif`;
+  const placed = events
+    .map((event) => ({
+      x: left + ((event.time_ms / 1000 - fromS) / (toS - fromS)) * plotWidth,
+      ...markerLabel(event),
+    }))
+    .filter((m) => m.x >= left && m.x <= right)
+    .sort((a, b) => a.x - b.x)
+    .map((m) => {
+      const width = ctx.measureText(m.text).width;
+      return { ...m, width, start: labelStart(m.x, width, left, right, 4 * ratio) };
+    });
+  ctx.restore();
+  const rows = labelRowsRecentFirst(
+    placed.map((m) => [m.start, m.start + m.width]),
+    4 * ratio,
+    maxLabelRows(height / ratio),
+  );
+  return placed.map((m, i) => ({ ...m, row: rows[i] ?? -1 }));
+}
+
+/** Rows of labels `u` shows now (0 without resizes in view). */
+function labelRowCount(labels: PlacedLabel[]): number {
+  return Math.max(0, ...labels.map((l) => l.row + 1));
+}
+
+/**
+ * A uPlot plugin that draws a dashed vertical line at each resize, its label inside the plot
+ * and never overlapping another; the y scale leaves room above the data for the labels (see
+ * the chart's y range). Writes what it drew to the chart's element for tests: `data-plot`
+ * ([left, top, right, bottom]), `data-labels` (one box each) and `data-dots` (each point's
+ * [x, y]), all in CSS pixels from the canvas's corner.
+ */
+function markers(
+  events: () => ResizeEvent[],
+  rangeS: () => [number, number],
+  element: HTMLElement,
+): uPlot.Plugin {
   return {
     hooks: {
       draw: (u: uPlot) => {
         const ctx = u.ctx;
         const ratio = devicePixelRatio;
+        const labels = placeLabels(u, events(), rangeS());
         ctx.save();
         ctx.font = `${LABEL_FONT_PX * ratio}px sans-serif`;
         ctx.lineWidth = 1.5;
-        const left = u.bbox.left;
-        const right = u.bbox.left + u.bbox.width;
-        const placed = events()
-          .map((event) => ({
-            x: u.valToPos(event.time_ms / 1000, 'x', true),
-            ...markerLabel(event),
-          }))
-          .filter((m) => m.x >= left && m.x <= right)
-          .sort((a, b) => a.x - b.x)
-          .map((m) => {
-            const width = ctx.measureText(m.text).width;
-            // Near the right edge a label goes to the left of its line, so it stays inside.
-            const toLeft = m.x + 4 * ratio + width > right;
-            const start = toLeft ? m.x - 4 * ratio - width : m.x + 4 * ratio;
-            return { ...m, width, start };
-          });
-        const rows = labelRows(
-          placed.map((m) => [m.start, m.start + m.width]),
-          4 * ratio,
-        );
-        placed.forEach((m, i) => {
+        for (const m of labels) {
           ctx.setLineDash([4, 4]);
           ctx.strokeStyle = m.color;
           ctx.beginPath();
           ctx.moveTo(m.x, u.bbox.top);
           ctx.lineTo(m.x, u.bbox.top + u.bbox.height);
           ctx.stroke();
+          if (m.row < 0) continue;
           ctx.fillStyle = m.color;
           ctx.textAlign = 'left';
-          ctx.fillText(m.text, m.start, u.bbox.top + (12 + 13 * (rows[i] ?? 0)) * ratio);
-        });
+          const baseline = u.bbox.top + (LABEL_FIRST_BASELINE_PX + LABEL_ROW_PX * m.row) * ratio;
+          ctx.fillText(m.text, m.start, baseline);
+        }
         ctx.restore();
+        const css = (v: number): number => Math.round((v / ratio) * 10) / 10;
+        const { left, top, width, height } = u.bbox;
+        element.dataset.plot = JSON.stringify([left, top, left + width, top + height].map(css));
+        element.dataset.labels = JSON.stringify(
+          labels
+            .filter((m) => m.row >= 0)
+            .map((m) => {
+              const baseline = top / ratio + LABEL_FIRST_BASELINE_PX + LABEL_ROW_PX * m.row;
+              return [css(m.start), baseline - LABEL_FONT_PX, css(m.start + m.width), baseline + 2];
+            }),
+        );
+        const dots: [number, number][] = [];
+        for (let s = 1; s < u.series.length; s++) {
+          const column = u.data[s] ?? [];
+          column.forEach((v, i) => {
+            if (v == null) return;
+            const x = u.valToPos(u.data[0][i] ?? 0, 'x', true);
+            const y = u.valToPos(v, 'y', true);
+            dots.push([css(x), css(y)]);
+          });
+        }
+        element.dataset.dots = JSON.stringify(dots);
       },
     },
   };
@@ -156,23 +230,34 @@ export class Charts {
         title: spec.title,
         width: this.#widthOf(box),
         height: HEIGHT_PX,
-        plugins: [markers(() => this.#events)],
+        plugins: [
+          markers(
+            () => this.#events,
+            () => this.#rangeS,
+            box,
+          ),
+        ],
         scales: {
           // The range runs to the end of the current minute, so a resize made in it is marked.
           x: { time: true, range: () => [this.#rangeS[0], this.#rangeS[1]] },
-          // Counts and rates start at 0; rates end at 100 %.
+          // Counts and rates start at 0; rates end at 100 %. Above the data, room for the
+          // resize labels, so that none touches a point.
           y: {
-            range: (_u, _min, max) => [
-              0,
-              spec.id === 'rates' ? 100 : Math.max(1, (max ?? 0) * 1.15),
-            ],
+            range: (u, _min, max) => {
+              const top = spec.id === 'rates' ? 100 : Math.max(1, (max ?? 0) * 1.15);
+              const rows = labelRowCount(placeLabels(u, this.#events, this.#rangeS));
+              return [0, top * labelHeadroom(rows, u.bbox.height / devicePixelRatio)];
+            },
           },
         },
         axes: [
           // Time labels (`10:05am`) need about 60 px each, so a narrow chart shows fewer.
           { space: 64 },
           {
-            values: (_u, ticks) => ticks.map((t) => spec.format(t)),
+            // A rate's axis stops at 100 % also when the scale reaches above it for labels.
+            filter: (_u, splits) =>
+              spec.id === 'rates' ? splits.map((v) => (v > 100 ? null : v)) : splits,
+            values: (_u, ticks) => ticks.map((t) => (t == null ? '' : spec.format(t))),
             size: (u, values) => axisWidth(u, values),
           },
         ],

@@ -128,6 +128,31 @@ describe('the original manager UI against a cachepool manager', () => {
     assert.deepEqual(timed.total_size_of_items_in_cache.at(-1), [T0 + 2 * MINUTE, 3 * 2 ** 20]);
   });
 
+  it('refuses a ?minutes= window it cannot answer with a 400 that gives the range', async () => {
+    for (const minutes of ['0', 'abc', '10081']) {
+      const answer = await app.inject({
+        method: 'GET',
+        url: `/api/manager/aggregate_stats?minutes=${minutes}`,
+      });
+      assert.equal(answer.statusCode, 400, `${minutes}: ${answer.body}`);
+      assert.equal(answer.json().success, 'false');
+      assert.match(answer.json().error.message, /^minutes must be an integer/);
+    }
+    const week = await app.inject({
+      method: 'GET',
+      url: '/api/manager/aggregate_stats?minutes=10080',
+    });
+    assert.equal(week.statusCode, 200, week.body);
+    const over = await app.inject({
+      method: 'GET',
+      url: '/api/manager/aggregate_stats?minutes=10081',
+    });
+    assert.equal(
+      over.json().error.message,
+      'minutes must be an integer from 1 to 10080 (a week), got "10081"',
+    );
+  });
+
   it('gets the cache config with `policy`, the field its policy select reads', async () => {
     const config = await get('/api/manager/cache/config');
     assert.equal(config.capacity, 64);
@@ -228,5 +253,22 @@ describe('the original manager UI against a cachepool manager', () => {
       ['/api/manager/data/clear', 'delete'],
     ] as const)
       assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
+    // Every manager endpoint the document lists is one the app serves, and the ones nodes call
+    // on the manager are listed too.
+    const listed = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path.startsWith('/api/manager/') || path.startsWith('/api/poolsize/'))
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => [path, method] as const));
+    for (const [url, method] of listed)
+      assert.ok(
+        app.hasRoute({ url, method: method.toUpperCase() as 'GET' }),
+        `${method} ${url} is documented but not served`,
+      );
+    for (const path of [
+      '/api/poolsize/change',
+      '/api/manager/register',
+      '/api/manager/stats',
+      '/api/manager/leave',
+    ])
+      assert.ok(doc.paths[path]?.post, `post ${path}`);
   });
 });
