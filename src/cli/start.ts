@@ -280,6 +280,9 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
     const store = new MetricsStore({ dataDir });
     onShutdown(() => store.close(), logger);
     store.start();
+    // Assigned once the provisioner that reads it exists; a const would be in its temporal dead
+    // zone if the provisioner asked before then.
+    // eslint-disable-next-line prefer-const
     let manager: Manager | undefined;
     const provisioner = createProvisioner(
       options,

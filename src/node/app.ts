@@ -66,7 +66,7 @@ export interface NodeApp {
   node: CacheNode;
   publisher: Publisher;
   /** Sets this node's `host:port` (after listen); used in snapshots, registration and move_keys. */
-  setAddress(hostPort: string): void;
+  setAddress: (hostPort: string) => void;
   address(): string;
 }
 

@@ -18,6 +18,7 @@ export const TEXT_TYPE = 'text/plain; charset=utf-8';
 const PREFIX = Buffer.from('{"success":"true","content":"', 'utf8');
 const SUFFIX = Buffer.from('"}', 'utf8');
 /** Characters JSON strings must escape. */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON must escape
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\]/;
 
 /**
