@@ -156,10 +156,3 @@ export function legacyAnswer(entry: Entry): Buffer {
     : `data:${entry.type.split(';')[0]!.trim() || 'application/octet-stream'};base64,${entry.bytes.toString('base64')}`;
   return Buffer.from(JSON.stringify({ success: 'true', content: text }), 'utf8');
 }
-
-/** The value as legacy text (UTF-8 text, or a data URL for binary). */
-export function legacyText(entry: Entry): string {
-  const raw = valueOf(entry);
-  if (isUtf8(raw)) return raw.toString('utf8');
-  return `data:${entry.type.split(';')[0]!.trim() || 'application/octet-stream'};base64,${raw.toString('base64')}`;
-}
