@@ -87,6 +87,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.multipart ? { multipart: options.multipart } : {}),
+    ...(options.maxKeyBytes !== undefined ? { maxKeyBytes: options.maxKeyBytes } : {}),
   });
   const guard = requireToken(options.token);
   const dataGuard = requireToken(options.protectData ? options.token : undefined);
