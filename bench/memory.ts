@@ -3,7 +3,7 @@
  * until 1.5× the capacity has been written (so eviction runs), then read the node process's
  * resident set (VmRSS, and the peak VmHWM) from /proc. Target: RSS ≤ 1.3 × capacity + 80 MB.
  */
-import type { BenchOptions, BenchRow, Benchmark } from './row.js';
+import type { BenchRow, Benchmark } from './row.js';
 import { residentBytes, startNode } from './processes.js';
 import { FORM, dataUrl, putForm } from './values.js';
 

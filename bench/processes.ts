@@ -43,14 +43,14 @@ async function spawnServer(
   script: string,
   args: readonly string[],
   options: SpawnOptions,
-): Promise<{ child: ChildProcess; urls: Map<string, string>; stop(): Promise<void> }> {
+): Promise<{ child: ChildProcess; urls: Map<string, string>; stop: () => Promise<void> }> {
   const { timeoutMs, roles = [], graceMs = 5_000 } = options;
   const child = spawn(process.execPath, [script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CACHEPOOL_LOG_LEVEL: 'info' },
   });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
   });
   const exited = once(child, 'exit');
@@ -64,13 +64,13 @@ async function spawnServer(
   const urls = await new Promise<Map<string, string>>((resolve, reject) => {
     const seen = new Map<string, string>();
     let settled = false;
-    const stopReading = onJsonLines(child.stdout!, (line) => {
+    const stopReading = onJsonLines(child.stdout, (line) => {
       if (settled || line.msg !== 'listening' || typeof line.url !== 'string') return;
       seen.set(typeof line.role === 'string' ? line.role : '', line.url);
       if (roles.every((role) => seen.has(role))) {
         settle();
         // keep draining, so a chatty server never blocks on a full pipe
-        child.stdout!.resume();
+        child.stdout.resume();
         resolve(seen);
       }
     });

@@ -52,7 +52,7 @@ interface Scenario {
   fill: number;
   trace: Int32Array;
   /** One operation on item `i`; returns something to keep the work observable. */
-  step(cache: Cache, key: string): number;
+  step: (cache: Cache, key: string) => number;
 }
 
 const keys = Array.from({ length: KEYS }, (_, i) => `object:${i.toString().padStart(6, '0')}`);

@@ -316,6 +316,8 @@ export function describe(value: unknown): string {
     const text = JSON.stringify(value);
     return text.length > 64 ? `${text.slice(0, 64)}…` : text;
   } catch {
+    // What JSON cannot print (a BigInt, a cycle) falls back to its plain text.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return String(value);
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
+import { dashboardPlugin } from '../dashboard/index.js';
 import { OptionError } from '../errors.js';
 import {
   buildManagerApp,
@@ -280,6 +281,9 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
     const store = new MetricsStore({ dataDir });
     onShutdown(() => store.close(), logger);
     store.start();
+    // Assigned once the provisioner that reads it exists; a const would be in its temporal dead
+    // zone if the provisioner asked before then.
+    // eslint-disable-next-line prefer-const
     let manager: Manager | undefined;
     const provisioner = createProvisioner(
       options,
@@ -322,6 +326,7 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
         ),
     });
     const managerApp = await buildManagerApp({ manager: pool, scaling, token, logger });
+    await managerApp.register(dashboardPlugin);
     await registerObservability(managerApp, { manager: pool, scaling, store });
     onShutdown(async () => {
       await scaling.stop();

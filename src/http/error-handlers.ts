@@ -80,7 +80,8 @@ export function frameworkErrorHandler(isV1: (url: string) => boolean = defaultIs
             'the URL is not valid (bad percent-encoding, or percent-encoded bytes that are not UTF-8)',
           );
     const url = request.raw.url ?? '';
-    return isV1(url) ? sendV1Error(reply, known) : sendLegacyError(reply, known);
+    if (isV1(url)) sendV1Error(reply, known);
+    else sendLegacyError(reply, known);
   };
 }
 

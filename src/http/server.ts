@@ -20,19 +20,23 @@ export interface HttpAppOptions {
   isV1?: (url: string) => boolean;
   /** Multipart part counts; default defaults.multipart (100 fields, 110 parts). */
   multipart?: MultipartLimits;
+  /** Longest key in UTF-8 bytes (a node's --max-key-bytes); bounds path parameters; default defaults.maxKeyBytes. */
+  maxKeyBytes?: number;
 }
 
 /** Creates the base app (not listening). Register routes on it, then `listen()` it. */
 export async function createHttpApp(options: HttpAppOptions = {}): Promise<FastifyInstance> {
   const bodyLimitBytes = options.bodyLimitBytes ?? defaults.bodyLimitBytes;
+  const maxKeyBytes = options.maxKeyBytes ?? defaults.maxKeyBytes;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // No per-request log lines: they would cost more than serving a hit.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyLimitBytes,
     keepAliveTimeout: 65_000,
-    // Keys may be long URLs; the default 100-character parameter limit would 404 them.
-    routerOptions: { maxParamLength: defaults.maxKeyBytes * 3 + 64, ignoreTrailingSlash: true },
+    // Keys may be long URLs; the default 100-character parameter limit would 404 them. A byte
+    // takes up to 3 characters percent-encoded.
+    routerOptions: { maxParamLength: maxKeyBytes * 3 + 64, ignoreTrailingSlash: true },
     return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler(options.isV1),
   }) as unknown as FastifyInstance;

@@ -110,7 +110,9 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
     const op = nextOperation(o.keys, o.readRatio, random);
     counts.operations++;
     inFlight++;
-    (op.kind === 'read' ? read(op.key) : put(op.key))
+    // Not awaited: launch keeps up to --concurrency operations in flight; each failure is
+    // counted by its own catch.
+    void (op.kind === 'read' ? read(op.key) : put(op.key))
       .catch((error: unknown) =>
         fail(`${op.kind} ${op.key}: ${error instanceof Error ? error.message : String(error)}`),
       )

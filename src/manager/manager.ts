@@ -115,6 +115,7 @@ export class Manager {
       pool,
       provisioner,
       clock,
+      logger,
       registrationTimeoutMs: options.registrationTimeoutMs ?? defaults.registrationTimeoutMs,
       closed,
     });

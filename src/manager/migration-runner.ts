@@ -243,6 +243,7 @@ export class MigrationRunner {
       managerAddress: this.#options.managerAddress(),
       chunkKeys: this.#options.chunkKeys,
       answerWaitMs: this.#options.downAfterMs,
+      logger,
       onRollbackFailure: (error) =>
         logger.error(
           { migration: id, error },

@@ -4,6 +4,7 @@
  * it the cache config and its cache_index. It does not make them members: the resize engine and
  * the start path decide that.
  */
+import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { errors } from '../errors.js';
 import type { PoolState } from './pool-state.js';
@@ -14,6 +15,7 @@ export interface NodeStarterOptions {
   pool: PoolState;
   provisioner: Provisioner;
   clock: Clock;
+  logger: Logger;
   /** How long a start waits for the nodes a scale command started to register, in ms. */
   registrationTimeoutMs: number;
   /** True once the manager is closing: waiting for registrations ends. */
@@ -35,7 +37,7 @@ export class NodeStarter {
    * and throws (CP_ERR_POOL_RESIZE_FAILED, or the provisioner's error).
    */
   async start(count: number): Promise<[string, number][]> {
-    const { pool, provisioner } = this.#options;
+    const { pool, provisioner, logger } = this.#options;
     const first = pool.members.nextIndex();
     const specs = Array.from({ length: count }, (_, i) => pool.spec(first + i));
     const addresses = await provisioner.startNodes(specs, pool.members.size);
@@ -53,7 +55,13 @@ export class NodeStarter {
     } catch (error) {
       for (const [address] of pairs) pool.members.dropPending(address);
       await Promise.all(
-        pairs.map(([address]) => provisioner.stopNode(address, pool.members.size).catch(() => {})),
+        pairs.map(([address]) =>
+          provisioner
+            .stopNode(address, pool.members.size)
+            .catch((error: unknown) =>
+              logger.warn({ address, err: error }, 'could not stop a node that failed to start'),
+            ),
+        ),
       );
       throw error;
     }

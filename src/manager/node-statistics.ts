@@ -4,6 +4,7 @@
  * which nodes count (members only) is the caller's business. No I/O.
  */
 import { defaults } from '../defaults.js';
+import { poolMissRate } from '../metrics/rollup.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 
 /** The last snapshot and the recent history of every node. */
@@ -33,27 +34,12 @@ export class NodeStatistics {
   }
 
   /**
-   * The miss rate of the nodes at `addresses` since `sinceMs` (ms since the epoch): GET requests
-   * and hits are the growth of the monotonic counters (a node that started or restarted inside
-   * the window counts from its start).
-   * `missRate` is null when there was no GET request.
+   * The miss rate of the nodes at `addresses` since `sinceMs` (ms since the epoch), by the pool's
+   * one rule (metrics/rollup.ts `poolMissRate`): the growth of the monotonic counters between
+   * snapshots, a restart counted from zero. `missRate` is null when there was no GET request.
    */
   missRate(addresses: string[], sinceMs: number): { missRate: number | null; getRequests: number } {
-    let gets = 0;
-    let hits = 0;
-    for (const address of addresses) {
-      const history = (this.#history.get(address) ?? []).filter((s) => s.timeMs >= sinceMs);
-      const last = history.at(-1);
-      if (!last) continue;
-      // A process that started inside the window counted everything inside it: from zero.
-      // Otherwise from its first snapshot in the window (at most one interval is left out).
-      const base =
-        last.startedAtMs >= sinceMs
-          ? { getRequestsTotal: 0, hitsTotal: 0 }
-          : history.find((s) => s.startedAtMs === last.startedAtMs)!;
-      gets += Math.max(0, last.getRequestsTotal - base.getRequestsTotal);
-      hits += Math.max(0, last.hitsTotal - base.hitsTotal);
-    }
-    return { missRate: gets === 0 ? null : (gets - hits) / gets, getRequests: gets };
+    const samples = addresses.flatMap((address) => this.#history.get(address) ?? []);
+    return poolMissRate(samples, sinceMs, Number.POSITIVE_INFINITY);
   }
 }

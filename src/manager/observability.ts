@@ -1,10 +1,10 @@
 /**
- * What the manager shows besides its pool API: the dashboard page, the `aggregate_stats`
- * series from the metrics store (docs/internal-api.md), and Prometheus text at `GET /metrics`. Registered on the manager
- * app by the CLI; the figures come from the Manager, the series from the MetricsStore.
+ * What the manager shows besides its pool API: the `aggregate_stats` series from the metrics
+ * store (docs/internal-api.md), and Prometheus text at `GET /metrics`. Registered on the manager
+ * app by the CLI, which also adds the dashboard page (src/dashboard); the figures come from the
+ * Manager, the series from the MetricsStore.
  */
 import type { FastifyInstance } from 'fastify';
-import { dashboardPlugin } from '../dashboard/index.js';
 import { errors } from '../errors.js';
 import { fieldInteger, sendSuccess } from '../http/index.js';
 import { createManagerMetrics, type PoolFigures } from '../metrics/index.js';
@@ -12,13 +12,12 @@ import { MAX_QUERY_MINUTES, type MetricsStore } from '../metrics/metrics-store.j
 import type { Manager } from './manager.js';
 import type { Scaling } from './scaling.js';
 
-/** Registers the dashboard, `aggregate_stats` and `/metrics` on the manager app (before listen). */
+/** Registers `aggregate_stats` and `/metrics` on the manager app (before listen). */
 export async function registerObservability(
   app: FastifyInstance,
   parts: { manager: Manager; scaling: Scaling; store: MetricsStore },
 ): Promise<void> {
   const { manager, scaling, store } = parts;
-  await app.register(dashboardPlugin);
 
   // No query: the original manager's flat lists (its UI draws them as they are); `?minutes=N`:
   // cachepool's timestamped series, which its own dashboard reads.

@@ -133,16 +133,32 @@ async function rollBack(record: MigrationRecord, context: SettleContext): Promis
         if (context.alive.has(from)) (dest[from] ??= []).push(key);
         else orphans.push(key);
       }
-      if (Object.keys(dest).length > 0) await client.moveKeys({ dest }).catch(() => undefined);
+      if (Object.keys(dest).length > 0) {
+        await client
+          .moveKeys({ dest })
+          .catch((error: unknown) =>
+            context.logger.warn(
+              { address: destination, err: error },
+              'could not hand keys back after an interrupted migration; they are dropped',
+            ),
+          );
+      }
       // What could not go back (its old owner is gone, or the hand-back failed) must not stay
       // where the table does not route: drop it, a later read misses.
       const left = (await client.keys()).filter((key) => {
         const from = backOf.get(partitionOf(key));
         return from !== undefined && from !== destination;
       });
-      await Promise.all(
-        [...new Set([...orphans, ...left])].map((key) => client.invalidate(key).catch(() => {})),
+      const dropped = await Promise.allSettled(
+        [...new Set([...orphans, ...left])].map((key) => client.invalidate(key)),
       );
+      const failed = dropped.filter((result) => result.status === 'rejected');
+      if (failed.length > 0) {
+        context.logger.warn(
+          { address: destination, keys: failed.length, err: failed[0]!.reason },
+          'could not drop keys an interrupted migration left where the table does not route',
+        );
+      }
     } catch (error) {
       context.logger.warn(
         { address: destination, err: error },
@@ -161,7 +177,12 @@ async function endFences(record: MigrationRecord, context: SettleContext): Promi
       context
         .clientOf(address)
         .endMigration(record.id)
-        .catch(() => {}),
+        .catch((error: unknown) =>
+          context.logger.warn(
+            { address, migration: record.id, err: error },
+            "could not end an interrupted migration's fence",
+          ),
+        ),
     ),
   );
 }

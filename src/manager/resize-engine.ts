@@ -290,7 +290,14 @@ export class ResizeEngine {
     }
     for (const address of added) {
       pool.removeMember(address);
-      await provisioner.stopNode(address, pool.members.size).catch(() => {});
+      await provisioner
+        .stopNode(address, pool.members.size)
+        .catch((error: unknown) =>
+          this.#options.logger.warn(
+            { address, err: error },
+            'could not stop a node of a failed grow',
+          ),
+        );
       // The address may come back as another node: never reuse this one's connections.
       await pool.dropClient(address);
     }
@@ -372,13 +379,18 @@ export class ResizeEngine {
   }
 
   async #resetStatistics(): Promise<void> {
-    const { pool } = this.#options;
+    const { pool, logger } = this.#options;
     await Promise.all(
       pool.members.addresses().map((a) =>
         pool
           .client(a)
           .resetStatistics()
-          .catch(() => {}),
+          .catch((error: unknown) =>
+            logger.warn(
+              { address: a, err: error },
+              "could not reset a node's hit counts after a resize",
+            ),
+          ),
       ),
     );
   }

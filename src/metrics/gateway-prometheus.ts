@@ -7,13 +7,13 @@ import { Counter, Gauge, Registry } from 'prom-client';
 
 /** What the exposition reads at scrape time. */
 export interface GatewayMetricsSource {
-  tableVersion(): number;
-  movingPartitions(): number;
-  nodes(): number;
-  tableReadsTotal(): number;
-  tableReadsFailedTotal(): number;
+  tableVersion: () => number;
+  movingPartitions: () => number;
+  nodes: () => number;
+  tableReadsTotal: () => number;
+  tableReadsFailedTotal: () => number;
   /** Seconds since the table was last read from the manager (-1 before the first read). */
-  tableAgeSeconds(): number;
+  tableAgeSeconds: () => number;
 }
 
 /** A Registry with the gateway's series. */

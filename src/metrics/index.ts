@@ -8,6 +8,7 @@ export {
   MINUTE_MS,
   minuteOf,
   counterDelta,
+  poolMissRate,
   rollupMinutes,
   sumDeltas,
   withRates,

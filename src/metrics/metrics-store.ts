@@ -27,8 +27,8 @@ import {
   counterDelta,
   MINUTE_MS,
   minuteOf,
+  poolMissRate,
   rollupMinutes,
-  sumDeltas,
   type CounterDelta,
   type PoolPoint,
   type RollupSample,
@@ -280,11 +280,7 @@ export class MetricsStore {
   missRateOver(windowMs: number, nowMs = this.#clock.now()): LastMinute {
     const fromMs = nowMs - windowMs;
     const rows = this.#stmt.samplesBetween.all(fromMs - this.#maxGapMs, nowMs).map(toSample);
-    const total = sumDeltas(rows, fromMs, nowMs, new Map(), { maxGapMs: this.#maxGapMs });
-    return {
-      missRate: total.getRequests > 0 ? total.misses / total.getRequests : null,
-      getRequests: total.getRequests,
-    };
+    return poolMissRate(rows, fromMs, nowMs, new Map(), { maxGapMs: this.#maxGapMs });
   }
 
   /** Row counts, for tests and diagnostics. */

@@ -7,18 +7,18 @@ import { Counter, Gauge, Registry } from 'prom-client';
 
 /** What the exposition reads at scrape time. */
 export interface NodeMetricsSource {
-  cacheIndex(): number;
-  items(): number;
-  usedBytes(): number;
+  cacheIndex: () => number;
+  items: () => number;
+  usedBytes: () => number;
   /** What the capacity bounds: key and value bytes plus each entry's bookkeeping. */
-  chargedBytes(): number;
-  capacityBytes(): number;
-  requestsTotal(): number;
-  getRequestsTotal(): number;
-  hitsTotal(): number;
-  missesTotal(): number;
-  evictionsTotal(): number;
-  expiredTotal(): number;
+  chargedBytes: () => number;
+  capacityBytes: () => number;
+  requestsTotal: () => number;
+  getRequestsTotal: () => number;
+  hitsTotal: () => number;
+  missesTotal: () => number;
+  evictionsTotal: () => number;
+  expiredTotal: () => number;
 }
 
 /** A Registry with the node's series. */

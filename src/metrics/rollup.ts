@@ -207,3 +207,24 @@ export function sumDeltas(
   }
   return total;
 }
+
+/**
+ * The pool's miss rate over (fromMs, toMs]: the misses and GET requests of `sumDeltas` (so a
+ * node's interval counts in the window its snapshot ends it in, a restart counts from zero, and
+ * hits never exceed GETs). `missRate` is 0..1, or null when no GET request was served. The one
+ * definition: the auto-scaler reads it through MetricsStore.missRateOver, the manager's own figures
+ * through NodeStatistics.missRate.
+ */
+export function poolMissRate(
+  samples: readonly RollupSample[],
+  fromMs: number,
+  toMs: number,
+  baseline: ReadonlyMap<string, RollupSample> = new Map(),
+  options: RollupOptions = {},
+): { missRate: number | null; getRequests: number } {
+  const total = sumDeltas(samples, fromMs, toMs, baseline, options);
+  return {
+    missRate: total.getRequests > 0 ? total.misses / total.getRequests : null,
+    getRequests: total.getRequests,
+  };
+}

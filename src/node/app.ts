@@ -66,7 +66,7 @@ export interface NodeApp {
   node: CacheNode;
   publisher: Publisher;
   /** Sets this node's `host:port` (after listen); used in snapshots, registration and move_keys. */
-  setAddress(hostPort: string): void;
+  setAddress: (hostPort: string) => void;
   address(): string;
 }
 
@@ -87,6 +87,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.multipart ? { multipart: options.multipart } : {}),
+    ...(options.maxKeyBytes !== undefined ? { maxKeyBytes: options.maxKeyBytes } : {}),
   });
   const guard = requireToken(options.token);
   const dataGuard = requireToken(options.protectData ? options.token : undefined);

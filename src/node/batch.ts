@@ -196,7 +196,7 @@ export function batchKeysOf(body: unknown): string[] {
   if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string'))
     throw errors.invalid('keys must be a list of strings');
   checkBatchCount(keys.length);
-  return keys as string[];
+  return keys;
 }
 
 /** 400 for a batch of more than defaults.batchMaxKeys keys or records. */

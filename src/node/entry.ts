@@ -18,6 +18,7 @@ export const TEXT_TYPE = 'text/plain; charset=utf-8';
 const PREFIX = Buffer.from('{"success":"true","content":"', 'utf8');
 const SUFFIX = Buffer.from('"}', 'utf8');
 /** Characters JSON strings must escape. */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON must escape
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\]/;
 
 /**
@@ -154,11 +155,4 @@ export function legacyAnswer(entry: Entry): Buffer {
     ? entry.bytes.toString('utf8')
     : `data:${entry.type.split(';')[0]!.trim() || 'application/octet-stream'};base64,${entry.bytes.toString('base64')}`;
   return Buffer.from(JSON.stringify({ success: 'true', content: text }), 'utf8');
-}
-
-/** The value as legacy text (UTF-8 text, or a data URL for binary). */
-export function legacyText(entry: Entry): string {
-  const raw = valueOf(entry);
-  if (isUtf8(raw)) return raw.toString('utf8');
-  return `data:${entry.type.split(';')[0]!.trim() || 'application/octet-stream'};base64,${raw.toString('base64')}`;
 }

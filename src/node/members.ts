@@ -79,7 +79,7 @@ export class PoolMembers {
     if (!Array.isArray(list) || !list.every((a) => typeof a === 'string')) {
       throw errors.memberListInvalid(manager.hostPort);
     }
-    this.#list = list as string[];
+    this.#list = list;
     this.#fetchedAtMs = this.#clock.now();
     return this.#list;
   }

@@ -85,7 +85,7 @@ export function planMove(
     }
     const peer = parsePeer(address);
     total += keys.length;
-    destinations.push({ peer, keys: keys as string[] });
+    destinations.push({ peer, keys: keys });
   }
   const maxKeys = options.maxKeys ?? defaults.moveMaxKeys;
   if (total > maxKeys) throw errors.moveTooManyKeys(total, maxKeys);

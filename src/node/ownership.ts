@@ -28,9 +28,11 @@ export type KeyOperation = 'read' | 'write' | 'delete';
 /** The node's partition roles. */
 export class Ownership {
   #version: number | undefined;
-  #roles: (PartitionRole | undefined)[] = new Array(PARTITION_COUNT).fill(undefined);
+  #roles: (PartitionRole | undefined)[] = new Array<PartitionRole | undefined>(
+    PARTITION_COUNT,
+  ).fill(undefined);
   /** The routing version in which this node last began to take each partition's writes. */
-  #takesWritesSince: number[] = new Array(PARTITION_COUNT).fill(0);
+  #takesWritesSince: number[] = new Array<number>(PARTITION_COUNT).fill(0);
 
   /** The routing version last applied; undefined while no manager has said anything. */
   get version(): number | undefined {
@@ -40,7 +42,9 @@ export class Ownership {
   /** Applies the roles of a newer routing state; an older or equal one is ignored (false). */
   update(roles: NodeRoles): boolean {
     if (this.#version !== undefined && roles.version <= this.#version) return false;
-    const next: (PartitionRole | undefined)[] = new Array(PARTITION_COUNT).fill(undefined);
+    const next: (PartitionRole | undefined)[] = new Array<PartitionRole | undefined>(
+      PARTITION_COUNT,
+    ).fill(undefined);
     for (const partition of roles.owned) next[partition] = 'owned';
     for (const partition of roles.receiving) next[partition] = 'receiving';
     for (const partition of roles.leaving) next[partition] = 'leaving';
@@ -55,7 +59,7 @@ export class Ownership {
   /** Forgets every role (the node dropped its keys to rejoin): it serves every key again. */
   reset(): void {
     this.#version = undefined;
-    this.#roles = new Array(PARTITION_COUNT).fill(undefined);
+    this.#roles = new Array<PartitionRole | undefined>(PARTITION_COUNT).fill(undefined);
     this.#takesWritesSince.fill(0);
   }
 

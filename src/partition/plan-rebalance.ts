@@ -82,10 +82,12 @@ function minimalOwners(owners: readonly string[], nodes: readonly string[]): str
     }
   }
 
-  const next: (string | undefined)[] = new Array(PARTITION_COUNT).fill(undefined);
+  const next: (string | undefined)[] = new Array<string | undefined>(PARTITION_COUNT).fill(
+    undefined,
+  );
   for (const node of nodes) {
     // Partitions are listed ascending, so a node keeps its lowest ones.
-    for (const partition of owned.get(node)!.slice(0, caps.get(node)!)) next[partition] = node;
+    for (const partition of owned.get(node)!.slice(0, caps.get(node))) next[partition] = node;
   }
   let cursor = 0;
   for (const node of nodes) {

@@ -45,7 +45,7 @@ export class PartitionTable {
       throw new OptionError('partition table version', 'must be an integer >= 1', version);
     }
     assertStrategy(strategy);
-    if (!Array.isArray(owners) || owners.length !== PARTITION_COUNT) {
+    if (!Array.isArray(owners as unknown) || owners.length !== PARTITION_COUNT) {
       throw new OptionError(
         'partition table owners',
         `must list exactly ${PARTITION_COUNT} node ids`,

@@ -12,6 +12,7 @@
  * whose old owner no longer answers stays with its new owner instead (where its writes went).
  * The resize is reported failed and can be retried. docs/pool.md walks through the interleavings.
  */
+import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import {
@@ -80,6 +81,8 @@ export interface ApplyPlanOptions {
    * over anyway); default 0.
    */
   answerWaitMs?: number;
+  /** Where failures that do not fail the migration are reported, with their reason; none by default. */
+  logger?: Logger;
 }
 
 /** What applyPlan did: T2 in force, or T1 kept with the reason. */
@@ -187,7 +190,12 @@ async function drainSource(
             manager: options.managerAddress,
             cache_ip: source.address,
           })
-          .catch(() => {});
+          .catch((error: unknown) =>
+            options.logger?.warn(
+              { migration: id, address: source.address, err: error },
+              'a leaving node could not be asked to report its hand-off',
+            ),
+          );
       }
       return;
     }
@@ -323,12 +331,30 @@ async function rollBack(
   await publish(final, []);
   for (const move of pending) {
     const source = clientOf(move.from);
-    const keys = await source.keys().catch(() => [] as string[]);
-    await Promise.all(
+    const keys = await source.keys().catch((error: unknown) => {
+      options.logger?.warn(
+        { address: move.from, partition: move.partition, err: error },
+        'could not list the keys a failed rollback left where the table does not route',
+      );
+      return [] as string[];
+    });
+    const dropped = await Promise.allSettled(
       keys
         .filter((key) => partitionOf(key) === move.partition)
-        .map((key) => source.invalidate(key).catch(() => {})),
+        .map((key) => source.invalidate(key)),
     );
+    const failed = dropped.filter((result) => result.status === 'rejected');
+    if (failed.length > 0) {
+      options.logger?.warn(
+        {
+          address: move.from,
+          partition: move.partition,
+          keys: failed.length,
+          err: failed[0]!.reason,
+        },
+        'could not drop keys a failed rollback left where the table does not route',
+      );
+    }
   }
   return final;
 }

@@ -151,9 +151,9 @@ async function getChunk(
   if (!record(outcome, address, chunk, answer)) return;
   let records: BatchRecord[];
   try {
-    records = decodeBatch(answer!.body);
+    records = decodeBatch(answer.body);
   } catch {
-    outcome.failure ??= { address, answer: answer! };
+    outcome.failure ??= { address, answer };
     return;
   }
   for (const { key, type, value } of records) if (value.length > 0) found.set(key, { type, value });

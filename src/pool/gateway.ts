@@ -23,7 +23,7 @@ import {
   type Fields,
 } from '../http/index.js';
 import { defaults } from '../defaults.js';
-import { createFastPath, type FastPath } from './fast-path.js';
+import { createFastPath } from './fast-path.js';
 import { registerGatewayBatchRoutes } from './gateway-batch.js';
 import { invalidateLegacy, readThrough, writeThrough, type Forwarder } from './moving-pair.js';
 import { writeTag, type RouteView, type Routing } from './routing.js';

@@ -39,7 +39,9 @@ export class RouteView {
   constructor(table: PartitionTable, moving: readonly MovingPartition[] = []) {
     this.table = table;
     const owners = [...table.owners];
-    const previous: (string | undefined)[] = new Array(PARTITION_COUNT).fill(undefined);
+    const previous: (string | undefined)[] = new Array<string | undefined>(PARTITION_COUNT).fill(
+      undefined,
+    );
     for (const move of moving) {
       owners[move.partition] = move.to;
       previous[move.partition] = move.from;

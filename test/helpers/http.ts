@@ -13,7 +13,7 @@ export interface Answer {
   headers: Headers;
   text: string;
   body: Buffer;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests index into it freely
+  json: any;
 }
 
 export interface SendOptions {
@@ -160,7 +160,6 @@ export async function callForm(
  * GETs `url` and returns the `content` of its envelope; fails unless the answer is a 200 with
  * `success: 'true'`.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into it freely
 export async function content<T = any>(url: string, options: SendOptions = {}): Promise<T> {
   const answer = await send(url, options);
   assert.equal(answer.status, 200, answer.text);

@@ -238,10 +238,10 @@ function startIn(ns: string, args: string[], env: Record<string, string>): HostP
   const lines: LogLine[] = [];
   const waiters = new Set<{ match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
   });
-  onJsonLines(child.stdout!, (line) => {
+  onJsonLines(child.stdout, (line) => {
     lines.push(line);
     for (const waiter of [...waiters]) {
       if (waiter.match(line)) {
@@ -281,7 +281,8 @@ function startIn(ns: string, args: string[], env: Record<string, string>): HostP
           );
         }, timeoutMs);
         waiters.add(waiter);
-        exit.then(() => {
+        // exit rejects only when the spawn failed, which the wait for its log line reports.
+        void exit.then(() => {
           if (!waiters.has(waiter)) return;
           waiters.delete(waiter);
           clearTimeout(timer);

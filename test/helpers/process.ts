@@ -22,7 +22,7 @@ export interface Started {
     timeoutMs?: number,
   ): Promise<Record<string, unknown>>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal. */
-  stop(graceMs?: number): Promise<number | string | null>;
+  stop: (graceMs?: number) => Promise<number | string | null>;
   kill(signal?: NodeJS.Signals): void;
 }
 
@@ -52,7 +52,7 @@ export async function startCachepool(args: string[], options: StartOptions = {})
     resolve: (l: Record<string, unknown>) => void;
   }[] = [];
   let stderr = '';
-  onJsonLines(child.stdout!, (line) => {
+  onJsonLines(child.stdout, (line) => {
     lines.push(line);
     if (line.msg === 'listening' && typeof line.role === 'string' && typeof line.url === 'string') {
       urls.set(line.role, line.url);
@@ -64,7 +64,7 @@ export async function startCachepool(args: string[], options: StartOptions = {})
       }
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
     if (process.env.CACHEPOOL_TEST_STDERR) process.stderr.write(chunk);
   });

@@ -71,7 +71,7 @@ describe('a local node that dies', () => {
     )!;
     // The token reached the node through its environment, not its command line.
     assert.doesNotMatch(
-      readFileSync(`/proc/${started.node_pid}/cmdline`, 'utf8'),
+      readFileSync(`/proc/${String(started.node_pid)}/cmdline`, 'utf8'),
       new RegExp(TOKEN),
     );
     process.kill(started.node_pid as number, 'SIGKILL');

@@ -33,6 +33,61 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+interface NodeRow {
+  address: string;
+  requests_total: number;
+  hit_rate: number | null;
+  miss_rate: number | null;
+}
+
+async function managerNodes(): Promise<NodeRow[]> {
+  const answer = await request(`${pool.urls.get('manager')}/api/manager/nodes`, {
+    headersTimeout: 5000,
+    bodyTimeout: 5000,
+  });
+  return ((await answer.body.json()) as { content: { nodes: NodeRow[] } }).content.nodes;
+}
+
+/** What a node has served (its monotonic counter, read from its own /metrics). */
+async function requestsServed(address: string): Promise<number> {
+  const answer = await request(`http://${address}/metrics`, {
+    headersTimeout: 5000,
+    bodyTimeout: 5000,
+  });
+  const match = /^cachepool_node_requests_total\{[^}]*\} (\d+)$/m.exec(await answer.body.text());
+  assert.ok(match, 'the node exposes cachepool_node_requests_total');
+  return Number(match[1]);
+}
+
+/**
+ * Waits until `count` snapshot intervals without a GET request have reached the manager. Each
+ * round invalidates a key (a request, not a GET) and waits until the manager's node list counts
+ * every request the nodes served, so a snapshot taken after it arrived; the interval that
+ * snapshot closes began after the previous round's, when every GET was done. One round more
+ * than `count`: the first round's interval may still hold the last GETs.
+ */
+async function awaitIdleSnapshots(count: number): Promise<void> {
+  for (let round = 0; round <= count; round++) {
+    await request(`${gateway}/api/cache/key`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `key=idle-${round}`,
+      headersTimeout: 5000,
+      bodyTimeout: 5000,
+    }).then((answer) => answer.body.dump());
+    const rows = await managerNodes();
+    let served = 0;
+    for (const row of rows) served += await requestsServed(row.address);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const reported = (await managerNodes()).reduce((sum, row) => sum + row.requests_total, 0);
+      if (reported >= served) break;
+      assert.ok(Date.now() < deadline, `the manager reports ${reported} of ${served} requests`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 test('a load run puts and reads through the gateway, turning misses into puts, without errors', async () => {
   const progress: LoadFigures[] = [];
   const summary = await runLoad(
@@ -50,7 +105,16 @@ test('a load run puts and reads through the gateway, turning misses into puts, w
   assert.equal(summary.sent, summary.operations + summary.misses);
   assert.ok(summary.p50Ms !== null && summary.p99Ms !== null && summary.p99Ms >= summary.p50Ms);
   assert.ok(progress.length >= 1, 'one progress report per second');
-  // A key the run wrote is really in the pool, as a data URL.
+  // A key a run wrote is really in the pool, as a data URL: a run of puts only, on one key.
+  const puts = await runLoad({
+    gateway,
+    rate: 20,
+    keys: 1,
+    readRatio: 0,
+    durationS: 0.2,
+    valueBytes: 200,
+  });
+  assert.ok(puts.puts > 0 && puts.errors === 0, JSON.stringify(puts));
   const reply = await request(`${gateway}/api/cache/key`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -59,21 +123,14 @@ test('a load run puts and reads through the gateway, turning misses into puts, w
     bodyTimeout: 5000,
   });
   const body = (await reply.body.json()) as { success: string; content?: string };
-  if (body.success === 'true') assert.match(String(body.content), /^data:image\/png;base64,/);
+  assert.equal(body.success, 'true', JSON.stringify(body));
+  assert.match(String(body.content), /^data:image\/png;base64,/);
 
   // The node list's hit rate is the last minute's, not the last 5-second (here 1 s) interval's:
-  // two idle intervals after the run, it still shows the run's hits.
+  // once two intervals without a GET have reached the manager, it still shows the run's hits.
   assert.ok(summary.hits > 0, 'the run had hits');
-  await new Promise((resolve) => setTimeout(resolve, 2_500));
-  const nodes = await request(`${pool.urls.get('manager')}/api/manager/nodes`, {
-    headersTimeout: 5000,
-    bodyTimeout: 5000,
-  });
-  const [node] = (
-    (await nodes.body.json()) as {
-      content: { nodes: { hit_rate: number | null; miss_rate: number | null }[] };
-    }
-  ).content.nodes;
+  await awaitIdleSnapshots(2);
+  const [node] = await managerNodes();
   assert.ok(
     node !== undefined && node.hit_rate !== null && node.miss_rate !== null,
     JSON.stringify(node),

@@ -97,14 +97,13 @@ describe('a rolled-back resize keeps every acknowledged write', { timeout: 150_0
       0,
     );
     process.kill(pid, 'SIGSTOP');
-    let answer;
     try {
       // The manager's calls time out after 10 s: the move fails while the source is stopped.
       await new Promise((resolve) => setTimeout(resolve, 12_000));
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    answer = await resizing;
+    const answer = await resizing;
     assert.equal(answer.status, 400, JSON.stringify(answer.json));
     assert.match(answer.json.error!.message, /failed/);
     // A little more traffic on the rolled-back table, then check every key.

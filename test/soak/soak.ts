@@ -60,9 +60,9 @@ function readOptions(): SoakOptions {
     return value;
   };
   return {
-    minutes: number('minutes', values.minutes!, 1),
-    rate: number('rate', values.rate!, 1),
-    inFlight: number('in-flight', values['in-flight']!, 1),
+    minutes: number('minutes', values.minutes, 1),
+    rate: number('rate', values.rate, 1),
+    inFlight: number('in-flight', values['in-flight'], 1),
     capacityMb: 256,
     nodes: 2,
     faults: values.faults ?? false,

@@ -259,7 +259,7 @@ cacheForm.addEventListener('submit', (e) => {
   const data = new FormData(cacheForm);
   const body = {
     capacity: Number(data.get('capacity')),
-    replacement_policy: String(data.get('replacement_policy') ?? '').trim(),
+    replacement_policy: (data.get('replacement_policy') as string | null)?.trim() ?? '',
   };
   void act(cacheForm.querySelector('button'), async () => {
     await call<unknown>('POST', '/api/manager/cache/config', body);

@@ -217,7 +217,7 @@ export function nodeToDrain(
   if (ordinals.every((m) => m !== null) && sets.size === 1) {
     let best = 0;
     ordinals.forEach((m, i) => {
-      if (Number(m![2]) > Number(ordinals[best]![2])) best = i;
+      if (Number(m[2]) > Number(ordinals[best]![2])) best = i;
     });
     return nodes[best]!.address;
   }

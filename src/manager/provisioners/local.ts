@@ -93,10 +93,12 @@ export class LocalProvisioner implements Provisioner {
       // All or nothing: a half-started resize would leave orphans.
       await Promise.all(
         started.map((result) =>
-          result.status === 'fulfilled' ? this.stopNode(result.value.address, 0) : undefined,
+          result.status === 'fulfilled'
+            ? this.stopNode(result.value.address, 0)
+            : Promise.resolve(),
         ),
       );
-      throw (failure as PromiseRejectedResult).reason;
+      throw failure.reason;
     }
     return started.map((result) => (result as PromiseFulfilledResult<Child>).value.address);
   }

@@ -105,7 +105,7 @@ export class StaticProvisioner implements Provisioner {
 
 /** Checks a `--nodes-list`: non-empty, each `host:port`, no address twice. */
 export function parseNodesList(nodes: readonly string[]): string[] {
-  if (!Array.isArray(nodes) || nodes.length === 0) {
+  if (!Array.isArray(nodes as unknown) || nodes.length === 0) {
     throw new OptionError('--nodes-list', 'must list at least one host:port', nodes);
   }
   const seen = new Set<string>();

@@ -36,7 +36,7 @@ export class PartitionTableRow {
   /** Stores the table, replacing the previous one. Throws when it does not have 16 owners. */
   save(table: StoredPartitionTable): void {
     if (
-      !Array.isArray(table.owners) ||
+      !Array.isArray(table.owners as unknown) ||
       table.owners.length !== PARTITION_COUNT ||
       table.owners.some((o) => typeof o !== 'string')
     ) {

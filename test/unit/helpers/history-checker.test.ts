@@ -330,9 +330,9 @@ describe('history checker: properties', () => {
                 ? others[pick % (others.length || 1)]
                 : 'x';
           fc.pre(answer !== read.value && (change !== 'other' || others.length > 0));
-          const changed = history.map((o) =>
+          const changed = history.map((o): Operation =>
             o === read ? { ...o, value: answer, outcome: answer === undefined ? 'miss' : 'ok' } : o,
-          ) as Operation[];
+          );
           const result = checkHistory(changed);
           assert.deepEqual(
             result.violations.map((v) => v.read.id),

@@ -93,7 +93,7 @@ test('the tick after a resize is skipped, the one after that decides again', asy
   clock.set(START_MS + PERIOD_MS);
   const skipped = await autoscaler.tick();
   assert.equal(skipped?.action, 'none');
-  assert.match(skipped!.reason, /^waiting after the last resize: the cooldown ends in 5 s$/);
+  assert.match(skipped.reason, /^waiting after the last resize: the cooldown ends in 5 s$/);
   assert.equal(state.resizes.length, 1);
 
   clock.set(START_MS + 2 * PERIOD_MS);
@@ -155,6 +155,7 @@ test('a failing resize becomes a decision saying so; the tick resolves and the c
 
 test('a resize rejected with a non-Error value is still reported', async () => {
   const { state, autoscaler, deps } = harness();
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
   deps.resize = () => Promise.reject('busy');
   const decision = await autoscaler.tick();
   assert.match(decision!.reason, /^resize failed: "busy" \(/);
@@ -203,7 +204,7 @@ test('switching to manual mode while the miss rate is read cancels the resize', 
   const decision = await ticking;
   assert.equal(decision?.action, 'none');
   assert.equal(decision?.newSize, 2);
-  assert.match(decision!.reason, /; not done: the pool was switched to manual mode$/);
+  assert.match(decision.reason, /; not done: the pool was switched to manual mode$/);
   assert.deepEqual(state.resizes, []);
 });
 

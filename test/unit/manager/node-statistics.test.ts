@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ManualClock } from '../../../src/clock.js';
 import { NodeStatistics } from '../../../src/manager/node-statistics.js';
+import { MetricsStore } from '../../../src/metrics/metrics-store.js';
 import type { NodeSnapshot } from '../../../src/metrics/snapshot.js';
 
 const A = '127.0.0.1:7001';
@@ -58,8 +60,9 @@ describe('NodeStatistics rates', () => {
     stats.record(snapshot(A, 6_000, 40, 0, 1_000));
     stats.record(snapshot(A, 11_000, 100, 60, 1_000));
     assert.deepEqual(stats.missRate([A], 0), { missRate: 0.4, getRequests: 100 });
-    // A window that begins after its start counts from its first snapshot in the window.
-    assert.deepEqual(stats.missRate([A], 5_000), { missRate: 0, getRequests: 60 });
+    // A window that begins after its start counts the interval its first snapshot ends in it
+    // whole, as the per-minute roll-up does.
+    assert.deepEqual(stats.missRate([A], 5_000), { missRate: 0.4, getRequests: 100 });
   });
 
   it('has no rate for a window without GET requests', () => {
@@ -78,9 +81,10 @@ describe('NodeStatistics rates', () => {
     // Restarted at 7 s: its counters start again from 0, all of them inside the window.
     stats.record(snapshot(A, 10_000, 10, 0, 7_000));
     stats.record(snapshot(A, 15_000, 30, 10, 7_000));
-    assert.deepEqual(stats.missRate([A], 0), { missRate: 20 / 30, getRequests: 30 });
-    // A window from 8 s starts after the restart: from its first snapshot in the window.
-    assert.deepEqual(stats.missRate([A], 8_000), { missRate: 0.5, getRequests: 20 });
+    // The old process served 100 GETs (90 hits) in the window before it stopped, the new one 30.
+    assert.deepEqual(stats.missRate([A], 0), { missRate: 30 / 130, getRequests: 130 });
+    // A window from 8 s holds only the new process: from zero at its start.
+    assert.deepEqual(stats.missRate([A], 8_000), { missRate: 20 / 30, getRequests: 30 });
   });
 
   it('adds the nodes asked for, and only those', () => {
@@ -95,5 +99,37 @@ describe('NodeStatistics rates', () => {
     stats.forget(B);
     assert.deepEqual(stats.missRate([A, B], 0), { missRate: 0, getRequests: 100 });
     assert.equal(stats.last(B), undefined);
+  });
+});
+
+describe('one pool miss rate', () => {
+  it("gives the manager's figures and the auto-scaler's input the same rate for the same snapshots", () => {
+    const T0 = 1_800_000_000_000;
+    const clock = new ManualClock(T0);
+    const store = new MetricsStore({ path: ':memory:', clock });
+    const stats = new NodeStatistics();
+    const snapshots = [
+      snapshot(A, T0, 100, 10, T0 - 60_000),
+      snapshot(B, T0 + 5_000, 40, 0, T0 + 1_000), // started inside the window
+      snapshot(A, T0 + 20_000, 200, 70, T0 - 60_000),
+      snapshot(B, T0 + 25_000, 90, 30, T0 + 1_000),
+      snapshot(A, T0 + 40_000, 20, 5, T0 + 30_000), // restarted
+      snapshot(A, T0 + 55_000, 60, 35, T0 + 30_000),
+    ];
+    // The store stamps a snapshot with its arrival: each arrives when it was taken.
+    for (const s of snapshots) {
+      clock.set(s.timeMs);
+      stats.record(s);
+      assert.deepEqual(store.record(s), { ok: true });
+    }
+    clock.set(T0 + 60_000);
+    for (const windowMs of [60_000, 45_000, 30_000, 10_000]) {
+      const fromStats = stats.missRate([A, B], T0 + 60_000 - windowMs);
+      assert.deepEqual(fromStats, store.missRateOver(windowMs), `window ${windowMs} ms`);
+    }
+    // The whole minute: A served 100 GETs (60 hits) before its restart and 60 (35) after, B 90
+    // (30) from its start.
+    assert.deepEqual(stats.missRate([A, B], T0), { missRate: 125 / 250, getRequests: 250 });
+    store.close();
   });
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   counterDelta,
+  poolMissRate,
   rollupMinutes,
   sumDeltas,
   type RollupSample,
@@ -170,4 +171,21 @@ test('sumDeltas adds what every node served inside the window only', () => {
   const total = sumDeltas(samples, T0 + 10_000, T0 + 60_000);
   // b started 21 s before its first sample, so that sample counts from its start.
   assert.deepEqual(total, { requests: 19, getRequests: 19, hits: 3, misses: 16 });
+});
+
+test('poolMissRate is the misses over the GETs of sumDeltas, and null without a GET', () => {
+  const samples = [
+    snap('a', T0, { get: 10, hit: 10 }),
+    snap('a', T0 + 30_000, { get: 20, hit: 12 }),
+    snap('b', T0 + 20_000, { get: 5, hit: 0 }),
+    snap('b', T0 + 50_000, { get: 9, hit: 1 }),
+  ];
+  assert.deepEqual(poolMissRate(samples, T0 + 10_000, T0 + 60_000), {
+    missRate: 16 / 19,
+    getRequests: 19,
+  });
+  assert.deepEqual(poolMissRate(samples, T0 + 50_000, T0 + 60_000), {
+    missRate: null,
+    getRequests: 0,
+  });
 });

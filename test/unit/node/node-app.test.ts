@@ -73,6 +73,32 @@ test('an import stores records, and rejects those larger than the capacity', asy
   await app.close();
 });
 
+test('a key as long as --max-key-bytes allows is served through a percent-encoded path', async () => {
+  // 4,096 bytes of 'é' are 12,288 characters percent-encoded: far past the default's path limit.
+  const { app } = await buildNodeApp({ maxKeyBytes: 4_096 });
+  const longest = encodeURIComponent('é'.repeat(2_048));
+  const headers = { 'content-type': 'text/plain' };
+  const put = await app.inject({
+    method: 'PUT',
+    url: `/v1/keys/${longest}`,
+    headers,
+    payload: 'v',
+  });
+  assert.equal(put.statusCode, 201, put.body);
+  const got = await app.inject({ method: 'GET', url: `/v1/keys/${longest}` });
+  assert.equal(got.statusCode, 200, got.body);
+  assert.equal(got.body, 'v');
+  const tooLong = await app.inject({
+    method: 'PUT',
+    url: `/v1/keys/${longest}x`,
+    headers,
+    payload: 'v',
+  });
+  assert.equal(tooLong.statusCode, 400);
+  assert.equal(tooLong.json().error.code, 'CP_ERR_KEY_TOO_LONG');
+  await app.close();
+});
+
 test('the body limit and the key limit are configurable', async () => {
   const { app } = await buildNodeApp({ bodyLimitBytes: 64, maxKeyBytes: 4 });
   const big = await app.inject({

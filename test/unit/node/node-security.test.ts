@@ -378,7 +378,7 @@ test('with a manager, move_keys sends only to pool members (fetched with the tok
   assert.deepEqual(dest.node.store.keys(), ['a']);
   const removal = manager.seen.find((s) => s.url === '/api/poolsize/change');
   assert.equal(removal?.headers.authorization, `Bearer ${TOKEN}`);
-  assert.deepEqual(JSON.parse(removal!.body), { cache_ip: source.hostPort });
+  assert.deepEqual(JSON.parse(removal.body), { cache_ip: source.hostPort });
 
   // The outsider joins the pool: the kept list misses it, so the node fetches the list again.
   members.push(outsider.hostPort);
