@@ -22,9 +22,8 @@
  * on a node that does not own it. Starting and stopping nodes is the caller's business.
  */
 import type { Logger } from 'pino';
-import { defaults } from '../defaults.js';
 import { partitionOf, PartitionTable } from '../partition/index.js';
-import type { NodeClient } from '../pool/index.js';
+import { handOffKeys, type NodeClient } from '../pool/index.js';
 import type { MigrationRecord, StoredPartitionTable } from './state-db.js';
 
 /** What settleMigration needs. */
@@ -94,22 +93,13 @@ async function complete(record: MigrationRecord, context: SettleContext): Promis
       { migration: record.id, sources: skipped },
       'sources already drained before the interruption are not gone through again',
     );
-  for (const source of sources) {
-    const client = context.clientOf(source);
-    for (let pass = 0; pass <= defaults.moveMaxSweeps; pass++) {
-      const keys = (await client.keys()).filter((key) => {
-        const to = destOf.get(partitionOf(key));
-        return to !== undefined && to !== source;
-      });
-      if (keys.length === 0) break;
-      for (let start = 0; start < keys.length; start += context.chunkKeys) {
-        const dest: Record<string, string[]> = {};
-        for (const key of keys.slice(start, start + context.chunkKeys))
-          (dest[destOf.get(partitionOf(key))!] ??= []).push(key);
-        await client.moveKeys({ dest, migration: record.id });
-      }
-    }
-  }
+  // The same hand-off as a running migration's (busy retries, calls in flight, sweeps), under
+  // the journaled migration id so that the destinations' open fences still apply.
+  for (const source of sources)
+    await handOffKeys(context.clientOf(source), destOf, {
+      migration: record.id,
+      chunkKeys: context.chunkKeys,
+    });
   await endFences(record, context);
 }
 

@@ -173,33 +173,72 @@ async function drainSource(
   options: ApplyPlanOptions,
   isLeaving: boolean,
 ): Promise<void> {
+  const id = options.progress.id;
+  await handOffKeys(source, destOf, {
+    migration: id,
+    chunkKeys: options.chunkKeys,
+    maxSweeps: options.maxSweeps,
+    movesInFlight: options.movesInFlight,
+    signal: options.signal,
+    onFound: (count) => options.progress.addKeysFound(count),
+    onMoved: (count, bytes) => options.progress.addKeysDone(count, bytes),
+  });
+  if (isLeaving && options.managerAddress) {
+    // Tells the node to report its handoff to the manager (POST /api/poolsize/change).
+    await source
+      .moveKeys({
+        dest: {},
+        migration: id,
+        manager: options.managerAddress,
+        cache_ip: source.address,
+      })
+      .catch((error: unknown) =>
+        options.logger?.warn(
+          { migration: id, address: source.address, err: error },
+          'a leaving node could not be asked to report its hand-off',
+        ),
+      );
+  }
+}
+
+/** How handOffKeys moves a source's keys. */
+export interface HandOffOptions {
+  /** The migration id the destinations' fences were opened under. */
+  migration: string;
+  /** Keys per move_keys call; default defaults.moveChunkKeys. */
+  chunkKeys?: number | undefined;
+  /** Sweeps after the main pass before giving up; default defaults.moveMaxSweeps. */
+  maxSweeps?: number | undefined;
+  /** move_keys calls in flight; default defaults.moveConcurrency. */
+  movesInFlight?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Keys of moving partitions found on the source by a pass. */
+  onFound?: (count: number) => void;
+  /** A move_keys call handed `count` keys (`bytes` bytes) off. */
+  onMoved?: (count: number, bytes: number) => void;
+}
+
+/**
+ * The hand-off of one source, shared by a running migration and the settling of an interrupted
+ * one (manager/recovery.ts): every key of `source` whose partition `destOf` sends elsewhere goes
+ * to its destination through move_keys (in chunks, a few calls in flight, a busy node asked again
+ * shortly after), then the source is listed again until it holds none. Throws when a call fails
+ * or keys are still there after the last sweep.
+ */
+export async function handOffKeys(
+  source: NodeClient,
+  destOf: ReadonlyMap<number, string>,
+  options: HandOffOptions,
+): Promise<void> {
   const chunkKeys = options.chunkKeys ?? defaults.moveChunkKeys;
   const maxSweeps = options.maxSweeps ?? defaults.moveMaxSweeps;
   const inFlight = Math.max(1, options.movesInFlight ?? defaults.moveConcurrency);
-  const id = options.progress.id;
+  const migration = options.migration;
   for (let pass = 0; pass <= maxSweeps; pass++) {
     checkAborted(options.signal);
     const keys = movingKeys(await source.keys(), destOf, source.address);
-    if (keys.length === 0) {
-      if (isLeaving && options.managerAddress) {
-        // Tells the node to report its handoff to the manager (POST /api/poolsize/change).
-        await source
-          .moveKeys({
-            dest: {},
-            migration: id,
-            manager: options.managerAddress,
-            cache_ip: source.address,
-          })
-          .catch((error: unknown) =>
-            options.logger?.warn(
-              { migration: id, address: source.address, err: error },
-              'a leaving node could not be asked to report its hand-off',
-            ),
-          );
-      }
-      return;
-    }
-    options.progress.addKeysFound(keys.length);
+    if (keys.length === 0) return;
+    options.onFound?.(keys.length);
     const chunks: string[][] = [];
     for (let start = 0; start < keys.length; start += chunkKeys)
       chunks.push(keys.slice(start, start + chunkKeys));
@@ -211,13 +250,13 @@ async function drainSource(
         const dest: Record<string, string[]> = {};
         for (const key of chunk) (dest[destOf.get(partitionOf(key))!] ??= []).push(key);
         checkAborted(options.signal);
-        const result = await moveWhenFree(source, { dest, migration: id }, options.signal).catch(
+        const result = await moveWhenFree(source, { dest, migration }, options.signal).catch(
           (error: unknown) => {
             failed = true; // the other calls in flight finish; no new one starts
             throw error;
           },
         );
-        options.progress.addKeysDone(chunk.length, result.bytes);
+        options.onMoved?.(chunk.length, result.bytes);
       }
     };
     const workers = await Promise.allSettled(

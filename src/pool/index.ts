@@ -8,6 +8,13 @@ export {
 } from './node-client.js';
 export { Routing, RouteView, type MovingPartition } from './routing.js';
 export { buildGatewayApp, type GatewayOptions } from './gateway.js';
-export { applyPlan, type ApplyPlanOptions, type ApplyOutcome, type Publish } from './apply-plan.js';
+export {
+  applyPlan,
+  handOffKeys,
+  type ApplyPlanOptions,
+  type ApplyOutcome,
+  type HandOffOptions,
+  type Publish,
+} from './apply-plan.js';
 export { MigrationProgress, type MigrationJSON } from './migration-progress.js';
 export { Upstreams, type Upstream } from './upstreams.js';
