@@ -30,11 +30,15 @@ export interface CounterDelta {
 export interface PoolPoint {
   /** Start of the minute, ms since the epoch (a multiple of 60 000). */
   minuteMs: number;
-  /** Nodes that reported in this minute. */
+  /**
+   * Nodes still reporting at the end of the minute (see `stillReporting`): a node that left, died
+   * or hung during the minute is not counted, nor are its gauges — its keys were handed off to
+   * the others, or lost, and would otherwise be counted twice.
+   */
   nodes: number;
-  /** Sum over nodes of the items in each node's last snapshot of the minute. */
+  /** Sum over those nodes of the items in each node's last snapshot of the minute. */
   items: number;
-  /** Sum over nodes of the bytes used in each node's last snapshot of the minute. */
+  /** Sum over those nodes of the bytes used in each node's last snapshot of the minute. */
   usedBytes: number;
   /** Requests served during the minute (all kinds). */
   requests: number;
@@ -151,9 +155,13 @@ export function rollupMinutes(
   const points = new Map<number, PoolPoint>();
   // Per minute, each node's last snapshot gives the gauges (items, bytes) of that node.
   const lastOfMinute = new Map<number, Map<string, RollupSample>>();
+  // Each node's latest interval between two snapshots: how long a silence means it stopped.
+  const intervalOf = new Map<string, number>();
   for (const sample of sorted) {
     const prev = previous.get(sample.address);
     previous.set(sample.address, sample);
+    if (prev !== undefined && sample.timeMs > prev.timeMs)
+      intervalOf.set(sample.address, sample.timeMs - prev.timeMs);
     if (sample.timeMs < startMs || sample.timeMs >= toMs) continue;
     const minuteMs = minuteOf(sample.timeMs);
     const point = points.get(minuteMs) ?? emptyPoint(minuteMs);
@@ -170,15 +178,31 @@ export function rollupMinutes(
   const result: PoolPoint[] = [];
   for (const minuteMs of [...points.keys()].sort((a, b) => a - b)) {
     const point = points.get(minuteMs)!;
-    const nodes = lastOfMinute.get(minuteMs)!;
-    point.nodes = nodes.size;
-    for (const last of nodes.values()) {
+    const nodes = [...lastOfMinute.get(minuteMs)!.values()];
+    const newest = Math.max(...nodes.map((last) => last.timeMs));
+    for (const last of nodes) {
+      if (!stillReporting(last, newest, intervalOf.get(last.address))) continue;
+      point.nodes++;
       point.items += Math.max(0, last.items);
       point.usedBytes += Math.max(0, last.usedBytes);
     }
     result.push(withRates(point));
   }
   return result;
+}
+
+/**
+ * Whether a node whose last snapshot of a minute is `last` was still reporting when the minute's
+ * newest snapshot (of any node) came, at `newestMs`: its own snapshot is at most 2.5 of its
+ * reporting intervals older (the statistics interval when it sent only one), so a node that left,
+ * died or hung earlier in the minute is not counted as part of the pool at its end.
+ */
+export function stillReporting(
+  last: RollupSample,
+  newestMs: number,
+  intervalMs: number = defaults.statsIntervalS * 1000,
+): boolean {
+  return newestMs - last.timeMs <= 2.5 * intervalMs;
 }
 
 /**

@@ -189,3 +189,17 @@ test('poolMissRate is the misses over the GETs of sumDeltas, and null without a 
     getRequests: 0,
   });
 });
+
+test('rollupMinutes counts at the end of a minute only the nodes still reporting (a node that left is not counted twice)', () => {
+  const samples: RollupSample[] = [];
+  for (let t = 0; t < 60_000; t += 5_000) {
+    // a and b report all minute; c hands its 300 keys to b at 20 s and leaves; d joins at 40 s.
+    samples.push(snap('a', T0 + t + 100, {}, { items: 100 }));
+    samples.push(snap('b', T0 + t + 200, {}, { items: t < 20_000 ? 100 : 400 }));
+    if (t <= 20_000) samples.push(snap('c', T0 + t + 300, {}, { items: 300 }));
+    if (t >= 40_000) samples.push(snap('d', T0 + t + 400, {}, { items: 0 }));
+  }
+  const [point] = rollupMinutes(samples, T0, T0 + 60_000);
+  assert.equal(point!.nodes, 3);
+  assert.equal(point!.items, 100 + 400 + 0);
+});
