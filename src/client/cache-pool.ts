@@ -19,6 +19,7 @@ import {
   type FoundValue,
 } from '../pool/batch-through.js';
 import { readThrough, writeThrough } from '../pool/moving-pair.js';
+import { catchUpTo, isStaleRouting } from '../pool/stale-routing.js';
 import type { Upstream, UpstreamMethod } from '../pool/upstreams.js';
 import { errorOfAnswer } from './answer-error.js';
 import { Connections, type Answer } from './connections.js';
@@ -47,7 +48,7 @@ export class CachePool {
   readonly #options: ResolvedOptions;
   readonly #connections: Connections;
   #routes: Routes;
-  #refreshing: Promise<void> | undefined;
+  #refreshing: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -240,7 +241,7 @@ export class CachePool {
         return undefined;
       }
       if (answer.statusCode === 200 || answer.statusCode === 404) return answer;
-      if (answer.statusCode === 421 && attempt === 0) {
+      if (isStaleRouting(answer) && attempt === 0) {
         await this.#refreshTo(answer);
         continue;
       }
@@ -269,7 +270,7 @@ export class CachePool {
         // The old owner of a moving partition refused the invalidation for a newer routing
         // state (its 421 is the cause): read the table again and write once more.
         const cause = (error as { cause?: Answer }).cause;
-        if (attempt === 0 && cause?.statusCode === 421) {
+        if (attempt === 0 && cause !== undefined && isStaleRouting(cause)) {
           await this.#refreshTo(cause);
           continue;
         }
@@ -284,7 +285,7 @@ export class CachePool {
         throw error;
       }
       if (answer.statusCode < 300) return;
-      if (answer.statusCode === 421 && attempt === 0) {
+      if (isStaleRouting(answer) && attempt === 0) {
         await this.#refreshTo(answer);
         continue;
       }
@@ -308,35 +309,29 @@ export class CachePool {
 
   /**
    * Reads the table again from the manager (one read at a time; callers share it). A failed
-   * read keeps the table in force; an older table than the one in force is ignored.
+   * read keeps the table in force (false); an older table than the one in force is ignored.
    */
-  #refresh(): Promise<void> {
+  #refresh(): Promise<boolean> {
     const { source } = this.#options;
-    if (source.kind !== 'manager' || this.#closed) return Promise.resolve();
+    if (source.kind !== 'manager' || this.#closed) return Promise.resolve(false);
     this.#refreshing ??= readRoutes(this.#connections, source.address)
       .then((routes) => {
         if (routes.routingVersion >= this.#routes.routingVersion) this.#routes = routes;
+        return true;
       })
-      .catch(() => undefined)
+      .catch(() => false)
       .finally(() => {
         this.#refreshing = undefined;
       });
     return this.#refreshing;
   }
 
-  /**
-   * After a 421: reads the table again until it is at least the routing version the node
-   * announced (the manager tells its nodes a new routing state just before it publishes it, so
-   * the table may lag the node by a moment); at most defaults.client.catchUpReads reads,
-   * defaults.client.catchUpWaitMs apart. Without an announced version, one read.
-   */
+  /** After a refusal: catches up with the node's routing version (pool/stale-routing.ts). */
   async #refreshTo(answer: Answer | { nodeVersion: number } | undefined): Promise<void> {
-    const wanted = answer?.nodeVersion;
-    for (let read = 0; read < defaults.client.catchUpReads; read++) {
-      await this.#refresh();
-      if (wanted === undefined || this.#routes.routingVersion >= wanted || this.#closed) return;
-      await new Promise((resolve) => setTimeout(resolve, defaults.client.catchUpWaitMs));
-    }
+    await catchUpTo(answer?.nodeVersion, {
+      refresh: () => this.#refresh(),
+      current: () => this.#routes.routingVersion,
+    });
   }
 
   #throwFailure(outcome: BatchOutcome): void {
