@@ -38,6 +38,29 @@ export interface SetOptions {
    * `application/octet-stream` for bytes.
    */
   contentType?: string;
+  /**
+   * Store only if the key holds no value (memcached's `add`; `If-None-Match: *`): `set`
+   * resolves false, storing nothing, when it does.
+   */
+  ifAbsent?: boolean;
+  /**
+   * Store only if the key still holds the value of this ETag (memcached's `cas`; `If-Match`),
+   * as `getWithEtag` gave it: `set` resolves false, storing nothing, when the key changed or is
+   * gone. Not together with `ifAbsent`.
+   */
+  ifMatch?: string;
+}
+
+/** Options of `setMany`: a batch has no conditions. */
+export type SetManyOptions = Pick<SetOptions, 'ttl' | 'contentType'>;
+
+/** A value with its entity tag (`getWithEtag`), for a later `set(…, { ifMatch: etag })`. */
+export interface TaggedValue {
+  value: Buffer;
+  /** The strong ETag of the value, quoted as the node sends it (`"…"`). */
+  etag: string;
+  /** The Content-Type the value was stored with. */
+  contentType: string | undefined;
 }
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
@@ -110,6 +133,18 @@ export class CachePool {
     return answer?.statusCode === 200 ? answer.body : undefined;
   }
 
+  /**
+   * The value of `key` with its ETag and Content-Type, or undefined on a miss: read, change, then
+   * write back with `set(key, value, { ifMatch: etag })` to store only if nobody wrote meanwhile.
+   */
+  async getWithEtag(key: string): Promise<TaggedValue | undefined> {
+    const answer = await this.#read(key, 'GET');
+    if (answer?.statusCode !== 200) return undefined;
+    if (answer.etag === undefined)
+      throw errors.remote('CP_ERR_NODE_UNREACHABLE', 502, 'a GET hit was answered without an ETag');
+    return { value: answer.body, etag: answer.etag, contentType: answer.contentType };
+  }
+
   /** The value of `key` as UTF-8 text, or undefined on a miss. */
   async getString(key: string): Promise<string | undefined> {
     return (await this.get(key))?.toString('utf8');
@@ -121,19 +156,29 @@ export class CachePool {
   }
 
   /**
-   * Stores `value` under `key`. Throws a CachePoolError when the pool refuses it (its code says
-   * why: CP_ERR_VALUE_TOO_LARGE, CP_ERR_KEY_TOO_LONG, …) or when the owner does not answer
-   * (CP_ERR_NODE_UNREACHABLE: the write may or may not have happened).
+   * Stores `value` under `key`; resolves true when stored, false when a condition (`ifAbsent`,
+   * `ifMatch`) did not hold (nothing stored; an unconditional write always resolves true).
+   * Throws a CachePoolError when the pool refuses it (its code says why: CP_ERR_VALUE_TOO_LARGE,
+   * CP_ERR_KEY_TOO_LONG, CP_ERR_REQUEST_INVALID for bad options, …) or when the owner does not
+   * answer (CP_ERR_NODE_UNREACHABLE: the write may or may not have happened).
    */
-  async set(key: string, value: CacheValue, options: SetOptions = {}): Promise<void> {
+  async set(key: string, value: CacheValue, options: SetOptions = {}): Promise<boolean> {
     const record = toRecord(key, value, options.contentType);
-    await this.#write(
+    const conditions = conditionsOf(options);
+    // While the key's partition moves, the new owner alone decides a condition, and a key not
+    // yet handed off is not there: ask the pair first, as a read does (a write between this
+    // check and the PUT can still slip in; a cache's add is no lock).
+    const moving = this.#live().view.previous[partitionOf(key)] !== undefined;
+    if (options.ifAbsent === true && moving && (await this.has(key))) return false;
+    const answer = await this.#write(
       key,
       'PUT',
       `${keyPath(key)}${ttlQuery(options.ttl)}`,
       record.type,
       record.value,
+      conditions,
     );
+    return answer.statusCode !== 412;
   }
 
   /** Removes `key` (nothing happens when it is absent). Throws as `set` does. */
@@ -180,8 +225,11 @@ export class CachePool {
    */
   async setMany(
     entries: Iterable<readonly [string, CacheValue]>,
-    options: SetOptions = {},
+    options: SetManyOptions = {},
   ): Promise<void> {
+    const given = options as SetOptions;
+    if (given.ifAbsent !== undefined || given.ifMatch !== undefined)
+      throw errors.invalid('setMany takes no ifAbsent or ifMatch: a batch put is unconditional');
     const records = [...entries].map(([key, value]) => toRecord(key, value, options.contentType));
     const query = ttlQuery(options.ttl);
     let pending = records;
@@ -249,22 +297,34 @@ export class CachePool {
     }
   }
 
-  /** A write (PUT or DELETE) with one retry after a 421. */
+  /**
+   * A write (PUT or DELETE) with one retry after a 421; `conditions` (If-None-Match, If-Match)
+   * go to the owner, and its 412 is answered, not thrown.
+   */
   async #write(
     key: string,
     method: UpstreamMethod,
     path: string,
     type: string | undefined,
     body: Buffer | undefined,
-  ): Promise<void> {
+    conditions?: Record<string, string>,
+  ): Promise<Upstream> {
     checkKey(key);
     for (let attempt = 0; ; attempt++) {
       const { view, headers } = this.#live();
       const forwarder = this.#connections.forwarder(headers);
       let answer: Upstream;
       try {
-        answer = await writeThrough(forwarder, view, key, method, path, type, body, (address) =>
-          forwarder.forward(address, 'DELETE', keyPath(key)),
+        answer = await writeThrough(
+          forwarder,
+          view,
+          key,
+          method,
+          path,
+          type,
+          body,
+          (address) => forwarder.forward(address, 'DELETE', keyPath(key)),
+          conditions,
         );
       } catch (error) {
         // The old owner of a moving partition refused the invalidation for a newer routing
@@ -284,7 +344,7 @@ export class CachePool {
         }
         throw error;
       }
-      if (answer.statusCode < 300) return;
+      if (answer.statusCode < 300 || (conditions && answer.statusCode === 412)) return answer;
       if (isStaleRouting(answer) && attempt === 0) {
         await this.#refreshTo(answer);
         continue;
@@ -354,6 +414,22 @@ function keyPath(key: string): string {
 
 function checkKey(key: unknown): asserts key is string {
   if (typeof key !== 'string' || key === '') throw errors.missingKey();
+}
+
+/** The If-None-Match / If-Match headers of a write's conditions; 400 for bad ones. */
+function conditionsOf(options: SetOptions): Record<string, string> | undefined {
+  const { ifAbsent, ifMatch } = options;
+  if (ifAbsent !== undefined && typeof ifAbsent !== 'boolean')
+    throw errors.invalid(`ifAbsent must be true or false, got ${JSON.stringify(ifAbsent)}`);
+  if (ifMatch !== undefined && (typeof ifMatch !== 'string' || !/^[\x21-\x7e]+$/.test(ifMatch)))
+    throw errors.invalid(
+      `ifMatch must be an ETag as getWithEtag gives it (printable ASCII, no spaces), got ${JSON.stringify(ifMatch)}`,
+    );
+  if (ifAbsent === true && ifMatch !== undefined)
+    throw errors.invalid('ifAbsent and ifMatch cannot be given together');
+  if (ifAbsent === true) return { 'if-none-match': '*' };
+  if (ifMatch !== undefined) return { 'if-match': ifMatch };
+  return undefined;
 }
 
 function ttlQuery(ttl: number | undefined): string {
