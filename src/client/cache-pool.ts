@@ -64,6 +64,13 @@ export interface TaggedValue {
 }
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
+/**
+ * How many times a write is sent again, each time for a cause (a refusal for a stale routing, or
+ * an old owner gone while a newer table was published): a shrink can publish its move and stop
+ * the old owner between a write's table read and its invalidation, so one retry is not always
+ * enough; every retry needs a newer table or a node's word, so this never loops on its own.
+ */
+const WRITE_RETRIES = 2;
 const BYTES_TYPE = 'application/octet-stream';
 
 /** The client of a pool. Create it with `CachePool.connect`, end it with `close`. */
@@ -298,7 +305,8 @@ export class CachePool {
   }
 
   /**
-   * A write (PUT or DELETE) with one retry after a 421; `conditions` (If-None-Match, If-Match)
+   * A write (PUT or DELETE), sent again after a 421 or an old owner gone (WRITE_RETRIES at
+   * most); `conditions` (If-None-Match, If-Match)
    * go to the owner, and its 412 is answered, not thrown.
    */
   async #write(
@@ -330,11 +338,11 @@ export class CachePool {
         // The old owner of a moving partition refused the invalidation for a newer routing
         // state (its 421 is the cause): read the table again and write once more.
         const cause = (error as { cause?: Answer }).cause;
-        if (attempt === 0 && cause !== undefined && isStaleRouting(cause)) {
+        if (attempt < WRITE_RETRIES && cause !== undefined && isStaleRouting(cause)) {
           await this.#refreshTo(cause);
           continue;
         }
-        if (isUnreachable(error) && attempt === 0) {
+        if (isUnreachable(error) && attempt < WRITE_RETRIES) {
           // A node that left the pool (a shrink stops it once its keys are handed off) while
           // this table still named it: with a newer table, the write is sent once more (PUT and
           // DELETE are idempotent); with the same table it fails.
@@ -345,7 +353,7 @@ export class CachePool {
         throw error;
       }
       if (answer.statusCode < 300 || (conditions && answer.statusCode === 412)) return answer;
-      if (isStaleRouting(answer) && attempt === 0) {
+      if (isStaleRouting(answer) && attempt < WRITE_RETRIES) {
         await this.#refreshTo(answer);
         continue;
       }
@@ -388,6 +396,7 @@ export class CachePool {
 
   /** After a refusal: catches up with the node's routing version (pool/stale-routing.ts). */
   async #refreshTo(answer: Answer | { nodeVersion: number } | undefined): Promise<void> {
+    if (this.#options.source.kind !== 'manager' || this.#closed) return;
     await catchUpTo(answer?.nodeVersion, {
       refresh: () => this.#refresh(),
       current: () => this.#routes.routingVersion,

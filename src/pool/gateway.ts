@@ -215,6 +215,8 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     upstreams,
     dataGuard: data,
     bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
+    tagsRequests,
+    catchUp,
   });
 
   /**

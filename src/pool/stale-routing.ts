@@ -37,12 +37,16 @@ export interface TableReader {
   current(): number;
 }
 
+/** Failed table reads in a row after which a catch-up gives up: the manager is away. */
+const FAILED_READS_TO_GIVE_UP = 3;
+
 /**
  * After a refusal: reads the table until it reaches routing version `wanted` (the manager tells
  * its nodes a new state just before it publishes it, so its table may lag the node by a moment),
  * at most `reads` reads `waitMs` apart (defaults.client.catchUpReads, catchUpWaitMs). Without an
- * announced version, one read. A failed read ends it at once: the manager is away and the router
- * keeps the table it has.
+ * announced version, one successful read. Three failed reads in a row end it: the manager is
+ * away and the router keeps the table it has (one failure alone is often a keep-alive
+ * connection the manager closed just as it was reused, and the next read succeeds).
  */
 export async function catchUpTo(
   wanted: number | undefined,
@@ -50,9 +54,12 @@ export async function catchUpTo(
   reads: number = defaults.client.catchUpReads,
   waitMs: number = defaults.client.catchUpWaitMs,
 ): Promise<void> {
+  let failed = 0;
   for (let read = 0; read < reads; read++) {
-    if (!(await reader.refresh())) return;
-    if (wanted === undefined || reader.current() >= wanted) return;
+    if (await reader.refresh()) {
+      failed = 0;
+      if (wanted === undefined || reader.current() >= wanted) return;
+    } else if (++failed >= FAILED_READS_TO_GIVE_UP) return;
     await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 }

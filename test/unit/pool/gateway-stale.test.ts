@@ -12,6 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
+import { encodeBatch } from '../../../src/node/index.js';
 import { PartitionTable } from '../../../src/partition/index.js';
 import { buildGatewayApp, Routing } from '../../../src/pool/index.js';
 
@@ -51,6 +52,18 @@ describe('a standalone gateway routed by a stale table', () => {
     request.resume();
     request.on('end', () => {
       calls.push({ node: 'B', method: request.method!, url: request.url!, tag: tagOf(request) });
+      if (request.url === '/v1/batch/get') {
+        const batch = encodeBatch([
+          { key: 'k1', type: 'text/plain', value: Buffer.from('from B') },
+        ]);
+        return void response
+          .writeHead(200, { 'content-type': 'application/x-cachepool-batch' })
+          .end(batch);
+      }
+      if (request.url === '/v1/batch/put')
+        return void response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"stored":1}');
       if (request.url!.startsWith('/v1/')) {
         if (request.method === 'GET') response.writeHead(200, { 'content-type': 'text/plain' });
         else response.writeHead(204);
@@ -104,7 +117,7 @@ describe('a standalone gateway routed by a stale table', () => {
     method: string;
     path: string;
     type?: string;
-    body?: string;
+    body?: string | Buffer;
     status: number;
     answer: string;
   }[] = [
@@ -137,6 +150,26 @@ describe('a standalone gateway routed by a stale table', () => {
       answer: '{"success":"true","content":"from B"}',
     },
     {
+      name: 'a batch put',
+      method: 'POST',
+      path: '/v1/batch/put',
+      type: 'application/x-cachepool-batch',
+      body: encodeBatch([{ key: 'k1', type: 'text/plain', value: Buffer.from('v') }]),
+      status: 200,
+      answer: '{"stored":1}',
+    },
+    {
+      name: 'a batch get',
+      method: 'POST',
+      path: '/v1/batch/get',
+      type: 'application/json',
+      body: '{"keys":["k1"]}',
+      status: 200,
+      answer: encodeBatch([
+        { key: 'k1', type: 'text/plain', value: Buffer.from('from B') },
+      ]).toString('latin1'),
+    },
+    {
       name: 'a legacy invalidation with the key in the query (Fastify route)',
       method: 'DELETE',
       path: '/api/cache/key?key=k1',
@@ -154,7 +187,11 @@ describe('a standalone gateway routed by a stale table', () => {
         ...(c.body === undefined ? {} : { body: c.body }),
       });
       assert.equal(response.statusCode, c.status);
-      assert.equal(await response.body.text(), c.answer);
+      const bytes = Buffer.from(await response.body.arrayBuffer());
+      assert.equal(
+        bytes.toString(c.path.startsWith('/v1/batch/get') ? 'latin1' : 'utf8'),
+        c.answer,
+      );
       assert.deepEqual(
         calls.map((call) => [call.node, call.tag]),
         [
