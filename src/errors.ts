@@ -40,15 +40,31 @@ export type ErrorCode =
   | 'CP_ERR_CLIENT_CLOSED'
   | 'CP_ERR_INTERNAL';
 
-/** Base of every deliberate error: a stable `code`, the HTTP `statusCode`, an optional `cause`. */
+/**
+ * The header in which a router says the routing version it routed a request by, and a node that
+ * refused the request for it (CP_ERR_NOT_OWNER) says its own (re-exported by partition/roles.ts).
+ */
+export const ROUTED_BY_HEADER = 'x-cachepool-table-version';
+
+/**
+ * Base of every deliberate error: a stable `code`, the HTTP `statusCode`, an optional `cause`,
+ * and `headers` that its answer carries in either API shape (empty for most errors).
+ */
 export class CachePoolError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
-  constructor(code: ErrorCode, statusCode: number, message: string, options?: { cause?: unknown }) {
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    code: ErrorCode,
+    statusCode: number,
+    message: string,
+    options?: { cause?: unknown; headers?: Record<string, string> },
+  ) {
     super(message, options);
     this.name = 'CachePoolError';
     this.code = code;
     this.statusCode = statusCode;
+    this.headers = options?.headers ?? {};
   }
 }
 
@@ -62,7 +78,12 @@ export class OptionError extends CachePoolError {
 
 /** A request that cannot be served as sent (a 4xx). */
 export class RequestError extends CachePoolError {
-  constructor(code: ErrorCode, statusCode: number, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    statusCode: number,
+    message: string,
+    options?: { cause?: unknown; headers?: Record<string, string> },
+  ) {
     super(code, statusCode, message, options);
     this.name = 'RequestError';
   }
@@ -173,13 +194,16 @@ export const errors = {
   /**
    * A pool node asked for a key of a partition it does not serve (src/node/ownership.ts), or
    * asked by a router that routed by an older routing version than the node's `version`: the
-   * router refreshes its table and tries again (/v1: 421 with X-Cachepool-Table-Version).
+   * router refreshes its table and tries again. Answered 421 on /v1 and 400 on the legacy API,
+   * both with the node's routing version in X-Cachepool-Table-Version (only such refusals carry
+   * that header, so a router tells them from any other 400).
    */
   notOwner: (partition: number, version: number) =>
     new RequestError(
       'CP_ERR_NOT_OWNER',
       421,
       `partition ${partition} of this key is not served by this node under routing version ${version}; refresh the partition table`,
+      { headers: { [ROUTED_BY_HEADER]: String(version) } },
     ),
   /** A move_keys call beyond the node's `--move-concurrency` (`running` calls already run). */
   moveBusy: (running: number) =>

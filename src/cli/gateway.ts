@@ -83,8 +83,10 @@ export function registerGatewayCommand(program: Command): void {
       const app = await buildGatewayApp({
         routing,
         // It follows the manager's table without taking part in its drains: nodes must be able
-        // to refuse a write it routed by an older table.
-        tagsWrites: true,
+        // to refuse a request it routed by an older table, and it then reads the table at once
+        // and sends the request again.
+        tagsRequests: true,
+        catchUp: (wanted) => follower.catchUp(wanted),
         token,
         protectData: options.protectData ?? false,
         logger,

@@ -19,6 +19,7 @@ import {
   type FoundValue,
 } from '../pool/batch-through.js';
 import { readThrough, writeThrough } from '../pool/moving-pair.js';
+import { catchUpTo, isStaleRouting } from '../pool/stale-routing.js';
 import type { Upstream, UpstreamMethod } from '../pool/upstreams.js';
 import { errorOfAnswer } from './answer-error.js';
 import { Connections, type Answer } from './connections.js';
@@ -37,9 +38,39 @@ export interface SetOptions {
    * `application/octet-stream` for bytes.
    */
   contentType?: string;
+  /**
+   * Store only if the key holds no value (memcached's `add`; `If-None-Match: *`): `set`
+   * resolves false, storing nothing, when it does.
+   */
+  ifAbsent?: boolean;
+  /**
+   * Store only if the key still holds the value of this ETag (memcached's `cas`; `If-Match`),
+   * as `getWithEtag` gave it: `set` resolves false, storing nothing, when the key changed or is
+   * gone. Not together with `ifAbsent`.
+   */
+  ifMatch?: string;
+}
+
+/** Options of `setMany`: a batch has no conditions. */
+export type SetManyOptions = Pick<SetOptions, 'ttl' | 'contentType'>;
+
+/** A value with its entity tag (`getWithEtag`), for a later `set(…, { ifMatch: etag })`. */
+export interface TaggedValue {
+  value: Buffer;
+  /** The strong ETag of the value, quoted as the node sends it (`"…"`). */
+  etag: string;
+  /** The Content-Type the value was stored with. */
+  contentType: string | undefined;
 }
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
+/**
+ * How many times a write is sent again, each time for a cause (a refusal for a stale routing, or
+ * an old owner gone while a newer table was published): a shrink can publish its move and stop
+ * the old owner between a write's table read and its invalidation, so one retry is not always
+ * enough; every retry needs a newer table or a node's word, so this never loops on its own.
+ */
+const WRITE_RETRIES = 2;
 const BYTES_TYPE = 'application/octet-stream';
 
 /** The client of a pool. Create it with `CachePool.connect`, end it with `close`. */
@@ -47,7 +78,7 @@ export class CachePool {
   readonly #options: ResolvedOptions;
   readonly #connections: Connections;
   #routes: Routes;
-  #refreshing: Promise<void> | undefined;
+  #refreshing: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -109,6 +140,18 @@ export class CachePool {
     return answer?.statusCode === 200 ? answer.body : undefined;
   }
 
+  /**
+   * The value of `key` with its ETag and Content-Type, or undefined on a miss: read, change, then
+   * write back with `set(key, value, { ifMatch: etag })` to store only if nobody wrote meanwhile.
+   */
+  async getWithEtag(key: string): Promise<TaggedValue | undefined> {
+    const answer = await this.#read(key, 'GET');
+    if (answer?.statusCode !== 200) return undefined;
+    if (answer.etag === undefined)
+      throw errors.remote('CP_ERR_NODE_UNREACHABLE', 502, 'a GET hit was answered without an ETag');
+    return { value: answer.body, etag: answer.etag, contentType: answer.contentType };
+  }
+
   /** The value of `key` as UTF-8 text, or undefined on a miss. */
   async getString(key: string): Promise<string | undefined> {
     return (await this.get(key))?.toString('utf8');
@@ -120,19 +163,29 @@ export class CachePool {
   }
 
   /**
-   * Stores `value` under `key`. Throws a CachePoolError when the pool refuses it (its code says
-   * why: CP_ERR_VALUE_TOO_LARGE, CP_ERR_KEY_TOO_LONG, …) or when the owner does not answer
-   * (CP_ERR_NODE_UNREACHABLE: the write may or may not have happened).
+   * Stores `value` under `key`; resolves true when stored, false when a condition (`ifAbsent`,
+   * `ifMatch`) did not hold (nothing stored; an unconditional write always resolves true).
+   * Throws a CachePoolError when the pool refuses it (its code says why: CP_ERR_VALUE_TOO_LARGE,
+   * CP_ERR_KEY_TOO_LONG, CP_ERR_REQUEST_INVALID for bad options, …) or when the owner does not
+   * answer (CP_ERR_NODE_UNREACHABLE: the write may or may not have happened).
    */
-  async set(key: string, value: CacheValue, options: SetOptions = {}): Promise<void> {
+  async set(key: string, value: CacheValue, options: SetOptions = {}): Promise<boolean> {
     const record = toRecord(key, value, options.contentType);
-    await this.#write(
+    const conditions = conditionsOf(options);
+    // While the key's partition moves, the new owner alone decides a condition, and a key not
+    // yet handed off is not there: ask the pair first, as a read does (a write between this
+    // check and the PUT can still slip in; a cache's add is no lock).
+    const moving = this.#live().view.previous[partitionOf(key)] !== undefined;
+    if (options.ifAbsent === true && moving && (await this.has(key))) return false;
+    const answer = await this.#write(
       key,
       'PUT',
       `${keyPath(key)}${ttlQuery(options.ttl)}`,
       record.type,
       record.value,
+      conditions,
     );
+    return answer.statusCode !== 412;
   }
 
   /** Removes `key` (nothing happens when it is absent). Throws as `set` does. */
@@ -179,8 +232,11 @@ export class CachePool {
    */
   async setMany(
     entries: Iterable<readonly [string, CacheValue]>,
-    options: SetOptions = {},
+    options: SetManyOptions = {},
   ): Promise<void> {
+    const given = options as SetOptions;
+    if (given.ifAbsent !== undefined || given.ifMatch !== undefined)
+      throw errors.invalid('setMany takes no ifAbsent or ifMatch: a batch put is unconditional');
     const records = [...entries].map(([key, value]) => toRecord(key, value, options.contentType));
     const query = ttlQuery(options.ttl);
     let pending = records;
@@ -240,7 +296,7 @@ export class CachePool {
         return undefined;
       }
       if (answer.statusCode === 200 || answer.statusCode === 404) return answer;
-      if (answer.statusCode === 421 && attempt === 0) {
+      if (isStaleRouting(answer) && attempt === 0) {
         await this.#refreshTo(answer);
         continue;
       }
@@ -248,32 +304,45 @@ export class CachePool {
     }
   }
 
-  /** A write (PUT or DELETE) with one retry after a 421. */
+  /**
+   * A write (PUT or DELETE), sent again after a 421 or an old owner gone (WRITE_RETRIES at
+   * most); `conditions` (If-None-Match, If-Match)
+   * go to the owner, and its 412 is answered, not thrown.
+   */
   async #write(
     key: string,
     method: UpstreamMethod,
     path: string,
     type: string | undefined,
     body: Buffer | undefined,
-  ): Promise<void> {
+    conditions?: Record<string, string>,
+  ): Promise<Upstream> {
     checkKey(key);
     for (let attempt = 0; ; attempt++) {
       const { view, headers } = this.#live();
       const forwarder = this.#connections.forwarder(headers);
       let answer: Upstream;
       try {
-        answer = await writeThrough(forwarder, view, key, method, path, type, body, (address) =>
-          forwarder.forward(address, 'DELETE', keyPath(key)),
+        answer = await writeThrough(
+          forwarder,
+          view,
+          key,
+          method,
+          path,
+          type,
+          body,
+          (address) => forwarder.forward(address, 'DELETE', keyPath(key)),
+          conditions,
         );
       } catch (error) {
         // The old owner of a moving partition refused the invalidation for a newer routing
         // state (its 421 is the cause): read the table again and write once more.
         const cause = (error as { cause?: Answer }).cause;
-        if (attempt === 0 && cause?.statusCode === 421) {
+        if (attempt < WRITE_RETRIES && cause !== undefined && isStaleRouting(cause)) {
           await this.#refreshTo(cause);
           continue;
         }
-        if (isUnreachable(error) && attempt === 0) {
+        if (isUnreachable(error) && attempt < WRITE_RETRIES) {
           // A node that left the pool (a shrink stops it once its keys are handed off) while
           // this table still named it: with a newer table, the write is sent once more (PUT and
           // DELETE are idempotent); with the same table it fails.
@@ -283,8 +352,8 @@ export class CachePool {
         }
         throw error;
       }
-      if (answer.statusCode < 300) return;
-      if (answer.statusCode === 421 && attempt === 0) {
+      if (answer.statusCode < 300 || (conditions && answer.statusCode === 412)) return answer;
+      if (isStaleRouting(answer) && attempt < WRITE_RETRIES) {
         await this.#refreshTo(answer);
         continue;
       }
@@ -308,35 +377,30 @@ export class CachePool {
 
   /**
    * Reads the table again from the manager (one read at a time; callers share it). A failed
-   * read keeps the table in force; an older table than the one in force is ignored.
+   * read keeps the table in force (false); an older table than the one in force is ignored.
    */
-  #refresh(): Promise<void> {
+  #refresh(): Promise<boolean> {
     const { source } = this.#options;
-    if (source.kind !== 'manager' || this.#closed) return Promise.resolve();
+    if (source.kind !== 'manager' || this.#closed) return Promise.resolve(false);
     this.#refreshing ??= readRoutes(this.#connections, source.address)
       .then((routes) => {
         if (routes.routingVersion >= this.#routes.routingVersion) this.#routes = routes;
+        return true;
       })
-      .catch(() => undefined)
+      .catch(() => false)
       .finally(() => {
         this.#refreshing = undefined;
       });
     return this.#refreshing;
   }
 
-  /**
-   * After a 421: reads the table again until it is at least the routing version the node
-   * announced (the manager tells its nodes a new routing state just before it publishes it, so
-   * the table may lag the node by a moment); at most defaults.client.catchUpReads reads,
-   * defaults.client.catchUpWaitMs apart. Without an announced version, one read.
-   */
+  /** After a refusal: catches up with the node's routing version (pool/stale-routing.ts). */
   async #refreshTo(answer: Answer | { nodeVersion: number } | undefined): Promise<void> {
-    const wanted = answer?.nodeVersion;
-    for (let read = 0; read < defaults.client.catchUpReads; read++) {
-      await this.#refresh();
-      if (wanted === undefined || this.#routes.routingVersion >= wanted || this.#closed) return;
-      await new Promise((resolve) => setTimeout(resolve, defaults.client.catchUpWaitMs));
-    }
+    if (this.#options.source.kind !== 'manager' || this.#closed) return;
+    await catchUpTo(answer?.nodeVersion, {
+      refresh: () => this.#refresh(),
+      current: () => this.#routes.routingVersion,
+    });
   }
 
   #throwFailure(outcome: BatchOutcome): void {
@@ -359,6 +423,22 @@ function keyPath(key: string): string {
 
 function checkKey(key: unknown): asserts key is string {
   if (typeof key !== 'string' || key === '') throw errors.missingKey();
+}
+
+/** The If-None-Match / If-Match headers of a write's conditions; 400 for bad ones. */
+function conditionsOf(options: SetOptions): Record<string, string> | undefined {
+  const { ifAbsent, ifMatch } = options;
+  if (ifAbsent !== undefined && typeof ifAbsent !== 'boolean')
+    throw errors.invalid(`ifAbsent must be true or false, got ${JSON.stringify(ifAbsent)}`);
+  if (ifMatch !== undefined && (typeof ifMatch !== 'string' || !/^[\x21-\x7e]+$/.test(ifMatch)))
+    throw errors.invalid(
+      `ifMatch must be an ETag as getWithEtag gives it (printable ASCII, no spaces), got ${JSON.stringify(ifMatch)}`,
+    );
+  if (ifAbsent === true && ifMatch !== undefined)
+    throw errors.invalid('ifAbsent and ifMatch cannot be given together');
+  if (ifAbsent === true) return { 'if-none-match': '*' };
+  if (ifMatch !== undefined) return { 'if-match': ifMatch };
+  return undefined;
 }
 
 function ttlQuery(ttl: number | undefined): string {

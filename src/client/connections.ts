@@ -9,15 +9,11 @@ import { Pool } from 'undici';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import type { Forwarder } from '../pool/moving-pair.js';
+import { nodeVersionOf } from '../pool/stale-routing.js';
 import type { Upstream, UpstreamMethod } from '../pool/upstreams.js';
 
-/** The header of a 421: the routing version the refusing node serves by. */
-const NODE_VERSION_HEADER = 'x-cachepool-table-version';
-
-/** An answer, with the routing version a node announced on a 421 (`X-Cachepool-Table-Version`). */
-export interface Answer extends Upstream {
-  nodeVersion?: number;
-}
+/** An answer: status, bytes, ETag, and the routing version a refusing node announced. */
+export type Answer = Upstream;
 
 /** Options of Connections. */
 export interface ConnectionsOptions {
@@ -57,12 +53,14 @@ export class Connections {
       });
       const bytes = Buffer.from(await answer.body.arrayBuffer());
       const type = answer.headers['content-type'];
-      const version = Number(answer.headers[NODE_VERSION_HEADER]);
+      const etag = answer.headers.etag;
+      const nodeVersion = nodeVersionOf(answer.headers);
       return {
         statusCode: answer.statusCode,
         contentType: Array.isArray(type) ? type[0] : type,
         body: bytes,
-        ...(Number.isSafeInteger(version) ? { nodeVersion: version } : {}),
+        ...(etag !== undefined ? { etag: Array.isArray(etag) ? etag[0] : etag } : {}),
+        ...(nodeVersion !== undefined ? { nodeVersion } : {}),
       };
     } catch (error) {
       throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);

@@ -52,10 +52,11 @@ export function sendSuccess<T>(reply: FastifyReply, content: T): FastifyReply {
   return reply.code(200).type('application/json; charset=utf-8').send(success(content));
 }
 
-/** Sends `error` in the legacy envelope with its legacy status. */
+/** Sends `error` in the legacy envelope with its legacy status (and the error's headers). */
 export function sendLegacyError(reply: FastifyReply, error: CachePoolError): FastifyReply {
   const status = legacyStatus(error);
   return reply
+    .headers(error.headers)
     .code(status)
     .type('application/json; charset=utf-8')
     .send(failure(status, error.message));
@@ -66,10 +67,14 @@ export interface V1ErrorBody {
   error: { code: ErrorCode; status: number; message: string };
 }
 
-/** Sends `error` as a /v1 error with the catalogue's status. */
+/** Sends `error` as a /v1 error with the catalogue's status (and the error's headers). */
 export function sendV1Error(reply: FastifyReply, error: CachePoolError): FastifyReply {
   const body: V1ErrorBody = {
     error: { code: error.code, status: error.statusCode, message: error.message },
   };
-  return reply.code(error.statusCode).type('application/json; charset=utf-8').send(body);
+  return reply
+    .headers(error.headers)
+    .code(error.statusCode)
+    .type('application/json; charset=utf-8')
+    .send(body);
 }

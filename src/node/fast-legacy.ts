@@ -8,9 +8,10 @@
  * reader (src/http/legacy-body.ts) that the Fastify parser and the gateway use too; its errors
  * are mapped as the error handler maps them. Everything else — other paths or a query string,
  * multipart and other content types, chunked, empty or too large bodies, a missing or wrong
- * token under `--protect-data` — falls through to Fastify.
+ * token under `--protect-data` — falls through to Fastify. A router that says its routing version
+ * (a standalone gateway) is taken too: the version is checked as on the Fastify routes.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { errors } from '../errors.js';
 import {
@@ -23,7 +24,7 @@ import {
   toCachePoolError,
   type PreRouter,
 } from '../http/index.js';
-import { ROUTED_BY_HEADER } from './routed-by.js';
+import { routedByOf } from './routed-by.js';
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer } from './entry.js';
 import { parseTtl } from './ttl.js';
@@ -60,17 +61,12 @@ export function createFastLegacy(options: FastLegacyOptions): PreRouter {
       return false;
     const headers = request.headers;
     if (headers['transfer-encoding'] !== undefined) return false;
-    // A router that says its routing version (a standalone gateway's write) goes to the Fastify
-    // route, which checks it against the node's partitions.
-    if (headers[ROUTED_BY_HEADER] !== undefined) return false;
     const encoding = encodingOf(headers['content-type']);
     if (encoding !== 'form' && encoding !== 'json') return false;
     if (token !== undefined && !bearerAuthorized(token, headers.authorization)) return false;
     const length = Number(headers['content-length']);
     if (!(length > 0 && length <= bodyLimitBytes)) return false;
-    readBody(request, length, (body) =>
-      answer(options, path, encoding, headers['content-type']!, body, response),
-    );
+    readBody(request, length, (body) => answer(options, path, encoding, headers, body, response));
     return true;
   };
 }
@@ -103,11 +99,12 @@ function answer(
   options: FastLegacyOptions,
   path: Path,
   encoding: Encoding,
-  contentType: string,
+  headers: IncomingHttpHeaders,
   body: Buffer,
   response: ServerResponse,
 ): void {
   const { node } = options;
+  const contentType = headers['content-type']!;
   // As Fastify after a body its parser refused: the answer closes the connection.
   let parseFailed = false;
   try {
@@ -115,12 +112,16 @@ function answer(
       parseFailed = true;
     });
     const key = node.checkKey(fields.text(0));
+    // A router that says its routing version (a standalone gateway) is checked against the
+    // node's partitions, as on the Fastify route.
+    const routedBy = routedByOf({ headers });
     if (path === '/api/cache/content') {
-      node.putText(key, fields.text(1), node.deadlineAfter(parseTtl('ttl', fields.text(2))));
+      const ttlS = parseTtl('ttl', fields.text(2));
+      node.putText(key, fields.text(1), node.deadlineAfter(ttlS), routedBy);
       send(response, 200, PUT_DONE);
       return;
     }
-    const entry = node.get(key);
+    const entry = node.get(key, routedBy);
     if (entry === undefined) throw errors.unknownKey();
     send(response, 200, legacyAnswer(entry));
   } catch (error) {
@@ -131,6 +132,7 @@ function answer(
     }
     const status = legacyStatus(known);
     if (parseFailed) response.setHeader('connection', 'close');
+    for (const [name, value] of Object.entries(known.headers)) response.setHeader(name, value);
     send(response, status, JSON.stringify(failure(status, known.message)));
   }
 }

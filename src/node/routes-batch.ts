@@ -22,7 +22,7 @@ import {
 } from './batch.js';
 import type { CacheNode } from './cache-node.js';
 import { rawEntry, valueOf } from './entry.js';
-import { announceVersionOn421, routedByOf } from './routed-by.js';
+import { routedByOf } from './routed-by.js';
 import { ttlOfV1 } from './ttl.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -36,7 +36,6 @@ export async function registerBatchRoutes(
 ): Promise<void> {
   await app.register(async (scope) => {
     registerRawParsers(scope);
-    announceVersionOn421(scope, node);
 
     scope.post('/v1/batch/get', { onRequest: dataGuard }, (request, reply) => {
       const keys = keysOf(node, request);

@@ -44,7 +44,7 @@ export function registerLegacyRoutes(
   const data = { onRequest: dataGuard };
   app.post('/api/cache/key', data, (request, reply) => {
     const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
-    const entry = node.get(key);
+    const entry = node.get(key, routedByOf(request));
     if (entry === undefined) throw errors.unknownKey();
     reply.header('content-type', JSON_TYPE).send(legacyAnswer(entry));
   });

@@ -16,7 +16,7 @@ import type { CacheNode } from './cache-node.js';
 import { rawEntry, valueOf, type Entry } from './entry.js';
 import { etagOf, ifMatchHolds } from './etag.js';
 import { openapi } from './openapi.js';
-import { announceVersionOn421, routedByOf } from './routed-by.js';
+import { routedByOf } from './routed-by.js';
 import { ttlOfV1 } from './ttl.js';
 
 const DEFAULT_TYPE = 'application/octet-stream';
@@ -36,7 +36,6 @@ export async function registerV1Routes(
   const data = { onRequest: dataGuard };
   await app.register(async (scope) => {
     registerRawParsers(scope);
-    announceVersionOn421(scope, node);
 
     scope.get('/v1/openapi.json', (_request, reply) => {
       reply.header('content-type', 'application/json; charset=utf-8').send(openapi);

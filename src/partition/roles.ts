@@ -6,14 +6,15 @@
  * grows with the table's version and is odd while partitions move, so a node or a client can tell
  * which of two states is newer. Pure: no I/O.
  */
+import { ROUTED_BY_HEADER } from '../errors.js';
 import { PARTITION_COUNT } from './partition-of.js';
 import type { PartitionTable } from './table.js';
 
 /**
  * The header in which a router says the routing version it routed a request by, and a node that
- * refused the request (421) says its own.
+ * refused the request (CP_ERR_NOT_OWNER) says its own. Declared with that error (errors.ts).
  */
-export const ROUTED_BY_HEADER = 'x-cachepool-table-version';
+export { ROUTED_BY_HEADER };
 
 /** A node's part in one partition. */
 export type PartitionRole = 'owned' | 'receiving' | 'leaving';

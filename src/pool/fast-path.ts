@@ -10,7 +10,9 @@
  * through to the Fastify routes, which do the same thing more slowly with the same reader, so
  * errors keep the exact envelope and status Fastify gives them.
  * Routing views are entered and left as in the Fastify routes: the drain on publish still waits
- * for every request routed by the older view.
+ * for every request routed by the older view. A standalone gateway tags each request with its
+ * routing version; a node's refusal for a stale routing is held back, the table read again and
+ * the request sent once more on the fresh view (stale-routing.ts), as the Fastify routes do.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -26,13 +28,19 @@ import {
 import { partitionOf } from '../partition/index.js';
 import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
 import { ResponseRelay, type RelayTarget } from './relay.js';
-import { writeTag, type RouteView, type Routing } from './routing.js';
+import { routingTag, type RouteView, type Routing } from './routing.js';
+import { StaleWatch } from './stale-routing.js';
 import type { Upstream, Upstreams, UpstreamMethod } from './upstreams.js';
 
 /** Options of createFastPath. */
 export interface FastPathOptions {
-  /** Send the routing version with every write (routing.ts writeTag); default false. */
-  tagsWrites?: boolean;
+  /** Send the routing version with every key request (routing.ts routingTag); default false. */
+  tagsRequests?: boolean;
+  /**
+   * Reads the table again after a node refused a request for a stale routing (gateway.ts); the
+   * request is then sent once more on the fresh view. Without it a refusal is relayed.
+   */
+  catchUp?: ((wanted: number | undefined) => Promise<void>) | undefined;
   routing: Routing;
   upstreams: Upstreams;
   /** The app's body limit in bytes: a larger body falls through (Fastify answers 413). */
@@ -96,6 +104,10 @@ class Exchange implements RelayTarget {
   #response: ServerResponse;
   #view: RouteView | undefined;
   #owner = '';
+  #key = '';
+  #body: Buffer = Buffer.alloc(0);
+  /** 0, then 1 once the request is sent again after a refusal for a stale routing. */
+  #attempt = 0;
 
   constructor(
     options: FastPathOptions,
@@ -144,10 +156,20 @@ class Exchange implements RelayTarget {
       return this.#fail(error);
     }
     if (key === undefined || key === '') return this.#fail(errors.missingKey());
+    this.#key = key;
+    this.#body = body;
+    this.#send();
+  }
+
+  /** Routes the key by the current view and sends the request (again, after a refusal). */
+  #send(): void {
+    const key = this.#key;
+    const body = this.#body;
     const view = this.#options.routing.view;
     view.enter();
     this.#view = view;
     const partition = partitionOf(key);
+    const tag = routingTag(this.#options.tagsRequests ?? false, view);
     // A write that must wait for older requests first (RouteView.writeGate) goes the long way.
     if (
       view.previous[partition] === undefined &&
@@ -165,39 +187,65 @@ class Exchange implements RelayTarget {
           path,
           this.#type,
           body,
-          new ResponseRelay(this.#response, this),
-          this.#route.write ? writeTag(this.#options.tagsWrites ?? false, view) : undefined,
+          new ResponseRelay(this.#response, this, this.#retries()),
+          tag,
         );
       } catch (error) {
         // A closed or invalid pool throws at once (the gateway is closing): answer, never crash.
         this.relayed(error instanceof Error ? error : new Error(String(error)), false);
       }
     } else {
-      this.#moving(view, key, body).then(
-        (answer) => this.#finish(answer),
-        (error: unknown) => this.#fail(error),
+      this.#owner = '';
+      const watch = new StaleWatch(this.#options.upstreams, tag);
+      this.#moving(view, key, body, watch).then(
+        (answer) => {
+          const hit = !this.#route.write && answer.statusCode === 200;
+          if (watch.refused && !hit && this.#retries()) return this.refused(watch.version);
+          this.#finish(answer);
+        },
+        (error: unknown) => {
+          if (watch.refused && this.#retries()) return this.refused(watch.version);
+          this.#fail(error);
+        },
       );
     }
   }
 
+  /** Whether a refusal for a stale routing may still be retried. */
+  #retries(): boolean {
+    return this.#attempt === 0 && this.#options.catchUp !== undefined;
+  }
+
+  /**
+   * A node refused the request for a stale routing (RelayTarget; or seen by a StaleWatch): the
+   * view is left, the table read again, and the request sent once more on the fresh view.
+   */
+  refused(nodeVersion: number | undefined): void {
+    if (this.#owner !== '') this.#options.upstreams.breaker.succeeded(this.#owner);
+    this.#leave();
+    this.#attempt++;
+    this.#options.catchUp!(nodeVersion).then(
+      () => this.#send(),
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
   /** A moving (or write-gated) partition: the orders of moving-pair.ts, answered whole. */
-  #moving(view: RouteView, key: string, body: Buffer): Promise<Upstream> {
-    const { upstreams } = this.#options;
+  #moving(view: RouteView, key: string, body: Buffer, watch: StaleWatch): Promise<Upstream> {
+    const forwarder = watch.forwarder;
     const { method, path } = this.#route;
-    const tag = writeTag(this.#options.tagsWrites ?? false, view);
     return this.#route.write
       ? writeThrough(
-          upstreams,
+          forwarder,
           view,
           key,
           method,
           path,
           this.#type,
           body,
-          invalidateLegacy(upstreams, key, tag),
-          tag,
+          invalidateLegacy(forwarder, key),
         )
-      : readThrough(upstreams, view, key, method, path, this.#type, body);
+      : readThrough(forwarder, view, key, method, path, this.#type, body);
   }
 
   /** The relay's report (RelayTarget): the node's answer was relayed, or it failed. */

@@ -5,7 +5,9 @@
  * them). The gateway checks what it can before sending anything (count, empty keys or values,
  * TTL), so those bad batches change nothing; a node's refusal of its part is relayed as it came
  * (the other nodes' parts may be stored). A node that does not answer makes its keys misses on
- * a get and fails a put with 502.
+ * a get and fails a put with 502. A standalone gateway tags its batches with its routing version;
+ * the keys a node refuses for a stale routing are sent once more after a table read
+ * (stale-routing.ts), and a second refusal is relayed (421), never acknowledged as stored.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { defaults } from '../defaults.js';
@@ -25,7 +27,9 @@ import {
   type BatchOutcome,
   type FoundValue,
 } from './batch-through.js';
-import type { RouteView, Routing } from './routing.js';
+import type { Forwarder } from './moving-pair.js';
+import { routingTag, type RouteView, type Routing } from './routing.js';
+import { StaleWatch } from './stale-routing.js';
 import type { Upstreams } from './upstreams.js';
 
 /** What the gateway's batch routes need from the gateway. */
@@ -34,6 +38,10 @@ export interface GatewayBatchOptions {
   upstreams: Upstreams;
   dataGuard: TokenGuard;
   bodyLimitBytes: number;
+  /** Send the routing version with every batch (routing.ts routingTag); default false. */
+  tagsRequests?: boolean;
+  /** Reads the table again after a refusal for a stale routing (gateway.ts); default none. */
+  catchUp?: ((wanted: number | undefined) => Promise<void>) | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -45,13 +53,34 @@ export async function registerGatewayBatchRoutes(
 ): Promise<void> {
   const { routing, upstreams } = options;
   const limits = { maxKeys: defaults.batchMaxKeys, maxBytes: options.bodyLimitBytes / 2 };
-  const inView = async <T>(work: (view: RouteView) => Promise<T>): Promise<T> => {
-    const view = routing.view;
-    view.enter();
-    try {
-      return await work(view);
-    } finally {
-      view.leave();
+  const { catchUp } = options;
+
+  /**
+   * Runs a batch of `keys` on the current view with its routing tag; the keys a node refused for
+   * a stale routing (stale-routing.ts) are sent once more on the view the table read then gives.
+   * Resolves the last outcome (its staleKeys: refused twice).
+   */
+  const routed = async (
+    keys: readonly string[],
+    work: (view: RouteView, forwarder: Forwarder, keys: readonly string[]) => Promise<BatchOutcome>,
+  ): Promise<BatchOutcome> => {
+    let pending = keys;
+    const unreachableKeys: string[] = [];
+    for (let attempt = 0; ; attempt++) {
+      const view = routing.view;
+      view.enter();
+      let outcome: BatchOutcome;
+      try {
+        const tag = routingTag(options.tagsRequests ?? false, view);
+        outcome = await work(view, new StaleWatch(upstreams, tag).forwarder, pending);
+      } finally {
+        view.leave();
+      }
+      unreachableKeys.push(...outcome.unreachableKeys);
+      if (outcome.staleKeys.length === 0 || outcome.failure || attempt === 1 || !catchUp)
+        return { ...outcome, unreachableKeys };
+      await catchUp(outcome.staleAnswer?.nodeVersion);
+      pending = outcome.staleKeys;
     }
   };
 
@@ -61,7 +90,9 @@ export async function registerGatewayBatchRoutes(
     scope.post('/v1/batch/get', { onRequest: options.dataGuard }, async (request, reply) => {
       const keys = keysOf(request.body);
       const found = new Map<string, FoundValue>();
-      const outcome = await inView((view) => batchGetThrough(upstreams, view, keys, found, limits));
+      const outcome = await routed(keys, (view, forwarder, pending) =>
+        batchGetThrough(forwarder, view, pending, found, limits),
+      );
       if (refused(reply, outcome)) return reply;
       const records = keys.map((key) => {
         const hit = found.get(key);
@@ -83,9 +114,16 @@ export async function registerGatewayBatchRoutes(
           throw errors.invalid(`batch record ${i} (${JSON.stringify(record.key)}) has no value`);
       }
       const query = ttlS === undefined ? '' : `?ttl=${ttlS}`;
-      const outcome = await inView((view) =>
-        batchPutThrough(upstreams, view, records, query, limits, (address, key) =>
-          upstreams.forward(address, 'DELETE', `/v1/keys/${encodeURIComponent(key)}`),
+      const byKey = new Map(records.map((record) => [record.key, record]));
+      const outcome = await routed([...byKey.keys()], (view, forwarder, pending) =>
+        batchPutThrough(
+          forwarder,
+          view,
+          pending.map((key) => byKey.get(key)!),
+          query,
+          limits,
+          (address, key) =>
+            forwarder.forward(address, 'DELETE', `/v1/keys/${encodeURIComponent(key)}`),
         ),
       );
       if (outcome.unreachableKeys.length > 0)
@@ -96,10 +134,10 @@ export async function registerGatewayBatchRoutes(
   });
 }
 
-/** Relays a node's refusal (or a 421 of a stale table); true when one was sent. */
+/** Relays a node's refusal (or its 421 for a stale routing, twice); true when one was sent. */
 function refused(reply: FastifyReply, outcome: BatchOutcome): boolean {
-  if (outcome.failure) {
-    const { answer } = outcome.failure;
+  const answer = outcome.failure?.answer ?? outcome.staleAnswer;
+  if (answer) {
     reply.code(answer.statusCode);
     if (answer.contentType !== undefined) reply.header('content-type', answer.contentType);
     reply.send(answer.body);

@@ -6,7 +6,9 @@
  * to B and then A (docs/pool.md explains why these orders never miss nor undo a write).
  * Pool-wide calls (clear, statistics, keys) fan out to every node. It owns no table: the manager
  * publishes into the Routing it is given. The three hot legacy routes are served by a pre-router
- * (fast-path.ts) that streams the node's answer back; Fastify handles everything else.
+ * (fast-path.ts) that streams the node's answer back; Fastify handles everything else. A
+ * standalone gateway tags each key request with its routing version and, when a node refuses it
+ * for a stale routing, reads the table again and sends it once more (stale-routing.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -26,17 +28,24 @@ import { defaults } from '../defaults.js';
 import { createFastPath } from './fast-path.js';
 import { registerGatewayBatchRoutes } from './gateway-batch.js';
 import { invalidateLegacy, readThrough, writeThrough, type Forwarder } from './moving-pair.js';
-import { writeTag, type RouteView, type Routing } from './routing.js';
+import { routingTag, type RouteView, type Routing } from './routing.js';
+import { StaleWatch } from './stale-routing.js';
 import { Upstreams, type Upstream, type UpstreamMethod } from './upstreams.js';
 
 /** Options of buildGatewayApp. */
 export interface GatewayOptions {
   routing: Routing;
   /**
-   * Send the routing version with every write (writeTag): for a standalone gateway, which follows
-   * the manager's table without taking part in its drains. Default false.
+   * Send the routing version with every key request (routingTag): for a standalone gateway,
+   * which follows the manager's table without taking part in its drains. Default false.
    */
-  tagsWrites?: boolean;
+  tagsRequests?: boolean;
+  /**
+   * Reads the manager's table again after a node refused a request routed by an older view,
+   * until the routing reaches `wanted` (TableFollower.catchUp); the request is then sent once
+   * more on the fresh view. Without it a refusal is relayed as it came.
+   */
+  catchUp?: (wanted: number | undefined) => Promise<void>;
   /** The pool token: required on control calls here, and sent to the nodes. */
   token?: string | undefined;
   /**
@@ -81,20 +90,49 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     }
   };
 
+  const tagsRequests = options.tagsRequests ?? false;
+  const { catchUp } = options;
+
+  /**
+   * One key's request routed by the current view with its routing tag; when a node refused it
+   * for a stale routing (stale-routing.ts) and the gateway can catch up, the table is read
+   * again and the request sent once more on the fresh view. A read that hit is kept as it is.
+   */
+  const routed = async (
+    read: boolean,
+    work: (view: RouteView, forwarder: Forwarder) => Promise<Upstream>,
+  ): Promise<Upstream> => {
+    for (let attempt = 0; ; attempt++) {
+      let watch: StaleWatch | undefined;
+      const retry = attempt === 0 && catchUp !== undefined;
+      try {
+        const answer = await inView((view) => {
+          watch = new StaleWatch(upstreams, routingTag(tagsRequests, view));
+          return work(view, watch.forwarder);
+        });
+        if (!(retry && watch!.refused) || (read && answer.statusCode === 200)) return answer;
+      } catch (error) {
+        // The old owner of a moving partition refused the invalidation that follows a write.
+        if (!(retry && watch?.refused)) throw error;
+      }
+      await catchUp(watch!.version);
+    }
+  };
+
   // No part counts of its own: the owner applies its own limits (--max-fields, --max-parts) to
   // the bytes forwarded, so the gateway never refuses a body its node would take.
   const multipartLimits = { maxFields: Infinity, maxParts: Infinity, maxFiles: Infinity };
 
   // The hot legacy routes are served before Fastify sees them; the routes below stay as the
   // fallback for every case the fast path leaves alone (and for app.inject()).
-  const tagsWrites = options.tagsWrites ?? false;
   const fastPath = createFastPath({
     routing,
     upstreams,
     bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
     logger: options.logger,
     token: dataToken,
-    tagsWrites,
+    tagsRequests,
+    catchUp,
   });
   interpose(app.server, fastPath);
 
@@ -115,23 +153,21 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
         const key = await legacyKeyOf(type, body, request.url, multipartLimits);
         if (key === undefined || key === '') throw errors.missingKey();
         const path = request.url;
-        return inView(async (view) => {
-          const answer =
-            kind === 'read'
-              ? await readThrough(upstreams, view, key, method, path, type, body)
-              : await writeThrough(
-                  upstreams,
-                  view,
-                  key,
-                  method,
-                  path,
-                  type,
-                  body,
-                  invalidateLegacy(upstreams, key, writeTag(tagsWrites, view)),
-                  writeTag(tagsWrites, view),
-                );
-          return relay(reply, answer);
-        });
+        const answer = await routed(kind === 'read', (view, forwarder) =>
+          kind === 'read'
+            ? readThrough(forwarder, view, key, method, path, type, body)
+            : writeThrough(
+                forwarder,
+                view,
+                key,
+                method,
+                path,
+                type,
+                body,
+                invalidateLegacy(forwarder, key),
+              ),
+        );
+        return relay(reply, answer);
       };
     scope.post('/api/cache/key', legacy('POST', 'read'));
     scope.post('/api/cache/content', legacy('POST', 'write'));
@@ -149,30 +185,22 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
       const method = request.method as Method;
       const type = request.headers['content-type'];
       const body = request.body as Buffer | undefined;
-      return inView(async (view) => {
-        const answer =
-          method === 'GET' || method === 'HEAD'
-            ? await readThrough(upstreams, view, key, method, path, undefined, undefined)
-            : await writeThrough(
-                conditional(upstreams, request.headers, writeTag(tagsWrites, view)),
-                view,
-                key,
-                method,
-                path,
-                type,
-                body,
-                (address) =>
-                  upstreams.forward(
-                    address,
-                    'DELETE',
-                    path,
-                    undefined,
-                    undefined,
-                    writeTag(tagsWrites, view),
-                  ),
-              );
-        return relay(reply, answer);
-      });
+      const read = method === 'GET' || method === 'HEAD';
+      const answer = await routed(read, (view, forwarder) =>
+        read
+          ? readThrough(forwarder, view, key, method, path, undefined, undefined)
+          : writeThrough(
+              conditional(forwarder, request.headers),
+              view,
+              key,
+              method,
+              path,
+              type,
+              body,
+              (address) => forwarder.forward(address, 'DELETE', path.split('?')[0]!),
+            ),
+      );
+      return relay(reply, answer);
     };
     scope.route({
       method: ['GET', 'HEAD', 'PUT', 'DELETE'],
@@ -187,6 +215,8 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     upstreams,
     dataGuard: data,
     bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
+    tagsRequests,
+    catchUp,
   });
 
   /**
@@ -281,20 +311,16 @@ function relay(reply: FastifyReply, answer: Upstream): FastifyReply {
   return reply.send(answer.body);
 }
 
-/** `upstreams` sending a /v1 write's If-Match and If-None-Match on to the owner. */
-function conditional(
-  upstreams: Upstreams,
-  headers: FastifyRequest['headers'],
-  tag: Record<string, string> | undefined,
-): Forwarder {
-  const extra: Record<string, string> = { ...tag };
+/** `forwarder` sending a /v1 write's If-Match and If-None-Match on to the owner. */
+function conditional(forwarder: Forwarder, headers: FastifyRequest['headers']): Forwarder {
+  const extra: Record<string, string> = {};
   for (const name of ['if-match', 'if-none-match'] as const) {
     const value = headers[name];
     if (typeof value === 'string') extra[name] = value;
   }
-  if (Object.keys(extra).length === 0) return upstreams;
+  if (Object.keys(extra).length === 0) return forwarder;
   return {
-    forward: (a, m, p, t, b, more) => upstreams.forward(a, m, p, t, b, { ...extra, ...more }),
+    forward: (a, m, p, t, b, more) => forwarder.forward(a, m, p, t, b, { ...extra, ...more }),
   };
 }
 

@@ -4,10 +4,12 @@
  * client's response — no buffering, no copy. Backpressure from a slow client pauses the node's
  * answer. A client that went away is not an error: the node's answer is read to its end and
  * dropped, so the request still ends only when the node has answered (the routing drain counts
- * on that). What to do once the exchange is over is its target's business.
+ * on that). A refusal for a stale routing may be held back for a retry instead. What to do once
+ * the exchange is over is its target's business.
  */
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { nodeVersionOf } from './stale-routing.js';
 
 /** Who hears how the relay ended (an object, so that no closure is made per request). */
 export interface RelayTarget {
@@ -16,6 +18,11 @@ export interface RelayTarget {
    * whether anything reached the client yet (if not, the target may still answer with an error).
    */
   relayed(error: Error | undefined, headersSent: boolean): void;
+  /**
+   * Called instead of `relayed` when the relay was told to hold back a refusal for a stale
+   * routing and the node answered one: nothing reached the client, the target may retry.
+   */
+  refused(nodeVersion: number): void;
 }
 
 /** One relayed answer (one per forwarded request). */
@@ -23,10 +30,18 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   #response: ServerResponse;
   #target: RelayTarget;
   #resume: (() => void) | undefined;
+  #holdsRefusal: boolean;
+  /** The version a held-back refusal announced; its body is read and dropped. */
+  #refusedFor: number | undefined;
 
-  constructor(response: ServerResponse, target: RelayTarget) {
+  /**
+   * `holdsRefusal`: an answer that refuses the request for a stale routing (it names the node's
+   * routing version, stale-routing.ts) is not relayed but reported to `target.refused`.
+   */
+  constructor(response: ServerResponse, target: RelayTarget, holdsRefusal = false) {
     this.#response = response;
     this.#target = target;
+    this.#holdsRefusal = holdsRefusal;
   }
 
   /** Present so that undici treats this as a handler of its current (controller) API. */
@@ -37,6 +52,10 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
+    if (this.#holdsRefusal) {
+      this.#refusedFor = nodeVersionOf(headers);
+      if (this.#refusedFor !== undefined) return;
+    }
     const response = this.#response;
     if (response.destroyed) return;
     const type = headers['content-type'];
@@ -48,7 +67,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const response = this.#response;
-    if (response.destroyed) return;
+    if (response.destroyed || this.#refusedFor !== undefined) return;
     if (!response.write(chunk)) {
       controller.pause();
       // Made only when a client is slow, not on every request.
@@ -63,11 +82,12 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.#refusedFor !== undefined) return this.#target.refused(this.#refusedFor);
     if (!this.#response.destroyed) this.#response.end();
     this.#target.relayed(undefined, true);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.#target.relayed(error, this.#response.headersSent);
+    this.#target.relayed(error, this.#refusedFor === undefined && this.#response.headersSent);
   }
 }

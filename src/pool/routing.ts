@@ -159,13 +159,18 @@ function turnedBack(old: RouteView, next: RouteView): Set<number> {
 }
 
 /**
- * The header a standalone gateway sends with a write: the routing version of the view it routed
- * by, so that a node that no longer takes that write refuses it (CP_ERR_NOT_OWNER) instead of
- * keeping a value nobody will read. A gateway inside the manager's process sends none: the
- * manager drains its requests before any handoff (docs/pool.md).
+ * The header a standalone gateway sends with every key request: the routing version of the view
+ * it routed by, so that a node that no longer serves the key for it refuses (CP_ERR_NOT_OWNER)
+ * instead of keeping a value nobody will read or answering a miss for a key it handed off; the
+ * gateway then reads its table again and retries (stale-routing.ts). A gateway inside the
+ * manager's process sends none: the manager drains its requests before any handoff
+ * (docs/pool.md).
  */
-export function writeTag(tagsWrites: boolean, view: RouteView): Record<string, string> | undefined {
-  return tagsWrites
+export function routingTag(
+  tagsRequests: boolean,
+  view: RouteView,
+): Record<string, string> | undefined {
+  return tagsRequests
     ? { [ROUTED_BY_HEADER]: String(routingVersionOf(view.table, view.moving)) }
     : undefined;
 }

@@ -3,7 +3,8 @@
  * `GET /api/manager/partitions` every `intervalMs` and publishes each new table (or new set of
  * moving partitions) into the gateway's Routing. When the manager does not answer, the last
  * table stays in force and the failure is counted; nothing else changes. `tick()` is one read,
- * what the timer calls and what tests call. `parsePartitions` reads the manager's answer; the
+ * what the timer calls and what tests call; `catchUp` reads at once after a node refused a request
+ * routed by an older table. `parsePartitions` reads the manager's answer; the
  * client (src/client) uses it too.
  */
 import { request } from 'undici';
@@ -12,6 +13,7 @@ import { systemClock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { PARTITION_COUNT, PartitionTable, routingVersionOf } from '../partition/index.js';
 import type { MovingPartition, Routing } from './routing.js';
+import { catchUpTo } from './stale-routing.js';
 
 /** The table and moving partitions of a `GET /api/manager/partitions` answer's content. */
 export interface PartitionsContent {
@@ -82,6 +84,7 @@ export class TableFollower {
   readonly #clock: Clock;
   #routing: Routing | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #reading: Promise<'failed' | 'same' | 'published'> | undefined;
   #stats: FollowerStats = { readsTotal: 0, failedReadsTotal: 0, lastReadAtMs: 0 };
 
   constructor(options: TableFollowerOptions) {
@@ -125,30 +128,55 @@ export class TableFollower {
   /**
    * Reads the table once and publishes it when its version or its moving partitions differ
    * from the routing's (an older version is ignored); a failed read keeps the routing as it
-   * is. Resolves true when a new view was published.
+   * is. Resolves true when a new view was published. Reads that overlap share one.
    */
   async tick(): Promise<boolean> {
+    return (await this.#readOnce()) === 'published';
+  }
+
+  /**
+   * After a node refused a request routed by this gateway's view (pool/stale-routing.ts): reads
+   * the table at once, and again until the routing reaches version `wanted`; stops at the first
+   * failed read (the manager is away: the gateway keeps serving on its last table).
+   */
+  async catchUp(wanted: number | undefined): Promise<void> {
     const routing = this.#routing;
-    if (!routing) return false;
+    if (!routing) return;
+    await catchUpTo(wanted, {
+      refresh: async () => (await this.#readOnce()) !== 'failed',
+      current: () => routingVersionOf(routing.view.table, routing.view.moving),
+    });
+  }
+
+  #readOnce(): Promise<'failed' | 'same' | 'published'> {
+    this.#reading ??= this.#readAndPublish().finally(() => {
+      this.#reading = undefined;
+    });
+    return this.#reading;
+  }
+
+  async #readAndPublish(): Promise<'failed' | 'same' | 'published'> {
+    const routing = this.#routing;
+    if (!routing) return 'failed';
     let read: PartitionsContent;
     try {
       read = await this.read();
     } catch {
-      return false;
+      return 'failed';
     }
     const view = routing.view;
     const current = routingVersionOf(view.table, view.moving);
-    if (read.routingVersion < current) return false;
+    if (read.routingVersion < current) return 'same';
     if (
       read.routingVersion === current &&
       read.table.version === view.table.version &&
       JSON.stringify(read.moving) === JSON.stringify(view.moving)
     )
-      return false;
+      return 'same';
     // Not awaited: publish resolves once requests of the old view drained, which only matters
     // to a migration running in this process; the new view is in force at once.
     void routing.publish(read.table, read.moving);
-    return true;
+    return 'published';
   }
 
   /** Counters for /metrics (a copy). */

@@ -9,6 +9,7 @@ import { Pool, type Dispatcher } from 'undici';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import { Breaker } from './breaker.js';
+import { nodeVersionOf } from './stale-routing.js';
 
 /** The methods the gateway forwards. */
 export type UpstreamMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
@@ -20,6 +21,11 @@ export interface Upstream {
   body: Buffer;
   /** The node's ETag header (a /v1 GET or HEAD hit), relayed to the client. */
   etag?: string | undefined;
+  /**
+   * The routing version a node announced when it refused the request for an older one
+   * (CP_ERR_NOT_OWNER, header X-Cachepool-Table-Version; stale-routing.ts); absent otherwise.
+   */
+  nodeVersion?: number;
 }
 
 /** Options of Upstreams. */
@@ -78,11 +84,13 @@ export class Upstreams {
       this.breaker.succeeded(address);
       const type = answer.headers['content-type'];
       const etag = answer.headers.etag;
+      const nodeVersion = nodeVersionOf(answer.headers);
       return {
         statusCode: answer.statusCode,
         contentType: Array.isArray(type) ? type[0] : type,
         body: bytes,
         ...(etag !== undefined ? { etag: Array.isArray(etag) ? etag[0] : etag } : {}),
+        ...(nodeVersion !== undefined ? { nodeVersion } : {}),
       };
     } catch (error) {
       this.breaker.failed(address);

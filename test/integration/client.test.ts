@@ -112,6 +112,55 @@ describe('the client against a pool of three nodes', { timeout: 120_000 }, () =>
     assert.equal(await client.getString('kept'), 'old');
   });
 
+  it('adds only an absent key and writes back only over the value it read (add and cas), directly and through the gateway', async () => {
+    const viaGateway = await CachePool.connect({ gateway: pool.gateway });
+    try {
+      for (const [name, cache] of [
+        ['client', client],
+        ['gateway', viaGateway],
+      ] as const) {
+        const key = `cond-${name}`;
+        await cache.delete(key);
+        assert.equal(await cache.set(key, 'first', { ifAbsent: true }), true, `${name}: added`);
+        assert.equal(await cache.set(key, 'second', { ifAbsent: true }), false, `${name}: present`);
+        assert.equal(await cache.getString(key), 'first');
+
+        const read = await cache.getWithEtag(key);
+        assert.ok(read, `${name}: a hit has its ETag`);
+        assert.equal(read.value.toString(), 'first');
+        assert.equal(read.contentType, 'text/plain; charset=utf-8');
+        assert.match(read.etag, /^"[\w-]+"$/);
+        assert.equal(await cache.set(key, 'third', { ifMatch: read.etag }), true, `${name}: cas`);
+        // The value changed since read.etag: a second cas with it stores nothing.
+        assert.equal(await cache.set(key, 'lost', { ifMatch: read.etag }), false, `${name}: stale`);
+        assert.equal(await cache.getString(key), 'third');
+        const again = await cache.getWithEtag(key);
+        assert.notEqual(again?.etag, read.etag, 'a new value has a new ETag');
+
+        await cache.delete(key);
+        assert.equal(await cache.getWithEtag(key), undefined, `${name}: a miss`);
+        assert.equal(await cache.set(key, 'x', { ifMatch: again!.etag }), false, `${name}: gone`);
+        assert.equal(await cache.has(key), false, 'a failed cas stores nothing');
+        assert.equal(await cache.set(key, 'plain'), true, 'an unconditional set resolves true');
+      }
+    } finally {
+      await viaGateway.close();
+    }
+  });
+
+  it('refuses bad conditions with CP_ERR_REQUEST_INVALID and stores nothing', async () => {
+    await client.delete('cond-bad');
+    const bad = [
+      client.set('cond-bad', 'x', { ifAbsent: true, ifMatch: '"abc"' }),
+      client.set('cond-bad', 'x', { ifMatch: '' }),
+      client.set('cond-bad', 'x', { ifMatch: 'two words' }),
+      client.set('cond-bad', 'x', { ifAbsent: 'yes' as unknown as boolean }),
+      client.setMany([['cond-bad', 'x']], { ifAbsent: true } as never),
+    ];
+    for (const call of bad) assert.equal(await codeOf(call), 'CP_ERR_REQUEST_INVALID');
+    assert.equal(await client.has('cond-bad'), false);
+  });
+
   it('keeps a TTL across a migration: keys moved to a new node still expire, others stay', async () => {
     const short = Array.from({ length: 80 }, (_, i) => `ttl-${i}`);
     const setAt = Date.now();

@@ -47,117 +47,106 @@ async function metric(gateway: string, name: string): Promise<number> {
 }
 
 describe('standalone gateways', { timeout: 150_000 }, () => {
-  // A standalone gateway now says its routing version with every write, so a node refuses a
-  // write routed by a table older than its own instead of keeping it where nobody reads it (seen
-  // before: gw-305 read back v0 after w5 was acknowledged). The gateway does not yet read its
-  // table again and retry such a write, so the writer here sees a 502 where it expects a 200:
-  // reported as todo until it does.
-  it(
-    'follow a resize side by side and serve on their last table with the manager SIGKILLed',
-    {
-      todo: "a write that a standalone gateway routed by a table older than the node's is refused (no longer kept where nobody reads it), but not yet retried on a fresh table",
-    },
-    async () => {
-      const nodes = await Promise.all([0, 1, 2].map(() => startCachepool(['node', '--port', '0'])));
-      const addresses = nodes.map((n) => new URL(n.urls.get('node')!).host);
-      const manager = await startCachepool(
-        [
-          'manager',
+  it('follow a resize side by side and serve on their last table with the manager SIGKILLed', async () => {
+    const nodes = await Promise.all([0, 1, 2].map(() => startCachepool(['node', '--port', '0'])));
+    const addresses = nodes.map((n) => new URL(n.urls.get('node')!).host);
+    const manager = await startCachepool(
+      [
+        'manager',
+        '--port',
+        '0',
+        '--provisioner',
+        'static',
+        '--nodes-list',
+        addresses.join(','),
+        '--nodes',
+        '2',
+        '--max',
+        '3',
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'cachepool-gw-')),
+      ],
+      { roles: ['manager'], timeoutMs: 30_000 },
+    );
+    const managerUrl = manager.urls.get('manager')!;
+    await manager.waitForLine((l) => l.msg === 'pool started');
+    const gateways: Started[] = await Promise.all(
+      [0, 1].map(() =>
+        startCachepool([
+          'gateway',
           '--port',
           '0',
-          '--provisioner',
-          'static',
-          '--nodes-list',
-          addresses.join(','),
-          '--nodes',
-          '2',
-          '--max',
-          '3',
-          '--data-dir',
-          mkdtempSync(join(tmpdir(), 'cachepool-gw-')),
-        ],
-        { roles: ['manager'], timeoutMs: 30_000 },
-      );
-      const managerUrl = manager.urls.get('manager')!;
-      await manager.waitForLine((l) => l.msg === 'pool started');
-      const gateways: Started[] = await Promise.all(
-        [0, 1].map(() =>
-          startCachepool([
-            'gateway',
-            '--port',
-            '0',
-            '--manager',
-            managerUrl,
-            '--table-interval',
-            '100',
-          ]),
-        ),
-      );
-      const [g1, g2] = gateways.map((g) => g.urls.get('gateway')!) as [string, string];
+          '--manager',
+          managerUrl,
+          '--table-interval',
+          '100',
+        ]),
+      ),
+    );
+    const [g1, g2] = gateways.map((g) => g.urls.get('gateway')!) as [string, string];
 
-      const expected = new Map<string, string | null>();
-      const keys = Array.from({ length: 400 }, (_, i) => `gw-${i}`);
-      await inParallel(keys, 16, async (key) => {
-        await put(g1, key, `v0-${key}`);
-        expected.set(key, `v0-${key}`);
-      });
+    const expected = new Map<string, string | null>();
+    const keys = Array.from({ length: 400 }, (_, i) => `gw-${i}`);
+    await inParallel(keys, 16, async (key) => {
+      await put(g1, key, `v0-${key}`);
+      expected.set(key, `v0-${key}`);
+    });
 
-      let running = true;
-      let reads = 0;
-      let wrong = 0;
-      let writes = 0;
-      const stable = keys.slice(0, 300);
-      const churn = keys.slice(300);
-      const reader = async (gateway: string) => {
-        while (running) {
-          const key = stable[reads++ % stable.length]!;
-          if ((await get(gateway, key)) !== expected.get(key)) wrong++;
-        }
-      };
-      const writer = async (gateway: string) => {
-        while (running) {
-          const key = churn[writes % churn.length]!;
-          const value = `w${writes}-${key}`;
-          await put(gateway, key, value);
-          expected.set(key, value);
-          writes++;
-        }
-      };
-      const loops = Promise.all([reader(g1), reader(g2), writer(g2)]);
-      const resize = await call('POST', `${managerUrl}/api/manager/poolsize/manual`, {
-        change: 'increase',
-      });
-      running = false;
-      await loops;
-      assert.equal(resize.status, 200, JSON.stringify(resize.json));
-      assert.ok(reads > 0 && writes > 0);
-      assert.equal(
-        wrong,
-        0,
-        `${wrong} of ${reads} reads through the gateways missed or saw another value`,
-      );
-
-      const { version } = await content(`${managerUrl}/api/manager/partitions`);
-      for (const gateway of [g1, g2])
-        await until(
-          `${gateway} routes by table ${version}`,
-          async () => (await content(`${gateway}/healthz`)).version === version,
-        );
-      for (const gateway of [g1, g2])
-        for (const [key, value] of expected) assert.equal(await get(gateway, key), value, key);
-
-      manager.kill('SIGKILL');
-      await until(
-        'the gateways noticed the manager is gone',
-        async () => (await metric(g1, 'cachepool_gateway_table_reads_failed_total')) > 0,
-      );
-      for (const [i, gateway] of [g1, g2].entries()) {
-        for (const [key, value] of expected) assert.equal(await get(gateway, key), value, key);
-        await put(gateway, `after-${i}`, `written without a manager`);
+    let running = true;
+    let reads = 0;
+    let wrong = 0;
+    let writes = 0;
+    const stable = keys.slice(0, 300);
+    const churn = keys.slice(300);
+    const reader = async (gateway: string) => {
+      while (running) {
+        const key = stable[reads++ % stable.length]!;
+        if ((await get(gateway, key)) !== expected.get(key)) wrong++;
       }
-      assert.equal(await get(g1, 'after-1'), 'written without a manager');
-      assert.equal(await get(g2, 'after-0'), 'written without a manager');
-      assert.equal(await metric(g2, 'cachepool_gateway_table_version'), version);
-    },
-  );
+    };
+    const writer = async (gateway: string) => {
+      while (running) {
+        const key = churn[writes % churn.length]!;
+        const value = `w${writes}-${key}`;
+        await put(gateway, key, value);
+        expected.set(key, value);
+        writes++;
+      }
+    };
+    const loops = Promise.all([reader(g1), reader(g2), writer(g2)]);
+    const resize = await call('POST', `${managerUrl}/api/manager/poolsize/manual`, {
+      change: 'increase',
+    });
+    running = false;
+    await loops;
+    assert.equal(resize.status, 200, JSON.stringify(resize.json));
+    assert.ok(reads > 0 && writes > 0);
+    assert.equal(
+      wrong,
+      0,
+      `${wrong} of ${reads} reads through the gateways missed or saw another value`,
+    );
+
+    const { version } = await content(`${managerUrl}/api/manager/partitions`);
+    for (const gateway of [g1, g2])
+      await until(
+        `${gateway} routes by table ${version}`,
+        async () => (await content(`${gateway}/healthz`)).version === version,
+      );
+    for (const gateway of [g1, g2])
+      for (const [key, value] of expected) assert.equal(await get(gateway, key), value, key);
+
+    manager.kill('SIGKILL');
+    await until(
+      'the gateways noticed the manager is gone',
+      async () => (await metric(g1, 'cachepool_gateway_table_reads_failed_total')) > 0,
+    );
+    for (const [i, gateway] of [g1, g2].entries()) {
+      for (const [key, value] of expected) assert.equal(await get(gateway, key), value, key);
+      await put(gateway, `after-${i}`, `written without a manager`);
+    }
+    assert.equal(await get(g1, 'after-1'), 'written without a manager');
+    assert.equal(await get(g2, 'after-0'), 'written without a manager');
+    assert.equal(await metric(g2, 'cachepool_gateway_table_version'), version);
+  });
 });

@@ -31,6 +31,8 @@ interface Seen {
   length: string | undefined;
   /** keep-alive, or close (after a body the JSON parser refused, as Fastify does). */
   connection: string | undefined;
+  /** X-Cachepool-Table-Version: the node's routing version on a refusal for a stale routing. */
+  tableVersion: string | undefined;
   body: string;
 }
 
@@ -86,6 +88,7 @@ function overSocket(port: number, c: Case): Promise<Seen> {
             type: response.headers['content-type'],
             length: response.headers['content-length'],
             connection: response.headers.connection,
+            tableVersion: response.headers['x-cachepool-table-version'] as string | undefined,
             body: Buffer.concat(chunks).toString('utf8'),
           }),
         );
@@ -112,6 +115,7 @@ async function injected(node: NodeApp, c: Case): Promise<Seen> {
     type: answer.headers['content-type'] as string | undefined,
     length: answer.headers['content-length'] as string | undefined,
     connection: answer.headers.connection as string | undefined,
+    tableVersion: answer.headers['x-cachepool-table-version'] as string | undefined,
     body: answer.body,
   };
 }
@@ -169,6 +173,43 @@ async function runTable(pair: Awaited<ReturnType<typeof twins>>, cases: Case[]) 
 }
 
 describe('the node fast get and put', () => {
+  it('checks a routing version as the Fastify route does: a refusal names the node version', async () => {
+    const pair = await twins();
+    for (const node of [pair.served, pair.reference]) {
+      await put([node], 'test', 'kept');
+      // Routing version 6: partition 0 (`test`) owned, partition 11 (`k1`) served elsewhere.
+      node.node.ownership.update({ version: 6, owned: [0], receiving: [], leaving: [] });
+    }
+    const tagged = (name: string, tag: string, body: string, url?: string): Case => ({
+      name,
+      type: FORM,
+      body,
+      fast: true,
+      headers: { 'x-cachepool-table-version': tag },
+      ...(url === undefined ? {} : { url }),
+    });
+    const cases = [
+      tagged('a get of an owned key', '6', 'key=test'),
+      tagged('a get of a key served elsewhere', '4', 'key=k1'),
+      tagged('a put of a key served elsewhere', '4', 'key=k1&value=v', '/api/cache/content'),
+      tagged('a put of an owned key', '6', 'key=test&value=new', '/api/cache/content'),
+      tagged('a malformed routing version', 'x', 'key=test'),
+    ];
+    await runTable(pair, cases);
+    const seen = await Promise.all(cases.map((c) => overSocket(pair.port, c)));
+    assert.deepEqual(
+      seen.map((answer) => [answer.status, answer.tableVersion]),
+      [
+        [200, undefined],
+        [400, '6'],
+        [400, '6'],
+        [200, undefined],
+        [400, undefined],
+      ],
+    );
+    assert.match(seen[1]!.body, /not served by this node under routing version 6/);
+  });
+
   it('answers every case byte for byte as the Fastify route, counting the same', async () => {
     const pair = await twins();
     for (const [key, value] of getSeed()) await put([pair.served, pair.reference], key, value);

@@ -303,3 +303,45 @@ test('a bad batch is a 4xx with a /v1 error body and stores nothing', async () =
   }
   await app.close();
 });
+
+test('a request routed by an older routing version is refused with the node version, on every API', async () => {
+  const { app, node } = await nodeApp();
+  try {
+    // Routing version 6: partition 0 (`test`) served here, partition 11 (`k1`) elsewhere.
+    node.ownership.update({ version: 6, owned: [0], receiving: [], leaving: [] });
+    const tag = { 'x-cachepool-table-version': '4' };
+    const answers = [
+      await put(app, 'k1', 'v', tag),
+      await app.inject({ method: 'GET', url: '/v1/keys/k1', headers: tag }),
+      await app.inject({ method: 'DELETE', url: '/v1/keys/k1', headers: tag }),
+      await app.inject({
+        method: 'POST',
+        url: '/v1/batch/get',
+        headers: { ...tag, 'content-type': 'application/json' },
+        payload: JSON.stringify({ keys: ['k1'] }),
+      }),
+      await app.inject({
+        method: 'DELETE',
+        url: '/api/cache/key',
+        headers: { ...tag, 'content-type': 'application/json' },
+        payload: JSON.stringify({ key: 'k1' }),
+      }),
+    ];
+    assert.deepEqual(
+      answers.map((answer) => [answer.statusCode, answer.headers['x-cachepool-table-version']]),
+      [
+        [421, '6'],
+        [421, '6'],
+        [421, '6'],
+        [421, '6'],
+        [400, '6'],
+      ],
+    );
+    for (const answer of answers) assert.match(answer.body, /routing version 6/);
+    const served = await put(app, 'test', 'v', { 'x-cachepool-table-version': '6' });
+    assert.equal(served.statusCode, 201);
+    assert.equal(served.headers['x-cachepool-table-version'], undefined);
+  } finally {
+    await app.close();
+  }
+});
