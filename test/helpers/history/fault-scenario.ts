@@ -61,6 +61,9 @@ export interface StepRecord {
   answers: string[];
   victim?: string;
   ms: number;
+  /** When the step began and ended, on the recorder's clock (as the operations' times). */
+  startMs: number;
+  endMs: number;
 }
 
 export interface FaultScenarioResult {
@@ -82,6 +85,12 @@ export interface FaultScenarioResult {
   /** Distinct error messages of failed operations (up to 10) and how often each came. */
   errorSamples: string[];
   durationMs: number;
+  /**
+   * The pool's log lines (one JSON object each, pino's `time` in ms since the epoch) and the
+   * epoch time of the recorder's 0, for the story behind a violation.
+   */
+  poolLines: readonly Record<string, unknown>[];
+  epochAtZeroMs: number;
 }
 
 /** The distinct errors of `history` ("get: <message>"), most frequent first, with counts. */
@@ -127,6 +136,7 @@ export async function runFaultScenario(
   const recorder = new HistoryRecorder({ timeoutMs: options.operationTimeoutMs ?? 3_000 });
   const now = recorder.now;
   const startedAt = now();
+  const epochAtZero = Date.now() - startedAt;
   const pool = await startPool([
     '--nodes',
     '2',
@@ -319,7 +329,15 @@ export async function runFaultScenario(
                     : 'config';
       if (step % (options.longStopEvery ?? 15) === 7) fault = 'stop-member';
       if (fault === 'kill-destination' && change === 'decrease') fault = 'kill-member';
-      const record: StepRecord = { step, fault, change, answers: [], ms: 0 };
+      const record: StepRecord = {
+        step,
+        fault,
+        change,
+        answers: [],
+        ms: 0,
+        startMs: Math.round(stepStart),
+        endMs: 0,
+      };
       phase = `step ${step} ${fault} ${change}`;
       let watch: string | undefined;
       let held: number[] = [];
@@ -462,6 +480,7 @@ export async function runFaultScenario(
         });
       }
       record.ms = Math.round(now() - stepStart);
+      record.endMs = Math.round(now());
       steps.push(record);
       log(
         `step ${step} ${fault} ${change}${record.victim ? ` ${record.victim}` : ''}: ${record.answers.join('; ')} (${record.ms} ms, ${recorder.operations.length} ops)`,
@@ -499,5 +518,7 @@ export async function runFaultScenario(
     check: checkHistory(history, { lossWindows }),
     errorSamples: errorSamples(history),
     durationMs: Math.round(now() - startedAt),
+    poolLines: pool.process.lines,
+    epochAtZeroMs: epochAtZero,
   };
 }
