@@ -33,12 +33,41 @@ export const SMALL_ENTRY_OVERHEAD_BYTES = 256;
  */
 export const LARGE_ENTRY_OVERHEAD_BYTES = 1024;
 
+const MB = 1024 * 1024;
+
+/**
+ * Bytes of JS heap a small entry leaves for the collector when it goes: its key's string and its
+ * share of the key index's rehashing. V8 lets such garbage grow with the heap, so a store that
+ * evicts millions of tiny entries asks for a collection after a bounded amount of it.
+ */
+const SMALL_ENTRY_GARBAGE_BYTES = 64;
+
 /** Options of EntryStore. */
 export interface EntryStoreOptions {
   capacityBytes: number;
   policy?: string;
   random?: RandomSource;
   clock?: Clock;
+  /**
+   * Asks the process for a collection: `major` once `collectAfterBytes` of value memory left the
+   * store (large values, dropped slab pages) since the last major one, `minor` once as many bytes
+   * of small values were copied into the arena (the caller's buffers, now young garbage). Default
+   * none.
+   */
+  collect?: (kind: CollectionKind) => void;
+  /**
+   * Bytes of garbage between two calls of `collect` of a kind; default an eighth of the capacity,
+   * at least 8 MiB and at most 64 MiB (V8's own trigger for such garbage).
+   */
+  collectAfterBytes?: number;
+}
+
+/** A young-generation (`minor`) or a full (`major`) garbage collection. */
+export type CollectionKind = 'minor' | 'major';
+
+/** The default `collectAfterBytes` for a capacity. */
+export function collectAfterBytesFor(capacityBytes: number): number {
+  return Math.min(64 * MB, Math.max(8 * MB, Math.floor(capacityBytes / 8)));
 }
 
 /** Store figures plus the arena's. */
@@ -61,8 +90,18 @@ export class EntryStore {
   #typeIds = new Map<string, number>();
   #typeRefs: number[] = [];
   #freeTypeIds: number[] = [];
+  readonly #collect: ((kind: CollectionKind) => void) | undefined;
+  readonly #collectAfterBytes: number | undefined;
+  /** Value memory released since a major collection was last asked for. */
+  #releasedBytes = 0;
+  /** Bytes of small values copied in since a minor collection was last asked for. */
+  #copiedBytes = 0;
+  /** The arena's droppedBytesTotal when last looked at. */
+  #arenaDroppedBytes = 0;
 
   constructor(options: EntryStoreOptions) {
+    this.#collect = options.collect;
+    this.#collectAfterBytes = options.collectAfterBytes;
     const maxSmall = this.#arena.maxChunkBytes;
     this.#store = new Store<number>({
       capacityBytes: options.capacityBytes,
@@ -126,6 +165,13 @@ export class EntryStore {
         (this.#internType(entry.type) << 1) | +entry.framed,
       );
       this.#arena.write(handle, value);
+      if (this.#collect !== undefined) {
+        this.#copiedBytes += entry.bytes.length;
+        if (this.#copiedBytes >= this.#collectLimit()) {
+          this.#copiedBytes = 0;
+          this.#collect('minor');
+        }
+      }
     } else {
       const index = this.#freeLarge.length > 0 ? this.#freeLarge.pop()! : this.#large.length;
       this.#large[index] = entry;
@@ -214,13 +260,36 @@ export class EntryStore {
   #release(handle: number): void {
     if (handle < 0) {
       const index = -handle - 1;
+      const entry = this.#large[index]!;
       this.#large[index] = undefined;
       this.#freeLarge.push(index);
       this.#largeCount--;
+      this.#released(entry.bytes.length);
       return;
     }
     this.#releaseType(this.#arena.tag(handle) >>> 1);
     this.#arena.free(handle);
+    const dropped = this.#arena.droppedBytesTotal;
+    this.#released(SMALL_ENTRY_GARBAGE_BYTES + dropped - this.#arenaDroppedBytes);
+    this.#arenaDroppedBytes = dropped;
+  }
+
+  /**
+   * Counts value memory that became garbage. V8 frees a dead Buffer's memory only at a full
+   * collection, which it starts by itself once some 64 MB of such garbage piled up: far more than
+   * the slack a small capacity leaves (1.3 × capacity + 80 MB, with an idle process at ~80 MB), so
+   * the store asks for one sooner.
+   */
+  #released(bytes: number): void {
+    if (this.#collect === undefined) return;
+    this.#releasedBytes += bytes;
+    if (this.#releasedBytes < this.#collectLimit()) return;
+    this.#releasedBytes = 0;
+    this.#collect('major');
+  }
+
+  #collectLimit(): number {
+    return this.#collectAfterBytes ?? collectAfterBytesFor(this.capacityBytes);
   }
 
   #internType(type: string): number {

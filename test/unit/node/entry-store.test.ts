@@ -116,6 +116,27 @@ describe('EntryStore', () => {
     assert.equal(store.holds('missing', sent), false);
   });
 
+  it('asks for a major collection once released value memory reaches the bound, a minor one once copied small values do', () => {
+    const asked: string[] = [];
+    const store = new EntryStore({
+      capacityBytes: MB,
+      collect: (kind) => asked.push(kind),
+      collectAfterBytes: 100_000,
+    });
+    const large = (i: number) => rawEntry(Buffer.alloc(30_000, i), 'application/octet-stream');
+    for (let i = 0; i < 3; i++) store.set(`big${i}`, large(i), 30_000);
+    assert.equal(asked.length, 0);
+    // Overwrites release 30,000 bytes each: the fourth reaches 100,000.
+    for (let i = 0; i < 4; i++) store.set('big0', large(i), 30_000);
+    assert.equal(asked.join(), 'major');
+    asked.length = 0;
+    // Small values: the caller's buffers are garbage once copied into the arena.
+    for (let i = 0; i < 2_000; i++)
+      store.set(`s${i % 10}`, rawEntry(Buffer.alloc(60, 1), 'application/octet-stream'), 60);
+    assert.ok(asked.includes('minor'), `${asked.join()}`);
+    store.assertInvariants();
+  });
+
   it('frees the slab chunk of an entry however it leaves: delete, eviction, expiry, clear', () => {
     for (const policy of policyNames()) {
       const clock = new ManualClock(1_000);
