@@ -23,9 +23,13 @@ import { FRAME_BYTES, transientBytes, valueOf, type Entry } from './entry.js';
 /**
  * Bytes a small entry costs besides its key, its value and its chunk's rounding: its slot in the
  * key index (a Map entry and the key string's header), the store's and the policy's per-slot
- * arrays and the arena's per-chunk arrays. Measured with `npm run bench -- memory` (bench/memory.ts).
+ * arrays and the arena's per-chunk arrays, and the garbage an evicting store's index leaves
+ * between collections (a Map keeps deleted entries until it rehashes into a new table). Measured
+ * with `memory-sizes` (bench/memory-sizes.ts) on nodes that evict: 230–310 bytes of live heap and
+ * arrays per entry of 16–100 B values, more with the index's dead tables; 225–250 bytes per item
+ * at a million items without eviction.
  */
-export const SMALL_ENTRY_OVERHEAD_BYTES = 256;
+export const SMALL_ENTRY_OVERHEAD_BYTES = 320;
 
 /**
  * Bytes a large entry (its own Buffer) costs besides its key and value: the Buffer and its backing
@@ -40,7 +44,7 @@ const MB = 1024 * 1024;
  * share of the key index's rehashing. V8 lets such garbage grow with the heap, so a store that
  * evicts millions of tiny entries asks for a collection after a bounded amount of it.
  */
-const SMALL_ENTRY_GARBAGE_BYTES = 64;
+const SMALL_ENTRY_GARBAGE_BYTES = 128;
 
 /** Options of EntryStore. */
 export interface EntryStoreOptions {
@@ -50,8 +54,8 @@ export interface EntryStoreOptions {
   clock?: Clock;
   /**
    * Asks the process for a collection: `major` once `collectAfterBytes` of value memory left the
-   * store (large values, dropped slab pages) since the last major one, `minor` once as many bytes
-   * of small values were copied into the arena (the caller's buffers, now young garbage). Default
+   * store (large values, dropped slab pages, evicted keys) since the last major one, `minor` once
+   * as many bytes of values were written (the buffers they arrived in are young garbage). Default
    * none.
    */
   collect?: (kind: CollectionKind) => void;
@@ -94,8 +98,8 @@ export class EntryStore {
   readonly #collectAfterBytes: number | undefined;
   /** Value memory released since a major collection was last asked for. */
   #releasedBytes = 0;
-  /** Bytes of small values copied in since a minor collection was last asked for. */
-  #copiedBytes = 0;
+  /** Bytes of values written since a minor collection was last asked for. */
+  #arrivedBytes = 0;
   /** The arena's droppedBytesTotal when last looked at. */
   #arenaDroppedBytes = 0;
 
@@ -165,18 +169,21 @@ export class EntryStore {
         (this.#internType(entry.type) << 1) | +entry.framed,
       );
       this.#arena.write(handle, value);
-      if (this.#collect !== undefined) {
-        this.#copiedBytes += entry.bytes.length;
-        if (this.#copiedBytes >= this.#collectLimit()) {
-          this.#copiedBytes = 0;
-          this.#collect('minor');
-        }
-      }
     } else {
       const index = this.#freeLarge.length > 0 ? this.#freeLarge.pop()! : this.#large.length;
       this.#large[index] = entry;
       this.#largeCount++;
       handle = -(index + 1);
+    }
+    if (this.#collect !== undefined) {
+      // The buffers the value arrived in (a request's chunks; a small value's own buffer, now
+      // copied) are young garbage, which V8 collects only once its young generation is full of
+      // objects: a few large values fill it with far more bytes than objects.
+      this.#arrivedBytes += entry.bytes.length;
+      if (this.#arrivedBytes >= this.#collectLimit()) {
+        this.#arrivedBytes = 0;
+        this.#collect('minor');
+      }
     }
     const outcome = this.#store.set(key, handle, valueBytes, expiresAtMs);
     // A rejected entry was not taken: give its room back (any other outcome took it).
