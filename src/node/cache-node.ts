@@ -13,6 +13,7 @@ import type { NodeSnapshot } from '../metrics/snapshot.js';
 import { policyNames, type SetOutcome } from '../store/index.js';
 import type { ImportRecord } from './batch-decoder.js';
 import { textEntry, type Entry } from './entry.js';
+import { processCollector } from './collector.js';
 import { EntryStore } from './entry-store.js';
 import { Fences } from './fences.js';
 import { Ownership, type KeyOperation } from './ownership.js';
@@ -66,11 +67,13 @@ export class CacheNode {
     this.#cacheIndex = options.cacheIndex ?? 0;
     this.maxKeyBytes = options.maxKeyBytes ?? defaults.maxKeyBytes;
     this.maxValueBytes = options.maxValueBytes ?? defaults.bodyLimitBytes;
+    const collect = processCollector();
     this.store = new EntryStore({
       capacityBytes: this.#capacityMb * MB,
       policy: options.policy ?? defaults.replacementPolicy,
       clock: this.#clock,
       ...(options.random ? { random: options.random } : {}),
+      ...(collect ? { collect } : {}),
     });
     this.stats = new NodeStats({ clock: this.#clock });
   }

@@ -23,9 +23,13 @@ import { FRAME_BYTES, transientBytes, valueOf, type Entry } from './entry.js';
 /**
  * Bytes a small entry costs besides its key, its value and its chunk's rounding: its slot in the
  * key index (a Map entry and the key string's header), the store's and the policy's per-slot
- * arrays and the arena's per-chunk arrays. Measured with `npm run bench -- memory` (bench/memory.ts).
+ * arrays and the arena's per-chunk arrays, and the garbage an evicting store's index leaves
+ * between collections (a Map keeps deleted entries until it rehashes into a new table). Measured
+ * with `memory-sizes` (bench/memory-sizes.ts) on nodes that evict: 230–310 bytes of live heap and
+ * arrays per entry of 16–100 B values, more with the index's dead tables; 225–250 bytes per item
+ * at a million items without eviction.
  */
-export const SMALL_ENTRY_OVERHEAD_BYTES = 256;
+export const SMALL_ENTRY_OVERHEAD_BYTES = 320;
 
 /**
  * Bytes a large entry (its own Buffer) costs besides its key and value: the Buffer and its backing
@@ -33,12 +37,41 @@ export const SMALL_ENTRY_OVERHEAD_BYTES = 256;
  */
 export const LARGE_ENTRY_OVERHEAD_BYTES = 1024;
 
+const MB = 1024 * 1024;
+
+/**
+ * Bytes of JS heap a small entry leaves for the collector when it goes: its key's string and its
+ * share of the key index's rehashing. V8 lets such garbage grow with the heap, so a store that
+ * evicts millions of tiny entries asks for a collection after a bounded amount of it.
+ */
+const SMALL_ENTRY_GARBAGE_BYTES = 128;
+
 /** Options of EntryStore. */
 export interface EntryStoreOptions {
   capacityBytes: number;
   policy?: string;
   random?: RandomSource;
   clock?: Clock;
+  /**
+   * Asks the process for a collection: `major` once `collectAfterBytes` of value memory left the
+   * store (large values, dropped slab pages, evicted keys) since the last major one, `minor` once
+   * as many bytes of values were written (the buffers they arrived in are young garbage). Default
+   * none.
+   */
+  collect?: (kind: CollectionKind) => void;
+  /**
+   * Bytes of garbage between two calls of `collect` of a kind; default an eighth of the capacity,
+   * at least 8 MiB and at most 64 MiB (V8's own trigger for such garbage).
+   */
+  collectAfterBytes?: number;
+}
+
+/** A young-generation (`minor`) or a full (`major`) garbage collection. */
+export type CollectionKind = 'minor' | 'major';
+
+/** The default `collectAfterBytes` for a capacity. */
+export function collectAfterBytesFor(capacityBytes: number): number {
+  return Math.min(64 * MB, Math.max(8 * MB, Math.floor(capacityBytes / 8)));
 }
 
 /** Store figures plus the arena's. */
@@ -61,8 +94,18 @@ export class EntryStore {
   #typeIds = new Map<string, number>();
   #typeRefs: number[] = [];
   #freeTypeIds: number[] = [];
+  readonly #collect: ((kind: CollectionKind) => void) | undefined;
+  readonly #collectAfterBytes: number | undefined;
+  /** Value memory released since a major collection was last asked for. */
+  #releasedBytes = 0;
+  /** Bytes of values written since a minor collection was last asked for. */
+  #arrivedBytes = 0;
+  /** The arena's droppedBytesTotal when last looked at. */
+  #arenaDroppedBytes = 0;
 
   constructor(options: EntryStoreOptions) {
+    this.#collect = options.collect;
+    this.#collectAfterBytes = options.collectAfterBytes;
     const maxSmall = this.#arena.maxChunkBytes;
     this.#store = new Store<number>({
       capacityBytes: options.capacityBytes,
@@ -131,6 +174,16 @@ export class EntryStore {
       this.#large[index] = entry;
       this.#largeCount++;
       handle = -(index + 1);
+    }
+    if (this.#collect !== undefined) {
+      // The buffers the value arrived in (a request's chunks; a small value's own buffer, now
+      // copied) are young garbage, which V8 collects only once its young generation is full of
+      // objects: a few large values fill it with far more bytes than objects.
+      this.#arrivedBytes += entry.bytes.length;
+      if (this.#arrivedBytes >= this.#collectLimit()) {
+        this.#arrivedBytes = 0;
+        this.#collect('minor');
+      }
     }
     const outcome = this.#store.set(key, handle, valueBytes, expiresAtMs);
     // A rejected entry was not taken: give its room back (any other outcome took it).
@@ -214,13 +267,36 @@ export class EntryStore {
   #release(handle: number): void {
     if (handle < 0) {
       const index = -handle - 1;
+      const entry = this.#large[index]!;
       this.#large[index] = undefined;
       this.#freeLarge.push(index);
       this.#largeCount--;
+      this.#released(entry.bytes.length);
       return;
     }
     this.#releaseType(this.#arena.tag(handle) >>> 1);
     this.#arena.free(handle);
+    const dropped = this.#arena.droppedBytesTotal;
+    this.#released(SMALL_ENTRY_GARBAGE_BYTES + dropped - this.#arenaDroppedBytes);
+    this.#arenaDroppedBytes = dropped;
+  }
+
+  /**
+   * Counts value memory that became garbage. V8 frees a dead Buffer's memory only at a full
+   * collection, which it starts by itself once some 64 MB of such garbage piled up: far more than
+   * the slack a small capacity leaves (1.3 × capacity + 80 MB, with an idle process at ~80 MB), so
+   * the store asks for one sooner.
+   */
+  #released(bytes: number): void {
+    if (this.#collect === undefined) return;
+    this.#releasedBytes += bytes;
+    if (this.#releasedBytes < this.#collectLimit()) return;
+    this.#releasedBytes = 0;
+    this.#collect('major');
+  }
+
+  #collectLimit(): number {
+    return this.#collectAfterBytes ?? collectAfterBytesFor(this.capacityBytes);
   }
 
   #internType(type: string): number {

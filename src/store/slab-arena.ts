@@ -5,10 +5,14 @@
  * and its bookkeeping — length, a caller's tag, a generation — lives in typed arrays per page, so
  * a million small values cost a few hundred page objects rather than millions of Buffers.
  *
- * A page whose chunks are all free is released (its memory goes back once collected), so memory
- * follows what is held; pages a class keeps while it holds anything are not lent to other classes
- * (memcached's slab calcification): a workload that moves from one size to another keeps the old
- * class's partly used pages until its entries go.
+ * A page whose chunks are all free leaves its class. Its memory (the page's bytes and its
+ * per-chunk arrays) is kept as a spare, up to `sparePages`, and the next page of any class is made
+ * of it: under eviction pages empty and fill at the same pace, so a full store churns through a
+ * few spares instead of handing the collector a dead megabyte per page, which V8 frees only at its
+ * next full collection (it tolerates tens of MB of such external garbage). Spares beyond the bound
+ * are dropped, so memory follows what is held. Pages a class keeps while it holds anything are not
+ * lent to other classes (memcached's slab calcification): a workload that moves from one size to
+ * another keeps the old class's partly used pages until its entries go.
  *
  * No knowledge of keys or policies: the store's caller allocates, fills, reads and frees.
  */
@@ -24,12 +28,23 @@ export interface SlabArenaOptions {
   maxChunkBytes?: number;
   /** Ratio between two classes' chunk sizes; default 1.1 (memcached's is 1.25: finer classes waste less per chunk). */
   growthFactor?: number;
+  /** Empty pages kept for reuse instead of dropped; default 4. */
+  sparePages?: number;
+}
+
+/** The memory of a page, reusable by a page of any class. */
+interface PageMemory {
+  /** pageBytes bytes. */
+  bytes: Buffer;
+  /** Room for the per-chunk arrays (4 × 4 bytes a chunk) of the page's class or of a larger one. */
+  meta: ArrayBuffer;
 }
 
 /** Most chunks one page can hold (a handle keeps the chunk in its low 16 bits). */
 const CHUNKS_PER_PAGE_MAX = 1 << 16;
 
 interface Page {
+  memory: PageMemory;
   bytes: Buffer;
   classIndex: number;
   chunkBytes: number;
@@ -42,7 +57,10 @@ interface Page {
   nextFree: Int32Array;
   lengths: Uint32Array;
   tags: Uint32Array;
-  /** Bumped each time a chunk is freed: a handle and a generation name one allocation. */
+  /**
+   * The allocation stamp of each live chunk (0 once freed): a handle and a generation name one
+   * allocation, also across pages released and made again at the same index from reused memory.
+   */
   generations: Uint32Array;
   /** Neighbours in the class's list of pages that have a free chunk; -1 at the ends. */
   prev: number;
@@ -62,6 +80,10 @@ export interface SlabArenaStats {
 export class SlabArena {
   readonly pageBytes: number;
   readonly maxChunkBytes: number;
+  readonly #sparePagesMax: number;
+  /** Memory of released pages, for the next new page. */
+  #spares: PageMemory[] = [];
+
   /** Chunk size of each class, ascending. */
   readonly #classBytes: number[] = [];
   /** Per class, the first page with a free chunk, -1 when none. */
@@ -71,6 +93,9 @@ export class SlabArena {
   #pageCount = 0;
   #liveChunks = 0;
   #liveChunkBytes = 0;
+  #droppedBytesTotal = 0;
+  /** The last allocation stamp handed out (1..2^32-1, wrapping past 0). */
+  #stamp = 0;
   /** Class index by ceil(length / 8), for lengths up to maxChunkBytes. */
   readonly #classByEighth: Uint8Array;
 
@@ -93,6 +118,7 @@ export class SlabArena {
     }
     if (this.pageBytes / this.#classBytes[0]! > CHUNKS_PER_PAGE_MAX)
       throw new OptionError('pageBytes', `must hold at most 2^16 chunks`, this.pageBytes);
+    this.#sparePagesMax = checkInteger('sparePages', options.sparePages ?? 4, 0);
     this.#classHead = this.#classBytes.map(() => -1);
     const eighths = Math.ceil(this.maxChunkBytes / 8);
     this.#classByEighth = new Uint8Array(eighths + 1);
@@ -131,6 +157,8 @@ export class SlabArena {
     if (page.freeHead === -1 && page.bump === page.chunks) this.#unlist(page);
     page.lengths[chunk] = length;
     page.tags[chunk] = tag;
+    this.#stamp = this.#stamp === 0xffffffff ? 1 : this.#stamp + 1;
+    page.generations[chunk] = this.#stamp;
     this.#liveChunks++;
     this.#liveChunkBytes += page.chunkBytes;
     return pageIndex * CHUNKS_PER_PAGE_MAX + chunk;
@@ -173,7 +201,7 @@ export class SlabArena {
     return this.#page(handle).tags[handle % CHUNKS_PER_PAGE_MAX]!;
   }
 
-  /** The chunk's generation: it changes each time the chunk is freed. */
+  /** The chunk's generation: a stamp of its allocation, 0 once freed (a reused chunk gets a new one). */
   generation(handle: number): number {
     return this.#page(handle).generations[handle % CHUNKS_PER_PAGE_MAX]!;
   }
@@ -183,7 +211,7 @@ export class SlabArena {
     const pageIndex = Math.floor(handle / CHUNKS_PER_PAGE_MAX);
     const page = this.#page(handle);
     const chunk = handle % CHUNKS_PER_PAGE_MAX;
-    page.generations[chunk] = (page.generations[chunk]! + 1) >>> 0;
+    page.generations[chunk] = 0;
     page.nextFree[chunk] = page.freeHead;
     page.freeHead = chunk;
     page.live--;
@@ -194,13 +222,28 @@ export class SlabArena {
       this.#pages[pageIndex] = undefined;
       this.#freePageIndices.push(pageIndex);
       this.#pageCount--;
+      this.#retire(page.memory);
     } else if (!page.inList) {
       this.#list(pageIndex, page);
     }
   }
 
-  /** Releases every page. */
+  /**
+   * Bytes of page memory dropped so far (pages released beyond the spares): garbage for the
+   * collector, which a caller may count to ask for a collection.
+   */
+  get droppedBytesTotal(): number {
+    return this.#droppedBytesTotal;
+  }
+
+  /** Bytes of empty pages kept for reuse (at most sparePages of them). */
+  get spareBytes(): number {
+    return this.#spares.length * this.pageBytes;
+  }
+
+  /** Releases every page (keeping up to sparePages of them as spares). */
   clear(): void {
+    for (const page of this.#pages) if (page !== undefined) this.#retire(page.memory);
     this.#pages = [];
     this.#freePageIndices = [];
     this.#classHead = this.#classBytes.map(() => -1);
@@ -227,18 +270,30 @@ export class SlabArena {
   #newPage(classIndex: number): number {
     const chunkBytes = this.#classBytes[classIndex]!;
     const chunks = Math.floor(this.pageBytes / chunkBytes);
+    const memory = this.#spares.pop() ?? {
+      bytes: Buffer.allocUnsafeSlow(this.pageBytes),
+      meta: new ArrayBuffer(chunks * 16),
+    };
+    // Per-chunk arrays are as large as the class needs (a page of the smallest class would need
+    // half a page of them): a spare whose arrays are too small gets new ones.
+    if (memory.meta.byteLength < chunks * 16) {
+      this.#droppedBytesTotal += memory.meta.byteLength;
+      memory.meta = new ArrayBuffer(chunks * 16);
+    }
+    const generations = new Uint32Array(memory.meta, 0, chunks);
     const page: Page = {
-      bytes: Buffer.allocUnsafeSlow(chunks * chunkBytes),
+      memory,
+      bytes: memory.bytes,
       classIndex,
       chunkBytes,
       chunks,
       bump: 0,
       live: 0,
       freeHead: -1,
-      nextFree: new Int32Array(chunks),
-      lengths: new Uint32Array(chunks),
-      tags: new Uint32Array(chunks),
-      generations: new Uint32Array(chunks),
+      nextFree: new Int32Array(memory.meta, chunks * 4, chunks),
+      lengths: new Uint32Array(memory.meta, chunks * 8, chunks),
+      tags: new Uint32Array(memory.meta, chunks * 12, chunks),
+      generations,
       prev: -1,
       next: -1,
       inList: false,
@@ -249,6 +304,12 @@ export class SlabArena {
     this.#pageCount++;
     this.#list(pageIndex, page);
     return pageIndex;
+  }
+
+  /** Keeps a released page's memory as a spare, or drops it when there are enough. */
+  #retire(memory: PageMemory): void {
+    if (this.#spares.length < this.#sparePagesMax) this.#spares.push(memory);
+    else this.#droppedBytesTotal += memory.bytes.length + memory.meta.byteLength;
   }
 
   /** Puts a page at the head of its class's list of pages with a free chunk. */

@@ -116,6 +116,32 @@ describe('EntryStore', () => {
     assert.equal(store.holds('missing', sent), false);
   });
 
+  it('asks for a major collection once released value memory reaches the bound, a minor one once as many bytes were written', () => {
+    const asked: string[] = [];
+    const store = new EntryStore({
+      capacityBytes: MB,
+      collect: (kind) => asked.push(kind),
+      collectAfterBytes: 100_000,
+    });
+    const majors = () => asked.filter((kind) => kind === 'major').length;
+    const large = (i: number) => rawEntry(Buffer.alloc(30_000, i), 'application/octet-stream');
+    for (let i = 0; i < 3; i++) store.set(`big${i}`, large(i), 30_000);
+    assert.equal(asked.length, 0, '90,000 bytes written, none released');
+    store.set('big3', large(3), 30_000);
+    assert.equal(asked.join(), 'minor', '120,000 bytes written');
+    // Overwrites release 30,000 bytes each: the fourth reaches 100,000.
+    for (let i = 0; i < 3; i++) store.set('big0', large(i), 30_000);
+    assert.equal(majors(), 0);
+    store.set('big0', large(9), 30_000);
+    assert.equal(majors(), 1);
+    // Small values: the buffers they arrived in are garbage once copied into the arena.
+    asked.length = 0;
+    for (let i = 0; i < 2_000; i++)
+      store.set(`s${i % 10}`, rawEntry(Buffer.alloc(60, 1), 'application/octet-stream'), 60);
+    assert.ok(asked.includes('minor'), asked.join());
+    store.assertInvariants();
+  });
+
   it('frees the slab chunk of an entry however it leaves: delete, eviction, expiry, clear', () => {
     for (const policy of policyNames()) {
       const clock = new ManualClock(1_000);

@@ -71,6 +71,42 @@ describe('SlabArena', () => {
     arena.free(again);
   });
 
+  it('makes new pages of any class out of released ones, up to sparePages, and counts what it drops', () => {
+    const arena = new SlabArena({
+      pageBytes: 1024,
+      minChunkBytes: 32,
+      maxChunkBytes: 256,
+      sparePages: 1,
+    });
+    const small = Array.from({ length: 64 }, () => arena.allocate(30));
+    for (const h of small) arena.free(h);
+    // Two pages emptied: one kept, one dropped.
+    assert.equal(arena.stats().pages, 0);
+    assert.equal(arena.spareBytes, 1024);
+    assert.ok(arena.droppedBytesTotal >= 1024, `${arena.droppedBytesTotal}`);
+    const dropped = arena.droppedBytesTotal;
+    const large = arena.allocate(200, 5);
+    arena.write(large, Buffer.alloc(200, 7));
+    assert.equal(arena.spareBytes, 0, 'the spare became the large class page');
+    assert.equal(arena.droppedBytesTotal, dropped, 'its per-chunk arrays were large enough');
+    assert.ok(arena.view(large).equals(Buffer.alloc(200, 7)));
+    assert.equal(arena.tag(large), 5);
+    arena.free(large);
+    assert.equal(arena.spareBytes, 1024);
+  });
+
+  it('gives a chunk of a page made again at the same place another generation than before', () => {
+    const arena = new SlabArena({ pageBytes: 1024, minChunkBytes: 32, maxChunkBytes: 256 });
+    const first = arena.allocate(10);
+    const generation = arena.generation(first);
+    arena.free(first);
+    assert.equal(arena.stats().pages, 0);
+    const again = arena.allocate(10);
+    assert.equal(again, first, 'same page index, same chunk');
+    assert.notEqual(arena.generation(again), generation);
+    assert.notEqual(arena.generation(again), 0);
+  });
+
   it('refuses bad options naming the option', () => {
     assert.throws(() => new SlabArena({ growthFactor: 1 }), /growthFactor/);
     assert.throws(() => new SlabArena({ pageBytes: 1024, maxChunkBytes: 4096 }), /maxChunkBytes/);
