@@ -319,7 +319,8 @@ export class CachePool {
   ): Promise<Upstream> {
     checkKey(key);
     for (let attempt = 0; ; attempt++) {
-      const { view, headers } = this.#live();
+      const routes = this.#live();
+      const { view, headers } = routes;
       const forwarder = this.#connections.forwarder(headers);
       let answer: Upstream;
       try {
@@ -345,8 +346,9 @@ export class CachePool {
         if (isUnreachable(error) && attempt < WRITE_RETRIES) {
           // A node that left the pool (a shrink stops it once its keys are handed off) while
           // this table still named it: with a newer table, the write is sent once more (PUT and
-          // DELETE are idempotent); with the same table it fails.
-          const before = this.#routes.routingVersion;
+          // DELETE are idempotent); with the same table it fails. Newer than the table this
+          // write was routed by: another call may have read the new table meanwhile.
+          const before = routes.routingVersion;
           await this.#refreshTo({ nodeVersion: before + 1 });
           if (this.#routes.routingVersion > before) continue;
         }
