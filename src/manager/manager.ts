@@ -144,6 +144,7 @@ export class Manager {
       downAfterMs: this.#downAfterMs,
       clock,
       onFailed: (address, keysLost, why) => void this.#engine.failOver(address, keysLost, why),
+      onReachable: (address) => this.#options.routing?.reachable(address),
     });
   }
 

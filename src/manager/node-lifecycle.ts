@@ -30,6 +30,8 @@ export interface NodeLifecycleOptions {
    * its partitions over. `keysLost` is its last reported item count.
    */
   onFailed(address: string, keysLost: number, why: string): void;
+  /** A member answered its health probe (the gateway of this process may call it again). */
+  onReachable?: (address: string) => void;
 }
 
 /** Marks members down and up from provisioner events and health checks. */
@@ -53,6 +55,7 @@ export class NodeLifecycle {
         // again: its next requests are checked against the routing in force.
         if (health.routingVersion !== options.migrations.routingVersion() && pool.hasTable)
           void options.migrations.pushRoles([address]);
+        options.onReachable?.(address);
         return true;
       },
       failuresDown: options.healthFailuresDown,
@@ -159,6 +162,7 @@ export class NodeLifecycle {
         replacement_policy: pool.config.policy,
         cache_index: member.cacheIndex,
       });
+      this.#options.onReachable?.(address);
       if (pool.members.get(address)?.status === 'down') {
         pool.setStatus(address, 'up');
         logger.info({ address }, 'node up again');

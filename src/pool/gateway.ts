@@ -74,6 +74,8 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
   const { routing } = options;
+  // A node the manager's health probe reached is reachable for this gateway too (same process).
+  routing.onReachable((address) => upstreams.breaker.succeeded(address));
   const control = requireToken(options.token);
   const dataToken = options.protectData && options.token ? options.token : undefined;
   const data = requireToken(dataToken);

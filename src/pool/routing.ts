@@ -102,9 +102,25 @@ export class RouteView {
 export class Routing {
   #view: RouteView;
   #superseded = new Set<Promise<void>>();
+  #reachable = new Set<(address: string) => void>();
 
   constructor(table: PartitionTable) {
     this.#view = new RouteView(table);
+  }
+
+  /**
+   * Calls `listener` whenever the manager of this process saw the node at `address` answer (a
+   * health probe): the gateway then stops treating it as unreachable. Without this, a node that
+   * came back just after the gateway's last trial call stays shut off for the breaker's open
+   * period, and a partition moved onto it meanwhile reads as misses although it holds the keys.
+   */
+  onReachable(listener: (address: string) => void): void {
+    this.#reachable.add(listener);
+  }
+
+  /** The manager saw the node at `address` answer (see onReachable). */
+  reachable(address: string): void {
+    for (const listener of this.#reachable) listener(address);
   }
 
   /** The view in force; a request keeps the one it got for its whole life. */

@@ -90,3 +90,14 @@ describe('Routing', () => {
     await gate;
   });
 });
+
+describe('Routing reachability', () => {
+  it('tells every listener that the manager saw a node answer', () => {
+    const routing = new Routing(PartitionTable.initial([a]));
+    const seen: string[] = [];
+    routing.onReachable((address) => seen.push(`1:${address}`));
+    routing.onReachable((address) => seen.push(`2:${address}`));
+    routing.reachable(b);
+    assert.deepEqual(seen, [`1:${b}`, `2:${b}`]);
+  });
+});
