@@ -277,7 +277,8 @@ export class CachePool {
     checkKey(key);
     const path = keyPath(key);
     for (let attempt = 0; ; attempt++) {
-      const { view, headers } = this.#live();
+      const routes = this.#live();
+      const { view, headers } = routes;
       let answer: Upstream;
       try {
         answer = await readThrough(this.#connections.forwarder(headers), view, key, method, path);
@@ -288,10 +289,11 @@ export class CachePool {
           !(error instanceof CachePoolError && error.code === 'CP_ERR_KEY_UNKNOWN')
         )
           throw error;
-        // A node that left the pool while this table still named it: with a newer table the
-        // read is sent once more; otherwise it is a miss.
-        const before = this.#routes.routingVersion;
-        await this.#refresh();
+        // A node that left the pool while this table still named it: with a table newer than
+        // the one this read was routed by (another call may have read it meanwhile) the read is
+        // sent once more; otherwise it is a miss.
+        const before = routes.routingVersion;
+        if (this.#routes.routingVersion <= before) await this.#refresh();
         if (attempt === 0 && this.#routes.routingVersion > before) continue;
         return undefined;
       }
