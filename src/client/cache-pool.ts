@@ -71,6 +71,12 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
  * enough; every retry needs a newer table or a node's word, so this never loops on its own.
  */
 const WRITE_RETRIES = 2;
+/**
+ * Table reads a read makes, 25 ms apart, after its owner did not answer: one in flight may have
+ * begun before the owner left, and one alone can fail on a keep-alive connection the manager just
+ * closed. An owner that is down, not gone, costs each read that much before it counts as a miss.
+ */
+const READ_CATCH_UP_READS = 3;
 const BYTES_TYPE = 'application/octet-stream';
 
 /** The client of a pool. Create it with `CachePool.connect`, end it with `close`. */
@@ -291,9 +297,12 @@ export class CachePool {
           throw error;
         // A node that left the pool while this table still named it: with a table newer than
         // the one this read was routed by (another call may have read it meanwhile) the read is
-        // sent once more; otherwise it is a miss.
+        // sent once more; otherwise it is a miss. The manager publishes a shrink's table before
+        // it stops the leaving node, so a table read begun after this failure shows the change:
+        // a read already in flight may have begun before it, hence a few reads (READ_CATCH_UP).
         const before = routes.routingVersion;
-        if (this.#routes.routingVersion <= before) await this.#refresh();
+        if (attempt === 0 && this.#routes.routingVersion <= before)
+          await this.#refreshTo({ nodeVersion: before + 1 }, READ_CATCH_UP_READS);
         if (attempt === 0 && this.#routes.routingVersion > before) continue;
         return undefined;
       }
@@ -399,12 +408,19 @@ export class CachePool {
   }
 
   /** After a refusal: catches up with the node's routing version (pool/stale-routing.ts). */
-  async #refreshTo(answer: Answer | { nodeVersion: number } | undefined): Promise<void> {
+  async #refreshTo(
+    answer: Answer | { nodeVersion: number } | undefined,
+    reads?: number,
+  ): Promise<void> {
     if (this.#options.source.kind !== 'manager' || this.#closed) return;
-    await catchUpTo(answer?.nodeVersion, {
-      refresh: () => this.#refresh(),
-      current: () => this.#routes.routingVersion,
-    });
+    await catchUpTo(
+      answer?.nodeVersion,
+      {
+        refresh: () => this.#refresh(),
+        current: () => this.#routes.routingVersion,
+      },
+      reads,
+    );
   }
 
   #throwFailure(outcome: BatchOutcome): void {

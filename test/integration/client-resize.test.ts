@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CachePool } from '../../src/client/index.js';
+import { partitionOf } from '../../src/partition/index.js';
 import { call } from '../helpers/http.js';
 import { startPool, type Pool } from '../helpers/pool.js';
 import { stopAll } from '../helpers/process.js';
@@ -42,12 +43,26 @@ describe('the client through a 1→8→1 resize', { timeout: 240_000 }, () => {
       const churnKeys = [...churn.keys()];
       let misses = 0;
       let reads = 0;
+      // What each miss looked like, for the failure message: the step, the key, the table
+      // versions before and after the read, and whether a second read at once found the value.
+      const missed: string[] = [];
+      let step = '';
+      let stepStart = 0;
       let writes = 0;
       let running = false;
       const reader = async () => {
         while (running) {
           const key = stableKeys[reads % stableKeys.length]!;
-          if ((await client.getString(key)) !== stable.get(key)) misses++;
+          const version = client.routingVersion;
+          const got = await client.getString(key);
+          if (got !== stable.get(key)) {
+            misses++;
+            const after = client.routingVersion;
+            const again = (await client.getString(key)) === stable.get(key);
+            missed.push(
+              `${step} +${Date.now() - stepStart} ms ${key} (partition ${partitionOf(key)}, owner ${client.owners[partitionOf(key)]}): got ${got}, table ${version}->${after}, read again ${again ? 'hit' : 'missed'}`,
+            );
+          }
           reads++;
         }
       };
@@ -67,7 +82,9 @@ describe('the client through a 1→8→1 resize', { timeout: 240_000 }, () => {
         }
       };
       const steps = [...Array<string>(7).fill('increase'), ...Array<string>(7).fill('decrease')];
-      for (const change of steps) {
+      for (const [index, change] of steps.entries()) {
+        step = `step ${index + 1} ${change}`;
+        stepStart = Date.now();
         running = true;
         const loops = Promise.all([reader(), reader(), writer()]);
         const answer = await call('POST', `${pool.manager}/api/manager/poolsize/manual`, {
@@ -89,7 +106,7 @@ describe('the client through a 1→8→1 resize', { timeout: 240_000 }, () => {
       assert.equal(
         misses,
         0,
-        `${misses} of ${reads} reads of stable keys missed or saw another value`,
+        `${misses} of ${reads} reads of stable keys missed or saw another value: ${missed.slice(0, 5).join('; ')}`,
       );
     },
   );
