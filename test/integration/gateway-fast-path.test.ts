@@ -9,10 +9,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { PartitionTable, partitionOf } from '../../../src/partition/index.js';
-import { buildGatewayApp, NodeClient, Routing } from '../../../src/pool/index.js';
-import { startCachepool, stopAll } from '../../helpers/process.js';
-import { heldForAnnouncedBodies, multipartBody } from '../../helpers/http.js';
+import { PartitionTable, partitionOf } from '../../src/partition/index.js';
+import { buildGatewayApp, NodeClient, Routing } from '../../src/pool/index.js';
+import { startCachepool, stopAll } from '../helpers/process.js';
+import { heldForAnnouncedBodies, multipartBody } from '../helpers/http.js';
 
 interface Seen {
   status: number;

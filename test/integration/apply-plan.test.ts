@@ -6,15 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { systemClock } from '../../../src/clock.js';
+import { systemClock } from '../../src/clock.js';
 import {
   PartitionTable,
   partitionOf,
   planRebalance,
   type PartitionMove,
-} from '../../../src/partition/index.js';
-import { applyPlan, MigrationProgress, NodeClient, Routing } from '../../../src/pool/index.js';
-import { startCachepool, stopAll } from '../../helpers/process.js';
+} from '../../src/partition/index.js';
+import { applyPlan, MigrationProgress, NodeClient, Routing } from '../../src/pool/index.js';
+import { startCachepool, stopAll } from '../helpers/process.js';
 
 describe('applyPlan', { timeout: 60_000 }, () => {
   after(async () => {
