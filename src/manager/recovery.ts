@@ -9,7 +9,8 @@
  *   still skip a key written on the destination since the move began, and a key already there is
  *   kept (the newer one wins) — then the fences close and T2 is in force;
  * - **roll back** otherwise (or when completing fails): each live destination hands the keys of
- *   moving partitions back to their old owner when it answers (a plain import: whatever the
+ *   moving partitions back to their old owner when it answers, through the same hand-off
+ *   (busy retries, sweeps) as a plain import (whatever the
  *   destination holds is the newest value, since writes went there and invalidated the old
  *   owner), drops those whose old owner is gone, the fences close, and T1 is in force again under
  *   a version above T2's, so that no client that saw T2 takes T1 for newer.
@@ -105,43 +106,34 @@ async function complete(record: MigrationRecord, context: SettleContext): Promis
 
 async function rollBack(record: MigrationRecord, context: SettleContext): Promise<void> {
   const backOf = new Map(record.moves.map((move) => [move.partition, move.from]));
+  // Keys go back only to an old owner that answers; the others' are dropped below.
+  const backToAlive = new Map([...backOf].filter(([, from]) => context.alive.has(from)));
   const destinations = [...new Set(record.moves.map((move) => move.to))].filter((address) =>
     context.alive.has(address),
   );
   await endFences(record, context);
   for (const destination of destinations) {
     const client = context.clientOf(destination);
+    // The executor's hand-off (busy retries, calls in flight, sweeps), as a plain import: what
+    // the destination holds is the newest value, since writes went there and invalidated the
+    // old owner.
+    await handOffKeys(client, backToAlive, {
+      migration: undefined,
+      chunkKeys: context.chunkKeys,
+    }).catch((error: unknown) =>
+      context.logger.warn(
+        { address: destination, err: error },
+        'could not hand every key back after an interrupted migration; what is left is dropped',
+      ),
+    );
     try {
-      const keys = (await client.keys()).filter((key) => {
-        const from = backOf.get(partitionOf(key));
-        return from !== undefined && from !== destination;
-      });
-      const dest: Record<string, string[]> = {};
-      const orphans: string[] = [];
-      for (const key of keys) {
-        const from = backOf.get(partitionOf(key))!;
-        if (context.alive.has(from)) (dest[from] ??= []).push(key);
-        else orphans.push(key);
-      }
-      if (Object.keys(dest).length > 0) {
-        await client
-          .moveKeys({ dest })
-          .catch((error: unknown) =>
-            context.logger.warn(
-              { address: destination, err: error },
-              'could not hand keys back after an interrupted migration; they are dropped',
-            ),
-          );
-      }
       // What could not go back (its old owner is gone, or the hand-back failed) must not stay
       // where the table does not route: drop it, a later read misses.
       const left = (await client.keys()).filter((key) => {
         const from = backOf.get(partitionOf(key));
         return from !== undefined && from !== destination;
       });
-      const dropped = await Promise.allSettled(
-        [...new Set([...orphans, ...left])].map((key) => client.invalidate(key)),
-      );
+      const dropped = await Promise.allSettled(left.map((key) => client.invalidate(key)));
       const failed = dropped.filter((result) => result.status === 'rejected');
       if (failed.length > 0) {
         context.logger.warn(
@@ -152,7 +144,7 @@ async function rollBack(record: MigrationRecord, context: SettleContext): Promis
     } catch (error) {
       context.logger.warn(
         { address: destination, err: error },
-        'could not hand keys back after an interrupted migration',
+        'could not list the keys an interrupted migration left where the table does not route',
       );
     }
   }

@@ -203,8 +203,11 @@ async function drainSource(
 
 /** How handOffKeys moves a source's keys. */
 export interface HandOffOptions {
-  /** The migration id the destinations' fences were opened under. */
-  migration: string;
+  /**
+   * The migration id the destinations' fences were opened under; undefined for a plain import
+   * (the destination keeps none of its own copies: what the source holds is newer).
+   */
+  migration: string | undefined;
   /** Keys per move_keys call; default defaults.moveChunkKeys. */
   chunkKeys?: number | undefined;
   /** Sweeps after the main pass before giving up; default defaults.moveMaxSweeps. */

@@ -16,7 +16,7 @@ import {
   type MigrationRecord,
 } from '../../../src/manager/index.js';
 import type { NodeApp } from '../../../src/node/index.js';
-import { PartitionTable, planRebalance } from '../../../src/partition/index.js';
+import { partitionOf, PartitionTable, planRebalance } from '../../../src/partition/index.js';
 import { LocalNodes } from '../../helpers/local-nodes.js';
 
 const logger = pino({ level: 'silent' });
@@ -105,6 +105,45 @@ describe('settleMigration with the journal of done moves', () => {
     assert.ok(seenOnA.includes('GET /keys'), seenOnA.join(', '));
     assert.equal(seenOnA.filter((line) => line.includes('move_keys')).length, 0);
     await assertPlaced(settled.table, [a.address, b.address, c.address], keys);
+  });
+});
+
+describe('settleMigration rolling back', () => {
+  it('hands back what the new owner holds, with writes made there during the move, and drops what cannot go back', async () => {
+    const { a, c, keys, record } = await interrupted('m-rollback');
+    const journal = record(new Set());
+    const moving = new Set(journal.moves.map((move) => move.partition));
+    const from = journal.fromTable;
+    const movingOf = (address: string) =>
+      keys.filter(
+        (key) => from.owners[partitionOf(key)] === address && moving.has(partitionOf(key)),
+      );
+    // A write routed by the moving state during the move: the new owner c takes it, the old
+    // owner a's copy is invalidated.
+    const written = movingOf(a.address)[0]!;
+    await client(c.address).put(written, 'newer');
+    await client(a.address).invalidate(written);
+    // b does not answer at restart: the migration is rolled back, b's keys handed to c are lost.
+    const settled = await settleMigration(journal, {
+      clientOf: client,
+      alive: new Set([a.address, c.address]),
+      chunkKeys: 7,
+      logger,
+    });
+    assert.equal(settled.outcome, 'rolled-back');
+    assert.deepEqual(settled.table.owners, from.owners);
+    assert.ok(settled.table.version > journal.toTable.version);
+    for (const key of movingOf(a.address))
+      assert.equal(
+        await client(a.address).get(key),
+        key === written ? 'newer' : `v-${key}`,
+        `${key} is back on its old owner with its latest value`,
+      );
+    assert.deepEqual(
+      (await client(c.address).keys()).filter((key) => moving.has(partitionOf(key))),
+      [],
+      'nothing of the moving partitions is left on the node the table no longer routes to',
+    );
   });
 });
 
