@@ -87,6 +87,7 @@ export function registerGatewayCommand(program: Command): void {
         // and sends the request again.
         tagsRequests: true,
         catchUp: (wanted) => follower.catchUp(wanted),
+        movedOnSince: (routedBy) => follower.movedOnSince(routedBy),
         token,
         protectData: options.protectData ?? false,
         logger,

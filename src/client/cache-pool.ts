@@ -19,7 +19,13 @@ import {
   type FoundValue,
 } from '../pool/batch-through.js';
 import { readThrough, writeThrough } from '../pool/moving-pair.js';
-import { catchUpTo, isStaleRouting } from '../pool/stale-routing.js';
+import {
+  catchUpTo,
+  isStaleRouting,
+  isUnreachable,
+  movedOnSince,
+  type TableReader,
+} from '../pool/stale-routing.js';
 import type { Upstream, UpstreamMethod } from '../pool/upstreams.js';
 import { errorOfAnswer } from './answer-error.js';
 import { Connections, type Answer } from './connections.js';
@@ -71,12 +77,6 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
  * enough; every retry needs a newer table or a node's word, so this never loops on its own.
  */
 const WRITE_RETRIES = 2;
-/**
- * Table reads a read makes, 25 ms apart, after its owner did not answer: one in flight may have
- * begun before the owner left, and one alone can fail on a keep-alive connection the manager just
- * closed. An owner that is down, not gone, costs each read that much before it counts as a miss.
- */
-const READ_CATCH_UP_READS = 3;
 const BYTES_TYPE = 'application/octet-stream';
 
 /** The client of a pool. Create it with `CachePool.connect`, end it with `close`. */
@@ -295,15 +295,10 @@ export class CachePool {
           !(error instanceof CachePoolError && error.code === 'CP_ERR_KEY_UNKNOWN')
         )
           throw error;
-        // A node that left the pool while this table still named it: with a table newer than
-        // the one this read was routed by (another call may have read it meanwhile) the read is
-        // sent once more; otherwise it is a miss. The manager publishes a shrink's table before
-        // it stops the leaving node, so a table read begun after this failure shows the change:
-        // a read already in flight may have begun before it, hence a few reads (READ_CATCH_UP).
-        const before = routes.routingVersion;
-        if (attempt === 0 && this.#routes.routingVersion <= before)
-          await this.#refreshTo({ nodeVersion: before + 1 }, READ_CATCH_UP_READS);
-        if (attempt === 0 && this.#routes.routingVersion > before) continue;
+        // A node that left the pool while this table still named it: with a routing newer than
+        // the one this read was routed by, the read is sent once more; otherwise it is a miss
+        // (stale-routing.ts, movedOnSince).
+        if (attempt === 0 && (await this.#movedOnSince(routes.routingVersion))) continue;
         return undefined;
       }
       if (answer.statusCode === 200 || answer.statusCode === 404) return answer;
@@ -354,15 +349,15 @@ export class CachePool {
           await this.#refreshTo(cause);
           continue;
         }
-        if (isUnreachable(error) && attempt < WRITE_RETRIES) {
-          // A node that left the pool (a shrink stops it once its keys are handed off) while
-          // this table still named it: with a newer table, the write is sent once more (PUT and
-          // DELETE are idempotent); with the same table it fails. Newer than the table this
-          // write was routed by: another call may have read the new table meanwhile.
-          const before = routes.routingVersion;
-          await this.#refreshTo({ nodeVersion: before + 1 });
-          if (this.#routes.routingVersion > before) continue;
-        }
+        // A node that left the pool (a shrink stops it once its keys are handed off) while this
+        // table still named it: with a newer routing than the one this write was routed by, the
+        // write is sent once more (PUT and DELETE are idempotent); with the same one it fails.
+        if (
+          isUnreachable(error) &&
+          attempt < WRITE_RETRIES &&
+          (await this.#movedOnSince(routes.routingVersion, defaults.client.catchUpReads))
+        )
+          continue;
         throw error;
       }
       if (answer.statusCode < 300 || (conditions && answer.statusCode === 412)) return answer;
@@ -408,20 +403,21 @@ export class CachePool {
   }
 
   /** After a refusal: catches up with the node's routing version (pool/stale-routing.ts). */
-  async #refreshTo(
-    answer: Answer | { nodeVersion: number } | undefined,
-    reads?: number,
-  ): Promise<void> {
+  async #refreshTo(answer: Answer | undefined): Promise<void> {
     if (this.#options.source.kind !== 'manager' || this.#closed) return;
-    await catchUpTo(
-      answer?.nodeVersion,
-      {
-        refresh: () => this.#refresh(),
-        current: () => this.#routes.routingVersion,
-      },
-      reads,
-    );
+    await catchUpTo(answer?.nodeVersion, this.#tableReader);
   }
+
+  /** After a node did not answer: whether the routing moved past `routedBy` (stale-routing.ts). */
+  async #movedOnSince(routedBy: number, reads?: number): Promise<boolean> {
+    if (this.#options.source.kind !== 'manager' || this.#closed) return false;
+    return movedOnSince(routedBy, this.#tableReader, reads);
+  }
+
+  readonly #tableReader: TableReader = {
+    refresh: () => this.#refresh(),
+    current: () => this.#routes.routingVersion,
+  };
 
   #throwFailure(outcome: BatchOutcome): void {
     const failure = outcome.failure;
@@ -476,8 +472,4 @@ function toRecord(key: string, value: CacheValue, contentType: string | undefine
     return { key, type: contentType ?? BYTES_TYPE, value: bytes };
   }
   throw errors.invalid('value must be a Buffer, a Uint8Array or a string');
-}
-
-function isUnreachable(error: unknown): boolean {
-  return error instanceof CachePoolError && error.code === 'CP_ERR_NODE_UNREACHABLE';
 }

@@ -25,7 +25,7 @@ import {
   textFieldsOf,
   type PreRouter,
 } from '../http/index.js';
-import { partitionOf } from '../partition/index.js';
+import { partitionOf, routingVersionOf } from '../partition/index.js';
 import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
 import { ResponseRelay, type RelayTarget } from './relay.js';
 import { routingTag, type RouteView, type Routing } from './routing.js';
@@ -41,6 +41,11 @@ export interface FastPathOptions {
    * request is then sent once more on the fresh view. Without it a refusal is relayed.
    */
   catchUp?: ((wanted: number | undefined) => Promise<void>) | undefined;
+  /**
+   * After a node did not answer: whether the routing moved past the version the request was
+   * routed by (gateway.ts); the request is then sent once more on the fresh view.
+   */
+  movedOnSince?: ((routedBy: number) => Promise<boolean>) | undefined;
   routing: Routing;
   upstreams: Upstreams;
   /** The app's body limit in bytes: a larger body falls through (Fastify answers 413). */
@@ -108,6 +113,8 @@ class Exchange implements RelayTarget {
   #body: Buffer = Buffer.alloc(0);
   /** 0, then 1 once the request is sent again after a refusal for a stale routing. */
   #attempt = 0;
+  /** The routing version the request was last routed by. */
+  #routedBy = 0;
 
   constructor(
     options: FastPathOptions,
@@ -168,6 +175,7 @@ class Exchange implements RelayTarget {
     const view = this.#options.routing.view;
     view.enter();
     this.#view = view;
+    this.#routedBy = routingVersionOf(view.table, view.moving);
     const partition = partitionOf(key);
     const tag = routingTag(this.#options.tagsRequests ?? false, view);
     // A write that must wait for older requests first (RouteView.writeGate) goes the long way.
@@ -201,10 +209,12 @@ class Exchange implements RelayTarget {
         (answer) => {
           const hit = !this.#route.write && answer.statusCode === 200;
           if (watch.refused && !hit && this.#retries()) return this.refused(watch.version);
+          if (watch.unreachable && !hit) return this.#unlessMoved(() => this.#finish(answer));
           this.#finish(answer);
         },
         (error: unknown) => {
           if (watch.refused && this.#retries()) return this.refused(watch.version);
+          if (watch.unreachable) return this.#unlessMoved(() => this.#fail(error));
           this.#fail(error);
         },
       );
@@ -271,7 +281,23 @@ class Exchange implements RelayTarget {
    * fails because of it), a write or an invalidation is a clear failure.
    */
   #unreachable(error: CachePoolError): void {
-    this.#fail(this.#route.write ? error : errors.unknownKey());
+    this.#unlessMoved(() => this.#fail(this.#route.write ? error : errors.unknownKey()));
+  }
+
+  /**
+   * A node the request went to did not answer: when the routing has moved past the version the
+   * request was routed by (a shrink stopped the node after publishing the table without it), the
+   * request is sent once more on the fresh view; otherwise `answer` runs.
+   */
+  #unlessMoved(answer: () => void): void {
+    const movedOnSince = this.#options.movedOnSince;
+    if (!this.#retries() || movedOnSince === undefined) return answer();
+    this.#leave();
+    this.#attempt++;
+    movedOnSince(this.#routedBy).then(
+      (moved) => (moved ? this.#send() : answer()),
+      (error: unknown) => this.#fail(error),
+    );
   }
 
   #finish(answer: Upstream): void {

@@ -25,6 +25,7 @@ import {
   type Fields,
 } from '../http/index.js';
 import { defaults } from '../defaults.js';
+import { routingVersionOf } from '../partition/index.js';
 import { createFastPath } from './fast-path.js';
 import { registerGatewayBatchRoutes } from './gateway-batch.js';
 import { invalidateLegacy, readThrough, writeThrough, type Forwarder } from './moving-pair.js';
@@ -46,6 +47,13 @@ export interface GatewayOptions {
    * more on the fresh view. Without it a refusal is relayed as it came.
    */
   catchUp?: (wanted: number | undefined) => Promise<void>;
+  /**
+   * After a node did not answer a request routed by routing version `routedBy`: whether the
+   * routing moved past it (TableFollower.movedOnSince; a shrink stops its leaving nodes once
+   * the table without them is published), in which case the request is sent once more on the
+   * fresh view. Without it, the read is a miss and the write fails at once.
+   */
+  movedOnSince?: (routedBy: number) => Promise<boolean>;
   /** The pool token: required on control calls here, and sent to the nodes. */
   token?: string | undefined;
   /**
@@ -93,7 +101,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
   };
 
   const tagsRequests = options.tagsRequests ?? false;
-  const { catchUp } = options;
+  const { catchUp, movedOnSince } = options;
 
   /**
    * One key's request routed by the current view with its routing tag; when a node refused it
@@ -106,16 +114,31 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
   ): Promise<Upstream> => {
     for (let attempt = 0; ; attempt++) {
       let watch: StaleWatch | undefined;
+      let routedBy = 0;
       const retry = attempt === 0 && catchUp !== undefined;
+      // A node the request went to did not answer: sent again only on a newer routing.
+      const gone = async () =>
+        retry &&
+        watch?.unreachable === true &&
+        movedOnSince !== undefined &&
+        (await movedOnSince(routedBy));
       try {
         const answer = await inView((view) => {
+          routedBy = routingVersionOf(view.table, view.moving);
           watch = new StaleWatch(upstreams, routingTag(tagsRequests, view));
           return work(view, watch.forwarder);
         });
-        if (!(retry && watch!.refused) || (read && answer.statusCode === 200)) return answer;
+        if (read && answer.statusCode === 200) return answer;
+        if (!(retry && watch!.refused)) {
+          if (await gone()) continue;
+          return answer;
+        }
       } catch (error) {
         // The old owner of a moving partition refused the invalidation that follows a write.
-        if (!(retry && watch?.refused)) throw error;
+        if (!(retry && watch?.refused)) {
+          if (await gone()) continue;
+          throw error;
+        }
       }
       await catchUp(watch!.version);
     }
@@ -135,6 +158,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     token: dataToken,
     tagsRequests,
     catchUp,
+    movedOnSince,
   });
   interpose(app.server, fastPath);
 

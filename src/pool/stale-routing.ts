@@ -9,6 +9,7 @@
  */
 import { ROUTED_BY_HEADER } from '../partition/index.js';
 import { defaults } from '../defaults.js';
+import { CachePoolError } from '../errors.js';
 import type { Forwarder } from './moving-pair.js';
 import type { Upstream } from './upstreams.js';
 
@@ -65,6 +66,30 @@ export async function catchUpTo(
 }
 
 /**
+ * Table reads, 25 ms apart, a router makes after a node it routed a request to did not answer: a
+ * read already in flight may have begun before the node left, and one read alone can fail on a
+ * keep-alive connection the manager just closed. A node that is down, not gone, costs each
+ * request that much before its read counts as a miss or its write as failed.
+ */
+export const UNREACHABLE_CATCH_UP_READS = 3;
+
+/**
+ * After a node a request was routed to (by routing version `routedBy`) did not answer: whether
+ * the routing has moved past `routedBy`, reading the table a few times if it has not yet. The
+ * manager publishes a shrink's table before it stops the leaving node, so a newer routing means
+ * the key has another owner and the request may be sent once more (PUT and DELETE are
+ * idempotent); the same routing means the node is down, and the request's failure stands.
+ */
+export async function movedOnSince(
+  routedBy: number,
+  reader: TableReader,
+  reads: number = UNREACHABLE_CATCH_UP_READS,
+): Promise<boolean> {
+  if (reader.current() <= routedBy) await catchUpTo(routedBy + 1, reader, reads);
+  return reader.current() > routedBy;
+}
+
+/**
  * Watches the answers of one routed request: `forwarder` adds the router's `headers` (its routing
  * version) to every call and notes the first stale-routing refusal it passes on, which the
  * caller then reads from `refused` (and `version`, the version the node announced).
@@ -72,19 +97,27 @@ export async function catchUpTo(
 export class StaleWatch {
   refused = false;
   version: number | undefined;
+  /** A node the request was sent to did not answer (or its breaker kept the request back). */
+  unreachable = false;
   readonly forwarder: Forwarder;
 
   constructor(inner: Forwarder, headers: Record<string, string> | undefined) {
     this.forwarder = {
       forward: async (address, method, path, type, body, extra) => {
-        const answer = await inner.forward(
-          address,
-          method,
-          path,
-          type,
-          body,
-          headers === undefined ? extra : { ...headers, ...extra },
-        );
+        let answer: Upstream;
+        try {
+          answer = await inner.forward(
+            address,
+            method,
+            path,
+            type,
+            body,
+            headers === undefined ? extra : { ...headers, ...extra },
+          );
+        } catch (error) {
+          if (isUnreachable(error)) this.unreachable = true;
+          throw error;
+        }
         if (!this.refused && isStaleRouting(answer)) {
           this.refused = true;
           this.version = answer.nodeVersion;
@@ -93,4 +126,9 @@ export class StaleWatch {
       },
     };
   }
+}
+
+/** Whether `error` says a node could not be reached (CP_ERR_NODE_UNREACHABLE). */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof CachePoolError && error.code === 'CP_ERR_NODE_UNREACHABLE';
 }

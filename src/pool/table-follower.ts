@@ -13,7 +13,7 @@ import { systemClock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { PARTITION_COUNT, PartitionTable, routingVersionOf } from '../partition/index.js';
 import type { MovingPartition, Routing } from './routing.js';
-import { catchUpTo } from './stale-routing.js';
+import { catchUpTo, movedOnSince } from './stale-routing.js';
 
 /** The table and moving partitions of a `GET /api/manager/partitions` answer's content. */
 export interface PartitionsContent {
@@ -143,6 +143,19 @@ export class TableFollower {
     const routing = this.#routing;
     if (!routing) return;
     await catchUpTo(wanted, {
+      refresh: async () => (await this.#readOnce()) !== 'failed',
+      current: () => routingVersionOf(routing.view.table, routing.view.moving),
+    });
+  }
+
+  /**
+   * After a node did not answer a request routed by routing version `routedBy`: whether the
+   * routing moved past it, reading the table a few times if not yet (stale-routing.ts).
+   */
+  async movedOnSince(routedBy: number): Promise<boolean> {
+    const routing = this.#routing;
+    if (!routing) return false;
+    return movedOnSince(routedBy, {
       refresh: async () => (await this.#readOnce()) !== 'failed',
       current: () => routingVersionOf(routing.view.table, routing.view.moving),
     });
