@@ -13,6 +13,10 @@ import type { MigrationRunner } from './migration-runner.js';
 import type { PoolState } from './pool-state.js';
 import type { Provisioner, ProvisionerEvent } from './provisioner.js';
 
+/** Calls configuring a node that came back before it stays down (NodeLifecycle.#nodeBack). */
+const NODE_BACK_ATTEMPTS = 3;
+/** Wait between two of those calls, in ms. */
+const NODE_BACK_RETRY_MS = 200;
 /** What NodeLifecycle needs. */
 export interface NodeLifecycleOptions {
   pool: PoolState;
@@ -157,11 +161,22 @@ export class NodeLifecycle {
     const member = pool.members.get(address);
     if (!member) return;
     try {
-      await pool.client(address).setConfig({
-        capacity: pool.config.capacityMb,
-        replacement_policy: pool.config.policy,
-        cache_index: member.cacheIndex,
-      });
+      // Asked again after a failure: the first call to a node restarted on its address can go
+      // out on a keep-alive connection to its dead predecessor ("other side closed"), and no
+      // later event would bring the node back up.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await pool.client(address).setConfig({
+            capacity: pool.config.capacityMb,
+            replacement_policy: pool.config.policy,
+            cache_index: member.cacheIndex,
+          });
+          break;
+        } catch (error) {
+          if (attempt >= NODE_BACK_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, NODE_BACK_RETRY_MS));
+        }
+      }
       this.#options.onReachable?.(address);
       if (pool.members.get(address)?.status === 'down') {
         pool.setStatus(address, 'up');
