@@ -209,20 +209,21 @@ export class CachePool {
     const found = new Map<string, FoundValue>();
     let pending = wanted;
     for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
-      const { view, headers } = this.#live();
+      const routes = this.#live();
       const outcome = await batchGetThrough(
-        this.#connections.forwarder(headers),
-        view,
+        this.#connections.forwarder(routes.headers),
+        routes.view,
         pending,
         found,
         this.#limits(),
       );
-      if (outcome.unreachableKeys.length > 0) void this.#refresh();
       this.#throwFailure(outcome);
-      if (outcome.staleKeys.length === 0) break;
-      if (attempt === 1) this.#throwStale(outcome);
-      pending = outcome.staleKeys;
-      await this.#refreshTo(outcome.staleAnswer);
+      if (outcome.staleKeys.length > 0 && attempt === 1) this.#throwStale(outcome);
+      pending = [
+        ...outcome.staleKeys,
+        ...(await this.#leftKeys(outcome.unreachableKeys, routes, attempt)),
+      ];
+      if (outcome.staleKeys.length > 0) await this.#refreshTo(outcome.staleAnswer);
     }
     const result = new Map<string, Buffer>();
     for (const key of wanted) {
@@ -247,8 +248,9 @@ export class CachePool {
     const query = ttlQuery(options.ttl);
     let pending = records;
     for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
-      const { view, headers } = this.#live();
-      const forwarder = this.#connections.forwarder(headers);
+      const routes = this.#live();
+      const { view } = routes;
+      const forwarder = this.#connections.forwarder(routes.headers);
       const outcome = await batchPutThrough(
         forwarder,
         view,
@@ -257,16 +259,14 @@ export class CachePool {
         this.#limits(),
         (address, key) => forwarder.forward(address, 'DELETE', keyPath(key)),
       );
-      if (outcome.unreachableKeys.length > 0) {
-        void this.#refresh();
+      const left = await this.#leftKeys(outcome.unreachableKeys, routes, attempt);
+      if (left.length < outcome.unreachableKeys.length)
         throw errors.nodeUnreachable(view.owners[partitionOf(outcome.unreachableKeys[0]!)]!);
-      }
       this.#throwFailure(outcome);
-      if (outcome.staleKeys.length === 0) return;
-      if (attempt === 1) this.#throwStale(outcome);
-      const stale = new Set(outcome.staleKeys);
-      pending = pending.filter((record) => stale.has(record.key));
-      await this.#refreshTo(outcome.staleAnswer);
+      if (outcome.staleKeys.length > 0 && attempt === 1) this.#throwStale(outcome);
+      const again = new Set([...outcome.staleKeys, ...left]);
+      pending = pending.filter((record) => again.has(record.key));
+      if (outcome.staleKeys.length > 0) await this.#refreshTo(outcome.staleAnswer);
     }
   }
 
@@ -406,6 +406,22 @@ export class CachePool {
   async #refreshTo(answer: Answer | undefined): Promise<void> {
     if (this.#options.source.kind !== 'manager' || this.#closed) return;
     await catchUpTo(answer?.nodeVersion, this.#tableReader);
+  }
+
+  /**
+   * The keys of a batch whose node did not answer that are to be sent again: all of them when
+   * this was the first attempt and the routing moved past the one the batch used (their node
+   * left the pool, movedOnSince), none otherwise (then they are misses, or the write fails).
+   */
+  async #leftKeys(
+    unreachable: readonly string[],
+    routes: Routes,
+    attempt: number,
+  ): Promise<readonly string[]> {
+    if (unreachable.length === 0) return [];
+    if (attempt === 0 && (await this.#movedOnSince(routes.routingVersion))) return unreachable;
+    void this.#refresh();
+    return [];
   }
 
   /** After a node did not answer: whether the routing moved past `routedBy` (stale-routing.ts). */

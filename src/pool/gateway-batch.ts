@@ -28,6 +28,7 @@ import {
   type FoundValue,
 } from './batch-through.js';
 import type { Forwarder } from './moving-pair.js';
+import { routingVersionOf } from '../partition/index.js';
 import { routingTag, type RouteView, type Routing } from './routing.js';
 import { StaleWatch } from './stale-routing.js';
 import type { Upstreams } from './upstreams.js';
@@ -42,6 +43,8 @@ export interface GatewayBatchOptions {
   tagsRequests?: boolean;
   /** Reads the table again after a refusal for a stale routing (gateway.ts); default none. */
   catchUp?: ((wanted: number | undefined) => Promise<void>) | undefined;
+  /** After a node did not answer: whether the routing moved past `routedBy` (gateway.ts). */
+  movedOnSince?: ((routedBy: number) => Promise<boolean>) | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -53,7 +56,7 @@ export async function registerGatewayBatchRoutes(
 ): Promise<void> {
   const { routing, upstreams } = options;
   const limits = { maxKeys: defaults.batchMaxKeys, maxBytes: options.bodyLimitBytes / 2 };
-  const { catchUp } = options;
+  const { catchUp, movedOnSince } = options;
 
   /**
    * Runs a batch of `keys` on the current view with its routing tag; the keys a node refused for
@@ -68,6 +71,7 @@ export async function registerGatewayBatchRoutes(
     const unreachableKeys: string[] = [];
     for (let attempt = 0; ; attempt++) {
       const view = routing.view;
+      const routedBy = routingVersionOf(view.table, view.moving);
       view.enter();
       let outcome: BatchOutcome;
       try {
@@ -76,11 +80,25 @@ export async function registerGatewayBatchRoutes(
       } finally {
         view.leave();
       }
-      unreachableKeys.push(...outcome.unreachableKeys);
-      if (outcome.staleKeys.length === 0 || outcome.failure || attempt === 1 || !catchUp)
+      // Keys a node refused for a stale routing go again after a table read; keys whose node did
+      // not answer go again when the routing moved past the one used (their node left the
+      // pool: stale-routing.ts, movedOnSince). Otherwise they stay refused or unreachable.
+      const canRetry =
+        attempt === 0 &&
+        !outcome.failure &&
+        (outcome.staleKeys.length === 0 || catchUp !== undefined);
+      const left =
+        canRetry &&
+        outcome.unreachableKeys.length > 0 &&
+        movedOnSince !== undefined &&
+        (await movedOnSince(routedBy))
+          ? outcome.unreachableKeys
+          : [];
+      if (left.length === 0) unreachableKeys.push(...outcome.unreachableKeys);
+      if (!canRetry || (outcome.staleKeys.length === 0 && left.length === 0))
         return { ...outcome, unreachableKeys };
-      await catchUp(outcome.staleAnswer?.nodeVersion);
-      pending = outcome.staleKeys;
+      if (outcome.staleKeys.length > 0) await catchUp!(outcome.staleAnswer?.nodeVersion);
+      pending = [...outcome.staleKeys, ...left];
     }
   };
 

@@ -243,6 +243,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
     tagsRequests,
     catchUp,
+    movedOnSince,
   });
 
   /**

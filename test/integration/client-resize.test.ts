@@ -66,6 +66,22 @@ describe('the client through a 1→8→1 resize', { timeout: 240_000 }, () => {
           reads++;
         }
       };
+      // Batches too: 50 stable keys at a time through getMany, each key that misses counted.
+      let batchReads = 0;
+      const batchReader = async () => {
+        while (running) {
+          const start = (batchReads * 50) % stableKeys.length;
+          const keys = stableKeys.slice(start, start + 50);
+          const got = await client.getMany(keys);
+          for (const key of keys) {
+            if (got.get(key)?.toString() !== stable.get(key)) {
+              misses++;
+              missed.push(`${step} +${Date.now() - stepStart} ms ${key} missed in getMany`);
+            }
+          }
+          batchReads++;
+        }
+      };
       // One writer: a write or delete is recorded once acknowledged, in order.
       const writer = async () => {
         while (running) {
@@ -86,7 +102,7 @@ describe('the client through a 1→8→1 resize', { timeout: 240_000 }, () => {
         step = `step ${index + 1} ${change}`;
         stepStart = Date.now();
         running = true;
-        const loops = Promise.all([reader(), reader(), writer()]);
+        const loops = Promise.all([reader(), reader(), batchReader(), writer()]);
         const answer = await call('POST', `${pool.manager}/api/manager/poolsize/manual`, {
           change,
         });
@@ -102,11 +118,11 @@ describe('the client through a 1→8→1 resize', { timeout: 240_000 }, () => {
         }
         assert.deepEqual(wrong.slice(0, 5), [], `${change}: ${wrong.length} keys read back wrong`);
       }
-      assert.ok(reads > 0 && writes > 0);
+      assert.ok(reads > 0 && writes > 0 && batchReads > 0);
       assert.equal(
         misses,
         0,
-        `${misses} of ${reads} reads of stable keys missed or saw another value: ${missed.slice(0, 5).join('; ')}`,
+        `${misses} of ${reads} reads and ${batchReads * 50} batch reads of stable keys missed or saw another value: ${missed.slice(0, 5).join('; ')}`,
       );
     },
   );
