@@ -385,6 +385,10 @@ export async function runFaultScenario(
               const list = await nodes().catch(() => []);
               if (list.some((n) => n.address === victim.address && n.status !== 'up'))
                 downSeen = true;
+              // Partitions that begin to move to it while it is stopped are in its keeping too:
+              // the table read before the pause may predate the moving state's publication.
+              const holding = await heldBy(victim.address).catch(() => []);
+              held = [...new Set([...held, ...holding])].sort((a, b) => a - b);
               await sleep(Math.min(250, Math.max(0, until - now())));
             }
             signalProcess(victim.pid!, 'SIGCONT');
