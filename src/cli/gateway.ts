@@ -88,6 +88,8 @@ export function registerGatewayCommand(program: Command): void {
         tagsRequests: true,
         catchUp: (wanted) => follower.catchUp(wanted),
         movedOnSince: (routedBy) => follower.movedOnSince(routedBy),
+        // A clear goes through the manager, which runs it between resizes.
+        clear: () => follower.clearPool(),
         token,
         protectData: options.protectData ?? false,
         logger,

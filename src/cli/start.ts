@@ -363,6 +363,10 @@ export async function runPool(options: PoolCliOptions, withGateway: boolean): Pr
         logger,
         ...(options.nodeTimeout !== undefined ? { timeoutMs: options.nodeTimeout } : {}),
         configure: async (fields) => pool.setConfig(configFromFields(fields, pool.config)),
+        clear: async () => {
+          await pool.clear();
+          return true;
+        },
       });
       onShutdown(async () => gateway.close(), logger);
       ({ url: gatewayUrl } = await listenOn(

@@ -365,10 +365,16 @@ export class Manager {
     return this.#coordinator.runWhenIdle(() => rollOutConfig(this.#pool, config, this.#logger));
   }
 
-  /** Clears every node that is not down. */
-  async clear(): Promise<void> {
-    const targets = this.#pool.members.list().filter((member) => member.status !== 'down');
-    await Promise.all(targets.map((member) => this.#pool.client(member.address).clear()));
+  /**
+   * Clears every node that is not down, under the resize lock: a clear that ran during a
+   * migration marked the destinations' fences cleared, which refuse every import, so a key
+   * written to its old owner after the clear was skipped by the hand-off and then dropped.
+   */
+  clear(): Promise<void> {
+    return this.#coordinator.runWhenIdle(async () => {
+      const targets = this.#pool.members.list().filter((member) => member.status !== 'down');
+      await Promise.all(targets.map((member) => this.#pool.client(member.address).clear()));
+    });
   }
 
   /** Waits for a running resize, stops every node (local kind), closes the clients and the database. */

@@ -70,6 +70,12 @@ export interface GatewayOptions {
    * nodes started later). Without it the gateway sends the config to every node itself.
    */
   configure?: (fields: Fields) => Promise<void>;
+  /**
+   * Handles `DELETE /api/cache` for the pool: the manager clears every node between resizes
+   * (Manager.clear). Resolves false when it could not (a standalone gateway's manager is away):
+   * the gateway then clears every node itself, as it does without it.
+   */
+  clear?: () => Promise<boolean>;
 }
 
 type Method = UpstreamMethod;
@@ -270,7 +276,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
   };
 
   app.delete('/api/cache', { onRequest: control }, async (_request, reply) => {
-    await fanOut('DELETE', '/api/cache');
+    if (!(await options.clear?.())) await fanOut('DELETE', '/api/cache');
     return sendSuccess(reply, '');
   });
 

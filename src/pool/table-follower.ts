@@ -11,6 +11,7 @@ import { request } from 'undici';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { defaults } from '../defaults.js';
+import { errors } from '../errors.js';
 import { PARTITION_COUNT, PartitionTable, routingVersionOf } from '../partition/index.js';
 import type { MovingPartition, Routing } from './routing.js';
 import { catchUpTo, movedOnSince } from './stale-routing.js';
@@ -110,6 +111,32 @@ export class TableFollower {
       this.#stats.failedReadsTotal++;
       throw error;
     }
+  }
+
+  /**
+   * Asks the manager to clear the pool (`DELETE /api/manager/cache/clear`: between resizes).
+   * True when it did; false when it did not answer (the caller clears the nodes itself); throws
+   * an OperationalError (CP_ERR_NODE_UNREACHABLE, 502) when it answered with a refusal.
+   */
+  async clearPool(): Promise<boolean> {
+    let answer;
+    try {
+      answer = await request(`http://${this.#options.manager}/api/manager/cache/clear`, {
+        method: 'DELETE',
+        headers: this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {},
+        headersTimeout: this.#options.timeoutMs ?? defaults.peerTimeoutMs,
+        bodyTimeout: this.#options.timeoutMs ?? defaults.peerTimeoutMs,
+      });
+    } catch {
+      return false;
+    }
+    const text = await answer.body.text();
+    if (answer.statusCode === 200) return true;
+    throw errors.fanOutRefused(
+      'DELETE',
+      '/api/cache',
+      `the manager ${this.#options.manager} answered ${answer.statusCode} ${text.slice(0, 200)}`,
+    );
   }
 
   /** Starts publishing into `routing`, one read every intervalMs (the first after intervalMs). */

@@ -105,3 +105,38 @@ describe('a node that dies under the manager', () => {
     }
   });
 });
+
+describe('a clear during a resize', () => {
+  it('waits for the running migration, so that no fence it marks cleared drops a later write', async () => {
+    const provisioner = new InProcessProvisioner();
+    const manager = new Manager({
+      provisioner,
+      logger,
+      initialNodes: 1,
+      maxNodes: 2,
+      moveChunkKeys: 1,
+    });
+    await manager.start();
+    try {
+      const first = manager.members()[0]!.address;
+      const keys = Array.from({ length: 300 }, (_, i) => `clear-${i}`);
+      for (const key of keys) await client(first).put(key, `v-${key}`);
+      const resizing = manager.resize(2, 'manual');
+      await until('the migration runs', () => manager.migration()?.outcome === null);
+      await manager.clear();
+      // The clear ran once the migration had ended (one key per move_keys call keeps it busy).
+      assert.notEqual(manager.migration()?.outcome ?? null, null);
+      await resizing;
+      for (const address of provisioner.addresses())
+        assert.deepEqual(await client(address).keys(), [], `${address} is empty after the clear`);
+      // A write after the clear stays, wherever it lands.
+      for (const key of keys.slice(0, 20)) {
+        await client(manager.table.ownerOfKey(key)).put(key, 'after');
+        assert.equal(await client(manager.table.ownerOfKey(key)).get(key), 'after');
+      }
+    } finally {
+      await manager.close();
+      await provisioner.close();
+    }
+  });
+});

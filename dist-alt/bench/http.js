@@ -1,0 +1,106 @@
+import { CEILING, startNode, startServer } from './processes.js';
+import { measureLoad, summarizeLoads } from './load.js';
+import { median } from './stats.js';
+import { FORM, dataUrl, keyForm, putForm } from './values.js';
+const SIZES = [10_000, 100_000];
+const CONNECTIONS = [1, 16];
+const KEYS = 16;
+const NODE_CAPACITY_MB = 64;
+const OPERATIONS = ['get-hit', 'get-miss', 'put'];
+/** The request list autocannon cycles through for `operation`. */
+function requestsFor(operation, value) {
+    return Array.from({ length: KEYS }, (_, i) => ({
+        method: 'POST',
+        path: operation === 'put' ? '/api/cache/content' : '/api/cache/key',
+        headers: { 'content-type': FORM },
+        body: operation === 'put'
+            ? putForm(`hit-${i}`, value)
+            : keyForm(operation === 'get-hit' ? `hit-${i}` : `miss-${i}`),
+    }));
+}
+/** Puts the hit keys on a node and checks that it answers a hit with the ceiling's exact bytes. */
+async function prepare(node, ceiling, value) {
+    const signal = () => AbortSignal.timeout(10_000);
+    for (let i = 0; i < KEYS; i++) {
+        const response = await fetch(`${node.url}/api/cache/content`, {
+            method: 'POST',
+            headers: { 'content-type': FORM },
+            body: putForm(`hit-${i}`, value),
+            signal: signal(),
+        });
+        if (response.status !== 200)
+            throw new Error(`put hit-${i} answered ${response.status}: ${await response.text()}`);
+    }
+    const fromNode = await fetch(`${node.url}/api/cache/key`, {
+        method: 'POST',
+        headers: { 'content-type': FORM },
+        body: keyForm('hit-0'),
+        signal: signal(),
+    });
+    const fromCeiling = await fetch(`${ceiling.url}/api/cache/key`, {
+        method: 'POST',
+        headers: { 'content-type': FORM },
+        body: keyForm('hit-0'),
+        signal: signal(),
+    });
+    const [a, b] = [
+        Buffer.from(await fromNode.arrayBuffer()),
+        Buffer.from(await fromCeiling.arrayBuffer()),
+    ];
+    if (fromNode.status !== 200 || !a.equals(b)) {
+        throw new Error(`the node's hit answer (${fromNode.status}, ${a.length} B) differs from the ceiling's (${b.length} B)`);
+    }
+}
+export const httpBenchmark = {
+    name: 'http',
+    description: 'node vs plain node:http ceiling over loopback (autocannon): get-hit/get-miss/put req/s, p50/p99',
+    async run(options) {
+        const rows = [];
+        for (const size of SIZES) {
+            const value = dataUrl(size);
+            const node = await startNode(NODE_CAPACITY_MB);
+            let ceiling;
+            try {
+                ceiling = await startServer(CEILING, [String(size)]);
+                await prepare(node, ceiling, value);
+                for (const connections of CONNECTIONS) {
+                    for (const operation of OPERATIONS) {
+                        const requests = requestsFor(operation, value);
+                        // A miss is expected to be a 4xx.
+                        const expected = operation === 'get-miss' ? '4xx' : '2xx';
+                        const load = (url) => measureLoad(url, requests, connections, options.durationS, expected);
+                        const ours = [];
+                        const theirs = [];
+                        for (let run = 0; run < options.runs; run++) {
+                            const nodeFirst = run % 2 === 0;
+                            if (nodeFirst)
+                                ours.push(await load(node.url));
+                            theirs.push(await load(ceiling.url));
+                            if (!nodeFirst)
+                                ours.push(await load(node.url));
+                        }
+                        const ratio = median(ours.map((o, i) => o.requestsPerS / theirs[i].requestsPerS));
+                        const unexpected = ours.reduce((sum, o) => sum + o.unexpected, 0);
+                        const row = {
+                            benchmark: 'http',
+                            case: `${operation}, ${size / 1000} KB, ${connections} conn${connections > 1 ? 's' : ''}`,
+                            result: summarizeLoads(ours),
+                            reference: `ceiling ${summarizeLoads(theirs)}`,
+                            ratio,
+                            target: operation === 'get-hit' ? '≥ 0.80× (never < 0.60×)' : '',
+                            note: `${options.runs} × ${options.durationS} s${unexpected > 0 ? `; ${unexpected} unexpected answers/errors` : ''}`,
+                        };
+                        if (operation === 'get-hit')
+                            row.met = ratio >= 0.8;
+                        rows.push(row);
+                    }
+                }
+            }
+            finally {
+                await Promise.all([node.stop(), ceiling?.stop()]);
+            }
+        }
+        return rows;
+    },
+};
+//# sourceMappingURL=http.js.map

@@ -1,0 +1,144 @@
+/**
+ * Memory of a node by value size (issue 14): for each size (16 B … 1 MB, and a mixed stream), a
+ * fresh `cachepool node --capacity 64` is written 1.5× its capacity in key + value bytes, so that
+ * it evicts; then its resident set is read from /proc. Target: RSS ≤ 1.3 × capacity + 80 MB at
+ * every size. Then nodes with room to spare hold 1M and 2M items of 100 B under 10-byte keys, for
+ * the cost per item beyond key and value: (RSS − idle RSS − used_size) / items, target ≤ 128 B.
+ *
+ * Values are written through `/internal/import` batches (the node-to-node format: thousands of
+ * records per request, so that millions of small items go in within seconds); each record is
+ * stored exactly as a put's value would be (legacy text, framed).
+ */
+import { request } from 'undici';
+import { BATCH_V2_CONTENT_TYPE, encodeBatchChunks } from '../src/node/index.js';
+import { residentBytes, startNode } from './processes.js';
+import { dataUrl } from './values.js';
+import { seededRandom } from './zipf.js';
+const MB = 1024 * 1024;
+/** Capacity of the nodes by value size, in MB (`BENCH_MEMORY_CAPACITY_MB`); default 128. */
+const CAPACITY_MB = Number(process.env.BENCH_MEMORY_CAPACITY_MB ?? 128);
+const FILL_FACTOR = 1.5;
+const BATCH_BYTES = 4 * MB;
+const BATCH_RECORDS = 20_000;
+const TYPE = 'text/plain; charset=utf-8';
+async function statistics(url) {
+    const response = await fetch(`${url}/api/cache/statistics`, {
+        signal: AbortSignal.timeout(30_000),
+    });
+    const body = (await response.json());
+    return JSON.parse(body.content);
+}
+/** Sends records to the node's import in batches; returns the key + value bytes sent. */
+export async function fill(node, count, bytesToWrite, sizeOf) {
+    const values = new Map();
+    const valueOf = (size) => {
+        let value = values.get(size);
+        if (!value)
+            values.set(size, (value = Buffer.from(size < 64 ? 'v'.repeat(size) : dataUrl(size, size))));
+        return value;
+    };
+    let records = 0;
+    let bytes = 0;
+    const more = () => (count !== undefined ? records < count : bytes < bytesToWrite);
+    while (more()) {
+        const batch = [];
+        let batchBytes = 0;
+        while (more() && batch.length < BATCH_RECORDS && batchBytes < BATCH_BYTES) {
+            const key = `k${String(records).padStart(9, '0')}`;
+            const value = valueOf(sizeOf(records));
+            batch.push({ key, type: TYPE, value, jsonText: true });
+            batchBytes += key.length + value.length;
+            bytes += key.length + value.length;
+            records++;
+        }
+        const { chunks, bytes: length } = encodeBatchChunks(batch);
+        const response = await request(`${node.url}/internal/import`, {
+            method: 'POST',
+            headers: { 'content-type': BATCH_V2_CONTENT_TYPE, 'content-length': String(length) },
+            body: Buffer.concat(chunks),
+            headersTimeout: 120_000,
+            bodyTimeout: 120_000,
+        });
+        const text = await response.body.text();
+        if (response.statusCode !== 200)
+            throw new Error(`import answered ${response.statusCode}: ${text.slice(0, 200)}`);
+    }
+    return { records, bytes };
+}
+/** Lets the node settle (a collection, pages returned) before reading its RSS. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
+const SIZES = [
+    { label: '16 B', sizeOf: () => 16 },
+    { label: '100 B', sizeOf: () => 100 },
+    { label: '1 KB', sizeOf: () => 1_000 },
+    { label: '10 KB', sizeOf: () => 10_000 },
+    { label: '100 KB', sizeOf: () => 100_000 },
+    { label: '1 MB', sizeOf: () => 1_000_000 },
+];
+function mixed() {
+    // Log-uniform from 16 B to 1 MB, seeded: as many small items as large ones per decade.
+    const random = seededRandom(14);
+    return () => Math.round(16 * Math.pow(1_000_000 / 16, random()));
+}
+export const memorySizesBenchmark = {
+    name: 'memory-sizes',
+    description: `RSS of a node with --capacity ${CAPACITY_MB} written ${FILL_FACTOR}× its capacity, per value size; cost per item at 1M and 2M items`,
+    async run() {
+        const rows = [];
+        const limitBytes = 1.3 * CAPACITY_MB * MB + 80 * MB;
+        for (const { label, sizeOf } of [...SIZES, { label: 'mixed 16 B–1 MB', sizeOf: mixed() }]) {
+            const node = await startNode(CAPACITY_MB);
+            try {
+                const idle = await residentBytes(node.pid);
+                const started = Date.now();
+                const sent = await fill(node, undefined, CAPACITY_MB * MB * FILL_FACTOR, sizeOf);
+                const fillS = (Date.now() - started) / 1000;
+                await settle();
+                const { rssBytes, peakBytes } = await residentBytes(node.pid);
+                const figures = await statistics(node.url);
+                rows.push({
+                    benchmark: 'memory',
+                    case: `--capacity ${CAPACITY_MB}, ${label} values, ${(sent.bytes / MB).toFixed(0)} MB written`,
+                    result: `RSS ${(rssBytes / MB).toFixed(0)} MB (peak ${(peakBytes / MB).toFixed(0)}, idle ${(idle.rssBytes / MB).toFixed(0)})`,
+                    reference: `limit ${(limitBytes / MB).toFixed(0)} MB`,
+                    ratio: rssBytes / limitBytes,
+                    target: '≤ 1.00× (1.3 × capacity + 80 MB)',
+                    met: rssBytes <= limitBytes,
+                    note: `RSS/capacity ${(rssBytes / (CAPACITY_MB * MB)).toFixed(2)}; holds ${figures.num_item_in_cache} items, ` +
+                        `used_size ${(figures.used_size / MB).toFixed(1)} MB; overhead ` +
+                        `${((rssBytes - idle.rssBytes - figures.used_size) / Math.max(1, figures.num_item_in_cache)).toFixed(0)} B/item; ` +
+                        `${sent.records} records in ${fillS.toFixed(1)} s`,
+                });
+            }
+            finally {
+                await node.stop();
+            }
+        }
+        for (const items of [1_000_000, 2_000_000]) {
+            const node = await startNode(2048);
+            try {
+                const idle = await residentBytes(node.pid);
+                await fill(node, items, Infinity, () => 100);
+                await settle();
+                const { rssBytes } = await residentBytes(node.pid);
+                const figures = await statistics(node.url);
+                const perItem = (rssBytes - idle.rssBytes - figures.used_size) / figures.num_item_in_cache;
+                rows.push({
+                    benchmark: 'memory',
+                    case: `${items / 1_000_000}M items of 100 B under 10-byte keys`,
+                    result: `${perItem.toFixed(0)} B/item beyond key + value`,
+                    reference: 'memcached ≈ 50–60 B',
+                    ratio: perItem / 128,
+                    target: '≤ 128 B/item',
+                    met: perItem <= 128,
+                    note: `RSS ${(rssBytes / MB).toFixed(0)} MB (idle ${(idle.rssBytes / MB).toFixed(0)}), used_size ${(figures.used_size / MB).toFixed(0)} MB, ${figures.num_item_in_cache} items`,
+                });
+            }
+            finally {
+                await node.stop();
+            }
+        }
+        return rows;
+    },
+};
+//# sourceMappingURL=memory-sizes.js.map

@@ -1,0 +1,202 @@
+/**
+ * Rebalancing: how fast a pool hands its data over when it grows, and how much of it moves.
+ *
+ * - Measured: `cachepool start --nodes 1` on loopback is filled with ~1 GB of ~100 KB data-URL
+ *   values (written straight into the node), then grown 1→2 and 2→3 with
+ *   `POST /api/manager/poolsize/manual {change: increase}`; MB/s = the bytes
+ *   `GET /api/manager/migration` reports / the migration's own time (target ≥ 200 MB/s), beside
+ *   the wall time of the whole call, and the fraction of keys that moved next to the optimum
+ *   ⌊16/(N+1)⌋/16. The whole thing runs `runs` times on a fresh pool each; rows give the median
+ *   and every run's figure (one move takes about a second, so a single run is noisy).
+ * - Computed: for every N→N+1 and N→N−1 from 1 to 16 nodes, the fraction of a synthetic key set
+ *   (100,000 keys) whose partition changes owner under planRebalance ('minimal', the default, and
+ *   'round-robin'), next to the optimum (the partitions the joining or leaving node owns).
+ *
+ *   node dist/bench/rebalance.js [--mb 1024] [--runs 3]
+ */
+import { pathToFileURL } from 'node:url';
+import { PARTITION_COUNT, PartitionTable, partitionOf, planRebalance, } from '../src/partition/index.js';
+import { startPool } from './processes.js';
+import { formatPercent, median } from './stats.js';
+import { dataUrl } from './values.js';
+const VALUE_BYTES = 100_000;
+const TARGET_MB_PER_S = 200;
+const SYNTHETIC_KEYS = 100_000;
+const MAX_NODES = 16;
+async function post(url, body, timeoutMs) {
+    const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: response.status, text: await response.text() };
+}
+async function getContent(url) {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    return (await response.json()).content;
+}
+/** Fills the node at `node` with `count` values of VALUE_BYTES, 16 requests at a time. */
+async function fill(node, count) {
+    const base = dataUrl(VALUE_BYTES);
+    let next = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => {
+        while (next < count) {
+            const i = next++;
+            const key = `rebalance-${i}`;
+            // Distinct values: the index replaces the start of the payload.
+            const value = `${base.slice(0, 22)}${String(i).padStart(8, '0')}${base.slice(30)}`;
+            const answer = await post(`${node}/api/cache/content`, { key, value }, 30_000);
+            if (answer.status !== 200)
+                throw new Error(`loading ${key} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+        }
+    }));
+}
+/** Grows the pool at `manager` by one node and measures what moved. */
+async function grow(manager, from) {
+    const started = performance.now();
+    const answer = await post(`${manager}/api/manager/poolsize/manual`, { change: 'increase' }, 600_000);
+    const callS = (performance.now() - started) / 1000;
+    if (answer.status !== 200)
+        throw new Error(`growing ${from}→${from + 1} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+    const { migration } = await getContent(`${manager}/api/manager/migration`);
+    if (!migration || migration.error)
+        throw new Error(`the migration ${from}→${from + 1} reports ${migration?.error ?? 'nothing'}`);
+    const migrationS = ((migration.finished_at_ms ?? Date.now()) - migration.started_at_ms) / 1000;
+    return {
+        mbPerS: migration.bytes_done / 1e6 / migrationS,
+        bytes: migration.bytes_done,
+        migrationS,
+        callS,
+        keys: migration.keys_done,
+    };
+}
+/** The row of one growth step over every run: the median run, and each run's MB/s. */
+function growthRow(from, runs, totalKeys, totalMb) {
+    const mbPerS = median(runs.map((run) => run.mbPerS));
+    const mid = [...runs].sort((a, b) => a.mbPerS - b.mbPerS)[Math.floor((runs.length - 1) / 2)];
+    const optimum = Math.floor(PARTITION_COUNT / (from + 1)) / PARTITION_COUNT;
+    const callMbPerS = median(runs.map((run) => run.bytes / 1e6 / run.callS));
+    return {
+        benchmark: 'rebalance',
+        case: `grow ${from}→${from + 1}, ${totalMb} MB of ~100 KB values`,
+        result: `${mbPerS.toFixed(0)} MB/s (median; ${(mid.bytes / 1e6).toFixed(0)} MB in ${mid.migrationS.toFixed(2)} s)`,
+        reference: `moved ${formatPercent(mid.keys / totalKeys)} of keys, optimum ${formatPercent(optimum)}`,
+        ratio: mbPerS / TARGET_MB_PER_S,
+        target: `≥ ${TARGET_MB_PER_S} MB/s`,
+        met: mbPerS >= TARGET_MB_PER_S,
+        note: `${runs.length} runs: ${runs.map((run) => run.mbPerS.toFixed(0)).join(' / ')} MB/s; ${mid.keys} keys; the whole manual-increase call, starting the node included: ${callMbPerS.toFixed(0)} MB/s (median)`,
+    };
+}
+/** The fraction of `keys` whose owner differs between two owner lists. */
+function movedFraction(partitionsOfKeys, before, after) {
+    let moved = 0;
+    for (const partition of partitionsOfKeys)
+        if (before[partition] !== after[partition])
+            moved++;
+    return moved / partitionsOfKeys.length;
+}
+/** Moved fractions for every N→N±1 from 1 to MAX_NODES nodes (pure, no I/O). */
+export function syntheticRows() {
+    const partitions = Array.from({ length: SYNTHETIC_KEYS }, (_, i) => partitionOf(`synthetic-${i}`));
+    const nodes = Array.from({ length: MAX_NODES }, (_, i) => `127.0.0.1:${7000 + i}`);
+    const steps = (strategy) => {
+        const result = new Map();
+        let table = PartitionTable.initial(nodes.slice(0, 1), strategy);
+        for (let n = 1; n < MAX_NODES; n++) {
+            const plan = planRebalance(table, nodes.slice(0, n + 1));
+            const joining = nodes[n];
+            const optimum = plan.table.owners.filter((owner) => owner === joining).length / PARTITION_COUNT;
+            result.set(`${n}→${n + 1}`, {
+                fraction: movedFraction(partitions, table.owners, plan.table.owners),
+                optimum,
+            });
+            table = plan.table;
+        }
+        for (let n = MAX_NODES; n > 1; n--) {
+            // The highest index leaves, as the manager does.
+            const leaving = nodes[n - 1];
+            const optimum = table.owners.filter((owner) => owner === leaving).length / PARTITION_COUNT;
+            const plan = planRebalance(table, nodes.slice(0, n - 1));
+            result.set(`${n}→${n - 1}`, {
+                fraction: movedFraction(partitions, table.owners, plan.table.owners),
+                optimum,
+            });
+            table = plan.table;
+        }
+        return result;
+    };
+    const minimal = steps('minimal');
+    const roundRobin = steps('round-robin');
+    const rows = [];
+    for (let n = 1; n < MAX_NODES; n++) {
+        const grow = minimal.get(`${n}→${n + 1}`);
+        const shrink = minimal.get(`${n + 1}→${n}`);
+        const worst = Math.max(grow.fraction - grow.optimum, shrink.fraction - shrink.optimum);
+        rows.push({
+            benchmark: 'rebalance',
+            case: `moved keys ${n}→${n + 1} / ${n + 1}→${n} (planRebalance, ${SYNTHETIC_KEYS / 1000}k keys)`,
+            result: `minimal ${formatPercent(grow.fraction)} / ${formatPercent(shrink.fraction)}`,
+            reference: `optimum ${formatPercent(grow.optimum)} / ${formatPercent(shrink.optimum)}`,
+            ratio: grow.fraction / grow.optimum,
+            // Keys spread over partitions unevenly: a 1% tolerance on top of the partition optimum.
+            target: 'minimal ≈ optimum',
+            met: worst <= 0.01,
+            note: `round-robin ${formatPercent(roundRobin.get(`${n}→${n + 1}`).fraction)} / ${formatPercent(roundRobin.get(`${n + 1}→${n}`).fraction)}`,
+        });
+    }
+    return rows;
+}
+/**
+ * Runs the rebalance benchmark: the real 1→2 and 2→3 growths with `totalMb` of data (default
+ * 1024 MB), then the synthetic moved fractions.
+ */
+export async function runRebalanceBench(options = {}) {
+    const rows = [];
+    if (!options.syntheticOnly) {
+        const totalMb = options.totalMb ?? 1024;
+        const count = Math.ceil((totalMb * 1e6) / VALUE_BYTES);
+        // Every node can hold all of it: nothing is evicted while it moves.
+        const capacityMb = Math.ceil(totalMb * 1.3) + 64;
+        const growths = [[], []];
+        for (let run = 0; run < (options.runs ?? 3); run++) {
+            const pool = await startPool(['--nodes', '1', '--min', '1', '--max', '3', '--capacity', String(capacityMb)], 60_000);
+            try {
+                const [node] = await pool.nodes();
+                if (!node)
+                    throw new Error('the pool has no node');
+                const loadStarted = performance.now();
+                await fill(node, count);
+                process.stderr.write(`rebalance: run ${run + 1}, loaded ${count} values in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s\n`);
+                growths[0].push(await grow(pool.manager, 1));
+                growths[1].push(await grow(pool.manager, 2));
+            }
+            finally {
+                await pool.stop();
+            }
+        }
+        rows.push(growthRow(1, growths[0], count, totalMb));
+        rows.push(growthRow(2, growths[1], count, totalMb));
+    }
+    rows.push(...syntheticRows());
+    return rows;
+}
+/** The rebalance benchmark, for bench/index.ts (`runs` applies, the HTTP duration does not). */
+export const rebalanceBenchmark = {
+    name: 'rebalance',
+    description: 'MB/s of growing 1→2 and 2→3 with 1 GB of ~100 KB values; moved keys vs the optimum for every N→N±1',
+    run: (options) => runRebalanceBench({ runs: options.runs }),
+};
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+    const at = process.argv.indexOf('--mb');
+    const options = at === -1 ? {} : { totalMb: Number(process.argv[at + 1]) };
+    const runsAt = process.argv.indexOf('--runs');
+    if (runsAt !== -1)
+        options.runs = Number(process.argv[runsAt + 1]);
+    if (process.argv.includes('--synthetic-only'))
+        options.syntheticOnly = true;
+    const rows = await runRebalanceBench(options);
+    const { renderTable } = await import('./render.js');
+    process.stdout.write(`${renderTable(rows)}\n`);
+}
+//# sourceMappingURL=rebalance.js.map

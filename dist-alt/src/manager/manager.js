@@ -1,0 +1,298 @@
+import { systemClock } from '../clock.js';
+import { defaults } from '../defaults.js';
+import { rollOutConfig } from './config-rollout.js';
+import { MigrationRunner } from './migration-runner.js';
+import { NodeLifecycle } from './node-lifecycle.js';
+import { NodeStarter } from './node-starter.js';
+import { PoolState } from './pool-state.js';
+import { ResizeCoordinator } from './resize-coordinator.js';
+import { ResizeEngine } from './resize-engine.js';
+import { startPool } from './start-pool.js';
+import { StateDb } from './state-db.js';
+/** The manager of one pool. */
+export class Manager {
+    minNodes;
+    maxNodes;
+    #options;
+    #clock;
+    #logger;
+    #pool;
+    #coordinator = new ResizeCoordinator();
+    #migrations;
+    #nodes;
+    #engine;
+    #lifecycle;
+    #address = '';
+    #closed = false;
+    /** Addresses whose partitions were failed over: if one of them answers again, it rejoins empty. */
+    #failedOver = new Set();
+    #downAfterMs;
+    constructor(options) {
+        this.#options = options;
+        this.#clock = options.clock ?? systemClock;
+        this.#logger = options.logger;
+        this.#downAfterMs = options.downAfterMs ?? defaults.downAfterMs;
+        this.minNodes = options.minNodes ?? defaults.minNodes;
+        this.maxNodes = options.maxNodes ?? defaults.maxNodes;
+        const { provisioner } = options;
+        const clock = this.#clock;
+        const logger = this.#logger;
+        const closed = () => this.#closed;
+        const pool = new PoolState({
+            db: options.db ?? StateDb.open(':memory:'),
+            provisioner,
+            clock,
+            token: options.token,
+            config: options.config,
+            onRemove: (address) => this.#lifecycle.forget(address),
+        });
+        this.#pool = pool;
+        this.#migrations = new MigrationRunner({
+            pool,
+            clock,
+            logger,
+            routing: () => this.#options.routing,
+            managerAddress: () => this.#address,
+            chunkKeys: options.moveChunkKeys ?? defaults.moveChunkKeys,
+            downAfterMs: this.#downAfterMs,
+        });
+        this.#nodes = new NodeStarter({
+            pool,
+            provisioner,
+            clock,
+            logger,
+            registrationTimeoutMs: options.registrationTimeoutMs ?? defaults.registrationTimeoutMs,
+            closed,
+        });
+        this.#engine = new ResizeEngine({
+            pool,
+            coordinator: this.#coordinator,
+            migrations: this.#migrations,
+            nodes: this.#nodes,
+            provisioner,
+            logger,
+            clock,
+            minNodes: this.minNodes,
+            maxNodes: this.maxNodes,
+            closed,
+            onResize: options.onResize,
+            // Only a node whose partitions really went to others is told to rejoin if it answers again
+            // (one that came back before its turn kept them, and its keys).
+            onFailedOver: (address) => this.#failedOver.add(address),
+        });
+        this.#lifecycle = new NodeLifecycle({
+            pool,
+            provisioner,
+            migrations: this.#migrations,
+            logger,
+            healthFailuresDown: options.healthFailuresDown ?? defaults.healthFailuresDown,
+            downAfterMs: this.#downAfterMs,
+            clock,
+            onFailed: (address, keysLost, why) => void this.#engine.failOver(address, keysLost, why),
+            onReachable: (address) => this.#options.routing?.reachable(address),
+        });
+    }
+    /** Tells the manager its own `host:port` (known once it listens); nodes report to it. */
+    setAddress(address) {
+        this.#address = address;
+    }
+    /** Routes a gateway of this process by this pool's table from now on. */
+    attachRouting(routing) {
+        this.#options = { ...this.#options, routing };
+    }
+    /** True when the database held a pool when this manager was made (it is a restart). */
+    get restored() {
+        return this.#pool.restored;
+    }
+    /**
+     * Brings the pool up: a new pool starts its initial nodes and publishes the first table; a
+     * restored one re-adopts the nodes that answer, settles an interrupted resize and replaces the
+     * nodes that are gone (see start-pool.ts).
+     */
+    async start() {
+        await this.#coordinator.run(async () => {
+            await startPool({
+                pool: this.#pool,
+                nodes: this.#nodes,
+                provisioner: this.#options.provisioner,
+                logger: this.#logger,
+                routing: () => this.#options.routing,
+                chunkKeys: this.#options.moveChunkKeys ?? defaults.moveChunkKeys,
+                initialNodes: this.#options.initialNodes ?? defaults.startNodes,
+                strategy: this.#options.strategy ?? defaults.partitionStrategy,
+            });
+        });
+    }
+    /** Probes every member every `intervalMs` and marks the silent ones down. */
+    startHealthChecks(intervalMs = defaults.healthIntervalMs) {
+        this.#lifecycle.startHealthChecks(intervalMs);
+    }
+    /** One round of health probes now (what the timer calls). */
+    checkHealth() {
+        return this.#lifecycle.checkHealth();
+    }
+    /** The table in force (CP_ERR_INTERNAL before start(), only reachable by a bug). */
+    get table() {
+        return this.#pool.table;
+    }
+    /**
+     * What the routing follows now, for clients that route by themselves: the table (during a
+     * rollback, the one being rolled back to), the partitions moving, and the routing version that
+     * orders these states (src/partition/roles.ts).
+     */
+    routing() {
+        return {
+            table: this.#migrations.routedTable,
+            moving: this.#migrations.moving,
+            version: this.#migrations.routingVersion(),
+        };
+    }
+    /** Partitions moving right now (empty when no resize runs). */
+    get moving() {
+        return this.#migrations.moving;
+    }
+    /** Members now (any status). */
+    get size() {
+        return this.#pool.members.size;
+    }
+    /** True while a resize (or the start) runs. */
+    get busy() {
+        return this.#coordinator.busy;
+    }
+    /** The config in force (a copy). */
+    get config() {
+        return { ...this.#pool.config };
+    }
+    /** The database (the auto-scaler's settings and decisions live there too). */
+    get db() {
+        return this.#pool.db;
+    }
+    /** The members ordered by cache_index (copies). */
+    members() {
+        return this.#pool.members.list();
+    }
+    /** The process id of the node at `address` when the provisioner runs it locally, else null. */
+    pidOf(address) {
+        return this.#options.provisioner.pidOf?.(address) ?? null;
+    }
+    /** The node's last snapshot, if any. */
+    snapshotOf(address) {
+        return this.#pool.statistics.last(address);
+    }
+    /**
+     * The running or the last migration (after a restart, the last one journaled). `outcome` is
+     * null while it runs, then `done` or `rolled-back` (the old table stays in force).
+     */
+    migration() {
+        return this.#migrations.view();
+    }
+    /** Resizes of the last `minutes` minutes, oldest first. */
+    events(minutes) {
+        return this.#engine.events(minutes);
+    }
+    /**
+     * Resizes the pool to `newSize` nodes. Throws CP_ERR_POOL_BUSY while another resize runs,
+     * CP_ERR_POOL_MAX/MIN outside the bounds, CP_ERR_POOL_RESIZE_FAILED when the migration failed
+     * (the old table stays in force).
+     */
+    resize(newSize, cause) {
+        return this.#engine.resize(newSize, cause);
+    }
+    /**
+     * A node reports that it handed all its keys off (`POST /api/poolsize/change`). Only a node
+     * that is leaving may do so; it is stopped once its resize has committed.
+     */
+    handoffDone(address) {
+        this.#engine.handoffDone(address);
+    }
+    /**
+     * A member is stopping (SIGTERM: a rolling update, a scale-down by its orchestrator): its keys
+     * are handed off to the owners of its partitions and it leaves the pool; resolves once done.
+     * Refused when it is not a member, when the manager is stopping, and for the pool's last
+     * member (nowhere to hand off to); CP_ERR_POOL_RESIZE_FAILED when the handoff failed.
+     */
+    leave(address) {
+        return this.#engine.leave(address);
+    }
+    /**
+     * A node registering itself: its cache_index and the config it must apply. A member keeps its
+     * index; an unknown node waits as pending and joins the pool through a resize (the one waiting
+     * for it, or one of its own once no resize runs).
+     */
+    register(address, wanted) {
+        const members = this.#pool.members;
+        const index = members.indexForRegistration(address, wanted);
+        if (!members.has(address))
+            this.#engine.scheduleJoin();
+        this.#failedOver.delete(address);
+        return {
+            cache_index: index,
+            capacity: this.#pool.config.capacityMb,
+            replacement_policy: this.#pool.config.policy,
+            down_after_ms: this.#downAfterMs,
+        };
+    }
+    /**
+     * Keeps a member's snapshot (last one per node, and a few minutes of history for rates).
+     * Snapshots of nodes that are not members (left the pool, not joined yet) are ignored; one of
+     * a node whose partitions were failed over is answered with `rejoin` (Publisher drops its keys
+     * and registers again, and joins as an empty member).
+     */
+    acceptSnapshot(snapshot) {
+        // A node failed over while it was unreachable is told to drop its keys and register again.
+        if (!this.#pool.members.has(snapshot.address))
+            return { rejoin: this.#failedOver.has(snapshot.address) };
+        this.#pool.statistics.record(snapshot);
+        this.#options.onSnapshot?.(snapshot);
+        return { rejoin: false };
+    }
+    /**
+     * The pool's miss rate over the last `periodMs` from the members' snapshots: GET requests and
+     * hits are the growth of the monotonic counters (a restarted node counts from its restart).
+     */
+    missRate(periodMs) {
+        const since = this.#clock.now() - periodMs;
+        return this.#pool.statistics.missRate(this.#pool.members.addresses(), since);
+    }
+    /**
+     * One member's hit and miss rate over the last `periodMs`, from the growth of its monotonic
+     * counters; both null when it served no GET in that time.
+     */
+    nodeRates(address, periodMs) {
+        const since = this.#clock.now() - periodMs;
+        const { missRate } = this.#pool.statistics.missRate([address], since);
+        return { hitRate: missRate === null ? null : 1 - missRate, missRate };
+    }
+    /**
+     * Applies a new cache config to every member that is not down (a down node gets it when it is
+     * back); later nodes start with it. When a node refuses, the nodes that had accepted get the
+     * previous config back and the call fails with a 400 naming the refusing nodes: the pool never
+     * runs two configs.
+     */
+    setConfig(config) {
+        // Under the resize lock: a node started by a resize gets the config in force when it starts,
+        // so a rollout running beside that resize could miss it and leave it on the old config.
+        return this.#coordinator.runWhenIdle(() => rollOutConfig(this.#pool, config, this.#logger));
+    }
+    /**
+     * Clears every node that is not down, under the resize lock: a clear that ran during a
+     * migration marked the destinations' fences cleared, which refuse every import, so a key
+     * written to its old owner after the clear was skipped by the hand-off and then dropped.
+     */
+    clear() {
+        return this.#coordinator.runWhenIdle(async () => {
+            const targets = this.#pool.members.list().filter((member) => member.status !== 'down');
+            await Promise.all(targets.map((member) => this.#pool.client(member.address).clear()));
+        });
+    }
+    /** Waits for a running resize, stops every node (local kind), closes the clients and the database. */
+    async close() {
+        this.#closed = true;
+        this.#lifecycle.stopHealthChecks();
+        await this.#coordinator.idle();
+        await this.#options.provisioner.close();
+        await this.#pool.closeClients();
+        this.#pool.db.close();
+    }
+}
+//# sourceMappingURL=manager.js.map

@@ -1,0 +1,150 @@
+import { defaults } from '../defaults.js';
+import { HealthMonitor } from './health-monitor.js';
+/** Calls configuring a node that came back before it stays down (NodeLifecycle.#nodeBack). */
+const NODE_BACK_ATTEMPTS = 3;
+/** Wait between two of those calls, in ms. */
+const NODE_BACK_RETRY_MS = 200;
+/** Marks members down and up from provisioner events and health checks. */
+export class NodeLifecycle {
+    #options;
+    #health;
+    constructor(options) {
+        this.#options = options;
+        const { pool } = options;
+        this.#health = new HealthMonitor({
+            addresses: () => pool.members
+                .list()
+                .filter((m) => m.status === 'up' || m.status === 'down')
+                .map((m) => m.address),
+            probe: async (address) => {
+                const health = await pool.client(address).health(defaults.healthProbeTimeoutMs);
+                if (health === undefined)
+                    return false;
+                // A node that missed a push of its partitions (it restarted, a push timed out) is told
+                // again: its next requests are checked against the routing in force.
+                if (health.routingVersion !== options.migrations.routingVersion() && pool.hasTable)
+                    void options.migrations.pushRoles([address]);
+                options.onReachable?.(address);
+                return true;
+            },
+            failuresDown: options.healthFailuresDown,
+            downAfterMs: options.downAfterMs,
+            clock: options.clock,
+            onDown: (address) => this.#failed(address, `it did not answer its health checks for ${options.downAfterMs} ms`),
+            onUp: (address) => void this.#nodeBack(address),
+        });
+        options.provisioner.onEvent((event) => void this.#onProvisionerEvent(event));
+    }
+    /** Probes every member every `intervalMs` and marks the silent ones down. */
+    startHealthChecks(intervalMs) {
+        this.#health.start(intervalMs);
+    }
+    /** One round of health probes now (what the timer calls). */
+    checkHealth() {
+        return this.#health.tick();
+    }
+    /** Stops the health checks' timer. */
+    stopHealthChecks() {
+        this.#health.stop();
+    }
+    /** Forgets a node's failed probes (it left the pool). */
+    forget(address) {
+        this.#health.forget(address);
+    }
+    async #onProvisionerEvent(event) {
+        const { pool, provisioner } = this.#options;
+        if (event.kind === 'exited') {
+            this.#options.migrations.abortFor(event.address, `node ${event.address} exited during the migration (code ${event.code}, signal ${event.signal})`);
+        }
+        if (!pool.members.has(event.address))
+            return;
+        if (event.kind === 'lost') {
+            this.#failed(event.address, 'its provisioner gave it up');
+            return;
+        }
+        if (event.kind === 'exited') {
+            const why = `its process exited (code ${event.code}, signal ${event.signal})`;
+            const keysLost = pool.statistics.last(event.address)?.items ?? 0;
+            this.#nodeDown(event.address, why);
+            // Its supervisor restarts it empty on the same address: the partitions stay, the keys are
+            // gone. Recorded like a fail-over, so that the loss shows on the dashboard.
+            pool.db.appendDecision({
+                timeMs: this.#options.clock.now(),
+                missRate: null,
+                requests: 0,
+                oldSize: pool.members.size,
+                newSize: pool.members.size,
+                action: 'none',
+                reason: `node ${event.address} died (${why}); ${keysLost} keys lost with it; restarting it empty`,
+            });
+            return;
+        }
+        this.#health.forget(event.address);
+        const member = pool.members.get(event.address);
+        // A restarted local node has a new process id: keep the stored one current for the next restart.
+        pool.db.upsertNode({
+            ...member,
+            pid: provisioner.pidOf?.(event.address) ?? null,
+        });
+        await this.#nodeBack(event.address);
+    }
+    /**
+     * A member is dead for good: down, the migration it takes part in aborted, and its partitions
+     * failed over (counting the keys it last reported as lost).
+     */
+    #failed(address, why) {
+        const { pool, migrations } = this.#options;
+        if (!pool.members.has(address))
+            return;
+        const keysLost = pool.statistics.last(address)?.items ?? 0;
+        migrations.abortFor(address, `node ${address} failed: ${why}`);
+        this.#nodeDown(address, why);
+        this.#options.onFailed(address, keysLost, why);
+    }
+    /** A member died or stopped answering: down, and its figures dropped (its keys are gone). */
+    #nodeDown(address, why) {
+        const { pool } = this.#options;
+        const member = pool.members.get(address);
+        if (!member || member.status === 'down')
+            return;
+        this.#options.logger.warn({ address, why }, 'node down');
+        pool.setStatus(address, 'down');
+        pool.statistics.forget(address);
+    }
+    /** A down member answers again (restarted, most likely empty): give it its config, then up. */
+    async #nodeBack(address) {
+        const { pool, logger } = this.#options;
+        const member = pool.members.get(address);
+        if (!member)
+            return;
+        try {
+            // Asked again after a failure: the first call to a node restarted on its address can go
+            // out on a keep-alive connection to its dead predecessor ("other side closed"), and no
+            // later event would bring the node back up.
+            for (let attempt = 1;; attempt++) {
+                try {
+                    await pool.client(address).setConfig({
+                        capacity: pool.config.capacityMb,
+                        replacement_policy: pool.config.policy,
+                        cache_index: member.cacheIndex,
+                    });
+                    break;
+                }
+                catch (error) {
+                    if (attempt >= NODE_BACK_ATTEMPTS)
+                        throw error;
+                    await new Promise((resolve) => setTimeout(resolve, NODE_BACK_RETRY_MS));
+                }
+            }
+            this.#options.onReachable?.(address);
+            if (pool.members.get(address)?.status === 'down') {
+                pool.setStatus(address, 'up');
+                logger.info({ address }, 'node up again');
+            }
+        }
+        catch (error) {
+            logger.warn({ address, err: error }, 'could not configure a node that came back');
+        }
+    }
+}
+//# sourceMappingURL=node-lifecycle.js.map

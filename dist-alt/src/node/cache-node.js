@@ -1,0 +1,283 @@
+import { systemClock } from '../clock.js';
+import { defaults, MB } from '../defaults.js';
+import { errors } from '../errors.js';
+import { NodeStats } from '../metrics/node-stats.js';
+import { partitionOf } from '../partition/partition-of.js';
+import { policyNames } from '../store/index.js';
+import { textEntry } from './entry.js';
+import { processCollector } from './collector.js';
+import { EntryStore } from './entry-store.js';
+import { Fences } from './fences.js';
+import { Ownership } from './ownership.js';
+export class CacheNode {
+    store;
+    stats;
+    fences = new Fences();
+    /** The partitions this node serves, as its manager last said (ownership.ts). */
+    ownership = new Ownership();
+    maxKeyBytes;
+    maxValueBytes;
+    #cacheIndex;
+    #capacityMb;
+    #clock;
+    constructor(options = {}) {
+        this.#clock = options.clock ?? systemClock;
+        this.#capacityMb = options.capacityMb ?? defaults.capacityMb;
+        this.#cacheIndex = options.cacheIndex ?? 0;
+        this.maxKeyBytes = options.maxKeyBytes ?? defaults.maxKeyBytes;
+        this.maxValueBytes = options.maxValueBytes ?? defaults.bodyLimitBytes;
+        const collect = processCollector();
+        this.store = new EntryStore({
+            capacityBytes: this.#capacityMb * MB,
+            policy: options.policy ?? defaults.replacementPolicy,
+            clock: this.#clock,
+            ...(options.random ? { random: options.random } : {}),
+            ...(collect ? { collect } : {}),
+        });
+        this.stats = new NodeStats({ clock: this.#clock });
+    }
+    get cacheIndex() {
+        return this.#cacheIndex;
+    }
+    get capacityMb() {
+        return this.#capacityMb;
+    }
+    get policy() {
+        return this.store.policyName;
+    }
+    /** Checks a key: non-empty (`Missing key`) and at most maxKeyBytes UTF-8 bytes. */
+    checkKey(key) {
+        if (key === undefined || key === '')
+            throw errors.missingKey();
+        if (key.length > this.maxKeyBytes / 3) {
+            const bytes = Buffer.byteLength(key, 'utf8');
+            if (bytes > this.maxKeyBytes)
+                throw errors.keyTooLong(bytes, this.maxKeyBytes);
+        }
+        return key;
+    }
+    /** Checks a value's size in bytes against maxValueBytes (400 legacy / 413 /v1 when over). */
+    checkValueBytes(bytes) {
+        if (bytes > this.maxValueBytes)
+            throw errors.valueOverLimit(bytes, this.maxValueBytes);
+    }
+    /** The deadline `ttlS` seconds from now on the node's clock; 0 (never) when ttlS is undefined. */
+    deadlineAfter(ttlS) {
+        return ttlS === undefined ? 0 : this.#clock.now() + ttlS * 1000;
+    }
+    /**
+     * Whether this node takes `operation` on `key` for a router that routed by `routedBy`, by the
+     * rule of `get`, `put` and `invalidate` (for routes that read without counting, or check
+     * before a conditional write): false for a read it does not serve without a version, throws
+     * CP_ERR_NOT_OWNER otherwise.
+     */
+    serves(operation, key, routedBy) {
+        return this.#serves(operation, key, routedBy);
+    }
+    /**
+     * A counted GET: refreshes recency on a hit; undefined on a miss. A key of a partition this
+     * pool node does not serve (ownership.ts) is a miss for a router that did not say its routing
+     * version, and CP_ERR_NOT_OWNER for one that did (`routedBy`), so that it refreshes its table.
+     */
+    get(key, routedBy) {
+        const entry = this.#serves('read', key, routedBy) ? this.store.get(key) : undefined;
+        this.stats.countGet(entry !== undefined);
+        return entry;
+    }
+    /**
+     * Whether this node takes `operation` on `key` (always, until a manager told it its
+     * partitions); throws CP_ERR_NOT_OWNER where a router that said its version must be told, and
+     * for any write. A read refused without a version is a miss (false).
+     */
+    #serves(operation, key, routedBy) {
+        const ownership = this.ownership;
+        if (ownership.version === undefined)
+            return true;
+        const partition = partitionOf(key);
+        if (ownership.allows(operation, partition, routedBy))
+            return true;
+        if (operation === 'read' && routedBy === undefined)
+            return false;
+        throw errors.notOwner(partition, ownership.version);
+    }
+    /**
+     * A counted write. A too-large entry is rejected and changes nothing.
+     *
+     * @param expiresAtMs absolute deadline in ms since the epoch (the node's clock); 0 or absent =
+     *   never expires. A deadline already passed is accepted and not kept (store.set).
+     */
+    put(key, entry, expiresAtMs = 0, routedBy) {
+        this.stats.countRequest();
+        this.#serves('write', key, routedBy);
+        const outcome = this.store.set(key, entry, entry.valueBytes, expiresAtMs);
+        if (outcome.kind !== 'rejected')
+            this.fences.touch(key);
+        return outcome;
+    }
+    /**
+     * The legacy put of a text value (`POST /api/cache/content`), as every front end of it does it:
+     * the key checked, an absent or empty value refused (`Missing value`), the value's size checked,
+     * then stored; a value larger than the whole capacity is a RequestError and changes nothing.
+     * `expiresAtMs` as for `put`.
+     */
+    putText(key, value, expiresAtMs = 0, routedBy) {
+        const checked = this.checkKey(key);
+        if (value === undefined || value === '')
+            throw errors.missingValue();
+        // value.length <= UTF-8 bytes <= 3 × length: count bytes only near the limit.
+        if (value.length * 3 > this.maxValueBytes)
+            this.checkValueBytes(Buffer.byteLength(value, 'utf8'));
+        const outcome = this.put(checked, textEntry(value), expiresAtMs, routedBy);
+        if (outcome.kind === 'rejected')
+            throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
+    }
+    /**
+     * A counted invalidation; true when the key was present. CP_ERR_NOT_OWNER for a router that
+     * said an older routing version and must invalidate elsewhere first (ownership.ts).
+     */
+    invalidate(key, routedBy) {
+        this.stats.countRequest();
+        this.#serves('delete', key, routedBy);
+        this.fences.touch(key);
+        return this.store.delete(key);
+    }
+    /**
+     * Removes expired entries, examining at most `maxSlots` slots of the store (the node's timer
+     * calls this every statistics tick); returns how many it removed.
+     */
+    sweepExpired(maxSlots = defaults.expirySweepSlots) {
+        return this.store.sweepExpired(maxSlots);
+    }
+    /** Removes every key. */
+    clear() {
+        this.store.clear();
+        this.fences.touchAll();
+    }
+    /**
+     * Validates every field of `config`, then applies them all; an invalid field throws a
+     * RequestError and nothing changes. A lower capacity evicts by the policy.
+     */
+    configure(config) {
+        const { capacityMb, policy, cacheIndex } = config;
+        if (capacityMb !== undefined &&
+            (!Number.isSafeInteger(capacityMb) ||
+                capacityMb < 0 ||
+                !Number.isSafeInteger(capacityMb * MB))) {
+            throw errors.invalid(`capacity must be an integer >= 0 (MB), got ${JSON.stringify(capacityMb)}`);
+        }
+        if (policy !== undefined && !policyNames().includes(policy)) {
+            throw errors.invalid(`replacement_policy must be one of ${policyNames().join(', ')}, got ${JSON.stringify(policy)}`);
+        }
+        if (cacheIndex !== undefined && (!Number.isSafeInteger(cacheIndex) || cacheIndex < 0)) {
+            throw errors.invalid(`cache_index must be an integer >= 0, got ${JSON.stringify(cacheIndex)}`);
+        }
+        // Policy first: lowering the capacity then evicts by the new policy.
+        if (policy !== undefined)
+            this.store.setPolicy(policy);
+        if (capacityMb !== undefined) {
+            this.store.setCapacity(capacityMb * MB);
+            this.#capacityMb = capacityMb;
+        }
+        if (cacheIndex !== undefined)
+            this.#cacheIndex = cacheIndex;
+    }
+    /**
+     * Stores imported records (decoded by batch-decoder.ts). With `migrationId`, a record is
+     * skipped when its key was written or invalidated here since the fence began, or is present
+     * already; a record larger than the whole capacity or than maxValueBytes (decoded without an
+     * entry) is rejected. A record keeps the absolute deadline it carries; one whose deadline has
+     * passed on arrival is skipped (it would be absent here anyway). Imports are not counted as
+     * requests.
+     */
+    importRecords(records, migrationId) {
+        const outcome = { accepted: 0, skipped: [], rejected: [] };
+        const now = this.#clock.now();
+        for (const { key, entry, expiresAtMs } of records) {
+            if ((expiresAtMs !== 0 && expiresAtMs <= now) ||
+                (migrationId !== undefined &&
+                    (this.fences.isTouched(migrationId, key) || this.store.has(key)))) {
+                outcome.skipped.push(key);
+                continue;
+            }
+            if (entry === undefined || entry.valueBytes > this.maxValueBytes) {
+                outcome.rejected.push(key);
+                continue;
+            }
+            const result = this.store.set(key, entry, entry.valueBytes, expiresAtMs);
+            if (result.kind === 'rejected') {
+                outcome.rejected.push(key);
+                continue;
+            }
+            // A plain import is a write like a put: a fence of another migration must see it.
+            if (migrationId === undefined)
+                this.fences.touch(key);
+            outcome.accepted++;
+        }
+        return outcome;
+    }
+    /**
+     * Opens a migration fence over `partitions`, dropping any key this node holds in them (stale
+     * leftovers of an earlier failed move) — unless `keep`: a rollback hands partitions back to
+     * their old owner, whose keys there are current (writes went elsewhere and invalidated them).
+     */
+    beginMigration(id, partitions, keep = false) {
+        const wanted = new Set(partitions);
+        this.fences.begin(id, partitions);
+        if (keep)
+            return 0;
+        let dropped = 0;
+        for (const key of this.store.keys()) {
+            if (wanted.has(partitionOf(key))) {
+                this.store.delete(key);
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+    /** Removes `key` only if it still holds the value `entry` was read from: a newer write is kept. */
+    removeIfSame(key, entry) {
+        if (!this.store.holds(key, entry))
+            return false;
+        return this.store.delete(key);
+    }
+    /** The snapshot pushed to the manager (src/metrics/snapshot.ts). */
+    snapshot(address) {
+        const s = this.store.stats();
+        const interval = this.stats.lastInterval();
+        return {
+            cacheIndex: this.#cacheIndex,
+            address,
+            timeMs: this.#clock.now(),
+            startedAtMs: this.stats.startedAtMs,
+            items: s.items,
+            usedBytes: s.usedBytes,
+            capacityBytes: s.capacityBytes,
+            utilization: s.capacityBytes > 0 ? s.usedBytes / s.capacityBytes : 0,
+            policy: s.policy,
+            requestsTotal: this.stats.requestsTotal,
+            getRequestsTotal: this.stats.getRequestsTotal,
+            hitsTotal: this.stats.hitsTotal,
+            missesTotal: this.stats.missesTotal,
+            evictionsTotal: s.evictionsTotal,
+            expiredTotal: s.expiredTotal,
+            legacy: {
+                num_request_served: this.stats.numRequestServed,
+                num_GET_request_served: this.stats.numGetRequestServed,
+                num_hit: this.stats.numHit,
+            },
+            hitRate: interval.hitRate,
+            missRate: interval.missRate,
+        };
+    }
+    /** The legacy statistics figures of GET /api/cache/statistics. */
+    legacyStatistics() {
+        return {
+            used_size: this.store.usedBytes,
+            num_item_in_cache: this.store.size,
+            num_request_served: this.stats.numRequestServed,
+            num_GET_request_served: this.stats.numGetRequestServed,
+            num_hit: this.stats.numHit,
+        };
+    }
+}
+//# sourceMappingURL=cache-node.js.map

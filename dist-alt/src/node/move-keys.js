@@ -1,0 +1,226 @@
+/**
+ * move_keys (SPEC §2, docs/internal-api.md): hands listed keys to other nodes in batches through
+ * `/internal/import`, removing each key here only after its destination took it and only if it
+ * still holds the value that was sent; then, after a complete handoff, tells the manager that
+ * this node may be removed. A failing destination keeps its keys here and makes the answer a 400
+ * naming them.
+ */
+import { Readable } from 'node:stream';
+import { request } from 'undici';
+import { defaults } from '../defaults.js';
+import { CachePoolError, errors } from '../errors.js';
+import { bearer } from '../http/index.js';
+import { BATCH_V2_CONTENT_TYPE, encodeBatchChunks, recordBytes, } from './batch.js';
+import { valueOf } from './entry.js';
+import { parsePeer } from './peers.js';
+/**
+ * Validates a move_keys body (both forms) into a plan: shapes, addresses and the key count.
+ * `callerIp` and `selfAddress` complete the older form. Whether the addresses may be contacted
+ * is `checkMove`'s business.
+ */
+export function planMove(body, callerIp, selfAddress, options) {
+    let dest = body.dest;
+    if (typeof dest === 'string') {
+        // A form or multipart body carries dest as JSON text.
+        try {
+            dest = JSON.parse(dest);
+        }
+        catch {
+            throw errors.invalid('dest must be an object of node address → list of keys');
+        }
+    }
+    if (dest === null || typeof dest !== 'object' || Array.isArray(dest)) {
+        throw errors.invalid('dest must be an object of node address → list of keys');
+    }
+    const destinations = [];
+    let total = 0;
+    for (const [address, keys] of Object.entries(dest)) {
+        if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) {
+            throw errors.invalid(`dest[${JSON.stringify(address)}] must be a list of keys`);
+        }
+        const peer = parsePeer(address);
+        total += keys.length;
+        destinations.push({ peer, keys: keys });
+    }
+    const maxKeys = options.maxKeys ?? defaults.moveMaxKeys;
+    if (total > maxKeys)
+        throw errors.moveTooManyKeys(total, maxKeys);
+    let manager;
+    if (typeof body.manager === 'string' && body.manager !== '') {
+        manager = parsePeer(body.manager, defaults.managerPort);
+    }
+    else if (body.manager === undefined && body.port !== undefined) {
+        const port = typeof body.port === 'number' ? body.port : Number(body.port);
+        if (!Number.isSafeInteger(port) || port < -1 || port > 65535)
+            throw errors.invalid(`port must be -1 or a port number, got ${JSON.stringify(body.port)}`);
+        if (port !== -1)
+            manager = parsePeer(`${callerHost(callerIp)}:${port}`);
+    }
+    else if (body.manager !== undefined && body.manager !== '') {
+        throw errors.invalid('manager must be "host:port" or ""');
+    }
+    const cacheIp = typeof body.cache_ip === 'string' && body.cache_ip !== '' ? body.cache_ip : selfAddress;
+    const migration = typeof body.migration === 'string' && body.migration !== '' ? body.migration : undefined;
+    return { destinations, manager, cacheIp, migration };
+}
+/**
+ * Checks that every destination and the manager of `plan` may be contacted under `policy`;
+ * throws CP_ERR_MOVE_DEST_REFUSED (400) otherwise, before anything is sent.
+ */
+export async function checkMove(plan, policy) {
+    if (plan.manager)
+        policy.checkManager(plan.manager);
+    await policy.checkDestinations(plan.destinations.map((d) => d.peer));
+}
+function callerHost(ip) {
+    const bare = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+    return bare.includes(':') ? `[${bare}]` : bare;
+}
+/** Performs a plan. Throws a CachePoolError (rendered as a 400) when a destination failed. */
+export async function runMove(node, plan, options) {
+    const result = { moved: 0, skipped: 0, rejected: [], missing: [], bytes: 0 };
+    const failures = [];
+    await Promise.all(plan.destinations.map(async ({ peer, keys }) => {
+        const failed = await moveTo(node, peer, keys, plan.migration, options, result);
+        if (failed)
+            failures.push({ peer: peer.hostPort, ...failed });
+    }));
+    if (failures.length > 0) {
+        const parts = failures.map((f) => `${f.peer} (${f.reason}): ${listKeys(f.keys)}`);
+        throw errors.moveFailed(parts.join('; '));
+    }
+    if (plan.manager)
+        await tellManager(plan.manager, plan.cacheIp, options);
+    return result;
+}
+function listKeys(keys) {
+    const shown = keys
+        .slice(0, 50)
+        .map((k) => JSON.stringify(k))
+        .join(', ');
+    return keys.length > 50 ? `${shown} and ${keys.length - 50} more` : shown;
+}
+/** Sends `keys` to one destination; returns the failure, if any. */
+async function moveTo(node, peer, keys, migration, options, result) {
+    const batchKeys = options.batchKeys ?? defaults.moveBatchKeys;
+    const batchBytes = options.batchBytes ?? defaults.moveBatchBytes;
+    const batches = [];
+    let current = [];
+    let currentBytes = 0;
+    for (const key of keys) {
+        const entry = node.store.peek(key);
+        if (!entry) {
+            result.missing.push(key);
+            continue;
+        }
+        const expiresAtMs = node.store.expiresAt(key) ?? 0;
+        const size = recordBytes(key, entry.type, entry.valueBytes) + 9;
+        if (current.length > 0 && (current.length >= batchKeys || currentBytes + size > batchBytes)) {
+            batches.push(current);
+            current = [];
+            currentBytes = 0;
+        }
+        current.push({ key, entry, expiresAtMs });
+        currentBytes += size;
+    }
+    if (current.length > 0)
+        batches.push(current);
+    const failedKeys = [];
+    let reason = '';
+    let next = 0;
+    const worker = async () => {
+        while (next < batches.length) {
+            const batch = batches[next++];
+            try {
+                await sendBatch(node, peer, batch, migration, options, result);
+            }
+            catch (error) {
+                reason ||= error instanceof CachePoolError ? error.message : 'unreachable';
+                for (const { key } of batch)
+                    failedKeys.push(key);
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.inFlight ?? 3, batches.length) }, worker));
+    return failedKeys.length > 0 ? { reason, keys: failedKeys } : undefined;
+}
+async function sendBatch(node, peer, batch, migration, options, result) {
+    // v2: a framed entry is JSON-safe text, stored as it is on the other side; values are sent
+    // from the store's own buffers, not copied into one body (entries are immutable).
+    // A key keeps its absolute deadline on the destination (the pool's clocks are assumed close).
+    const records = batch.map(({ key, entry, expiresAtMs }) => ({
+        key,
+        type: entry.type,
+        value: valueOf(entry),
+        jsonText: entry.framed,
+        expiresAtMs,
+    }));
+    const { chunks, bytes } = encodeBatchChunks(records);
+    const url = `${peer.baseUrl}/internal/import${migration ? `?migration=${encodeURIComponent(migration)}` : ''}`;
+    const content = await postEnvelope(url, { chunks, bytes }, BATCH_V2_CONTENT_TYPE, options);
+    const answer = content;
+    if (typeof answer?.accepted !== 'number' ||
+        !Array.isArray(answer.skipped) ||
+        !Array.isArray(answer.rejected)) {
+        throw errors.moveBadAnswer();
+    }
+    const rejected = new Set(answer.rejected);
+    // The destination holds (or deliberately declined) every key of the batch now: drop ours,
+    // unless a newer local write replaced the entry while the batch was in flight.
+    for (const { key, entry } of batch) {
+        node.removeIfSame(key, entry);
+        if (rejected.has(key))
+            result.rejected.push(key);
+        else
+            result.bytes += entry.valueBytes;
+    }
+    result.moved += answer.accepted;
+    result.skipped += answer.skipped.length;
+}
+/** POSTs and returns the envelope's content; throws an OperationalError on any failure. */
+async function postEnvelope(url, body, type, options) {
+    const timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
+    try {
+        const response = await request(url, {
+            method: 'POST',
+            // A list of buffers goes out one after the other, with its length declared (not chunked).
+            body: typeof body === 'string' ? body : Readable.from(body.chunks),
+            headers: {
+                'content-type': type,
+                ...(typeof body === 'string' ? {} : { 'content-length': String(body.bytes) }),
+                ...(options.token ? { authorization: bearer(options.token) } : {}),
+            },
+            signal: AbortSignal.timeout(timeoutMs),
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+        });
+        const text = await response.body.text();
+        let parsed;
+        try {
+            parsed = JSON.parse(text);
+        }
+        catch {
+            parsed = undefined;
+        }
+        if (response.statusCode !== 200 || parsed?.success !== 'true') {
+            const message = parsed?.error?.message ?? `status ${response.statusCode}`;
+            throw errors.peerRefused(response.statusCode, message);
+        }
+        return parsed.content;
+    }
+    catch (error) {
+        if (error instanceof CachePoolError)
+            throw error;
+        throw errors.peerUnreachable(error);
+    }
+}
+async function tellManager(manager, cacheIp, options) {
+    try {
+        await postEnvelope(`${manager.baseUrl}/api/poolsize/change`, JSON.stringify({ cache_ip: cacheIp }), 'application/json', options);
+    }
+    catch (error) {
+        const reason = error instanceof CachePoolError ? error.message : 'unreachable';
+        throw errors.managerNotTold(manager.hostPort, reason, error);
+    }
+}
+//# sourceMappingURL=move-keys.js.map

@@ -1,0 +1,169 @@
+/**
+ * The node's background work toward its manager: registration (`POST /api/manager/register`,
+ * retried until it succeeds; the answer's index, capacity and policy are applied) and the
+ * statistics loop (a sample every interval, pushed as a NodeSnapshot to `/api/manager/stats`).
+ * `tick()` is the step the timer runs and tests call; failures are logged and retried next tick.
+ *
+ * A node of a pool must never serve values the pool has given up on. Two things make it drop
+ * every key and register again as a new, empty member: the manager answering a push with
+ * `rejoin` (it failed this node's partitions over while the node was unreachable), and the node
+ * finding that its own process was frozen (stopped, or starved) for longer than `stallMs`, long
+ * enough for the manager to have declared it dead.
+ */
+import { request } from 'undici';
+import { defaults } from '../defaults.js';
+import { bearer } from '../http/index.js';
+export class Publisher {
+    #options;
+    #registered = false;
+    #timer;
+    #stallTimer;
+    #running;
+    #stallMs;
+    constructor(options) {
+        this.#options = options;
+        this.#stallMs = options.stallMs ?? defaults.nodeStallMs;
+    }
+    /** Whether the manager accepted the registration. */
+    get registered() {
+        return this.#registered;
+    }
+    /** Starts the timer (and registers at once). */
+    start() {
+        if (this.#timer)
+            return;
+        const intervalMs = (this.#options.intervalS ?? defaults.statsIntervalS) * 1000;
+        void this.#runTick();
+        this.#timer = setInterval(() => void this.#runTick(), intervalMs);
+        this.#timer.unref();
+        if (this.#options.managerUrl)
+            this.#watchStalls();
+    }
+    /**
+     * Checks every defaults.stallCheckMs that the process was not frozen: a check that comes much
+     * later than due means the whole process stood still (SIGSTOP, a starved VM) and the manager may
+     * have failed its partitions over meanwhile.
+     */
+    #watchStalls() {
+        let lastMs = Date.now();
+        this.#stallTimer = setInterval(() => {
+            const now = Date.now();
+            const gapMs = now - lastMs;
+            lastMs = now;
+            if (gapMs < this.#stallMs)
+                return;
+            this.#dropAndRejoin(`the node's process stood still for ${gapMs} ms`);
+        }, defaults.stallCheckMs);
+        this.#stallTimer.unref();
+    }
+    /** Drops every key and registers again (see the module header). */
+    #dropAndRejoin(why) {
+        this.#options.node.clear();
+        this.#options.node.ownership.reset();
+        this.#registered = false;
+        this.#options.logger?.warn({ why }, 'dropped every key; registering again as an empty node');
+    }
+    /** Stops the timer and waits for a running tick. */
+    async stop() {
+        if (this.#timer)
+            clearInterval(this.#timer);
+        if (this.#stallTimer)
+            clearInterval(this.#stallTimer);
+        this.#timer = undefined;
+        this.#stallTimer = undefined;
+        await this.#running;
+    }
+    async #runTick() {
+        if (this.#running)
+            return;
+        this.#running = this.tick().finally(() => {
+            this.#running = undefined;
+        });
+        await this.#running;
+    }
+    /**
+     * One step: sweep a bounded number of the store's slots for expired entries; sample the
+     * statistics; register if not yet; push the snapshot.
+     */
+    async tick() {
+        const { node, managerUrl } = this.#options;
+        node.sweepExpired();
+        node.stats.sample();
+        if (!managerUrl)
+            return;
+        if (!this.#registered)
+            await this.register();
+        try {
+            const answer = (await this.#post('/api/manager/stats', node.snapshot(this.#options.address())));
+            if (answer?.rejoin === true && this.#registered)
+                this.#dropAndRejoin('the manager failed this node over while it was unreachable');
+        }
+        catch (error) {
+            this.#options.logger?.debug({ err: error }, 'statistics push failed');
+        }
+    }
+    /** Registers with the manager and applies its answer; false when it failed (retried next tick). */
+    async register() {
+        const { node } = this.#options;
+        try {
+            const content = (await this.#post('/api/manager/register', {
+                address: this.#options.address(),
+                cache_index: node.cacheIndex,
+            }));
+            const downAfterMs = content?.down_after_ms;
+            if (this.#options.stallMs === undefined && typeof downAfterMs === 'number' && downAfterMs > 0)
+                this.#stallMs = Math.max(500, downAfterMs - 1_500);
+            node.configure({
+                cacheIndex: typeof content?.cache_index === 'number' ? content.cache_index : undefined,
+                capacityMb: typeof content?.capacity === 'number' ? content.capacity : undefined,
+                policy: typeof content?.replacement_policy === 'string' ? content.replacement_policy : undefined,
+            });
+            this.#registered = true;
+            this.#options.logger?.info({ manager: this.#options.managerUrl, cache_index: node.cacheIndex }, 'registered');
+            return true;
+        }
+        catch (error) {
+            this.#options.logger?.warn({ err: error, manager: this.#options.managerUrl }, 'registration failed; retrying');
+            return false;
+        }
+    }
+    /**
+     * The node is stopping (SIGTERM): asks its manager to hand its keys off to the owners of its
+     * partitions and remove it from the pool, and resolves once that is done, refused (not a
+     * member, the manager stopping, the pool's last node) or after `graceMs`. Never throws: a node
+     * that could not hand off exits anyway, and its keys are lost with it (logged).
+     */
+    async leave(graceMs = defaults.leaveGraceMs) {
+        const { managerUrl, logger } = this.#options;
+        if (!managerUrl || !this.#registered)
+            return;
+        const address = this.#options.address();
+        try {
+            await this.#post('/api/manager/leave', { address }, graceMs);
+            logger?.info({ address }, 'keys handed off; the node left the pool');
+        }
+        catch (error) {
+            logger?.warn({ err: error, address }, 'could not hand the keys off before stopping');
+        }
+    }
+    async #post(path, body, timeoutMs = this.#options.timeoutMs ?? defaults.peerTimeoutMs) {
+        const response = await request(`${this.#options.managerUrl}${path}`, {
+            method: 'POST',
+            body: JSON.stringify(body),
+            headers: {
+                'content-type': 'application/json',
+                ...(this.#options.token ? { authorization: bearer(this.#options.token) } : {}),
+            },
+            signal: AbortSignal.timeout(timeoutMs),
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+        });
+        const text = await response.body.text();
+        const parsed = JSON.parse(text);
+        if (response.statusCode !== 200 || parsed.success !== 'true') {
+            throw new Error(`manager answered ${response.statusCode}: ${parsed.error?.message ?? ''}`);
+        }
+        return parsed.content;
+    }
+}
+//# sourceMappingURL=publisher.js.map

@@ -1,0 +1,97 @@
+import { defaults } from '../defaults.js';
+import { CachePoolError, errors } from '../errors.js';
+import { BATCH_CONTENT_TYPE, readFields, sendSuccess } from '../http/index.js';
+import { PARTITION_COUNT } from '../partition/partition-of.js';
+import { batchVersion, importLimitBytes } from './batch.js';
+import { DecodedBatch, readBatch } from './batch-decoder.js';
+import { checkMove, planMove, runMove } from './move-keys.js';
+/** Registers the internal routes. `selfAddress` is this node's `host:port` once it listens. */
+export function registerInternalRoutes(app, node, guard, selfAddress, moveOptions, moveConcurrency = defaults.moveConcurrency) {
+    let movesRunning = 0;
+    const bodyLimitBytes = app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes;
+    // Whatever this node accepts it must be able to move (issue 9): batches of several records are
+    // cut at the body limit, so that a destination with the same limit takes them, and the import
+    // admits one record a little larger than the limit (its head, key and type besides a value as
+    // large as a whole put body).
+    const moveLimits = {
+        ...moveOptions,
+        batchBytes: Math.min(moveOptions.batchBytes ?? defaults.moveBatchBytes, bodyLimitBytes),
+    };
+    const importLimit = importLimitBytes(bodyLimitBytes, node.maxKeyBytes);
+    // The batch body is decoded as it streams in (batch-decoder.ts), in a scope of its own so that
+    // no other route sees a decoded batch.
+    app.register(async (scope) => {
+        scope.removeContentTypeParser(BATCH_CONTENT_TYPE);
+        scope.addContentTypeParser(BATCH_CONTENT_TYPE, (request, payload) => {
+            const type = String(request.headers['content-type'] ?? '');
+            const version = batchVersion(type);
+            if (version === undefined)
+                return Promise.reject(errors.unsupportedMedia(type));
+            // The HTTP parser checks Content-Length; anything else (none, chunked) is bounded by the limit.
+            const length = Number(request.headers['content-length'] ?? NaN);
+            return readBatch(payload, {
+                version,
+                maxValueBytes: node.maxValueBytes,
+                bodyLimitBytes: importLimit,
+                contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+            });
+        });
+        scope.post('/internal/import', { onRequest: guard }, (request, reply) => {
+            const body = request.body;
+            if (!(body instanceof DecodedBatch))
+                throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
+            const migration = request.query.migration;
+            if (migration !== undefined && (typeof migration !== 'string' || migration === '')) {
+                throw errors.invalid('migration must be a non-empty id');
+            }
+            for (const record of body.records)
+                node.checkKey(record.key);
+            sendSuccess(reply, node.importRecords(body.records, migration));
+        });
+    });
+    app.post('/internal/migration/begin', { onRequest: guard }, (request, reply) => {
+        const fields = readFields(request);
+        const id = fields.id;
+        const partitions = fields.partitions;
+        if (typeof id !== 'string' || id === '')
+            throw errors.invalid('id must be a non-empty string');
+        if (!Array.isArray(partitions) ||
+            !partitions.every((p) => Number.isInteger(p) && p >= 0 && p < PARTITION_COUNT)) {
+            throw errors.invalid(`partitions must be a list of integers from 0 to ${PARTITION_COUNT - 1}`);
+        }
+        if (fields.keep !== undefined && typeof fields.keep !== 'boolean')
+            throw errors.invalid('keep must be true or false');
+        const dropped = node.beginMigration(id, partitions, fields.keep === true);
+        sendSuccess(reply, { id, dropped });
+    });
+    app.post('/internal/migration/end', { onRequest: guard }, (request, reply) => {
+        const id = readFields(request).id;
+        if (typeof id !== 'string' || id === '')
+            throw errors.invalid('id must be a non-empty string');
+        sendSuccess(reply, { id, ended: node.fences.end(id) });
+    });
+    app.post('/api/cache/move_keys', { onRequest: guard }, async (request, reply) => {
+        // Counted before any await: two calls checked in the same tick cannot both pass the limit.
+        if (movesRunning >= moveConcurrency)
+            throw errors.moveBusy(movesRunning);
+        movesRunning++;
+        try {
+            const plan = planMove(readFields(request), request.ip, selfAddress(), moveLimits);
+            try {
+                await checkMove(plan, moveLimits.policy);
+            }
+            catch (error) {
+                if (error instanceof CachePoolError && error.code === 'CP_ERR_MOVE_DEST_REFUSED') {
+                    request.log.warn({ from: request.ip, reason: error.message }, 'move_keys refused');
+                }
+                throw error;
+            }
+            const result = await runMove(node, plan, moveLimits);
+            return sendSuccess(reply, result);
+        }
+        finally {
+            movesRunning--;
+        }
+    });
+}
+//# sourceMappingURL=routes-internal.js.map

@@ -1,0 +1,94 @@
+import { errors } from '../errors.js';
+import { fieldInteger, fieldText, readFields, sendSuccess, withQuery, } from '../http/index.js';
+import { legacyAnswer } from './entry.js';
+import { homePage, statisticsPage } from './pages.js';
+import { routedByOf } from './routed-by.js';
+import { parseTtl } from './ttl.js';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const HTML_TYPE = 'text/html; charset=utf-8';
+/**
+ * Fields of the body, falling back to the query string (`?key=` on a DELETE without a body),
+ * both read by the one legacy reader (the gateway reads them the same way to route).
+ */
+function fieldsOf(request) {
+    return withQuery(readFields(request), request.url);
+}
+/**
+ * Registers the legacy routes; `guard` protects the control endpoints, `dataGuard` the data ones
+ * (get, put, invalidate, /keys: open unless `--protect-data`).
+ */
+export function registerLegacyRoutes(app, node, guard, dataGuard) {
+    const data = { onRequest: dataGuard };
+    app.post('/api/cache/key', data, (request, reply) => {
+        const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
+        const entry = node.get(key, routedByOf(request));
+        if (entry === undefined)
+            throw errors.unknownKey();
+        reply.header('content-type', JSON_TYPE).send(legacyAnswer(entry));
+    });
+    app.delete('/api/cache/key', data, (request, reply) => {
+        const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
+        node.invalidate(key, routedByOf(request));
+        sendSuccess(reply, '');
+    });
+    app.post('/api/cache/content', data, (request, reply) => {
+        const fields = fieldsOf(request);
+        // The key is read and checked before the value is read, as in the fast path: the gateway
+        // reads only the key, and answers a missing or malformed one itself.
+        const key = node.checkKey(fieldText(fields, 'key'));
+        const expiresAtMs = node.deadlineAfter(parseTtl('ttl', fieldText(fields, 'ttl')));
+        node.putText(key, fieldText(fields, 'value'), expiresAtMs, routedByOf(request));
+        sendSuccess(reply, '');
+    });
+    app.post('/api/cache/config', { onRequest: guard }, (request, reply) => {
+        const fields = fieldsOf(request);
+        const policy = fieldText(fields, 'replacement_policy') ?? fieldText(fields, 'policy');
+        node.configure({
+            capacityMb: fieldInteger(fields, 'capacity'),
+            policy: policy === '' ? undefined : policy,
+            cacheIndex: fieldInteger(fields, 'cache_index'),
+        });
+        sendSuccess(reply, '');
+    });
+    app.delete('/api/cache', { onRequest: guard }, (_request, reply) => {
+        node.clear();
+        sendSuccess(reply, '');
+    });
+    app.get('/api/cache/statistics', (_request, reply) => {
+        sendSuccess(reply, JSON.stringify(node.legacyStatistics()));
+    });
+    app.delete('/api/cache/statistics', { onRequest: guard }, (_request, reply) => {
+        node.stats.resetLegacy();
+        sendSuccess(reply, '');
+    });
+    app.post('/api/cache/statistics', (_request, reply) => {
+        reply
+            .header('content-type', HTML_TYPE)
+            .send(statisticsPage(node, node.stats.total(), node.stats.window()));
+    });
+    app.post('/api/cache/set_num_hit', { onRequest: guard }, (request, reply) => {
+        const numHit = fieldInteger(fieldsOf(request), 'num_hit');
+        if (numHit === undefined)
+            throw errors.invalid('num_hit must be an integer >= 0, got nothing');
+        node.stats.numHit = numHit;
+        reply
+            .header('content-type', 'text/plain; charset=utf-8')
+            .send(`cache node ${node.cacheIndex} statistics.num_hit = ${numHit}`);
+    });
+    app.get('/', (_request, reply) => {
+        reply.header('content-type', HTML_TYPE).send(homePage(node));
+    });
+    const keys = (_request, reply) => {
+        reply.header('content-type', JSON_TYPE).send(JSON.stringify(node.store.keys()));
+    };
+    app.get('/keys', data, keys);
+    app.post('/keys', data, keys);
+    app.get('/healthz', (_request, reply) => {
+        sendSuccess(reply, {
+            status: 'ok',
+            cache_index: node.cacheIndex,
+            routing_version: node.ownership.version ?? null,
+        });
+    });
+}
+//# sourceMappingURL=routes-legacy.js.map

@@ -1,0 +1,304 @@
+import { defaults } from '../defaults.js';
+import { errors } from '../errors.js';
+import { partitionOf, PartitionTable, } from '../partition/index.js';
+/** Carries out `plan` (see the module header). Never throws; failures are the outcome. */
+export async function applyPlan(options) {
+    const { current, plan, progress, clientOf, publish } = options;
+    const id = progress.id;
+    if (plan.moves.length === 0) {
+        await publish(plan.table, []);
+        return { ok: true, table: plan.table };
+    }
+    const incoming = groupBy(plan.moves, (move) => move.to);
+    const outgoing = groupBy(plan.moves, (move) => move.from);
+    const destOf = new Map(plan.moves.map((move) => [move.partition, move.to]));
+    const leaving = new Set(options.leaving ?? []);
+    let published = false;
+    try {
+        const fence = () => Promise.all([...incoming].map(([to, moves]) => clientOf(to).beginMigration(id, moves.map((move) => move.partition), options.keepDestinationKeys ?? false)));
+        if (!options.keepDestinationKeys) {
+            // b. Fence every destination first: from here on it records local writes of its incoming
+            //    partitions, so that no import overwrites them (and it drops stale leftovers of them,
+            //    which must happen before any write is routed to it).
+            await fence();
+        }
+        // c. Route the moving partitions to their new owners (old owners as read fallback) and wait
+        //    until no request routed by T1 is in flight: after this, no write lands on a source.
+        await publish(current, plan.moves);
+        published = true;
+        if (options.keepDestinationKeys) {
+            // A rollback's destination is the old owner, which received invalidations from writes to
+            // the new owner until the publish above drained them. Fenced before, it would have recorded
+            // those as deletes and skipped the newer values handed back. So: fence only now (it drops
+            // nothing), then publish again and drain, so that every request routed to it before the
+            // fence has ended (each invalidated the source first) before the first key is listed.
+            await fence();
+            await publish(current, plan.moves);
+        }
+        // d, e. Hand the keys off, every source at once (their keys are disjoint), then sweep until
+        //    each source holds none. Every drain is waited for before a failure is handled, so the
+        //    rollback never runs beside a handoff still in progress.
+        const drains = await Promise.allSettled([...outgoing].map(async ([from, moves]) => {
+            await drainSource(clientOf(from), destOf, options, leaving.has(from));
+            progress.addPartitionsDone(moves.length);
+            try {
+                options.onPartitionsDone?.(moves);
+            }
+            catch {
+                // Only a hint for a restart (see the option); the handoff itself is done.
+            }
+        }));
+        const failedDrain = drains.find((drain) => drain.status === 'rejected');
+        if (failedDrain)
+            throw failedDrain.reason;
+        // f. Close the fences, then commit T2.
+        await Promise.all([...incoming.keys()].map((to) => clientOf(to).endMigration(id)));
+        checkAborted(options.signal);
+        await publish(plan.table, []);
+        return { ok: true, table: plan.table };
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (options.rollBackOnFailure === false)
+            return { ok: false, table: current, error: reason };
+        const table = await rollBack(options, incoming, published);
+        return { ok: false, table, error: reason };
+    }
+}
+/** Moves every key of a moving partition off `source`, in chunks, then sweeps until none is left. */
+async function drainSource(source, destOf, options, isLeaving) {
+    const id = options.progress.id;
+    await handOffKeys(source, destOf, {
+        migration: id,
+        chunkKeys: options.chunkKeys,
+        maxSweeps: options.maxSweeps,
+        movesInFlight: options.movesInFlight,
+        signal: options.signal,
+        onFound: (count) => options.progress.addKeysFound(count),
+        onMoved: (count, bytes) => options.progress.addKeysDone(count, bytes),
+    });
+    if (isLeaving && options.managerAddress) {
+        // Tells the node to report its handoff to the manager (POST /api/poolsize/change).
+        await source
+            .moveKeys({
+            dest: {},
+            migration: id,
+            manager: options.managerAddress,
+            cache_ip: source.address,
+        })
+            .catch((error) => options.logger?.warn({ migration: id, address: source.address, err: error }, 'a leaving node could not be asked to report its hand-off'));
+    }
+}
+/**
+ * The hand-off of one source, shared by a running migration and the settling of an interrupted
+ * one (manager/recovery.ts): every key of `source` whose partition `destOf` sends elsewhere goes
+ * to its destination through move_keys (in chunks, a few calls in flight, a busy node asked again
+ * shortly after), then the source is listed again until it holds none. Throws when a call fails
+ * or keys are still there after the last sweep.
+ */
+export async function handOffKeys(source, destOf, options) {
+    const chunkKeys = options.chunkKeys ?? defaults.moveChunkKeys;
+    const maxSweeps = options.maxSweeps ?? defaults.moveMaxSweeps;
+    const inFlight = Math.max(1, options.movesInFlight ?? defaults.moveConcurrency);
+    const migration = options.migration;
+    for (let pass = 0; pass <= maxSweeps; pass++) {
+        checkAborted(options.signal);
+        const keys = movingKeys(await source.keys(), destOf, source.address);
+        if (keys.length === 0)
+            return;
+        options.onFound?.(keys.length);
+        const chunks = [];
+        for (let start = 0; start < keys.length; start += chunkKeys)
+            chunks.push(keys.slice(start, start + chunkKeys));
+        let next = 0;
+        let failed = false;
+        const worker = async () => {
+            while (!failed && next < chunks.length) {
+                const chunk = chunks[next++];
+                const dest = {};
+                for (const key of chunk)
+                    (dest[destOf.get(partitionOf(key))] ??= []).push(key);
+                checkAborted(options.signal);
+                const result = await moveWhenFree(source, { dest, migration }, options.signal).catch((error) => {
+                    failed = true; // the other calls in flight finish; no new one starts
+                    throw error;
+                });
+                options.onMoved?.(chunk.length, result.bytes);
+            }
+        };
+        const workers = await Promise.allSettled(Array.from({ length: Math.min(inFlight, chunks.length) }, worker));
+        const failedWorker = workers.find((outcome) => outcome.status === 'rejected');
+        if (failedWorker)
+            throw failedWorker.reason;
+    }
+    const left = movingKeys(await source.keys(), destOf, source.address);
+    if (left.length > 0)
+        throw errors.resizeFailed(`${left.length} keys were still on ${source.address} after ${maxSweeps} sweeps`);
+}
+/**
+ * Undoes a failed migration and returns the table now in force. Before the moving state was
+ * published nothing was routed to a destination: closing the fences is all. After it, writes of
+ * a moving partition p (A → B) went to B and invalidated A, so B holds the newest values of p.
+ * For every move whose two nodes both answer, the same executor runs the move backwards
+ * (B → A): A is fenced *keeping* its keys (they are current: every write since the move began
+ * invalidated A's copy), writes are routed to A and invalidate B, and B hands its keys of p
+ * back under A's fence — an acknowledged write on B reaches A or is superseded by a newer one on
+ * A, and a key invalidated during the rollback is never brought back. A move whose old owner
+ * does not answer leaves p with B (its writes are there; what A held is lost with A); a move
+ * whose new owner does not answer sends p back to A (what B received is lost with B). If the
+ * backward move fails as well, p goes back to A and what B still holds is dropped: the only case
+ * where writes made during a move can be lost, reported through onRollbackFailure.
+ */
+async function rollBack(options, incoming, published) {
+    const { current, plan, clientOf, publish } = options;
+    const id = options.progress.id;
+    await Promise.all([...incoming.keys()].map((to) => clientOf(to)
+        .endMigration(id)
+        .catch(() => {
+        // A destination that does not answer has no fence to close worth waiting for: its
+        // keys of the moving partitions are left behind below and dropped by its next fence.
+    })));
+    // Above T2's version: a router or node that saw the moving state must see this as newer.
+    const version = plan.table.version + 1;
+    if (!published) {
+        const table = new PartitionTable(version, current.strategy, current.owners);
+        await publish(table, []);
+        return table;
+    }
+    const nodes = [...new Set(plan.moves.flatMap((move) => [move.from, move.to]))];
+    const answers = new Map(await Promise.all(nodes.map(async (node) => [node, await answersWithin(clientOf(node), options.answerWaitMs ?? 0)])));
+    const owners = [...current.owners];
+    const backward = [];
+    for (const move of plan.moves) {
+        const fromAnswers = answers.get(move.from) === true;
+        const toAnswers = answers.get(move.to) === true;
+        if (fromAnswers && toAnswers)
+            backward.push({ partition: move.partition, from: move.to, to: move.from });
+        else if (toAnswers)
+            owners[move.partition] = move.to;
+    }
+    const table = new PartitionTable(version, current.strategy, owners);
+    if (backward.length === 0) {
+        await publish(table, []);
+        return table;
+    }
+    // The moving state in force routes every moving p to B; the backward move starts from there.
+    // A backward move that fails (a node slow to answer, one that restarted meanwhile) is tried
+    // again for the moves whose two nodes still answer, each try under versions above the last,
+    // so that one slow node never costs the keys of the others' partitions.
+    let pending = backward;
+    let final = table;
+    for (let attempt = 0; attempt < defaults.rollbackAttempts; attempt++) {
+        const base = plan.table.version + 2 * attempt;
+        const forwardOwners = [...owners];
+        for (const move of pending)
+            forwardOwners[move.partition] = move.from;
+        final = new PartitionTable(base + 1, current.strategy, owners);
+        const back = await applyPlan({
+            ...options,
+            current: new PartitionTable(base, current.strategy, forwardOwners),
+            plan: { table: final, moves: pending },
+            leaving: [],
+            keepDestinationKeys: true,
+            rollBackOnFailure: false,
+            onPartitionsDone: undefined,
+            // The abort that failed the forward move must not stop its undoing.
+            signal: undefined,
+        });
+        if (back.ok)
+            return final;
+        options.onRollbackFailure?.(back.error);
+        const answering = new Map();
+        for (const node of new Set(pending.flatMap((move) => [move.from, move.to])))
+            answering.set(node, await clientOf(node).healthy(defaults.healthProbeTimeoutMs));
+        const retry = pending.filter((move) => answering.get(move.from) === true && answering.get(move.to) === true);
+        if (retry.length === 0)
+            break;
+        pending = retry;
+    }
+    // What could not be handed back is dropped where it is: p is its old owner's again.
+    await publish(final, []);
+    for (const move of pending) {
+        const source = clientOf(move.from);
+        const keys = await source.keys().catch((error) => {
+            options.logger?.warn({ address: move.from, partition: move.partition, err: error }, 'could not list the keys a failed rollback left where the table does not route');
+            return [];
+        });
+        const dropped = await Promise.allSettled(keys
+            .filter((key) => partitionOf(key) === move.partition)
+            .map((key) => source.invalidate(key)));
+        const failed = dropped.filter((result) => result.status === 'rejected');
+        if (failed.length > 0) {
+            options.logger?.warn({
+                address: move.from,
+                partition: move.partition,
+                keys: failed.length,
+                err: failed[0].reason,
+            }, 'could not drop keys a failed rollback left where the table does not route');
+        }
+    }
+    return final;
+}
+/** Whether `client` answers its health check within `waitMs` (asked again every 250 ms). */
+async function answersWithin(client, waitMs) {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+        if (await client.healthy(defaults.healthProbeTimeoutMs))
+            return true;
+        if (Date.now() >= deadline)
+            return false;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+}
+/**
+ * Whether a node refused a move_keys call as busy (errors.moveBusy): 409, or a legacy 400 whose
+ * message starts with "busy:".
+ */
+function isBusy(error) {
+    const answer = error?.cause;
+    if (answer?.statusCode === 409)
+        return true;
+    return (answer?.statusCode === 400 &&
+        typeof answer.body === 'string' &&
+        answer.body.includes('"message":"busy: '));
+}
+/** source.moveKeys, tried again after a short pause while the node answers busy. */
+async function moveWhenFree(source, request, signal) {
+    // How long and how often: defaults.moveBusyRetryForMs and defaults.moveBusyRetryMs.
+    const deadline = Date.now() + defaults.moveBusyRetryForMs;
+    for (;;) {
+        try {
+            return await source.moveKeys(request);
+        }
+        catch (error) {
+            if (!isBusy(error) || Date.now() > deadline)
+                throw error;
+            checkAborted(signal);
+            await new Promise((resolve) => setTimeout(resolve, defaults.moveBusyRetryMs));
+        }
+    }
+}
+function checkAborted(signal) {
+    if (signal?.aborted)
+        throw errors.resizeFailed(String(signal.reason ?? 'the migration was aborted'));
+}
+/** The keys of `keys` whose partition moves to another node than `self`. */
+function movingKeys(keys, destOf, self) {
+    return keys.filter((key) => {
+        const to = destOf.get(partitionOf(key));
+        return to !== undefined && to !== self;
+    });
+}
+function groupBy(items, keyOf) {
+    const groups = new Map();
+    for (const item of items) {
+        const key = keyOf(item);
+        const group = groups.get(key);
+        if (group)
+            group.push(item);
+        else
+            groups.set(key, [item]);
+    }
+    return groups;
+}
+//# sourceMappingURL=apply-plan.js.map

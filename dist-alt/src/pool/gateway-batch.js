@@ -1,0 +1,113 @@
+import { defaults } from '../defaults.js';
+import { errors } from '../errors.js';
+import { BATCH_CONTENT_TYPE, registerRawParsers } from '../http/index.js';
+import { batchKeysOf, batchVersion, checkBatchCount, decodeBatch, encodeBatch, } from '../node/batch.js';
+import { ttlOfV1 } from '../node/ttl.js';
+import { batchGetThrough, batchPutThrough, } from './batch-through.js';
+import { routingVersionOf } from '../partition/index.js';
+import { routingTag } from './routing.js';
+import { StaleWatch } from './stale-routing.js';
+const EMPTY = Buffer.alloc(0);
+/** Registers the batch routes in their own scope (raw bodies). */
+export async function registerGatewayBatchRoutes(app, options) {
+    const { routing, upstreams } = options;
+    const limits = { maxKeys: defaults.batchMaxKeys, maxBytes: options.bodyLimitBytes / 2 };
+    const { catchUp, movedOnSince } = options;
+    /**
+     * Runs a batch of `keys` on the current view with its routing tag; the keys a node refused for
+     * a stale routing (stale-routing.ts) are sent once more on the view the table read then gives.
+     * Resolves the last outcome (its staleKeys: refused twice).
+     */
+    const routed = async (keys, work) => {
+        let pending = keys;
+        const unreachableKeys = [];
+        for (let attempt = 0;; attempt++) {
+            const view = routing.view;
+            const routedBy = routingVersionOf(view.table, view.moving);
+            view.enter();
+            let outcome;
+            try {
+                const tag = routingTag(options.tagsRequests ?? false, view);
+                outcome = await work(view, new StaleWatch(upstreams, tag).forwarder, pending);
+            }
+            finally {
+                view.leave();
+            }
+            // Keys a node refused for a stale routing go again after a table read; keys whose node did
+            // not answer go again when the routing moved past the one used (their node left the
+            // pool: stale-routing.ts, movedOnSince). Otherwise they stay refused or unreachable.
+            const canRetry = attempt === 0 &&
+                !outcome.failure &&
+                (outcome.staleKeys.length === 0 || catchUp !== undefined);
+            const left = canRetry &&
+                outcome.unreachableKeys.length > 0 &&
+                movedOnSince !== undefined &&
+                (await movedOnSince(routedBy))
+                ? outcome.unreachableKeys
+                : [];
+            if (left.length === 0)
+                unreachableKeys.push(...outcome.unreachableKeys);
+            if (!canRetry || (outcome.staleKeys.length === 0 && left.length === 0))
+                return { ...outcome, unreachableKeys };
+            if (outcome.staleKeys.length > 0)
+                await catchUp(outcome.staleAnswer?.nodeVersion);
+            pending = [...outcome.staleKeys, ...left];
+        }
+    };
+    await app.register(async (scope) => {
+        registerRawParsers(scope);
+        scope.post('/v1/batch/get', { onRequest: options.dataGuard }, async (request, reply) => {
+            const keys = keysOf(request.body);
+            const found = new Map();
+            const outcome = await routed(keys, (view, forwarder, pending) => batchGetThrough(forwarder, view, pending, found, limits));
+            if (refused(reply, outcome))
+                return reply;
+            const records = keys.map((key) => {
+                const hit = found.get(key);
+                return hit ? { key, ...hit } : { key, type: '', value: EMPTY };
+            });
+            return reply.header('content-type', BATCH_CONTENT_TYPE).send(encodeBatch(records));
+        });
+        scope.post('/v1/batch/put', { onRequest: options.dataGuard }, async (request, reply) => {
+            const type = String(request.headers['content-type'] ?? '');
+            if (!type.toLowerCase().startsWith(BATCH_CONTENT_TYPE) || batchVersion(type) !== 1)
+                throw errors.unsupportedMedia(type);
+            const ttlS = ttlOfV1(request.query, request.headers['cache-control']);
+            const records = decodeBatch(Buffer.isBuffer(request.body) ? request.body : EMPTY);
+            checkBatchCount(records.length);
+            for (const [i, record] of records.entries()) {
+                if (record.key === '')
+                    throw errors.missingKey();
+                if (record.value.length === 0)
+                    throw errors.invalid(`batch record ${i} (${JSON.stringify(record.key)}) has no value`);
+            }
+            const query = ttlS === undefined ? '' : `?ttl=${ttlS}`;
+            const byKey = new Map(records.map((record) => [record.key, record]));
+            const outcome = await routed([...byKey.keys()], (view, forwarder, pending) => batchPutThrough(forwarder, view, pending.map((key) => byKey.get(key)), query, limits, (address, key) => forwarder.forward(address, 'DELETE', `/v1/keys/${encodeURIComponent(key)}`)));
+            if (outcome.unreachableKeys.length > 0)
+                throw errors.nodeUnreachable(`the owner of ${JSON.stringify(outcome.unreachableKeys[0])}`);
+            if (refused(reply, outcome))
+                return reply;
+            return reply.code(200).send({ stored: records.length });
+        });
+    });
+}
+/** Relays a node's refusal (or its 421 for a stale routing, twice); true when one was sent. */
+function refused(reply, outcome) {
+    const answer = outcome.failure?.answer ?? outcome.staleAnswer;
+    if (answer) {
+        reply.code(answer.statusCode);
+        if (answer.contentType !== undefined)
+            reply.header('content-type', answer.contentType);
+        reply.send(answer.body);
+        return true;
+    }
+    return false;
+}
+function keysOf(body) {
+    const keys = batchKeysOf(body);
+    if (keys.includes(''))
+        throw errors.missingKey();
+    return [...new Set(keys)];
+}
+//# sourceMappingURL=gateway-batch.js.map

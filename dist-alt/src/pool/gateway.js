@@ -1,0 +1,259 @@
+import { errors } from '../errors.js';
+import { checkText, createHttpApp, interpose, legacyKeyOf, readFields, registerRawParsers, requireToken, sendSuccess, } from '../http/index.js';
+import { defaults } from '../defaults.js';
+import { routingVersionOf } from '../partition/index.js';
+import { createFastPath } from './fast-path.js';
+import { registerGatewayBatchRoutes } from './gateway-batch.js';
+import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
+import { routingTag } from './routing.js';
+import { StaleWatch } from './stale-routing.js';
+import { Upstreams } from './upstreams.js';
+/** Builds the gateway app (not listening). Closing the app closes its node connections. */
+export async function buildGatewayApp(options) {
+    const app = await createHttpApp({ ...(options.logger ? { logger: options.logger } : {}) });
+    const upstreams = new Upstreams({
+        token: options.token,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
+    const { routing } = options;
+    // A node the manager's health probe reached is reachable for this gateway too (same process).
+    routing.onReachable((address) => upstreams.breaker.succeeded(address));
+    const control = requireToken(options.token);
+    const dataToken = options.protectData && options.token ? options.token : undefined;
+    const data = requireToken(dataToken);
+    app.addHook('onClose', async () => upstreams.close());
+    /** Runs `work` on the current view, counted in it until done (a resize waits for it). */
+    const inView = async (work) => {
+        const view = routing.view;
+        view.enter();
+        try {
+            return await work(view);
+        }
+        finally {
+            view.leave();
+        }
+    };
+    const tagsRequests = options.tagsRequests ?? false;
+    const { catchUp, movedOnSince } = options;
+    /**
+     * One key's request routed by the current view with its routing tag; when a node refused it
+     * for a stale routing (stale-routing.ts) and the gateway can catch up, the table is read
+     * again and the request sent once more on the fresh view. A read that hit is kept as it is.
+     */
+    const routed = async (read, work) => {
+        for (let attempt = 0;; attempt++) {
+            let watch;
+            let routedBy = 0;
+            const retry = attempt === 0 && catchUp !== undefined;
+            // A node the request went to did not answer: sent again only on a newer routing.
+            const gone = async () => retry &&
+                watch?.unreachable === true &&
+                movedOnSince !== undefined &&
+                (await movedOnSince(routedBy));
+            try {
+                const answer = await inView((view) => {
+                    routedBy = routingVersionOf(view.table, view.moving);
+                    watch = new StaleWatch(upstreams, routingTag(tagsRequests, view));
+                    return work(view, watch.forwarder);
+                });
+                if (read && answer.statusCode === 200)
+                    return answer;
+                if (!(retry && watch.refused)) {
+                    if (await gone())
+                        continue;
+                    return answer;
+                }
+            }
+            catch (error) {
+                // The old owner of a moving partition refused the invalidation that follows a write.
+                if (!(retry && watch?.refused)) {
+                    if (await gone())
+                        continue;
+                    throw error;
+                }
+            }
+            await catchUp(watch.version);
+        }
+    };
+    // No part counts of its own: the owner applies its own limits (--max-fields, --max-parts) to
+    // the bytes forwarded, so the gateway never refuses a body its node would take.
+    const multipartLimits = { maxFields: Infinity, maxParts: Infinity, maxFiles: Infinity };
+    // The hot legacy routes are served before Fastify sees them; the routes below stay as the
+    // fallback for every case the fast path leaves alone (and for app.inject()).
+    const fastPath = createFastPath({
+        routing,
+        upstreams,
+        bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
+        logger: options.logger,
+        token: dataToken,
+        tagsRequests,
+        catchUp,
+        movedOnSince,
+    });
+    interpose(app.server, fastPath);
+    await app.register(async (scope) => {
+        registerRawParsers(scope);
+        scope.addHook('onRequest', data);
+        /**
+         * A legacy key route: the key read from the body (or the query string) by the reader the
+         * node uses, the original body and URL forwarded to the owner — a read through the moving
+         * pair, or a write that then removes the key from the old owner.
+         */
+        const legacy = (method, kind) => async (request, reply) => {
+            const type = request.headers['content-type'];
+            const body = request.body;
+            const key = await legacyKeyOf(type, body, request.url, multipartLimits);
+            if (key === undefined || key === '')
+                throw errors.missingKey();
+            const path = request.url;
+            const answer = await routed(kind === 'read', (view, forwarder) => kind === 'read'
+                ? readThrough(forwarder, view, key, method, path, type, body)
+                : writeThrough(forwarder, view, key, method, path, type, body, invalidateLegacy(forwarder, key)));
+            return relay(reply, answer);
+        };
+        scope.post('/api/cache/key', legacy('POST', 'read'));
+        scope.post('/api/cache/content', legacy('POST', 'write'));
+        scope.delete('/api/cache/key', legacy('DELETE', 'write'));
+        const v1 = async (request, reply) => {
+            // Routed by the key as Fastify decodes it (the node's router does the same), refused here
+            // if it is not well-formed Unicode; the node gets the URL exactly as the client sent it.
+            const key = checkText(request.params['*'], 'key');
+            if (key === '')
+                throw errors.missingKey();
+            const path = request.url;
+            const method = request.method;
+            const type = request.headers['content-type'];
+            const body = request.body;
+            const read = method === 'GET' || method === 'HEAD';
+            const answer = await routed(read, (view, forwarder) => read
+                ? readThrough(forwarder, view, key, method, path, undefined, undefined)
+                : writeThrough(conditional(forwarder, request.headers), view, key, method, path, type, body, (address) => forwarder.forward(address, 'DELETE', path.split('?')[0])));
+            return relay(reply, answer);
+        };
+        scope.route({
+            method: ['GET', 'HEAD', 'PUT', 'DELETE'],
+            url: '/v1/keys/*',
+            exposeHeadRoute: false,
+            handler: v1,
+        });
+    });
+    await registerGatewayBatchRoutes(app, {
+        routing,
+        upstreams,
+        dataGuard: data,
+        bodyLimitBytes: app.initialConfig.bodyLimit ?? defaults.bodyLimitBytes,
+        tagsRequests,
+        catchUp,
+        movedOnSince,
+    });
+    /**
+     * Sends the same request to every node; throws the first failure. A read (`GET`) leaves out the
+     * nodes that cannot be reached (a dead member's figures and keys are gone, a read must not fail
+     * for it); a change must reach every node, so there an unreachable node is a failure.
+     */
+    const fanOut = async (method, path) => {
+        const calls = routing.view.nodes().map((address) => upstreams.forward(address, method, path));
+        const answers = method === 'GET'
+            ? (await Promise.allSettled(calls)).flatMap((outcome) => outcome.status === 'fulfilled' ? [outcome.value] : [])
+            : await Promise.all(calls);
+        const failedAnswer = answers.find((answer) => answer.statusCode !== 200);
+        if (failedAnswer)
+            throw errors.fanOutRefused(method, path, failedAnswer.body.toString('utf8', 0, defaults.answerExcerptChars));
+        return answers;
+    };
+    app.delete('/api/cache', { onRequest: control }, async (_request, reply) => {
+        if (!(await options.clear?.()))
+            await fanOut('DELETE', '/api/cache');
+        return sendSuccess(reply, '');
+    });
+    app.get('/api/cache/statistics', async (_request, reply) => {
+        return sendSuccess(reply, JSON.stringify(await totals(fanOut)));
+    });
+    app.post('/api/cache/statistics', async (_request, reply) => {
+        const sum = await totals(fanOut);
+        const rows = Object.entries(sum)
+            .map(([name, value]) => `<tr><th>${name}</th><td>${value}</td></tr>`)
+            .join('');
+        return reply
+            .type('text/html; charset=utf-8')
+            .send(`<!doctype html><title>cachepool gateway</title><h1>Pool statistics (${routing.view.nodes().length} nodes)</h1><table>${rows}</table>`);
+    });
+    app.delete('/api/cache/statistics', { onRequest: control }, async (_request, reply) => {
+        await fanOut('DELETE', '/api/cache/statistics');
+        return sendSuccess(reply, '');
+    });
+    const keys = async (_request, reply) => {
+        const answers = await fanOut('GET', '/keys');
+        const all = new Set();
+        for (const answer of answers)
+            for (const key of parseKeys(answer.body))
+                all.add(key);
+        return reply.type('application/json; charset=utf-8').send(JSON.stringify([...all]));
+    };
+    app.get('/keys', { onRequest: data }, keys);
+    app.post('/keys', { onRequest: data }, keys);
+    app.post('/api/cache/config', { onRequest: control }, async (request, reply) => {
+        const fields = readFields(request);
+        if (options.configure) {
+            await options.configure(fields);
+        }
+        else {
+            const { cache_index: _ignored, ...rest } = fields;
+            const json = Buffer.from(JSON.stringify(rest));
+            const answers = await Promise.all(routing.view
+                .nodes()
+                .map((address) => upstreams.forward(address, 'POST', '/api/cache/config', 'application/json', json)));
+            const refused = answers.find((answer) => answer.statusCode !== 200);
+            if (refused)
+                return relay(reply, refused);
+        }
+        return sendSuccess(reply, '');
+    });
+    app.get('/healthz', async (_request, reply) => sendSuccess(reply, { status: 'ok', role: 'gateway', version: routing.view.table.version }));
+    return app;
+}
+function relay(reply, answer) {
+    reply.code(answer.statusCode);
+    if (answer.contentType !== undefined)
+        reply.header('content-type', answer.contentType);
+    if (answer.etag !== undefined)
+        reply.header('etag', answer.etag);
+    return reply.send(answer.body);
+}
+/** `forwarder` sending a /v1 write's If-Match and If-None-Match on to the owner. */
+function conditional(forwarder, headers) {
+    const extra = {};
+    for (const name of ['if-match', 'if-none-match']) {
+        const value = headers[name];
+        if (typeof value === 'string')
+            extra[name] = value;
+    }
+    if (Object.keys(extra).length === 0)
+        return forwarder;
+    return {
+        forward: (a, m, p, t, b, more) => forwarder.forward(a, m, p, t, b, { ...extra, ...more }),
+    };
+}
+const statisticNames = [
+    'used_size',
+    'num_item_in_cache',
+    'num_request_served',
+    'num_GET_request_served',
+    'num_hit',
+];
+async function totals(fanOut) {
+    const sum = Object.fromEntries(statisticNames.map((name) => [name, 0]));
+    for (const answer of await fanOut('GET', '/api/cache/statistics')) {
+        const content = JSON.parse(answer.body.toString('utf8')).content;
+        const figures = (typeof content === 'string' ? JSON.parse(content) : content);
+        for (const name of statisticNames)
+            sum[name] += Number(figures?.[name] ?? 0) || 0;
+    }
+    return sum;
+}
+function parseKeys(body) {
+    const parsed = JSON.parse(body.toString('utf8'));
+    const list = Array.isArray(parsed) ? parsed : parsed.content;
+    return Array.isArray(list) ? list : [];
+}
+//# sourceMappingURL=gateway.js.map

@@ -1,0 +1,77 @@
+/**
+ * One key's request while its partition may be moving from A (old owner) to B (new owner): reads
+ * try B, then A, then B again; writes go to B and then remove the key from A (docs/pool.md says
+ * why these orders never miss nor undo a write). Answers are read whole (Upstream) so that a miss
+ * on one node can be followed by a try on the other. Used by the gateway's Fastify routes and by
+ * its fast path for moving partitions; a partition that is not moving is simply forwarded.
+ */
+import { errors } from '../errors.js';
+import { partitionOf } from '../partition/index.js';
+/** Sends one request, or reports a miss (undefined) when the node cannot be reached. */
+async function tryForward(upstreams, address, method, path, type, body) {
+    try {
+        return await upstreams.forward(address, method, path, type, body);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Reads `key` through `view`: its owner alone when its partition does not move; else new owner,
+ * old owner, new owner again, until an answer with status `hit`. A key handed off from A to B
+ * between the first and the second read is on B by the third (the handoff writes B before it
+ * deletes A). When no node that may hold the key answers (dead, hung, its breaker open), the read
+ * is a miss (CP_ERR_KEY_UNKNOWN): a cache may lose what a dead member held, it must not fail.
+ */
+export async function readThrough(upstreams, view, key, method, path, type, body, hit = 200) {
+    const partition = partitionOf(key);
+    const owner = view.owners[partition];
+    const previous = view.previous[partition];
+    if (previous === undefined)
+        return (await tryForward(upstreams, owner, method, path, type, body)) ?? unavailable();
+    const first = await tryForward(upstreams, owner, method, path, type, body);
+    if (first?.statusCode === hit)
+        return first;
+    const second = await tryForward(upstreams, previous, method, path, type, body);
+    if (second?.statusCode === hit)
+        return second;
+    return ((await tryForward(upstreams, owner, method, path, type, body)) ??
+        first ??
+        second ??
+        unavailable());
+}
+/**
+ * Writes to the new owner, then removes the key from the old one (a write or delete) so that
+ * the handoff cannot bring an older value back: the destination's fence skips a key written
+ * on it since the migration began. A failure to remove from the old owner fails the write (see
+ * below), so an acknowledged write never leaves an older copy behind.
+ */
+export async function writeThrough(upstreams, view, key, method, path, type, body, removeFromOld, extra) {
+    const partition = partitionOf(key);
+    const gate = view.writeGate(partition);
+    if (gate)
+        await gate;
+    const answer = await upstreams.forward(view.owners[partition], method, path, type, body, extra);
+    const previous = view.previous[partition];
+    // The old owner must let go of its older copy before the write is acknowledged: if it kept it,
+    // a rollback or the loss of the new owner could bring it back. When it cannot be reached the
+    // write is answered as failed (it may or may not have taken effect), never as a success.
+    if (previous !== undefined && answer.statusCode < 300) {
+        const removed = await removeFromOld(previous);
+        if (removed.statusCode >= 300)
+            throw errors.nodeRefused(previous, 'the invalidation of a moving key', removed.statusCode, removed.body.toString('utf8', 0, 200), removed);
+    }
+    return answer;
+}
+/**
+ * The legacy invalidation of `key` on a node (`DELETE /api/cache/key` with a JSON body), with the
+ * router's `extra` headers (its routing version, for a standalone gateway).
+ */
+export function invalidateLegacy(upstreams, key, extra) {
+    return (address) => upstreams.forward(address, 'DELETE', '/api/cache/key', 'application/json', Buffer.from(JSON.stringify({ key })), extra);
+}
+/** A read that no node could answer: the key is as good as gone, so it is a miss. */
+function unavailable() {
+    throw errors.unknownKey();
+}
+//# sourceMappingURL=moving-pair.js.map

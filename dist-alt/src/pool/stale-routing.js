@@ -1,0 +1,104 @@
+/**
+ * The one rule by which a router — the client (src/client) or a standalone gateway — handles a
+ * node's refusal of a request it routed by an older routing state (CP_ERR_NOT_OWNER: 421 on /v1
+ * and batches, 400 on the legacy API, both with the node's routing version in
+ * X-Cachepool-Table-Version): read the manager's table again until it reaches the node's
+ * version, then send the request once more on the fresh table. `StaleWatch` notes such a
+ * refusal among the answers of one request (a moving partition's read or write may ask two
+ * nodes). No routing decisions and no I/O of its own.
+ */
+import { ROUTED_BY_HEADER } from '../partition/index.js';
+import { defaults } from '../defaults.js';
+import { CachePoolError } from '../errors.js';
+/**
+ * Whether `answer` refuses a request for a stale routing: any 421 (a node's, or a gateway's that
+ * relays one), or an answer that names the node's routing version (only refusals do).
+ */
+export function isStaleRouting(answer) {
+    return answer.statusCode === 421 || answer.nodeVersion !== undefined;
+}
+/** The routing version announced in an answer's X-Cachepool-Table-Version; undefined if none. */
+export function nodeVersionOf(headers) {
+    const value = headers[ROUTED_BY_HEADER];
+    const version = Number(Array.isArray(value) ? value[0] : value);
+    return value !== undefined && Number.isSafeInteger(version) && version >= 0 ? version : undefined;
+}
+/** Failed table reads in a row after which a catch-up gives up: the manager is away. */
+const FAILED_READS_TO_GIVE_UP = 3;
+/**
+ * After a refusal: reads the table until it reaches routing version `wanted` (the manager tells
+ * its nodes a new state just before it publishes it, so its table may lag the node by a moment),
+ * at most `reads` reads `waitMs` apart (defaults.client.catchUpReads, catchUpWaitMs). Without an
+ * announced version, one successful read. Three failed reads in a row end it: the manager is
+ * away and the router keeps the table it has (one failure alone is often a keep-alive
+ * connection the manager closed just as it was reused, and the next read succeeds).
+ */
+export async function catchUpTo(wanted, reader, reads = defaults.client.catchUpReads, waitMs = defaults.client.catchUpWaitMs) {
+    let failed = 0;
+    for (let read = 0; read < reads; read++) {
+        if (await reader.refresh()) {
+            failed = 0;
+            if (wanted === undefined || reader.current() >= wanted)
+                return;
+        }
+        else if (++failed >= FAILED_READS_TO_GIVE_UP)
+            return;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+}
+/**
+ * Table reads, 25 ms apart, a router makes after a node it routed a request to did not answer: a
+ * read already in flight may have begun before the node left, and one read alone can fail on a
+ * keep-alive connection the manager just closed. A node that is down, not gone, costs each
+ * request that much before its read counts as a miss or its write as failed.
+ */
+export const UNREACHABLE_CATCH_UP_READS = 3;
+/**
+ * After a node a request was routed to (by routing version `routedBy`) did not answer: whether
+ * the routing has moved past `routedBy`, reading the table a few times if it has not yet. The
+ * manager publishes a shrink's table before it stops the leaving node, so a newer routing means
+ * the key has another owner and the request may be sent once more (PUT and DELETE are
+ * idempotent); the same routing means the node is down, and the request's failure stands.
+ */
+export async function movedOnSince(routedBy, reader, reads = UNREACHABLE_CATCH_UP_READS) {
+    if (reader.current() <= routedBy)
+        await catchUpTo(routedBy + 1, reader, reads);
+    return reader.current() > routedBy;
+}
+/**
+ * Watches the answers of one routed request: `forwarder` adds the router's `headers` (its routing
+ * version) to every call and notes the first stale-routing refusal it passes on, which the
+ * caller then reads from `refused` (and `version`, the version the node announced).
+ */
+export class StaleWatch {
+    refused = false;
+    version;
+    /** A node the request was sent to did not answer (or its breaker kept the request back). */
+    unreachable = false;
+    forwarder;
+    constructor(inner, headers) {
+        this.forwarder = {
+            forward: async (address, method, path, type, body, extra) => {
+                let answer;
+                try {
+                    answer = await inner.forward(address, method, path, type, body, headers === undefined ? extra : { ...headers, ...extra });
+                }
+                catch (error) {
+                    if (isUnreachable(error))
+                        this.unreachable = true;
+                    throw error;
+                }
+                if (!this.refused && isStaleRouting(answer)) {
+                    this.refused = true;
+                    this.version = answer.nodeVersion;
+                }
+                return answer;
+            },
+        };
+    }
+}
+/** Whether `error` says a node could not be reached (CP_ERR_NODE_UNREACHABLE). */
+export function isUnreachable(error) {
+    return error instanceof CachePoolError && error.code === 'CP_ERR_NODE_UNREACHABLE';
+}
+//# sourceMappingURL=stale-routing.js.map

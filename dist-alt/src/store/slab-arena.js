@@ -1,0 +1,275 @@
+/**
+ * A slab allocator for small byte strings, memcached-style: size classes whose chunk sizes grow
+ * by a constant factor, each class carving fixed-size chunks out of large pages (one Buffer per
+ * page, off the V8 heap). A chunk is addressed by a handle (a small integer: page × 2^16 + chunk),
+ * and its bookkeeping — length, a caller's tag, a generation — lives in typed arrays per page, so
+ * a million small values cost a few hundred page objects rather than millions of Buffers.
+ *
+ * A page whose chunks are all free leaves its class. Its memory (the page's bytes and its
+ * per-chunk arrays) is kept as a spare, up to `sparePages`, and the next page of any class is made
+ * of it: under eviction pages empty and fill at the same pace, so a full store churns through a
+ * few spares instead of handing the collector a dead megabyte per page, which V8 frees only at its
+ * next full collection (it tolerates tens of MB of such external garbage). Spares beyond the bound
+ * are dropped, so memory follows what is held. Pages a class keeps while it holds anything are not
+ * lent to other classes (memcached's slab calcification): a workload that moves from one size to
+ * another keeps the old class's partly used pages until its entries go.
+ *
+ * No knowledge of keys or policies: the store's caller allocates, fills, reads and frees.
+ */
+import { OptionError } from '../errors.js';
+/** Most chunks one page can hold (a handle keeps the chunk in its low 16 bits). */
+const CHUNKS_PER_PAGE_MAX = 1 << 16;
+export class SlabArena {
+    pageBytes;
+    maxChunkBytes;
+    #sparePagesMax;
+    /** Memory of released pages, for the next new page. */
+    #spares = [];
+    /** Chunk size of each class, ascending. */
+    #classBytes = [];
+    /** Per class, the first page with a free chunk, -1 when none. */
+    #classHead = [];
+    #pages = [];
+    #freePageIndices = [];
+    #pageCount = 0;
+    #liveChunks = 0;
+    #liveChunkBytes = 0;
+    #droppedBytesTotal = 0;
+    /** The last allocation stamp handed out (1..2^32-1, wrapping past 0). */
+    #stamp = 0;
+    /** Class index by ceil(length / 8), for lengths up to maxChunkBytes. */
+    #classByEighth;
+    constructor(options = {}) {
+        this.pageBytes = checkInteger('pageBytes', options.pageBytes ?? 1 << 20, 64);
+        const minChunk = checkInteger('minChunkBytes', options.minChunkBytes ?? 32, 8);
+        this.maxChunkBytes = checkInteger('maxChunkBytes', options.maxChunkBytes ?? 4096, minChunk);
+        const factor = options.growthFactor ?? 1.1;
+        if (!(factor > 1 && factor <= 4))
+            throw new OptionError('growthFactor', 'must be a number in (1, 4]', factor);
+        if (this.maxChunkBytes > this.pageBytes)
+            throw new OptionError('maxChunkBytes', 'must be at most pageBytes', this.maxChunkBytes);
+        // Chunk sizes are multiples of 8 (aligned reads, and the lookup table below).
+        for (let size = align8(minChunk);; size = align8(Math.ceil(size * factor))) {
+            if (size >= this.maxChunkBytes) {
+                this.#classBytes.push(align8(this.maxChunkBytes));
+                break;
+            }
+            this.#classBytes.push(size);
+        }
+        if (this.pageBytes / this.#classBytes[0] > CHUNKS_PER_PAGE_MAX)
+            throw new OptionError('pageBytes', `must hold at most 2^16 chunks`, this.pageBytes);
+        this.#sparePagesMax = checkInteger('sparePages', options.sparePages ?? 4, 0);
+        this.#classHead = this.#classBytes.map(() => -1);
+        const eighths = Math.ceil(this.maxChunkBytes / 8);
+        this.#classByEighth = new Uint8Array(eighths + 1);
+        let c = 0;
+        for (let e = 0; e <= eighths; e++) {
+            while (this.#classBytes[c] < e * 8)
+                c++;
+            this.#classByEighth[e] = c;
+        }
+    }
+    /** The chunk size a value of `length` bytes takes; 0 when it is larger than maxChunkBytes. */
+    chunkBytes(length) {
+        if (length > this.maxChunkBytes)
+            return 0;
+        return this.#classBytes[this.#classByEighth[(length + 7) >>> 3]];
+    }
+    /**
+     * A chunk for `length` bytes (at most maxChunkBytes) carrying `tag` (an unsigned 32-bit number
+     * for the caller); fill it with `write`. Returns its handle.
+     */
+    allocate(length, tag = 0) {
+        if (!(length >= 0 && length <= this.maxChunkBytes))
+            throw new OptionError('length', `must be 0..${this.maxChunkBytes}`, length);
+        const classIndex = this.#classByEighth[(length + 7) >>> 3];
+        let pageIndex = this.#classHead[classIndex];
+        if (pageIndex === -1)
+            pageIndex = this.#newPage(classIndex);
+        const page = this.#pages[pageIndex];
+        let chunk;
+        if (page.freeHead !== -1) {
+            chunk = page.freeHead;
+            page.freeHead = page.nextFree[chunk];
+        }
+        else {
+            chunk = page.bump++;
+        }
+        page.live++;
+        if (page.freeHead === -1 && page.bump === page.chunks)
+            this.#unlist(page);
+        page.lengths[chunk] = length;
+        page.tags[chunk] = tag;
+        this.#stamp = this.#stamp === 0xffffffff ? 1 : this.#stamp + 1;
+        page.generations[chunk] = this.#stamp;
+        this.#liveChunks++;
+        this.#liveChunkBytes += page.chunkBytes;
+        return pageIndex * CHUNKS_PER_PAGE_MAX + chunk;
+    }
+    /** Copies `source` into the chunk (at most its length). */
+    write(handle, source) {
+        const page = this.#page(handle);
+        const chunk = handle % CHUNKS_PER_PAGE_MAX;
+        const length = Math.min(source.length, page.lengths[chunk]);
+        page.bytes.set(length === source.length ? source : source.subarray(0, length), chunk * page.chunkBytes);
+    }
+    /** A view of the chunk's bytes: valid only until the chunk is freed (copy what outlives it). */
+    view(handle) {
+        const page = this.#page(handle);
+        const chunk = handle % CHUNKS_PER_PAGE_MAX;
+        const start = chunk * page.chunkBytes;
+        return page.bytes.subarray(start, start + page.lengths[chunk]);
+    }
+    /** Copies the chunk's bytes into `target` at `at`; returns the bytes copied. */
+    copyOut(handle, target, at = 0) {
+        const page = this.#page(handle);
+        const chunk = handle % CHUNKS_PER_PAGE_MAX;
+        const start = chunk * page.chunkBytes;
+        const length = page.lengths[chunk];
+        target.set(page.bytes.subarray(start, start + length), at);
+        return length;
+    }
+    length(handle) {
+        return this.#page(handle).lengths[handle % CHUNKS_PER_PAGE_MAX];
+    }
+    tag(handle) {
+        return this.#page(handle).tags[handle % CHUNKS_PER_PAGE_MAX];
+    }
+    /** The chunk's generation: a stamp of its allocation, 0 once freed (a reused chunk gets a new one). */
+    generation(handle) {
+        return this.#page(handle).generations[handle % CHUNKS_PER_PAGE_MAX];
+    }
+    /** Frees the chunk; a page left with no live chunk is released. */
+    free(handle) {
+        const pageIndex = Math.floor(handle / CHUNKS_PER_PAGE_MAX);
+        const page = this.#page(handle);
+        const chunk = handle % CHUNKS_PER_PAGE_MAX;
+        page.generations[chunk] = 0;
+        page.nextFree[chunk] = page.freeHead;
+        page.freeHead = chunk;
+        page.live--;
+        this.#liveChunks--;
+        this.#liveChunkBytes -= page.chunkBytes;
+        if (page.live === 0) {
+            if (page.inList)
+                this.#unlist(page);
+            this.#pages[pageIndex] = undefined;
+            this.#freePageIndices.push(pageIndex);
+            this.#pageCount--;
+            this.#retire(page.memory);
+        }
+        else if (!page.inList) {
+            this.#list(pageIndex, page);
+        }
+    }
+    /**
+     * Bytes of page memory dropped so far (pages released beyond the spares): garbage for the
+     * collector, which a caller may count to ask for a collection.
+     */
+    get droppedBytesTotal() {
+        return this.#droppedBytesTotal;
+    }
+    /** Bytes of empty pages kept for reuse (at most sparePages of them). */
+    get spareBytes() {
+        return this.#spares.length * this.pageBytes;
+    }
+    /** Releases every page (keeping up to sparePages of them as spares). */
+    clear() {
+        for (const page of this.#pages)
+            if (page !== undefined)
+                this.#retire(page.memory);
+        this.#pages = [];
+        this.#freePageIndices = [];
+        this.#classHead = this.#classBytes.map(() => -1);
+        this.#pageCount = 0;
+        this.#liveChunks = 0;
+        this.#liveChunkBytes = 0;
+    }
+    stats() {
+        return {
+            pages: this.#pageCount,
+            pageBytes: this.#pageCount * this.pageBytes,
+            liveChunks: this.#liveChunks,
+            liveChunkBytes: this.#liveChunkBytes,
+        };
+    }
+    #page(handle) {
+        const page = this.#pages[Math.floor(handle / CHUNKS_PER_PAGE_MAX)];
+        if (page === undefined)
+            throw new Error(`slab handle ${handle} names no page`);
+        return page;
+    }
+    #newPage(classIndex) {
+        const chunkBytes = this.#classBytes[classIndex];
+        const chunks = Math.floor(this.pageBytes / chunkBytes);
+        const memory = this.#spares.pop() ?? {
+            bytes: Buffer.allocUnsafeSlow(this.pageBytes),
+            meta: new ArrayBuffer(chunks * 16),
+        };
+        // Per-chunk arrays are as large as the class needs (a page of the smallest class would need
+        // half a page of them): a spare whose arrays are too small gets new ones.
+        if (memory.meta.byteLength < chunks * 16) {
+            this.#droppedBytesTotal += memory.meta.byteLength;
+            memory.meta = new ArrayBuffer(chunks * 16);
+        }
+        const generations = new Uint32Array(memory.meta, 0, chunks);
+        const page = {
+            memory,
+            bytes: memory.bytes,
+            classIndex,
+            chunkBytes,
+            chunks,
+            bump: 0,
+            live: 0,
+            freeHead: -1,
+            nextFree: new Int32Array(memory.meta, chunks * 4, chunks),
+            lengths: new Uint32Array(memory.meta, chunks * 8, chunks),
+            tags: new Uint32Array(memory.meta, chunks * 12, chunks),
+            generations,
+            prev: -1,
+            next: -1,
+            inList: false,
+        };
+        const pageIndex = this.#freePageIndices.length > 0 ? this.#freePageIndices.pop() : this.#pages.length;
+        this.#pages[pageIndex] = page;
+        this.#pageCount++;
+        this.#list(pageIndex, page);
+        return pageIndex;
+    }
+    /** Keeps a released page's memory as a spare, or drops it when there are enough. */
+    #retire(memory) {
+        if (this.#spares.length < this.#sparePagesMax)
+            this.#spares.push(memory);
+        else
+            this.#droppedBytesTotal += memory.bytes.length + memory.meta.byteLength;
+    }
+    /** Puts a page at the head of its class's list of pages with a free chunk. */
+    #list(pageIndex, page) {
+        const head = this.#classHead[page.classIndex];
+        page.prev = -1;
+        page.next = head;
+        if (head !== -1)
+            this.#pages[head].prev = pageIndex;
+        this.#classHead[page.classIndex] = pageIndex;
+        page.inList = true;
+    }
+    #unlist(page) {
+        if (page.prev === -1)
+            this.#classHead[page.classIndex] = page.next;
+        else
+            this.#pages[page.prev].next = page.next;
+        if (page.next !== -1)
+            this.#pages[page.next].prev = page.prev;
+        page.prev = page.next = -1;
+        page.inList = false;
+    }
+}
+function align8(n) {
+    return (n + 7) & ~7;
+}
+function checkInteger(name, value, min) {
+    if (!Number.isSafeInteger(value) || value < min)
+        throw new OptionError(name, `must be an integer >= ${min}`, value);
+    return value;
+}
+//# sourceMappingURL=slab-arena.js.map

@@ -1,0 +1,465 @@
+/**
+ * A key → value store bounded by bytes, with a pluggable eviction policy. It owns keys, values
+ * and byte accounting; the policy only orders slots. No HTTP, no timers.
+ *
+ * Accounting: an entry's size is the UTF-8 length of its key plus the `valueBytes` the caller
+ * states (`usedBytes` sums them). What the capacity bounds is the entry's *charge*: its size plus
+ * the bookkeeping the caller says it costs (`overheadBytes`, memcached-style: the item header and
+ * allocator rounding), so that a capacity bounds the memory of the process and not only the data.
+ * The sum of charges (`chargedBytes`) never exceeds `capacityBytes`; without `overheadBytes` the
+ * charge is the size. An entry is refused only when its size exceeds the capacity (a value as
+ * large as the capacity is accepted, as the original did); its charge is then capped at the
+ * capacity, so that it is alone in the store.
+ *
+ * Expiry: an entry may carry an absolute deadline in ms on the store's clock. From its deadline
+ * on it is absent to every read and listing; reads remove it lazily and `sweepExpired` removes
+ * the rest a bounded number of slots at a time. Such removals count in `expiredTotal`, never as
+ * evictions.
+ */
+import { systemClock } from '../clock.js';
+import { OptionError } from '../errors.js';
+import { builtinPolicies, createPolicy } from './policies.js';
+import { utf8Length } from './utf8-length.js';
+const ADDED = Object.freeze({ kind: 'added', evicted: 0 });
+const REPLACED = Object.freeze({ kind: 'replaced', evicted: 0 });
+/** Slots the per-slot arrays start with. */
+const INITIAL_SLOTS = 16;
+export class Store {
+    #index = new Map();
+    #keys = [];
+    #values = [];
+    // Per-slot numbers live in typed arrays: no heap objects for the collector to walk.
+    /** Key + value bytes of each slot. */
+    #sizes = new Float64Array(INITIAL_SLOTS);
+    /** What each slot is charged against the capacity. */
+    #charges = new Float64Array(INITIAL_SLOTS);
+    /** Absolute deadline of each slot in ms on #clock; 0 = never expires. */
+    #expires = new Float64Array(INITIAL_SLOTS);
+    #free = [];
+    /** Slots handed out so far (the next new slot). */
+    #slots = 0;
+    #usedBytes = 0;
+    #chargedBytes = 0;
+    #capacityBytes;
+    #evictionsTotal = 0;
+    #expiredTotal = 0;
+    /** Next slot `sweepExpired` examines. */
+    #sweepCursor = 0;
+    #clock;
+    #policy;
+    #random;
+    #factories;
+    #onEvict;
+    #overheadBytes;
+    #onRelease;
+    constructor(options) {
+        this.#capacityBytes = checkCapacity(options.capacityBytes);
+        this.#random = options.random;
+        this.#factories = options.policies ?? builtinPolicies;
+        this.#onEvict = options.onEvict;
+        this.#clock = options.clock ?? systemClock;
+        this.#overheadBytes = options.overheadBytes;
+        this.#onRelease = options.onRelease;
+        this.#policy = createPolicy(options.policy ?? 'lru', { random: this.#random }, this.#factories);
+    }
+    get size() {
+        return this.#index.size;
+    }
+    /** Key and value bytes of every entry. */
+    get usedBytes() {
+        return this.#usedBytes;
+    }
+    /** The sum of the entries' charges, which the capacity bounds (>= usedBytes). */
+    get chargedBytes() {
+        return this.#chargedBytes;
+    }
+    get capacityBytes() {
+        return this.#capacityBytes;
+    }
+    get policyName() {
+        return this.#policy.name;
+    }
+    /**
+     * The value, or undefined on a miss. A hit counts as a use for the policy. An expired entry is
+     * a miss and is removed.
+     */
+    get(key) {
+        const slot = this.#liveSlot(key);
+        if (slot === -1)
+            return undefined;
+        this.#policy.recordGet(slot);
+        return this.#values[slot];
+    }
+    /** The value without counting a use; an expired entry is a miss and is removed. */
+    peek(key) {
+        const slot = this.#liveSlot(key);
+        return slot === -1 ? undefined : this.#values[slot];
+    }
+    /** Whether `key` is present and not expired. Changes nothing. */
+    has(key) {
+        const slot = this.#index.get(key);
+        return slot !== undefined && !this.#isExpiredNow(slot);
+    }
+    /**
+     * The deadline of `key` in ms on the store's clock: 0 when it never expires, undefined when the
+     * key is absent or expired. Changes nothing.
+     */
+    expiresAt(key) {
+        const slot = this.#index.get(key);
+        if (slot === undefined || this.#isExpiredNow(slot))
+            return undefined;
+        return this.#expires[slot];
+    }
+    /** Bytes an entry costs: the key's UTF-8 length plus the stated value bytes. */
+    static entryBytes(key, valueBytes) {
+        return utf8Length(key) + valueBytes;
+    }
+    /**
+     * Stores `value` under `key`, evicting by the policy until it fits. An entry larger than the
+     * whole capacity is rejected and changes nothing (an existing value stays); at capacity 0 every
+     * entry is rejected, even one of 0 bytes, so that capacity 0 means "caches nothing". An
+     * overwrite may evict other keys but never the key being written. `onEvict` runs after the
+     * store is consistent again, so it may read the store.
+     *
+     * An entry written with a deadline already passed is accepted but not kept: an existing value
+     * of the key is removed (counted as expired), as if it had been stored and had then expired.
+     *
+     * @param valueBytes the value's size in bytes, an integer >= 0 (a bad one is an OptionError:
+     *   it is a caller's bug, not an outcome).
+     * @param expiresAtMs the absolute deadline in ms on the store's clock, a number >= 0; 0 (the
+     *   default) = never expires. An overwrite replaces the old deadline.
+     */
+    set(key, value, valueBytes, expiresAtMs = 0) {
+        if (!Number.isSafeInteger(valueBytes) || valueBytes < 0) {
+            throw new OptionError('valueBytes', 'must be an integer >= 0', valueBytes);
+        }
+        if (!(expiresAtMs >= 0) || !Number.isFinite(expiresAtMs)) {
+            throw new OptionError('expiresAtMs', 'must be a finite number >= 0', expiresAtMs);
+        }
+        const entryBytes = Store.entryBytes(key, valueBytes);
+        if (entryBytes > this.#capacityBytes || this.#capacityBytes === 0) {
+            return {
+                kind: 'rejected',
+                reason: 'too-large',
+                entryBytes,
+                capacityBytes: this.#capacityBytes,
+            };
+        }
+        if (expiresAtMs !== 0 && expiresAtMs <= this.#clock.now()) {
+            const old = this.#index.get(key);
+            this.#onRelease?.(value);
+            if (old === undefined)
+                return ADDED;
+            this.#policy.recordDelete(old);
+            this.#release(old);
+            this.#expiredTotal++;
+            return REPLACED;
+        }
+        const charge = this.#chargeOf(entryBytes, valueBytes);
+        let slot = this.#index.get(key);
+        const replaced = slot !== undefined;
+        // Evicted keys are collected only when something is evicted and someone listens.
+        let evictedKeys;
+        let evicted = 0;
+        if (slot !== undefined) {
+            // Take the old entry out of the policy and the byte count first so that eviction can never
+            // pick the slot being written (a random policy could); the new entry fits once room is made
+            // since it is <= capacity. The index keeps the key: the slot stays reserved for it.
+            const oldCharge = this.#charges[slot];
+            this.#usedBytes += entryBytes - this.#sizes[slot];
+            if (this.#chargedBytes - oldCharge + charge > this.#capacityBytes) {
+                this.#policy.recordDelete(slot);
+                this.#chargedBytes -= oldCharge;
+                if (this.#onEvict !== undefined)
+                    evictedKeys = [];
+                evicted = this.#evictUntil(this.#capacityBytes - charge, evictedKeys);
+                this.#chargedBytes += charge;
+                this.#policy.recordSet(slot);
+            }
+            else {
+                // Fits without evicting: the policy only learns of the overwrite (lru: most recent).
+                this.#chargedBytes += charge - oldCharge;
+                this.#policy.recordSet(slot);
+            }
+            const old = this.#values[slot];
+            this.#values[slot] = value;
+            this.#sizes[slot] = entryBytes;
+            this.#charges[slot] = charge;
+            this.#expires[slot] = expiresAtMs;
+            this.#onRelease?.(old);
+        }
+        else {
+            if (this.#chargedBytes + charge > this.#capacityBytes) {
+                if (this.#onEvict !== undefined)
+                    evictedKeys = [];
+                evicted = this.#evictUntil(this.#capacityBytes - charge, evictedKeys);
+            }
+            slot = this.#free.length > 0 ? this.#free.pop() : this.#newSlot();
+            this.#keys[slot] = key;
+            this.#values[slot] = value;
+            this.#sizes[slot] = entryBytes;
+            this.#charges[slot] = charge;
+            this.#expires[slot] = expiresAtMs;
+            this.#index.set(key, slot);
+            this.#usedBytes += entryBytes;
+            this.#chargedBytes += charge;
+            this.#policy.recordSet(slot);
+        }
+        if (evicted === 0)
+            return replaced ? REPLACED : ADDED;
+        if (evictedKeys !== undefined)
+            this.#notify(evictedKeys);
+        return { kind: replaced ? 'replaced' : 'added', evicted };
+    }
+    /** Removes `key`; true when it was present. */
+    delete(key) {
+        const slot = this.#index.get(key);
+        if (slot === undefined)
+            return false;
+        this.#policy.recordDelete(slot);
+        this.#release(slot);
+        return true;
+    }
+    /** Removes every entry. */
+    clear() {
+        const onRelease = this.#onRelease;
+        if (onRelease !== undefined) {
+            for (const slot of this.#index.values())
+                onRelease(this.#values[slot]);
+        }
+        this.#index.clear();
+        this.#keys = [];
+        this.#values = [];
+        this.#sizes = new Float64Array(INITIAL_SLOTS);
+        this.#charges = new Float64Array(INITIAL_SLOTS);
+        this.#expires = new Float64Array(INITIAL_SLOTS);
+        this.#free = [];
+        this.#slots = 0;
+        this.#usedBytes = 0;
+        this.#chargedBytes = 0;
+        this.#sweepCursor = 0;
+        this.#policy.clear();
+    }
+    /** Sets a new capacity in bytes, evicting by the policy down to it; returns the evictions. */
+    setCapacity(capacityBytes) {
+        this.#capacityBytes = checkCapacity(capacityBytes);
+        // At capacity 0 even zero-byte entries go: capacity 0 caches nothing.
+        const evictedKeys = [];
+        const evicted = this.#evictUntil(this.#capacityBytes === 0 ? -1 : this.#capacityBytes, evictedKeys);
+        this.#notify(evictedKeys);
+        return evicted;
+    }
+    /**
+     * Switches to another policy, keeping every entry. The new policy learns the entries in the
+     * old policy's eviction order, so an LRU order survives a switch away and back.
+     */
+    setPolicy(name) {
+        if (name === this.#policy.name)
+            return;
+        const next = createPolicy(name, { random: this.#random }, this.#factories);
+        for (const slot of this.#policy.order())
+            next.recordSet(slot);
+        this.#policy = next;
+    }
+    /**
+     * Removes expired entries, examining at most `maxEntries` slots from a cursor that goes round
+     * the slot table (so the work per call is O(maxEntries) whatever the store holds, and repeated
+     * calls visit every slot in turn). Returns how many entries it removed.
+     */
+    sweepExpired(maxEntries) {
+        if (!Number.isSafeInteger(maxEntries) || maxEntries < 0) {
+            throw new OptionError('maxEntries', 'must be an integer >= 0', maxEntries);
+        }
+        const slots = this.#slots;
+        if (slots === 0 || this.#index.size === 0)
+            return 0;
+        const now = this.#clock.now();
+        const steps = Math.min(maxEntries, slots);
+        let cursor = this.#sweepCursor < slots ? this.#sweepCursor : 0;
+        let removed = 0;
+        for (let i = 0; i < steps; i++) {
+            if (this.#keys[cursor] !== undefined && this.#isExpired(cursor, now)) {
+                this.#policy.recordDelete(cursor);
+                this.#release(cursor);
+                removed++;
+            }
+            cursor = cursor + 1 < slots ? cursor + 1 : 0;
+        }
+        this.#sweepCursor = cursor;
+        this.#expiredTotal += removed;
+        return removed;
+    }
+    /** Live keys in eviction order (for `lru`: least recently used first). A snapshot. */
+    keys() {
+        const out = [];
+        const now = this.#clock.now();
+        for (const slot of this.#policy.order()) {
+            if (!this.#isExpired(slot, now))
+                out.push(this.#keys[slot]);
+        }
+        return out;
+    }
+    /** Live [key, value] pairs in eviction order, without counting uses. A snapshot. */
+    entries() {
+        const out = [];
+        const now = this.#clock.now();
+        for (const slot of this.#policy.order()) {
+            if (!this.#isExpired(slot, now))
+                out.push([this.#keys[slot], this.#values[slot]]);
+        }
+        return out;
+    }
+    stats() {
+        return {
+            items: this.#index.size,
+            usedBytes: this.#usedBytes,
+            chargedBytes: this.#chargedBytes,
+            capacityBytes: this.#capacityBytes,
+            policy: this.#policy.name,
+            evictionsTotal: this.#evictionsTotal,
+            expiredTotal: this.#expiredTotal,
+        };
+    }
+    /**
+     * Checks the store's invariants and throws on the first broken one. For tests: O(n).
+     */
+    assertInvariants() {
+        let sum = 0;
+        let charged = 0;
+        let live = 0;
+        for (const [key, slot] of this.#index) {
+            if (this.#keys[slot] !== key)
+                throw new Error(`slot ${slot} holds ${this.#keys[slot]}, index says ${key}`);
+            if (this.#charges[slot] < Math.min(this.#sizes[slot], this.#capacityBytes))
+                throw new Error(`slot ${slot} is charged less than its size`);
+            sum += this.#sizes[slot];
+            charged += this.#charges[slot];
+            live++;
+        }
+        if (sum !== this.#usedBytes)
+            throw new Error(`usedBytes ${this.#usedBytes} != sum of entries ${sum}`);
+        if (charged !== this.#chargedBytes)
+            throw new Error(`chargedBytes ${this.#chargedBytes} != sum of charges ${charged}`);
+        if (this.#chargedBytes > this.#capacityBytes)
+            throw new Error(`chargedBytes ${this.#chargedBytes} > capacity ${this.#capacityBytes}`);
+        if (this.#usedBytes > this.#capacityBytes)
+            throw new Error(`usedBytes ${this.#usedBytes} > capacity ${this.#capacityBytes}`);
+        if (this.#policy.size !== live)
+            throw new Error(`policy tracks ${this.#policy.size}, store has ${live}`);
+        const seen = new Set();
+        for (const slot of this.#policy.order()) {
+            if (seen.has(slot))
+                throw new Error(`policy lists slot ${slot} twice`);
+            seen.add(slot);
+            const key = this.#keys[slot];
+            if (key === undefined || this.#index.get(key) !== slot)
+                throw new Error(`policy lists dead slot ${slot}`);
+        }
+        if (seen.size !== live)
+            throw new Error(`policy order has ${seen.size} slots, store has ${live}`);
+        for (const slot of this.#free) {
+            if (this.#keys[slot] !== undefined)
+                throw new Error(`free slot ${slot} is live`);
+        }
+    }
+    /**
+     * Evicts by the policy until chargedBytes <= limitBytes (a limit below 0 empties the store) and
+     * returns how many keys went; adds them to `evictedKeys` when given, for #notify to report once
+     * the store is consistent.
+     */
+    #evictUntil(limitBytes, evictedKeys) {
+        let evicted = 0;
+        const now = this.#clock.now();
+        while (this.#chargedBytes > limitBytes || (limitBytes < 0 && this.#index.size > 0)) {
+            const slot = this.#policy.victim();
+            if (slot === -1)
+                break;
+            const key = this.#keys[slot];
+            // A victim past its deadline was already gone for readers: it counts as expired.
+            const expired = this.#isExpired(slot, now);
+            this.#policy.recordDelete(slot);
+            this.#release(slot);
+            if (expired) {
+                this.#expiredTotal++;
+                continue;
+            }
+            evictedKeys?.push(key);
+            evicted++;
+        }
+        this.#evictionsTotal += evicted;
+        return evicted;
+    }
+    /** The live slot of `key`, or -1; an expired entry is removed (and counted) on the way. */
+    #liveSlot(key) {
+        const slot = this.#index.get(key);
+        if (slot === undefined)
+            return -1;
+        if (this.#isExpiredNow(slot)) {
+            this.#policy.recordDelete(slot);
+            this.#release(slot);
+            this.#expiredTotal++;
+            return -1;
+        }
+        return slot;
+    }
+    /** Whether the slot's deadline passed; reads the clock only for a slot that has one. */
+    #isExpiredNow(slot) {
+        const expires = this.#expires[slot];
+        return expires !== 0 && expires <= this.#clock.now();
+    }
+    #isExpired(slot, nowMs) {
+        const expires = this.#expires[slot];
+        return expires !== 0 && expires <= nowMs;
+    }
+    #notify(evictedKeys) {
+        const onEvict = this.#onEvict;
+        if (onEvict === undefined)
+            return;
+        for (const key of evictedKeys)
+            onEvict(key);
+    }
+    #release(slot) {
+        const key = this.#keys[slot];
+        if (key !== undefined)
+            this.#index.delete(key);
+        const value = this.#values[slot];
+        this.#usedBytes -= this.#sizes[slot];
+        this.#chargedBytes -= this.#charges[slot];
+        this.#keys[slot] = undefined;
+        this.#values[slot] = undefined;
+        this.#sizes[slot] = 0;
+        this.#charges[slot] = 0;
+        this.#expires[slot] = 0;
+        this.#free.push(slot);
+        this.#onRelease?.(value);
+    }
+    /** What an entry of `entryBytes` (key + value) is charged: with its overhead, at most the capacity. */
+    #chargeOf(entryBytes, valueBytes) {
+        if (this.#overheadBytes === undefined)
+            return entryBytes;
+        const overhead = this.#overheadBytes(valueBytes);
+        return Math.min(entryBytes + overhead, this.#capacityBytes);
+    }
+    /** A slot never used before, growing the per-slot arrays (doubling) when they are full. */
+    #newSlot() {
+        const slot = this.#slots++;
+        if (slot >= this.#sizes.length) {
+            const grow = (from) => {
+                const to = new Float64Array(from.length * 2);
+                to.set(from);
+                return to;
+            };
+            this.#sizes = grow(this.#sizes);
+            this.#charges = grow(this.#charges);
+            this.#expires = grow(this.#expires);
+        }
+        return slot;
+    }
+}
+function checkCapacity(capacityBytes) {
+    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0) {
+        throw new OptionError('capacityBytes', 'must be an integer >= 0', capacityBytes);
+    }
+    return capacityBytes;
+}
+//# sourceMappingURL=store.js.map

@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { after, before, describe, test } from 'node:test';
+import { postForm, postJson, send } from '../helpers/http.js';
+import { startCachepool, stopAll } from '../helpers/process.js';
+/** A tiny manager stand-in that records the bodies of POST /api/poolsize/change. */
+async function recordingManager() {
+    const calls = [];
+    const server = createServer((request, response) => {
+        let text = '';
+        request.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+        request.on('end', () => {
+            if (request.url === '/api/poolsize/change')
+                calls.push({ body: JSON.parse(text), remote: request.socket.remoteAddress ?? '' });
+            response.setHeader('content-type', 'application/json');
+            response.end(JSON.stringify({ success: 'true', content: '' }));
+        });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = server.address().port;
+    return { server, url: `127.0.0.1:${port}`, calls, port };
+}
+const hostPort = (url) => new URL(url).host;
+async function fill(base, keys) {
+    for (const key of keys) {
+        assert.equal((await postForm(`${base}/api/cache/content`, { key, value: `value of ${key}` })).status, 200);
+    }
+}
+async function keysOf(base) {
+    return (await send(`${base}/keys`)).json.sort();
+}
+describe('move_keys between two node processes', () => {
+    let a;
+    let b;
+    let aUrl;
+    let bUrl;
+    let manager;
+    before(async () => {
+        [a, b, manager] = await Promise.all([
+            startCachepool(['node', '--port', '0', '--capacity', '4'], {
+                env: { CACHEPOOL_LOG_LEVEL: 'info' },
+            }),
+            startCachepool(['node', '--port', '0', '--capacity', '4']),
+            recordingManager(),
+        ]);
+        aUrl = a.urls.get('node');
+        bUrl = b.urls.get('node');
+    });
+    after(async () => {
+        manager.server.close();
+        await stopAll();
+    });
+    test('the manager form hands keys over in batches, reports missing keys, and tells the manager', async () => {
+        const keys = Array.from({ length: 300 }, (_, i) => `k${i}`);
+        await fill(aUrl, keys);
+        await fill(aUrl, ['stay']);
+        const res = await postJson(`${aUrl}/api/cache/move_keys`, {
+            manager: manager.url,
+            dest: { [`http://${hostPort(bUrl)}`]: [...keys, 'not-here'] },
+            cache_ip: hostPort(aUrl),
+        });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.success, 'true');
+        assert.equal(res.json.content.moved, 300);
+        assert.deepEqual(res.json.content.missing, ['not-here']);
+        assert.deepEqual(res.json.content.rejected, []);
+        assert.equal(res.json.content.bytes, keys.reduce((sum, k) => sum + `value of ${k}`.length, 0));
+        assert.deepEqual(await keysOf(aUrl), ['stay']);
+        assert.deepEqual(await keysOf(bUrl), [...keys].sort());
+        assert.equal((await postForm(`${bUrl}/api/cache/key`, { key: 'k42' })).json.content, 'value of k42');
+        assert.deepEqual(manager.calls.at(-1)?.body, { cache_ip: hostPort(aUrl) });
+    });
+    test('values of every kind arrive intact: JSON-safe text, text needing escapes, unicode, binary, a large data URL', async () => {
+        const texts = {
+            'kind-plain': 'plain text',
+            'kind-escapes': 'say "hi"\\ \n\t\u0001 end',
+            'kind-unicode': 'ünïcødé 🙂 ✓',
+            'kind-data-url': `data:image/png;base64,${'iVBORw0KGgo'.repeat(150_000)}`,
+        };
+        for (const [key, value] of Object.entries(texts))
+            assert.equal((await postForm(`${aUrl}/api/cache/content`, { key, value })).status, 200);
+        const binary = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256));
+        const put = await send(`${aUrl}/v1/keys/kind-binary`, {
+            method: 'PUT',
+            headers: { 'content-type': 'image/x-test' },
+            body: binary,
+        });
+        assert.ok(put.status < 300, put.text);
+        const before = new Map();
+        for (const key of Object.keys(texts))
+            before.set(key, (await postForm(`${aUrl}/api/cache/key`, { key })).text);
+        const keys = [...Object.keys(texts), 'kind-binary'];
+        const usedOnB = async () => JSON.parse((await send(`${bUrl}/api/cache/statistics`)).json.content).used_size;
+        const usedBefore = await usedOnB();
+        const res = await postJson(`${aUrl}/api/cache/move_keys`, { dest: { [hostPort(bUrl)]: keys } });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.content.moved, keys.length);
+        for (const [key, value] of Object.entries(texts)) {
+            const hit = await postForm(`${bUrl}/api/cache/key`, { key });
+            assert.equal(hit.text, before.get(key), key);
+            assert.equal(hit.json.content, value, key);
+            assert.equal((await postForm(`${aUrl}/api/cache/key`, { key })).status, 400, `${key} left the source`);
+        }
+        const moved = await send(`${bUrl}/v1/keys/kind-binary`);
+        assert.equal(moved.headers.get('content-type'), 'image/x-test');
+        assert.ok(moved.body.equals(binary));
+        // Accounting on the destination: each key's bytes plus its value's bytes, nothing more.
+        const expected = keys.reduce((sum, k) => sum + Buffer.byteLength(k), 0) +
+            Object.values(texts).reduce((sum, v) => sum + Buffer.byteLength(v), 0) +
+            binary.length;
+        assert.equal((await usedOnB()) - usedBefore, expected);
+        for (const key of keys)
+            await send(`${bUrl}/api/cache/key?key=${encodeURIComponent(key)}`, { method: 'DELETE' });
+    });
+    test('the older port form tells the manager at the caller address', async () => {
+        await fill(aUrl, ['p1', 'p2']);
+        const before = manager.calls.length;
+        const res = await postJson(`${aUrl}/api/cache/move_keys`, {
+            port: manager.port,
+            dest: { [hostPort(bUrl)]: ['p1', 'p2'] },
+        });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.content.moved, 2);
+        assert.equal(manager.calls.length, before + 1);
+        assert.deepEqual(manager.calls.at(-1)?.body, { cache_ip: hostPort(aUrl) });
+        const none = await postJson(`${aUrl}/api/cache/move_keys`, {
+            port: -1,
+            dest: { [hostPort(bUrl)]: ['p1'] },
+        });
+        assert.deepEqual(none.json.content.missing, ['p1']);
+        assert.equal(manager.calls.length, before + 1);
+    });
+    test('an unreachable destination leaves its keys on the source and the answer names them', async () => {
+        await fill(aUrl, ['u1', 'u2']);
+        const dead = await recordingManager();
+        const deadAddress = dead.url;
+        dead.server.close();
+        await once(dead.server, 'close');
+        const res = await postJson(`${aUrl}/api/cache/move_keys`, {
+            manager: manager.url,
+            dest: { [deadAddress]: ['u1', 'u2'] },
+            cache_ip: hostPort(aUrl),
+        });
+        assert.equal(res.status, 400);
+        assert.equal(res.json.success, 'false');
+        assert.match(res.json.error.message, /"u1", "u2"/);
+        assert.deepEqual((await keysOf(aUrl)).filter((k) => k.startsWith('u')), ['u1', 'u2']);
+    });
+    test('a destination outside the allow-list is refused and nothing moves', async () => {
+        await fill(aUrl, ['r1']);
+        const res = await postJson(`${aUrl}/api/cache/move_keys`, {
+            manager: '',
+            dest: { 'example.com:5001': ['r1'] },
+            cache_ip: '',
+        });
+        assert.equal(res.status, 400);
+        assert.equal(res.json.error.message, 'example.com:5001 is not an allowed peer (see --peers)');
+        assert.ok((await keysOf(aUrl)).includes('r1'));
+        const bad = await postJson(`${aUrl}/api/cache/move_keys`, {
+            manager: '',
+            dest: { 'ftp://x': ['r1'] },
+        });
+        assert.equal(bad.status, 400);
+        const notObject = await postJson(`${aUrl}/api/cache/move_keys`, { dest: ['r1'] });
+        assert.equal(notObject.status, 400);
+    });
+    test('an import of a migration never overwrites a newer write nor resurrects an invalidated key', async () => {
+        // Keys of partitions 11 (k1) and 6 (k2) move from A to B under migration m1.
+        await send(`${bUrl}/api/cache`, { method: 'DELETE' });
+        await fill(aUrl, ['k1', 'k2']);
+        await postForm(`${bUrl}/api/cache/content`, { key: 'k2', value: 'stale leftover' });
+        const begin = await postJson(`${bUrl}/internal/migration/begin`, {
+            id: 'm1',
+            partitions: [11, 6],
+        });
+        assert.equal(begin.json.content.dropped, 1);
+        await postForm(`${bUrl}/api/cache/content`, { key: 'k1', value: 'newer on B' });
+        await send(`${bUrl}/api/cache/key`, {
+            method: 'DELETE',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ key: 'k2' }),
+        });
+        const res = await postJson(`${aUrl}/api/cache/move_keys`, {
+            manager: '',
+            dest: { [hostPort(bUrl)]: ['k1', 'k2'] },
+            migration: 'm1',
+        });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.content.skipped, 2);
+        assert.equal((await postForm(`${bUrl}/api/cache/key`, { key: 'k1' })).json.content, 'newer on B');
+        assert.equal((await postForm(`${bUrl}/api/cache/key`, { key: 'k2' })).status, 400);
+        assert.ok(!(await keysOf(aUrl)).includes('k1'));
+        await postJson(`${bUrl}/internal/migration/end`, { id: 'm1' });
+    });
+    test('migration fences validate their input', async () => {
+        assert.equal((await postJson(`${bUrl}/internal/migration/begin`, { id: 'x', partitions: [16] })).status, 400);
+        assert.equal((await postJson(`${bUrl}/internal/migration/begin`, { partitions: [1] })).status, 400);
+        assert.equal((await send(`${bUrl}/internal/import`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-cachepool-batch' },
+            body: Buffer.from([0, 0, 0, 9, 1]),
+        })).status, 400);
+    });
+});
+describe('the --peers allow-list', () => {
+    after(stopAll);
+    test('a node with --peers refuses a loopback destination that is not listed', async () => {
+        const a = await startCachepool(['node', '--port', '0', '--peers', '127.0.0.2:9']);
+        const url = a.urls.get('node');
+        await postForm(`${url}/api/cache/content`, { key: 'x', value: 'y' });
+        const res = await postJson(`${url}/api/cache/move_keys`, {
+            manager: '',
+            dest: { '127.0.0.1:5999': ['x'] },
+        });
+        assert.equal(res.status, 400);
+        assert.match(res.json.error.message, /127\.0\.0\.1:5999 is not an allowed peer/);
+        assert.equal((await postForm(`${url}/api/cache/key`, { key: 'x' })).json.content, 'y');
+    });
+});
+//# sourceMappingURL=node-move.test.js.map

@@ -1,0 +1,132 @@
+/**
+ * The manager's resize engine, node starter and node lifecycle against an in-process provisioner
+ * (test/helpers/in-process-provisioner.ts): real cache nodes in this process that it starts,
+ * stops, lets die and restarts, so that growing, shrinking and a node's death are tested
+ * without child processes.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { Manager } from '../../../src/manager/index.js';
+import { NodeClient } from '../../../src/pool/index.js';
+import { InProcessProvisioner } from '../../helpers/in-process-provisioner.js';
+import { until } from '../../helpers/http.js';
+const logger = pino({ level: 'silent' });
+const clients = new Map();
+function client(address) {
+    let found = clients.get(address);
+    if (!found)
+        clients.set(address, (found = new NodeClient(address, { timeoutMs: 3_000 })));
+    return found;
+}
+after(async () => {
+    await Promise.all([...clients.values()].map((c) => c.close()));
+});
+/** Asserts that every key is on the owner the manager's table names, with value `v-<key>`. */
+async function assertOnOwners(manager, keys) {
+    for (const key of keys)
+        assert.equal(await client(manager.table.ownerOfKey(key)).get(key), `v-${key}`, key);
+}
+describe('resizing with nodes the provisioner starts and stops', () => {
+    it('grows 1 -> 3 with started nodes and shrinks back to 1, stopping the nodes that left', async () => {
+        const provisioner = new InProcessProvisioner();
+        const manager = new Manager({
+            provisioner,
+            logger,
+            initialNodes: 1,
+            maxNodes: 4,
+            moveChunkKeys: 40,
+        });
+        await manager.start();
+        try {
+            const first = manager.members()[0].address;
+            const keys = Array.from({ length: 200 }, (_, i) => `engine-${i}`);
+            for (const key of keys)
+                await client(first).put(key, `v-${key}`);
+            await manager.resize(3, 'manual');
+            assert.equal(manager.members().length, 3);
+            assert.equal(provisioner.started.length, 3);
+            assert.deepEqual(new Set(manager.table.owners), new Set(provisioner.addresses()));
+            await assertOnOwners(manager, keys);
+            await manager.resize(1, 'manual');
+            const left = manager.members().map((member) => member.address);
+            assert.equal(left.length, 1);
+            assert.deepEqual(new Set(provisioner.stopped), new Set(provisioner.started.filter((address) => !left.includes(address))), 'the nodes that left are stopped, and only those');
+            assert.deepEqual(provisioner.addresses(), left);
+            assert.deepEqual(new Set(manager.table.owners), new Set(left));
+            await assertOnOwners(manager, keys);
+            assert.equal((await client(left[0]).keys()).length, keys.length);
+        }
+        finally {
+            await manager.close();
+            await provisioner.close();
+        }
+    });
+});
+describe('a node that dies under the manager', () => {
+    it('is marked down when its process exits, and is up again with its partitions once restarted empty', async () => {
+        const provisioner = new InProcessProvisioner();
+        const manager = new Manager({ provisioner, logger, initialNodes: 2, maxNodes: 2 });
+        await manager.start();
+        try {
+            const [a, b] = manager.members().map((member) => member.address);
+            const owners = [...manager.table.owners];
+            const version = manager.table.version;
+            await client(b).put('dies-with-b', 'v');
+            const spec = { cacheIndex: manager.members()[1].cacheIndex, capacityMb: 64, policy: 'lru' };
+            await provisioner.crash(b);
+            await until('b is down', async () => manager.members().some((m) => m.address === b && m.status === 'down'));
+            assert.equal(manager.members().find((m) => m.address === a)?.status, 'up');
+            const decision = manager.db.listDecisions(5).find((d) => d.reason.includes(b));
+            assert.ok(decision, 'the death is recorded in the decision log');
+            assert.match(decision.reason, /restarting it empty/);
+            await provisioner.restart(b, spec);
+            await until('b is up again', async () => manager.members().some((m) => m.address === b && m.status === 'up'));
+            // The supervisor restarted it on its address: its partitions stay, its keys are gone.
+            assert.deepEqual(manager.table.owners, owners);
+            assert.ok(manager.table.version >= version);
+            assert.equal(await client(b).get('dies-with-b'), undefined);
+        }
+        finally {
+            await manager.close();
+            await provisioner.close();
+        }
+    });
+});
+describe('a clear during a resize', () => {
+    it('waits for the running migration, so that no fence it marks cleared drops a later write', async () => {
+        const provisioner = new InProcessProvisioner();
+        const manager = new Manager({
+            provisioner,
+            logger,
+            initialNodes: 1,
+            maxNodes: 2,
+            moveChunkKeys: 1,
+        });
+        await manager.start();
+        try {
+            const first = manager.members()[0].address;
+            const keys = Array.from({ length: 300 }, (_, i) => `clear-${i}`);
+            for (const key of keys)
+                await client(first).put(key, `v-${key}`);
+            const resizing = manager.resize(2, 'manual');
+            await until('the migration runs', () => manager.migration()?.outcome === null);
+            await manager.clear();
+            // The clear ran once the migration had ended (one key per move_keys call keeps it busy).
+            assert.notEqual(manager.migration()?.outcome ?? null, null);
+            await resizing;
+            for (const address of provisioner.addresses())
+                assert.deepEqual(await client(address).keys(), [], `${address} is empty after the clear`);
+            // A write after the clear stays, wherever it lands.
+            for (const key of keys.slice(0, 20)) {
+                await client(manager.table.ownerOfKey(key)).put(key, 'after');
+                assert.equal(await client(manager.table.ownerOfKey(key)).get(key), 'after');
+            }
+        }
+        finally {
+            await manager.close();
+            await provisioner.close();
+        }
+    });
+});
+//# sourceMappingURL=resize-engine.test.js.map

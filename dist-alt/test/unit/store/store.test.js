@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CachePoolError } from '../../../src/errors.js';
+import { Store, createPolicy, policyNames } from '../../../src/store/index.js';
+describe('Store', () => {
+    it('counts a key by its UTF-8 bytes plus the stated value bytes', () => {
+        const s = new Store({ capacityBytes: 1000 });
+        s.set('é🙂', 'v', 10); // 2 + 4 bytes of key
+        assert.equal(s.usedBytes, 16);
+        assert.equal(Store.entryBytes('abc', 5), 8);
+        s.set('é🙂', 'w', 1);
+        assert.equal(s.usedBytes, 7);
+        s.delete('é🙂');
+        assert.equal(s.usedBytes, 0);
+    });
+    it('accepts an entry exactly as large as the capacity and rejects one byte more, changing nothing', () => {
+        const s = new Store({ capacityBytes: 20 });
+        s.set('a', 'old', 5);
+        assert.deepEqual(s.set('b', 'huge', 20), {
+            kind: 'rejected',
+            reason: 'too-large',
+            entryBytes: 21,
+            capacityBytes: 20,
+        });
+        assert.deepEqual(s.set('a', 'huge', 20), {
+            kind: 'rejected',
+            reason: 'too-large',
+            entryBytes: 21,
+            capacityBytes: 20,
+        });
+        assert.equal(s.peek('a'), 'old');
+        assert.equal(s.usedBytes, 6);
+        assert.deepEqual(s.set('c', 'fits', 19), { kind: 'added', evicted: 1 });
+        assert.deepEqual(s.keys(), ['c']);
+        assert.equal(s.usedBytes, 20);
+        s.assertInvariants();
+    });
+    it('caches nothing at capacity 0, not even an empty entry', () => {
+        const s = new Store({ capacityBytes: 0 });
+        assert.equal(s.set('', '', 0).kind, 'rejected');
+        assert.equal(s.set('k', 'v', 1).kind, 'rejected');
+        assert.equal(s.size, 0);
+        const t = new Store({ capacityBytes: 10 });
+        t.set('', '', 0);
+        t.set('a', 'b', 1);
+        assert.equal(t.setCapacity(0), 2);
+        assert.equal(t.size, 0);
+        t.assertInvariants();
+    });
+    it('evicts down to a lowered capacity and keeps everything when it rises', () => {
+        const evicted = [];
+        const s = new Store({ capacityBytes: 100, onEvict: (key) => evicted.push(key) });
+        for (const key of ['a', 'b', 'c', 'd', 'e'])
+            s.set(key, key, 9);
+        assert.equal(s.setCapacity(30), 2);
+        assert.deepEqual(evicted, ['a', 'b']);
+        assert.deepEqual(s.keys(), ['c', 'd', 'e']);
+        assert.equal(s.setCapacity(1000), 0);
+        assert.equal(s.size, 3);
+        assert.equal(s.stats().capacityBytes, 1000);
+        s.assertInvariants();
+    });
+    it('rejects bad options with a message naming the option, and changes nothing', () => {
+        assert.throws(() => new Store({ capacityBytes: -1 }), /capacityBytes must be an integer >= 0, got -1/);
+        assert.throws(() => new Store({ capacityBytes: 1.5 }), CachePoolError);
+        assert.throws(() => new Store({ capacityBytes: 10, policy: 'fifo' }), /replacement_policy must be one of lru, rr, sieve, lfu, got "fifo"/);
+        const s = new Store({ capacityBytes: 10 });
+        s.set('a', 'b', 1);
+        assert.throws(() => s.setCapacity(Number.NaN), /capacityBytes/);
+        assert.throws(() => s.setPolicy('nope'), /replacement_policy/);
+        assert.throws(() => s.set('b', 'c', -1), /valueBytes must be an integer >= 0, got -1/);
+        assert.throws(() => s.set('b', 'c', Number.NaN), /valueBytes/);
+        assert.deepEqual(s.stats(), {
+            items: 1,
+            usedBytes: 2,
+            chargedBytes: 2,
+            capacityBytes: 10,
+            policy: 'lru',
+            evictionsTotal: 0,
+            expiredTotal: 0,
+        });
+        s.assertInvariants();
+    });
+    it('does not treat inherited names as policies', () => {
+        assert.throws(() => createPolicy('toString'), /replacement_policy/);
+        assert.throws(() => createPolicy('__proto__'), /replacement_policy/);
+        assert.deepEqual(policyNames(), ['lru', 'rr', 'sieve', 'lfu']);
+    });
+    it('lets onEvict read a consistent store: the written key is present', () => {
+        const seen = [];
+        const s = new Store({
+            capacityBytes: 20,
+            onEvict: (key) => seen.push([key, s.has('new'), s.usedBytes]),
+        });
+        s.set('a', 'a', 9);
+        s.set('b', 'b', 9);
+        s.set('new', 'n', 10);
+        assert.deepEqual(seen, [
+            ['a', true, 13],
+            ['b', true, 13],
+        ]);
+        s.assertInvariants();
+    });
+    it('clear removes everything and the store stays usable', () => {
+        const s = new Store({ capacityBytes: 100, policy: 'sieve' });
+        for (let i = 0; i < 10; i++)
+            s.set(`k${i}`, i, 5);
+        s.clear();
+        assert.equal(s.size, 0);
+        assert.equal(s.usedBytes, 0);
+        assert.deepEqual(s.keys(), []);
+        s.set('x', 1, 1);
+        assert.deepEqual(s.entries(), [['x', 1]]);
+        s.assertInvariants();
+    });
+    it('switches between every pair of policies keeping every entry', () => {
+        for (const from of policyNames()) {
+            for (const to of policyNames()) {
+                const s = new Store({ capacityBytes: 1000, policy: from });
+                for (let i = 0; i < 20; i++)
+                    s.set(`k${i}`, i, 5);
+                s.get('k3');
+                s.setPolicy(to);
+                assert.equal(s.policyName, to);
+                assert.equal(s.size, 20);
+                s.assertInvariants();
+                for (let i = 20; i < 200; i++)
+                    s.set(`k${i}`, i, 5);
+                s.assertInvariants();
+            }
+        }
+    });
+});
+//# sourceMappingURL=store.test.js.map
