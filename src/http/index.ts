@@ -4,11 +4,13 @@ export {
   success,
   failure,
   legacyStatus,
+  legacyFailureOf,
   sendSuccess,
   sendLegacyError,
   sendV1Error,
   type SuccessEnvelope,
   type FailureEnvelope,
+  type LegacyFailure,
   type V1ErrorBody,
 } from './envelope.js';
 export {

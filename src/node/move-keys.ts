@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { defaults } from '../defaults.js';
-import { CachePoolError, errors } from '../errors.js';
+import { CachePoolError, errorCodeOf, errors } from '../errors.js';
 import { bearer } from '../http/index.js';
 import {
   BATCH_V2_CONTENT_TYPE,
@@ -283,7 +283,10 @@ async function postEnvelope(
     }
     if (response.statusCode !== 200 || parsed?.success !== 'true') {
       const message = parsed?.error?.message ?? `status ${response.statusCode}`;
-      throw errors.peerRefused(response.statusCode, message);
+      throw errors.peerRefused(message, {
+        statusCode: response.statusCode,
+        errorCode: errorCodeOf(response.headers),
+      });
     }
     return parsed.content;
   } catch (error) {

@@ -7,7 +7,7 @@
  */
 import { Pool } from 'undici';
 import { defaults } from '../defaults.js';
-import { errors, type OperationalError } from '../errors.js';
+import { errorCodeOf, errors, type ErrorCode, type RefusedError } from '../errors.js';
 import type { NodeRoles } from '../partition/index.js';
 
 /** Options of a NodeClient. */
@@ -54,6 +54,8 @@ export interface MoveKeysRequest {
 export interface RawAnswer {
   statusCode: number;
   body: string;
+  /** The catalogue code a failure answer carried (X-Cachepool-Error). */
+  errorCode?: ErrorCode | undefined;
 }
 
 /** A client of the node at `address` (`host:port`). */
@@ -81,10 +83,7 @@ export class NodeClient {
   async get(key: string): Promise<string | undefined> {
     const answer = await this.request('POST', '/api/cache/key', { key });
     if (answer.statusCode === 200) return envelopeContent(answer, this.address) as string;
-    if (answer.statusCode === 400 || answer.statusCode === 404) {
-      const parsed = tryParse(answer.body) as { error?: { message?: string } } | undefined;
-      if (parsed?.error?.message === 'Unknown key') return undefined;
-    }
+    if (answer.errorCode === 'CP_ERR_KEY_UNKNOWN') return undefined;
     throw failed(this.address, 'POST /api/cache/key', answer);
   }
 
@@ -227,7 +226,8 @@ export class NodeClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
       const body = await answer.body.text();
-      return { statusCode: answer.statusCode, body };
+      const errorCode = answer.statusCode >= 400 ? errorCodeOf(answer.headers) : undefined;
+      return { statusCode: answer.statusCode, body, errorCode };
     } catch (error) {
       throw errors.nodeDidNotAnswer(this.address, `${method} ${path}`, error);
     }
@@ -269,10 +269,10 @@ function messageOf(answer: RawAnswer): string {
   return parsed?.error?.message ?? answer.body.slice(0, defaults.answerExcerptChars);
 }
 
-function failed(address: string, what: string, answer: RawAnswer): OperationalError {
-  return errors.nodeRefused(address, what, answer.statusCode, messageOf(answer), answer);
+function failed(address: string, what: string, answer: RawAnswer): RefusedError {
+  return errors.nodeRefused(address, what, messageOf(answer), answer);
 }
 
-function refusedMove(address: string, answer: RawAnswer): OperationalError {
-  return errors.nodeRefusedMove(address, answer.statusCode, messageOf(answer), answer);
+function refusedMove(address: string, answer: RawAnswer): RefusedError {
+  return errors.nodeRefusedMove(address, messageOf(answer), answer);
 }
