@@ -164,7 +164,14 @@ export class InternalClient {
    * and the code), no answer its `unreachable`.
    */
   async call(call: InternalRequest): Promise<unknown> {
-    const answer = await this.send(call);
+    return this.contentOf(call, await this.send(call));
+  }
+
+  /**
+   * The content of `answer` to `call` when it is a success envelope (status 200, `success`
+   * "true"); otherwise throws the call's refusal.
+   */
+  contentOf(call: InternalRequest, answer: InternalAnswer): unknown {
     if (answer.statusCode === 200) {
       const parsed = parse(answer.body) as { success?: unknown; content?: unknown } | undefined;
       if (parsed?.success === 'true') return parsed.content;

@@ -87,7 +87,7 @@ export class NodeClient {
     const call: InternalRequest = { method: 'POST', path: '/api/cache/key', json: { key } };
     const answer = await this.#client.send(call);
     if (answer.errorCode === 'CP_ERR_KEY_UNKNOWN') return undefined;
-    return contentOf(this.#client, call, answer) as string;
+    return this.#client.contentOf(call, answer) as string;
   }
 
   /** Stores `value` under `key`. */
@@ -237,15 +237,6 @@ export class NodeClient {
   async call(method: InternalMethod, path: string, json?: unknown): Promise<unknown> {
     return this.#client.call({ method, path, ...(json === undefined ? {} : { json }) });
   }
-}
-
-/** The content of a success answer, or the call's refusal. */
-function contentOf(client: InternalClient, call: InternalRequest, answer: RawAnswer): unknown {
-  if (answer.statusCode === 200) {
-    const parsed = tryParse(answer.body) as { success?: string; content?: unknown } | undefined;
-    if (parsed?.success === 'true') return parsed.content;
-  }
-  throw client.refusal(call, answer);
 }
 
 function tryParse(text: string): unknown {
