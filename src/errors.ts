@@ -8,43 +8,74 @@
  * CachePoolError is an internal fault: it becomes a generic 500 and is logged, never echoed.
  */
 
-export type ErrorCode =
-  | 'CP_ERR_OPTION_INVALID'
-  | 'CP_ERR_REQUEST_MISSING_KEY'
-  | 'CP_ERR_REQUEST_MISSING_VALUE'
-  | 'CP_ERR_REQUEST_INVALID'
-  | 'CP_ERR_REQUEST_BODY_MALFORMED'
-  | 'CP_ERR_REQUEST_BODY_TOO_LARGE'
-  | 'CP_ERR_REQUEST_UNSUPPORTED_MEDIA'
-  | 'CP_ERR_REQUEST_NOT_UNICODE'
-  | 'CP_ERR_KEY_TOO_LONG'
-  | 'CP_ERR_KEY_UNKNOWN'
-  | 'CP_ERR_VALUE_TOO_LARGE'
-  | 'CP_ERR_ROUTE_NOT_FOUND'
-  | 'CP_ERR_METHOD_NOT_ALLOWED'
-  | 'CP_ERR_AUTH_REQUIRED'
-  | 'CP_ERR_AUTH_FORBIDDEN'
-  | 'CP_ERR_MOVE_FAILED'
-  | 'CP_ERR_MOVE_DEST_REFUSED'
-  | 'CP_ERR_MOVE_BUSY'
-  | 'CP_ERR_NOT_OWNER'
-  | 'CP_ERR_POOL_MAX'
-  | 'CP_ERR_POOL_MIN'
-  | 'CP_ERR_POOL_CHANGE_INVALID'
-  | 'CP_ERR_POOL_NOT_MEMBER'
-  | 'CP_ERR_POOL_BUSY'
-  | 'CP_ERR_POOL_RESIZE_FAILED'
-  | 'CP_ERR_NODE_UNREACHABLE'
-  | 'CP_ERR_CONFIG_REJECTED'
-  | 'CP_ERR_PRECONDITION_FAILED'
-  | 'CP_ERR_CLIENT_CLOSED'
-  | 'CP_ERR_INTERNAL';
+/** Every code of the catalogue (docs/errors.md has a row for each). */
+export const ERROR_CODES = [
+  'CP_ERR_OPTION_INVALID',
+  'CP_ERR_REQUEST_MISSING_KEY',
+  'CP_ERR_REQUEST_MISSING_VALUE',
+  'CP_ERR_REQUEST_INVALID',
+  'CP_ERR_REQUEST_BODY_MALFORMED',
+  'CP_ERR_REQUEST_BODY_TOO_LARGE',
+  'CP_ERR_REQUEST_UNSUPPORTED_MEDIA',
+  'CP_ERR_REQUEST_NOT_UNICODE',
+  'CP_ERR_KEY_TOO_LONG',
+  'CP_ERR_KEY_UNKNOWN',
+  'CP_ERR_VALUE_TOO_LARGE',
+  'CP_ERR_ROUTE_NOT_FOUND',
+  'CP_ERR_METHOD_NOT_ALLOWED',
+  'CP_ERR_AUTH_REQUIRED',
+  'CP_ERR_AUTH_FORBIDDEN',
+  'CP_ERR_MOVE_FAILED',
+  'CP_ERR_MOVE_DEST_REFUSED',
+  'CP_ERR_MOVE_BUSY',
+  'CP_ERR_NOT_OWNER',
+  'CP_ERR_POOL_MAX',
+  'CP_ERR_POOL_MIN',
+  'CP_ERR_POOL_CHANGE_INVALID',
+  'CP_ERR_POOL_NOT_MEMBER',
+  'CP_ERR_POOL_BUSY',
+  'CP_ERR_POOL_RESIZE_FAILED',
+  'CP_ERR_NODE_UNREACHABLE',
+  'CP_ERR_CONFIG_REJECTED',
+  'CP_ERR_PRECONDITION_FAILED',
+  'CP_ERR_CLIENT_CLOSED',
+  'CP_ERR_INTERNAL',
+] as const;
+
+/** A catalogue code, `CP_ERR_<AREA>_<WHAT>`. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
  * The header in which a router says the routing version it routed a request by, and a node that
  * refused the request for it (CP_ERR_NOT_OWNER) says its own (re-exported by partition/roles.ts).
  */
 export const ROUTED_BY_HEADER = 'x-cachepool-table-version';
+
+/**
+ * The header in which every error answer of a node, gateway or manager carries its catalogue
+ * code, in both API shapes (`X-Cachepool-Error: CP_ERR_MOVE_BUSY`). The legacy envelope is fixed
+ * by SPEC §1 and has no room for it; callers tell errors apart by this code, never by message.
+ */
+export const ERROR_CODE_HEADER = 'x-cachepool-error';
+
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** Whether `value` is a code of the catalogue. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && CODES.has(value);
+}
+
+/**
+ * The catalogue code an answer's headers carry in X-Cachepool-Error (ERROR_CODE_HEADER);
+ * undefined when there is none or it is not a code of the catalogue.
+ */
+export function errorCodeOf(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): ErrorCode | undefined {
+  const value = headers[ERROR_CODE_HEADER];
+  const code = Array.isArray(value) ? value[0] : value;
+  return isErrorCode(code) ? code : undefined;
+}
 
 /**
  * Base of every deliberate error: a stable `code`, the HTTP `statusCode`, an optional `cause`,
@@ -98,6 +129,32 @@ export class OperationalError extends CachePoolError {
   ) {
     super(code, options?.statusCode ?? 502, message, options);
     this.name = 'OperationalError';
+  }
+}
+
+/**
+ * A failure answer of another process, as far as an error needs it: the status it sent and the
+ * catalogue code it carried (X-Cachepool-Error, or a /v1 body's code; absent when it sent none).
+ * A NodeClient's raw answer and a gateway's Upstream are such answers.
+ */
+export interface PeerAnswer {
+  readonly statusCode: number;
+  readonly errorCode?: ErrorCode | undefined;
+}
+
+/**
+ * A call that another process answered with a failure. `peerStatus` and `peerCode` are what it
+ * answered, so a caller tells a busy node or a miss from other refusals by code, never by text;
+ * the answer itself is the `cause`.
+ */
+export class RefusedError extends OperationalError {
+  readonly peerStatus: number;
+  readonly peerCode: ErrorCode | undefined;
+  constructor(code: ErrorCode, message: string, answer: PeerAnswer) {
+    super(code, message, { cause: answer });
+    this.name = 'RefusedError';
+    this.peerStatus = answer.statusCode;
+    this.peerCode = answer.errorCode;
   }
 }
 
@@ -234,9 +291,13 @@ export const errors = {
   /** A destination of move_keys answered 200 with something that is not an import outcome. */
   moveBadAnswer: () =>
     new OperationalError('CP_ERR_MOVE_FAILED', 'the destination gave an unexpected answer'),
-  /** Another process answered a call with an error (`status`, its `message`). */
-  peerRefused: (status: number, message: string) =>
-    new OperationalError('CP_ERR_NODE_UNREACHABLE', `answered ${status}: ${message}`),
+  /** Another process answered a call with an error: its `answer` (status, code) and `message`. */
+  peerRefused: (message: string, answer: PeerAnswer) =>
+    new RefusedError(
+      'CP_ERR_NODE_UNREACHABLE',
+      `answered ${answer.statusCode}: ${message}`,
+      answer,
+    ),
   /** Another process could not be reached (connection refused, timeout, reset). */
   peerUnreachable: (cause: unknown) =>
     new OperationalError('CP_ERR_NODE_UNREACHABLE', 'unreachable', { cause }),
@@ -252,23 +313,24 @@ export const errors = {
   nodeUnreachable: (address: string) =>
     new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} cannot be reached`),
   /**
-   * A node answered a call of ours (`what`) with a failure: its status and its message. `answer`
-   * (the raw status and body) is kept as `cause`, so a caller can tell a busy node from others.
+   * A node answered a call of ours (`what`) with a failure: its message, and its `answer` (status
+   * and code), kept as `cause` and as the error's peerStatus and peerCode.
    */
-  nodeRefused: (address: string, what: string, status: number, message: string, answer: unknown) =>
-    new OperationalError(
+  nodeRefused: (address: string, what: string, message: string, answer: PeerAnswer) =>
+    new RefusedError(
       'CP_ERR_NODE_UNREACHABLE',
-      `node ${address} refused ${what}: ${status} ${message}`,
-      {
-        cause: answer,
-      },
+      `node ${address} refused ${what}: ${answer.statusCode} ${message}`,
+      answer,
     ),
-  /** A node answered a move_keys call of the manager with a failure; as nodeRefused. */
-  nodeRefusedMove: (address: string, status: number, message: string, answer: unknown) =>
-    new OperationalError(
+  /**
+   * A node answered a move_keys call of the manager with a failure; as nodeRefused (a busy node,
+   * peerCode CP_ERR_MOVE_BUSY, is asked again).
+   */
+  nodeRefusedMove: (address: string, message: string, answer: PeerAnswer) =>
+    new RefusedError(
       'CP_ERR_MOVE_FAILED',
-      `node ${address} refused POST /api/cache/move_keys: ${status} ${message}`,
-      { cause: answer },
+      `node ${address} refused POST /api/cache/move_keys: ${answer.statusCode} ${message}`,
+      answer,
     ),
   /**
    * A node refused a call the gateway sent to every node (`method path`); `detail` is the start

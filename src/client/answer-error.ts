@@ -24,5 +24,5 @@ export function errorOfAnswer(address: string, what: string, answer: Upstream): 
     // not a /v1 error body: described below
   }
   const excerpt = answer.body.toString('utf8', 0, defaults.answerExcerptChars);
-  return errors.nodeRefused(address, what, answer.statusCode, excerpt, answer);
+  return errors.nodeRefused(address, what, excerpt, answer);
 }

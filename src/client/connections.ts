@@ -9,8 +9,7 @@ import { Pool } from 'undici';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import type { Forwarder } from '../pool/moving-pair.js';
-import { nodeVersionOf } from '../pool/stale-routing.js';
-import type { Upstream, UpstreamMethod } from '../pool/upstreams.js';
+import { upstreamOf, type Upstream, type UpstreamMethod } from '../pool/upstreams.js';
 
 /** An answer: status, bytes, ETag, and the routing version a refusing node announced. */
 export type Answer = Upstream;
@@ -52,16 +51,7 @@ export class Connections {
         body: body === undefined || body.length === 0 ? null : body,
       });
       const bytes = Buffer.from(await answer.body.arrayBuffer());
-      const type = answer.headers['content-type'];
-      const etag = answer.headers.etag;
-      const nodeVersion = nodeVersionOf(answer.headers);
-      return {
-        statusCode: answer.statusCode,
-        contentType: Array.isArray(type) ? type[0] : type,
-        body: bytes,
-        ...(etag !== undefined ? { etag: Array.isArray(etag) ? etag[0] : etag } : {}),
-        ...(nodeVersion !== undefined ? { nodeVersion } : {}),
-      };
+      return upstreamOf(answer.statusCode, answer.headers, bytes);
     } catch (error) {
       throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
     }

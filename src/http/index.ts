@@ -4,11 +4,13 @@ export {
   success,
   failure,
   legacyStatus,
+  legacyFailureOf,
   sendSuccess,
   sendLegacyError,
   sendV1Error,
   type SuccessEnvelope,
   type FailureEnvelope,
+  type LegacyFailure,
   type V1ErrorBody,
 } from './envelope.js';
 export {
@@ -45,3 +47,13 @@ export { listen, isLoopbackHost, urlOf, type ListenOptions } from './listen.js';
 export type { MultipartLimits } from './limits.js';
 export { readTokenFile, checkToken, resolveToken, TOKEN_WARN_BELOW_CHARS } from './token.js';
 export { interpose, bearerAuthorized, type PreRouter } from './pre-router.js';
+export {
+  InternalClient,
+  peerWording,
+  failureMessageOf,
+  type InternalClientOptions,
+  type InternalRequest,
+  type InternalAnswer,
+  type InternalMethod,
+  type FailureWording,
+} from './internal-client.js';

@@ -7,6 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { errorCodeOf, type ErrorCode } from '../errors.js';
 import { checkLoadOptions, loadLimits, type LoadOptions } from './load-options.js';
 import { LatencyHistogram } from './latency.js';
 import { dataUrlValue, nextOperation, type Random } from './workload.js';
@@ -73,7 +74,7 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
   const post = async (
     path: string,
     form: Record<string, string>,
-  ): Promise<{ status: number; body: string }> => {
+  ): Promise<{ status: number; body: string; code: ErrorCode | undefined }> => {
     const started = performance.now();
     counts.sent++;
     const response = await pool.request({
@@ -87,7 +88,7 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
     const ms = performance.now() - started;
     total.record(ms);
     window.record(ms);
-    return { status: response.statusCode, body };
+    return { status: response.statusCode, body, code: errorCodeOf(response.headers) };
   };
 
   const put = async (key: string): Promise<Outcome> => {
@@ -97,9 +98,9 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
   };
 
   const read = async (key: string): Promise<Outcome> => {
-    const { status, body } = await post('/api/cache/key', { key });
+    const { status, body, code } = await post('/api/cache/key', { key });
     if (status === 200) return 'hit';
-    if (status >= 400 && status < 500 && /unknown key/i.test(messageOf(body))) {
+    if (code === 'CP_ERR_KEY_UNKNOWN') {
       counts.misses++;
       return put(key);
     }

@@ -17,8 +17,7 @@ import { errors } from '../errors.js';
 import {
   bearerAuthorized,
   encodingOf,
-  failure,
-  legacyStatus,
+  legacyFailureOf,
   success,
   textFieldsOf,
   toCachePoolError,
@@ -130,10 +129,10 @@ function answer(
       options.logger?.error({ err: error, method: 'POST', url: path }, 'internal error');
       known = errors.internal();
     }
-    const status = legacyStatus(known);
+    const answer = legacyFailureOf(known);
     if (parseFailed) response.setHeader('connection', 'close');
-    for (const [name, value] of Object.entries(known.headers)) response.setHeader(name, value);
-    send(response, status, JSON.stringify(failure(status, known.message)));
+    for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+    send(response, answer.status, answer.body);
   }
 }
 

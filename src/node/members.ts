@@ -2,15 +2,15 @@
  * The pool's member list as a node with a manager sees it: `GET <manager>/api/manager/pool_node_list`
  * (content `{node_ip_list: ["host:port", …], node_id_list}`), fetched with the token, kept for a
  * short time and fetched again when an address is not in it (a node that just joined). Fetches
- * are single-flight and bounded by a timeout; a failed fetch is an error (move_keys then refuses:
- * without the list, no destination can be proven to be a member).
+ * are single-flight and go through the internal client (bounded by a timeout); a failed fetch
+ * is an error (move_keys then refuses: without the list, no destination can be proven to be a
+ * member).
  */
-import { request } from 'undici';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
-import { bearer } from '../http/index.js';
+import { InternalClient } from '../http/index.js';
 import { sameAddress, type PeerAddress } from './peers.js';
 
 /** Options of PoolMembers. */
@@ -27,6 +27,7 @@ export interface PoolMembersOptions {
 export class PoolMembers {
   readonly #options: PoolMembersOptions;
   readonly #clock: Clock;
+  readonly #client: InternalClient;
   #list: string[] = [];
   #fetchedAtMs = -Infinity;
   #fetching: Promise<string[]> | undefined;
@@ -34,6 +35,11 @@ export class PoolMembers {
   constructor(options: PoolMembersOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#client = new InternalClient({
+      origin: options.manager.baseUrl,
+      token: options.token,
+      timeoutMs: options.timeoutMs ?? defaults.peerTimeoutMs,
+    });
   }
 
   /**
@@ -57,22 +63,14 @@ export class PoolMembers {
   }
 
   async #fetch(): Promise<string[]> {
-    const { manager, token } = this.#options;
-    const timeoutMs = this.#options.timeoutMs ?? defaults.peerTimeoutMs;
+    const { manager } = this.#options;
     let list: unknown;
     try {
-      const response = await request(`${manager.baseUrl}/api/manager/pool_node_list`, {
+      const content = (await this.#client.call({
         method: 'GET',
-        headers: token ? { authorization: bearer(token) } : {},
-        signal: AbortSignal.timeout(timeoutMs),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const text = await response.body.text();
-      const parsed = JSON.parse(text) as { success?: string; content?: { node_ip_list?: unknown } };
-      if (response.statusCode !== 200 || parsed.success !== 'true')
-        throw new Error(`status ${response.statusCode}`);
-      list = parsed.content?.node_ip_list;
+        path: '/api/manager/pool_node_list',
+      })) as { node_ip_list?: unknown } | undefined;
+      list = content?.node_ip_list;
     } catch (error) {
       throw errors.memberListUnreadable(manager.hostPort, error);
     }

@@ -5,11 +5,9 @@
  * this node may be removed. A failing destination keeps its keys here and makes the answer a 400
  * naming them.
  */
-import { Readable } from 'node:stream';
-import { request } from 'undici';
 import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
-import { bearer } from '../http/index.js';
+import { InternalClient } from '../http/index.js';
 import {
   BATCH_V2_CONTENT_TYPE,
   encodeBatchChunks,
@@ -229,9 +227,10 @@ async function sendBatch(
     jsonText: entry.framed,
     expiresAtMs,
   }));
-  const { chunks, bytes } = encodeBatchChunks(records);
-  const url = `${peer.baseUrl}/internal/import${migration ? `?migration=${encodeURIComponent(migration)}` : ''}`;
-  const content = await postEnvelope(url, { chunks, bytes }, BATCH_V2_CONTENT_TYPE, options);
+  const { chunks } = encodeBatchChunks(records);
+  const path = `/internal/import${migration ? `?migration=${encodeURIComponent(migration)}` : ''}`;
+  // A list of buffers goes out one after the other, with its length declared (not chunked).
+  const content = await postEnvelope(peer, path, chunks, BATCH_V2_CONTENT_TYPE, options);
   const answer = content as { accepted?: unknown; skipped?: unknown; rejected?: unknown };
   if (
     typeof answer?.accepted !== 'number' ||
@@ -252,44 +251,24 @@ async function sendBatch(
   result.skipped += answer.skipped.length;
 }
 
-/** POSTs and returns the envelope's content; throws an OperationalError on any failure. */
+/**
+ * POSTs `body` of type `type` to `path` on `peer` through the internal client and returns the
+ * envelope's content; throws errors.peerRefused (`answered <status>: <message>`, with the peer's
+ * status and code) or errors.peerUnreachable (`unreachable`).
+ */
 async function postEnvelope(
-  url: string,
-  body: string | { chunks: Buffer[]; bytes: number },
+  peer: PeerAddress,
+  path: string,
+  body: string | readonly Buffer[],
   type: string,
   options: MoveOptions,
 ): Promise<unknown> {
-  const timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
-  try {
-    const response = await request(url, {
-      method: 'POST',
-      // A list of buffers goes out one after the other, with its length declared (not chunked).
-      body: typeof body === 'string' ? body : Readable.from(body.chunks),
-      headers: {
-        'content-type': type,
-        ...(typeof body === 'string' ? {} : { 'content-length': String(body.bytes) }),
-        ...(options.token ? { authorization: bearer(options.token) } : {}),
-      },
-      signal: AbortSignal.timeout(timeoutMs),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    const text = await response.body.text();
-    let parsed: { success?: string; content?: unknown; error?: { message?: string } } | undefined;
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      parsed = undefined;
-    }
-    if (response.statusCode !== 200 || parsed?.success !== 'true') {
-      const message = parsed?.error?.message ?? `status ${response.statusCode}`;
-      throw errors.peerRefused(response.statusCode, message);
-    }
-    return parsed.content;
-  } catch (error) {
-    if (error instanceof CachePoolError) throw error;
-    throw errors.peerUnreachable(error);
-  }
+  const client = new InternalClient({
+    origin: peer.baseUrl,
+    token: options.token,
+    timeoutMs: options.timeoutMs ?? defaults.peerTimeoutMs,
+  });
+  return client.call({ method: 'POST', path, body, contentType: type });
 }
 
 async function tellManager(
@@ -299,7 +278,8 @@ async function tellManager(
 ): Promise<void> {
   try {
     await postEnvelope(
-      `${manager.baseUrl}/api/poolsize/change`,
+      manager,
+      '/api/poolsize/change',
       JSON.stringify({ cache_ip: cacheIp }),
       'application/json',
       options,

@@ -3,6 +3,7 @@
  * retried until it succeeds; the answer's index, capacity and policy are applied) and the
  * statistics loop (a sample every interval, pushed as a NodeSnapshot to `/api/manager/stats`).
  * `tick()` is the step the timer runs and tests call; failures are logged and retried next tick.
+ * Calls go through the internal client (src/http/internal-client.ts).
  *
  * A node of a pool must never serve values the pool has given up on. Two things make it drop
  * every key and register again as a new, empty member: the manager answering a push with
@@ -10,10 +11,9 @@
  * finding that its own process was frozen (stopped, or starved) for longer than `stallMs`, long
  * enough for the manager to have declared it dead.
  */
-import { request } from 'undici';
 import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
-import { bearer } from '../http/index.js';
+import { InternalClient } from '../http/index.js';
 import type { CacheNode } from './cache-node.js';
 
 /** Options of Publisher. */
@@ -42,10 +42,19 @@ export class Publisher {
   #stallTimer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stallMs: number;
+  /** The manager's endpoints, when there is a manager. */
+  readonly #manager: InternalClient | undefined;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
     this.#stallMs = options.stallMs ?? defaults.nodeStallMs;
+    this.#manager = options.managerUrl
+      ? new InternalClient({
+          origin: options.managerUrl,
+          token: options.token,
+          timeoutMs: options.timeoutMs ?? defaults.peerTimeoutMs,
+        })
+      : undefined;
   }
 
   /** Whether the manager accepted the registration. */
@@ -189,26 +198,7 @@ export class Publisher {
     body: unknown,
     timeoutMs = this.#options.timeoutMs ?? defaults.peerTimeoutMs,
   ): Promise<unknown> {
-    const response = await request(`${this.#options.managerUrl}${path}`, {
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: {
-        'content-type': 'application/json',
-        ...(this.#options.token ? { authorization: bearer(this.#options.token) } : {}),
-      },
-      signal: AbortSignal.timeout(timeoutMs),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    const text = await response.body.text();
-    const parsed = JSON.parse(text) as {
-      success?: string;
-      content?: unknown;
-      error?: { message?: string };
-    };
-    if (response.statusCode !== 200 || parsed.success !== 'true') {
-      throw new Error(`manager answered ${response.statusCode}: ${parsed.error?.message ?? ''}`);
-    }
-    return parsed.content;
+    if (!this.#manager) throw new Error('no manager to call');
+    return this.#manager.call({ method: 'POST', path, json: body, timeoutMs });
   }
 }

@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
-import { errors } from '../errors.js';
+import { errors, RefusedError } from '../errors.js';
 import {
   partitionOf,
   PartitionTable,
@@ -411,18 +411,9 @@ async function answersWithin(client: NodeClient, waitMs: number): Promise<boolea
   }
 }
 
-/**
- * Whether a node refused a move_keys call as busy (errors.moveBusy): 409, or a legacy 400 whose
- * message starts with "busy:".
- */
+/** Whether a node refused a move_keys call as busy (errors.moveBusy, by its code). */
 function isBusy(error: unknown): boolean {
-  const answer = (error as { cause?: { statusCode?: unknown; body?: unknown } } | undefined)?.cause;
-  if (answer?.statusCode === 409) return true;
-  return (
-    answer?.statusCode === 400 &&
-    typeof answer.body === 'string' &&
-    answer.body.includes('"message":"busy: ')
-  );
+  return error instanceof RefusedError && error.peerCode === 'CP_ERR_MOVE_BUSY';
 }
 
 /** source.moveKeys, tried again after a short pause while the node answers busy. */

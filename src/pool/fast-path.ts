@@ -20,8 +20,7 @@ import { CachePoolError, errors } from '../errors.js';
 import {
   bearerAuthorized,
   encodingOf,
-  failure,
-  legacyStatus,
+  legacyFailureOf,
   textFieldsOf,
   type PreRouter,
 } from '../http/index.js';
@@ -30,7 +29,12 @@ import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
 import { ResponseRelay, type RelayTarget } from './relay.js';
 import { routingTag, type RouteView, type Routing } from './routing.js';
 import { StaleWatch } from './stale-routing.js';
-import type { Upstream, Upstreams, UpstreamMethod } from './upstreams.js';
+import {
+  relayedHeadersOf,
+  type Upstream,
+  type Upstreams,
+  type UpstreamMethod,
+} from './upstreams.js';
 
 /** Options of createFastPath. */
 export interface FastPathOptions {
@@ -302,7 +306,8 @@ class Exchange implements RelayTarget {
 
   #finish(answer: Upstream): void {
     const response = this.#response;
-    if (answer.contentType !== undefined) response.setHeader('content-type', answer.contentType);
+    for (const [name, value] of Object.entries(relayedHeadersOf(answer)))
+      response.setHeader(name, value);
     response.setHeader('content-length', answer.body.length);
     response.writeHead(answer.statusCode);
     response.end(answer.body);
@@ -323,12 +328,12 @@ class Exchange implements RelayTarget {
     }
     const response = this.#response;
     if (!response.headersSent && !response.destroyed) {
-      const status = legacyStatus(known);
-      const body = JSON.stringify(failure(status, known.message));
+      const answer = legacyFailureOf(known);
+      for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
       response.setHeader('content-type', 'application/json; charset=utf-8');
-      response.setHeader('content-length', Buffer.byteLength(body));
-      response.writeHead(status);
-      response.end(body);
+      response.setHeader('content-length', Buffer.byteLength(answer.body));
+      response.writeHead(answer.status);
+      response.end(answer.body);
     }
     this.#leave();
   }

@@ -31,7 +31,7 @@ import type { Forwarder } from './moving-pair.js';
 import { routingVersionOf } from '../partition/index.js';
 import { routingTag, type RouteView, type Routing } from './routing.js';
 import { StaleWatch } from './stale-routing.js';
-import type { Upstreams } from './upstreams.js';
+import { relayedHeadersOf, type Upstreams } from './upstreams.js';
 
 /** What the gateway's batch routes need from the gateway. */
 export interface GatewayBatchOptions {
@@ -156,9 +156,7 @@ export async function registerGatewayBatchRoutes(
 function refused(reply: FastifyReply, outcome: BatchOutcome): boolean {
   const answer = outcome.failure?.answer ?? outcome.staleAnswer;
   if (answer) {
-    reply.code(answer.statusCode);
-    if (answer.contentType !== undefined) reply.header('content-type', answer.contentType);
-    reply.send(answer.body);
+    reply.code(answer.statusCode).headers(relayedHeadersOf(answer)).send(answer.body);
     return true;
   }
   return false;

@@ -31,7 +31,7 @@ import { registerGatewayBatchRoutes } from './gateway-batch.js';
 import { invalidateLegacy, readThrough, writeThrough, type Forwarder } from './moving-pair.js';
 import { routingTag, type RouteView, type Routing } from './routing.js';
 import { StaleWatch } from './stale-routing.js';
-import { Upstreams, type Upstream, type UpstreamMethod } from './upstreams.js';
+import { relayedHeadersOf, Upstreams, type Upstream, type UpstreamMethod } from './upstreams.js';
 
 /** Options of buildGatewayApp. */
 export interface GatewayOptions {
@@ -338,10 +338,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
 }
 
 function relay(reply: FastifyReply, answer: Upstream): FastifyReply {
-  reply.code(answer.statusCode);
-  if (answer.contentType !== undefined) reply.header('content-type', answer.contentType);
-  if (answer.etag !== undefined) reply.header('etag', answer.etag);
-  return reply.send(answer.body);
+  return reply.code(answer.statusCode).headers(relayedHeadersOf(answer)).send(answer.body);
 }
 
 /** `forwarder` sending a /v1 write's If-Match and If-None-Match on to the owner. */

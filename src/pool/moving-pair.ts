@@ -100,7 +100,6 @@ export async function writeThrough(
       throw errors.nodeRefused(
         previous,
         'the invalidation of a moving key',
-        removed.statusCode,
         removed.body.toString('utf8', 0, 200),
         removed,
       );

@@ -1,13 +1,19 @@
 /**
  * A client of one cache node: the legacy endpoints the manager drives (get/put/invalidate,
  * config, clear, statistics, keys, move_keys) and the internal ones (migration fences, healthz).
- * One keep-alive undici Pool per node; every call is bounded by a timeout. A node's failure
- * envelope, a transport error or a timeout becomes an OperationalError carrying the cause. It
- * does not decide anything: which node to call is the caller's business.
+ * Its calls go through the internal client (src/http/internal-client.ts) with a keep-alive pool
+ * of their own, bounded by a timeout: a node's failure answer becomes errors.nodeRefused (its
+ * status and code travel with it), no answer errors.nodeDidNotAnswer. It does not decide
+ * anything: which node to call is the caller's business.
  */
-import { Pool } from 'undici';
 import { defaults } from '../defaults.js';
-import { errors, type OperationalError } from '../errors.js';
+import { errors } from '../errors.js';
+import {
+  InternalClient,
+  type InternalAnswer,
+  type InternalMethod,
+  type InternalRequest,
+} from '../http/index.js';
 import type { NodeRoles } from '../partition/index.js';
 
 /** Options of a NodeClient. */
@@ -50,42 +56,38 @@ export interface MoveKeysRequest {
   cache_ip?: string;
 }
 
-/** An HTTP answer as received. */
-export interface RawAnswer {
-  statusCode: number;
-  body: string;
-}
+/** An HTTP answer as received (the status, the body, the code of a failure). */
+export type RawAnswer = InternalAnswer;
 
 /** A client of the node at `address` (`host:port`). */
 export class NodeClient {
   /** The node's `host:port`. */
   readonly address: string;
-  #pool: Pool;
-  #auth: Record<string, string>;
+  #client: InternalClient;
   #timeoutMs: number;
 
   constructor(address: string, options: NodeClientOptions = {}) {
     this.address = address;
     this.#timeoutMs = options.timeoutMs ?? defaults.peerTimeoutMs;
-    this.#auth = options.token ? { authorization: `Bearer ${options.token}` } : {};
-    this.#pool = new Pool(`http://${address}`, {
+    this.#client = new InternalClient({
+      origin: `http://${address}`,
+      token: options.token,
+      timeoutMs: this.#timeoutMs,
       connections: options.connections ?? defaults.nodeClientConnections,
-      keepAliveTimeout: defaults.keepAliveTimeoutMs,
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: this.#timeoutMs,
-      connectTimeout: Math.min(this.#timeoutMs, defaults.connectTimeoutMs),
+      wording: {
+        unreachable: (what, cause) => errors.nodeDidNotAnswer(address, what, cause),
+        refused: (what, message, answer) =>
+          errors.nodeRefused(address, what, message ?? excerptOf(answer), answer),
+      },
     });
   }
 
   /** The value of `key`, or undefined on a miss. */
   async get(key: string): Promise<string | undefined> {
-    const answer = await this.request('POST', '/api/cache/key', { key });
-    if (answer.statusCode === 200) return envelopeContent(answer, this.address) as string;
-    if (answer.statusCode === 400 || answer.statusCode === 404) {
-      const parsed = tryParse(answer.body) as { error?: { message?: string } } | undefined;
-      if (parsed?.error?.message === 'Unknown key') return undefined;
-    }
-    throw failed(this.address, 'POST /api/cache/key', answer);
+    const call: InternalRequest = { method: 'POST', path: '/api/cache/key', json: { key } };
+    const answer = await this.#client.send(call);
+    if (answer.errorCode === 'CP_ERR_KEY_UNKNOWN') return undefined;
+    return this.#client.contentOf(call, answer) as string;
   }
 
   /** Stores `value` under `key`. */
@@ -125,23 +127,32 @@ export class NodeClient {
 
   /** Every key the node holds. */
   async keys(): Promise<string[]> {
-    const answer = await this.request('GET', '/keys');
-    if (answer.statusCode !== 200) throw failed(this.address, 'GET /keys', answer);
+    const call: InternalRequest = { method: 'GET', path: '/keys' };
+    const answer = await this.#client.send(call);
+    if (answer.statusCode !== 200) throw this.#client.refusal(call, answer);
     const parsed = tryParse(answer.body);
     // /keys answers a bare JSON array; accept the envelope too.
     const list = Array.isArray(parsed)
       ? parsed
       : (parsed as { content?: unknown } | undefined)?.content;
-    if (!Array.isArray(list)) throw failed(this.address, 'GET /keys', answer);
+    if (!Array.isArray(list)) throw this.#client.refusal(call, answer);
     return list as string[];
   }
 
-  /** Hands keys off to other nodes; a destination failure throws (its keys stay here). */
+  /**
+   * Hands keys off to other nodes; a destination failure throws errors.nodeRefusedMove (its keys
+   * stay here; a busy node's refusal has peerCode CP_ERR_MOVE_BUSY).
+   */
   async moveKeys(request: MoveKeysRequest): Promise<MoveKeysResult> {
-    const body = { manager: '', ...request };
-    const answer = await this.request('POST', '/api/cache/move_keys', body);
-    if (answer.statusCode !== 200) throw refusedMove(this.address, answer);
-    const content = envelopeContent(answer, this.address) as Partial<MoveKeysResult> | undefined;
+    const content = (await this.#client.call({
+      method: 'POST',
+      path: '/api/cache/move_keys',
+      json: { manager: '', ...request },
+      wording: {
+        refused: (_what, message, answer) =>
+          errors.nodeRefusedMove(this.address, message ?? excerptOf(answer), answer),
+      },
+    })) as Partial<MoveKeysResult> | undefined;
     return {
       moved: content?.moved ?? 0,
       skipped: content?.skipped ?? 0,
@@ -175,7 +186,7 @@ export class NodeClient {
    */
   async healthy(timeoutMs: number = this.#timeoutMs): Promise<boolean> {
     try {
-      const answer = await this.request('GET', '/healthz', undefined, timeoutMs);
+      const answer = await this.#client.send({ method: 'GET', path: '/healthz', timeoutMs });
       return answer.statusCode === 200;
     } catch {
       return false;
@@ -190,7 +201,7 @@ export class NodeClient {
     timeoutMs: number = this.#timeoutMs,
   ): Promise<{ routingVersion: number | null } | undefined> {
     try {
-      const answer = await this.request('GET', '/healthz', undefined, timeoutMs);
+      const answer = await this.#client.send({ method: 'GET', path: '/healthz', timeoutMs });
       if (answer.statusCode !== 200) return undefined;
       const content = (tryParse(answer.body) as { content?: { routing_version?: unknown } })
         ?.content;
@@ -203,49 +214,28 @@ export class NodeClient {
 
   /** Tells the node its partitions under a routing state (`POST /internal/table`). */
   async setRoles(roles: NodeRoles, timeoutMs: number = this.#timeoutMs): Promise<void> {
-    const answer = await this.request('POST', '/internal/table', roles, timeoutMs);
-    if (answer.statusCode !== 200) throw failed(this.address, 'POST /internal/table', answer);
-  }
-
-  /**
-   * Sends one request and returns the raw answer; a transport failure or timeout throws an
-   * OperationalError (CP_ERR_NODE_UNREACHABLE).
-   */
-  async request(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    json?: unknown,
-    timeoutMs: number = this.#timeoutMs,
-  ): Promise<RawAnswer> {
-    try {
-      const answer = await this.#pool.request({
-        method,
-        path,
-        headers:
-          json === undefined ? this.#auth : { ...this.#auth, 'content-type': 'application/json' },
-        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const body = await answer.body.text();
-      return { statusCode: answer.statusCode, body };
-    } catch (error) {
-      throw errors.nodeDidNotAnswer(this.address, `${method} ${path}`, error);
-    }
+    const call: InternalRequest = {
+      method: 'POST',
+      path: '/internal/table',
+      json: roles,
+      timeoutMs,
+    };
+    const answer = await this.#client.send(call);
+    if (answer.statusCode !== 200) throw this.#client.refusal(call, answer);
   }
 
   /** Closes the keep-alive connections. */
   async close(): Promise<void> {
-    await this.#pool.close().catch(() => {});
+    await this.#client.close();
   }
 
   /**
    * Sends one request and returns the content of its success envelope; a failure answer throws
-   * errors.nodeRefused (the raw answer as its cause), a transport failure as `request` does.
+   * errors.nodeRefused (a RefusedError: the node's status and code), no answer within the
+   * timeout errors.nodeDidNotAnswer.
    */
-  async call(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown): Promise<unknown> {
-    const answer = await this.request(method, path, json);
-    if (answer.statusCode !== 200) throw failed(this.address, `${method} ${path}`, answer);
-    return envelopeContent(answer, this.address);
+  async call(method: InternalMethod, path: string, json?: unknown): Promise<unknown> {
+    return this.#client.call({ method, path, ...(json === undefined ? {} : { json }) });
   }
 }
 
@@ -257,22 +247,7 @@ function tryParse(text: string): unknown {
   }
 }
 
-function envelopeContent(answer: RawAnswer, address: string): unknown {
-  const parsed = tryParse(answer.body) as { success?: string; content?: unknown } | undefined;
-  if (parsed?.success !== 'true') throw failed(address, 'a call', answer);
-  return parsed.content;
-}
-
-/** The message of a failure answer: the envelope's, or the start of the body. */
-function messageOf(answer: RawAnswer): string {
-  const parsed = tryParse(answer.body) as { error?: { message?: string } } | undefined;
-  return parsed?.error?.message ?? answer.body.slice(0, defaults.answerExcerptChars);
-}
-
-function failed(address: string, what: string, answer: RawAnswer): OperationalError {
-  return errors.nodeRefused(address, what, answer.statusCode, messageOf(answer), answer);
-}
-
-function refusedMove(address: string, answer: RawAnswer): OperationalError {
-  return errors.nodeRefusedMove(address, answer.statusCode, messageOf(answer), answer);
+/** The start of a failure answer that has no envelope message, for the error's text. */
+function excerptOf(answer: RawAnswer): string {
+  return answer.body.slice(0, defaults.answerExcerptChars);
 }

@@ -1,6 +1,6 @@
 /**
  * Relaying a node's answer to the gateway's client as it streams in: an undici dispatch handler
- * that writes the node's status, content type and length, then its body chunks straight to the
+ * that writes the node's status, content type, length and error code, then its body chunks straight to the
  * client's response — no buffering, no copy. Backpressure from a slow client pauses the node's
  * answer. A client that went away is not an error: the node's answer is read to its end and
  * dropped, so the request still ends only when the node has answered (the routing drain counts
@@ -9,6 +9,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { ERROR_CODE_HEADER } from '../errors.js';
 import { nodeVersionOf } from './stale-routing.js';
 
 /** Who hears how the relay ended (an object, so that no closure is made per request). */
@@ -62,6 +63,10 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     const length = headers['content-length'];
     if (type !== undefined) response.setHeader('content-type', type);
     if (length !== undefined) response.setHeader('content-length', length);
+    if (statusCode >= 400) {
+      const code = headers[ERROR_CODE_HEADER];
+      if (code !== undefined) response.setHeader(ERROR_CODE_HEADER, code);
+    }
     response.writeHead(statusCode);
   }
 

@@ -7,11 +7,11 @@
  * routed by an older table. `parsePartitions` reads the manager's answer; the
  * client (src/client) uses it too.
  */
-import { request } from 'undici';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
+import { InternalClient } from '../http/index.js';
 import { PARTITION_COUNT, PartitionTable, routingVersionOf } from '../partition/index.js';
 import type { MovingPartition, Routing } from './routing.js';
 import { catchUpTo, movedOnSince } from './stale-routing.js';
@@ -83,6 +83,7 @@ export interface FollowerStats {
 export class TableFollower {
   readonly #options: TableFollowerOptions;
   readonly #clock: Clock;
+  readonly #manager: InternalClient;
   #routing: Routing | undefined;
   #timer: NodeJS.Timeout | undefined;
   #reading: Promise<'failed' | 'same' | 'published'> | undefined;
@@ -91,20 +92,27 @@ export class TableFollower {
   constructor(options: TableFollowerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#manager = new InternalClient({
+      origin: `http://${options.manager}`,
+      token: options.token,
+      timeoutMs: options.timeoutMs ?? defaults.peerTimeoutMs,
+      // What a gateway that cannot start without a table prints (src/cli/gateway.ts).
+      wording: {
+        unreachable: (_what, cause) => errors.tableUnreadable(options.manager, cause),
+        refused: (_what, _message, answer) => errors.tableUnreadable(options.manager, answer),
+      },
+    });
   }
 
-  /** One read of the manager's table; throws when the manager does not answer with a table. */
+  /**
+   * One read of the manager's table (through the internal client); throws errors.tableUnreadable
+   * when the manager does not answer with a success, an Error when its content is not a table.
+   */
   async read(): Promise<PartitionsContent> {
     this.#stats.readsTotal++;
     try {
-      const answer = await request(`http://${this.#options.manager}/api/manager/partitions`, {
-        headers: this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {},
-        headersTimeout: this.#options.timeoutMs ?? defaults.peerTimeoutMs,
-        bodyTimeout: this.#options.timeoutMs ?? defaults.peerTimeoutMs,
-      });
-      const text = await answer.body.text();
-      if (answer.statusCode !== 200) throw new Error(`the manager answered ${answer.statusCode}`);
-      const parsed = parsePartitions((JSON.parse(text) as { content?: unknown }).content);
+      const content = await this.#manager.call({ method: 'GET', path: '/api/manager/partitions' });
+      const parsed = parsePartitions(content);
       this.#stats.lastReadAtMs = this.#clock.now();
       return parsed;
     } catch (error) {
@@ -121,21 +129,15 @@ export class TableFollower {
   async clearPool(): Promise<boolean> {
     let answer;
     try {
-      answer = await request(`http://${this.#options.manager}/api/manager/cache/clear`, {
-        method: 'DELETE',
-        headers: this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {},
-        headersTimeout: this.#options.timeoutMs ?? defaults.peerTimeoutMs,
-        bodyTimeout: this.#options.timeoutMs ?? defaults.peerTimeoutMs,
-      });
+      answer = await this.#manager.send({ method: 'DELETE', path: '/api/manager/cache/clear' });
     } catch {
       return false;
     }
-    const text = await answer.body.text();
     if (answer.statusCode === 200) return true;
     throw errors.fanOutRefused(
       'DELETE',
       '/api/cache',
-      `the manager ${this.#options.manager} answered ${answer.statusCode} ${text.slice(0, 200)}`,
+      `the manager ${this.#options.manager} answered ${answer.statusCode} ${answer.body.slice(0, 200)}`,
     );
   }
 

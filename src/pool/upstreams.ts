@@ -7,7 +7,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { defaults } from '../defaults.js';
-import { errors } from '../errors.js';
+import { ERROR_CODE_HEADER, errorCodeOf, errors, type ErrorCode } from '../errors.js';
 import { Breaker } from './breaker.js';
 import { nodeVersionOf } from './stale-routing.js';
 
@@ -26,6 +26,40 @@ export interface Upstream {
    * (CP_ERR_NOT_OWNER, header X-Cachepool-Table-Version; stale-routing.ts); absent otherwise.
    */
   nodeVersion?: number;
+  /** The catalogue code of a failure answer (X-Cachepool-Error), relayed to the client. */
+  errorCode?: ErrorCode;
+}
+
+/** A node's whole answer as an Upstream: its status, type, bytes, ETag, version and code. */
+export function upstreamOf(
+  statusCode: number,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+): Upstream {
+  const type = headers['content-type'];
+  const etag = headers.etag;
+  const nodeVersion = nodeVersionOf(headers);
+  const errorCode = statusCode >= 400 ? errorCodeOf(headers) : undefined;
+  return {
+    statusCode,
+    contentType: Array.isArray(type) ? type[0] : type,
+    body,
+    ...(etag !== undefined ? { etag: Array.isArray(etag) ? etag[0] : etag } : {}),
+    ...(nodeVersion !== undefined ? { nodeVersion } : {}),
+    ...(errorCode !== undefined ? { errorCode } : {}),
+  };
+}
+
+/**
+ * The headers a router sends with a node's whole answer relayed to its own client: the content
+ * type, the ETag and the error code, as the node sent them (the body goes as it came).
+ */
+export function relayedHeadersOf(answer: Upstream): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (answer.contentType !== undefined) headers['content-type'] = answer.contentType;
+  if (answer.etag !== undefined) headers.etag = answer.etag;
+  if (answer.errorCode !== undefined) headers[ERROR_CODE_HEADER] = answer.errorCode;
+  return headers;
 }
 
 /** Options of Upstreams. */
@@ -82,16 +116,7 @@ export class Upstreams {
       });
       const bytes = Buffer.from(await answer.body.arrayBuffer());
       this.breaker.succeeded(address);
-      const type = answer.headers['content-type'];
-      const etag = answer.headers.etag;
-      const nodeVersion = nodeVersionOf(answer.headers);
-      return {
-        statusCode: answer.statusCode,
-        contentType: Array.isArray(type) ? type[0] : type,
-        body: bytes,
-        ...(etag !== undefined ? { etag: Array.isArray(etag) ? etag[0] : etag } : {}),
-        ...(nodeVersion !== undefined ? { nodeVersion } : {}),
-      };
+      return upstreamOf(answer.statusCode, answer.headers, bytes);
     } catch (error) {
       this.breaker.failed(address);
       throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);

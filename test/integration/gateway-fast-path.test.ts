@@ -17,6 +17,8 @@ import { heldForAnnouncedBodies, multipartBody } from '../helpers/http.js';
 interface Seen {
   status: number;
   type: string | null;
+  /** X-Cachepool-Error: the catalogue code of a failure, the node's or the gateway's own. */
+  errorCode: string | null;
   body: string;
 }
 
@@ -38,6 +40,7 @@ async function overSocket(
   return {
     status: response.status,
     type: response.headers.get('content-type'),
+    errorCode: response.headers.get('x-cachepool-error'),
     body: await response.text(),
   };
 }
@@ -58,6 +61,7 @@ async function injected(
   return {
     status: answer.statusCode,
     type: (answer.headers['content-type'] as string | undefined) ?? null,
+    errorCode: (answer.headers['x-cachepool-error'] as string | undefined) ?? null,
     body: answer.body,
   };
 }
@@ -137,7 +141,12 @@ describe('gateway fast path', { timeout: 60_000 }, () => {
       const fast = await overSocket(base, method, path, type, body);
       const slow = await injected(app, method, path, type, body);
       assert.deepEqual(fast, slow, `${method} ${path} ${type} ${body}`);
+      assert.equal(fast.errorCode !== null, fast.status >= 400, `${method} ${path} ${body}: code`);
     }
+    const miss = await overSocket(base, 'POST', '/api/cache/key', FORM, 'key=absent');
+    assert.equal(miss.errorCode, 'CP_ERR_KEY_UNKNOWN', "the node's code is relayed");
+    const missing = await overSocket(base, 'POST', '/api/cache/key', FORM, 'value=only');
+    assert.equal(missing.errorCode, 'CP_ERR_REQUEST_MISSING_KEY');
     const hit = await overSocket(base, 'POST', '/api/cache/key', FORM, 'key=k%201');
     assert.deepEqual(JSON.parse(hit.body), { success: 'true', content: 'vé' });
     const deleted = await overSocket(base, 'DELETE', '/api/cache/key', FORM, 'key=json');
@@ -172,9 +181,11 @@ describe('gateway fast path', { timeout: 60_000 }, () => {
       assert.deepEqual(fast, slow);
       assert.equal(fast.status, 400);
       assert.equal(JSON.parse(fast.body).error.message, 'Unknown key');
+      assert.equal(fast.errorCode, 'CP_ERR_KEY_UNKNOWN');
       // A write is a clear failure, never a silent success.
       const put = await overSocket(base, 'POST', '/api/cache/content', FORM, 'key=any&value=v');
       assert.equal(put.status, 400);
+      assert.equal(put.errorCode, 'CP_ERR_NODE_UNREACHABLE');
       assert.match(
         JSON.parse(put.body).error.message as string,
         /did not answer POST \/api\/cache\/content|cannot be reached/,
@@ -196,6 +207,12 @@ describe('gateway fast path', { timeout: 60_000 }, () => {
     try {
       const read = await overSocket(base, 'POST', '/api/cache/key', FORM, `key=${stays}`);
       assert.deepEqual(JSON.parse(read.body), { success: 'true', content: 'on A' });
+      // A miss on both nodes of the pair is relayed whole, with the node's code.
+      const absent = keyIn(partition, 'absent-');
+      const miss = await overSocket(base, 'POST', '/api/cache/key', FORM, `key=${absent}`);
+      assert.equal(miss.status, 400);
+      assert.equal(miss.errorCode, 'CP_ERR_KEY_UNKNOWN');
+      assert.deepEqual(miss, await injected(app, 'POST', '/api/cache/key', FORM, `key=${absent}`));
       const written = await overSocket(
         base,
         'POST',

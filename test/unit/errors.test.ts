@@ -11,9 +11,11 @@ import { test } from 'node:test';
 import {
   CachePoolError,
   describe as describeValue,
+  ERROR_CODES,
   errors,
   messages,
   OperationalError,
+  RefusedError,
   RequestError,
 } from '../../src/errors.js';
 import { legacyStatus } from '../../src/http/index.js';
@@ -74,12 +76,12 @@ const samples: Record<keyof typeof errors, unknown[]> = {
   moveTooManyKeys: [3, 2],
   moveFailed: ['127.0.0.1:9 (unreachable): "a"'],
   moveBadAnswer: [],
-  peerRefused: [500, 'internal error'],
+  peerRefused: ['internal error', { statusCode: 500 }],
   peerUnreachable: [new Error('ECONNREFUSED')],
   nodeDidNotAnswer: ['127.0.0.1:9', 'POST /api/cache/key', new Error('ECONNREFUSED')],
   nodeUnreachable: ['127.0.0.1:9'],
-  nodeRefused: ['127.0.0.1:9', 'GET /keys', 401, 'no token', { statusCode: 401, body: '' }],
-  nodeRefusedMove: ['127.0.0.1:9', 409, 'busy: …', { statusCode: 409, body: '' }],
+  nodeRefused: ['127.0.0.1:9', 'GET /keys', 'no token', { statusCode: 401, body: '' }],
+  nodeRefusedMove: ['127.0.0.1:9', 'busy: …', { statusCode: 400, errorCode: 'CP_ERR_MOVE_BUSY' }],
   fanOutRefused: ['DELETE', '/api/cache', '{"success":"false"}'],
   managerNotTold: ['127.0.0.1:5004', 'unreachable', new Error('ECONNREFUSED')],
   memberListUnreadable: ['127.0.0.1:5004', new Error('timeout')],
@@ -100,8 +102,9 @@ function build(name: keyof typeof errors): CachePoolError {
 }
 
 test('every code of the catalogue is in docs/errors.md, and every documented code is in the catalogue', () => {
-  const union = /export type ErrorCode =([^;]+);/.exec(source)![1]!;
-  const codes = new Set(union.match(/CP_ERR_[A-Z_]+/g));
+  const list = /export const ERROR_CODES = \[([^\]]+)\]/.exec(source)![1]!;
+  const codes = new Set(list.match(/CP_ERR_[A-Z_]+/g));
+  assert.deepEqual([...codes].sort(), [...ERROR_CODES].sort());
   const rows = documentedRows();
   assert.ok(codes.size > 20);
   assert.deepEqual([...rows.keys()].sort(), [...codes].sort());
@@ -157,10 +160,20 @@ test('request errors are RequestErrors and failures against other processes are 
   assert.equal(errors.resizeFailed('x', cause).cause, cause);
   assert.equal(errors.resizeFailed('x').cause, undefined);
   assert.equal(errors.nodeDidNotAnswer('n:1', 'GET /keys', cause).cause, cause);
-  // A refusal keeps the node's raw answer, which is how a busy move_keys is recognized.
-  const answer = { statusCode: 409, body: '{}' };
-  assert.equal(errors.nodeRefused('n:1', 'GET /keys', 409, 'x', answer).cause, answer);
-  assert.equal(errors.nodeRefusedMove('n:1', 409, 'x', answer).cause, answer);
+  // A refusal keeps the node's raw answer, and says its status and code (how a busy move_keys
+  // is recognized).
+  const answer = { statusCode: 400, body: '{}', errorCode: 'CP_ERR_MOVE_BUSY' as const };
+  for (const refusal of [
+    errors.nodeRefused('n:1', 'GET /keys', 'x', answer),
+    errors.nodeRefusedMove('n:1', 'x', answer),
+    errors.peerRefused('x', answer),
+  ]) {
+    assert.ok(refusal instanceof RefusedError);
+    assert.equal(refusal.cause, answer);
+    assert.equal(refusal.peerStatus, 400);
+    assert.equal(refusal.peerCode, 'CP_ERR_MOVE_BUSY');
+  }
+  assert.equal(errors.peerRefused('x', { statusCode: 500 }).peerCode, undefined);
 });
 
 test('the messages of calls to nodes name the node, the call and its answer', () => {
@@ -170,10 +183,10 @@ test('the messages of calls to nodes name the node, the call and its answer', ()
   );
   assert.equal(errors.nodeUnreachable('127.0.0.1:9').message, 'node 127.0.0.1:9 cannot be reached');
   assert.equal(
-    errors.nodeRefused('127.0.0.1:9', 'GET /keys', 401, 'no token', {}).message,
+    errors.nodeRefused('127.0.0.1:9', 'GET /keys', 'no token', { statusCode: 401 }).message,
     'node 127.0.0.1:9 refused GET /keys: 401 no token',
   );
-  const move = errors.nodeRefusedMove('127.0.0.1:9', 400, 'busy: x', {});
+  const move = errors.nodeRefusedMove('127.0.0.1:9', 'busy: x', { statusCode: 400 });
   assert.equal(move.message, 'node 127.0.0.1:9 refused POST /api/cache/move_keys: 400 busy: x');
   assert.equal(move.code, 'CP_ERR_MOVE_FAILED');
   assert.equal(

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { defaults } from '../../defaults.js';
 import { OptionError } from '../../errors.js';
+import { InternalClient } from '../../http/index.js';
 import { isNodeId } from '../../partition/index.js';
 import type { NodeSpec, Provisioner, ProvisionerEvent } from '../provisioner.js';
 
@@ -121,13 +122,10 @@ export function parseNodesList(nodes: readonly string[]): string[] {
 
 /** True when `GET http://address/api/cache/statistics` answers 200 within `timeoutMs`. */
 async function probeNode(address: string, timeoutMs: number, token?: string): Promise<boolean> {
+  const client = new InternalClient({ origin: `http://${address}`, token, timeoutMs });
   try {
-    const response = await fetch(`http://${address}/api/cache/statistics`, {
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
-    await response.arrayBuffer();
-    return response.status === 200;
+    const answer = await client.send({ method: 'GET', path: '/api/cache/statistics' });
+    return answer.statusCode === 200;
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { errors } from '../../../src/errors.js';
+import { CachePoolError, ERROR_CODE_HEADER, errorCodeOf, errors } from '../../../src/errors.js';
 import {
   createHttpApp,
   fieldInteger,
@@ -278,4 +278,56 @@ test('a multipart body cut inside a file part is a 400, not a 500 (found by fuzz
     assert.equal(res.json().success, 'false');
   }
   await app.close();
+});
+
+test('every error answer carries its catalogue code in X-Cachepool-Error; the legacy body keeps exactly its two fields', async () => {
+  const app = await createHttpApp({});
+  const samples: [string, CachePoolError][] = [
+    ['missing-key', errors.missingKey()],
+    ['unknown-key', errors.unknownKey()],
+    ['move-busy', errors.moveBusy(2)],
+    ['pool-busy', errors.poolBusy()],
+    ['not-owner', errors.notOwner(3, 7)],
+    ['move-failed', errors.moveFailed('127.0.0.1:9 (unreachable): "a"')],
+    ['boom', new Error('secret internals') as CachePoolError],
+  ];
+  for (const [name, error] of samples) {
+    const raise = async () => {
+      throw error;
+    };
+    app.post(`/${name}`, raise);
+    app.post(`/v1/${name}`, raise);
+  }
+  app.post('/ok', async (_request, reply) => sendSuccess(reply, ''));
+  for (const [name, error] of samples) {
+    const known = error instanceof CachePoolError ? error : errors.internal();
+    const legacy = await app.inject({ method: 'POST', url: `/${name}` });
+    assert.equal(legacy.headers[ERROR_CODE_HEADER], known.code, `${name}: legacy code header`);
+    const status = legacyStatus(known);
+    assert.equal(legacy.statusCode, status);
+    // SPEC §1: the envelope is exactly {success, error: {code, message}}, byte for byte.
+    assert.equal(
+      legacy.body,
+      `{"success":"false","error":{"code":${status},"message":${JSON.stringify(known.message)}}}`,
+    );
+    const v1 = await app.inject({ method: 'POST', url: `/v1/${name}` });
+    assert.equal(v1.headers[ERROR_CODE_HEADER], known.code, `${name}: /v1 code header`);
+    assert.equal(v1.json().error.code, known.code);
+  }
+  // Not-found and method answers come from their own handler: they carry it too.
+  const missing = await app.inject({ method: 'GET', url: '/nope' });
+  assert.equal(missing.headers[ERROR_CODE_HEADER], 'CP_ERR_ROUTE_NOT_FOUND');
+  const method = await app.inject({ method: 'GET', url: '/boom' });
+  assert.equal(method.headers[ERROR_CODE_HEADER], 'CP_ERR_METHOD_NOT_ALLOWED');
+  // A success carries none.
+  const ok = await app.inject({ method: 'POST', url: '/ok' });
+  assert.equal(ok.headers[ERROR_CODE_HEADER], undefined);
+  await app.close();
+});
+
+test('errorCodeOf reads only catalogue codes', () => {
+  assert.equal(errorCodeOf({ [ERROR_CODE_HEADER]: 'CP_ERR_MOVE_BUSY' }), 'CP_ERR_MOVE_BUSY');
+  assert.equal(errorCodeOf({ [ERROR_CODE_HEADER]: ['CP_ERR_KEY_UNKNOWN'] }), 'CP_ERR_KEY_UNKNOWN');
+  assert.equal(errorCodeOf({ [ERROR_CODE_HEADER]: 'CP_ERR_NO_SUCH_THING' }), undefined);
+  assert.equal(errorCodeOf({}), undefined);
 });

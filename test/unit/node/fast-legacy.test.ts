@@ -33,6 +33,8 @@ interface Seen {
   connection: string | undefined;
   /** X-Cachepool-Table-Version: the node's routing version on a refusal for a stale routing. */
   tableVersion: string | undefined;
+  /** X-Cachepool-Error: the catalogue code of a failure (docs/errors.md). */
+  errorCode: string | undefined;
   body: string;
 }
 
@@ -89,6 +91,7 @@ function overSocket(port: number, c: Case): Promise<Seen> {
             length: response.headers['content-length'],
             connection: response.headers.connection,
             tableVersion: response.headers['x-cachepool-table-version'] as string | undefined,
+            errorCode: response.headers['x-cachepool-error'] as string | undefined,
             body: Buffer.concat(chunks).toString('utf8'),
           }),
         );
@@ -116,6 +119,7 @@ async function injected(node: NodeApp, c: Case): Promise<Seen> {
     length: answer.headers['content-length'] as string | undefined,
     connection: answer.headers.connection as string | undefined,
     tableVersion: answer.headers['x-cachepool-table-version'] as string | undefined,
+    errorCode: answer.headers['x-cachepool-error'] as string | undefined,
     body: answer.body,
   };
 }
@@ -159,6 +163,12 @@ async function runTable(pair: Awaited<ReturnType<typeof twins>>, cases: Case[]) 
     const fast = await overSocket(pair.port, c);
     const reference = await injected(pair.reference, c);
     assert.deepEqual(fast, reference, `${c.name}: the fast path answers as Fastify`);
+    // Every failure says its catalogue code (docs/errors.md), on both paths alike.
+    assert.equal(
+      fast.errorCode !== undefined,
+      fast.status >= 400,
+      `${c.name}: an error answer carries X-Cachepool-Error, a success none`,
+    );
     assert.equal(
       pair.fastifyCount() - before,
       c.fast ? 0 : 1,
