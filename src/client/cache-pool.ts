@@ -71,12 +71,13 @@ export interface TaggedValue {
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 /**
- * How many times a write is sent again, each time for a cause (a refusal for a stale routing, or
- * an old owner gone while a newer table was published): a shrink can publish its move and stop
- * the old owner between a write's table read and its invalidation, so one retry is not always
- * enough; every retry needs a newer table or a node's word, so this never loops on its own.
+ * How many times a request is sent again, each time for a cause (a refusal for a stale routing,
+ * or an old owner gone while a newer table was published): a resize publishes its moving state
+ * and then its new table, and a shrink stops the old owner, so a request routed just before can
+ * be refused twice in a row; every retry needs a newer table or a node's word, so this never loops
+ * on its own. Reads, writes and batches alike (a read that a resize refused twice was an error).
  */
-const WRITE_RETRIES = 2;
+const ROUTING_RETRIES = 2;
 const BYTES_TYPE = 'application/octet-stream';
 
 /** The client of a pool. Create it with `CachePool.connect`, end it with `close`. */
@@ -208,7 +209,7 @@ export class CachePool {
     for (const key of wanted) checkKey(key);
     const found = new Map<string, FoundValue>();
     let pending = wanted;
-    for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
+    for (let attempt = 0; attempt <= ROUTING_RETRIES && pending.length > 0; attempt++) {
       const routes = this.#live();
       const outcome = await batchGetThrough(
         this.#connections.forwarder(routes.headers),
@@ -218,7 +219,7 @@ export class CachePool {
         this.#limits(),
       );
       this.#throwFailure(outcome);
-      if (outcome.staleKeys.length > 0 && attempt === 1) this.#throwStale(outcome);
+      if (outcome.staleKeys.length > 0 && attempt === ROUTING_RETRIES) this.#throwStale(outcome);
       pending = [
         ...outcome.staleKeys,
         ...(await this.#leftKeys(outcome.unreachableKeys, routes, attempt)),
@@ -247,7 +248,7 @@ export class CachePool {
     const records = [...entries].map(([key, value]) => toRecord(key, value, options.contentType));
     const query = ttlQuery(options.ttl);
     let pending = records;
-    for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
+    for (let attempt = 0; attempt <= ROUTING_RETRIES && pending.length > 0; attempt++) {
       const routes = this.#live();
       const { view } = routes;
       const forwarder = this.#connections.forwarder(routes.headers);
@@ -263,7 +264,7 @@ export class CachePool {
       if (left.length < outcome.unreachableKeys.length)
         throw errors.nodeUnreachable(view.owners[partitionOf(outcome.unreachableKeys[0]!)]!);
       this.#throwFailure(outcome);
-      if (outcome.staleKeys.length > 0 && attempt === 1) this.#throwStale(outcome);
+      if (outcome.staleKeys.length > 0 && attempt === ROUTING_RETRIES) this.#throwStale(outcome);
       const again = new Set([...outcome.staleKeys, ...left]);
       pending = pending.filter((record) => again.has(record.key));
       if (outcome.staleKeys.length > 0) await this.#refreshTo(outcome.staleAnswer);
@@ -278,7 +279,7 @@ export class CachePool {
     await this.#connections.close();
   }
 
-  /** A read (GET or HEAD) with one retry after a 421; undefined when no node answered. */
+  /** A read (GET or HEAD), sent again after a 421 (ROUTING_RETRIES); undefined when no node answered. */
   async #read(key: string, method: 'GET' | 'HEAD'): Promise<Upstream | undefined> {
     checkKey(key);
     const path = keyPath(key);
@@ -302,7 +303,7 @@ export class CachePool {
         return undefined;
       }
       if (answer.statusCode === 200 || answer.statusCode === 404) return answer;
-      if (isStaleRouting(answer) && attempt === 0) {
+      if (isStaleRouting(answer) && attempt < ROUTING_RETRIES) {
         await this.#refreshTo(answer);
         continue;
       }
@@ -311,7 +312,7 @@ export class CachePool {
   }
 
   /**
-   * A write (PUT or DELETE), sent again after a 421 or an old owner gone (WRITE_RETRIES at
+   * A write (PUT or DELETE), sent again after a 421 or an old owner gone (ROUTING_RETRIES at
    * most); `conditions` (If-None-Match, If-Match)
    * go to the owner, and its 412 is answered, not thrown.
    */
@@ -345,7 +346,7 @@ export class CachePool {
         // The old owner of a moving partition refused the invalidation for a newer routing
         // state (its 421 is the cause): read the table again and write once more.
         const cause = (error as { cause?: Answer }).cause;
-        if (attempt < WRITE_RETRIES && cause !== undefined && isStaleRouting(cause)) {
+        if (attempt < ROUTING_RETRIES && cause !== undefined && isStaleRouting(cause)) {
           await this.#refreshTo(cause);
           continue;
         }
@@ -354,14 +355,14 @@ export class CachePool {
         // write is sent once more (PUT and DELETE are idempotent); with the same one it fails.
         if (
           isUnreachable(error) &&
-          attempt < WRITE_RETRIES &&
+          attempt < ROUTING_RETRIES &&
           (await this.#movedOnSince(routes.routingVersion, defaults.client.catchUpReads))
         )
           continue;
         throw error;
       }
       if (answer.statusCode < 300 || (conditions && answer.statusCode === 412)) return answer;
-      if (isStaleRouting(answer) && attempt < WRITE_RETRIES) {
+      if (isStaleRouting(answer) && attempt < ROUTING_RETRIES) {
         await this.#refreshTo(answer);
         continue;
       }
