@@ -23,11 +23,25 @@ export interface OpenapiHead {
 /** The document's version: the wire contract's, not the package's. */
 const WIRE_VERSION = '1.0.0';
 
+/** Every route of each app, as declared (Fastify's implicit HEAD routes left out). */
+const declared = new WeakMap<FastifyInstance, string[]>();
+
 /**
  * Makes route schemas documentation and types only (see the module header), and registers the
  * document generator. Call before any route is added.
  */
 export async function registerOpenapi(app: FastifyInstance, head: OpenapiHead): Promise<void> {
+  const routes: string[] = [];
+  const getsWithHead = new Set<string>();
+  declared.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      if (method === 'GET' && route.exposeHeadRoute !== false) getsWithHead.add(route.url);
+      // The HEAD route Fastify adds for such a GET comes after it.
+      if (method === 'HEAD' && getsWithHead.has(route.url)) continue;
+      routes.push(`${method} ${route.url}`);
+    }
+  });
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await app.register(swagger, {
@@ -48,6 +62,14 @@ export async function registerOpenapi(app: FastifyInstance, head: OpenapiHead): 
       },
     },
   });
+}
+
+/**
+ * The routes `app` declared, as `METHOD url` (Fastify's URL spelling, `*` and `:name`): what its
+ * document must list. Empty for an app not made by createHttpApp.
+ */
+export function routesOf(app: FastifyInstance): string[] {
+  return [...(declared.get(app) ?? [])];
 }
 
 /** The app's document (after `ready()`; the handler of a request runs after it). */

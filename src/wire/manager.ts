@@ -348,14 +348,15 @@ export const legacyAggregateStatsSchema = {
 } as const;
 export type LegacyAggregateStats = FromSchema<typeof legacyAggregateStatsSchema>;
 
-/** `/healthz` of every cachepool server. */
-export const healthSchema = {
+/** The manager's `/healthz`. */
+const healthSchema = {
   type: 'object',
-  required: ['status', 'role'],
+  required: ['status', 'role', 'size'],
+  additionalProperties: false,
   properties: {
     status: { type: 'string', const: 'ok' },
-    role: { type: 'string', enum: ['node', 'gateway', 'manager'] },
-    size: { ...integer, description: 'The manager: members of the pool.' },
+    role: { type: 'string', const: 'manager' },
+    size: { ...integer, description: 'Members of the pool.' },
   },
 } as const;
 

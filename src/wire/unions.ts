@@ -12,7 +12,7 @@ export const scaleModeSchema = {
   enum: ['manual', 'automatic'],
   description: 'manual: only by hand; automatic: the auto-scaler decides every period.',
 } as const;
-/** `'manual' | 'automatic'`. */
+/** One of the resize modes. */
 export type ScaleMode = FromSchema<typeof scaleModeSchema>;
 /** Every ScaleMode. */
 export const scaleModes: readonly ScaleMode[] = scaleModeSchema.enum;
@@ -29,14 +29,14 @@ export const resizeCauseSchema = {
   description:
     'manual or automatic (the mode that resized), failure (a member failed), leave (a member stopped on its own), join (a node registered), rolled-back (a failed resize; new_size is the size it aimed at).',
 } as const;
-/** A ScaleMode, or `'failure' | 'leave' | 'join' | 'rolled-back'`. */
+/** A ScaleMode, or one of the pool's own events (see resizeCauseSchema). */
 export type ResizeCause = FromSchema<typeof resizeCauseSchema>;
 /** Every ResizeCause, for checks of stored rows. */
 export const resizeCauses: readonly ResizeCause[] = resizeCauseSchema.enum;
 
 /** What one auto-scaler decision did. */
 export const scaleActionSchema = { type: 'string', enum: ['grow', 'shrink', 'none'] } as const;
-/** `'grow' | 'shrink' | 'none'`. */
+/** One auto-scaler action. */
 export type ScaleAction = FromSchema<typeof scaleActionSchema>;
 /** Every ScaleAction. */
 export const scaleActions: readonly ScaleAction[] = scaleActionSchema.enum;
@@ -47,7 +47,7 @@ export const memberStatusSchema = {
   enum: ['up', 'down', 'starting', 'draining'],
   description: 'starting: not routed yet; up; down: unreachable; draining: handing its keys off.',
 } as const;
-/** `'up' | 'down' | 'starting' | 'draining'`. */
+/** One member status. */
 export type MemberStatus = FromSchema<typeof memberStatusSchema>;
 /** Every MemberStatus. */
 export const memberStatuses: readonly MemberStatus[] = memberStatusSchema.enum;
@@ -59,12 +59,12 @@ export const partitionStrategySchema = {
   description:
     'minimal: fewest moves while every node owns floor(16/N) or ceil(16/N); round-robin: partition i on node i mod N.',
 } as const;
-/** `'minimal' | 'round-robin'`. */
+/** One partition strategy. */
 export type PartitionStrategy = FromSchema<typeof partitionStrategySchema>;
 /** Every PartitionStrategy. */
 export const partitionStrategies: readonly PartitionStrategy[] = partitionStrategySchema.enum;
 
 /** The one field of `poolsize/manual`. */
 export const poolChangeSchema = { type: 'string', enum: ['increase', 'decrease'] } as const;
-/** `'increase' | 'decrease'`. */
+/** One manual change. */
 export type PoolChange = FromSchema<typeof poolChangeSchema>;
