@@ -47,9 +47,9 @@ export async function openapiDocuments(): Promise<OpenapiDocuments> {
   try {
     await Promise.all([node.app.ready(), gateway.ready(), managerApp.ready()]);
     return {
-      'openapi.json': openapiOf(node.app),
-      'openapi-gateway.json': openapiOf(gateway),
-      'openapi-manager.json': openapiOf(managerApp),
+      'openapi.json': await openapiOf(node.app),
+      'openapi-gateway.json': await openapiOf(gateway),
+      'openapi-manager.json': await openapiOf(managerApp),
     };
   } finally {
     await Promise.all([node.app.close(), gateway.close(), managerApp.close()]);

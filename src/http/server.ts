@@ -44,7 +44,7 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<Fasti
     return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler(options.isV1),
   }) as unknown as FastifyInstance;
-  await registerOpenapi(
+  registerOpenapi(
     app,
     options.openapi ?? { title: 'cachepool', description: 'A cachepool server.', tags: [] },
   );

@@ -76,9 +76,9 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     sendSuccess(reply, { status: 'ok', role: 'manager', size: manager.size }),
   );
 
-  app.get('/api/manager/openapi.json', { schema: routes.openapi }, (_request, reply) => {
-    reply.header('content-type', 'application/json; charset=utf-8').send(openapiOf(app));
-  });
+  app.get('/api/manager/openapi.json', { schema: routes.openapi }, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(await openapiOf(app)),
+  );
 
   app.get(
     '/api/manager/pool_node_list',

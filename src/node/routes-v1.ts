@@ -43,9 +43,9 @@ export async function registerV1Routes(
   await app.register(async (scope) => {
     registerRawParsers(scope);
 
-    scope.get('/v1/openapi.json', { schema: keyRoutes.openapi }, (_request, reply) => {
-      reply.header('content-type', 'application/json; charset=utf-8').send(openapiOf(app));
-    });
+    scope.get('/v1/openapi.json', { schema: keyRoutes.openapi }, async (_request, reply) =>
+      reply.type('application/json; charset=utf-8').send(await openapiOf(app)),
+    );
 
     scope.get(
       '/v1/keys/*',

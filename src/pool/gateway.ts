@@ -238,9 +238,9 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     scope.delete('/v1/keys/*', { config, schema: keyRoutes.deleteKey }, v1);
   });
 
-  app.get('/v1/openapi.json', { schema: keyRoutes.openapi }, (_request, reply) => {
-    reply.header('content-type', 'application/json; charset=utf-8').send(openapiOf(app));
-  });
+  app.get('/v1/openapi.json', { schema: keyRoutes.openapi }, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(await openapiOf(app)),
+  );
 
   await registerGatewayBatchRoutes(app, {
     routing,
