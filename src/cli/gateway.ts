@@ -12,6 +12,7 @@ import { createGatewayRegistry } from '../metrics/gateway-prometheus.js';
 import { isNodeId } from '../partition/index.js';
 import { buildGatewayApp, Routing } from '../pool/index.js';
 import { TableFollower } from '../pool/table-follower.js';
+import { keyRoutes } from '../wire/index.js';
 import {
   addOption,
   addTokenOptions,
@@ -105,7 +106,7 @@ export function registerGatewayCommand(program: Command): void {
           return at === 0 ? -1 : (Date.now() - at) / 1000;
         },
       });
-      app.get('/metrics', async (_request, reply) =>
+      app.get('/metrics', { schema: keyRoutes.metrics }, async (_request, reply) =>
         reply.header('content-type', registry.contentType).send(await registry.metrics()),
       );
       onShutdown(async () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { errors } from '../errors.js';
 import { sendLegacyError } from '../http/envelope.js';
+import { dashboardRoutes } from '../wire/index.js';
 
 /** Where the build script writes the bundle: `dist/dashboard`, next to the compiled `dist/src`. */
 export const DEFAULT_BUNDLE_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
@@ -59,7 +60,7 @@ function sendFile(reply: FastifyReply, name: string, body: Buffer): FastifyReply
 export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async (app, options) => {
   const bundleDir = options.bundleDir ?? DEFAULT_BUNDLE_DIR;
 
-  app.get('/', async (_request, reply) => {
+  app.get('/', { schema: dashboardRoutes.page }, async (_request, reply) => {
     const page = await readOrNull(join(bundleDir, 'index.html'));
     if (!page)
       return reply
@@ -70,10 +71,14 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
     return sendFile(reply, 'index.html', page);
   });
 
-  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
-    const { name } = request.params;
-    const body = ASSET_NAME.test(name) ? await readOrNull(join(bundleDir, 'assets', name)) : null;
-    if (!body) return sendLegacyError(reply, errors.notFound(request.method, request.url));
-    return sendFile(reply, name, body);
-  });
+  app.get<{ Params: { name: string } }>(
+    '/assets/:name',
+    { schema: dashboardRoutes.asset },
+    async (request, reply) => {
+      const { name } = request.params;
+      const body = ASSET_NAME.test(name) ? await readOrNull(join(bundleDir, 'assets', name)) : null;
+      if (!body) return sendLegacyError(reply, errors.notFound(request.method, request.url));
+      return sendFile(reply, name, body);
+    },
+  );
 };

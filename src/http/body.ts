@@ -19,12 +19,13 @@ import {
   type Fields,
 } from './legacy-body.js';
 import type { MultipartLimits } from './limits.js';
+import { BATCH_CONTENT_TYPE } from '../wire/index.js';
 import { readMultipart } from './multipart.js';
 
 export { fieldText, type Fields };
 
-/** Content type of a batch of records sent to `/internal/import` (docs/internal-api.md). */
-export const BATCH_CONTENT_TYPE = 'application/x-cachepool-batch';
+/** Content type of a batch of records (`/v1/batch/*`, `/internal/import`), declared in wire/. */
+export { BATCH_CONTENT_TYPE };
 
 /**
  * Registers the legacy body parser on `app` (root scope), for every content type: a form,

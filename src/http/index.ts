@@ -1,5 +1,6 @@
 /** The HTTP pieces shared by node, gateway and manager. */
 export { createHttpApp, type HttpAppOptions } from './server.js';
+export { openapiOf, routesOf, keyPathInDocument, type OpenapiHead } from './openapi.js';
 export {
   success,
   failure,

@@ -1,7 +1,8 @@
 /**
  * The Fastify instance every cachepool server starts from: no per-request logging, keep-alive,
- * the body limit, the legacy body parsers and the shared error handlers. Routes are added by the
- * caller (node, gateway, manager).
+ * the body limit, the legacy body parsers, the shared error handlers and the OpenAPI document
+ * generated from the route schemas (openapi.ts). Routes are added by the caller (node, gateway,
+ * manager).
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,6 +10,7 @@ import { defaults } from '../defaults.js';
 import { registerLegacyParsers } from './body.js';
 import { frameworkErrorHandler, installErrorHandlers } from './error-handlers.js';
 import type { MultipartLimits } from './limits.js';
+import { registerOpenapi, type OpenapiHead } from './openapi.js';
 
 /** Options of `createHttpApp`. */
 export interface HttpAppOptions {
@@ -22,6 +24,8 @@ export interface HttpAppOptions {
   multipart?: MultipartLimits;
   /** Longest key in UTF-8 bytes (a node's --max-key-bytes); bounds path parameters; default defaults.maxKeyBytes. */
   maxKeyBytes?: number;
+  /** Title, description and tags of the app's OpenAPI document; default a bare head. */
+  openapi?: OpenapiHead;
 }
 
 /** Creates the base app (not listening). Register routes on it, then `listen()` it. */
@@ -40,6 +44,10 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<Fasti
     return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler(options.isV1),
   }) as unknown as FastifyInstance;
+  registerOpenapi(
+    app,
+    options.openapi ?? { title: 'cachepool', description: 'A cachepool server.', tags: [] },
+  );
   installErrorHandlers(app, { bodyLimitBytes, ...(options.isV1 ? { isV1: options.isV1 } : {}) });
   await registerLegacyParsers(app, bodyLimitBytes, options.multipart ?? defaults.multipart);
   return app;

@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../clock.js';
 import { OptionError, describe } from '../errors.js';
+import type { ScaleAction } from '../wire/index.js';
 
 /** The four thresholds a user sets (SPEC §4 `poolsize/automatic`). */
 export interface AutoscaleThresholds {
@@ -29,7 +30,7 @@ export interface AutoscaleParams extends AutoscaleThresholds {
   cooldownMs: number;
 }
 
-export type ScaleAction = 'grow' | 'shrink' | 'none';
+export type { ScaleAction };
 
 /** What `decide()` looks at. */
 export interface DecideInput {

@@ -25,6 +25,7 @@ import { ResizeCoordinator } from './resize-coordinator.js';
 import { ResizeEngine, type ResizeCause, type ResizeEvent } from './resize-engine.js';
 import { startPool } from './start-pool.js';
 import { StateDb } from './state-db.js';
+import type { PartitionMove, Registration } from '../wire/index.js';
 
 export type { CacheConfig } from './pool-state.js';
 export type { ResizeCause, ResizeEvent } from './resize-engine.js';
@@ -205,7 +206,7 @@ export class Manager {
    */
   routing(): {
     table: PartitionTable;
-    moving: readonly { partition: number; from: string; to: string }[];
+    moving: readonly PartitionMove[];
     version: number;
   } {
     return {
@@ -216,7 +217,7 @@ export class Manager {
   }
 
   /** Partitions moving right now (empty when no resize runs). */
-  get moving(): readonly { partition: number; from: string; to: string }[] {
+  get moving(): readonly PartitionMove[] {
     return this.#migrations.moving;
   }
 
@@ -300,10 +301,7 @@ export class Manager {
    * index; an unknown node waits as pending and joins the pool through a resize (the one waiting
    * for it, or one of its own once no resize runs).
    */
-  register(
-    address: string,
-    wanted: number | null,
-  ): { cache_index: number; capacity: number; replacement_policy: string; down_after_ms: number } {
+  register(address: string, wanted: number | null): Registration {
     const members = this.#pool.members;
     const index = members.indexForRegistration(address, wanted);
     if (!members.has(address)) this.#engine.scheduleJoin();

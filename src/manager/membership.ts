@@ -3,9 +3,9 @@
  * node's id), cache_index and status. Nodes registering on their own before they are members are
  * kept apart (`pending`). No I/O.
  */
+import type { MemberStatus } from '../wire/index.js';
 
-/** Where a node is in its life: starting (not routed yet), up, down (crashed), draining (leaving). */
-export type MemberStatus = 'up' | 'down' | 'starting' | 'draining';
+export type { MemberStatus };
 
 /** One node of the pool. */
 export interface Member {

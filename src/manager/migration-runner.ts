@@ -17,6 +17,7 @@ import {
 } from '../partition/index.js';
 import { defaults } from '../defaults.js';
 import { applyPlan, MigrationProgress, type MigrationJSON, type Routing } from '../pool/index.js';
+import type { PartitionMove } from '../wire/index.js';
 import type { PoolState } from './pool-state.js';
 import type { MigrationRecord } from './state-db.js';
 
@@ -42,7 +43,7 @@ export type MigrationView = MigrationJSON & { outcome: string | null };
 export class MigrationRunner {
   #options: MigrationRunnerOptions;
   #progress: MigrationProgress | null = null;
-  #moving: { partition: number; from: string; to: string }[] = [];
+  #moving: PartitionMove[] = [];
   /** The table published with the moving partitions while a migration runs, else null. */
   #routedTable: PartitionTable | null = null;
   #seq = 0;
@@ -54,7 +55,7 @@ export class MigrationRunner {
   }
 
   /** Partitions moving right now (empty when no migration runs). */
-  get moving(): readonly { partition: number; from: string; to: string }[] {
+  get moving(): readonly PartitionMove[] {
     return this.#moving;
   }
 

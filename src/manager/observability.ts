@@ -9,6 +9,7 @@ import { errors } from '../errors.js';
 import { fieldInteger, sendSuccess } from '../http/index.js';
 import { createManagerMetrics, type PoolFigures } from '../metrics/index.js';
 import { MAX_QUERY_MINUTES, type MetricsStore } from '../metrics/metrics-store.js';
+import { managerRoutes } from '../wire/index.js';
 import type { Manager } from './manager.js';
 import type { Scaling } from './scaling.js';
 
@@ -21,20 +22,24 @@ export async function registerObservability(
 
   // No query: the original manager's flat lists (its UI draws them as they are); `?minutes=N`:
   // cachepool's timestamped series, which its own dashboard reads.
-  app.get('/api/manager/aggregate_stats', async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    const minutes = fieldInteger(query, 'minutes', 1);
-    if (minutes === undefined) return sendSuccess(reply, store.legacyAggregate(30));
-    // The OpenAPI document promises 1..10080: a longer window is refused, not quietly cut.
-    if (minutes > MAX_QUERY_MINUTES)
-      throw errors.invalid(
-        `minutes must be an integer from 1 to ${MAX_QUERY_MINUTES} (a week), got ${JSON.stringify(query.minutes)}`,
-      );
-    return sendSuccess(reply, store.aggregate(minutes));
-  });
+  app.get(
+    '/api/manager/aggregate_stats',
+    { schema: managerRoutes.aggregateStats },
+    async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const minutes = fieldInteger(query, 'minutes', 1);
+      if (minutes === undefined) return sendSuccess(reply, store.legacyAggregate(30));
+      // The OpenAPI document promises 1..10080: a longer window is refused, not quietly cut.
+      if (minutes > MAX_QUERY_MINUTES)
+        throw errors.invalid(
+          `minutes must be an integer from 1 to ${MAX_QUERY_MINUTES} (a week), got ${JSON.stringify(query.minutes)}`,
+        );
+      return sendSuccess(reply, store.aggregate(minutes));
+    },
+  );
 
   const metrics = createManagerMetrics({ poolFigures: () => poolFigures(manager, scaling, store) });
-  app.get('/metrics', async (_request, reply) =>
+  app.get('/metrics', { schema: managerRoutes.metrics }, async (_request, reply) =>
     reply.type(metrics.contentType).send(await metrics.render()),
   );
 }

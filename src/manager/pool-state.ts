@@ -14,13 +14,9 @@ import { NodeClient } from '../pool/index.js';
 import { Membership, type MemberStatus } from './membership.js';
 import { NodeStatistics } from './node-statistics.js';
 import type { NodeSpec, Provisioner } from './provisioner.js';
-import type { StateDb } from './state-db.js';
+import type { CacheConfig, StateDb } from './state-db.js';
 
-/** The cache config applied to every node (SPEC §4 `cache/config`). */
-export interface CacheConfig {
-  capacityMb: number;
-  policy: string;
-}
+export type { CacheConfig };
 
 /** Options of PoolState. */
 export interface PoolStateOptions {

@@ -7,7 +7,7 @@
  * dashboard. The migration itself (planning, journaling, moving keys) is MigrationRunner's.
  */
 import type { Logger } from 'pino';
-import type { ResizeCause } from '../metrics/index.js';
+import type { ResizeCause, ResizeEvent } from '../wire/index.js';
 import type { Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
@@ -17,15 +17,7 @@ import type { PoolState } from './pool-state.js';
 import type { Provisioner } from './provisioner.js';
 import type { ResizeCoordinator } from './resize-coordinator.js';
 
-export type { ResizeCause };
-
-/** One resize, for the dashboard's charts. */
-export interface ResizeEvent {
-  time_ms: number;
-  old_size: number;
-  new_size: number;
-  cause: ResizeCause;
-}
+export type { ResizeCause, ResizeEvent };
 
 /** What ResizeEngine needs. */
 export interface ResizeEngineOptions {

@@ -12,16 +12,26 @@ import {
   createHttpApp,
   fieldInteger,
   fieldText,
+  openapiOf,
   readFields,
   requireToken,
   sendSuccess,
   type Fields,
+  type OpenapiHead,
 } from '../http/index.js';
 import { checkSnapshot } from '../metrics/index.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
-import { openapi } from '../node/openapi.js';
 import { isNodeId } from '../partition/index.js';
 import { policyNames } from '../store/index.js';
+import {
+  managerRoutes as routes,
+  type AutoscalerView,
+  type CacheConfigView,
+  type NodeRow,
+  type PoolConfig,
+  type PoolNodeList,
+  type Thresholds,
+} from '../wire/index.js';
 import { autoscaleFieldNames, validateAutoscaleParams } from './autoscaler.js';
 import type { CacheConfig, Manager } from './manager.js';
 import type { Scaling } from './scaling.js';
@@ -34,51 +44,79 @@ export interface ManagerAppOptions {
   logger?: Logger;
 }
 
+/** The head of the manager's OpenAPI document; its paths come from the route schemas. */
+export const managerDocument: OpenapiHead = {
+  title: 'cachepool manager',
+  description:
+    'The manager of a cachepool pool (cachepool start: port 5004): pool size and resize mode, the auto-scaler, ' +
+    'the cache configuration of every node, statistics, the partition table, and the calls nodes make ' +
+    '(register, stats, leave, poolsize/change). Every answer is in the legacy envelope ' +
+    '{"success": "true", "content": ...} / {"success": "false", "error": {"code", "message"}}. ' +
+    'Bodies with fields may be JSON, form-urlencoded or multipart, numbers possibly as strings. ' +
+    'When the pool has a token, control calls need Authorization: Bearer <token> (401 without it, 403 with a wrong one).',
+  tags: [
+    { name: 'manager', description: 'Pool size, modes, configuration, statistics.' },
+    { name: 'dashboard', description: "The manager's web UI (cachepool start)." },
+  ],
+};
+
 /** Builds the manager app (not listening). */
 export async function buildManagerApp(options: ManagerAppOptions): Promise<FastifyInstance> {
   const { manager, scaling } = options;
-  const app = await createHttpApp({ ...(options.logger ? { logger: options.logger } : {}) });
+  const app = await createHttpApp({
+    ...(options.logger ? { logger: options.logger } : {}),
+    openapi: managerDocument,
+  });
+  const guard = requireToken(options.token);
   // onRequest, not preHandler: an unauthenticated control call is refused (401/403) before its
   // body is read or parsed, so it never learns anything from a 400/415 about its body.
-  const control = { onRequest: requireToken(options.token) };
+  const control = <S>(schema: S) => ({ schema, onRequest: guard });
 
-  app.get('/healthz', async (_request, reply) =>
+  app.get('/healthz', { schema: routes.healthz }, async (_request, reply) =>
     sendSuccess(reply, { status: 'ok', role: 'manager', size: manager.size }),
   );
 
-  app.get('/api/manager/openapi.json', (_request, reply) => {
-    reply.header('content-type', 'application/json; charset=utf-8').send(openapi);
-  });
+  app.get('/api/manager/openapi.json', { schema: routes.openapi }, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(await openapiOf(app)),
+  );
 
-  app.get('/api/manager/pool_node_list', async (_request, reply) => {
-    const members = manager.members();
-    const addresses = members.map((member) => member.address);
-    // node_status_list is cachepool's own, parallel to the original's two lists.
-    return sendSuccess(reply, {
-      node_ip_list: addresses,
-      node_id_list: addresses,
-      node_status_list: members.map((m) => m.status),
-    });
-  });
+  app.get(
+    '/api/manager/pool_node_list',
+    { schema: routes.poolNodeList },
+    async (_request, reply) => {
+      const members = manager.members();
+      const addresses = members.map((member) => member.address);
+      // node_status_list is cachepool's own, parallel to the original's two lists.
+      return sendSuccess<PoolNodeList>(reply, {
+        node_ip_list: addresses,
+        node_id_list: addresses,
+        node_status_list: members.map((m) => m.status),
+      });
+    },
+  );
 
-  app.get('/api/manager/poolsize', async (_request, reply) =>
+  app.get('/api/manager/poolsize', { schema: routes.poolSize }, async (_request, reply) =>
     sendSuccess(reply, { size: manager.size }),
   );
 
-  app.post('/api/manager/poolsize/manual', control, async (request, reply) => {
-    const change = fieldText(readFields(request), 'change');
-    if (change !== 'increase' && change !== 'decrease') throw errors.poolChangeInvalid();
-    const target = manager.size + (change === 'increase' ? 1 : -1);
-    if (target > manager.maxNodes) throw errors.poolMax();
-    if (target < manager.minNodes) throw errors.poolMin();
-    if (manager.busy) throw errors.poolBusy();
-    scaling.mode = 'manual';
-    await manager.resize(target, 'manual');
-    scaling.noteResize();
-    return sendSuccess(reply, { size: manager.size });
-  });
+  app.post(
+    '/api/manager/poolsize/manual',
+    control(routes.poolSizeManual),
+    async (request, reply) => {
+      const change = fieldText(readFields(request), 'change');
+      if (change !== 'increase' && change !== 'decrease') throw errors.poolChangeInvalid();
+      const target = manager.size + (change === 'increase' ? 1 : -1);
+      if (target > manager.maxNodes) throw errors.poolMax();
+      if (target < manager.minNodes) throw errors.poolMin();
+      if (manager.busy) throw errors.poolBusy();
+      scaling.mode = 'manual';
+      await manager.resize(target, 'manual');
+      scaling.noteResize();
+      return sendSuccess(reply, { size: manager.size });
+    },
+  );
 
-  app.post('/api/poolsize/change', control, async (request, reply) => {
+  app.post('/api/poolsize/change', control(routes.poolSizeChange), async (request, reply) => {
     const address = fieldText(readFields(request), 'cache_ip');
     if (!address)
       throw errors.invalid(
@@ -88,7 +126,7 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     return sendSuccess(reply, '');
   });
 
-  app.post('/api/manager/leave', control, async (request, reply) => {
+  app.post('/api/manager/leave', control(routes.leave), async (request, reply) => {
     const address = fieldText(readFields(request), 'address');
     if (!address)
       throw errors.invalid('address is required: the host:port of the node that is stopping');
@@ -96,30 +134,37 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     return sendSuccess(reply, '');
   });
 
-  app.get('/api/manager/poolsize/config', async (_request, reply) =>
-    sendSuccess(reply, {
-      resize_pool_option: scaling.mode,
-      resize_pool_parameters: wireThresholds(scaling),
-    }),
+  app.get(
+    '/api/manager/poolsize/config',
+    { schema: routes.poolSizeConfig },
+    async (_request, reply) =>
+      sendSuccess<PoolConfig>(reply, {
+        resize_pool_option: scaling.mode,
+        resize_pool_parameters: wireThresholds(scaling),
+      }),
   );
 
-  app.post('/api/manager/poolsize/automatic', control, async (request, reply) => {
-    const fields = readFields(request);
-    const validation = validateAutoscaleParams(fields, scaling.thresholds);
-    if (!validation.ok) throw errors.invalid(validation.message);
-    // cachepool's own: GET requests per period below which the auto-scaler does not decide.
-    const minRequests = fieldInteger(fields, 'min_requests', 0);
-    scaling.thresholds = validation.params;
-    if (minRequests !== undefined) scaling.minRequests = minRequests;
-    scaling.mode = 'automatic';
-    return sendSuccess(reply, {
-      resize_pool_option: scaling.mode,
-      resize_pool_parameters: wireThresholds(scaling),
-    });
-  });
+  app.post(
+    '/api/manager/poolsize/automatic',
+    control(routes.poolSizeAutomatic),
+    async (request, reply) => {
+      const fields = readFields(request);
+      const validation = validateAutoscaleParams(fields, scaling.thresholds);
+      if (!validation.ok) throw errors.invalid(validation.message);
+      // cachepool's own: GET requests per period below which the auto-scaler does not decide.
+      const minRequests = fieldInteger(fields, 'min_requests', 0);
+      scaling.thresholds = validation.params;
+      if (minRequests !== undefined) scaling.minRequests = minRequests;
+      scaling.mode = 'automatic';
+      return sendSuccess<PoolConfig>(reply, {
+        resize_pool_option: scaling.mode,
+        resize_pool_parameters: wireThresholds(scaling),
+      });
+    },
+  );
 
-  app.get('/api/manager/autoscaler', async (_request, reply) =>
-    sendSuccess(reply, {
+  app.get('/api/manager/autoscaler', { schema: routes.autoscaler }, async (_request, reply) =>
+    sendSuccess<AutoscalerView>(reply, {
       mode: scaling.mode,
       parameters: { ...wireThresholds(scaling), min_requests: scaling.minRequests },
       decisions: scaling.decisions().map((d) => ({
@@ -134,12 +179,12 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     }),
   );
 
-  app.get('/api/manager/events', async (request, reply) => {
+  app.get('/api/manager/events', { schema: routes.events }, async (request, reply) => {
     const minutes = fieldInteger(request.query as Record<string, unknown>, 'minutes', 1) ?? 30;
     return sendSuccess(reply, { events: manager.events(minutes) });
   });
 
-  app.get('/api/manager/partitions', async (_request, reply) => {
+  app.get('/api/manager/partitions', { schema: routes.partitions }, async (_request, reply) => {
     const { table, moving, version } = manager.routing();
     return sendSuccess(reply, {
       ...table.toJSON(),
@@ -148,13 +193,13 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     });
   });
 
-  app.get('/api/manager/migration', async (_request, reply) =>
+  app.get('/api/manager/migration', { schema: routes.migration }, async (_request, reply) =>
     sendSuccess(reply, { migration: manager.migration() }),
   );
 
-  app.get('/api/manager/nodes', async (_request, reply) =>
+  app.get('/api/manager/nodes', { schema: routes.nodes }, async (_request, reply) =>
     sendSuccess(reply, {
-      nodes: manager.members().map((member) => {
+      nodes: manager.members().map((member): NodeRow => {
         const s = manager.snapshotOf(member.address);
         // Over the last minute, not the last 5-second interval: an idle interval is no 0 %.
         const rates = manager.nodeRates(member.address, defaults.nodeRatesWindowMs);
@@ -175,9 +220,9 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     }),
   );
 
-  app.get('/api/manager/cache/config', async (_request, reply) => {
+  app.get('/api/manager/cache/config', { schema: routes.cacheConfig }, async (_request, reply) => {
     const config = manager.config;
-    return sendSuccess(reply, {
+    return sendSuccess<CacheConfigView>(reply, {
       capacity: config.capacityMb,
       replacement_policy: config.policy,
       // The original's name for the same value: its UI reads `policy`.
@@ -187,24 +232,24 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     });
   });
 
-  app.post('/api/manager/cache/config', control, async (request, reply) => {
+  app.post('/api/manager/cache/config', control(routes.setCacheConfig), async (request, reply) => {
     await manager.setConfig(configFromFields(readFields(request), manager.config));
     return sendSuccess(reply, '');
   });
 
-  app.delete('/api/manager/cache/clear', control, async (_request, reply) => {
+  app.delete('/api/manager/cache/clear', control(routes.cacheClear), async (_request, reply) => {
     await manager.clear();
     return sendSuccess(reply, '');
   });
 
   // The original's "delete all data" also removed its application's images and database rows;
   // cachepool holds no application data, so this empties every node as cache/clear does.
-  app.delete('/api/manager/data/clear', control, async (_request, reply) => {
+  app.delete('/api/manager/data/clear', control(routes.dataClear), async (_request, reply) => {
     await manager.clear();
     return sendSuccess(reply, '');
   });
 
-  app.post('/api/manager/register', control, async (request, reply) => {
+  app.post('/api/manager/register', control(routes.register), async (request, reply) => {
     const fields = readFields(request);
     const address = fieldText(fields, 'address');
     if (!isNodeId(address))
@@ -214,7 +259,7 @@ export async function buildManagerApp(options: ManagerAppOptions): Promise<Fasti
     return sendSuccess(reply, manager.register(address, wanted));
   });
 
-  app.post('/api/manager/stats', control, async (request, reply) => {
+  app.post('/api/manager/stats', control(routes.stats), async (request, reply) => {
     const snapshot = readFields(request);
     const checked = checkSnapshot(snapshot);
     if (!checked.ok) throw errors.invalid(checked.message);
@@ -243,7 +288,7 @@ export function configFromFields(fields: Fields, current: CacheConfig): CacheCon
 }
 
 /** The auto-scaler's thresholds as the wire names them, the ratios also by the original's names. */
-function wireThresholds(scaling: Scaling): Record<string, number> {
+function wireThresholds(scaling: Scaling): Thresholds {
   const t = scaling.thresholds;
   return {
     [autoscaleFieldNames.maxMissRateThreshold]: t.maxMissRateThreshold,

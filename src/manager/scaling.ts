@@ -9,8 +9,9 @@ import { defaults } from '../defaults.js';
 import { Autoscaler, type AutoscaleThresholds, type Decision } from './autoscaler.js';
 import type { Manager } from './manager.js';
 import type { AutoscalerSettings, StateDb } from './state-db.js';
+import type { ScaleMode } from '../wire/index.js';
 
-export type ScaleMode = 'manual' | 'automatic';
+export type { ScaleMode };
 
 /** Options of Scaling. */
 export interface ScalingOptions {

@@ -18,15 +18,9 @@ import {
   AutoscalerSettingsRow,
   defaultAutoscalerSettings,
   type AutoscalerSettings,
-  type ScaleMode,
 } from './state/autoscaler-settings-row.js';
 import { CacheConfigRow, type CacheConfig } from './state/cache-config-row.js';
-import {
-  DecisionLog,
-  DECISION_LOG_LIMIT,
-  type ScaleAction,
-  type ScaleDecision,
-} from './state/decision-log.js';
+import { DecisionLog, DECISION_LOG_LIMIT, type ScaleDecision } from './state/decision-log.js';
 import {
   MigrationJournal,
   MIGRATION_HISTORY_LIMIT,
@@ -35,7 +29,8 @@ import {
   type MigrationRecord,
   type MigrationStart,
 } from './state/migration-journal.js';
-import { NodeRows, type NodeStatus, type StoredNode } from './state/node-rows.js';
+import { NodeRows, type StoredNode } from './state/node-rows.js';
+import type { MemberStatus, ScaleAction, ScaleMode } from '../wire/index.js';
 import { PartitionTableRow, type StoredPartitionTable } from './state/partition-table-row.js';
 import { migrateSchema, readSchemaVersion, SCHEMA_VERSION } from './state/schema.js';
 
@@ -50,7 +45,7 @@ export {
   type MigrationOutcome,
   type MigrationRecord,
   type MigrationStart,
-  type NodeStatus,
+  type MemberStatus,
   type ScaleAction,
   type ScaleDecision,
   type ScaleMode,
@@ -192,7 +187,7 @@ export class StateDb {
   }
 
   /** Changes a stored node's status; false when it is not stored. */
-  setNodeStatus(address: string, status: NodeStatus): boolean {
+  setNodeStatus(address: string, status: MemberStatus): boolean {
     return this.#nodes.setStatus(address, status);
   }
 

@@ -8,32 +8,14 @@
  * - cachepool's own (with `?minutes=N`): `[timestamp ms, value]` points, rates 0..1, sizes in
  *   bytes, minutes without a report absent. What cachepool's dashboard draws.
  */
+import type { AggregateStats, LegacyAggregateStats, SeriesPoint } from '../wire/index.js';
 import { MINUTE_MS, minuteOf, type PoolPoint } from './rollup.js';
 
-/** One `[timestamp ms, value]` point; `null` where there is no value (no GET in that minute). */
-export type SeriesPoint = [number, number | null];
-
-/** The timestamped `aggregate_stats` content (`?minutes=N`). */
-export interface AggregateStats {
-  miss_rate: SeriesPoint[];
-  hit_rate: SeriesPoint[];
-  number_of_items_in_cache: SeriesPoint[];
-  total_size_of_items_in_cache: SeriesPoint[];
-  number_of_requests_served_per_minute: SeriesPoint[];
-  number_of_nodes: SeriesPoint[];
-}
-
-/** The original manager's `aggregate_stats` content: one number per minute, oldest first. */
-export interface LegacyAggregateStats {
-  /** Percent, 0..100; hit + miss = 100 in a minute with GETs, both 0 in a minute without. */
-  miss_rate: number[];
-  hit_rate: number[];
-  number_of_items_in_cache: number[];
-  /** MB (bytes / 2^20). */
-  total_size_of_items_in_cache: number[];
-  number_of_requests_served_per_minute: number[];
-  number_of_nodes: number[];
-}
+/**
+ * The timestamped content (`?minutes=N`) and the original manager's (one number per minute,
+ * oldest first; percent, MB): declared in wire/.
+ */
+export type { AggregateStats, LegacyAggregateStats, SeriesPoint };
 
 /** Bytes in one MB as the original counted them. */
 const BYTES_PER_MB = 2 ** 20;

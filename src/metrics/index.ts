@@ -3,7 +3,6 @@
  * SQLite metrics store and the manager's Prometheus exposition.
  */
 export type { NodeSnapshot } from './snapshot.js';
-export { resizeCauses, type ResizeCause } from './store-db.js';
 export {
   MINUTE_MS,
   minuteOf,

@@ -39,9 +39,9 @@ import {
   prepareStoreStatements,
   toPoint,
   toSample,
-  resizeCauses,
   type ResizeEvent,
 } from './store-db.js';
+import { resizeCauses } from '../wire/index.js';
 
 export {
   checkSnapshot,

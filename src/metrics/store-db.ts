@@ -5,33 +5,11 @@
  * up, what to prune and which window to read are metrics-store.ts's.
  */
 import Database from 'better-sqlite3';
+import type { ResizeEvent } from '../wire/index.js';
 import type { PoolPoint, RollupSample } from './rollup.js';
 
 /** A pool resize, as recorded by the manager and read by the dashboard (also its `events` row). */
-/**
- * Why the pool changed size: by hand, by the auto-scaler, a member that failed (its partitions
- * failed over, or the pool growing back after it), a member that left on its own (SIGTERM), a
- * node that registered and joined, or a resize that failed and was rolled back (the event then
- * carries the size it aimed at).
- */
-export type ResizeCause = 'manual' | 'automatic' | 'failure' | 'leave' | 'join' | 'rolled-back';
-
-/** Every ResizeCause, for checks of stored rows. */
-export const resizeCauses: readonly ResizeCause[] = [
-  'manual',
-  'automatic',
-  'failure',
-  'leave',
-  'join',
-  'rolled-back',
-];
-
-export interface ResizeEvent {
-  time_ms: number;
-  old_size: number;
-  new_size: number;
-  cause: ResizeCause;
-}
+export type { ResizeEvent };
 
 /** A `samples` row: one pushed snapshot, timed by the manager's clock. */
 export interface SampleRow {

@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { createHttpApp, interpose, requireToken, type MultipartLimits } from '../http/index.js';
+import { keyRoutes } from '../wire/index.js';
+import { nodeDocument } from './document.js';
 import { createNodeRegistry } from '../metrics/node-prometheus.js';
 import { CacheNode } from './cache-node.js';
 import { createFastLegacy } from './fast-legacy.js';
@@ -88,6 +90,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.multipart ? { multipart: options.multipart } : {}),
     ...(options.maxKeyBytes !== undefined ? { maxKeyBytes: options.maxKeyBytes } : {}),
+    openapi: nodeDocument,
   });
   const guard = requireToken(options.token);
   const dataGuard = requireToken(options.protectData ? options.token : undefined);
@@ -151,7 +154,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     evictionsTotal: () => node.store.stats().evictionsTotal,
     expiredTotal: () => node.store.stats().expiredTotal,
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { schema: keyRoutes.metrics }, async (_request, reply) => {
     const text = await registry.metrics();
     return reply.header('content-type', registry.contentType).send(text);
   });

@@ -17,6 +17,7 @@ import { processCollector } from './collector.js';
 import { EntryStore } from './entry-store.js';
 import { Fences } from './fences.js';
 import { Ownership, type KeyOperation } from './ownership.js';
+import type { ImportOutcome } from '../wire/index.js';
 
 /** Options of CacheNode. */
 export interface CacheNodeOptions {
@@ -43,11 +44,7 @@ export interface NodeConfig {
 }
 
 /** What an import did with each record. */
-export interface ImportOutcome {
-  accepted: number;
-  skipped: string[];
-  rejected: string[];
-}
+export type { ImportOutcome };
 
 export class CacheNode {
   readonly store: EntryStore;

@@ -28,7 +28,7 @@ export {
 } from './batch-decoder.js';
 export { parsePeer, PeerPolicy, sameAddress, type PeerAddress } from './peers.js';
 export { Publisher, type PublisherOptions } from './publisher.js';
-export { openapi } from './openapi.js';
+export { nodeDocument } from './document.js';
 export { TEXT_TYPE, type Entry } from './entry.js';
 export { PoolMembers, type PoolMembersOptions } from './members.js';
 export { PoolMovePolicy, StandaloneMovePolicy, type MovePolicy } from './move-policy.js';

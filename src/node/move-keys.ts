@@ -18,6 +18,7 @@ import type { CacheNode } from './cache-node.js';
 import { valueOf, type Entry } from './entry.js';
 import type { MovePolicy } from './move-policy.js';
 import { parsePeer, type PeerAddress } from './peers.js';
+import type { MoveResult } from '../wire/index.js';
 
 /** A validated move_keys request. */
 export interface MovePlan {
@@ -30,13 +31,7 @@ export interface MovePlan {
 }
 
 /** The answer's content. */
-export interface MoveResult {
-  moved: number;
-  skipped: number;
-  rejected: string[];
-  missing: string[];
-  bytes: number;
-}
+export type { MoveResult };
 
 /** How move_keys talks to other processes. */
 export interface MoveOptions {

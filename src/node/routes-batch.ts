@@ -12,6 +12,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE, registerRawParsers, type TokenGuard } from '../http/index.js';
+import { keyRoutes } from '../wire/index.js';
 import {
   batchKeysOf,
   batchVersion,
@@ -37,44 +38,52 @@ export async function registerBatchRoutes(
   await app.register(async (scope) => {
     registerRawParsers(scope);
 
-    scope.post('/v1/batch/get', { onRequest: dataGuard }, (request, reply) => {
-      const keys = keysOf(node, request);
-      const routedBy = routedByOf(request);
-      // Refused as a whole (421) before any key is read when one is not served here.
-      for (const key of keys) node.serves('read', key, routedBy);
-      const records: BatchRecord[] = keys.map((key) => {
-        const entry = node.get(key, routedBy);
-        return entry
-          ? { key, type: entry.type, value: valueOf(entry) }
-          : { key, type: '', value: EMPTY };
-      });
-      reply.header('content-type', BATCH_CONTENT_TYPE).send(encodeBatch(records));
-    });
+    scope.post(
+      '/v1/batch/get',
+      { onRequest: dataGuard, schema: keyRoutes.batchGet },
+      (request, reply) => {
+        const keys = keysOf(node, request);
+        const routedBy = routedByOf(request);
+        // Refused as a whole (421) before any key is read when one is not served here.
+        for (const key of keys) node.serves('read', key, routedBy);
+        const records: BatchRecord[] = keys.map((key) => {
+          const entry = node.get(key, routedBy);
+          return entry
+            ? { key, type: entry.type, value: valueOf(entry) }
+            : { key, type: '', value: EMPTY };
+        });
+        reply.header('content-type', BATCH_CONTENT_TYPE).send(encodeBatch(records));
+      },
+    );
 
-    scope.post('/v1/batch/put', { onRequest: dataGuard }, (request, reply) => {
-      const type = String(request.headers['content-type'] ?? '');
-      if (!type.toLowerCase().startsWith(BATCH_CONTENT_TYPE) || batchVersion(type) !== 1)
-        throw errors.unsupportedMedia(type);
-      const expiresAtMs = node.deadlineAfter(
-        ttlOfV1(request.query, request.headers['cache-control']),
-      );
-      const body = request.body;
-      const records = decodeBatch(Buffer.isBuffer(body) ? body : EMPTY);
-      checkBatchCount(records.length);
-      const capacityBytes = node.store.capacityBytes;
-      const routedBy = routedByOf(request);
-      for (const [i, record] of records.entries()) {
-        node.checkKey(record.key);
-        if (record.value.length === 0)
-          throw errors.invalid(`batch record ${i} (${JSON.stringify(record.key)}) has no value`);
-        node.checkValueBytes(record.value.length);
-        const entryBytes = Buffer.byteLength(record.key, 'utf8') + record.value.length;
-        if (entryBytes > capacityBytes) throw errors.valueTooLarge(entryBytes, capacityBytes);
-        node.serves('write', record.key, routedBy);
-      }
-      for (const record of records) storeRecord(node, record, expiresAtMs, routedBy);
-      reply.code(200).send({ stored: records.length });
-    });
+    scope.post(
+      '/v1/batch/put',
+      { onRequest: dataGuard, schema: keyRoutes.batchPut },
+      (request, reply) => {
+        const type = String(request.headers['content-type'] ?? '');
+        if (!type.toLowerCase().startsWith(BATCH_CONTENT_TYPE) || batchVersion(type) !== 1)
+          throw errors.unsupportedMedia(type);
+        const expiresAtMs = node.deadlineAfter(
+          ttlOfV1(request.query, request.headers['cache-control']),
+        );
+        const body = request.body;
+        const records = decodeBatch(Buffer.isBuffer(body) ? body : EMPTY);
+        checkBatchCount(records.length);
+        const capacityBytes = node.store.capacityBytes;
+        const routedBy = routedByOf(request);
+        for (const [i, record] of records.entries()) {
+          node.checkKey(record.key);
+          if (record.value.length === 0)
+            throw errors.invalid(`batch record ${i} (${JSON.stringify(record.key)}) has no value`);
+          node.checkValueBytes(record.value.length);
+          const entryBytes = Buffer.byteLength(record.key, 'utf8') + record.value.length;
+          if (entryBytes > capacityBytes) throw errors.valueTooLarge(entryBytes, capacityBytes);
+          node.serves('write', record.key, routedBy);
+        }
+        for (const record of records) storeRecord(node, record, expiresAtMs, routedBy);
+        reply.code(200).send({ stored: records.length });
+      },
+    );
   });
 }
 

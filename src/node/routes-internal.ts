@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE, readFields, sendSuccess, type TokenGuard } from '../http/index.js';
+import { nodeRoutes } from '../wire/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
 import { batchVersion, importLimitBytes } from './batch.js';
 import { DecodedBatch, readBatch } from './batch-decoder.js';
@@ -55,64 +56,82 @@ export function registerInternalRoutes(
         });
       },
     );
-    scope.post('/internal/import', { onRequest: guard }, (request, reply) => {
-      const body = request.body;
-      if (!(body instanceof DecodedBatch))
-        throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
-      const migration = (request.query as Record<string, unknown>).migration;
-      if (migration !== undefined && (typeof migration !== 'string' || migration === '')) {
-        throw errors.invalid('migration must be a non-empty id');
-      }
-      for (const record of body.records) node.checkKey(record.key);
-      sendSuccess(reply, node.importRecords(body.records, migration));
-    });
-  });
-
-  app.post('/internal/migration/begin', { onRequest: guard }, (request, reply) => {
-    const fields = readFields(request);
-    const id = fields.id;
-    const partitions = fields.partitions;
-    if (typeof id !== 'string' || id === '') throw errors.invalid('id must be a non-empty string');
-    if (
-      !Array.isArray(partitions) ||
-      !partitions.every(
-        (p) => Number.isInteger(p) && (p as number) >= 0 && (p as number) < PARTITION_COUNT,
-      )
-    ) {
-      throw errors.invalid(
-        `partitions must be a list of integers from 0 to ${PARTITION_COUNT - 1}`,
-      );
-    }
-    if (fields.keep !== undefined && typeof fields.keep !== 'boolean')
-      throw errors.invalid('keep must be true or false');
-    const dropped = node.beginMigration(id, partitions as number[], fields.keep === true);
-    sendSuccess(reply, { id, dropped });
-  });
-
-  app.post('/internal/migration/end', { onRequest: guard }, (request, reply) => {
-    const id = readFields(request).id;
-    if (typeof id !== 'string' || id === '') throw errors.invalid('id must be a non-empty string');
-    sendSuccess(reply, { id, ended: node.fences.end(id) });
-  });
-
-  app.post('/api/cache/move_keys', { onRequest: guard }, async (request, reply) => {
-    // Counted before any await: two calls checked in the same tick cannot both pass the limit.
-    if (movesRunning >= moveConcurrency) throw errors.moveBusy(movesRunning);
-    movesRunning++;
-    try {
-      const plan = planMove(readFields(request), request.ip, selfAddress(), moveLimits);
-      try {
-        await checkMove(plan, moveLimits.policy);
-      } catch (error) {
-        if (error instanceof CachePoolError && error.code === 'CP_ERR_MOVE_DEST_REFUSED') {
-          request.log.warn({ from: request.ip, reason: error.message }, 'move_keys refused');
+    scope.post(
+      '/internal/import',
+      { onRequest: guard, schema: nodeRoutes.import },
+      (request, reply) => {
+        const body = request.body;
+        if (!(body instanceof DecodedBatch))
+          throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
+        const migration = (request.query as Record<string, unknown>).migration;
+        if (migration !== undefined && (typeof migration !== 'string' || migration === '')) {
+          throw errors.invalid('migration must be a non-empty id');
         }
-        throw error;
-      }
-      const result = await runMove(node, plan, moveLimits);
-      return sendSuccess(reply, result);
-    } finally {
-      movesRunning--;
-    }
+        for (const record of body.records) node.checkKey(record.key);
+        sendSuccess(reply, node.importRecords(body.records, migration));
+      },
+    );
   });
+
+  app.post(
+    '/internal/migration/begin',
+    { onRequest: guard, schema: nodeRoutes.migrationBegin },
+    (request, reply) => {
+      const fields = readFields(request);
+      const id = fields.id;
+      const partitions = fields.partitions;
+      if (typeof id !== 'string' || id === '')
+        throw errors.invalid('id must be a non-empty string');
+      if (
+        !Array.isArray(partitions) ||
+        !partitions.every(
+          (p) => Number.isInteger(p) && (p as number) >= 0 && (p as number) < PARTITION_COUNT,
+        )
+      ) {
+        throw errors.invalid(
+          `partitions must be a list of integers from 0 to ${PARTITION_COUNT - 1}`,
+        );
+      }
+      if (fields.keep !== undefined && typeof fields.keep !== 'boolean')
+        throw errors.invalid('keep must be true or false');
+      const dropped = node.beginMigration(id, partitions as number[], fields.keep === true);
+      sendSuccess(reply, { id, dropped });
+    },
+  );
+
+  app.post(
+    '/internal/migration/end',
+    { onRequest: guard, schema: nodeRoutes.migrationEnd },
+    (request, reply) => {
+      const id = readFields(request).id;
+      if (typeof id !== 'string' || id === '')
+        throw errors.invalid('id must be a non-empty string');
+      sendSuccess(reply, { id, ended: node.fences.end(id) });
+    },
+  );
+
+  app.post(
+    '/api/cache/move_keys',
+    { onRequest: guard, schema: nodeRoutes.moveKeys },
+    async (request, reply) => {
+      // Counted before any await: two calls checked in the same tick cannot both pass the limit.
+      if (movesRunning >= moveConcurrency) throw errors.moveBusy(movesRunning);
+      movesRunning++;
+      try {
+        const plan = planMove(readFields(request), request.ip, selfAddress(), moveLimits);
+        try {
+          await checkMove(plan, moveLimits.policy);
+        } catch (error) {
+          if (error instanceof CachePoolError && error.code === 'CP_ERR_MOVE_DEST_REFUSED') {
+            request.log.warn({ from: request.ip, reason: error.message }, 'move_keys refused');
+          }
+          throw error;
+        }
+        const result = await runMove(node, plan, moveLimits);
+        return sendSuccess(reply, result);
+      } finally {
+        movesRunning--;
+      }
+    },
+  );
 }

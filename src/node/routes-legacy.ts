@@ -14,6 +14,7 @@ import {
   type Fields,
   type TokenGuard,
 } from '../http/index.js';
+import { keyRoutes, nodeRoutes } from '../wire/index.js';
 import type { CacheNode } from './cache-node.js';
 import { legacyAnswer } from './entry.js';
 import { homePage, statisticsPage } from './pages.js';
@@ -42,20 +43,21 @@ export function registerLegacyRoutes(
   dataGuard: TokenGuard,
 ): void {
   const data = { onRequest: dataGuard };
-  app.post('/api/cache/key', data, (request, reply) => {
+  const control = { onRequest: guard };
+  app.post('/api/cache/key', { ...data, schema: keyRoutes.getValue }, (request, reply) => {
     const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
     const entry = node.get(key, routedByOf(request));
     if (entry === undefined) throw errors.unknownKey();
     reply.header('content-type', JSON_TYPE).send(legacyAnswer(entry));
   });
 
-  app.delete('/api/cache/key', data, (request, reply) => {
+  app.delete('/api/cache/key', { ...data, schema: keyRoutes.invalidate }, (request, reply) => {
     const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
     node.invalidate(key, routedByOf(request));
     sendSuccess(reply, '');
   });
 
-  app.post('/api/cache/content', data, (request, reply) => {
+  app.post('/api/cache/content', { ...data, schema: keyRoutes.putValue }, (request, reply) => {
     const fields = fieldsOf(request);
     // The key is read and checked before the value is read, as in the fast path: the gateway
     // reads only the key, and answers a missing or malformed one itself.
@@ -65,7 +67,7 @@ export function registerLegacyRoutes(
     sendSuccess(reply, '');
   });
 
-  app.post('/api/cache/config', { onRequest: guard }, (request, reply) => {
+  app.post('/api/cache/config', { ...control, schema: nodeRoutes.configure }, (request, reply) => {
     const fields = fieldsOf(request);
     const policy = fieldText(fields, 'replacement_policy') ?? fieldText(fields, 'policy');
     node.configure({
@@ -76,46 +78,55 @@ export function registerLegacyRoutes(
     sendSuccess(reply, '');
   });
 
-  app.delete('/api/cache', { onRequest: guard }, (_request, reply) => {
+  app.delete('/api/cache', { ...control, schema: keyRoutes.clear }, (_request, reply) => {
     node.clear();
     sendSuccess(reply, '');
   });
 
-  app.get('/api/cache/statistics', (_request, reply) => {
+  app.get('/api/cache/statistics', { schema: keyRoutes.statistics }, (_request, reply) => {
     sendSuccess(reply, JSON.stringify(node.legacyStatistics()));
   });
 
-  app.delete('/api/cache/statistics', { onRequest: guard }, (_request, reply) => {
-    node.stats.resetLegacy();
-    sendSuccess(reply, '');
-  });
+  app.delete(
+    '/api/cache/statistics',
+    { ...control, schema: keyRoutes.resetStatistics },
+    (_request, reply) => {
+      node.stats.resetLegacy();
+      sendSuccess(reply, '');
+    },
+  );
 
-  app.post('/api/cache/statistics', (_request, reply) => {
+  app.post('/api/cache/statistics', { schema: keyRoutes.statisticsPage }, (_request, reply) => {
     reply
       .header('content-type', HTML_TYPE)
       .send(statisticsPage(node, node.stats.total(), node.stats.window()));
   });
 
-  app.post('/api/cache/set_num_hit', { onRequest: guard }, (request, reply) => {
-    const numHit = fieldInteger(fieldsOf(request), 'num_hit');
-    if (numHit === undefined) throw errors.invalid('num_hit must be an integer >= 0, got nothing');
-    node.stats.numHit = numHit;
-    reply
-      .header('content-type', 'text/plain; charset=utf-8')
-      .send(`cache node ${node.cacheIndex} statistics.num_hit = ${numHit}`);
-  });
+  app.post(
+    '/api/cache/set_num_hit',
+    { ...control, schema: nodeRoutes.setNumHit },
+    (request, reply) => {
+      const numHit = fieldInteger(fieldsOf(request), 'num_hit');
+      if (numHit === undefined)
+        throw errors.invalid('num_hit must be an integer >= 0, got nothing');
+      node.stats.numHit = numHit;
+      reply
+        .header('content-type', 'text/plain; charset=utf-8')
+        .send(`cache node ${node.cacheIndex} statistics.num_hit = ${numHit}`);
+    },
+  );
 
-  app.get('/', (_request, reply) => {
+  app.get('/', { schema: nodeRoutes.home }, (_request, reply) => {
     reply.header('content-type', HTML_TYPE).send(homePage(node));
   });
 
   const keys = (_request: FastifyRequest, reply: FastifyReply) => {
     reply.header('content-type', JSON_TYPE).send(JSON.stringify(node.store.keys()));
   };
-  app.get('/keys', data, keys);
-  app.post('/keys', data, keys);
+  app.get('/keys', { ...data, schema: keyRoutes.keys }, keys);
+  app.post('/keys', { ...data, schema: keyRoutes.keys }, keys);
 
-  app.get('/healthz', (_request, reply) => {
+  app.get('/healthz', { schema: nodeRoutes.healthz }, (_request, reply) => {
     sendSuccess(reply, {
       status: 'ok',
       cache_index: node.cacheIndex,

@@ -6,12 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import { errors } from '../errors.js';
 import { readFields, sendSuccess, type TokenGuard } from '../http/index.js';
+import { nodeRoutes } from '../wire/index.js';
 import { PARTITION_COUNT, type NodeRoles } from '../partition/index.js';
 import type { CacheNode } from './cache-node.js';
 
 /** Registers the route. */
 export function registerTableRoute(app: FastifyInstance, node: CacheNode, guard: TokenGuard): void {
-  app.post('/internal/table', { onRequest: guard }, (request, reply) => {
+  app.post('/internal/table', { onRequest: guard, schema: nodeRoutes.table }, (request, reply) => {
     const roles = readRoles(readFields(request));
     const applied = node.ownership.update(roles);
     sendSuccess(reply, { applied, version: node.ownership.version ?? null });

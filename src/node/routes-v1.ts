@@ -11,11 +11,17 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
-import { checkText, registerRawParsers, type TokenGuard } from '../http/index.js';
+import {
+  checkText,
+  keyPathInDocument,
+  openapiOf,
+  registerRawParsers,
+  type TokenGuard,
+} from '../http/index.js';
+import { keyRoutes } from '../wire/index.js';
 import type { CacheNode } from './cache-node.js';
 import { rawEntry, valueOf, type Entry } from './entry.js';
 import { etagOf, ifMatchHolds } from './etag.js';
-import { openapi } from './openapi.js';
 import { routedByOf } from './routed-by.js';
 import { ttlOfV1 } from './ttl.js';
 
@@ -33,21 +39,30 @@ export async function registerV1Routes(
   node: CacheNode,
   dataGuard: TokenGuard,
 ): Promise<void> {
-  const data = { onRequest: dataGuard };
+  const data = { onRequest: dataGuard, config: keyPathInDocument };
   await app.register(async (scope) => {
     registerRawParsers(scope);
 
-    scope.get('/v1/openapi.json', (_request, reply) => {
-      reply.header('content-type', 'application/json; charset=utf-8').send(openapi);
-    });
+    scope.get('/v1/openapi.json', { schema: keyRoutes.openapi }, async (_request, reply) =>
+      reply.type('application/json; charset=utf-8').send(await openapiOf(app)),
+    );
 
-    scope.get('/v1/keys/*', { exposeHeadRoute: false, ...data }, (request, reply) => {
-      const entry = node.get(keyOf(node, request), routedByOf(request));
-      if (entry === undefined) throw errors.unknownKey();
-      reply.header('content-type', entry.type).header('etag', etagOf(entry)).send(valueOf(entry));
-    });
+    scope.get(
+      '/v1/keys/*',
+      { exposeHeadRoute: false, ...data, schema: keyRoutes.getKey },
+      (request, reply) => {
+        const entry = node.get(keyOf(node, request), routedByOf(request));
+        if (entry === undefined) throw errors.unknownKey();
+        reply.header('content-type', entry.type).header('etag', etagOf(entry)).send(valueOf(entry));
+      },
+    );
 
-    scope.head('/v1/keys/*', data, (request, reply) => {
+    const headData = {
+      ...data,
+      config: { ...keyPathInDocument, swagger: { exposeHeadRoute: true } },
+      schema: keyRoutes.headKey,
+    };
+    scope.head('/v1/keys/*', headData, (request, reply) => {
       const key = keyOf(node, request);
       const entry = node.serves('read', key, routedByOf(request))
         ? node.store.peek(key)
@@ -63,7 +78,7 @@ export async function registerV1Routes(
         .send();
     });
 
-    scope.put('/v1/keys/*', data, (request, reply) => {
+    scope.put('/v1/keys/*', { ...data, schema: keyRoutes.putKey }, (request, reply) => {
       const key = keyOf(node, request);
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw errors.missingValue();
@@ -82,7 +97,7 @@ export async function registerV1Routes(
       reply.code(outcome.kind === 'added' ? 201 : 204).send();
     });
 
-    scope.delete('/v1/keys/*', data, (request, reply) => {
+    scope.delete('/v1/keys/*', { ...data, schema: keyRoutes.deleteKey }, (request, reply) => {
       node.invalidate(keyOf(node, request), routedByOf(request));
       reply.code(204).send();
     });

@@ -5,16 +5,14 @@
  */
 import { assertNodeList } from './node-id.js';
 import { PARTITION_COUNT } from './partition-of.js';
+import type { PartitionMove } from '../wire/index.js';
 import { PartitionTable, roundRobinOwners } from './table.js';
 
-/** One partition changing owner. */
-export interface PartitionMove {
-  partition: number;
-  /** The current owner (`host:port`); it may be leaving the pool. */
-  from: string;
-  /** The new owner (`host:port`), a member of the new membership. */
-  to: string;
-}
+/**
+ * One partition changing owner: `from` the current owner (`host:port`; it may be leaving the
+ * pool), `to` the new one (a member of the new membership).
+ */
+export type { PartitionMove };
 
 /** What a membership change does: the next table and the moves that lead to it. */
 export interface RebalancePlan {

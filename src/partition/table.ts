@@ -5,27 +5,20 @@
  */
 import { defaults } from '../defaults.js';
 import { OptionError } from '../errors.js';
+import {
+  partitionStrategies,
+  type PartitionStrategy,
+  type PartitionTableJSON,
+} from '../wire/index.js';
 import { assertNodeList, isNodeId } from './node-id.js';
 import { PARTITION_COUNT, partitionOf } from './partition-of.js';
 
 /**
- * How partitions are assigned to nodes:
- * - `minimal` (default): each change moves as few partitions as possible while every node owns
- *   ⌊16/N⌋ or ⌈16/N⌉ of them;
- * - `round-robin`: partition i → nodes[i mod N], the original's, for clients that route alone.
+ * How partitions are assigned to nodes (`minimal`, the default, or the original's `round-robin`),
+ * every strategy name, and the wire form of a table (SPEC §6, `GET /api/manager/partitions`):
+ * declared once in wire/.
  */
-export type PartitionStrategy = 'minimal' | 'round-robin';
-
-/** Every strategy name, for option parsing. */
-export const partitionStrategies: readonly PartitionStrategy[] = ['minimal', 'round-robin'];
-
-/** The wire form of a table (SPEC §6, `GET /api/manager/partitions`). */
-export interface PartitionTableJSON {
-  version: number;
-  strategy: PartitionStrategy;
-  /** 16 entries; entry i is the `host:port` of partition i's owner. */
-  partitions: string[];
-}
+export { partitionStrategies, type PartitionStrategy, type PartitionTableJSON };
 
 /** An immutable, versioned map of partition → owner node id (`host:port`). */
 export class PartitionTable {

@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE, registerRawParsers, type TokenGuard } from '../http/index.js';
+import { keyRoutes } from '../wire/index.js';
 import {
   batchKeysOf,
   batchVersion,
@@ -105,50 +106,60 @@ export async function registerGatewayBatchRoutes(
   await app.register(async (scope) => {
     registerRawParsers(scope);
 
-    scope.post('/v1/batch/get', { onRequest: options.dataGuard }, async (request, reply) => {
-      const keys = keysOf(request.body);
-      const found = new Map<string, FoundValue>();
-      const outcome = await routed(keys, (view, forwarder, pending) =>
-        batchGetThrough(forwarder, view, pending, found, limits),
-      );
-      if (refused(reply, outcome)) return reply;
-      const records = keys.map((key) => {
-        const hit = found.get(key);
-        return hit ? { key, ...hit } : { key, type: '', value: EMPTY };
-      });
-      return reply.header('content-type', BATCH_CONTENT_TYPE).send(encodeBatch(records));
-    });
+    scope.post(
+      '/v1/batch/get',
+      { onRequest: options.dataGuard, schema: keyRoutes.batchGet },
+      async (request, reply) => {
+        const keys = keysOf(request.body);
+        const found = new Map<string, FoundValue>();
+        const outcome = await routed(keys, (view, forwarder, pending) =>
+          batchGetThrough(forwarder, view, pending, found, limits),
+        );
+        if (refused(reply, outcome)) return reply;
+        const records = keys.map((key) => {
+          const hit = found.get(key);
+          return hit ? { key, ...hit } : { key, type: '', value: EMPTY };
+        });
+        return reply.header('content-type', BATCH_CONTENT_TYPE).send(encodeBatch(records));
+      },
+    );
 
-    scope.post('/v1/batch/put', { onRequest: options.dataGuard }, async (request, reply) => {
-      const type = String(request.headers['content-type'] ?? '');
-      if (!type.toLowerCase().startsWith(BATCH_CONTENT_TYPE) || batchVersion(type) !== 1)
-        throw errors.unsupportedMedia(type);
-      const ttlS = ttlOfV1(request.query, request.headers['cache-control']);
-      const records = decodeBatch(Buffer.isBuffer(request.body) ? request.body : EMPTY);
-      checkBatchCount(records.length);
-      for (const [i, record] of records.entries()) {
-        if (record.key === '') throw errors.missingKey();
-        if (record.value.length === 0)
-          throw errors.invalid(`batch record ${i} (${JSON.stringify(record.key)}) has no value`);
-      }
-      const query = ttlS === undefined ? '' : `?ttl=${ttlS}`;
-      const byKey = new Map(records.map((record) => [record.key, record]));
-      const outcome = await routed([...byKey.keys()], (view, forwarder, pending) =>
-        batchPutThrough(
-          forwarder,
-          view,
-          pending.map((key) => byKey.get(key)!),
-          query,
-          limits,
-          (address, key) =>
-            forwarder.forward(address, 'DELETE', `/v1/keys/${encodeURIComponent(key)}`),
-        ),
-      );
-      if (outcome.unreachableKeys.length > 0)
-        throw errors.nodeUnreachable(`the owner of ${JSON.stringify(outcome.unreachableKeys[0])}`);
-      if (refused(reply, outcome)) return reply;
-      return reply.code(200).send({ stored: records.length });
-    });
+    scope.post(
+      '/v1/batch/put',
+      { onRequest: options.dataGuard, schema: keyRoutes.batchPut },
+      async (request, reply) => {
+        const type = String(request.headers['content-type'] ?? '');
+        if (!type.toLowerCase().startsWith(BATCH_CONTENT_TYPE) || batchVersion(type) !== 1)
+          throw errors.unsupportedMedia(type);
+        const ttlS = ttlOfV1(request.query, request.headers['cache-control']);
+        const records = decodeBatch(Buffer.isBuffer(request.body) ? request.body : EMPTY);
+        checkBatchCount(records.length);
+        for (const [i, record] of records.entries()) {
+          if (record.key === '') throw errors.missingKey();
+          if (record.value.length === 0)
+            throw errors.invalid(`batch record ${i} (${JSON.stringify(record.key)}) has no value`);
+        }
+        const query = ttlS === undefined ? '' : `?ttl=${ttlS}`;
+        const byKey = new Map(records.map((record) => [record.key, record]));
+        const outcome = await routed([...byKey.keys()], (view, forwarder, pending) =>
+          batchPutThrough(
+            forwarder,
+            view,
+            pending.map((key) => byKey.get(key)!),
+            query,
+            limits,
+            (address, key) =>
+              forwarder.forward(address, 'DELETE', `/v1/keys/${encodeURIComponent(key)}`),
+          ),
+        );
+        if (outcome.unreachableKeys.length > 0)
+          throw errors.nodeUnreachable(
+            `the owner of ${JSON.stringify(outcome.unreachableKeys[0])}`,
+          );
+        if (refused(reply, outcome)) return reply;
+        return reply.code(200).send({ stored: records.length });
+      },
+    );
   });
 }
 

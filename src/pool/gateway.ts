@@ -17,15 +17,19 @@ import {
   checkText,
   createHttpApp,
   interpose,
+  keyPathInDocument,
   legacyKeyOf,
+  openapiOf,
   readFields,
   registerRawParsers,
   requireToken,
   sendSuccess,
+  type OpenapiHead,
   type Fields,
 } from '../http/index.js';
 import { defaults } from '../defaults.js';
 import { routingVersionOf } from '../partition/index.js';
+import { gatewayRoutes, keyRoutes } from '../wire/index.js';
 import { createFastPath } from './fast-path.js';
 import { registerGatewayBatchRoutes } from './gateway-batch.js';
 import { invalidateLegacy, readThrough, writeThrough, type Forwarder } from './moving-pair.js';
@@ -80,9 +84,27 @@ export interface GatewayOptions {
 
 type Method = UpstreamMethod;
 
+/** The head of the gateway's OpenAPI document (`GET /v1/openapi.json`); paths from its routes. */
+export const gatewayDocument: OpenapiHead = {
+  title: 'cachepool gateway',
+  description:
+    "The node's API for the whole pool: each key goes to its partition's owner, so a client written for one " +
+    'node uses the pool unchanged (/v1 raw bytes and the legacy envelope, as on a node). Statistics, /keys, ' +
+    'clear and config are answered for every node. With --protect-data, key endpoints need ' +
+    'Authorization: Bearer <token>; control endpoints need it whenever the pool has a token.',
+  tags: [
+    { name: 'v1', description: 'Raw bytes per key, routed to the owner.' },
+    { name: 'legacy', description: 'The original API (SPEC §2), in the envelope, for the pool.' },
+    { name: 'observability', description: 'Liveness and Prometheus figures.' },
+  ],
+};
+
 /** Builds the gateway app (not listening). Closing the app closes its node connections. */
 export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyInstance> {
-  const app = await createHttpApp({ ...(options.logger ? { logger: options.logger } : {}) });
+  const app = await createHttpApp({
+    ...(options.logger ? { logger: options.logger } : {}),
+    openapi: gatewayDocument,
+  });
   const upstreams = new Upstreams({
     token: options.token,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
@@ -201,9 +223,9 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
         );
         return relay(reply, answer);
       };
-    scope.post('/api/cache/key', legacy('POST', 'read'));
-    scope.post('/api/cache/content', legacy('POST', 'write'));
-    scope.delete('/api/cache/key', legacy('DELETE', 'write'));
+    scope.post('/api/cache/key', { schema: keyRoutes.getValue }, legacy('POST', 'read'));
+    scope.post('/api/cache/content', { schema: keyRoutes.putValue }, legacy('POST', 'write'));
+    scope.delete('/api/cache/key', { schema: keyRoutes.invalidate }, legacy('DELETE', 'write'));
 
     const v1 = async (
       request: FastifyRequest<{ Params: { '*': string } }>,
@@ -234,13 +256,21 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
       );
       return relay(reply, answer);
     };
-    scope.route({
-      method: ['GET', 'HEAD', 'PUT', 'DELETE'],
-      url: '/v1/keys/*',
-      exposeHeadRoute: false,
-      handler: v1,
-    });
+    // One handler, one route per method: each method has its own schema in the document.
+    const config = keyPathInDocument;
+    scope.get('/v1/keys/*', { exposeHeadRoute: false, config, schema: keyRoutes.getKey }, v1);
+    scope.head(
+      '/v1/keys/*',
+      { config: { ...config, swagger: { exposeHeadRoute: true } }, schema: keyRoutes.headKey },
+      v1,
+    );
+    scope.put('/v1/keys/*', { config, schema: keyRoutes.putKey }, v1);
+    scope.delete('/v1/keys/*', { config, schema: keyRoutes.deleteKey }, v1);
   });
+
+  app.get('/v1/openapi.json', { schema: keyRoutes.openapi }, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(await openapiOf(app)),
+  );
 
   await registerGatewayBatchRoutes(app, {
     routing,
@@ -275,31 +305,43 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     return answers;
   };
 
-  app.delete('/api/cache', { onRequest: control }, async (_request, reply) => {
-    if (!(await options.clear?.())) await fanOut('DELETE', '/api/cache');
-    return sendSuccess(reply, '');
-  });
+  app.delete(
+    '/api/cache',
+    { onRequest: control, schema: keyRoutes.clear },
+    async (_request, reply) => {
+      if (!(await options.clear?.())) await fanOut('DELETE', '/api/cache');
+      return sendSuccess(reply, '');
+    },
+  );
 
-  app.get('/api/cache/statistics', async (_request, reply) => {
+  app.get('/api/cache/statistics', { schema: keyRoutes.statistics }, async (_request, reply) => {
     return sendSuccess(reply, JSON.stringify(await totals(fanOut)));
   });
 
-  app.post('/api/cache/statistics', async (_request, reply) => {
-    const sum = await totals(fanOut);
-    const rows = Object.entries(sum)
-      .map(([name, value]) => `<tr><th>${name}</th><td>${value}</td></tr>`)
-      .join('');
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(
-        `<!doctype html><title>cachepool gateway</title><h1>Pool statistics (${routing.view.nodes().length} nodes)</h1><table>${rows}</table>`,
-      );
-  });
+  app.post(
+    '/api/cache/statistics',
+    { schema: keyRoutes.statisticsPage },
+    async (_request, reply) => {
+      const sum = await totals(fanOut);
+      const rows = Object.entries(sum)
+        .map(([name, value]) => `<tr><th>${name}</th><td>${value}</td></tr>`)
+        .join('');
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          `<!doctype html><title>cachepool gateway</title><h1>Pool statistics (${routing.view.nodes().length} nodes)</h1><table>${rows}</table>`,
+        );
+    },
+  );
 
-  app.delete('/api/cache/statistics', { onRequest: control }, async (_request, reply) => {
-    await fanOut('DELETE', '/api/cache/statistics');
-    return sendSuccess(reply, '');
-  });
+  app.delete(
+    '/api/cache/statistics',
+    { onRequest: control, schema: keyRoutes.resetStatistics },
+    async (_request, reply) => {
+      await fanOut('DELETE', '/api/cache/statistics');
+      return sendSuccess(reply, '');
+    },
+  );
 
   const keys = async (_request: FastifyRequest, reply: FastifyReply) => {
     const answers = await fanOut('GET', '/keys');
@@ -307,30 +349,34 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     for (const answer of answers) for (const key of parseKeys(answer.body)) all.add(key);
     return reply.type('application/json; charset=utf-8').send(JSON.stringify([...all]));
   };
-  app.get('/keys', { onRequest: data }, keys);
-  app.post('/keys', { onRequest: data }, keys);
+  app.get('/keys', { onRequest: data, schema: keyRoutes.keys }, keys);
+  app.post('/keys', { onRequest: data, schema: keyRoutes.keys }, keys);
 
-  app.post('/api/cache/config', { onRequest: control }, async (request, reply) => {
-    const fields = readFields(request);
-    if (options.configure) {
-      await options.configure(fields);
-    } else {
-      const { cache_index: _ignored, ...rest } = fields;
-      const json = Buffer.from(JSON.stringify(rest));
-      const answers = await Promise.all(
-        routing.view
-          .nodes()
-          .map((address) =>
-            upstreams.forward(address, 'POST', '/api/cache/config', 'application/json', json),
-          ),
-      );
-      const refused = answers.find((answer) => answer.statusCode !== 200);
-      if (refused) return relay(reply, refused);
-    }
-    return sendSuccess(reply, '');
-  });
+  app.post(
+    '/api/cache/config',
+    { onRequest: control, schema: gatewayRoutes.configure },
+    async (request, reply) => {
+      const fields = readFields(request);
+      if (options.configure) {
+        await options.configure(fields);
+      } else {
+        const { cache_index: _ignored, ...rest } = fields;
+        const json = Buffer.from(JSON.stringify(rest));
+        const answers = await Promise.all(
+          routing.view
+            .nodes()
+            .map((address) =>
+              upstreams.forward(address, 'POST', '/api/cache/config', 'application/json', json),
+            ),
+        );
+        const refused = answers.find((answer) => answer.statusCode !== 200);
+        if (refused) return relay(reply, refused);
+      }
+      return sendSuccess(reply, '');
+    },
+  );
 
-  app.get('/healthz', async (_request, reply) =>
+  app.get('/healthz', { schema: gatewayRoutes.healthz }, async (_request, reply) =>
     sendSuccess(reply, { status: 'ok', role: 'gateway', version: routing.view.table.version }),
   );
 

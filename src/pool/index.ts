@@ -7,7 +7,7 @@ export {
   type MoveKeysResult,
 } from './node-client.js';
 export { Routing, RouteView, type MovingPartition } from './routing.js';
-export { buildGatewayApp, type GatewayOptions } from './gateway.js';
+export { buildGatewayApp, gatewayDocument, type GatewayOptions } from './gateway.js';
 export {
   applyPlan,
   handOffKeys,

@@ -3,29 +3,10 @@
  * (docs/internal-api.md). Updated by applyPlan between its calls; read as a snapshot. No I/O.
  */
 import type { Clock } from '../clock.js';
+import type { MigrationJSON } from '../wire/index.js';
 
-/** The wire form of a migration's progress. */
-export interface MigrationJSON {
-  id: string;
-  running: boolean;
-  from_size: number;
-  to_size: number;
-  started_at_ms: number;
-  finished_at_ms: number | null;
-  partitions_total: number;
-  partitions_done: number;
-  keys_total: number;
-  keys_done: number;
-  bytes_done: number;
-  /**
-   * Keys that died with a member that failed (its last reported item count) instead of being
-   * handed off; 0 for a resize.
-   */
-  keys_lost: number;
-  /** The member whose failure this migration answered (its partitions failed over), else null. */
-  failed_node: string | null;
-  error: string | null;
-}
+/** The wire form of a migration's progress (declared in wire/). */
+export type { MigrationJSON };
 
 /** Progress of one migration; counters only grow. */
 export class MigrationProgress {

@@ -12,13 +12,10 @@ import {
   routingVersionOf,
   type PartitionTable,
 } from '../partition/index.js';
+import type { PartitionMove } from '../wire/index.js';
 
-/** One partition on its way from `from` (old owner) to `to` (new owner). */
-export interface MovingPartition {
-  partition: number;
-  from: string;
-  to: string;
-}
+/** One partition on its way from `from` (old owner) to `to` (new owner): the wire's move. */
+export type MovingPartition = PartitionMove;
 
 /**
  * An immutable view of the routing, as one request sees it from start to end. `owners[p]` is

@@ -9,7 +9,7 @@
  * row; the legend shows the latest values until the pointer is over a chart.
  */
 import uPlot from 'uplot';
-import type { AggregateStats, ResizeEvent, Series } from './types.js';
+import type { AggregateStats, ResizeEvent, SeriesPoint } from '../../wire/index.js';
 import { formatBytes, formatCount, formatTime } from './format.js';
 import {
   LABEL_FIRST_BASELINE_PX,
@@ -74,7 +74,7 @@ const SPECS: ChartSpec[] = [
 ];
 
 /** Places `series` on the minute slots `xsMs` (null where the minute has no point). */
-function align(series: Series, xsMs: number[], scale = 1): (number | null)[] {
+function align(series: SeriesPoint[], xsMs: number[], scale = 1): (number | null)[] {
   const byMinute = new Map<number, number | null>();
   for (const [t, v] of series) byMinute.set(Math.floor(t / MINUTE_MS) * MINUTE_MS, v);
   return xsMs.map((x) => {

@@ -7,14 +7,16 @@
 import { call } from './api.js';
 import { Charts } from './charts.js';
 import { escapeHtml, formatBytes, formatPercent, formatTime } from './format.js';
+// Types only: the shapes the manager answers, from its route schemas (nothing of the server is
+// bundled).
 import type {
   AggregateStats,
-  Autoscaler,
-  CacheConfig,
-  Migration,
+  AutoscalerView,
+  CacheConfigView,
+  ManagerContent,
+  MigrationJSON,
   NodeRow,
-  ResizeEvent,
-} from './types.js';
+} from '../../wire/index.js';
 
 const REFRESH_MS = 5_000;
 const MINUTES = 30;
@@ -45,25 +47,20 @@ function showNotice(message: string): void {
 
 function renderNodes(nodes: NodeRow[]): void {
   const rows = [...nodes].sort((a, b) => a.cache_index - b.cache_index);
-  // The errors column appears only when the manager reports errors per node.
-  const withErrors = rows.some((n) => typeof n.errors === 'number');
-  byId('nodes-errors-head').hidden = !withErrors;
   byId('nodes-body').innerHTML = rows
     .map((n) => {
       const down = n.status === 'down';
-      const errors = n.errors ?? 0;
       return `<tr data-testid="node-row" data-address="${escapeHtml(n.address)}" data-status="${escapeHtml(n.status)}"${down ? ' class="row-bad"' : ''}>
         <td>${escapeHtml(n.address)}</td><td class="num opt">${n.cache_index}</td>
         <td class="status-${escapeHtml(n.status)}" data-testid="node-status">${escapeHtml(n.status)}</td>
         <td class="num" data-testid="node-items">${n.items}</td><td class="num opt">${formatBytes(n.used_bytes)}</td>
         <td class="num opt">${n.capacity_bytes > 0 ? formatPercent(n.used_bytes / n.capacity_bytes) : '–'}</td>
-        <td class="num">${down ? '–' : formatPercent(n.hit_rate)}</td><td class="num">${n.requests_total}</td>
-        ${withErrors ? `<td class="num${errors > 0 ? ' bad' : ''}" data-testid="node-errors">${errors}</td>` : ''}</tr>`;
+        <td class="num">${down ? '–' : formatPercent(n.hit_rate)}</td><td class="num">${n.requests_total}</td></tr>`;
     })
     .join('');
 }
 
-function renderMigration(migration: Migration | null): void {
+function renderMigration(migration: MigrationJSON | null): void {
   const box = byId('migration');
   if (!migration) {
     box.textContent = 'none yet';
@@ -72,8 +69,8 @@ function renderMigration(migration: Migration | null): void {
   }
   const done =
     migration.partitions_total > 0 ? migration.partitions_done / migration.partitions_total : 1;
-  const lost = migration.keys_lost ?? 0;
-  const failedNode = migration.failed_node ?? null;
+  const lost = migration.keys_lost;
+  const failedNode = migration.failed_node;
   const state = migration.error
     ? `failed: ${escapeHtml(migration.error)}`
     : migration.running
@@ -90,10 +87,10 @@ function renderMigration(migration: Migration | null): void {
       ${migration.keys_done}/${migration.keys_total} keys, ${formatBytes(migration.bytes_done)}</div>${loss}`;
 }
 
-function renderAutoscaler(autoscaler: Autoscaler): void {
+function renderAutoscaler(autoscaler: AutoscalerView): void {
   byId('pool-mode').textContent = autoscaler.mode;
   if (!autoFilled) {
-    for (const [name, value] of Object.entries(autoscaler.parameters ?? {})) {
+    for (const [name, value] of Object.entries(autoscaler.parameters)) {
       const input = autoForm.elements.namedItem(name);
       if (input instanceof HTMLInputElement && typeof value === 'number')
         input.value = String(value);
@@ -108,16 +105,15 @@ function renderAutoscaler(autoscaler: Autoscaler): void {
   byId('decisions-body').innerHTML = autoscaler.decisions
     .slice(0, 20)
     .map((d) => {
-      const lost = d.keys_lost ?? 0;
-      const bad = lost > 0 || d.reason.startsWith('failover');
+      const bad = d.reason.startsWith('failover');
       return `<tr data-testid="decision-row"${bad ? ' class="row-bad"' : ''}><td>${formatTime(d.time_ms)}</td><td class="num">${formatPercent(d.miss_rate)}</td>
         <td class="num">${d.requests}</td><td>${d.old_size} → ${d.new_size}</td><td>${escapeHtml(d.action)}</td>
-        <td>${escapeHtml(d.reason)}${lost > 0 ? ` <strong class="bad">${lost} keys lost</strong>` : ''}</td></tr>`;
+        <td>${escapeHtml(d.reason)}</td></tr>`;
     })
     .join('');
 }
 
-function renderCacheConfig(config: CacheConfig): void {
+function renderCacheConfig(config: CacheConfigView): void {
   const policy = config.replacement_policy ?? config.policy ?? '?';
   byId('cache-config-current').textContent = `${config.capacity ?? '?'} MB, ${policy}`;
   const select = cacheForm.elements.namedItem('replacement_policy') as HTMLSelectElement;
@@ -151,13 +147,14 @@ let refreshing: Promise<void> | null = null;
 async function refreshOnce(): Promise<void> {
   const now = Date.now();
   const [size, nodes, migration, autoscaler, config, stats, events] = await Promise.allSettled([
-    call<{ size: number }>('GET', '/api/manager/poolsize'),
-    call<{ nodes: NodeRow[] }>('GET', '/api/manager/nodes'),
-    call<{ migration: Migration | null }>('GET', '/api/manager/migration'),
-    call<Autoscaler>('GET', '/api/manager/autoscaler'),
-    call<CacheConfig>('GET', '/api/manager/cache/config'),
+    call<ManagerContent<'poolSize'>>('GET', '/api/manager/poolsize'),
+    call<ManagerContent<'nodes'>>('GET', '/api/manager/nodes'),
+    call<ManagerContent<'migration'>>('GET', '/api/manager/migration'),
+    call<ManagerContent<'autoscaler'>>('GET', '/api/manager/autoscaler'),
+    call<ManagerContent<'cacheConfig'>>('GET', '/api/manager/cache/config'),
+    // With ?minutes the timestamped shape (the schema's second choice).
     call<AggregateStats>('GET', `/api/manager/aggregate_stats?minutes=${MINUTES}`),
-    call<{ events: ResizeEvent[] }>('GET', `/api/manager/events?minutes=${MINUTES}`),
+    call<ManagerContent<'events'>>('GET', `/api/manager/events?minutes=${MINUTES}`),
   ]);
   const failures: string[] = [];
   const use = <T>(result: PromiseSettledResult<T>, render: (value: T) => void): void => {
@@ -214,7 +211,7 @@ async function act(button: HTMLButtonElement | null, action: () => Promise<strin
 
 function resize(change: 'increase' | 'decrease'): Promise<string> {
   return call<unknown>('POST', '/api/manager/poolsize/manual', { change }).then(async () => {
-    const { size } = await call<{ size: number }>('GET', '/api/manager/poolsize');
+    const { size } = await call<ManagerContent<'poolSize'>>('GET', '/api/manager/poolsize');
     return `Pool ${change === 'increase' ? 'grown' : 'shrunk'} to ${size} node${size === 1 ? '' : 's'} (manual mode).`;
   });
 }

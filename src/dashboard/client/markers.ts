@@ -2,7 +2,7 @@
  * What a resize marker says and where its label goes, without drawing anything (the chart
  * plugin in charts.ts draws): pure, so that it is tested outside a browser.
  */
-import type { ResizeEvent } from './types.js';
+import type { ResizeEvent } from '../../wire/index.js';
 
 /** The label and colour a resize marker carries. */
 export function markerLabel(event: ResizeEvent): { text: string; color: string } {

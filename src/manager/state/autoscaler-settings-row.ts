@@ -6,8 +6,7 @@
 import type Database from 'better-sqlite3';
 import { defaults } from '../../defaults.js';
 import { OptionError } from '../../errors.js';
-
-export type ScaleMode = 'manual' | 'automatic';
+import { scaleModes, type ScaleMode } from '../../wire/index.js';
 
 /** Resize mode and auto-scaler parameters (SPEC §4 `poolsize/config` and `poolsize/automatic`). */
 export interface AutoscalerSettings {
@@ -45,8 +44,8 @@ export class AutoscalerSettingsRow {
 
   /** Stores the whole settings record; throws on an unknown mode or a negative or non-finite number. */
   save(settings: AutoscalerSettings): void {
-    if (settings.mode !== 'manual' && settings.mode !== 'automatic')
-      throw new OptionError('mode', 'must be manual or automatic', settings.mode);
+    if (!scaleModes.includes(settings.mode))
+      throw new OptionError('mode', `must be ${scaleModes.join(' or ')}`, settings.mode);
     for (const name of [
       'maxMissRateThreshold',
       'minMissRateThreshold',

@@ -5,11 +5,10 @@
 import type Database from 'better-sqlite3';
 import { defaults } from '../../defaults.js';
 import { OptionError } from '../../errors.js';
+import type { ScaleAction } from '../../wire/index.js';
 
 /** Auto-scaler decisions kept (`defaults.decisionLogLimit`); older ones are dropped as new ones are appended. */
 export const DECISION_LOG_LIMIT = defaults.decisionLogLimit;
-
-export type ScaleAction = 'grow' | 'shrink' | 'none';
 
 /** One auto-scaler decision, as the dashboard lists them. */
 export interface ScaleDecision {

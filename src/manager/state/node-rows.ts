@@ -5,15 +5,14 @@
  */
 import type Database from 'better-sqlite3';
 import { OptionError } from '../../errors.js';
-
-export type NodeStatus = 'up' | 'down' | 'starting' | 'draining';
+import { memberStatuses, type MemberStatus } from '../../wire/index.js';
 
 /** A pool member as remembered across restarts. */
 export interface StoredNode {
   /** `host:port`, the key of the row. */
   address: string;
   cacheIndex: number;
-  status: NodeStatus;
+  status: MemberStatus;
   /** Process id of a node this manager started itself (`local` provisioner); null otherwise. */
   pid: number | null;
   /** When the node joined the pool, ms since the epoch. */
@@ -28,7 +27,7 @@ interface NodeRow {
   added_at_ms: number;
 }
 
-const nodeStatuses: ReadonlySet<string> = new Set(['up', 'down', 'starting', 'draining']);
+const nodeStatuses: ReadonlySet<string> = new Set(memberStatuses);
 
 /** The `nodes` table's statements, prepared once. `StateDb` documents each method for callers. */
 export class NodeRows {
@@ -60,7 +59,7 @@ export class NodeRows {
   }
 
   /** Changes a stored node's status; false when it is not stored. */
-  setStatus(address: string, status: NodeStatus): boolean {
+  setStatus(address: string, status: MemberStatus): boolean {
     if (!nodeStatuses.has(status))
       throw new OptionError('node status', 'must be up, down, starting or draining', status);
     return this.#statements.setNodeStatus.run(status, address).changes > 0;
@@ -71,7 +70,7 @@ export class NodeRows {
     return (this.#statements.listNodes.all() as NodeRow[]).map((row) => ({
       address: row.address,
       cacheIndex: row.cache_index,
-      status: row.status as NodeStatus,
+      status: row.status as MemberStatus,
       pid: row.pid,
       addedAtMs: row.added_at_ms,
     }));

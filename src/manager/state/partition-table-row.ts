@@ -5,7 +5,11 @@
  */
 import type Database from 'better-sqlite3';
 import { OptionError } from '../../errors.js';
-import { PARTITION_COUNT, type PartitionStrategy } from '../../partition/index.js';
+import {
+  PARTITION_COUNT,
+  partitionStrategies,
+  type PartitionStrategy,
+} from '../../partition/index.js';
 
 /**
  * The partition table as stored: `owners[i]` is the address owning partition i (16 entries). A
@@ -23,7 +27,7 @@ interface TableRow {
   owners: string;
 }
 
-const strategies: ReadonlySet<string> = new Set(['minimal', 'round-robin']);
+const strategies: ReadonlySet<string> = new Set(partitionStrategies);
 
 /** The `partition_table` row's statements, prepared once. `StateDb` documents them for callers. */
 export class PartitionTableRow {

@@ -1,0 +1,60 @@
+/**
+ * The three OpenAPI documents, as the apps generate them from their route schemas: a node's, a
+ * gateway's and the manager's (with the dashboard and the statistics routes `cachepool start`
+ * adds). `npm run openapi` writes them to docs/ (scripts/write-openapi.mjs), and a test checks
+ * that docs/ holds exactly these. Builds the apps without listening, then closes them.
+ */
+import { pino } from 'pino';
+import { dashboardPlugin } from '../dashboard/index.js';
+import { defaults } from '../defaults.js';
+import { openapiOf } from '../http/index.js';
+import {
+  buildManagerApp,
+  LocalProvisioner,
+  Manager,
+  registerObservability,
+  Scaling,
+} from '../manager/index.js';
+import { MetricsStore } from '../metrics/metrics-store.js';
+import { buildNodeApp } from '../node/index.js';
+import { PartitionTable } from '../partition/index.js';
+import { buildGatewayApp, Routing } from '../pool/index.js';
+
+/** The documents by the file name docs/ keeps each under. */
+export interface OpenapiDocuments {
+  'openapi.json': Record<string, unknown>;
+  'openapi-gateway.json': Record<string, unknown>;
+  'openapi-manager.json': Record<string, unknown>;
+}
+
+/** Builds a node, a gateway and a manager app in memory and reads their documents. */
+export async function openapiDocuments(): Promise<OpenapiDocuments> {
+  const logger = pino({ level: 'silent' });
+  const node = await buildNodeApp({ logger });
+  const gateway = await buildGatewayApp({
+    routing: new Routing(PartitionTable.initial(['127.0.0.1:5001'])),
+    logger,
+  });
+  const manager = new Manager({
+    provisioner: new LocalProvisioner({ statsIntervalS: defaults.statsIntervalS, logger }),
+    logger,
+  });
+  const scaling = new Scaling({ manager, logger });
+  const store = new MetricsStore({ path: ':memory:' });
+  const managerApp = await buildManagerApp({ manager, scaling, logger });
+  await managerApp.register(dashboardPlugin);
+  await registerObservability(managerApp, { manager, scaling, store });
+  try {
+    await Promise.all([node.app.ready(), gateway.ready(), managerApp.ready()]);
+    return {
+      'openapi.json': await openapiOf(node.app),
+      'openapi-gateway.json': await openapiOf(gateway),
+      'openapi-manager.json': await openapiOf(managerApp),
+    };
+  } finally {
+    await Promise.all([node.app.close(), gateway.close(), managerApp.close()]);
+    await scaling.stop();
+    await manager.close();
+    store.close();
+  }
+}
