@@ -193,6 +193,17 @@ export class SlabArena {
     return length;
   }
 
+  /** Whether the chunk holds exactly the first `length` bytes of `source`. */
+  equals(handle: number, source: Uint8Array, length: number): boolean {
+    const page = this.#page(handle);
+    const chunk = handle % CHUNKS_PER_PAGE_MAX;
+    if (page.lengths[chunk] !== length) return false;
+    const bytes = page.bytes;
+    const start = chunk * page.chunkBytes;
+    for (let i = 0; i < length; i++) if (bytes[start + i] !== source[i]) return false;
+    return true;
+  }
+
   length(handle: number): number {
     return this.#page(handle).lengths[handle % CHUNKS_PER_PAGE_MAX]!;
   }
