@@ -24,6 +24,9 @@ const MAX_LOAD_DENOMINATOR = 4;
 const FREE = 0;
 /** `#keyRefs` value of a key too long for the arena (its bytes are in `#longKeys`). */
 const LONG = 1;
+/** 32-bit FNV-1a's offset basis (as a signed integer) and prime. */
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 /** Key bytes encoded in JavaScript; longer keys go through Buffer's native encoder. */
 const ENCODE_IN_JS_MAX = 64;
 
@@ -38,8 +41,8 @@ export class KeyIndex {
   /** Buckets: slot + 1, or 0 when empty. Its length is a power of two. */
   #table = new Int32Array(INITIAL_SLOTS * 2);
   #mask = INITIAL_SLOTS * 2 - 1;
-  /** Per slot: the hash of its key. */
-  #hashes = new Uint32Array(INITIAL_SLOTS);
+  /** Per slot: the hash of its key (a signed 32-bit integer, so that it stays a small integer). */
+  #hashes = new Int32Array(INITIAL_SLOTS);
   /** Per slot: FREE, LONG or the arena handle of its key + 2. */
   #keyRefs = new Int32Array(INITIAL_SLOTS);
   readonly #longKeys = new Map<number, Buffer>();
@@ -49,9 +52,7 @@ export class KeyIndex {
   /** Slots handed out so far (the next new slot). */
   #slots = 0;
   #size = 0;
-  /** The key last encoded by #encode (so that `add` after `find` does not encode it again). */
-  #encoded: string | undefined;
-  /** Its bytes, their length and their hash. */
+  /** The key last encoded by #encode: its bytes, their length and their hash. */
   #scratch = Buffer.allocUnsafeSlow(1024);
   #length = 0;
   #hash = 0;
@@ -68,6 +69,18 @@ export class KeyIndex {
 
   /** The slot of `key`, or -1. */
   find(key: string): number {
+    // An ASCII key is hashed and compared from its characters, without encoding it first.
+    const length = key.length;
+    if (length <= ENCODE_IN_JS_MAX) {
+      let hash = FNV_OFFSET;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = key.charCodeAt(i);
+        if (code >= 0x80) break;
+        hash = Math.imul(hash ^ code, FNV_PRIME);
+      }
+      if (i === length) return this.#findAscii(key, mix(hash));
+    }
     this.#encode(key);
     return this.#findEncoded();
   }
@@ -77,7 +90,7 @@ export class KeyIndex {
    * a new one (then `slotCount` grows by one, and the caller grows its per-slot arrays to it).
    */
   add(key: string): number {
-    if (key !== this.#encoded) this.#encode(key);
+    this.#encode(key);
     // Grow before the new key is in: a rehash places every live slot.
     if ((this.#size + 1) * MAX_LOAD_DENOMINATOR > this.#table.length * MAX_LOAD_NUMERATOR)
       this.#rehash(this.#table.length * 2);
@@ -149,13 +162,12 @@ export class KeyIndex {
     this.#longKeys.clear();
     this.#table = new Int32Array(INITIAL_SLOTS * 2);
     this.#mask = this.#table.length - 1;
-    this.#hashes = new Uint32Array(INITIAL_SLOTS);
+    this.#hashes = new Int32Array(INITIAL_SLOTS);
     this.#keyRefs = new Int32Array(INITIAL_SLOTS);
     this.#free = new Int32Array(INITIAL_SLOTS);
     this.#freeCount = 0;
     this.#slots = 0;
     this.#size = 0;
-    this.#encoded = undefined;
   }
 
   /** Bytes of arena pages holding keys. */
@@ -192,6 +204,21 @@ export class KeyIndex {
     }
   }
 
+  #findAscii(key: string, hash: number): number {
+    const mask = this.#mask;
+    const table = this.#table;
+    const hashes = this.#hashes;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const member = table[at]!;
+      if (member === 0) return -1;
+      const slot = member - 1;
+      if (hashes[slot] !== hash) continue;
+      const ref = this.#keyRefs[slot]!;
+      // An ASCII key is never LONG: the arena holds keys up to 2 KiB and ASCII ones here up to 64.
+      if (ref !== LONG && this.#arena.equalsAscii(ref - 2, key)) return slot;
+    }
+  }
+
   /** Whether the key of `slot` is the one last encoded. */
   #matches(slot: number): boolean {
     const ref = this.#keyRefs[slot]!;
@@ -222,7 +249,7 @@ export class KeyIndex {
   #newSlot(): number {
     const slot = this.#slots++;
     if (slot >= this.#hashes.length) {
-      const hashes = new Uint32Array(this.#hashes.length * 2);
+      const hashes = new Int32Array(this.#hashes.length * 2);
       hashes.set(this.#hashes);
       this.#hashes = hashes;
       const keyRefs = new Int32Array(this.#keyRefs.length * 2);
@@ -240,32 +267,30 @@ export class KeyIndex {
   #encode(key: string): void {
     const length = key.length;
     let scratch = this.#scratch;
-    let hash = 0x811c9dc5;
+    let hash = FNV_OFFSET;
     if (length <= ENCODE_IN_JS_MAX) {
       let i = 0;
       for (; i < length; i++) {
         const code = key.charCodeAt(i);
         if (code >= 0x80) break;
         scratch[i] = code;
-        hash = Math.imul(hash ^ code, 0x01000193);
+        hash = Math.imul(hash ^ code, FNV_PRIME);
       }
       if (i === length) {
         this.#length = length;
         this.#hash = mix(hash);
-        this.#encoded = key;
         return;
       }
-      hash = 0x811c9dc5;
+      hash = FNV_OFFSET;
     }
     if (length * 3 > scratch.length) {
       const bytes = Buffer.byteLength(key, 'utf8');
       if (bytes > scratch.length) this.#scratch = scratch = Buffer.allocUnsafeSlow(bytes * 2);
     }
     const bytes = scratch.write(key, 0, 'utf8');
-    for (let i = 0; i < bytes; i++) hash = Math.imul(hash ^ scratch[i]!, 0x01000193);
+    for (let i = 0; i < bytes; i++) hash = Math.imul(hash ^ scratch[i]!, FNV_PRIME);
     this.#length = bytes;
     this.#hash = mix(hash);
-    this.#encoded = key;
   }
 }
 
@@ -275,6 +300,5 @@ function mix(hash: number): number {
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;
   hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash >>> 0;
+  return hash ^ (hash >>> 16);
 }
