@@ -20,9 +20,9 @@ const INITIAL_SLOTS = 16;
 /** The table grows once it is more than 3/4 full. */
 const MAX_LOAD_NUMERATOR = 3;
 const MAX_LOAD_DENOMINATOR = 4;
-/** `#keyRefs` value of a free slot; a key in the arena is its handle + 2. */
+/** Key reference of a free slot; a key in the arena is its handle + 2. */
 const FREE = 0;
-/** `#keyRefs` value of a key too long for the arena (its bytes are in `#longKeys`). */
+/** Key reference of a key too long for the arena (its bytes are in `#longKeys`). */
 const LONG = 1;
 /** 32-bit FNV-1a's offset basis (as a signed integer) and prime. */
 const FNV_OFFSET = 0x811c9dc5 | 0;
@@ -41,10 +41,12 @@ export class KeyIndex {
   /** Buckets: slot + 1, or 0 when empty. Its length is a power of two. */
   #table = new Int32Array(INITIAL_SLOTS * 2);
   #mask = INITIAL_SLOTS * 2 - 1;
-  /** Per slot: the hash of its key (a signed 32-bit integer, so that it stays a small integer). */
-  #hashes = new Int32Array(INITIAL_SLOTS);
-  /** Per slot: FREE, LONG or the arena handle of its key + 2. */
-  #keyRefs = new Int32Array(INITIAL_SLOTS);
+  /**
+   * Per slot, side by side so that a lookup reads one cache line: at 2 × slot the hash of its key
+   * (a signed 32-bit integer, so that it stays a small integer), at 2 × slot + 1 its key
+   * reference (FREE, LONG or the arena handle of its key + 2).
+   */
+  #slotMeta = new Int32Array(INITIAL_SLOTS * 2);
   readonly #longKeys = new Map<number, Buffer>();
   /** Freed slots, reused last-freed first. */
   #free = new Int32Array(INITIAL_SLOTS);
@@ -99,12 +101,12 @@ export class KeyIndex {
     if (length <= this.#arena.maxChunkBytes) {
       const handle = this.#arena.allocate(length);
       this.#arena.write(handle, this.#scratch.subarray(0, length));
-      this.#keyRefs[slot] = handle + 2;
+      this.#slotMeta[2 * slot + 1] = handle + 2;
     } else {
       this.#longKeys.set(slot, Buffer.from(this.#scratch.subarray(0, length)));
-      this.#keyRefs[slot] = LONG;
+      this.#slotMeta[2 * slot + 1] = LONG;
     }
-    this.#hashes[slot] = this.#hash;
+    this.#slotMeta[2 * slot] = this.#hash;
     this.#place(slot);
     this.#size++;
     return slot;
@@ -114,8 +116,8 @@ export class KeyIndex {
   remove(slot: number): void {
     const mask = this.#mask;
     const table = this.#table;
-    const hashes = this.#hashes;
-    let hole = hashes[slot]! & mask;
+    const meta = this.#slotMeta;
+    let hole = meta[2 * slot]! & mask;
     while (table[hole] !== slot + 1) hole = (hole + 1) & mask;
     // Backward-shift deletion: move later members of the probe run into the hole when their home
     // bucket is not between the hole and where they sit, so every key stays reachable.
@@ -124,17 +126,17 @@ export class KeyIndex {
       at = (at + 1) & mask;
       const member = table[at]!;
       if (member === 0) break;
-      const home = hashes[member - 1]! & mask;
+      const home = meta[2 * (member - 1)]! & mask;
       const homeInRange = hole <= at ? hole < home && home <= at : hole < home || home <= at;
       if (homeInRange) continue;
       table[hole] = member;
       hole = at;
     }
     table[hole] = 0;
-    const ref = this.#keyRefs[slot]!;
+    const ref = this.#slotMeta[2 * slot + 1]!;
     if (ref === LONG) this.#longKeys.delete(slot);
     else this.#arena.free(ref - 2);
-    this.#keyRefs[slot] = FREE;
+    this.#slotMeta[2 * slot + 1] = FREE;
     if (this.#freeCount === this.#free.length) {
       const grown = new Int32Array(this.#free.length * 2);
       grown.set(this.#free);
@@ -146,12 +148,12 @@ export class KeyIndex {
 
   /** Whether `slot` holds a key. */
   isLive(slot: number): boolean {
-    return slot < this.#slots && this.#keyRefs[slot] !== FREE;
+    return slot < this.#slots && this.#slotMeta[2 * slot + 1] !== FREE;
   }
 
   /** The key of a live `slot`, decoded from its bytes. */
   keyOf(slot: number): string {
-    const ref = this.#keyRefs[slot]!;
+    const ref = this.#slotMeta[2 * slot + 1]!;
     if (ref === LONG) return this.#longKeys.get(slot)!.toString('utf8');
     return this.#arena.view(ref - 2).toString('utf8');
   }
@@ -162,8 +164,7 @@ export class KeyIndex {
     this.#longKeys.clear();
     this.#table = new Int32Array(INITIAL_SLOTS * 2);
     this.#mask = this.#table.length - 1;
-    this.#hashes = new Int32Array(INITIAL_SLOTS);
-    this.#keyRefs = new Int32Array(INITIAL_SLOTS);
+    this.#slotMeta = new Int32Array(INITIAL_SLOTS * 2);
     this.#free = new Int32Array(INITIAL_SLOTS);
     this.#freeCount = 0;
     this.#slots = 0;
@@ -179,7 +180,7 @@ export class KeyIndex {
   assertInvariants(): void {
     let live = 0;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#keyRefs[slot] === FREE) continue;
+      if (this.#slotMeta[2 * slot + 1] === FREE) continue;
       live++;
       if (this.find(this.keyOf(slot)) !== slot)
         throw new Error(`slot ${slot} is not found by its key ${this.keyOf(slot)}`);
@@ -200,20 +201,20 @@ export class KeyIndex {
       const member = table[at]!;
       if (member === 0) return -1;
       const slot = member - 1;
-      if (this.#hashes[slot] === hash && this.#matches(slot)) return slot;
+      if (this.#slotMeta[2 * slot] === hash && this.#matches(slot)) return slot;
     }
   }
 
   #findAscii(key: string, hash: number): number {
     const mask = this.#mask;
     const table = this.#table;
-    const hashes = this.#hashes;
+    const meta = this.#slotMeta;
     for (let at = hash & mask; ; at = (at + 1) & mask) {
       const member = table[at]!;
       if (member === 0) return -1;
       const slot = member - 1;
-      if (hashes[slot] !== hash) continue;
-      const ref = this.#keyRefs[slot]!;
+      if (meta[2 * slot] !== hash) continue;
+      const ref = meta[2 * slot + 1]!;
       // An ASCII key is never LONG: the arena holds keys up to 2 KiB and ASCII ones here up to 64.
       if (ref !== LONG && this.#arena.equalsAscii(ref - 2, key)) return slot;
     }
@@ -221,7 +222,7 @@ export class KeyIndex {
 
   /** Whether the key of `slot` is the one last encoded. */
   #matches(slot: number): boolean {
-    const ref = this.#keyRefs[slot]!;
+    const ref = this.#slotMeta[2 * slot + 1]!;
     const length = this.#length;
     if (ref === LONG) {
       const bytes = this.#longKeys.get(slot)!;
@@ -234,7 +235,7 @@ export class KeyIndex {
   #place(slot: number): void {
     const mask = this.#mask;
     const table = this.#table;
-    let at = this.#hashes[slot]! & mask;
+    let at = this.#slotMeta[2 * slot]! & mask;
     while (table[at] !== 0) at = (at + 1) & mask;
     table[at] = slot + 1;
   }
@@ -243,18 +244,15 @@ export class KeyIndex {
     this.#table = new Int32Array(buckets);
     this.#mask = buckets - 1;
     for (let slot = 0; slot < this.#slots; slot++)
-      if (this.#keyRefs[slot] !== FREE) this.#place(slot);
+      if (this.#slotMeta[2 * slot + 1] !== FREE) this.#place(slot);
   }
 
   #newSlot(): number {
     const slot = this.#slots++;
-    if (slot >= this.#hashes.length) {
-      const hashes = new Int32Array(this.#hashes.length * 2);
-      hashes.set(this.#hashes);
-      this.#hashes = hashes;
-      const keyRefs = new Int32Array(this.#keyRefs.length * 2);
-      keyRefs.set(this.#keyRefs);
-      this.#keyRefs = keyRefs;
+    if (2 * slot >= this.#slotMeta.length) {
+      const slotMeta = new Int32Array(this.#slotMeta.length * 2);
+      slotMeta.set(this.#slotMeta);
+      this.#slotMeta = slotMeta;
     }
     return slot;
   }
