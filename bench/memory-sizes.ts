@@ -80,8 +80,12 @@ export async function fill(
   return { records, bytes };
 }
 
-/** Lets the node settle (a collection, pages returned) before reading its RSS. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
+/**
+ * Lets the node settle before reading its RSS: its last asked-for collection, and the one it asks
+ * for after 6 s without writes (src/node/collector.ts), which gives back V8's young generation.
+ * The peak while writing is in each row too.
+ */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 8_000));
 
 const SIZES: { label: string; sizeOf: (i: number) => number }[] = [
   { label: '16 B', sizeOf: () => 16 },

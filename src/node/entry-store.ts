@@ -21,15 +21,18 @@ import {
 import { FRAME_BYTES, transientBytes, valueOf, type Entry } from './entry.js';
 
 /**
- * Bytes a small entry costs besides its key, its value and its chunk's rounding: its slot in the
- * key index (a Map entry and the key string's header), the store's and the policy's per-slot
- * arrays and the arena's per-chunk arrays, and the garbage an evicting store's index leaves
- * between collections (a Map keeps deleted entries until it rehashes into a new table). Measured
- * with `memory-sizes` (bench/memory-sizes.ts) on nodes that evict: 230–310 bytes of live heap and
- * arrays per entry of 16–100 B values, more with the index's dead tables; 225–250 bytes per item
- * at a million items without eviction.
+ * Bytes a small entry costs besides its key, its value and its value chunk's rounding, all in
+ * typed arrays and slab pages (no JS object per entry): its key's slab chunk (16 bytes of
+ * per-chunk arrays, up to 7 of rounding) and its share of the key index's buckets (8 bytes at
+ * the table's mean load) and per-slot arrays (8); the store's per-slot figures (24) and value
+ * (8); the value chunk's per-chunk arrays (16); the policy's per-slot arrays (at most 16, lfu);
+ * and the room the doubling per-slot arrays keep ahead (about a third more of the 80 bytes that
+ * grow with the slots): about 128 bytes. Measured in process, a million entries of 100 B under
+ * 10-byte keys hold 95 bytes of typed arrays and slab pages per entry beyond key and value; in a
+ * node (`memory-sizes`), whose resident set also holds its heap and allocator's share, 150-163
+ * bytes per item at one and two million items. The charge is the node's figure.
  */
-export const SMALL_ENTRY_OVERHEAD_BYTES = 320;
+export const SMALL_ENTRY_OVERHEAD_BYTES = 160;
 
 /**
  * Bytes a large entry (its own Buffer) costs besides its key and value: the Buffer and its backing
@@ -39,13 +42,6 @@ export const LARGE_ENTRY_OVERHEAD_BYTES = 1024;
 
 const MB = 1024 * 1024;
 
-/**
- * Bytes of JS heap a small entry leaves for the collector when it goes: its key's string and its
- * share of the key index's rehashing. V8 lets such garbage grow with the heap, so a store that
- * evicts millions of tiny entries asks for a collection after a bounded amount of it.
- */
-const SMALL_ENTRY_GARBAGE_BYTES = 128;
-
 /** Options of EntryStore. */
 export interface EntryStoreOptions {
   capacityBytes: number;
@@ -54,7 +50,7 @@ export interface EntryStoreOptions {
   clock?: Clock;
   /**
    * Asks the process for a collection: `major` once `collectAfterBytes` of value memory left the
-   * store (large values, dropped slab pages, evicted keys) since the last major one, `minor` once
+   * store (large values, dropped slab pages) since the last major one, `minor` once
    * as many bytes of values were written (the buffers they arrived in are young garbage). Default
    * none.
    */
@@ -276,8 +272,10 @@ export class EntryStore {
     }
     this.#releaseType(this.#arena.tag(handle) >>> 1);
     this.#arena.free(handle);
+    // A freed chunk is no garbage (its key's bytes neither, key-index.ts); a dropped page is.
     const dropped = this.#arena.droppedBytesTotal;
-    this.#released(SMALL_ENTRY_GARBAGE_BYTES + dropped - this.#arenaDroppedBytes);
+    if (dropped === this.#arenaDroppedBytes) return;
+    this.#released(dropped - this.#arenaDroppedBytes);
     this.#arenaDroppedBytes = dropped;
   }
 

@@ -6,4 +6,5 @@ export { LruPolicy } from './lru.js';
 export { RandomPolicy } from './random.js';
 export { SievePolicy } from './sieve.js';
 export { LfuPolicy } from './lfu.js';
+export { KeyIndex } from './key-index.js';
 export { SlabArena, type SlabArenaOptions, type SlabArenaStats } from './slab-arena.js';

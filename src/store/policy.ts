@@ -2,7 +2,7 @@
  * The eviction-policy contract. A policy tracks slots only — small integers that the store hands
  * out, one per live entry — while the store owns keys, values and bytes. Working on slots rather
  * than keys keeps every operation O(1) without a second hash lookup per request: the store's
- * Map already resolved the key.
+ * key index already resolved the key.
  */
 
 /** What a store tells a policy and asks of it. Every method is O(1). */

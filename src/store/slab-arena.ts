@@ -193,6 +193,31 @@ export class SlabArena {
     return length;
   }
 
+  /** Whether the chunk holds exactly the first `length` bytes of `source`. */
+  equals(handle: number, source: Uint8Array, length: number): boolean {
+    const page = this.#pages[handle >>> 16];
+    if (page === undefined) throw new Error(`slab handle ${handle} names no page`);
+    const chunk = handle & (CHUNKS_PER_PAGE_MAX - 1);
+    if (page.lengths[chunk] !== length) return false;
+    const bytes = page.bytes;
+    const start = chunk * page.chunkBytes;
+    for (let i = 0; i < length; i++) if (bytes[start + i] !== source[i]) return false;
+    return true;
+  }
+
+  /** Whether the chunk holds exactly the bytes of `text`, a string of ASCII characters. */
+  equalsAscii(handle: number, text: string): boolean {
+    const page = this.#pages[handle >>> 16];
+    if (page === undefined) throw new Error(`slab handle ${handle} names no page`);
+    const chunk = handle & (CHUNKS_PER_PAGE_MAX - 1);
+    const length = text.length;
+    if (page.lengths[chunk] !== length) return false;
+    const bytes = page.bytes;
+    const start = chunk * page.chunkBytes;
+    for (let i = 0; i < length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false;
+    return true;
+  }
+
   length(handle: number): number {
     return this.#page(handle).lengths[handle % CHUNKS_PER_PAGE_MAX]!;
   }

@@ -2,6 +2,11 @@
  * A key → value store bounded by bytes, with a pluggable eviction policy. It owns keys, values
  * and byte accounting; the policy only orders slots. No HTTP, no timers.
  *
+ * Memory: keys are held as UTF-8 bytes by a KeyIndex (key-index.ts) and each slot's figures in
+ * typed arrays, so an entry costs the collector nothing to walk but its value (a small integer
+ * costs nothing at all). Keys are compared as UTF-8 bytes: strings that differ only in lone
+ * surrogates (each encoded as U+FFFD) are one key.
+ *
  * Accounting: an entry's size is the UTF-8 length of its key plus the `valueBytes` the caller
  * states (`usedBytes` sums them). What the capacity bounds is the entry's *charge*: its size plus
  * the bookkeeping the caller says it costs (`overheadBytes`, memcached-style: the item header and
@@ -18,6 +23,7 @@
  */
 import { systemClock, type Clock } from '../clock.js';
 import { OptionError } from '../errors.js';
+import { KeyIndex } from './key-index.js';
 import type { EvictionPolicy, PolicyFactory, RandomSource } from './policy.js';
 import { builtinPolicies, createPolicy } from './policies.js';
 import { utf8Length } from './utf8-length.js';
@@ -81,8 +87,8 @@ export interface StoreStats {
 const INITIAL_SLOTS = 16;
 
 export class Store<V> {
-  readonly #index = new Map<string, number>();
-  #keys: (string | undefined)[] = [];
+  /** Key → slot, over key bytes in typed arrays (key-index.ts): no JS object per key. */
+  readonly #index = new KeyIndex();
   #values: (V | undefined)[] = [];
   // Per-slot numbers live in typed arrays: no heap objects for the collector to walk.
   /** Key + value bytes of each slot. */
@@ -91,9 +97,6 @@ export class Store<V> {
   #charges = new Float64Array(INITIAL_SLOTS);
   /** Absolute deadline of each slot in ms on #clock; 0 = never expires. */
   #expires = new Float64Array(INITIAL_SLOTS);
-  #free: number[] = [];
-  /** Slots handed out so far (the next new slot). */
-  #slots = 0;
   #usedBytes = 0;
   #chargedBytes = 0;
   #capacityBytes: number;
@@ -157,8 +160,8 @@ export class Store<V> {
 
   /** Whether `key` is present and not expired. Changes nothing. */
   has(key: string): boolean {
-    const slot = this.#index.get(key);
-    return slot !== undefined && !this.#isExpiredNow(slot);
+    const slot = this.#index.find(key);
+    return slot !== -1 && !this.#isExpiredNow(slot);
   }
 
   /**
@@ -166,8 +169,8 @@ export class Store<V> {
    * key is absent or expired. Changes nothing.
    */
   expiresAt(key: string): number | undefined {
-    const slot = this.#index.get(key);
-    if (slot === undefined || this.#isExpiredNow(slot)) return undefined;
+    const slot = this.#index.find(key);
+    if (slot === -1 || this.#isExpiredNow(slot)) return undefined;
     return this.#expires[slot]!;
   }
 
@@ -208,21 +211,21 @@ export class Store<V> {
       };
     }
     if (expiresAtMs !== 0 && expiresAtMs <= this.#clock.now()) {
-      const old = this.#index.get(key);
+      const old = this.#index.find(key);
       this.#onRelease?.(value);
-      if (old === undefined) return ADDED;
+      if (old === -1) return ADDED;
       this.#policy.recordDelete(old);
       this.#release(old);
       this.#expiredTotal++;
       return REPLACED;
     }
     const charge = this.#chargeOf(entryBytes, valueBytes);
-    let slot = this.#index.get(key);
-    const replaced = slot !== undefined;
+    let slot = this.#index.find(key);
+    const replaced = slot !== -1;
     // Evicted keys are collected only when something is evicted and someone listens.
     let evictedKeys: string[] | undefined;
     let evicted = 0;
-    if (slot !== undefined) {
+    if (slot !== -1) {
       // Take the old entry out of the policy and the byte count first so that eviction can never
       // pick the slot being written (a random policy could); the new entry fits once room is made
       // since it is <= capacity. The index keeps the key: the slot stays reserved for it.
@@ -251,13 +254,12 @@ export class Store<V> {
         if (this.#onEvict !== undefined) evictedKeys = [];
         evicted = this.#evictUntil(this.#capacityBytes - charge, evictedKeys);
       }
-      slot = this.#free.length > 0 ? this.#free.pop()! : this.#newSlot();
-      this.#keys[slot] = key;
+      slot = this.#index.add(key);
+      if (slot >= this.#sizes.length) this.#grow();
       this.#values[slot] = value;
       this.#sizes[slot] = entryBytes;
       this.#charges[slot] = charge;
       this.#expires[slot] = expiresAtMs;
-      this.#index.set(key, slot);
       this.#usedBytes += entryBytes;
       this.#chargedBytes += charge;
       this.#policy.recordSet(slot);
@@ -269,8 +271,8 @@ export class Store<V> {
 
   /** Removes `key`; true when it was present. */
   delete(key: string): boolean {
-    const slot = this.#index.get(key);
-    if (slot === undefined) return false;
+    const slot = this.#index.find(key);
+    if (slot === -1) return false;
     this.#policy.recordDelete(slot);
     this.#release(slot);
     return true;
@@ -280,16 +282,14 @@ export class Store<V> {
   clear(): void {
     const onRelease = this.#onRelease;
     if (onRelease !== undefined) {
-      for (const slot of this.#index.values()) onRelease(this.#values[slot]!);
+      for (let slot = 0; slot < this.#index.slotCount; slot++)
+        if (this.#index.isLive(slot)) onRelease(this.#values[slot]!);
     }
     this.#index.clear();
-    this.#keys = [];
     this.#values = [];
     this.#sizes = new Float64Array(INITIAL_SLOTS);
     this.#charges = new Float64Array(INITIAL_SLOTS);
     this.#expires = new Float64Array(INITIAL_SLOTS);
-    this.#free = [];
-    this.#slots = 0;
     this.#usedBytes = 0;
     this.#chargedBytes = 0;
     this.#sweepCursor = 0;
@@ -329,14 +329,14 @@ export class Store<V> {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 0) {
       throw new OptionError('maxEntries', 'must be an integer >= 0', maxEntries);
     }
-    const slots = this.#slots;
+    const slots = this.#index.slotCount;
     if (slots === 0 || this.#index.size === 0) return 0;
     const now = this.#clock.now();
     const steps = Math.min(maxEntries, slots);
     let cursor = this.#sweepCursor < slots ? this.#sweepCursor : 0;
     let removed = 0;
     for (let i = 0; i < steps; i++) {
-      if (this.#keys[cursor] !== undefined && this.#isExpired(cursor, now)) {
+      if (this.#index.isLive(cursor) && this.#isExpired(cursor, now)) {
         this.#policy.recordDelete(cursor);
         this.#release(cursor);
         removed++;
@@ -353,7 +353,7 @@ export class Store<V> {
     const out: string[] = [];
     const now = this.#clock.now();
     for (const slot of this.#policy.order()) {
-      if (!this.#isExpired(slot, now)) out.push(this.#keys[slot]!);
+      if (!this.#isExpired(slot, now)) out.push(this.#index.keyOf(slot));
     }
     return out;
   }
@@ -363,7 +363,7 @@ export class Store<V> {
     const out: [string, V][] = [];
     const now = this.#clock.now();
     for (const slot of this.#policy.order()) {
-      if (!this.#isExpired(slot, now)) out.push([this.#keys[slot]!, this.#values[slot]!]);
+      if (!this.#isExpired(slot, now)) out.push([this.#index.keyOf(slot), this.#values[slot]!]);
     }
     return out;
   }
@@ -384,12 +384,17 @@ export class Store<V> {
    * Checks the store's invariants and throws on the first broken one. For tests: O(n).
    */
   assertInvariants(): void {
+    const index = this.#index;
+    index.assertInvariants();
     let sum = 0;
     let charged = 0;
     let live = 0;
-    for (const [key, slot] of this.#index) {
-      if (this.#keys[slot] !== key)
-        throw new Error(`slot ${slot} holds ${this.#keys[slot]}, index says ${key}`);
+    for (let slot = 0; slot < index.slotCount; slot++) {
+      if (!index.isLive(slot)) {
+        if (this.#values[slot] !== undefined || this.#sizes[slot] !== 0)
+          throw new Error(`free slot ${slot} holds a value`);
+        continue;
+      }
       if (this.#charges[slot]! < Math.min(this.#sizes[slot]!, this.#capacityBytes))
         throw new Error(`slot ${slot} is charged less than its size`);
       sum += this.#sizes[slot]!;
@@ -410,15 +415,10 @@ export class Store<V> {
     for (const slot of this.#policy.order()) {
       if (seen.has(slot)) throw new Error(`policy lists slot ${slot} twice`);
       seen.add(slot);
-      const key = this.#keys[slot];
-      if (key === undefined || this.#index.get(key) !== slot)
-        throw new Error(`policy lists dead slot ${slot}`);
+      if (!index.isLive(slot)) throw new Error(`policy lists dead slot ${slot}`);
     }
     if (seen.size !== live)
       throw new Error(`policy order has ${seen.size} slots, store has ${live}`);
-    for (const slot of this.#free) {
-      if (this.#keys[slot] !== undefined) throw new Error(`free slot ${slot} is live`);
-    }
   }
 
   /**
@@ -432,7 +432,8 @@ export class Store<V> {
     while (this.#chargedBytes > limitBytes || (limitBytes < 0 && this.#index.size > 0)) {
       const slot = this.#policy.victim();
       if (slot === -1) break;
-      const key = this.#keys[slot]!;
+      // Keys are decoded only for someone who listens.
+      const key = evictedKeys !== undefined ? this.#index.keyOf(slot) : '';
       // A victim past its deadline was already gone for readers: it counts as expired.
       const expired = this.#isExpired(slot, now);
       this.#policy.recordDelete(slot);
@@ -450,8 +451,8 @@ export class Store<V> {
 
   /** The live slot of `key`, or -1; an expired entry is removed (and counted) on the way. */
   #liveSlot(key: string): number {
-    const slot = this.#index.get(key);
-    if (slot === undefined) return -1;
+    const slot = this.#index.find(key);
+    if (slot === -1) return -1;
     if (this.#isExpiredNow(slot)) {
       this.#policy.recordDelete(slot);
       this.#release(slot);
@@ -479,17 +480,14 @@ export class Store<V> {
   }
 
   #release(slot: number): void {
-    const key = this.#keys[slot];
-    if (key !== undefined) this.#index.delete(key);
+    this.#index.remove(slot);
     const value = this.#values[slot]!;
     this.#usedBytes -= this.#sizes[slot]!;
     this.#chargedBytes -= this.#charges[slot]!;
-    this.#keys[slot] = undefined;
     this.#values[slot] = undefined;
     this.#sizes[slot] = 0;
     this.#charges[slot] = 0;
     this.#expires[slot] = 0;
-    this.#free.push(slot);
     this.#onRelease?.(value);
   }
 
@@ -500,20 +498,16 @@ export class Store<V> {
     return Math.min(entryBytes + overhead, this.#capacityBytes);
   }
 
-  /** A slot never used before, growing the per-slot arrays (doubling) when they are full. */
-  #newSlot(): number {
-    const slot = this.#slots++;
-    if (slot >= this.#sizes.length) {
-      const grow = (from: Float64Array<ArrayBuffer>) => {
-        const to = new Float64Array(from.length * 2);
-        to.set(from);
-        return to;
-      };
-      this.#sizes = grow(this.#sizes);
-      this.#charges = grow(this.#charges);
-      this.#expires = grow(this.#expires);
-    }
-    return slot;
+  /** Doubles the per-slot arrays, for a slot the index handed out beyond them. */
+  #grow(): void {
+    const grow = (from: Float64Array<ArrayBuffer>) => {
+      const to = new Float64Array(from.length * 2);
+      to.set(from);
+      return to;
+    };
+    this.#sizes = grow(this.#sizes);
+    this.#charges = grow(this.#charges);
+    this.#expires = grow(this.#expires);
   }
 }
 

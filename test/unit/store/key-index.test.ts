@@ -1,0 +1,92 @@
+/**
+ * KeyIndex: keys as UTF-8 bytes (ASCII, other scripts, empty, longer than the arena's chunks),
+ * slot reuse, and a fast-check run against a Map, its invariant checker after every step, on a
+ * table small enough that probe runs wrap around and deletions shift them back.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { KeyIndex } from '../../../src/store/index.js';
+
+const LONG = 'L'.repeat(5_000);
+
+describe('KeyIndex', () => {
+  it('finds each key it holds, by its bytes, and gives back the key of a slot', () => {
+    const index = new KeyIndex();
+    const keys = ['a', 'é', '🙂', '', 'a longer key with spaces', LONG, `${LONG}é`];
+    const slots = keys.map((key) => {
+      assert.equal(index.find(key), -1);
+      return index.add(key);
+    });
+    assert.deepEqual(slots, [0, 1, 2, 3, 4, 5, 6]);
+    for (const [i, key] of keys.entries()) {
+      assert.equal(index.find(key), slots[i]);
+      assert.equal(index.keyOf(slots[i]!), key);
+    }
+    assert.equal(index.find('b'), -1);
+    assert.equal(index.find('A'), -1);
+    assert.equal(index.size, keys.length);
+    index.assertInvariants();
+  });
+
+  it('names a key by its UTF-8 bytes: a lone surrogate is U+FFFD', () => {
+    const index = new KeyIndex();
+    const slot = index.add('x\ud800');
+    assert.equal(index.find('x\udc00'), slot);
+    assert.equal(index.find('x\ufffd'), slot);
+    assert.equal(index.keyOf(slot), 'x\ufffd');
+  });
+
+  it('reuses the slot freed last and forgets the removed key', () => {
+    const index = new KeyIndex();
+    for (let i = 0; i < 100; i++) index.add(`k${i}`);
+    index.remove(index.find('k7'));
+    index.remove(index.find('k42'));
+    assert.equal(index.find('k7'), -1);
+    assert.equal(index.isLive(7), false);
+    assert.equal(index.add('new'), 42);
+    assert.equal(index.add('newer'), 7);
+    assert.equal(index.slotCount, 100);
+    for (let i = 0; i < 100; i++) if (i !== 7 && i !== 42) assert.equal(index.find(`k${i}`), i);
+    index.assertInvariants();
+  });
+
+  it('starts again from slot 0 after clear', () => {
+    const index = new KeyIndex();
+    for (let i = 0; i < 50; i++) index.add(`k${i}`);
+    index.clear();
+    assert.equal(index.size, 0);
+    assert.equal(index.find('k1'), -1);
+    assert.equal(index.add('k1'), 0);
+    index.assertInvariants();
+  });
+
+  it('matches a Map under random adds, finds and removes', () => {
+    const keyArb = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('é', '🙂', '', LONG, 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'),
+    );
+    const op = fc.record({ remove: fc.boolean(), key: keyArb });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const index = new KeyIndex();
+        const model = new Map<string, number>();
+        for (const { remove, key } of ops) {
+          const name = Buffer.from(key, 'utf8').toString('utf8');
+          const slot = index.find(key);
+          assert.equal(slot, model.get(name) ?? -1);
+          if (remove && slot !== -1) {
+            index.remove(slot);
+            model.delete(name);
+          } else if (!remove && slot === -1) {
+            model.set(name, index.add(key));
+          }
+          index.assertInvariants();
+        }
+        for (const [key, slot] of model) assert.equal(index.keyOf(slot), key);
+        assert.equal(index.size, model.size);
+      }),
+      { numRuns: 200, interruptAfterTimeLimit: 10_000 },
+    );
+  });
+});
