@@ -8,10 +8,19 @@ export interface Clock {
   now(): number;
 }
 
-export const systemClock: Clock = { now: () => Date.now() };
+/** A clock that can also wait: the pauses of retry loops, which tests drive with ManualClock. */
+export interface WaitingClock extends Clock {
+  /** Resolves once `ms` have passed on this clock. */
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: WaitingClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 /** A clock that moves only when told: for tests. */
-export class ManualClock implements Clock {
+export class ManualClock implements WaitingClock {
   #nowMs: number;
   constructor(startMs = 0) {
     this.#nowMs = startMs;
@@ -24,5 +33,10 @@ export class ManualClock implements Clock {
   }
   set(ms: number): void {
     this.#nowMs = ms;
+  }
+  /** Moves the clock `ms` on and resolves at once (after pending callbacks): no real wait. */
+  sleep(ms: number): Promise<void> {
+    this.#nowMs += ms;
+    return new Promise((resolve) => setImmediate(resolve));
   }
 }

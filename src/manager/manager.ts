@@ -9,7 +9,7 @@
  * changes to rollOutConfig. It never speaks HTTP itself except to the nodes, through NodeClient.
  */
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, type WaitingClock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import type { NodeSnapshot } from '../metrics/snapshot.js';
 import type { PartitionStrategy, PartitionTable } from '../partition/index.js';
@@ -38,7 +38,7 @@ export interface ManagerOptions {
   db?: StateDb;
   /** The gateway's routing, when a gateway runs in this process. */
   routing?: Routing | undefined;
-  clock?: Clock;
+  clock?: WaitingClock;
   token?: string | undefined;
   /** Nodes of a new pool; default defaults.startNodes. A restarted pool keeps its own. */
   initialNodes?: number;
@@ -69,7 +69,7 @@ export class Manager {
   readonly minNodes: number;
   readonly maxNodes: number;
   #options: ManagerOptions;
-  #clock: Clock;
+  #clock: WaitingClock;
   #logger: Logger;
   #pool: PoolState;
   #coordinator = new ResizeCoordinator();

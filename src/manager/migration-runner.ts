@@ -7,7 +7,7 @@
  * start, leave or stop around a migration is the resize engine's business (resize-engine.ts).
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { WaitingClock } from '../clock.js';
 import {
   PartitionTable,
   planRebalance,
@@ -24,7 +24,7 @@ import type { MigrationRecord } from './state-db.js';
 /** What MigrationRunner needs. */
 export interface MigrationRunnerOptions {
   pool: PoolState;
-  clock: Clock;
+  clock: WaitingClock;
   logger: Logger;
   /** The gateway's routing of this process now, if any (it may be attached later). */
   routing(): Routing | undefined;
@@ -244,6 +244,7 @@ export class MigrationRunner {
       managerAddress: this.#options.managerAddress(),
       chunkKeys: this.#options.chunkKeys,
       answerWaitMs: this.#options.downAfterMs,
+      clock: this.#options.clock,
       logger,
       onRollbackFailure: (error) =>
         logger.error(

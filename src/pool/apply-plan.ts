@@ -13,6 +13,7 @@
  * The resize is reported failed and can be retried. docs/pool.md walks through the interleavings.
  */
 import type { Logger } from 'pino';
+import { systemClock, type WaitingClock } from '../clock.js';
 import { defaults } from '../defaults.js';
 import { errors, RefusedError } from '../errors.js';
 import {
@@ -83,6 +84,8 @@ export interface ApplyPlanOptions {
   answerWaitMs?: number;
   /** Where failures that do not fail the migration are reported, with their reason; none by default. */
   logger?: Logger;
+  /** The time of its waits (busy retries, a rollback's wait for a node); default the system's. */
+  clock?: WaitingClock;
 }
 
 /** What applyPlan did: T2 in force, or T1 kept with the reason. */
@@ -180,6 +183,7 @@ async function drainSource(
     maxSweeps: options.maxSweeps,
     movesInFlight: options.movesInFlight,
     signal: options.signal,
+    clock: options.clock,
     onFound: (count) => options.progress.addKeysFound(count),
     onMoved: (count, bytes) => options.progress.addKeysDone(count, bytes),
   });
@@ -219,6 +223,8 @@ export interface HandOffOptions {
   onFound?: (count: number) => void;
   /** A move_keys call handed `count` keys (`bytes` bytes) off. */
   onMoved?: (count: number, bytes: number) => void;
+  /** The time of its busy retries; default the system's. */
+  clock?: WaitingClock | undefined;
 }
 
 /**
@@ -253,7 +259,8 @@ export async function handOffKeys(
         const dest: Record<string, string[]> = {};
         for (const key of chunk) (dest[destOf.get(partitionOf(key))!] ??= []).push(key);
         checkAborted(options.signal);
-        const result = await moveWhenFree(source, { dest, migration }, options.signal).catch(
+        const clock = options.clock ?? systemClock;
+        const result = await moveWhenFree(source, { dest, migration }, options.signal, clock).catch(
           (error: unknown) => {
             failed = true; // the other calls in flight finish; no new one starts
             throw error;
@@ -318,7 +325,10 @@ async function rollBack(
     await Promise.all(
       nodes.map(
         async (node) =>
-          [node, await answersWithin(clientOf(node), options.answerWaitMs ?? 0)] as const,
+          [
+            node,
+            await answersWithin(clientOf(node), options.answerWaitMs ?? 0, options.clock),
+          ] as const,
       ),
     ),
   );
@@ -402,12 +412,16 @@ async function rollBack(
 }
 
 /** Whether `client` answers its health check within `waitMs` (asked again every 250 ms). */
-async function answersWithin(client: NodeClient, waitMs: number): Promise<boolean> {
-  const deadline = Date.now() + waitMs;
+async function answersWithin(
+  client: NodeClient,
+  waitMs: number,
+  clock: WaitingClock = systemClock,
+): Promise<boolean> {
+  const deadline = clock.now() + waitMs;
   for (;;) {
     if (await client.healthy(defaults.healthProbeTimeoutMs)) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (clock.now() >= deadline) return false;
+    await clock.sleep(250);
   }
 }
 
@@ -421,16 +435,17 @@ async function moveWhenFree(
   source: NodeClient,
   request: MoveKeysRequest,
   signal: AbortSignal | undefined,
+  clock: WaitingClock,
 ): Promise<MoveKeysResult> {
   // How long and how often: defaults.moveBusyRetryForMs and defaults.moveBusyRetryMs.
-  const deadline = Date.now() + defaults.moveBusyRetryForMs;
+  const deadline = clock.now() + defaults.moveBusyRetryForMs;
   for (;;) {
     try {
       return await source.moveKeys(request);
     } catch (error) {
-      if (!isBusy(error) || Date.now() > deadline) throw error;
+      if (!isBusy(error) || clock.now() > deadline) throw error;
       checkAborted(signal);
-      await new Promise((resolve) => setTimeout(resolve, defaults.moveBusyRetryMs));
+      await clock.sleep(defaults.moveBusyRetryMs);
     }
   }
 }
