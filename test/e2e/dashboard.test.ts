@@ -225,9 +225,16 @@ test(
 
     // A node hangs (SIGSTOP; a killed local node is restarted at once): it shows red (down),
     // then its failover (keys lost) shows red too.
-    const nodes = await getContent<{ nodes: { address: string; pid: number; items: number }[] }>(
-      `${manager}/api/manager/nodes`,
-    );
+    // The node rows show what the nodes last pushed (every second): a row may lag the shrink by
+    // a push, so wait (bounded) for one that reports its keys.
+    type Rows = { nodes: { address: string; pid: number; items: number }[] };
+    let nodes: Rows = { nodes: [] };
+    const holding = Date.now() + 5_000;
+    do {
+      nodes = await getContent<Rows>(`${manager}/api/manager/nodes`);
+      if (nodes.nodes.some((node) => node.items > 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } while (Date.now() < holding);
     const victim = [...nodes.nodes].sort((a, b) => b.items - a.items)[0]!;
     assert.ok(victim.pid > 0 && victim.items > 0, JSON.stringify(nodes));
     process.kill(victim.pid, 'SIGSTOP');
