@@ -4,6 +4,7 @@
  * adds). `npm run openapi` writes them to docs/ (scripts/write-openapi.mjs), and a test checks
  * that docs/ holds exactly these. Builds the apps without listening, then closes them.
  */
+import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { dashboardPlugin } from '../dashboard/index.js';
 import { defaults } from '../defaults.js';
@@ -27,8 +28,18 @@ export interface OpenapiDocuments {
   'openapi-manager.json': Record<string, unknown>;
 }
 
-/** Builds a node, a gateway and a manager app in memory and reads their documents. */
-export async function openapiDocuments(): Promise<OpenapiDocuments> {
+/** The apps whose documents these are, built in memory (not listening). */
+export interface DocumentApps {
+  node: FastifyInstance;
+  gateway: FastifyInstance;
+  manager: FastifyInstance;
+}
+
+/**
+ * Builds a node, a gateway and a manager app (with what `cachepool start` adds) in memory, runs
+ * `work` on them once they are ready, then closes them.
+ */
+export async function withDocumentApps<T>(work: (apps: DocumentApps) => Promise<T>): Promise<T> {
   const logger = pino({ level: 'silent' });
   const node = await buildNodeApp({ logger });
   const gateway = await buildGatewayApp({
@@ -46,15 +57,20 @@ export async function openapiDocuments(): Promise<OpenapiDocuments> {
   await registerObservability(managerApp, { manager, scaling, store });
   try {
     await Promise.all([node.app.ready(), gateway.ready(), managerApp.ready()]);
-    return {
-      'openapi.json': await openapiOf(node.app),
-      'openapi-gateway.json': await openapiOf(gateway),
-      'openapi-manager.json': await openapiOf(managerApp),
-    };
+    return await work({ node: node.app, gateway, manager: managerApp });
   } finally {
     await Promise.all([node.app.close(), gateway.close(), managerApp.close()]);
     await scaling.stop();
     await manager.close();
     store.close();
   }
+}
+
+/** Builds a node, a gateway and a manager app in memory and reads their documents. */
+export function openapiDocuments(): Promise<OpenapiDocuments> {
+  return withDocumentApps(async (apps) => ({
+    'openapi.json': await openapiOf(apps.node),
+    'openapi-gateway.json': await openapiOf(apps.gateway),
+    'openapi-manager.json': await openapiOf(apps.manager),
+  }));
 }

@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { pino } from 'pino';
-import { openapiDocuments, type OpenapiDocuments } from '../../../src/cli/openapi-documents.js';
-import { dashboardPlugin } from '../../../src/dashboard/index.js';
 import {
-  buildManagerApp,
-  LocalProvisioner,
-  Manager,
-  registerObservability,
-  Scaling,
-} from '../../../src/manager/index.js';
-import { MetricsStore } from '../../../src/metrics/metrics-store.js';
-import { buildNodeApp } from '../../../src/node/index.js';
-import { PartitionTable } from '../../../src/partition/index.js';
-import { buildGatewayApp, Routing } from '../../../src/pool/index.js';
+  openapiDocuments,
+  withDocumentApps,
+  type OpenapiDocuments,
+} from '../../../src/cli/openapi-documents.js';
 import type { FastifyInstance } from 'fastify';
 import { routesOf } from '../../../src/http/index.js';
 import {
@@ -73,29 +64,13 @@ test('docs/ holds exactly the documents the node, the gateway and the manager ge
 });
 
 test('every route each app serves is in its document, and every documented operation is served', async () => {
-  const logger = pino({ level: 'silent' });
-  const node = await buildNodeApp({ logger });
-  const gateway = await buildGatewayApp({
-    routing: new Routing(PartitionTable.initial(['127.0.0.1:5001'])),
-    logger,
-  });
-  const manager = new Manager({
-    provisioner: new LocalProvisioner({ statsIntervalS: 1, logger }),
-    logger,
-  });
-  const scaling = new Scaling({ manager, logger });
-  const store = new MetricsStore({ path: ':memory:' });
-  const managerApp = await buildManagerApp({ manager, scaling, logger });
-  await managerApp.register(dashboardPlugin);
-  await registerObservability(managerApp, { manager, scaling, store });
-  try {
+  await withDocumentApps(async (apps) => {
     const all = await docs();
     for (const [app, name] of [
-      [node.app, 'openapi.json'],
-      [gateway, 'openapi-gateway.json'],
-      [managerApp, 'openapi-manager.json'],
+      [apps.node, 'openapi.json'],
+      [apps.gateway, 'openapi-gateway.json'],
+      [apps.manager, 'openapi-manager.json'],
     ] as const) {
-      await app.ready();
       const doc = all[name] as unknown as Doc;
       assert.deepEqual(documented(doc), served(app), name);
       // What the app serves at its own URL is the same document.
@@ -105,12 +80,7 @@ test('every route each app serves is in its document, and every documented opera
       assert.equal(answer.statusCode, 200);
       assert.deepEqual(answer.json(), JSON.parse(JSON.stringify(doc)));
     }
-  } finally {
-    await Promise.all([node.app.close(), gateway.close(), managerApp.close()]);
-    await scaling.stop();
-    await manager.close();
-    store.close();
-  }
+  });
 });
 
 test('each document is OpenAPI 3.1 with a described answer for every operation and every path parameter declared', async () => {
