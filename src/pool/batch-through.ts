@@ -101,6 +101,14 @@ export async function batchPutThrough(
     const gate = view.writeGate(partition);
     if (gate) await gate;
   }
+  // As writeThrough: a record whose old owner is known not to answer is not stored at all.
+  for (const key of [...byKey.keys()]) {
+    const previous = view.previous[partitionOf(key)];
+    if (previous !== undefined && forwarder.blocked?.(previous) === true) {
+      byKey.delete(key);
+      outcome.unreachableKeys.push(key);
+    }
+  }
   const chunks = chunksByNode(
     [...byKey.keys()],
     (key) => view.owners[partitionOf(key)]!,

@@ -397,6 +397,7 @@ function conditional(forwarder: Forwarder, headers: FastifyRequest['headers']): 
   if (Object.keys(extra).length === 0) return forwarder;
   return {
     forward: (a, m, p, t, b, more) => forwarder.forward(a, m, p, t, b, { ...extra, ...more }),
+    blocked: (address) => forwarder.blocked?.(address) === true,
   };
 }
 

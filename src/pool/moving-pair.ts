@@ -12,9 +12,10 @@ import type { Upstream, Upstreams, UpstreamMethod } from './upstreams.js';
 
 /**
  * What sends one request to a node: the gateway's Upstreams, or the client's connections with
- * the headers of one call (src/client).
+ * the headers of one call (src/client). `blocked`, where the sender keeps a breaker, says that a
+ * node is known not to answer now.
  */
-export type Forwarder = Pick<Upstreams, 'forward'>;
+export type Forwarder = Pick<Upstreams, 'forward'> & Partial<Pick<Upstreams, 'blocked'>>;
 
 /** Removes a key from the old owner at `address` after the new owner accepted a write. */
 export type RemoveFromOld = (address: string) => Promise<Upstream>;
@@ -89,8 +90,13 @@ export async function writeThrough(
   const partition = partitionOf(key);
   const gate = view.writeGate(partition);
   if (gate) await gate;
-  const answer = await upstreams.forward(view.owners[partition]!, method, path, type, body, extra);
   const previous = view.previous[partition];
+  // An old owner known not to answer could not let go of its older copy: the write fails before
+  // the new owner stores (and readers see) a value that the old copy could later replace, when
+  // the old owner answers again and the move is rolled back or read from it.
+  if (previous !== undefined && upstreams.blocked?.(previous) === true)
+    throw errors.nodeUnreachable(previous);
+  const answer = await upstreams.forward(view.owners[partition]!, method, path, type, body, extra);
   // The old owner must let go of its older copy before the write is acknowledged: if it kept it,
   // a rollback or the loss of the new owner could bring it back. When it cannot be reached the
   // write is answered as failed (it may or may not have taken effect), never as a success.

@@ -124,6 +124,11 @@ export class StaleWatch {
         }
         return answer;
       },
+      blocked: (address) => {
+        const blocked = inner.blocked?.(address) === true;
+        if (blocked) this.unreachable = true;
+        return blocked;
+      },
     };
   }
 }

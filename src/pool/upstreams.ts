@@ -124,6 +124,14 @@ export class Upstreams {
   }
 
   /**
+   * Whether calls to `address` fail at once now (its breaker is open): a write of a moving
+   * partition checks its old owner with this before it stores anything (moving-pair.ts).
+   */
+  blocked(address: string): boolean {
+    return this.breaker.isOpen(address);
+  }
+
+  /**
    * Sends `method path` with `body` to `address` and gives the answer to `handler` as it streams
    * in (undici's dispatch handler: start, data, end or error). Bounded by the same timeouts as
    * `forward`; a transport failure reaches `handler.onResponseError`. The caller checks the

@@ -1,0 +1,118 @@
+/**
+ * The write orders of a moving partition (src/pool/moving-pair.ts, batch-through.ts) against two
+ * real nodes: a write whose old owner is known not to answer (its breaker is open) must not be
+ * stored on the new owner. Stored there, it would be read while the old owner keeps its older
+ * copy, which a rollback (or a read that falls back to the old owner) brings back later: a value
+ * read, then undone.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { PartitionTable, partitionOf } from '../../src/partition/index.js';
+import { RouteView, Upstreams } from '../../src/pool/index.js';
+import { batchPutThrough } from '../../src/pool/batch-through.js';
+import { invalidateLegacy, writeThrough } from '../../src/pool/moving-pair.js';
+import { StaleWatch } from '../../src/pool/stale-routing.js';
+import { CachePoolError } from '../../src/errors.js';
+import { call } from '../helpers/http.js';
+import { startCachepool, stopAll } from '../helpers/process.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+describe('a write of a moving partition whose old owner does not answer', () => {
+  let nodeA: string;
+  let nodeB: string;
+
+  before(async () => {
+    const [a, b] = await Promise.all([
+      startCachepool(['node', '--port', '0']),
+      startCachepool(['node', '--port', '0']),
+    ]);
+    nodeA = new URL(a.urls.get('node')!).host;
+    nodeB = new URL(b.urls.get('node')!).host;
+  });
+  after(stopAll);
+
+  /** The value `key` has on `address`, undefined on a miss. */
+  async function valueOn(address: string, key: string): Promise<string | undefined> {
+    const answer = await call('POST', `http://${address}/api/cache/key`, { key });
+    return answer.status === 200 ? (answer.json.content as string) : undefined;
+  }
+
+  /** A view in which `key`'s partition moves from A to B. */
+  function movingView(key: string): RouteView {
+    const partition = partitionOf(key);
+    return new RouteView(PartitionTable.initial([nodeA]), [{ partition, from: nodeA, to: nodeB }]);
+  }
+
+  it('fails before the new owner stores it, and tells the router a node did not answer', async () => {
+    const key = 'moving-pair-single';
+    assert.equal(
+      (await call('POST', `http://${nodeA}/api/cache/content`, { key, value: 'old' })).status,
+      200,
+    );
+    const upstreams = new Upstreams({ timeoutMs: 1_000 });
+    try {
+      upstreams.breaker.failed(nodeA);
+      const watch = new StaleWatch(upstreams, undefined);
+      const body = Buffer.from(new URLSearchParams({ key, value: 'new' }).toString());
+      await assert.rejects(
+        writeThrough(
+          watch.forwarder,
+          movingView(key),
+          key,
+          'POST',
+          '/api/cache/content',
+          FORM,
+          body,
+          invalidateLegacy(watch.forwarder, key),
+        ),
+        (error) =>
+          error instanceof CachePoolError &&
+          error.code === 'CP_ERR_NODE_UNREACHABLE' &&
+          error.message.includes(nodeA),
+      );
+      assert.equal(watch.unreachable, true, 'the router learns that a node did not answer');
+      assert.equal(await valueOn(nodeB, key), undefined, 'the new owner did not store it');
+      assert.equal(await valueOn(nodeA, key), 'old');
+
+      // Once the old owner answers again, the same write goes through and removes the old copy.
+      upstreams.breaker.succeeded(nodeA);
+      const answer = await writeThrough(
+        upstreams,
+        movingView(key),
+        key,
+        'POST',
+        '/api/cache/content',
+        FORM,
+        body,
+        invalidateLegacy(upstreams, key),
+      );
+      assert.equal(answer.statusCode, 200);
+      assert.equal(await valueOn(nodeB, key), 'new');
+      assert.equal(await valueOn(nodeA, key), undefined);
+    } finally {
+      await upstreams.close();
+    }
+  });
+
+  it('leaves such records of a batch put unstored and lists them as unreachable', async () => {
+    const key = 'moving-pair-batch';
+    const upstreams = new Upstreams({ timeoutMs: 1_000 });
+    try {
+      upstreams.breaker.failed(nodeA);
+      const outcome = await batchPutThrough(
+        upstreams,
+        movingView(key),
+        [{ key, type: 'text/plain', value: Buffer.from('new') }],
+        '',
+        { maxKeys: 100, maxBytes: 1 << 20 },
+        (address, name) => invalidateLegacy(upstreams, name)(address),
+      );
+      assert.deepEqual(outcome.unreachableKeys, [key]);
+      assert.equal(outcome.failure, undefined);
+      assert.equal(await valueOn(nodeB, key), undefined, 'the new owner did not store it');
+    } finally {
+      await upstreams.close();
+    }
+  });
+});
