@@ -178,6 +178,8 @@ export class Manager {
         logger: this.#logger,
         routing: () => this.#options.routing,
         chunkKeys: this.#options.moveChunkKeys ?? defaults.moveChunkKeys,
+        publish: (table, moving) => this.#migrations.publish(table, moving),
+        clock: this.#clock,
         initialNodes: this.#options.initialNodes ?? defaults.startNodes,
         strategy: this.#options.strategy ?? defaults.partitionStrategy,
       });

@@ -103,6 +103,15 @@ export class MigrationRunner {
   }
 
   /**
+   * Tells every node its roles under `table` + `moving`, then routes this process by it: for the
+   * settling of an interrupted migration at restart (recovery.ts), whose rollback is the
+   * executor's.
+   */
+  publish(table: PartitionTable, moving: readonly RoleMove[]): Promise<void> {
+    return this.#publish(table, moving);
+  }
+
+  /**
    * Tells the nodes (but `skip`) their roles under `table` + `moving`, then routes this process by
    * it.
    */

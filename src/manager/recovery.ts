@@ -8,12 +8,13 @@
  *   in moving partitions to their new owners, under the *same* migration id — so the open fences
  *   still skip a key written on the destination since the move began, and a key already there is
  *   kept (the newer one wins) — then the fences close and T2 is in force;
- * - **roll back** otherwise (or when completing fails): each live destination hands the keys of
- *   moving partitions back to their old owner when it answers, through the same hand-off
- *   (busy retries, sweeps) as a plain import (whatever the
- *   destination holds is the newest value, since writes went there and invalidated the old
- *   owner), drops those whose old owner is gone, the fences close, and T1 is in force again under
- *   a version above T2's, so that no client that saw T2 takes T1 for newer.
+ * - **roll back** otherwise (or when completing fails), with the executor's own rollback
+ *   (apply-plan.ts, rollBackMoves): the fences close; each move whose two nodes answer runs
+ *   backwards (the old owner fenced keeping its keys, writes routed to it, the new owner's keys
+ *   handed back under that fence: what the new owner holds is the newest value, since writes went
+ *   there and invalidated the old owner); a partition whose old owner is gone stays with its new
+ *   owner, one whose new owner is gone goes back to its old owner; T1's owners (but those) are in
+ *   force again under a version above T2's, so that no client that saw T2 takes T1 for newer.
  *
  * Completing uses the journal's per-move `done` flags (written as each source finished its
  * drain): a source whose moves are all done is not listed or called again. Missing flags only
@@ -23,8 +24,15 @@
  * on a node that does not own it. Starting and stopping nodes is the caller's business.
  */
 import type { Logger } from 'pino';
-import { partitionOf, PartitionTable } from '../partition/index.js';
-import { handOffKeys, type NodeClient } from '../pool/index.js';
+import { systemClock, type WaitingClock } from '../clock.js';
+import { PartitionTable } from '../partition/index.js';
+import {
+  handOffKeys,
+  MigrationProgress,
+  rollBackMoves,
+  type NodeClient,
+  type Publish,
+} from '../pool/index.js';
 import type { MigrationRecord, StoredPartitionTable } from './state-db.js';
 
 /** What settleMigration needs. */
@@ -35,6 +43,13 @@ export interface SettleContext {
   /** Keys per move_keys call. */
   chunkKeys: number;
   logger: Logger;
+  /**
+   * Tells the nodes their roles under a routing state and routes this process by it (the
+   * manager's MigrationRunner.publish): a rollback routes writes to the old owners first.
+   */
+  publish: Publish;
+  /** The time of the rollback's waits; default the system's. */
+  clock?: WaitingClock;
 }
 
 /** The outcome: the table in force and how the migration ended. */
@@ -69,10 +84,12 @@ export async function settleMigration(
   } else {
     reason = `new owners do not answer: ${missing.join(', ')}`;
   }
-  await rollBack(record, context);
-  context.logger.warn({ migration: record.id, reason }, 'interrupted migration rolled back');
-  const version = Math.max(record.fromTable.version, record.toTable.version) + 1;
-  return { outcome: 'rolled-back', table: tableOf(record.fromTable, version), reason };
+  const table = await rollBack(record, context);
+  context.logger.warn(
+    { migration: record.id, reason, version: table.version },
+    'interrupted migration rolled back',
+  );
+  return { outcome: 'rolled-back', table, reason };
 }
 
 async function complete(record: MigrationRecord, context: SettleContext): Promise<void> {
@@ -104,50 +121,38 @@ async function complete(record: MigrationRecord, context: SettleContext): Promis
   await endFences(record, context);
 }
 
-async function rollBack(record: MigrationRecord, context: SettleContext): Promise<void> {
-  const backOf = new Map(record.moves.map((move) => [move.partition, move.from]));
-  // Keys go back only to an old owner that answers; the others' are dropped below.
-  const backToAlive = new Map([...backOf].filter(([, from]) => context.alive.has(from)));
-  const destinations = [...new Set(record.moves.map((move) => move.to))].filter((address) =>
-    context.alive.has(address),
-  );
-  await endFences(record, context);
-  for (const destination of destinations) {
-    const client = context.clientOf(destination);
-    // The executor's hand-off (busy retries, calls in flight, sweeps), as a plain import: what
-    // the destination holds is the newest value, since writes went there and invalidated the
-    // old owner.
-    await handOffKeys(client, backToAlive, {
-      migration: undefined,
-      chunkKeys: context.chunkKeys,
-    }).catch((error: unknown) =>
-      context.logger.warn(
-        { address: destination, err: error },
-        'could not hand every key back after an interrupted migration; what is left is dropped',
+/**
+ * The executor's rollback (rollBackMoves): every move whose two nodes answer runs backwards under
+ * a fence on the old owner that keeps its keys, with writes routed to it (published to the nodes
+ * and to this process's routing), so that a write a router still sends by the interrupted moving
+ * state either reaches the old owner or is refused there, and is never overwritten by the
+ * hand-back. A move whose old owner is gone leaves its partition with the new owner (its writes
+ * are there); one whose new owner is gone sends it back to the old owner.
+ */
+function rollBack(record: MigrationRecord, context: SettleContext): Promise<PartitionTable> {
+  const moves = record.moves.map(({ partition, from, to }) => ({ partition, from, to }));
+  const clock = context.clock ?? systemClock;
+  return rollBackMoves({
+    current: tableOf(record.fromTable, record.fromTable.version),
+    plan: { table: tableOf(record.toTable, record.toTable.version), moves },
+    progress: new MigrationProgress(
+      record.id,
+      new Set(record.fromTable.owners).size,
+      new Set(record.toTable.owners).size,
+      moves.length,
+      clock,
+    ),
+    clientOf: context.clientOf,
+    publish: context.publish,
+    chunkKeys: context.chunkKeys,
+    clock,
+    logger: context.logger,
+    onRollbackFailure: (error) =>
+      context.logger.error(
+        { migration: record.id, error },
+        'settling an interrupted migration could not hand every key back; writes made during the move were lost',
       ),
-    );
-    try {
-      // What could not go back (its old owner is gone, or the hand-back failed) must not stay
-      // where the table does not route: drop it, a later read misses.
-      const left = (await client.keys()).filter((key) => {
-        const from = backOf.get(partitionOf(key));
-        return from !== undefined && from !== destination;
-      });
-      const dropped = await Promise.allSettled(left.map((key) => client.invalidate(key)));
-      const failed = dropped.filter((result) => result.status === 'rejected');
-      if (failed.length > 0) {
-        context.logger.warn(
-          { address: destination, keys: failed.length, err: failed[0]!.reason },
-          'could not drop keys an interrupted migration left where the table does not route',
-        );
-      }
-    } catch (error) {
-      context.logger.warn(
-        { address: destination, err: error },
-        'could not list the keys an interrupted migration left where the table does not route',
-      );
-    }
-  }
+  });
 }
 
 async function endFences(record: MigrationRecord, context: SettleContext): Promise<void> {

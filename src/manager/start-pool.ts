@@ -10,7 +10,8 @@
  */
 import type { Logger } from 'pino';
 import { PartitionTable, type PartitionStrategy } from '../partition/index.js';
-import type { Routing } from '../pool/index.js';
+import type { WaitingClock } from '../clock.js';
+import type { Publish, Routing } from '../pool/index.js';
 import type { NodeStarter } from './node-starter.js';
 import type { PoolState } from './pool-state.js';
 import type { Provisioner } from './provisioner.js';
@@ -27,6 +28,10 @@ export interface StartPoolContext {
   routing(): Routing | undefined;
   /** Keys per move_keys call when settling a migration. */
   chunkKeys: number;
+  /** Publishes a routing state to the nodes and this process (settling a migration). */
+  publish: Publish;
+  /** The time of a settling rollback's waits. */
+  clock: WaitingClock;
   /** Nodes of a new pool. */
   initialNodes: number;
   /** The partition strategy of a new pool. */
@@ -105,6 +110,8 @@ async function settle(
     alive,
     chunkKeys: context.chunkKeys,
     logger,
+    publish: context.publish,
+    clock: context.clock,
   });
   const owners = new Set(settlement.table.owners);
   pool.db.atomically(() => {

@@ -169,6 +169,20 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
   }
 }
 
+/**
+ * Undoes the moves of `options.plan`, whose moving state was published, when their migration
+ * stopped half way without failing here — a manager killed during it and settling it at restart
+ * (recovery.ts): the rollback a failed applyPlan runs, on its own. `options.current` is the
+ * table before the moves. Never throws; returns the table now in force.
+ */
+export function rollBackMoves(options: ApplyPlanOptions): Promise<PartitionTable> {
+  return rollBack(
+    options,
+    groupBy(options.plan.moves, (move) => move.to),
+    true,
+  );
+}
+
 /** Moves every key of a moving partition off `source`, in chunks, then sweeps until none is left. */
 async function drainSource(
   source: NodeClient,

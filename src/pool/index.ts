@@ -11,6 +11,7 @@ export { buildGatewayApp, gatewayDocument, type GatewayOptions } from './gateway
 export {
   applyPlan,
   handOffKeys,
+  rollBackMoves,
   type ApplyPlanOptions,
   type ApplyOutcome,
   type HandOffOptions,

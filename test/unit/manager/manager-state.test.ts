@@ -137,6 +137,7 @@ describe('settleMigration', () => {
       alive: new Set([a.address, b.address]),
       chunkKeys: 7,
       logger,
+      publish: async () => {},
     });
     assert.equal(settled.outcome, 'done');
     assert.deepEqual(settled.table.owners, record.toTable.owners);
@@ -155,7 +156,13 @@ describe('settleMigration', () => {
           record.toTable.owners.map((o) => (o === b.address ? '127.0.0.1:1' : o)),
         ),
       },
-      { clientOf: client, alive: new Set([a.address, b.address]), chunkKeys: 7, logger },
+      {
+        clientOf: client,
+        alive: new Set([a.address, b.address]),
+        chunkKeys: 7,
+        logger,
+        publish: async () => {},
+      },
     );
     assert.equal(settled.outcome, 'rolled-back');
     assert.ok(settled.table.version > record.toTable.version);

@@ -83,6 +83,7 @@ describe('settleMigration with the journal of done moves', () => {
       alive: new Set([a.address, b.address, c.address]),
       chunkKeys: 7,
       logger,
+      publish: async () => {},
     });
     assert.equal(settled.outcome, 'done', String(settled.reason));
     assert.deepEqual(settled.table.owners, record(new Set()).toTable.owners);
@@ -99,6 +100,7 @@ describe('settleMigration with the journal of done moves', () => {
       alive: new Set([a.address, b.address, c.address]),
       chunkKeys: 7,
       logger,
+      publish: async () => {},
     });
     assert.equal(settled.outcome, 'done', String(settled.reason));
     // a is listed again; having drained before the interruption, it has nothing to hand off.
@@ -109,8 +111,8 @@ describe('settleMigration with the journal of done moves', () => {
 });
 
 describe('settleMigration rolling back', () => {
-  it('hands back what the new owner holds, with writes made there during the move, and drops what cannot go back', async () => {
-    const { a, c, keys, record } = await interrupted('m-rollback');
+  it('runs the moves backwards under routing it publishes, keeps writes made during the move, and leaves a partition whose old owner is gone with its new owner', async () => {
+    const { a, b, c, keys, record } = await interrupted('m-rollback');
     const journal = record(new Set());
     const moving = new Set(journal.moves.map((move) => move.partition));
     const from = journal.fromTable;
@@ -123,27 +125,50 @@ describe('settleMigration rolling back', () => {
     const written = movingOf(a.address)[0]!;
     await client(c.address).put(written, 'newer');
     await client(a.address).invalidate(written);
-    // b does not answer at restart: the migration is rolled back, b's keys handed to c are lost.
+    const onCBefore = new Set(await client(c.address).keys());
+    // b does not answer at restart: its partitions stay with c, which holds what b handed it.
+    b.node.app.server.closeAllConnections();
+    await b.node.app.close();
+    const published: { version: number; moving: string[] }[] = [];
     const settled = await settleMigration(journal, {
       clientOf: client,
       alive: new Set([a.address, c.address]),
       chunkKeys: 7,
       logger,
+      publish: async (table, movingNow) => {
+        published.push({
+          version: table.version,
+          moving: movingNow.map((m) => `${m.partition}:${m.from}>${m.to}`),
+        });
+      },
     });
     assert.equal(settled.outcome, 'rolled-back');
-    assert.deepEqual(settled.table.owners, from.owners);
     assert.ok(settled.table.version > journal.toTable.version);
+    const expectedOwners = from.owners.map((owner, partition) =>
+      owner === b.address && moving.has(partition) ? c.address : owner,
+    );
+    assert.deepEqual(settled.table.owners, expectedOwners);
+    // The backward moves were routed first (writes to a, the old owner), then the final table.
+    const backward = journal.moves
+      .filter((move) => move.from === a.address)
+      .map((move) => `${move.partition}:${c.address}>${a.address}`);
+    assert.ok(published.length >= 2, JSON.stringify(published));
+    assert.deepEqual(published[0]!.moving, backward);
+    assert.deepEqual(published.at(-1), { version: settled.table.version, moving: [] });
     for (const key of movingOf(a.address))
       assert.equal(
         await client(a.address).get(key),
         key === written ? 'newer' : `v-${key}`,
         `${key} is back on its old owner with its latest value`,
       );
+    const onC = await client(c.address).keys();
     assert.deepEqual(
-      (await client(c.address).keys()).filter((key) => moving.has(partitionOf(key))),
+      onC.filter((key) => movingOf(a.address).includes(key)),
       [],
-      'nothing of the moving partitions is left on the node the table no longer routes to',
+      "nothing of a's moving partitions is left on c",
     );
+    for (const key of movingOf(b.address).filter((k) => onCBefore.has(k)))
+      assert.equal(await client(c.address).get(key), `v-${key}`, `${key} stays with c`);
   });
 });
 
