@@ -142,7 +142,7 @@ function rollBack(record: MigrationRecord, context: SettleContext): Promise<Part
       moves.length,
       clock,
     ),
-    clientOf: context.clientOf,
+    clientOf: (address) => context.clientOf(address),
     publish: context.publish,
     chunkKeys: context.chunkKeys,
     clock,
