@@ -24,6 +24,7 @@ import {
   isStaleRouting,
   isUnreachable,
   movedOnSince,
+  ROUTING_RETRIES,
   type TableReader,
 } from '../pool/stale-routing.js';
 import type { Upstream, UpstreamMethod } from '../pool/upstreams.js';
@@ -70,14 +71,6 @@ export interface TaggedValue {
 }
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
-/**
- * How many times a request is sent again, each time for a cause (a refusal for a stale routing,
- * or an old owner gone while a newer table was published): a resize publishes its moving state
- * and then its new table, and a shrink stops the old owner, so a request routed just before can
- * be refused twice in a row; every retry needs a newer table or a node's word, so this never loops
- * on its own. Reads, writes and batches alike (a read that a resize refused twice was an error).
- */
-const ROUTING_RETRIES = 2;
 const BYTES_TYPE = 'application/octet-stream';
 
 /** The client of a pool. Create it with `CachePool.connect`, end it with `close`. */

@@ -12,7 +12,8 @@
  * Routing views are entered and left as in the Fastify routes: the drain on publish still waits
  * for every request routed by the older view. A standalone gateway tags each request with its
  * routing version; a node's refusal for a stale routing is held back, the table read again and
- * the request sent once more on the fresh view (stale-routing.ts), as the Fastify routes do.
+ * the request sent again on the fresh view (stale-routing.ts, ROUTING_RETRIES), as the Fastify
+ * routes do.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -28,7 +29,7 @@ import { partitionOf, routingVersionOf } from '../partition/index.js';
 import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
 import { ResponseRelay, type RelayTarget } from './relay.js';
 import { routingTag, type RouteView, type Routing } from './routing.js';
-import { StaleWatch } from './stale-routing.js';
+import { ROUTING_RETRIES, StaleWatch } from './stale-routing.js';
 import {
   relayedHeadersOf,
   type Upstream,
@@ -115,7 +116,7 @@ class Exchange implements RelayTarget {
   #owner = '';
   #key = '';
   #body: Buffer = Buffer.alloc(0);
-  /** 0, then 1 once the request is sent again after a refusal for a stale routing. */
+  /** How many times the request was sent again (after a refusal, or its node gone). */
   #attempt = 0;
   /** The routing version the request was last routed by. */
   #routedBy = 0;
@@ -225,9 +226,9 @@ class Exchange implements RelayTarget {
     }
   }
 
-  /** Whether a refusal for a stale routing may still be retried. */
+  /** Whether the request may still be sent again (ROUTING_RETRIES, as the client does). */
   #retries(): boolean {
-    return this.#attempt === 0 && this.#options.catchUp !== undefined;
+    return this.#attempt < ROUTING_RETRIES && this.#options.catchUp !== undefined;
   }
 
   /**

@@ -6,8 +6,9 @@
  * TTL), so those bad batches change nothing; a node's refusal of its part is relayed as it came
  * (the other nodes' parts may be stored). A node that does not answer makes its keys misses on
  * a get and fails a put with 502. A standalone gateway tags its batches with its routing version;
- * the keys a node refuses for a stale routing are sent once more after a table read
- * (stale-routing.ts), and a second refusal is relayed (421), never acknowledged as stored.
+ * the keys a node refuses for a stale routing are sent again after a table read
+ * (stale-routing.ts, ROUTING_RETRIES times at most), and a refusal past that is relayed (421),
+ * never acknowledged as stored.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { defaults } from '../defaults.js';
@@ -31,7 +32,7 @@ import {
 import type { Forwarder } from './moving-pair.js';
 import { routingVersionOf } from '../partition/index.js';
 import { routingTag, type RouteView, type Routing } from './routing.js';
-import { StaleWatch } from './stale-routing.js';
+import { ROUTING_RETRIES, StaleWatch } from './stale-routing.js';
 import { relayedHeadersOf, type Upstreams } from './upstreams.js';
 
 /** What the gateway's batch routes need from the gateway. */
@@ -61,8 +62,8 @@ export async function registerGatewayBatchRoutes(
 
   /**
    * Runs a batch of `keys` on the current view with its routing tag; the keys a node refused for
-   * a stale routing (stale-routing.ts) are sent once more on the view the table read then gives.
-   * Resolves the last outcome (its staleKeys: refused twice).
+   * a stale routing (stale-routing.ts) are sent again on the view the table read then gives
+   * (ROUTING_RETRIES times at most). Resolves the last outcome (its staleKeys: refused each time).
    */
   const routed = async (
     keys: readonly string[],
@@ -85,7 +86,7 @@ export async function registerGatewayBatchRoutes(
       // not answer go again when the routing moved past the one used (their node left the
       // pool: stale-routing.ts, movedOnSince). Otherwise they stay refused or unreachable.
       const canRetry =
-        attempt === 0 &&
+        attempt < ROUTING_RETRIES &&
         !outcome.failure &&
         (outcome.staleKeys.length === 0 || catchUp !== undefined);
       const left =

@@ -8,7 +8,8 @@
  * publishes into the Routing it is given. The three hot legacy routes are served by a pre-router
  * (fast-path.ts) that streams the node's answer back; Fastify handles everything else. A
  * standalone gateway tags each key request with its routing version and, when a node refuses it
- * for a stale routing, reads the table again and sends it once more (stale-routing.ts).
+ * for a stale routing, reads the table again and sends it again (stale-routing.ts,
+ * ROUTING_RETRIES).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -34,7 +35,7 @@ import { createFastPath } from './fast-path.js';
 import { registerGatewayBatchRoutes } from './gateway-batch.js';
 import { invalidateLegacy, readThrough, writeThrough, type Forwarder } from './moving-pair.js';
 import { routingTag, type RouteView, type Routing } from './routing.js';
-import { StaleWatch } from './stale-routing.js';
+import { ROUTING_RETRIES, StaleWatch } from './stale-routing.js';
 import { relayedHeadersOf, Upstreams, type Upstream, type UpstreamMethod } from './upstreams.js';
 
 /** Options of buildGatewayApp. */
@@ -134,7 +135,8 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
   /**
    * One key's request routed by the current view with its routing tag; when a node refused it
    * for a stale routing (stale-routing.ts) and the gateway can catch up, the table is read
-   * again and the request sent once more on the fresh view. A read that hit is kept as it is.
+   * again and the request sent again on the fresh view (ROUTING_RETRIES times at most, as the
+   * client does). A read that hit is kept as it is.
    */
   const routed = async (
     read: boolean,
@@ -143,7 +145,7 @@ export async function buildGatewayApp(options: GatewayOptions): Promise<FastifyI
     for (let attempt = 0; ; attempt++) {
       let watch: StaleWatch | undefined;
       let routedBy = 0;
-      const retry = attempt === 0 && catchUp !== undefined;
+      const retry = attempt < ROUTING_RETRIES && catchUp !== undefined;
       // A node the request went to did not answer: sent again only on a newer routing.
       const gone = async () =>
         retry &&

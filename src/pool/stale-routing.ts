@@ -3,7 +3,7 @@
  * node's refusal of a request it routed by an older routing state (CP_ERR_NOT_OWNER: 421 on /v1
  * and batches, 400 on the legacy API, both with the node's routing version in
  * X-Cachepool-Table-Version): read the manager's table again until it reaches the node's
- * version, then send the request once more on the fresh table. `StaleWatch` notes such a
+ * version, then send the request again on the fresh table (ROUTING_RETRIES times at most). `StaleWatch` notes such a
  * refusal among the answers of one request (a moving partition's read or write may ask two
  * nodes). No routing decisions and no I/O of its own.
  */
@@ -37,6 +37,17 @@ export interface TableReader {
   /** The routing version the router routes by now. */
   current(): number;
 }
+
+/**
+ * How many times a router (the client, a standalone gateway's routes, fast path and batches)
+ * sends a request again, each time for a cause: a refusal for a stale routing, or a node that did
+ * not answer while a newer routing was published (movedOnSince). A resize publishes its moving
+ * state and then its new table, and a shrink stops the old owner, so a request routed just before
+ * can be refused twice in a row: refused by the old owner for the moving state, then its removal
+ * of the old copy refused for the new table (or the old owner gone). Every retry needs a newer
+ * routing or a node's word, so this never loops on its own.
+ */
+export const ROUTING_RETRIES = 2;
 
 /** Failed table reads in a row after which a catch-up gives up: the manager is away. */
 const FAILED_READS_TO_GIVE_UP = 3;

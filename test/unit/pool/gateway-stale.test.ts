@@ -3,8 +3,9 @@
  * version; a node's refusal for a stale routing (421 on /v1, 400 with the node's version on the
  * legacy API) makes it read its table again at once and send the request once more on the fresh
  * table — on the Fastify routes and on the fast path alike. Without a fresher table (the manager
- * away) the retry goes where the table says and the node's refusal reaches the client. Two small
- * HTTP servers play the nodes: A refuses anything routed by a version below 4, B serves.
+ * away) the retries (ROUTING_RETRIES) go where the table says and the node's refusal reaches the
+ * client. Two small HTTP servers play the nodes: A refuses anything routed by a version below 4,
+ * B serves. Then a shrink, in which a write is refused twice in a row.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -15,6 +16,7 @@ import { request } from 'undici';
 import { encodeBatch } from '../../../src/node/index.js';
 import { PartitionTable } from '../../../src/partition/index.js';
 import { buildGatewayApp, Routing } from '../../../src/pool/index.js';
+import { ROUTING_RETRIES } from '../../../src/pool/stale-routing.js';
 
 const TAG = 'x-cachepool-table-version';
 const NODE_VERSION = '4';
@@ -204,7 +206,7 @@ describe('a standalone gateway routed by a stale table', () => {
     });
   }
 
-  it('relays the refusal when the manager has no fresher table (one retry, no loop)', async () => {
+  it('relays the refusal when the manager has no fresher table (ROUTING_RETRIES, no loop)', async () => {
     await stale();
     fresh = undefined;
     // undici's request, not fetch: fetch itself sends a request again after a 421.
@@ -219,12 +221,151 @@ describe('a standalone gateway routed by a stale table', () => {
     });
     assert.equal(legacy.statusCode, 400);
     assert.match(await legacy.body.text(), /not served here/);
+    const tries = 1 + ROUTING_RETRIES;
     assert.deepEqual(
       calls.map((call) => call.node),
-      ['A', 'A', 'A', 'A'],
+      Array(2 * tries).fill('A'),
     );
-    assert.deepEqual(catchUps, [4, 4]);
+    assert.deepEqual(catchUps, Array(2 * ROUTING_RETRIES).fill(4));
   });
+});
+
+/**
+ * A shrink seen by a gateway that routes by the table before it (routing version 2): the leaving
+ * node L refuses the write (it now leaves the key's partition: version 3, the moving state); the
+ * gateway catches up to the moving state and writes to the staying node S, then removes the
+ * key from L — which has taken the new table meanwhile and refuses again (version 4), or has
+ * been stopped already. A write must not fail for that: the gateway reads the table again and
+ * sends it once more on the new table, as the client does (ROUTING_RETRIES).
+ */
+describe('a standalone gateway during a shrink that refuses a write twice', () => {
+  const calls: Call[] = [];
+  /** How L answers a request routed by version 3 (the moving state) or later. */
+  let late: 'refuses' | 'is gone' = 'refuses';
+  const leaving = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const tag = tagOf(request);
+      calls.push({ node: 'A', method: request.method!, url: request.url!, tag });
+      if (Number(tag) >= 3 && late === 'is gone') return void request.socket.destroy();
+      const v1 = request.url!.startsWith('/v1/');
+      const body = v1
+        ? { error: { code: 'CP_ERR_NOT_OWNER', status: 421, message: 'not served here' } }
+        : { success: 'false', error: { code: 400, message: 'not served here' } };
+      response
+        .writeHead(v1 ? 421 : 400, {
+          'content-type': 'application/json',
+          [TAG]: Number(tag) < 3 ? '3' : '4',
+        })
+        .end(JSON.stringify(body));
+    });
+  });
+  const staying = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      calls.push({ node: 'B', method: request.method!, url: request.url!, tag: tagOf(request) });
+      if (request.url === '/v1/batch/put')
+        return void response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"stored":1}');
+      if (request.url!.startsWith('/v1/')) return void response.writeHead(204).end();
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ success: 'true', content: '' }));
+    });
+  });
+  let a = '';
+  let b = '';
+  before(async () => {
+    [a, b] = await Promise.all([listening(leaving), listening(staying)]);
+  });
+  after(() => {
+    leaving.close();
+    staying.close();
+  });
+
+  /** A gateway on table 1 (every key on L) whose manager has moved on to the given states. */
+  const gatewayOf = async () => {
+    const before = new PartitionTable(1, 'minimal', Array(16).fill(a));
+    const routing = new Routing(before);
+    const moving = Array.from({ length: 16 }, (_, partition) => ({ partition, from: a, to: b }));
+    const afterShrink = new PartitionTable(2, 'minimal', Array(16).fill(b));
+    const reads: string[] = [];
+    const app = await buildGatewayApp({
+      routing,
+      tagsRequests: true,
+      // Plays TableFollower: the manager is in the moving state at the first read, then has
+      // published the table without L.
+      catchUp: async (wanted) => {
+        reads.push(`catch up to ${wanted}`);
+        if (wanted === 3) void routing.publish(before, moving);
+        else void routing.publish(afterShrink);
+      },
+      movedOnSince: async (routedBy) => {
+        reads.push(`moved on since ${routedBy}`);
+        void routing.publish(afterShrink);
+        return true;
+      },
+    });
+    return { app, base: await app.listen({ port: 0, host: '127.0.0.1' }), reads };
+  };
+
+  const writes: { name: string; method: string; path: string; type: string; body: Buffer }[] = [
+    {
+      name: 'a /v1 PUT',
+      method: 'PUT',
+      path: '/v1/keys/k1',
+      type: 'text/plain',
+      body: Buffer.from('v'),
+    },
+    {
+      name: 'a legacy put on the fast path',
+      method: 'POST',
+      path: '/api/cache/content',
+      type: 'application/x-www-form-urlencoded',
+      body: Buffer.from('key=k1&value=v'),
+    },
+    {
+      name: 'a batch put',
+      method: 'POST',
+      path: '/v1/batch/put',
+      type: 'application/x-cachepool-batch',
+      body: encodeBatch([{ key: 'k1', type: 'text/plain', value: Buffer.from('v') }]),
+    },
+  ];
+
+  for (const c of writes)
+    for (const how of ['refuses', 'is gone'] as const)
+      it(`stores ${c.name} when the old owner then ${how === 'refuses' ? 'refuses the removal for the new table' : 'is gone'}`, async () => {
+        late = how;
+        calls.length = 0;
+        const { app, base, reads } = await gatewayOf();
+        try {
+          const response = await request(`${base}${c.path}`, {
+            method: c.method as 'PUT',
+            headers: { 'content-type': c.type },
+            body: c.body,
+          });
+          const text = await response.body.text();
+          assert.ok(response.statusCode < 300, `${response.statusCode} ${text}`);
+          assert.deepEqual(
+            calls.map((call) => [call.node, call.tag]),
+            [
+              ['A', '2'],
+              ['B', '3'],
+              ['A', '3'],
+              ['B', '4'],
+            ],
+            'refused on the old table, removal refused (or lost) in the moving state, stored on the new table',
+          );
+          assert.deepEqual(reads, [
+            'catch up to 3',
+            how === 'refuses' ? 'catch up to 4' : 'moved on since 3',
+          ]);
+        } finally {
+          await app.close();
+        }
+      });
 });
 
 function tagOf(request: { headers: Record<string, string | string[] | undefined> }) {
