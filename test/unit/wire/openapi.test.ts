@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { routesOf } from '../../../src/http/index.js';
 import {
   memberStatuses,
+  nodeSnapshotSchema,
   partitionStrategies,
   resizeCauses,
   scaleActions,
@@ -117,6 +118,17 @@ test("the manager's document spells each union as the wire module does", async (
     partitionStrategies,
   ])
     assert.ok(text.includes(`"enum":${JSON.stringify(values)}`), values.join(', '));
+});
+
+test("the manager's document shows the NodeSnapshot schema as the body of a node's statistics push", async () => {
+  const doc = (await docs())['openapi-manager.json'] as unknown as {
+    paths: Record<
+      string,
+      { post: { requestBody: { content: Record<string, { schema: unknown }> } } }
+    >;
+  };
+  const body = doc.paths['/api/manager/stats']!.post.requestBody.content['application/json'];
+  assert.deepEqual(body?.schema, JSON.parse(JSON.stringify(nodeSnapshotSchema)));
 });
 
 test('the dashboard bundle holds no schema: it imports the wire types only', () => {
