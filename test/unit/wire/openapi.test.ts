@@ -108,6 +108,13 @@ test('each document is OpenAPI 3.1 with a described answer for every operation a
   }
 });
 
+test("the gateway's document is that of cachepool gateway: it lists the standalone gateway's /metrics", async () => {
+  const doc = (await docs())['openapi-gateway.json'] as unknown as Doc;
+  assert.ok(documented(doc).includes('GET /metrics'), 'GET /metrics');
+  const answer = doc.paths['/metrics']?.get?.responses?.['200'];
+  assert.equal(answer?.description, 'Prometheus text exposition.');
+});
+
 test("the manager's document spells each union as the wire module does", async () => {
   const text = JSON.stringify((await docs())['openapi-manager.json']);
   for (const values of [
