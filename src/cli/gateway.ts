@@ -2,17 +2,15 @@
  * `cachepool gateway` (SPEC §5): a standalone, stateless gateway. It reads the partition table
  * from `--manager` before it listens, then follows it (pool/table-follower.ts) and keeps
  * serving on the last table it has while the manager is away. Same API as the gateway of
- * `cachepool start`, plus `/metrics`. Any number of them may run side by side.
+ * `cachepool start`, plus `/metrics` (pool/standalone-gateway.ts builds its app). Any number of
+ * them may run side by side.
  */
 import type { Command } from 'commander';
 import { defaults } from '../defaults.js';
 import { OptionError } from '../errors.js';
 import { listen } from '../http/index.js';
-import { createGatewayRegistry } from '../metrics/gateway-prometheus.js';
 import { isNodeId } from '../partition/index.js';
-import { buildGatewayApp, Routing } from '../pool/index.js';
-import { TableFollower } from '../pool/table-follower.js';
-import { keyRoutes } from '../wire/index.js';
+import { buildStandaloneGatewayApp, Routing, TableFollower } from '../pool/index.js';
 import {
   addOption,
   addTokenOptions,
@@ -81,34 +79,13 @@ export function registerGatewayCommand(program: Command): void {
       const routing = new Routing(first.table);
       if (first.moving.length > 0) void routing.publish(first.table, first.moving);
       follower.follow(routing);
-      const app = await buildGatewayApp({
+      const app = await buildStandaloneGatewayApp({
         routing,
-        // It follows the manager's table without taking part in its drains: nodes must be able
-        // to refuse a request it routed by an older table, and it then reads the table at once
-        // and sends the request again.
-        tagsRequests: true,
-        catchUp: (wanted) => follower.catchUp(wanted),
-        movedOnSince: (routedBy) => follower.movedOnSince(routedBy),
-        // A clear goes through the manager, which runs it between resizes.
-        clear: () => follower.clearPool(),
+        follower,
         token,
         protectData: options.protectData ?? false,
         logger,
       });
-      const registry = createGatewayRegistry({
-        tableVersion: () => routing.view.table.version,
-        movingPartitions: () => routing.view.moving.length,
-        nodes: () => routing.view.nodes().length,
-        tableReadsTotal: () => follower.stats().readsTotal,
-        tableReadsFailedTotal: () => follower.stats().failedReadsTotal,
-        tableAgeSeconds: () => {
-          const at = follower.stats().lastReadAtMs;
-          return at === 0 ? -1 : (Date.now() - at) / 1000;
-        },
-      });
-      app.get('/metrics', { schema: keyRoutes.metrics }, async (_request, reply) =>
-        reply.header('content-type', registry.contentType).send(await registry.metrics()),
-      );
       onShutdown(async () => {
         follower.stop();
         await app.close();

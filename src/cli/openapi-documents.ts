@@ -1,7 +1,8 @@
 /**
  * The three OpenAPI documents, as the apps generate them from their route schemas: a node's, a
- * gateway's and the manager's (with the dashboard and the statistics routes `cachepool start`
- * adds). `npm run openapi` writes them to docs/ (scripts/write-openapi.mjs), and a test checks
+ * standalone gateway's (`cachepool gateway`: the gateway of `cachepool start` serves the same
+ * routes but /metrics) and the manager's (with the dashboard and the statistics routes
+ * `cachepool start` adds). `npm run openapi` writes them to docs/ (scripts/write-openapi.mjs), and a test checks
  * that docs/ holds exactly these. Builds the apps without listening, then closes them.
  */
 import type { FastifyInstance } from 'fastify';
@@ -19,7 +20,7 @@ import {
 import { MetricsStore } from '../metrics/metrics-store.js';
 import { buildNodeApp } from '../node/index.js';
 import { PartitionTable } from '../partition/index.js';
-import { buildGatewayApp, Routing } from '../pool/index.js';
+import { buildStandaloneGatewayApp, Routing, TableFollower } from '../pool/index.js';
 
 /** The documents by the file name docs/ keeps each under. */
 export interface OpenapiDocuments {
@@ -36,14 +37,16 @@ export interface DocumentApps {
 }
 
 /**
- * Builds a node, a gateway and a manager app (with what `cachepool start` adds) in memory, runs
- * `work` on them once they are ready, then closes them.
+ * Builds a node, a standalone gateway and a manager app (with what `cachepool start` adds) in
+ * memory, runs `work` on them once they are ready, then closes them. The gateway's follower is
+ * never started: it reads no table.
  */
 export async function withDocumentApps<T>(work: (apps: DocumentApps) => Promise<T>): Promise<T> {
   const logger = pino({ level: 'silent' });
   const node = await buildNodeApp({ logger });
-  const gateway = await buildGatewayApp({
+  const gateway = await buildStandaloneGatewayApp({
     routing: new Routing(PartitionTable.initial(['127.0.0.1:5001'])),
+    follower: new TableFollower({ manager: `127.0.0.1:${defaults.managerPort}` }),
     logger,
   });
   const manager = new Manager({

@@ -11,7 +11,6 @@
 import type { Logger } from 'pino';
 import { systemClock, type WaitingClock } from '../clock.js';
 import { defaults } from '../defaults.js';
-import type { NodeSnapshot } from '../metrics/snapshot.js';
 import type { PartitionStrategy, PartitionTable } from '../partition/index.js';
 import type { MigrationJSON, Routing } from '../pool/index.js';
 import { rollOutConfig } from './config-rollout.js';
@@ -25,7 +24,7 @@ import { ResizeCoordinator } from './resize-coordinator.js';
 import { ResizeEngine, type ResizeCause, type ResizeEvent } from './resize-engine.js';
 import { startPool } from './start-pool.js';
 import { StateDb } from './state-db.js';
-import type { PartitionMove, Registration } from '../wire/index.js';
+import type { NodeSnapshot, PartitionMove, Registration } from '../wire/index.js';
 
 export type { CacheConfig } from './pool-state.js';
 export type { ResizeCause, ResizeEvent } from './resize-engine.js';

@@ -5,7 +5,7 @@
  */
 import { defaults } from '../defaults.js';
 import { poolMissRate } from '../metrics/rollup.js';
-import type { NodeSnapshot } from '../metrics/snapshot.js';
+import type { NodeSnapshot } from '../wire/index.js';
 
 /** The last snapshot and the recent history of every node. */
 export class NodeStatistics {

@@ -20,13 +20,13 @@ import {
   type OpenapiHead,
 } from '../http/index.js';
 import { checkSnapshot } from '../metrics/index.js';
-import type { NodeSnapshot } from '../metrics/snapshot.js';
 import { isNodeId } from '../partition/index.js';
 import { policyNames } from '../store/index.js';
 import {
   managerRoutes as routes,
   type AutoscalerView,
   type CacheConfigView,
+  type NodeSnapshot,
   type NodeRow,
   type PoolConfig,
   type PoolNodeList,

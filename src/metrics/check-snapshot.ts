@@ -1,49 +1,61 @@
 /**
  * The one check a pushed node snapshot passes before the manager uses it (the stats route
  * refuses it with a 400 naming the field; the metrics store records only what passes): every
- * field a node sends (src/metrics/snapshot.ts) is present and in range — counts and counters are
- * non-negative safe integers, times are within the range of a Date, rates and the utilization
- * are in [0, 1] — so that no absurd figure (`items: 1e300`) reaches the dashboard, `/metrics` or
- * the auto-scaler. Pure; an outcome, never an exception.
+ * field the snapshot's schema requires (src/wire/snapshot.ts) is present and in the range the
+ * schema gives — counts and counters are non-negative safe integers, times are within the range
+ * of a Date, rates and the utilization are in [0, 1] — so that no absurd figure
+ * (`items: 1e300`) reaches the dashboard, `/metrics` or the auto-scaler. Pure; an outcome, never
+ * an exception.
  */
 import { isNodeId } from '../partition/index.js';
+import {
+  nodeSnapshotSchema,
+  snapshotCountSchema,
+  snapshotFractionSchema,
+  snapshotTimeSchema,
+} from '../wire/index.js';
 
 /** Outcome of `MetricsStore.record` and of `checkSnapshot`. */
 export type RecordOutcome = { ok: true } | { ok: false; message: string };
 
+/** A numeric field's rule as its schema states it. */
+interface Range {
+  readonly type: 'integer' | 'number';
+  readonly minimum: number;
+  readonly maximum: number;
+}
+
+const { properties, required } = nodeSnapshotSchema;
+
+/** The required fields whose schema is `range` (same type and bounds), in the schema's order. */
+function fieldsIn(range: Range): readonly (typeof required)[number][] {
+  return required.filter((field) => {
+    const schema: { type?: string; minimum?: number; maximum?: number } = properties[field];
+    return (
+      schema.type === range.type &&
+      schema.minimum === range.minimum &&
+      schema.maximum === range.maximum
+    );
+  });
+}
+
 /** Counts and monotonic counters: non-negative safe integers. */
-const COUNTS = [
-  'cacheIndex',
-  'items',
-  'usedBytes',
-  'capacityBytes',
-  'requestsTotal',
-  'getRequestsTotal',
-  'hitsTotal',
-  'missesTotal',
-  'evictionsTotal',
-] as const;
+const COUNTS = fieldsIn(snapshotCountSchema);
 /** Times in ms since the epoch. */
-const TIMES = ['timeMs', 'startedAtMs'] as const;
+const TIMES = fieldsIn(snapshotTimeSchema);
 /** Fractions in [0, 1]. */
-const FRACTIONS = ['utilization', 'hitRate', 'missRate'] as const;
-/** The legacy, resettable figures (the `legacy` object): non-negative safe integers. */
-const LEGACY = ['num_request_served', 'num_GET_request_served', 'num_hit'] as const;
-/** The largest time a Date holds, in ms since the epoch. */
-const MAX_TIME_MS = 8.64e15;
-/** The longest policy name accepted (names are short words: lru, rr, lfu, …). */
-const MAX_POLICY_CHARS = 64;
+const FRACTIONS = fieldsIn(snapshotFractionSchema);
+/** The legacy, resettable figures (the `legacy` object): counts too. */
+const LEGACY = properties.legacy.required;
+const { minLength: MIN_POLICY_CHARS, maxLength: MAX_POLICY_CHARS } = properties.policy;
 
-function isCount(value: unknown): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function isTime(value: unknown): boolean {
-  return typeof value === 'number' && value >= 0 && value <= MAX_TIME_MS;
-}
-
-function isFraction(value: unknown): boolean {
-  return typeof value === 'number' && value >= 0 && value <= 1;
+function isWithin(value: unknown, range: Range): boolean {
+  return (
+    typeof value === 'number' &&
+    (range.type === 'number' || Number.isInteger(value)) &&
+    value >= range.minimum &&
+    value <= range.maximum
+  );
 }
 
 const refused = (message: string): RecordOutcome => ({ ok: false, message });
@@ -58,19 +70,27 @@ export function checkSnapshot(value: unknown): RecordOutcome {
   const s = value as Record<string, unknown>;
   if (!isNodeId(s.address)) return refused('snapshot.address must be "host:port"');
   for (const field of COUNTS)
-    if (!isCount(s[field])) return refused(`snapshot.${field} must be an integer >= 0`);
+    if (!isWithin(s[field], snapshotCountSchema))
+      return refused(`snapshot.${field} must be an integer >= 0`);
   for (const field of TIMES)
-    if (!isTime(s[field]))
+    if (!isWithin(s[field], snapshotTimeSchema))
       return refused(`snapshot.${field} must be a time in ms since the epoch (a number >= 0)`);
   for (const field of FRACTIONS)
-    if (!isFraction(s[field])) return refused(`snapshot.${field} must be a number in [0, 1]`);
-  if (typeof s.policy !== 'string' || s.policy.length === 0 || s.policy.length > MAX_POLICY_CHARS)
-    return refused(`snapshot.policy must be a policy name (1 to ${MAX_POLICY_CHARS} characters)`);
+    if (!isWithin(s[field], snapshotFractionSchema))
+      return refused(`snapshot.${field} must be a number in [0, 1]`);
+  if (
+    typeof s.policy !== 'string' ||
+    s.policy.length < MIN_POLICY_CHARS ||
+    s.policy.length > MAX_POLICY_CHARS
+  )
+    return refused(
+      `snapshot.policy must be a policy name (${MIN_POLICY_CHARS} to ${MAX_POLICY_CHARS} characters)`,
+    );
   const legacy = s.legacy;
   if (typeof legacy !== 'object' || legacy === null)
     return refused('snapshot.legacy must be an object of the legacy figures');
   for (const field of LEGACY)
-    if (!isCount((legacy as Record<string, unknown>)[field]))
+    if (!isWithin((legacy as Record<string, unknown>)[field], snapshotCountSchema))
       return refused(`snapshot.legacy.${field} must be an integer >= 0`);
   return { ok: true };
 }

@@ -2,7 +2,7 @@
  * Public surface of metrics/: the node snapshot payload, the pure 1-minute roll-up, the manager's
  * SQLite metrics store and the manager's Prometheus exposition.
  */
-export type { NodeSnapshot } from './snapshot.js';
+export type { NodeSnapshot } from '../wire/index.js';
 export {
   MINUTE_MS,
   minuteOf,

@@ -33,7 +33,6 @@ import {
   type PoolPoint,
   type RollupSample,
 } from './rollup.js';
-import type { NodeSnapshot } from './snapshot.js';
 import {
   openStoreDb,
   prepareStoreStatements,
@@ -41,7 +40,7 @@ import {
   toSample,
   type ResizeEvent,
 } from './store-db.js';
-import { resizeCauses } from '../wire/index.js';
+import { resizeCauses, type NodeSnapshot } from '../wire/index.js';
 
 export {
   checkSnapshot,

@@ -13,7 +13,7 @@
  * - a minute without GET requests has `null` hit and miss rates, not 0/0.
  */
 import { defaults } from '../defaults.js';
-import type { NodeSnapshot } from './snapshot.js';
+import type { NodeSnapshot } from '../wire/index.js';
 
 /** One minute of a node's pool: length of a point, in ms. */
 export const MINUTE_MS = 60_000;

@@ -9,7 +9,6 @@ import { defaults, MB } from '../defaults.js';
 import { errors } from '../errors.js';
 import { NodeStats } from '../metrics/node-stats.js';
 import { partitionOf } from '../partition/partition-of.js';
-import type { NodeSnapshot } from '../metrics/snapshot.js';
 import { policyNames, type SetOutcome } from '../store/index.js';
 import type { ImportRecord } from './batch-decoder.js';
 import { textEntry, type Entry } from './entry.js';
@@ -17,7 +16,7 @@ import { processCollector } from './collector.js';
 import { EntryStore } from './entry-store.js';
 import { Fences } from './fences.js';
 import { Ownership, type KeyOperation } from './ownership.js';
-import type { ImportOutcome } from '../wire/index.js';
+import type { ImportOutcome, NodeSnapshot } from '../wire/index.js';
 
 /** Options of CacheNode. */
 export interface CacheNodeOptions {
@@ -297,7 +296,7 @@ export class CacheNode {
     return this.store.delete(key);
   }
 
-  /** The snapshot pushed to the manager (src/metrics/snapshot.ts). */
+  /** The snapshot pushed to the manager (src/wire/snapshot.ts). */
   snapshot(address: string): NodeSnapshot {
     const s = this.store.stats();
     const interval = this.stats.lastInterval();

@@ -8,6 +8,8 @@ export {
 } from './node-client.js';
 export { Routing, RouteView, type MovingPartition } from './routing.js';
 export { buildGatewayApp, gatewayDocument, type GatewayOptions } from './gateway.js';
+export { buildStandaloneGatewayApp, type StandaloneGatewayOptions } from './standalone-gateway.js';
+export { TableFollower, type TableFollowerOptions } from './table-follower.js';
 export {
   applyPlan,
   handOffKeys,

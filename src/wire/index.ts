@@ -7,3 +7,4 @@ export * from './unions.js';
 export * from './envelope.js';
 export * from './manager.js';
 export * from './node.js';
+export * from './snapshot.js';

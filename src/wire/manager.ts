@@ -14,6 +14,7 @@ import {
   refusalOf,
   tokenRefusals,
 } from './envelope.js';
+import { nodeSnapshotSchema } from './snapshot.js';
 import {
   memberStatusSchema,
   partitionStrategySchema,
@@ -594,8 +595,8 @@ export const managerRoutes = {
     tags,
     summary: "A node's statistics snapshot (every --stats-interval seconds)",
     description:
-      'A NodeSnapshot (src/metrics/snapshot.ts); every field is checked (docs/http-api.md, Statistics publication).',
-    body: { type: 'object' },
+      'Every field but expiredTotal is checked against its range (docs/http-api.md, Statistics publication); a field the manager does not read is not refused.',
+    body: nodeSnapshotSchema,
     response: {
       200: envelopeOf('Kept; rejoin is true for a node failed over while it was away.', {
         type: 'object',

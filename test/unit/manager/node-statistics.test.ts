@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { ManualClock } from '../../../src/clock.js';
 import { NodeStatistics } from '../../../src/manager/node-statistics.js';
 import { MetricsStore } from '../../../src/metrics/metrics-store.js';
-import type { NodeSnapshot } from '../../../src/metrics/snapshot.js';
+import type { NodeSnapshot } from '../../../src/wire/index.js';
 
 const A = '127.0.0.1:7001';
 const B = '127.0.0.1:7002';

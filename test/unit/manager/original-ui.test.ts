@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../../src/clock.js';
 import { registerObservability, type Manager, type Scaling } from '../../../src/manager/index.js';
 import { MetricsStore } from '../../../src/metrics/metrics-store.js';
-import type { NodeSnapshot } from '../../../src/metrics/snapshot.js';
+import type { NodeSnapshot } from '../../../src/wire/index.js';
 import { buildTestManagerApp, type ManagerAppHarness } from '../../helpers/manager-app.js';
 
 const MINUTE = 60_000;

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/clock.js';
 import { MetricsStore, METRICS_FILE } from '../../../src/metrics/metrics-store.js';
-import type { NodeSnapshot } from '../../../src/metrics/snapshot.js';
+import type { NodeSnapshot } from '../../../src/wire/index.js';
 import { removeTempDirs, tempDir as makeTempDir } from '../../helpers/temp-dir.js';
 
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % 60_000);

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { routesOf } from '../../../src/http/index.js';
 import {
   memberStatuses,
+  nodeSnapshotSchema,
   partitionStrategies,
   resizeCauses,
   scaleActions,
@@ -107,6 +108,13 @@ test('each document is OpenAPI 3.1 with a described answer for every operation a
   }
 });
 
+test("the gateway's document is that of cachepool gateway: it lists the standalone gateway's /metrics", async () => {
+  const doc = (await docs())['openapi-gateway.json'] as unknown as Doc;
+  assert.ok(documented(doc).includes('GET /metrics'), 'GET /metrics');
+  const answer = doc.paths['/metrics']?.get?.responses?.['200'];
+  assert.equal(answer?.description, 'Prometheus text exposition.');
+});
+
 test("the manager's document spells each union as the wire module does", async () => {
   const text = JSON.stringify((await docs())['openapi-manager.json']);
   for (const values of [
@@ -117,6 +125,17 @@ test("the manager's document spells each union as the wire module does", async (
     partitionStrategies,
   ])
     assert.ok(text.includes(`"enum":${JSON.stringify(values)}`), values.join(', '));
+});
+
+test("the manager's document shows the NodeSnapshot schema as the body of a node's statistics push", async () => {
+  const doc = (await docs())['openapi-manager.json'] as unknown as {
+    paths: Record<
+      string,
+      { post: { requestBody: { content: Record<string, { schema: unknown }> } } }
+    >;
+  };
+  const body = doc.paths['/api/manager/stats']!.post.requestBody.content['application/json'];
+  assert.deepEqual(body?.schema, JSON.parse(JSON.stringify(nodeSnapshotSchema)));
 });
 
 test('the dashboard bundle holds no schema: it imports the wire types only', () => {
