@@ -42,6 +42,15 @@ export const LARGE_ENTRY_OVERHEAD_BYTES = 1024;
 
 const MB = 1024 * 1024;
 
+/**
+ * Recent keys the store's index finds through a Map (key-index.ts) for a capacity: one per 4 KiB
+ * of capacity, at most 65,536. Each costs some 100 bytes of heap that no charge counts (the key's
+ * string and its Map entry), so their number follows the capacity: at most 1/40 of it.
+ */
+export function recentKeysFor(capacityBytes: number): number {
+  return Math.min(65_536, Math.floor(capacityBytes / 4096));
+}
+
 /** Options of EntryStore. */
 export interface EntryStoreOptions {
   capacityBytes: number;
@@ -105,6 +114,7 @@ export class EntryStore {
     const maxSmall = this.#arena.maxChunkBytes;
     this.#store = new Store<number>({
       capacityBytes: options.capacityBytes,
+      recentKeys: recentKeysFor(options.capacityBytes),
       ...(options.policy !== undefined ? { policy: options.policy } : {}),
       ...(options.random ? { random: options.random } : {}),
       ...(options.clock ? { clock: options.clock } : {}),

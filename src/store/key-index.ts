@@ -12,7 +12,14 @@
  *
  * The index owns slot numbers: `add` hands out the lowest freed slot or a new one, `remove` gives
  * it back. It knows nothing of values, bytes charged or policies.
+ *
+ * Recent keys: a lookup hashes the key's characters and compares them with its bytes, where a V8
+ * Map finds a string by the hash V8 cached on it and, for the same string, by identity. The index
+ * keeps the last `recentKeys` keys it found in such a Map (key → slot), so that a hot key costs one
+ * Map lookup; a slot leaves it when the slot is removed. It holds up to `recentKeys` strings (about
+ * 100 bytes each with their Map entry, a 10-byte key) however many keys the index holds.
  */
+import { OptionError } from '../errors.js';
 import { SlabArena } from './slab-arena.js';
 
 /** Slots and buckets the arrays start with. */
@@ -29,6 +36,14 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 /** Key bytes encoded in JavaScript; longer keys go through Buffer's native encoder. */
 const ENCODE_IN_JS_MAX = 64;
+/** Default number of recent keys a lookup finds through a Map. */
+export const RECENT_KEYS_DEFAULT = 65_536;
+
+/** Options of KeyIndex. */
+export interface KeyIndexOptions {
+  /** Keys last found kept in a Map for faster lookups, an integer >= 0; default 65,536. */
+  recentKeys?: number;
+}
 
 export class KeyIndex {
   readonly #arena = new SlabArena({
@@ -58,6 +73,22 @@ export class KeyIndex {
   #scratch = Buffer.allocUnsafeSlow(1024);
   #length = 0;
   #hash = 0;
+  /** The recent keys' ring: the Map gives a key's position, whose slot is in #recentSlots. */
+  readonly #recentMax: number;
+  readonly #recent = new Map<string, number>();
+  #recentKeys: (string | undefined)[] = [];
+  #recentSlots: Int32Array;
+  /** Per slot, its position in the ring + 1, or 0 (so that removing a slot forgets it). */
+  #slotRecent = new Int32Array(INITIAL_SLOTS);
+  #recentNext = 0;
+
+  constructor(options: KeyIndexOptions = {}) {
+    const recentKeys = options.recentKeys ?? RECENT_KEYS_DEFAULT;
+    if (!Number.isSafeInteger(recentKeys) || recentKeys < 0)
+      throw new OptionError('recentKeys', 'must be an integer >= 0', recentKeys);
+    this.#recentMax = recentKeys;
+    this.#recentSlots = new Int32Array(recentKeys);
+  }
 
   /** Live keys. */
   get size(): number {
@@ -71,6 +102,15 @@ export class KeyIndex {
 
   /** The slot of `key`, or -1. */
   find(key: string): number {
+    if (this.#recentMax === 0) return this.#lookUp(key);
+    const at = this.#recent.get(key);
+    if (at !== undefined) return this.#recentSlots[at]!;
+    const slot = this.#lookUp(key);
+    if (slot !== -1) this.#remember(key, slot);
+    return slot;
+  }
+
+  #lookUp(key: string): number {
     // An ASCII key is hashed and compared from its characters, without encoding it first.
     const length = key.length;
     if (length <= ENCODE_IN_JS_MAX) {
@@ -114,6 +154,7 @@ export class KeyIndex {
 
   /** Forgets the key of a live `slot` and frees the slot. */
   remove(slot: number): void {
+    if (this.#slotRecent[slot] !== 0) this.#forget(this.#slotRecent[slot]! - 1);
     const mask = this.#mask;
     const table = this.#table;
     const meta = this.#slotMeta;
@@ -169,6 +210,10 @@ export class KeyIndex {
     this.#freeCount = 0;
     this.#slots = 0;
     this.#size = 0;
+    this.#recent.clear();
+    this.#recentKeys = [];
+    this.#slotRecent = new Int32Array(INITIAL_SLOTS);
+    this.#recentNext = 0;
   }
 
   /** Bytes of arena pages holding keys. */
@@ -182,7 +227,7 @@ export class KeyIndex {
     for (let slot = 0; slot < this.#slots; slot++) {
       if (this.#slotMeta[2 * slot + 1] === FREE) continue;
       live++;
-      if (this.find(this.keyOf(slot)) !== slot)
+      if (this.#lookUp(this.keyOf(slot)) !== slot)
         throw new Error(`slot ${slot} is not found by its key ${this.keyOf(slot)}`);
     }
     if (live !== this.#size) throw new Error(`index counts ${this.#size} keys, holds ${live}`);
@@ -191,6 +236,36 @@ export class KeyIndex {
     if (members !== live) throw new Error(`table holds ${members} slots, index ${live} keys`);
     if (live + this.#freeCount !== this.#slots)
       throw new Error(`${live} live + ${this.#freeCount} free slots != ${this.#slots} slots`);
+    for (const [key, at] of this.#recent) {
+      const slot = this.#recentSlots[at]!;
+      if (this.#recentKeys[at] !== key || this.#slotRecent[slot] !== at + 1)
+        throw new Error(`recent key ${key} is not at its ring position ${at}`);
+      if (!this.isLive(slot) || this.#lookUp(key) !== slot)
+        throw new Error(`recent key ${key} names slot ${slot}, which does not hold it`);
+    }
+  }
+
+  /**
+   * Puts `key`, found at `slot`, into the ring of recent keys in place of the oldest one. A slot
+   * is in the ring once at most: two strings can name one key (lone surrogates), and removing the
+   * slot must forget every string that leads to it.
+   */
+  #remember(key: string, slot: number): void {
+    if (this.#slotRecent[slot] !== 0) this.#forget(this.#slotRecent[slot]! - 1);
+    const at = this.#recentNext;
+    this.#recentNext = at + 1 === this.#recentMax ? 0 : at + 1;
+    if (this.#recentKeys[at] !== undefined) this.#forget(at);
+    this.#recent.set(key, at);
+    this.#recentKeys[at] = key;
+    this.#recentSlots[at] = slot;
+    this.#slotRecent[slot] = at + 1;
+  }
+
+  /** Empties the ring position `at`. */
+  #forget(at: number): void {
+    this.#recent.delete(this.#recentKeys[at]!);
+    this.#recentKeys[at] = undefined;
+    this.#slotRecent[this.#recentSlots[at]!] = 0;
   }
 
   #findEncoded(): number {
@@ -253,6 +328,9 @@ export class KeyIndex {
       const slotMeta = new Int32Array(this.#slotMeta.length * 2);
       slotMeta.set(this.#slotMeta);
       this.#slotMeta = slotMeta;
+      const slotRecent = new Int32Array(this.#slotRecent.length * 2);
+      slotRecent.set(this.#slotRecent);
+      this.#slotRecent = slotRecent;
     }
     return slot;
   }

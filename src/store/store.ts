@@ -4,8 +4,9 @@
  *
  * Memory: keys are held as UTF-8 bytes by a KeyIndex (key-index.ts) and each slot's figures in
  * typed arrays, so an entry costs the collector nothing to walk but its value (a small integer
- * costs nothing at all). Keys are compared as UTF-8 bytes: strings that differ only in lone
- * surrogates (each encoded as U+FFFD) are one key.
+ * costs nothing at all) and the strings of the last keys found (`recentKeys`, a bounded number).
+ * Keys are compared as UTF-8 bytes: strings that differ only in lone surrogates (each encoded as
+ * U+FFFD) are one key.
  *
  * Accounting: an entry's size is the UTF-8 length of its key plus the `valueBytes` the caller
  * states (`usedBytes` sums them). What the capacity bounds is the entry's *charge*: its size plus
@@ -54,6 +55,11 @@ export interface StoreOptions<V = unknown> {
   random?: RandomSource;
   /** Extra or replacement policy factories by name; default the built-ins. */
   policies?: Readonly<Record<string, PolicyFactory>>;
+  /**
+   * Keys last found that the key index keeps in a Map of strings, so that a hot key is found
+   * without hashing its characters (key-index.ts); default 65,536, 0 for none.
+   */
+  recentKeys?: number;
   /** Called with each key evicted for room (not for deletes, clears or expiries). */
   onEvict?: (key: string) => void;
   /** The time source of entry deadlines; default systemClock. */
@@ -87,8 +93,8 @@ export interface StoreStats {
 const INITIAL_SLOTS = 16;
 
 export class Store<V> {
-  /** Key → slot, over key bytes in typed arrays (key-index.ts): no JS object per key. */
-  readonly #index = new KeyIndex();
+  /** Key → slot, over key bytes in typed arrays (key-index.ts): no JS object per key held. */
+  readonly #index: KeyIndex;
   #values: (V | undefined)[] = [];
   // Per-slot numbers live in typed arrays: no heap objects for the collector to walk.
   /** Key + value bytes of each slot. */
@@ -114,6 +120,9 @@ export class Store<V> {
 
   constructor(options: StoreOptions<V>) {
     this.#capacityBytes = checkCapacity(options.capacityBytes);
+    this.#index = new KeyIndex(
+      options.recentKeys !== undefined ? { recentKeys: options.recentKeys } : {},
+    );
     this.#random = options.random;
     this.#factories = options.policies ?? builtinPolicies;
     this.#onEvict = options.onEvict;
