@@ -73,7 +73,10 @@ export class KeyIndex {
   #scratch = Buffer.allocUnsafeSlow(1024);
   #length = 0;
   #hash = 0;
-  /** The recent keys' ring: the Map gives a key's position, whose slot is in #recentSlots. */
+  /**
+   * The recent keys: the Map gives a key's slot; the ring (#recentKeys, #recentSlots) their order
+   * and where to find the Map's entry of a slot being removed.
+   */
   readonly #recentMax: number;
   readonly #recent = new Map<string, number>();
   #recentKeys: (string | undefined)[] = [];
@@ -102,11 +105,18 @@ export class KeyIndex {
 
   /** The slot of `key`, or -1. */
   find(key: string): number {
-    if (this.#recentMax === 0) return this.#lookUp(key);
-    const at = this.#recent.get(key);
-    if (at !== undefined) return this.#recentSlots[at]!;
+    return this.#recent.get(key) ?? this.#lookUp(key);
+  }
+
+  /**
+   * As `find`, and a key found joins the recent keys (reads call this; writes do not, since a
+   * write to a key read before finds it anyway, and a write-heavy load would churn the ring).
+   */
+  findRecent(key: string): number {
+    const recent = this.#recent.get(key);
+    if (recent !== undefined) return recent;
     const slot = this.#lookUp(key);
-    if (slot !== -1) this.#remember(key, slot);
+    if (slot !== -1 && this.#recentMax > 0) this.#remember(key, slot);
     return slot;
   }
 
@@ -140,7 +150,7 @@ export class KeyIndex {
     const length = this.#length;
     if (length <= this.#arena.maxChunkBytes) {
       const handle = this.#arena.allocate(length);
-      this.#arena.write(handle, this.#scratch.subarray(0, length));
+      this.#arena.writeBytes(handle, this.#scratch, length);
       this.#slotMeta[2 * slot + 1] = handle + 2;
     } else {
       this.#longKeys.set(slot, Buffer.from(this.#scratch.subarray(0, length)));
@@ -236,9 +246,9 @@ export class KeyIndex {
     if (members !== live) throw new Error(`table holds ${members} slots, index ${live} keys`);
     if (live + this.#freeCount !== this.#slots)
       throw new Error(`${live} live + ${this.#freeCount} free slots != ${this.#slots} slots`);
-    for (const [key, at] of this.#recent) {
-      const slot = this.#recentSlots[at]!;
-      if (this.#recentKeys[at] !== key || this.#slotRecent[slot] !== at + 1)
+    for (const [key, slot] of this.#recent) {
+      const at = this.#slotRecent[slot]! - 1;
+      if (this.#recentKeys[at] !== key || this.#recentSlots[at] !== slot)
         throw new Error(`recent key ${key} is not at its ring position ${at}`);
       if (!this.isLive(slot) || this.#lookUp(key) !== slot)
         throw new Error(`recent key ${key} names slot ${slot}, which does not hold it`);
@@ -255,7 +265,7 @@ export class KeyIndex {
     const at = this.#recentNext;
     this.#recentNext = at + 1 === this.#recentMax ? 0 : at + 1;
     if (this.#recentKeys[at] !== undefined) this.#forget(at);
-    this.#recent.set(key, at);
+    this.#recent.set(key, slot);
     this.#recentKeys[at] = key;
     this.#recentSlots[at] = slot;
     this.#slotRecent[slot] = at + 1;

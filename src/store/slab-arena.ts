@@ -175,6 +175,20 @@ export class SlabArena {
     );
   }
 
+  /**
+   * Copies the first `length` bytes of `source` into the chunk (at most its length), without
+   * making a view of `source` for it: short keys are copied byte by byte.
+   */
+  writeBytes(handle: number, source: Uint8Array, length: number): void {
+    const page = this.#page(handle);
+    const chunk = handle % CHUNKS_PER_PAGE_MAX;
+    const count = Math.min(length, page.lengths[chunk]!);
+    const bytes = page.bytes;
+    const start = chunk * page.chunkBytes;
+    if (count <= 64) for (let i = 0; i < count; i++) bytes[start + i] = source[i]!;
+    else bytes.set(source.subarray(0, count), start);
+  }
+
   /** A view of the chunk's bytes: valid only until the chunk is freed (copy what outlives it). */
   view(handle: number): Buffer {
     const page = this.#page(handle);
