@@ -69,10 +69,11 @@ export class KeyIndex {
   /** Slots handed out so far (the next new slot). */
   #slots = 0;
   #size = 0;
-  /** The key last encoded by #encode: its bytes, their length and their hash. */
+  /** The key last encoded (#encoded): its bytes, their length and their hash. */
   #scratch = Buffer.allocUnsafeSlow(1024);
   #length = 0;
   #hash = 0;
+  #encoded: string | undefined;
   /**
    * The recent keys: the Map gives a key's slot; the ring (#recentKeys, #recentSlots) their order
    * and where to find the Map's entry of a slot being removed.
@@ -84,6 +85,11 @@ export class KeyIndex {
   /** Per slot, its position in the ring + 1, or 0 (so that removing a slot forgets it). */
   #slotRecent = new Int32Array(INITIAL_SLOTS);
   #recentNext = 0;
+  /**
+   * The key of the last lookup that found nothing, until a key is added: a read's miss and the
+   * write that follows it hash the key once.
+   */
+  #lastMiss: string | undefined;
 
   constructor(options: KeyIndexOptions = {}) {
     const recentKeys = options.recentKeys ?? RECENT_KEYS_DEFAULT;
@@ -105,6 +111,7 @@ export class KeyIndex {
 
   /** The slot of `key`, or -1. */
   find(key: string): number {
+    if (key === this.#lastMiss) return -1;
     return this.#recent.get(key) ?? this.#lookUp(key);
   }
 
@@ -113,6 +120,7 @@ export class KeyIndex {
    * write to a key read before finds it anyway, and a write-heavy load would churn the ring).
    */
   findRecent(key: string): number {
+    if (key === this.#lastMiss) return -1;
     const recent = this.#recent.get(key);
     if (recent !== undefined) return recent;
     const slot = this.#lookUp(key);
@@ -121,17 +129,32 @@ export class KeyIndex {
   }
 
   #lookUp(key: string): number {
-    // An ASCII key is hashed and compared from its characters, without encoding it first.
+    const slot = this.#probe(key);
+    if (slot === -1) this.#lastMiss = key;
+    return slot;
+  }
+
+  #probe(key: string): number {
+    // An ASCII key is hashed and compared from its characters, and its bytes are left in
+    // #scratch for an `add` that follows a miss.
     const length = key.length;
     if (length <= ENCODE_IN_JS_MAX) {
+      const scratch = this.#scratch;
       let hash = FNV_OFFSET;
       let i = 0;
       for (; i < length; i++) {
         const code = key.charCodeAt(i);
         if (code >= 0x80) break;
+        scratch[i] = code;
         hash = Math.imul(hash ^ code, FNV_PRIME);
       }
-      if (i === length) return this.#findAscii(key, mix(hash));
+      if (i === length) {
+        hash = mix(hash);
+        this.#length = length;
+        this.#hash = hash;
+        this.#encoded = key;
+        return this.#findAscii(key, hash);
+      }
     }
     this.#encode(key);
     return this.#findEncoded();
@@ -142,7 +165,8 @@ export class KeyIndex {
    * a new one (then `slotCount` grows by one, and the caller grows its per-slot arrays to it).
    */
   add(key: string): number {
-    this.#encode(key);
+    this.#lastMiss = undefined;
+    if (key !== this.#encoded) this.#encode(key);
     // Grow before the new key is in: a rehash places every live slot.
     if ((this.#size + 1) * MAX_LOAD_DENOMINATOR > this.#table.length * MAX_LOAD_NUMERATOR)
       this.#rehash(this.#table.length * 2);
@@ -351,6 +375,7 @@ export class KeyIndex {
    * others, and long ones, through Buffer.write.
    */
   #encode(key: string): void {
+    this.#encoded = key;
     const length = key.length;
     let scratch = this.#scratch;
     let hash = FNV_OFFSET;
