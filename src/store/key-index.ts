@@ -52,6 +52,8 @@ export class KeyIndex {
     maxChunkBytes: 2048,
     growthFactor: 1.1,
     sparePages: 2,
+    // A key's chunk needs its length only: tags and generations would cost 8 bytes a key.
+    chunkTags: false,
   });
   /** Buckets: slot + 1, or 0 when empty. Its length is a power of two. */
   #table = new Int32Array(INITIAL_SLOTS * 2);
