@@ -91,16 +91,22 @@ export interface StoreStats {
 
 /** Slots the per-slot arrays start with. */
 const INITIAL_SLOTS = 16;
+/** A size or charge of 2^32 - 1 bytes or more, whose value is kept aside. */
+const LARGE = 0xffffffff;
 
 export class Store<V> {
   /** Key → slot, over key bytes in typed arrays (key-index.ts): no JS object per key held. */
   readonly #index: KeyIndex;
   #values: (V | undefined)[] = [];
   // Per-slot numbers live in typed arrays: no heap objects for the collector to walk.
-  /** Key + value bytes of each slot. */
-  #sizes = new Float64Array(INITIAL_SLOTS);
-  /** What each slot is charged against the capacity. */
-  #charges = new Float64Array(INITIAL_SLOTS);
+  /**
+   * Key + value bytes of each slot, and what it is charged against the capacity: 32-bit, since
+   * an entry of 4 GiB or more is rare; such a figure is LARGE here and its value in #largeFigures.
+   */
+  #sizes = new Uint32Array(INITIAL_SLOTS);
+  #charges = new Uint32Array(INITIAL_SLOTS);
+  /** Figures of LARGE: a slot's size at 2 × slot, its charge at 2 × slot + 1. */
+  readonly #largeFigures = new Map<number, number>();
   /** Absolute deadline of each slot in ms on #clock; 0 = never expires. */
   #expires = new Float64Array(INITIAL_SLOTS);
   /** Live entries with a deadline. */
@@ -240,8 +246,8 @@ export class Store<V> {
       // Take the old entry out of the policy and the byte count first so that eviction can never
       // pick the slot being written (a random policy could); the new entry fits once room is made
       // since it is <= capacity. The index keeps the key: the slot stays reserved for it.
-      const oldCharge = this.#charges[slot]!;
-      this.#usedBytes += entryBytes - this.#sizes[slot]!;
+      const oldCharge = this.#slotCharge(slot);
+      this.#usedBytes += entryBytes - this.#slotSize(slot);
       if (this.#chargedBytes - oldCharge + charge > this.#capacityBytes) {
         this.#policy.recordDelete(slot);
         this.#chargedBytes -= oldCharge;
@@ -256,8 +262,7 @@ export class Store<V> {
       }
       const old = this.#values[slot]!;
       this.#values[slot] = value;
-      this.#sizes[slot] = entryBytes;
-      this.#charges[slot] = charge;
+      this.#setFigures(slot, entryBytes, charge);
       this.#deadlines += +(expiresAtMs !== 0) - +(this.#expires[slot] !== 0);
       this.#expires[slot] = expiresAtMs;
       this.#onRelease?.(old);
@@ -269,8 +274,7 @@ export class Store<V> {
       slot = this.#index.add(key);
       if (slot >= this.#sizes.length) this.#grow();
       this.#values[slot] = value;
-      this.#sizes[slot] = entryBytes;
-      this.#charges[slot] = charge;
+      this.#setFigures(slot, entryBytes, charge);
       this.#expires[slot] = expiresAtMs;
       if (expiresAtMs !== 0) this.#deadlines++;
       this.#usedBytes += entryBytes;
@@ -300,8 +304,9 @@ export class Store<V> {
     }
     this.#index.clear();
     this.#values = [];
-    this.#sizes = new Float64Array(INITIAL_SLOTS);
-    this.#charges = new Float64Array(INITIAL_SLOTS);
+    this.#sizes = new Uint32Array(INITIAL_SLOTS);
+    this.#charges = new Uint32Array(INITIAL_SLOTS);
+    this.#largeFigures.clear();
     this.#expires = new Float64Array(INITIAL_SLOTS);
     this.#usedBytes = 0;
     this.#chargedBytes = 0;
@@ -409,10 +414,10 @@ export class Store<V> {
           throw new Error(`free slot ${slot} holds a value`);
         continue;
       }
-      if (this.#charges[slot]! < Math.min(this.#sizes[slot]!, this.#capacityBytes))
+      if (this.#slotCharge(slot) < Math.min(this.#slotSize(slot), this.#capacityBytes))
         throw new Error(`slot ${slot} is charged less than its size`);
-      sum += this.#sizes[slot]!;
-      charged += this.#charges[slot]!;
+      sum += this.#slotSize(slot);
+      charged += this.#slotCharge(slot);
       live++;
     }
     let deadlines = 0;
@@ -502,11 +507,10 @@ export class Store<V> {
   #release(slot: number): void {
     this.#index.remove(slot);
     const value = this.#values[slot]!;
-    this.#usedBytes -= this.#sizes[slot]!;
-    this.#chargedBytes -= this.#charges[slot]!;
+    this.#usedBytes -= this.#slotSize(slot);
+    this.#chargedBytes -= this.#slotCharge(slot);
     this.#values[slot] = undefined;
-    this.#sizes[slot] = 0;
-    this.#charges[slot] = 0;
+    this.#setFigures(slot, 0, 0);
     if (this.#expires[slot] !== 0) this.#deadlines--;
     this.#expires[slot] = 0;
     this.#onRelease?.(value);
@@ -519,16 +523,36 @@ export class Store<V> {
     return Math.min(entryBytes + overhead, this.#capacityBytes);
   }
 
+  #slotSize(slot: number): number {
+    const size = this.#sizes[slot]!;
+    return size === LARGE ? this.#largeFigures.get(2 * slot)! : size;
+  }
+
+  #slotCharge(slot: number): number {
+    const charge = this.#charges[slot]!;
+    return charge === LARGE ? this.#largeFigures.get(2 * slot + 1)! : charge;
+  }
+
+  #setFigures(slot: number, sizeBytes: number, chargeBytes: number): void {
+    if (this.#sizes[slot] === LARGE) this.#largeFigures.delete(2 * slot);
+    if (this.#charges[slot] === LARGE) this.#largeFigures.delete(2 * slot + 1);
+    if (sizeBytes >= LARGE) this.#largeFigures.set(2 * slot, sizeBytes);
+    if (chargeBytes >= LARGE) this.#largeFigures.set(2 * slot + 1, chargeBytes);
+    this.#sizes[slot] = Math.min(sizeBytes, LARGE);
+    this.#charges[slot] = Math.min(chargeBytes, LARGE);
+  }
+
   /** Doubles the per-slot arrays, for a slot the index handed out beyond them. */
   #grow(): void {
-    const grow = (from: Float64Array<ArrayBuffer>) => {
-      const to = new Float64Array(from.length * 2);
-      to.set(from);
-      return to;
-    };
-    this.#sizes = grow(this.#sizes);
-    this.#charges = grow(this.#charges);
-    this.#expires = grow(this.#expires);
+    const sizes = new Uint32Array(this.#sizes.length * 2);
+    sizes.set(this.#sizes);
+    this.#sizes = sizes;
+    const charges = new Uint32Array(this.#charges.length * 2);
+    charges.set(this.#charges);
+    this.#charges = charges;
+    const expires = new Float64Array(this.#expires.length * 2);
+    expires.set(this.#expires);
+    this.#expires = expires;
   }
 }
 
