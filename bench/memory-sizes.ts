@@ -19,6 +19,12 @@ import { seededRandom } from './zipf.js';
 const MB = 1024 * 1024;
 /** Capacity of the nodes by value size, in MB (`BENCH_MEMORY_CAPACITY_MB`); default 128. */
 const CAPACITY_MB = Number(process.env.BENCH_MEMORY_CAPACITY_MB ?? 128);
+/**
+ * Rows to run (`BENCH_MEMORY_ROWS`): comma-separated labels of value sizes (`16 B,100 B`) and of
+ * item counts (`1M,2M`); default every row.
+ */
+const ROWS = process.env.BENCH_MEMORY_ROWS?.split(',').map((label) => label.trim());
+const selected = (label: string) => ROWS === undefined || ROWS.includes(label);
 const FILL_FACTOR = 1.5;
 const BATCH_BYTES = 4 * MB;
 const BATCH_RECORDS = 20_000;
@@ -108,7 +114,8 @@ export const memorySizesBenchmark: Benchmark = {
   async run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     const limitBytes = 1.3 * CAPACITY_MB * MB + 80 * MB;
-    for (const { label, sizeOf } of [...SIZES, { label: 'mixed 16 B–1 MB', sizeOf: mixed() }]) {
+    for (const { label, sizeOf } of [...SIZES, { label: 'mixed', sizeOf: mixed() }]) {
+      if (!selected(label)) continue;
       const node = await startNode(CAPACITY_MB);
       try {
         const idle = await residentBytes(node.pid);
@@ -120,7 +127,7 @@ export const memorySizesBenchmark: Benchmark = {
         const figures = await statistics(node.url);
         rows.push({
           benchmark: 'memory',
-          case: `--capacity ${CAPACITY_MB}, ${label} values, ${(sent.bytes / MB).toFixed(0)} MB written`,
+          case: `--capacity ${CAPACITY_MB}, ${label === 'mixed' ? 'mixed 16 B–1 MB' : label} values, ${(sent.bytes / MB).toFixed(0)} MB written`,
           result: `RSS ${(rssBytes / MB).toFixed(0)} MB (peak ${(peakBytes / MB).toFixed(0)}, idle ${(idle.rssBytes / MB).toFixed(0)})`,
           reference: `limit ${(limitBytes / MB).toFixed(0)} MB`,
           ratio: rssBytes / limitBytes,
@@ -137,6 +144,7 @@ export const memorySizesBenchmark: Benchmark = {
       }
     }
     for (const items of [1_000_000, 2_000_000]) {
+      if (!selected(`${items / 1_000_000}M`)) continue;
       const node = await startNode(2048);
       try {
         const idle = await residentBytes(node.pid);

@@ -40,7 +40,20 @@ export function processCollector(): ((kind: CollectionKind) => void) | undefined
   // more full one: V8 gives back its young generation (up to 32 MB, grown by a burst of writes)
   // only at a full collection that finds allocation low over its last 5 s. Under a steady load
   // of reads alone this is one collection of a heap that holds no entries.
-  const idle = setTimeout(() => collect(), IDLE_COLLECTION_MS).unref();
+  //
+  // That one also compacts the old generation: a burst of writes leaves its pages scattered with
+  // the few objects that outlived it, and a full collection without compaction frees the dead
+  // objects but keeps their pages (tens of MB after a million imported records, with a fraction
+  // of it live). Compacting costs a copy of the live objects, which a store of typed arrays and
+  // slab pages keeps few: cheap once, when the node is quiet, so only that collection does it.
+  const idle = setTimeout(() => {
+    setFlagsFromString('--compact-on-every-full-gc');
+    try {
+      collect();
+    } finally {
+      setFlagsFromString('--no-compact-on-every-full-gc');
+    }
+  }, IDLE_COLLECTION_MS).unref();
   // Outside the store's call: the write that made the garbage answers first.
   const run = () => {
     const type = pending;

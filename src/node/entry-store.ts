@@ -22,15 +22,16 @@ import { FRAME_BYTES, transientBytes, valueOf, type Entry } from './entry.js';
 
 /**
  * Bytes a small entry costs besides its key, its value and its value chunk's rounding, all in
- * typed arrays and slab pages (no JS object per entry): its key's slab chunk (16 bytes of
+ * typed arrays and slab pages (no JS object per entry): its key's slab chunk (8 bytes of
  * per-chunk arrays, up to 7 of rounding) and its share of the key index's buckets (8 bytes at
- * the table's mean load) and per-slot arrays (8); the store's per-slot figures (24) and value
- * (8); the value chunk's per-chunk arrays (16); the policy's per-slot arrays (at most 16, lfu);
- * and the room the doubling per-slot arrays keep ahead (about a third more of the 80 bytes that
- * grow with the slots): about 128 bytes. Measured in process, a million entries of 100 B under
- * 10-byte keys hold 95 bytes of typed arrays and slab pages per entry beyond key and value; in a
- * node (`memory-sizes`), whose resident set also holds its heap and allocator's share, 150-163
- * bytes per item at one and two million items. The charge is the node's figure.
+ * the table's mean load) and per-slot arrays (8, and 4 for a recent key's ring position); the
+ * store's per-slot figures (16: size, charge, deadline) and value (8); the value chunk's
+ * per-chunk arrays (16); the policy's per-slot arrays (at most 16, lfu); and the room the
+ * doubling per-slot arrays keep ahead (about a third more of the 76 bytes that grow with the
+ * slots): about 116 bytes. Measured in process, a million entries of 100 B under 10-byte keys
+ * hold 93 bytes of typed arrays and slab pages per entry beyond key and value; in a node
+ * (`memory-sizes`), whose resident set also holds its heap and allocator's share, 134-159 bytes
+ * per item at one million items. The charge is the node's figure, rounded up.
  */
 export const SMALL_ENTRY_OVERHEAD_BYTES = 160;
 
@@ -41,6 +42,15 @@ export const SMALL_ENTRY_OVERHEAD_BYTES = 160;
 export const LARGE_ENTRY_OVERHEAD_BYTES = 1024;
 
 const MB = 1024 * 1024;
+
+/**
+ * Recent keys the store's index finds through a Map (key-index.ts) for a capacity: one per 4 KiB
+ * of capacity, at most 65,536. Each costs some 100 bytes of heap that no charge counts (the key's
+ * string and its Map entry), so their number follows the capacity: at most 1/40 of it.
+ */
+export function recentKeysFor(capacityBytes: number): number {
+  return Math.min(65_536, Math.floor(capacityBytes / 4096));
+}
 
 /** Options of EntryStore. */
 export interface EntryStoreOptions {
@@ -105,6 +115,7 @@ export class EntryStore {
     const maxSmall = this.#arena.maxChunkBytes;
     this.#store = new Store<number>({
       capacityBytes: options.capacityBytes,
+      recentKeys: recentKeysFor(options.capacityBytes),
       ...(options.policy !== undefined ? { policy: options.policy } : {}),
       ...(options.random ? { random: options.random } : {}),
       ...(options.clock ? { clock: options.clock } : {}),

@@ -12,7 +12,14 @@
  *
  * The index owns slot numbers: `add` hands out the lowest freed slot or a new one, `remove` gives
  * it back. It knows nothing of values, bytes charged or policies.
+ *
+ * Recent keys: a lookup hashes the key's characters and compares them with its bytes, where a V8
+ * Map finds a string by the hash V8 cached on it and, for the same string, by identity. The index
+ * keeps the last `recentKeys` keys it found in such a Map (key → slot), so that a hot key costs one
+ * Map lookup; a slot leaves it when the slot is removed. It holds up to `recentKeys` strings (about
+ * 100 bytes each with their Map entry, a 10-byte key) however many keys the index holds.
  */
+import { OptionError } from '../errors.js';
 import { SlabArena } from './slab-arena.js';
 
 /** Slots and buckets the arrays start with. */
@@ -29,6 +36,14 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 /** Key bytes encoded in JavaScript; longer keys go through Buffer's native encoder. */
 const ENCODE_IN_JS_MAX = 64;
+/** Default number of recent keys a lookup finds through a Map. */
+export const RECENT_KEYS_DEFAULT = 65_536;
+
+/** Options of KeyIndex. */
+export interface KeyIndexOptions {
+  /** Keys last found kept in a Map for faster lookups, an integer >= 0; default 65,536. */
+  recentKeys?: number;
+}
 
 export class KeyIndex {
   readonly #arena = new SlabArena({
@@ -37,6 +52,8 @@ export class KeyIndex {
     maxChunkBytes: 2048,
     growthFactor: 1.1,
     sparePages: 2,
+    // A key's chunk needs its length only: tags and generations would cost 8 bytes a key.
+    chunkTags: false,
   });
   /** Buckets: slot + 1, or 0 when empty. Its length is a power of two. */
   #table = new Int32Array(INITIAL_SLOTS * 2);
@@ -54,10 +71,35 @@ export class KeyIndex {
   /** Slots handed out so far (the next new slot). */
   #slots = 0;
   #size = 0;
-  /** The key last encoded by #encode: its bytes, their length and their hash. */
+  /** The key last encoded (#encoded): its bytes, their length and their hash. */
   #scratch = Buffer.allocUnsafeSlow(1024);
   #length = 0;
   #hash = 0;
+  #encoded: string | undefined;
+  /**
+   * The recent keys: the Map gives a key's slot; the ring (#recentKeys, #recentSlots) their order
+   * and where to find the Map's entry of a slot being removed.
+   */
+  readonly #recentMax: number;
+  readonly #recent = new Map<string, number>();
+  #recentKeys: (string | undefined)[] = [];
+  #recentSlots: Int32Array;
+  /** Per slot, its position in the ring + 1, or 0 (so that removing a slot forgets it). */
+  #slotRecent = new Int32Array(INITIAL_SLOTS);
+  #recentNext = 0;
+  /**
+   * The key of the last lookup that found nothing, until a key is added: a read's miss and the
+   * write that follows it hash the key once.
+   */
+  #lastMiss: string | undefined;
+
+  constructor(options: KeyIndexOptions = {}) {
+    const recentKeys = options.recentKeys ?? RECENT_KEYS_DEFAULT;
+    if (!Number.isSafeInteger(recentKeys) || recentKeys < 0)
+      throw new OptionError('recentKeys', 'must be an integer >= 0', recentKeys);
+    this.#recentMax = recentKeys;
+    this.#recentSlots = new Int32Array(recentKeys);
+  }
 
   /** Live keys. */
   get size(): number {
@@ -71,17 +113,50 @@ export class KeyIndex {
 
   /** The slot of `key`, or -1. */
   find(key: string): number {
-    // An ASCII key is hashed and compared from its characters, without encoding it first.
+    if (key === this.#lastMiss) return -1;
+    return this.#recent.get(key) ?? this.#lookUp(key);
+  }
+
+  /**
+   * As `find`, and a key found joins the recent keys (reads call this; writes do not, since a
+   * write to a key read before finds it anyway, and a write-heavy load would churn the ring).
+   */
+  findRecent(key: string): number {
+    if (key === this.#lastMiss) return -1;
+    const recent = this.#recent.get(key);
+    if (recent !== undefined) return recent;
+    const slot = this.#lookUp(key);
+    if (slot !== -1 && this.#recentMax > 0) this.#remember(key, slot);
+    return slot;
+  }
+
+  #lookUp(key: string): number {
+    const slot = this.#probe(key);
+    if (slot === -1) this.#lastMiss = key;
+    return slot;
+  }
+
+  #probe(key: string): number {
+    // An ASCII key is hashed and compared from its characters, and its bytes are left in
+    // #scratch for an `add` that follows a miss.
     const length = key.length;
     if (length <= ENCODE_IN_JS_MAX) {
+      const scratch = this.#scratch;
       let hash = FNV_OFFSET;
       let i = 0;
       for (; i < length; i++) {
         const code = key.charCodeAt(i);
         if (code >= 0x80) break;
+        scratch[i] = code;
         hash = Math.imul(hash ^ code, FNV_PRIME);
       }
-      if (i === length) return this.#findAscii(key, mix(hash));
+      if (i === length) {
+        hash = mix(hash);
+        this.#length = length;
+        this.#hash = hash;
+        this.#encoded = key;
+        return this.#findAscii(key, hash);
+      }
     }
     this.#encode(key);
     return this.#findEncoded();
@@ -92,7 +167,8 @@ export class KeyIndex {
    * a new one (then `slotCount` grows by one, and the caller grows its per-slot arrays to it).
    */
   add(key: string): number {
-    this.#encode(key);
+    this.#lastMiss = undefined;
+    if (key !== this.#encoded) this.#encode(key);
     // Grow before the new key is in: a rehash places every live slot.
     if ((this.#size + 1) * MAX_LOAD_DENOMINATOR > this.#table.length * MAX_LOAD_NUMERATOR)
       this.#rehash(this.#table.length * 2);
@@ -100,7 +176,7 @@ export class KeyIndex {
     const length = this.#length;
     if (length <= this.#arena.maxChunkBytes) {
       const handle = this.#arena.allocate(length);
-      this.#arena.write(handle, this.#scratch.subarray(0, length));
+      this.#arena.writeBytes(handle, this.#scratch, length);
       this.#slotMeta[2 * slot + 1] = handle + 2;
     } else {
       this.#longKeys.set(slot, Buffer.from(this.#scratch.subarray(0, length)));
@@ -114,6 +190,7 @@ export class KeyIndex {
 
   /** Forgets the key of a live `slot` and frees the slot. */
   remove(slot: number): void {
+    if (this.#slotRecent[slot] !== 0) this.#forget(this.#slotRecent[slot]! - 1);
     const mask = this.#mask;
     const table = this.#table;
     const meta = this.#slotMeta;
@@ -169,6 +246,10 @@ export class KeyIndex {
     this.#freeCount = 0;
     this.#slots = 0;
     this.#size = 0;
+    this.#recent.clear();
+    this.#recentKeys = [];
+    this.#slotRecent = new Int32Array(INITIAL_SLOTS);
+    this.#recentNext = 0;
   }
 
   /** Bytes of arena pages holding keys. */
@@ -182,7 +263,7 @@ export class KeyIndex {
     for (let slot = 0; slot < this.#slots; slot++) {
       if (this.#slotMeta[2 * slot + 1] === FREE) continue;
       live++;
-      if (this.find(this.keyOf(slot)) !== slot)
+      if (this.#lookUp(this.keyOf(slot)) !== slot)
         throw new Error(`slot ${slot} is not found by its key ${this.keyOf(slot)}`);
     }
     if (live !== this.#size) throw new Error(`index counts ${this.#size} keys, holds ${live}`);
@@ -191,6 +272,36 @@ export class KeyIndex {
     if (members !== live) throw new Error(`table holds ${members} slots, index ${live} keys`);
     if (live + this.#freeCount !== this.#slots)
       throw new Error(`${live} live + ${this.#freeCount} free slots != ${this.#slots} slots`);
+    for (const [key, slot] of this.#recent) {
+      const at = this.#slotRecent[slot]! - 1;
+      if (this.#recentKeys[at] !== key || this.#recentSlots[at] !== slot)
+        throw new Error(`recent key ${key} is not at its ring position ${at}`);
+      if (!this.isLive(slot) || this.#lookUp(key) !== slot)
+        throw new Error(`recent key ${key} names slot ${slot}, which does not hold it`);
+    }
+  }
+
+  /**
+   * Puts `key`, found at `slot`, into the ring of recent keys in place of the oldest one. A slot
+   * is in the ring once at most: two strings can name one key (lone surrogates), and removing the
+   * slot must forget every string that leads to it.
+   */
+  #remember(key: string, slot: number): void {
+    if (this.#slotRecent[slot] !== 0) this.#forget(this.#slotRecent[slot]! - 1);
+    const at = this.#recentNext;
+    this.#recentNext = at + 1 === this.#recentMax ? 0 : at + 1;
+    if (this.#recentKeys[at] !== undefined) this.#forget(at);
+    this.#recent.set(key, slot);
+    this.#recentKeys[at] = key;
+    this.#recentSlots[at] = slot;
+    this.#slotRecent[slot] = at + 1;
+  }
+
+  /** Empties the ring position `at`. */
+  #forget(at: number): void {
+    this.#recent.delete(this.#recentKeys[at]!);
+    this.#recentKeys[at] = undefined;
+    this.#slotRecent[this.#recentSlots[at]!] = 0;
   }
 
   #findEncoded(): number {
@@ -253,6 +364,9 @@ export class KeyIndex {
       const slotMeta = new Int32Array(this.#slotMeta.length * 2);
       slotMeta.set(this.#slotMeta);
       this.#slotMeta = slotMeta;
+      const slotRecent = new Int32Array(this.#slotRecent.length * 2);
+      slotRecent.set(this.#slotRecent);
+      this.#slotRecent = slotRecent;
     }
     return slot;
   }
@@ -263,6 +377,7 @@ export class KeyIndex {
    * others, and long ones, through Buffer.write.
    */
   #encode(key: string): void {
+    this.#encoded = key;
     const length = key.length;
     let scratch = this.#scratch;
     let hash = FNV_OFFSET;

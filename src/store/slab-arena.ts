@@ -30,15 +30,24 @@ export interface SlabArenaOptions {
   growthFactor?: number;
   /** Empty pages kept for reuse instead of dropped; default 4. */
   sparePages?: number;
+  /**
+   * Whether chunks carry a tag and a generation (`allocate`'s tag, `tag`, `generation`); default
+   * true. Without them a chunk costs 8 bytes of per-chunk arrays instead of 16, and `tag` and
+   * `generation` answer 0.
+   */
+  chunkTags?: boolean;
 }
 
 /** The memory of a page, reusable by a page of any class. */
 interface PageMemory {
   /** pageBytes bytes. */
   bytes: Buffer;
-  /** Room for the per-chunk arrays (4 × 4 bytes a chunk) of the page's class or of a larger one. */
+  /** Room for the per-chunk arrays (16 or 8 bytes a chunk) of the page's class or a larger one. */
   meta: ArrayBuffer;
 }
+
+/** The tags and generations of a page whose chunks carry none. */
+const NO_TAGS = new Uint32Array(0);
 
 /** Most chunks one page can hold (a handle keeps the chunk in its low 16 bits). */
 const CHUNKS_PER_PAGE_MAX = 1 << 16;
@@ -81,6 +90,9 @@ export class SlabArena {
   readonly pageBytes: number;
   readonly maxChunkBytes: number;
   readonly #sparePagesMax: number;
+  readonly #chunkTags: boolean;
+  /** Bytes of per-chunk arrays a chunk costs: 16 with tags and generations, else 8. */
+  readonly #metaBytesPerChunk: number;
   /** Memory of released pages, for the next new page. */
   #spares: PageMemory[] = [];
 
@@ -119,6 +131,8 @@ export class SlabArena {
     if (this.pageBytes / this.#classBytes[0]! > CHUNKS_PER_PAGE_MAX)
       throw new OptionError('pageBytes', `must hold at most 2^16 chunks`, this.pageBytes);
     this.#sparePagesMax = checkInteger('sparePages', options.sparePages ?? 4, 0);
+    this.#chunkTags = options.chunkTags ?? true;
+    this.#metaBytesPerChunk = this.#chunkTags ? 16 : 8;
     this.#classHead = this.#classBytes.map(() => -1);
     const eighths = Math.ceil(this.maxChunkBytes / 8);
     this.#classByEighth = new Uint8Array(eighths + 1);
@@ -156,9 +170,11 @@ export class SlabArena {
     page.live++;
     if (page.freeHead === -1 && page.bump === page.chunks) this.#unlist(page);
     page.lengths[chunk] = length;
-    page.tags[chunk] = tag;
-    this.#stamp = this.#stamp === 0xffffffff ? 1 : this.#stamp + 1;
-    page.generations[chunk] = this.#stamp;
+    if (this.#chunkTags) {
+      page.tags[chunk] = tag;
+      this.#stamp = this.#stamp === 0xffffffff ? 1 : this.#stamp + 1;
+      page.generations[chunk] = this.#stamp;
+    }
     this.#liveChunks++;
     this.#liveChunkBytes += page.chunkBytes;
     return pageIndex * CHUNKS_PER_PAGE_MAX + chunk;
@@ -173,6 +189,20 @@ export class SlabArena {
       length === source.length ? source : source.subarray(0, length),
       chunk * page.chunkBytes,
     );
+  }
+
+  /**
+   * Copies the first `length` bytes of `source` into the chunk (at most its length), without
+   * making a view of `source` for it: short keys are copied byte by byte.
+   */
+  writeBytes(handle: number, source: Uint8Array, length: number): void {
+    const page = this.#page(handle);
+    const chunk = handle % CHUNKS_PER_PAGE_MAX;
+    const count = Math.min(length, page.lengths[chunk]!);
+    const bytes = page.bytes;
+    const start = chunk * page.chunkBytes;
+    if (count <= 64) for (let i = 0; i < count; i++) bytes[start + i] = source[i]!;
+    else bytes.set(source.subarray(0, count), start);
   }
 
   /** A view of the chunk's bytes: valid only until the chunk is freed (copy what outlives it). */
@@ -223,12 +253,12 @@ export class SlabArena {
   }
 
   tag(handle: number): number {
-    return this.#page(handle).tags[handle % CHUNKS_PER_PAGE_MAX]!;
+    return this.#page(handle).tags[handle % CHUNKS_PER_PAGE_MAX] ?? 0;
   }
 
   /** The chunk's generation: a stamp of its allocation, 0 once freed (a reused chunk gets a new one). */
   generation(handle: number): number {
-    return this.#page(handle).generations[handle % CHUNKS_PER_PAGE_MAX]!;
+    return this.#page(handle).generations[handle % CHUNKS_PER_PAGE_MAX] ?? 0;
   }
 
   /** Frees the chunk; a page left with no live chunk is released. */
@@ -236,7 +266,7 @@ export class SlabArena {
     const pageIndex = Math.floor(handle / CHUNKS_PER_PAGE_MAX);
     const page = this.#page(handle);
     const chunk = handle % CHUNKS_PER_PAGE_MAX;
-    page.generations[chunk] = 0;
+    if (this.#chunkTags) page.generations[chunk] = 0;
     page.nextFree[chunk] = page.freeHead;
     page.freeHead = chunk;
     page.live--;
@@ -297,15 +327,17 @@ export class SlabArena {
     const chunks = Math.floor(this.pageBytes / chunkBytes);
     const memory = this.#spares.pop() ?? {
       bytes: Buffer.allocUnsafeSlow(this.pageBytes),
-      meta: new ArrayBuffer(chunks * 16),
+      meta: new ArrayBuffer(chunks * this.#metaBytesPerChunk),
     };
     // Per-chunk arrays are as large as the class needs (a page of the smallest class would need
     // half a page of them): a spare whose arrays are too small gets new ones.
-    if (memory.meta.byteLength < chunks * 16) {
+    const metaBytes = chunks * this.#metaBytesPerChunk;
+    if (memory.meta.byteLength < metaBytes) {
       this.#droppedBytesTotal += memory.meta.byteLength;
-      memory.meta = new ArrayBuffer(chunks * 16);
+      memory.meta = new ArrayBuffer(metaBytes);
     }
-    const generations = new Uint32Array(memory.meta, 0, chunks);
+    // With tags: generations, next free, lengths, tags; without: next free and lengths only.
+    const base = this.#chunkTags ? chunks * 4 : 0;
     const page: Page = {
       memory,
       bytes: memory.bytes,
@@ -315,10 +347,10 @@ export class SlabArena {
       bump: 0,
       live: 0,
       freeHead: -1,
-      nextFree: new Int32Array(memory.meta, chunks * 4, chunks),
-      lengths: new Uint32Array(memory.meta, chunks * 8, chunks),
-      tags: new Uint32Array(memory.meta, chunks * 12, chunks),
-      generations,
+      nextFree: new Int32Array(memory.meta, base, chunks),
+      lengths: new Uint32Array(memory.meta, base + chunks * 4, chunks),
+      tags: this.#chunkTags ? new Uint32Array(memory.meta, chunks * 12, chunks) : NO_TAGS,
+      generations: this.#chunkTags ? new Uint32Array(memory.meta, 0, chunks) : NO_TAGS,
       prev: -1,
       next: -1,
       inList: false,

@@ -4,8 +4,9 @@
  *
  * Memory: keys are held as UTF-8 bytes by a KeyIndex (key-index.ts) and each slot's figures in
  * typed arrays, so an entry costs the collector nothing to walk but its value (a small integer
- * costs nothing at all). Keys are compared as UTF-8 bytes: strings that differ only in lone
- * surrogates (each encoded as U+FFFD) are one key.
+ * costs nothing at all) and the strings of the last keys found (`recentKeys`, a bounded number).
+ * Keys are compared as UTF-8 bytes: strings that differ only in lone surrogates (each encoded as
+ * U+FFFD) are one key.
  *
  * Accounting: an entry's size is the UTF-8 length of its key plus the `valueBytes` the caller
  * states (`usedBytes` sums them). What the capacity bounds is the entry's *charge*: its size plus
@@ -54,6 +55,11 @@ export interface StoreOptions<V = unknown> {
   random?: RandomSource;
   /** Extra or replacement policy factories by name; default the built-ins. */
   policies?: Readonly<Record<string, PolicyFactory>>;
+  /**
+   * Keys last found that the key index keeps in a Map of strings, so that a hot key is found
+   * without hashing its characters (key-index.ts); default 65,536, 0 for none.
+   */
+  recentKeys?: number;
   /** Called with each key evicted for room (not for deletes, clears or expiries). */
   onEvict?: (key: string) => void;
   /** The time source of entry deadlines; default systemClock. */
@@ -85,18 +91,26 @@ export interface StoreStats {
 
 /** Slots the per-slot arrays start with. */
 const INITIAL_SLOTS = 16;
+/** A size or charge of 2^32 - 1 bytes or more, whose value is kept aside. */
+const LARGE = 0xffffffff;
 
 export class Store<V> {
-  /** Key → slot, over key bytes in typed arrays (key-index.ts): no JS object per key. */
-  readonly #index = new KeyIndex();
+  /** Key → slot, over key bytes in typed arrays (key-index.ts): no JS object per key held. */
+  readonly #index: KeyIndex;
   #values: (V | undefined)[] = [];
   // Per-slot numbers live in typed arrays: no heap objects for the collector to walk.
-  /** Key + value bytes of each slot. */
-  #sizes = new Float64Array(INITIAL_SLOTS);
-  /** What each slot is charged against the capacity. */
-  #charges = new Float64Array(INITIAL_SLOTS);
+  /**
+   * Key + value bytes of each slot, and what it is charged against the capacity: 32-bit, since
+   * an entry of 4 GiB or more is rare; such a figure is LARGE here and its value in #largeFigures.
+   */
+  #sizes = new Uint32Array(INITIAL_SLOTS);
+  #charges = new Uint32Array(INITIAL_SLOTS);
+  /** Figures of LARGE: a slot's size at 2 × slot, its charge at 2 × slot + 1. */
+  readonly #largeFigures = new Map<number, number>();
   /** Absolute deadline of each slot in ms on #clock; 0 = never expires. */
   #expires = new Float64Array(INITIAL_SLOTS);
+  /** Live entries with a deadline. */
+  #deadlines = 0;
   #usedBytes = 0;
   #chargedBytes = 0;
   #capacityBytes: number;
@@ -114,6 +128,9 @@ export class Store<V> {
 
   constructor(options: StoreOptions<V>) {
     this.#capacityBytes = checkCapacity(options.capacityBytes);
+    this.#index = new KeyIndex(
+      options.recentKeys !== undefined ? { recentKeys: options.recentKeys } : {},
+    );
     this.#random = options.random;
     this.#factories = options.policies ?? builtinPolicies;
     this.#onEvict = options.onEvict;
@@ -229,8 +246,8 @@ export class Store<V> {
       // Take the old entry out of the policy and the byte count first so that eviction can never
       // pick the slot being written (a random policy could); the new entry fits once room is made
       // since it is <= capacity. The index keeps the key: the slot stays reserved for it.
-      const oldCharge = this.#charges[slot]!;
-      this.#usedBytes += entryBytes - this.#sizes[slot]!;
+      const oldCharge = this.#slotCharge(slot);
+      this.#usedBytes += entryBytes - this.#slotSize(slot);
       if (this.#chargedBytes - oldCharge + charge > this.#capacityBytes) {
         this.#policy.recordDelete(slot);
         this.#chargedBytes -= oldCharge;
@@ -245,8 +262,8 @@ export class Store<V> {
       }
       const old = this.#values[slot]!;
       this.#values[slot] = value;
-      this.#sizes[slot] = entryBytes;
-      this.#charges[slot] = charge;
+      this.#setFigures(slot, entryBytes, charge);
+      this.#deadlines += +(expiresAtMs !== 0) - +(this.#expires[slot] !== 0);
       this.#expires[slot] = expiresAtMs;
       this.#onRelease?.(old);
     } else {
@@ -257,9 +274,9 @@ export class Store<V> {
       slot = this.#index.add(key);
       if (slot >= this.#sizes.length) this.#grow();
       this.#values[slot] = value;
-      this.#sizes[slot] = entryBytes;
-      this.#charges[slot] = charge;
+      this.#setFigures(slot, entryBytes, charge);
       this.#expires[slot] = expiresAtMs;
+      if (expiresAtMs !== 0) this.#deadlines++;
       this.#usedBytes += entryBytes;
       this.#chargedBytes += charge;
       this.#policy.recordSet(slot);
@@ -287,11 +304,13 @@ export class Store<V> {
     }
     this.#index.clear();
     this.#values = [];
-    this.#sizes = new Float64Array(INITIAL_SLOTS);
-    this.#charges = new Float64Array(INITIAL_SLOTS);
+    this.#sizes = new Uint32Array(INITIAL_SLOTS);
+    this.#charges = new Uint32Array(INITIAL_SLOTS);
+    this.#largeFigures.clear();
     this.#expires = new Float64Array(INITIAL_SLOTS);
     this.#usedBytes = 0;
     this.#chargedBytes = 0;
+    this.#deadlines = 0;
     this.#sweepCursor = 0;
     this.#policy.clear();
   }
@@ -395,12 +414,16 @@ export class Store<V> {
           throw new Error(`free slot ${slot} holds a value`);
         continue;
       }
-      if (this.#charges[slot]! < Math.min(this.#sizes[slot]!, this.#capacityBytes))
+      if (this.#slotCharge(slot) < Math.min(this.#slotSize(slot), this.#capacityBytes))
         throw new Error(`slot ${slot} is charged less than its size`);
-      sum += this.#sizes[slot]!;
-      charged += this.#charges[slot]!;
+      sum += this.#slotSize(slot);
+      charged += this.#slotCharge(slot);
       live++;
     }
+    let deadlines = 0;
+    for (let slot = 0; slot < index.slotCount; slot++) if (this.#expires[slot] !== 0) deadlines++;
+    if (deadlines !== this.#deadlines)
+      throw new Error(`${this.#deadlines} deadlines counted, ${deadlines} held`);
     if (sum !== this.#usedBytes)
       throw new Error(`usedBytes ${this.#usedBytes} != sum of entries ${sum}`);
     if (charged !== this.#chargedBytes)
@@ -451,7 +474,7 @@ export class Store<V> {
 
   /** The live slot of `key`, or -1; an expired entry is removed (and counted) on the way. */
   #liveSlot(key: string): number {
-    const slot = this.#index.find(key);
+    const slot = this.#index.findRecent(key);
     if (slot === -1) return -1;
     if (this.#isExpiredNow(slot)) {
       this.#policy.recordDelete(slot);
@@ -464,6 +487,8 @@ export class Store<V> {
 
   /** Whether the slot's deadline passed; reads the clock only for a slot that has one. */
   #isExpiredNow(slot: number): boolean {
+    // Without any deadline a read does not touch the slot's (a cache miss saved per hit).
+    if (this.#deadlines === 0) return false;
     const expires = this.#expires[slot]!;
     return expires !== 0 && expires <= this.#clock.now();
   }
@@ -482,11 +507,11 @@ export class Store<V> {
   #release(slot: number): void {
     this.#index.remove(slot);
     const value = this.#values[slot]!;
-    this.#usedBytes -= this.#sizes[slot]!;
-    this.#chargedBytes -= this.#charges[slot]!;
+    this.#usedBytes -= this.#slotSize(slot);
+    this.#chargedBytes -= this.#slotCharge(slot);
     this.#values[slot] = undefined;
-    this.#sizes[slot] = 0;
-    this.#charges[slot] = 0;
+    this.#setFigures(slot, 0, 0);
+    if (this.#expires[slot] !== 0) this.#deadlines--;
     this.#expires[slot] = 0;
     this.#onRelease?.(value);
   }
@@ -498,16 +523,36 @@ export class Store<V> {
     return Math.min(entryBytes + overhead, this.#capacityBytes);
   }
 
+  #slotSize(slot: number): number {
+    const size = this.#sizes[slot]!;
+    return size === LARGE ? this.#largeFigures.get(2 * slot)! : size;
+  }
+
+  #slotCharge(slot: number): number {
+    const charge = this.#charges[slot]!;
+    return charge === LARGE ? this.#largeFigures.get(2 * slot + 1)! : charge;
+  }
+
+  #setFigures(slot: number, sizeBytes: number, chargeBytes: number): void {
+    if (this.#sizes[slot] === LARGE) this.#largeFigures.delete(2 * slot);
+    if (this.#charges[slot] === LARGE) this.#largeFigures.delete(2 * slot + 1);
+    if (sizeBytes >= LARGE) this.#largeFigures.set(2 * slot, sizeBytes);
+    if (chargeBytes >= LARGE) this.#largeFigures.set(2 * slot + 1, chargeBytes);
+    this.#sizes[slot] = Math.min(sizeBytes, LARGE);
+    this.#charges[slot] = Math.min(chargeBytes, LARGE);
+  }
+
   /** Doubles the per-slot arrays, for a slot the index handed out beyond them. */
   #grow(): void {
-    const grow = (from: Float64Array<ArrayBuffer>) => {
-      const to = new Float64Array(from.length * 2);
-      to.set(from);
-      return to;
-    };
-    this.#sizes = grow(this.#sizes);
-    this.#charges = grow(this.#charges);
-    this.#expires = grow(this.#expires);
+    const sizes = new Uint32Array(this.#sizes.length * 2);
+    sizes.set(this.#sizes);
+    this.#sizes = sizes;
+    const charges = new Uint32Array(this.#charges.length * 2);
+    charges.set(this.#charges);
+    this.#charges = charges;
+    const expires = new Float64Array(this.#expires.length * 2);
+    expires.set(this.#expires);
+    this.#expires = expires;
   }
 }
 

@@ -61,32 +61,70 @@ describe('KeyIndex', () => {
     index.assertInvariants();
   });
 
-  it('matches a Map under random adds, finds and removes', () => {
-    const keyArb = fc.oneof(
-      fc.string({ maxLength: 12 }),
-      fc.constantFrom('é', '🙂', '', LONG, 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'),
-    );
-    const op = fc.record({ remove: fc.boolean(), key: keyArb });
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
-        const index = new KeyIndex();
-        const model = new Map<string, number>();
-        for (const { remove, key } of ops) {
-          const name = Buffer.from(key, 'utf8').toString('utf8');
-          const slot = index.find(key);
-          assert.equal(slot, model.get(name) ?? -1);
-          if (remove && slot !== -1) {
-            index.remove(slot);
-            model.delete(name);
-          } else if (!remove && slot === -1) {
-            model.set(name, index.add(key));
-          }
-          index.assertInvariants();
-        }
-        for (const [key, slot] of model) assert.equal(index.keyOf(slot), key);
-        assert.equal(index.size, model.size);
-      }),
-      { numRuns: 200, interruptAfterTimeLimit: 10_000 },
-    );
+  it('finds a recent key through its Map and forgets it once its slot is removed', () => {
+    const index = new KeyIndex({ recentKeys: 2 });
+    const a = index.add('a');
+    const b = index.add('b');
+    assert.equal(index.findRecent('a'), a);
+    assert.equal(index.find('a'), a);
+    index.remove(a);
+    assert.equal(index.find('a'), -1);
+    // The freed slot now holds another key: the old string must not find it.
+    assert.equal(index.add('c'), a);
+    assert.equal(index.find('a'), -1);
+    assert.equal(index.find('c'), a);
+    assert.equal(index.find('b'), b);
+    index.assertInvariants();
   });
+
+  it('keeps one recent string per slot, so that removing a key forgets each string naming it', () => {
+    const index = new KeyIndex({ recentKeys: 4 });
+    const slot = index.add('x\ud800');
+    assert.equal(index.findRecent('x\ud800'), slot);
+    assert.equal(index.findRecent('x\udc00'), slot);
+    index.remove(slot);
+    index.add('y');
+    assert.equal(index.find('x\ud800'), -1);
+    assert.equal(index.find('x\udc00'), -1);
+    index.assertInvariants();
+  });
+
+  it('refuses a recentKeys that is not an integer >= 0', () => {
+    assert.throws(() => new KeyIndex({ recentKeys: -1 }), /recentKeys must be an integer >= 0/);
+  });
+
+  for (const [title, options] of [
+    ['matches a Map under random adds, finds and removes', {}],
+    // A ring of 3 recent keys, so that keys come and go from it within a run.
+    ['matches a Map with a ring of 3 recent keys', { recentKeys: 3 }],
+  ] as const)
+    it(title, () => {
+      const keyArb = fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.constantFrom('é', '🙂', '', LONG, 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'),
+      );
+      const op = fc.record({ remove: fc.boolean(), key: keyArb });
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+          const index = new KeyIndex(options);
+          const model = new Map<string, number>();
+          for (const [i, { remove, key }] of ops.entries()) {
+            const name = Buffer.from(key, 'utf8').toString('utf8');
+            // Every other lookup is a read, which puts the key among the recent ones.
+            const slot = i % 2 === 0 ? index.findRecent(key) : index.find(key);
+            assert.equal(slot, model.get(name) ?? -1);
+            if (remove && slot !== -1) {
+              index.remove(slot);
+              model.delete(name);
+            } else if (!remove && slot === -1) {
+              model.set(name, index.add(key));
+            }
+            index.assertInvariants();
+          }
+          for (const [key, slot] of model) assert.equal(index.keyOf(slot), key);
+          assert.equal(index.size, model.size);
+        }),
+        { numRuns: 200, interruptAfterTimeLimit: 10_000 },
+      );
+    });
 });

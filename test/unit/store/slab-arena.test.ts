@@ -107,6 +107,25 @@ describe('SlabArena', () => {
     assert.notEqual(arena.generation(again), 0);
   });
 
+  it('without chunk tags keeps bytes and lengths, reuses freed chunks and answers 0 for tag and generation', () => {
+    const arena = new SlabArena({ pageBytes: 4096, maxChunkBytes: 256, chunkTags: false });
+    const a = arena.allocate(5, 7);
+    arena.write(a, Buffer.from('hello'));
+    const b = arena.allocate(3);
+    arena.writeBytes(b, Buffer.from('abcdef'), 3);
+    assert.equal(arena.view(a).toString(), 'hello');
+    assert.equal(arena.view(b).toString(), 'abc');
+    assert.equal(arena.tag(a), 0);
+    assert.equal(arena.generation(a), 0);
+    arena.free(a);
+    const c = arena.allocate(2);
+    assert.equal(c, a);
+    arena.write(c, Buffer.from('hi'));
+    assert.equal(arena.view(c).toString(), 'hi');
+    assert.equal(arena.view(b).toString(), 'abc');
+    assert.equal(arena.stats().liveChunks, 2);
+  });
+
   it('refuses bad options naming the option', () => {
     assert.throws(() => new SlabArena({ growthFactor: 1 }), /growthFactor/);
     assert.throws(() => new SlabArena({ pageBytes: 1024, maxChunkBytes: 4096 }), /maxChunkBytes/);

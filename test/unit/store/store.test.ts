@@ -38,6 +38,27 @@ describe('Store', () => {
     s.assertInvariants();
   });
 
+  it('counts entries of 4 GiB and more exactly, beside 32-bit figures', () => {
+    const huge = 2 ** 32 + 5;
+    const store = new Store<string>({
+      capacityBytes: 2 ** 34,
+      overheadBytes: () => 2 ** 32,
+    });
+    store.set('a', 'x', huge);
+    store.set('b', 'y', 10);
+    assert.equal(store.usedBytes, 1 + huge + 1 + 10);
+    assert.equal(store.chargedBytes, 1 + huge + 2 ** 32 + 1 + 10 + 2 ** 32);
+    store.assertInvariants();
+    store.set('a', 'z', 3);
+    assert.equal(store.usedBytes, 1 + 3 + 1 + 10);
+    store.assertInvariants();
+    store.set('b', 'w', huge);
+    store.delete('b');
+    assert.equal(store.usedBytes, 1 + 3);
+    assert.equal(store.chargedBytes, 1 + 3 + 2 ** 32);
+    store.assertInvariants();
+  });
+
   it('caches nothing at capacity 0, not even an empty entry', () => {
     const s = new Store<string>({ capacityBytes: 0 });
     assert.equal(s.set('', '', 0).kind, 'rejected');
