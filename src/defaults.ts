@@ -84,7 +84,9 @@ export const defaults = {
   /** Milliseconds a node's breaker stays open after a failed call before one call tries again. */
   breakerOpenMs: 1_000,
   /**
-   * A pool node whose own process stood still this long (ms) drops its keys and registers again.
+   * A pool node whose own process stood still this long (ms) serves nothing until its manager
+   * says it is still a member (it keeps its keys) or failed it over (it drops them and registers
+   * again; src/node/stall-guard.ts).
    * The manager cannot fail a node over before it has been silent for downAfterMs since its last
    * answer, which came at most healthIntervalMs before the stall began; a node registered with a
    * manager uses that manager's downAfterMs minus 1.5 s (never under 500 ms).

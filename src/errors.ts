@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'CP_ERR_POOL_BUSY',
   'CP_ERR_POOL_RESIZE_FAILED',
   'CP_ERR_NODE_UNREACHABLE',
+  'CP_ERR_NODE_VERIFYING',
   'CP_ERR_CONFIG_REJECTED',
   'CP_ERR_PRECONDITION_FAILED',
   'CP_ERR_CLIENT_CLOSED',
@@ -309,6 +310,16 @@ export const errors = {
     new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} did not answer ${what}`, {
       cause,
     }),
+  /**
+   * A write or removal sent to a pool node whose process has just stood still, while it asks its
+   * manager whether it is still a member (src/node/stall-guard.ts): nothing changed; retry.
+   */
+  nodeVerifying: () =>
+    new OperationalError(
+      'CP_ERR_NODE_VERIFYING',
+      'this node is checking with its manager that it is still a member (its process stood still); nothing changed, retry',
+      { statusCode: 503 },
+    ),
   /** Neither node of a moving partition's pair answered a read or a write of the gateway. */
   nodeUnreachable: (address: string) =>
     new OperationalError('CP_ERR_NODE_UNREACHABLE', `node ${address} cannot be reached`),

@@ -14,7 +14,7 @@ import { defaults } from '../defaults.js';
 import type { PartitionStrategy, PartitionTable } from '../partition/index.js';
 import type { MigrationJSON, Routing } from '../pool/index.js';
 import { rollOutConfig } from './config-rollout.js';
-import type { Member } from './membership.js';
+import type { Member, MemberStatus } from './membership.js';
 import { MigrationRunner } from './migration-runner.js';
 import { NodeLifecycle } from './node-lifecycle.js';
 import { NodeStarter } from './node-starter.js';
@@ -319,15 +319,17 @@ export class Manager {
    * Keeps a member's snapshot (last one per node, and a few minutes of history for rates).
    * Snapshots of nodes that are not members (left the pool, not joined yet) are ignored; one of
    * a node whose partitions were failed over is answered with `rejoin` (Publisher drops its keys
-   * and registers again, and joins as an empty member).
+   * and registers again, and joins as an empty member). `status` is the node's standing as a
+   * member (null: not a member): a node whose process stood still keeps its keys only if it is a
+   * member that is not down (src/node/stall-guard.ts).
    */
-  acceptSnapshot(snapshot: NodeSnapshot): { rejoin: boolean } {
+  acceptSnapshot(snapshot: NodeSnapshot): { rejoin: boolean; status: MemberStatus | null } {
+    const member = this.#pool.members.get(snapshot.address);
     // A node failed over while it was unreachable is told to drop its keys and register again.
-    if (!this.#pool.members.has(snapshot.address))
-      return { rejoin: this.#failedOver.has(snapshot.address) };
+    if (!member) return { rejoin: this.#failedOver.has(snapshot.address), status: null };
     this.#pool.statistics.record(snapshot);
     this.#options.onSnapshot?.(snapshot);
-    return { rejoin: false };
+    return { rejoin: false, status: member.status };
   }
 
   /**

@@ -16,6 +16,7 @@ import { processCollector } from './collector.js';
 import { EntryStore } from './entry-store.js';
 import { Fences } from './fences.js';
 import { Ownership, type KeyOperation } from './ownership.js';
+import { StallGuard } from './stall-guard.js';
 import type { ImportOutcome, NodeSnapshot } from '../wire/index.js';
 
 /** Options of CacheNode. */
@@ -51,6 +52,8 @@ export class CacheNode {
   readonly fences = new Fences();
   /** The partitions this node serves, as its manager last said (ownership.ts). */
   readonly ownership = new Ownership();
+  /** Suspends the node after a pause of its process, until its manager is asked (stall-guard.ts). */
+  readonly liveness = new StallGuard();
   readonly maxKeyBytes: number;
   readonly maxValueBytes: number;
   #cacheIndex: number;
@@ -131,6 +134,12 @@ export class CacheNode {
    * for any write. A read refused without a version is a miss (false).
    */
   #serves(operation: KeyOperation, key: string, routedBy: number | undefined): boolean {
+    // After a pause of the process, nothing is served until the manager was asked: a read
+    // misses, a write or a removal is refused (nothing acknowledged that the pool may not keep).
+    if (this.liveness.suspended()) {
+      if (operation === 'read') return false;
+      throw errors.nodeVerifying();
+    }
     const ownership = this.ownership;
     if (ownership.version === undefined) return true;
     const partition = partitionOf(key);

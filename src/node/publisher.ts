@@ -5,11 +5,14 @@
  * `tick()` is the step the timer runs and tests call; failures are logged and retried next tick.
  * Calls go through the internal client (src/http/internal-client.ts).
  *
- * A node of a pool must never serve values the pool has given up on. Two things make it drop
- * every key and register again as a new, empty member: the manager answering a push with
- * `rejoin` (it failed this node's partitions over while the node was unreachable), and the node
- * finding that its own process was frozen (stopped, or starved) for longer than `stallMs`, long
- * enough for the manager to have declared it dead.
+ * A node of a pool must never serve values the pool has given up on. The manager answering a
+ * push with `rejoin` (it failed this node's partitions over while the node was unreachable) makes
+ * it drop every key and register again as a new, empty member. Its own process standing still for
+ * `stallMs` or more (long enough for the manager to have declared it dead) suspends it
+ * (stall-guard.ts: reads miss, writes are refused) while it asks the manager at once: still a
+ * member that is not down, it serves again with its keys; `rejoin`, or no such answer within the
+ * manager's down-after, and it drops every key and registers again. A pause of the collector or of
+ * a busy machine thus costs a round trip to the manager, not the node's keys.
  */
 import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
@@ -35,19 +38,26 @@ export interface PublisherOptions {
   stallMs?: number;
 }
 
+/** Least time a suspended node waits for the manager's word before it drops its keys, in ms. */
+const VERIFY_MIN_MS = 2_000;
+/** Timeout of one push that asks the manager after a stall, in ms. */
+const VERIFY_CALL_MS = 1_000;
+
 export class Publisher {
   readonly #options: PublisherOptions;
   #registered = false;
   #timer: NodeJS.Timeout | undefined;
   #stallTimer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
-  #stallMs: number;
+  /** The manager's down-after (ms), as its registration answer said; bounds a verification. */
+  #downAfterMs: number = defaults.downAfterMs;
+  #verifying = false;
+  #stopped = false;
   /** The manager's endpoints, when there is a manager. */
   readonly #manager: InternalClient | undefined;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
-    this.#stallMs = options.stallMs ?? defaults.nodeStallMs;
     this.#manager = options.managerUrl
       ? new InternalClient({
           origin: options.managerUrl,
@@ -73,32 +83,84 @@ export class Publisher {
   }
 
   /**
-   * Checks every defaults.stallCheckMs that the process was not frozen: a check that comes much
-   * later than due means the whole process stood still (SIGSTOP, a starved VM) and the manager may
-   * have failed its partitions over meanwhile.
+   * Beats every defaults.stallCheckMs: a beat that comes much later than due means the whole
+   * process stood still (SIGSTOP, a starved VM) and the manager may have failed its partitions
+   * over meanwhile (stall-guard.ts).
    */
   #watchStalls(): void {
-    let lastMs = Date.now();
-    this.#stallTimer = setInterval(() => {
-      const now = Date.now();
-      const gapMs = now - lastMs;
-      lastMs = now;
-      if (gapMs < this.#stallMs) return;
-      this.#dropAndRejoin(`the node's process stood still for ${gapMs} ms`);
-    }, defaults.stallCheckMs);
+    const { liveness } = this.#options.node;
+    liveness.watch(this.#options.stallMs ?? defaults.nodeStallMs, (gapMs) => this.#stalled(gapMs));
+    this.#stallTimer = setInterval(() => liveness.beat(), defaults.stallCheckMs);
     this.#stallTimer.unref();
+  }
+
+  /** The node was suspended after a pause of `gapMs`: ask the manager (once at a time). */
+  #stalled(gapMs: number): void {
+    this.#options.logger?.warn(
+      { gapMs },
+      "the node's process stood still; serving nothing until the manager confirms its membership",
+    );
+    if (this.#verifying) return;
+    this.#verifying = true;
+    void this.#verify(gapMs).finally(() => {
+      this.#verifying = false;
+    });
+  }
+
+  /**
+   * Pushes a snapshot until the manager's answer settles the node's standing: still a member
+   * that is not down, it resumes with its keys; `rejoin`, or no such answer within the manager's
+   * down-after, it drops every key and resumes empty. Never throws.
+   */
+  async #verify(gapMs: number): Promise<void> {
+    const { node, logger } = this.#options;
+    const deadline = Date.now() + Math.max(this.#downAfterMs, VERIFY_MIN_MS);
+    for (;;) {
+      if (this.#stopped) return;
+      try {
+        const answer = (await this.#post(
+          '/api/manager/stats',
+          node.snapshot(this.#options.address()),
+          VERIFY_CALL_MS,
+        )) as { rejoin?: unknown; status?: unknown } | undefined;
+        if (answer?.rejoin === true) {
+          this.#dropAndRejoin('the manager failed this node over while its process stood still');
+          return;
+        }
+        if (typeof answer?.status === 'string' && answer.status !== 'down') {
+          node.liveness.resume();
+          logger?.info(
+            { gapMs, status: answer.status },
+            'the manager still counts the node a member: serving again with its keys',
+          );
+          return;
+        }
+      } catch (error) {
+        logger?.debug({ err: error }, 'could not ask the manager after a stall');
+      }
+      if (Date.now() >= deadline) {
+        this.#dropAndRejoin(
+          `its process stood still for ${gapMs} ms and the manager did not confirm its membership`,
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, defaults.stallCheckMs));
+    }
   }
 
   /** Drops every key and registers again (see the module header). */
   #dropAndRejoin(why: string): void {
     this.#options.node.clear();
     this.#options.node.ownership.reset();
+    this.#options.node.liveness.resume();
     this.#registered = false;
     this.#options.logger?.warn({ why }, 'dropped every key; registering again as an empty node');
   }
 
   /** Stops the timer and waits for a running tick. */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#options.node.liveness.unwatch();
     if (this.#timer) clearInterval(this.#timer);
     if (this.#stallTimer) clearInterval(this.#stallTimer);
     this.#timer = undefined;
@@ -152,8 +214,11 @@ export class Publisher {
           }
         | undefined;
       const downAfterMs = content?.down_after_ms;
-      if (this.#options.stallMs === undefined && typeof downAfterMs === 'number' && downAfterMs > 0)
-        this.#stallMs = Math.max(500, downAfterMs - 1_500);
+      if (typeof downAfterMs === 'number' && downAfterMs > 0) {
+        this.#downAfterMs = downAfterMs;
+        if (this.#options.stallMs === undefined)
+          node.liveness.setStallMs(Math.max(500, downAfterMs - 1_500));
+      }
       node.configure({
         cacheIndex: typeof content?.cache_index === 'number' ? content.cache_index : undefined,
         capacityMb: typeof content?.capacity === 'number' ? content.capacity : undefined,

@@ -598,12 +598,18 @@ export const managerRoutes = {
       'Every field but expiredTotal is checked against its range (docs/http-api.md, Statistics publication); a field the manager does not read is not refused.',
     body: nodeSnapshotSchema,
     response: {
-      200: envelopeOf('Kept; rejoin is true for a node failed over while it was away.', {
-        type: 'object',
-        required: ['rejoin'],
-        additionalProperties: false,
-        properties: { rejoin: { type: 'boolean' } },
-      }),
+      200: envelopeOf(
+        "Kept; rejoin is true for a node failed over while it was away; status is the node's standing as a member (null: not a member), which a node whose process stood still reads before it serves again.",
+        {
+          type: 'object',
+          required: ['rejoin', 'status'],
+          additionalProperties: false,
+          properties: {
+            rejoin: { type: 'boolean' },
+            status: { anyOf: [memberStatusSchema, { type: 'null' }] },
+          },
+        },
+      ),
       400: refusalOf('A field out of range, named; nothing of the snapshot is kept.'),
       ...control,
     },

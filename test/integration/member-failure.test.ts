@@ -6,6 +6,9 @@
  * to its size with an empty node. A hung node that resumes never serves what it held.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { partitionOf } from '../../src/partition/index.js';
 import { call, send, until } from '../helpers/http.js';
@@ -146,6 +149,41 @@ describe('members that fail', { timeout: 180_000 }, () => {
     } finally {
       if (isAlive(pid)) process.kill(pid, 'SIGCONT');
     }
+  });
+
+  it('a node whose process stands still briefly (a busy machine) asks the manager and keeps its keys', async () => {
+    // --down-after 2000: a pause of 500 ms or more suspends the node (stall-guard.ts), while the
+    // manager fails nobody over before 2 s of silence. Before the guard asked the manager, such a
+    // pause dropped every key of the node.
+    const dataDir = mkdtempSync(join(tmpdir(), 'cachepool-stall-'));
+    const pool = await startPool(['--nodes', '2', '--down-after', String(DOWN_AFTER_MS)], {
+      dataDir,
+    });
+    const nodes = await members(pool);
+    const keys = Array.from({ length: 200 }, (_, i) => `pause-${i}`);
+    for (const key of keys) assert.equal((await put(pool, key, `v-${key}`)).status, 200);
+    const owned = (await table(pool)).partitions;
+    const victim = nodes[1]!;
+    const onVictim = keys.filter((key) => owned[partitionOf(key)] === victim);
+    assert.ok(onVictim.length > 0);
+    const pid = await pidOf(pool, victim);
+    const log = join(dataDir, 'nodes', 'node-1.log');
+
+    process.kill(pid, 'SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    process.kill(pid, 'SIGCONT');
+    await until('the node to ask the manager and serve again', async () =>
+      readFileSync(log, 'utf8').includes('the manager still counts the node a member'),
+    );
+    const lines = readFileSync(log, 'utf8');
+    assert.match(lines, /stood still; serving nothing until the manager confirms/);
+    assert.doesNotMatch(lines, /dropped every key/);
+    assert.deepEqual(await members(pool), nodes, 'nobody was failed over');
+    const after_ = await readAll(pool, keys);
+    assert.deepEqual(after_.errors, []);
+    assert.equal(after_.misses, 0, 'the paused node kept its keys');
+    for (const key of onVictim) assert.equal((await get(pool, key)).json.content, `v-${key}`);
+    assert.equal((await put(pool, onVictim[0]!, 'later')).status, 200);
   });
 
   it('a node started by hand that dies: misses, not errors; failed over; a shrink after it works', async () => {

@@ -80,6 +80,7 @@ const samples: Record<keyof typeof errors, unknown[]> = {
   peerUnreachable: [new Error('ECONNREFUSED')],
   nodeDidNotAnswer: ['127.0.0.1:9', 'POST /api/cache/key', new Error('ECONNREFUSED')],
   nodeUnreachable: ['127.0.0.1:9'],
+  nodeVerifying: [],
   nodeRefused: ['127.0.0.1:9', 'GET /keys', 'no token', { statusCode: 401, body: '' }],
   nodeRefusedMove: ['127.0.0.1:9', 'busy: …', { statusCode: 400, errorCode: 'CP_ERR_MOVE_BUSY' }],
   fanOutRefused: ['DELETE', '/api/cache', '{"success":"false"}'],
