@@ -422,12 +422,15 @@ export async function runFaultScenario(
         }
         case 'concurrent': {
           // Two resizes at once, while no repair runs (one that started meanwhile refuses both
-          // as busy: the pair is asked again once it is over).
+          // as busy: the pair is asked again once it is over). A repair can hold the resize lock
+          // with no migration running (a fail-over stopping the dead process, a grow back
+          // starting its node), which idle() does not see: hence the pause between attempts.
           let answers: EnvelopeAnswer[] = [];
-          for (let attempt = 0; attempt < 3; attempt++) {
+          for (let attempt = 0; attempt < 40; attempt++) {
             await idle();
             answers = await Promise.all([resize(change), resize(change)]);
             if (answers.some((a) => a.status !== busyStatus)) break;
+            await sleep(250);
           }
           for (const answer of answers) record.answers.push(noteResize(answer));
           const busy = answers.filter(
