@@ -64,7 +64,14 @@ export class MigrationRunner {
    * published with the moving partitions (a rollback's differs from the pool's).
    */
   get routedTable(): PartitionTable {
-    return this.#routedTable ?? this.#options.pool.table;
+    const published = this.#routedTable;
+    const table = this.#options.pool.table;
+    // The last table published stays in force until the pool's own table has caught up with it:
+    // a migration's last publish (no more moves) comes before the pool takes the new table, and
+    // the routing must never step back to the old one between the two.
+    if (published !== null && (this.#moving.length > 0 || published.version > table.version))
+      return published;
+    return table;
   }
 
   /** The routing version in force (src/partition/roles.ts). */
@@ -117,7 +124,7 @@ export class MigrationRunner {
    */
   async #publish(table: PartitionTable, moving: readonly RoleMove[], skip?: string): Promise<void> {
     await this.#pushRoles(table, moving, undefined, skip);
-    this.#routedTable = moving.length > 0 ? table : null;
+    this.#routedTable = table;
     this.#moving = [...moving];
     await this.#options.routing()?.publish(table, moving);
   }

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Manager } from '../../../src/manager/index.js';
-import { NodeClient } from '../../../src/pool/index.js';
+import type { PartitionTable } from '../../../src/partition/index.js';
+import { NodeClient, Routing, type MovingPartition } from '../../../src/pool/index.js';
 import { InProcessProvisioner } from '../../helpers/in-process-provisioner.js';
 import { until } from '../../helpers/http.js';
 
@@ -63,6 +64,40 @@ describe('resizing with nodes the provisioner starts and stops', () => {
       assert.deepEqual(new Set(manager.table.owners), new Set(left));
       await assertOnOwners(manager, keys);
       assert.equal((await client(left[0]!).keys()).length, keys.length);
+    } finally {
+      await manager.close();
+      await provisioner.close();
+    }
+  });
+});
+
+describe('the routing state the manager serves during a resize', () => {
+  it('never steps back to an older routing version, not even between the last publish and the new table', async () => {
+    const provisioner = new InProcessProvisioner();
+    const manager = new Manager({ provisioner, logger, initialNodes: 1, maxNodes: 3 });
+    await manager.start();
+    // What a table reader (GET /api/manager/partitions reads manager.routing()) sees while the
+    // gateway of this process drains each published state.
+    const seen: number[] = [];
+    class Watched extends Routing {
+      override async publish(table: PartitionTable, moving: readonly MovingPartition[] = []) {
+        seen.push(manager.routing().version);
+        await super.publish(table, moving);
+        seen.push(manager.routing().version);
+      }
+    }
+    manager.attachRouting(new Watched(manager.table));
+    try {
+      const before = manager.routing().version;
+      await manager.resize(2, 'manual');
+      await manager.resize(3, 'manual');
+      await manager.resize(2, 'manual');
+      seen.push(manager.routing().version);
+      assert.ok(seen.length >= 12, `${seen.length} publishes seen`);
+      for (let i = 1; i < seen.length; i++)
+        assert.ok(seen[i]! >= seen[i - 1]!, `the routing version stepped back: ${seen.join(', ')}`);
+      assert.ok(seen.at(-1)! > before);
+      assert.equal(manager.routing().table.version, manager.table.version);
     } finally {
       await manager.close();
       await provisioner.close();
