@@ -22,7 +22,12 @@ function walk(dir) {
   }
 }
 walk(root);
-const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
+// A filter matches the path under the project (`test/unit/node/…`), never the checkout's own
+// directory: a checkout in /work/wt-store must not select every test for `store`.
+const underProject = (f) => `test/${f.slice(root.length)}`;
+const selected = filter.length
+  ? files.filter((f) => filter.some((x) => underProject(f).includes(x)))
+  : files;
 if (selected.length === 0) {
   console.error(`no test files found under ${root}${filter.length ? ` matching ${filter}` : ''}`);
   process.exit(1);
