@@ -10,6 +10,7 @@ import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import type { Forwarder } from '../pool/moving-pair.js';
 import { upstreamOf, type Upstream, type UpstreamMethod } from '../pool/upstreams.js';
+import { sendUntilVerified, VERIFYING_CODE } from '../pool/verifying.js';
 
 /** An answer: status, bytes, ETag, and the routing version a refusing node announced. */
 export type Answer = Upstream;
@@ -34,7 +35,8 @@ export class Connections {
 
   /**
    * Sends `method path` to `address` with `headers` and `body`, and reads the whole answer. A
-   * transport failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE.
+   * transport failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE. A node's
+   * CP_ERR_NODE_VERIFYING is sent again (src/pool/verifying.ts).
    */
   async send(
     address: string,
@@ -43,18 +45,23 @@ export class Connections {
     headers: Record<string, string>,
     body?: Buffer,
   ): Promise<Answer> {
-    try {
-      const answer = await this.#pool(address).request({
-        method,
-        path,
-        headers: { ...this.#auth, ...headers },
-        body: body === undefined || body.length === 0 ? null : body,
-      });
-      const bytes = Buffer.from(await answer.body.arrayBuffer());
-      return upstreamOf(answer.statusCode, answer.headers, bytes);
-    } catch (error) {
-      throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
-    }
+    const send = async (): Promise<Answer> => {
+      try {
+        const answer = await this.#pool(address).request({
+          method,
+          path,
+          headers: { ...this.#auth, ...headers },
+          body: body === undefined || body.length === 0 ? null : body,
+        });
+        const bytes = Buffer.from(await answer.body.arrayBuffer());
+        return upstreamOf(answer.statusCode, answer.headers, bytes);
+      } catch (error) {
+        throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
+      }
+    };
+    const answer = await send();
+    // A node checking with its manager after a pause changed nothing: asked again.
+    return answer.errorCode === VERIFYING_CODE ? sendUntilVerified(answer, send) : answer;
   }
 
   /** A Forwarder that adds `headers` (e.g. the table version) to every request it sends. */

@@ -30,6 +30,7 @@ import { invalidateLegacy, readThrough, writeThrough } from './moving-pair.js';
 import { ResponseRelay, type RelayTarget } from './relay.js';
 import { routingTag, type RouteView, type Routing } from './routing.js';
 import { ROUTING_RETRIES, StaleWatch } from './stale-routing.js';
+import { VERIFYING_RETRIES, VERIFYING_WAIT_MS } from './verifying.js';
 import {
   relayedHeadersOf,
   type Upstream,
@@ -118,6 +119,8 @@ class Exchange implements RelayTarget {
   #body: Buffer = Buffer.alloc(0);
   /** How many times the request was sent again (after a refusal, or its node gone). */
   #attempt = 0;
+  /** How many times a verifying owner's refusal was sent again (verifying.ts). */
+  #verifyingTries = 0;
   /** The routing version the request was last routed by. */
   #routedBy = 0;
 
@@ -200,7 +203,12 @@ class Exchange implements RelayTarget {
           path,
           this.#type,
           body,
-          new ResponseRelay(this.#response, this, this.#retries()),
+          new ResponseRelay(
+            this.#response,
+            this,
+            this.#retries(),
+            this.#verifyingTries < VERIFYING_RETRIES,
+          ),
           tag,
         );
       } catch (error) {
@@ -261,6 +269,17 @@ class Exchange implements RelayTarget {
           invalidateLegacy(forwarder, key),
         )
       : readThrough(forwarder, view, key, method, path, this.#type, body);
+  }
+
+  /**
+   * The owner is checking with its manager after a pause and changed nothing (RelayTarget,
+   * verifying.ts): the request is sent again after a short wait.
+   */
+  verifying(): void {
+    this.#options.upstreams.breaker.succeeded(this.#owner);
+    this.#leave();
+    this.#verifyingTries++;
+    setTimeout(() => this.#send(), VERIFYING_WAIT_MS);
   }
 
   /** The relay's report (RelayTarget): the node's answer was relayed, or it failed. */

@@ -4,13 +4,15 @@
  * client's response — no buffering, no copy. Backpressure from a slow client pauses the node's
  * answer. A client that went away is not an error: the node's answer is read to its end and
  * dropped, so the request still ends only when the node has answered (the routing drain counts
- * on that). A refusal for a stale routing may be held back for a retry instead. What to do once
+ * on that). A refusal for a stale routing, or a verifying node's, may be held back for a retry
+ * instead. What to do once
  * the exchange is over is its target's business.
  */
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { ERROR_CODE_HEADER } from '../errors.js';
 import { nodeVersionOf } from './stale-routing.js';
+import { VERIFYING_CODE } from './verifying.js';
 
 /** Who hears how the relay ended (an object, so that no closure is made per request). */
 export interface RelayTarget {
@@ -24,6 +26,11 @@ export interface RelayTarget {
    * routing and the node answered one: nothing reached the client, the target may retry.
    */
   refused(nodeVersion: number): void;
+  /**
+   * Called instead of `relayed` when the relay was told to hold back a verifying node's refusal
+   * (src/pool/verifying.ts) and the node answered one: nothing reached the client.
+   */
+  verifying(): void;
 }
 
 /** One relayed answer (one per forwarded request). */
@@ -32,17 +39,32 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   #target: RelayTarget;
   #resume: (() => void) | undefined;
   #holdsRefusal: boolean;
+  #holdsVerifying: boolean;
   /** The version a held-back refusal announced; its body is read and dropped. */
   #refusedFor: number | undefined;
+  /** A verifying node's refusal is held back; its body is read and dropped. */
+  #verifying = false;
 
   /**
    * `holdsRefusal`: an answer that refuses the request for a stale routing (it names the node's
    * routing version, stale-routing.ts) is not relayed but reported to `target.refused`.
+   * `holdsVerifying`: a verifying node's refusal (verifying.ts) is reported to `target.verifying`.
    */
-  constructor(response: ServerResponse, target: RelayTarget, holdsRefusal = false) {
+  constructor(
+    response: ServerResponse,
+    target: RelayTarget,
+    holdsRefusal = false,
+    holdsVerifying = false,
+  ) {
     this.#response = response;
     this.#target = target;
     this.#holdsRefusal = holdsRefusal;
+    this.#holdsVerifying = holdsVerifying;
+  }
+
+  /** Whether the answer is not relayed (held back for the target). */
+  get #held(): boolean {
+    return this.#refusedFor !== undefined || this.#verifying;
   }
 
   /** Present so that undici treats this as a handler of its current (controller) API. */
@@ -56,6 +78,14 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     if (this.#holdsRefusal) {
       this.#refusedFor = nodeVersionOf(headers);
       if (this.#refusedFor !== undefined) return;
+    }
+    if (
+      this.#holdsVerifying &&
+      statusCode >= 400 &&
+      headers[ERROR_CODE_HEADER] === VERIFYING_CODE
+    ) {
+      this.#verifying = true;
+      return;
     }
     const response = this.#response;
     if (response.destroyed) return;
@@ -72,7 +102,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const response = this.#response;
-    if (response.destroyed || this.#refusedFor !== undefined) return;
+    if (response.destroyed || this.#held) return;
     if (!response.write(chunk)) {
       controller.pause();
       // Made only when a client is slow, not on every request.
@@ -88,11 +118,12 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.#refusedFor !== undefined) return this.#target.refused(this.#refusedFor);
+    if (this.#verifying) return this.#target.verifying();
     if (!this.#response.destroyed) this.#response.end();
     this.#target.relayed(undefined, true);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.#target.relayed(error, this.#refusedFor === undefined && this.#response.headersSent);
+    this.#target.relayed(error, !this.#held && this.#response.headersSent);
   }
 }

@@ -8,6 +8,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import { defaults } from '../defaults.js';
 import { ERROR_CODE_HEADER, errorCodeOf, errors, type ErrorCode } from '../errors.js';
+import { sendUntilVerified, VERIFYING_CODE } from './verifying.js';
 import { Breaker } from './breaker.js';
 import { nodeVersionOf } from './stale-routing.js';
 
@@ -93,7 +94,8 @@ export class Upstreams {
    * Sends `method path` with `body` (raw bytes, `contentType`) to `address` and reads the whole
    * answer; `extra` headers (a /v1 PUT's If-Match, If-None-Match) are sent as given. A transport
    * failure or timeout throws OperationalError CP_ERR_NODE_UNREACHABLE, and so does a call to a
-   * node whose breaker is open, at once.
+   * node whose breaker is open, at once. A node's CP_ERR_NODE_VERIFYING is sent again
+   * (verifying.ts).
    */
   async forward(
     address: string,
@@ -106,21 +108,26 @@ export class Upstreams {
     const headers = extra
       ? { ...extra, ...this.#headers(contentType) }
       : this.#headers(contentType);
-    if (!this.breaker.allows(address)) throw errors.nodeUnreachable(address);
-    try {
-      const answer = await this.#pool(address).request({
-        method,
-        path,
-        headers,
-        body: body === undefined || body.length === 0 ? null : body,
-      });
-      const bytes = Buffer.from(await answer.body.arrayBuffer());
-      this.breaker.succeeded(address);
-      return upstreamOf(answer.statusCode, answer.headers, bytes);
-    } catch (error) {
-      this.breaker.failed(address);
-      throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
-    }
+    const send = async (): Promise<Upstream> => {
+      if (!this.breaker.allows(address)) throw errors.nodeUnreachable(address);
+      try {
+        const answer = await this.#pool(address).request({
+          method,
+          path,
+          headers,
+          body: body === undefined || body.length === 0 ? null : body,
+        });
+        const bytes = Buffer.from(await answer.body.arrayBuffer());
+        this.breaker.succeeded(address);
+        return upstreamOf(answer.statusCode, answer.headers, bytes);
+      } catch (error) {
+        this.breaker.failed(address);
+        throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
+      }
+    };
+    const answer = await send();
+    // A node checking with its manager after a pause changed nothing: asked again (verifying.ts).
+    return answer.errorCode === VERIFYING_CODE ? sendUntilVerified(answer, send) : answer;
   }
 
   /**
