@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaults } from '../src/defaults.js';
 import { onJsonLines } from '../test/helpers/json-lines.js';
 
 export const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url));
@@ -32,6 +33,8 @@ interface SpawnOptions {
   roles?: readonly string[];
   /** How long `stop()` waits after SIGTERM before SIGKILL, in ms. */
   graceMs?: number;
+  /** Flags for the Node.js binary itself (before the script). */
+  nodeFlags?: readonly string[];
 }
 
 /**
@@ -44,8 +47,8 @@ async function spawnServer(
   args: readonly string[],
   options: SpawnOptions,
 ): Promise<{ child: ChildProcess; urls: Map<string, string>; stop: () => Promise<void> }> {
-  const { timeoutMs, roles = [], graceMs = 5_000 } = options;
-  const child = spawn(process.execPath, [script, ...args], {
+  const { timeoutMs, roles = [], graceMs = 5_000, nodeFlags = [] } = options;
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CACHEPOOL_LOG_LEVEL: 'info' },
   });
@@ -102,8 +105,9 @@ export async function startServer(
   script: string,
   args: readonly string[],
   timeoutMs = 15_000,
+  nodeFlags: readonly string[] = [],
 ): Promise<Server> {
-  const { child, urls, stop } = await spawnServer(script, args, { timeoutMs });
+  const { child, urls, stop } = await spawnServer(script, args, { timeoutMs, nodeFlags });
   return { child, pid: child.pid!, url: [...urls.values()][0]!, stop };
 }
 
@@ -162,17 +166,17 @@ export async function startPool(args: readonly string[], timeoutMs = 30_000): Pr
   };
 }
 
-/** Starts a cachepool node with `capacityMb` MB of capacity on a free loopback port. */
+/**
+ * Starts a cachepool node with `capacityMb` MB of capacity on a free loopback port, with the V8
+ * flags cachepool's own launchers give a node (defaults.nodeV8Flags).
+ */
 export function startNode(capacityMb: number): Promise<Server> {
-  return startServer(CLI, [
-    'node',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--capacity',
-    String(capacityMb),
-  ]);
+  return startServer(
+    CLI,
+    ['node', '--host', '127.0.0.1', '--port', '0', '--capacity', String(capacityMb)],
+    15_000,
+    defaults.nodeV8Flags,
+  );
 }
 
 /** The resident set size of process `pid` in bytes (VmRSS) and its peak (VmHWM), from /proc. */

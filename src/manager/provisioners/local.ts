@@ -188,6 +188,7 @@ export class LocalProvisioner implements Provisioner {
   ): Promise<Child> {
     const { logger } = this.#options;
     const args = [
+      ...defaults.nodeV8Flags,
       CLI,
       'node',
       '--host',
