@@ -19,6 +19,7 @@ import {
   encodingOf,
   legacyFailureOf,
   success,
+  type LegacyFailure,
   textFieldsOf,
   toCachePoolError,
   type PreRouter,
@@ -50,6 +51,16 @@ const ROUTES = {
 type Path = keyof typeof ROUTES;
 /** The empty success answer of a put, as sendSuccess sends it. */
 const PUT_DONE = Buffer.from(JSON.stringify(success('')), 'utf8');
+/** A legacy failure answer, its body as text or already as bytes. */
+type FailureAnswer = Omit<LegacyFailure, 'body'> & { body: string | Buffer };
+/**
+ * The answer to a miss, built once: a miss is an expected outcome, answered without constructing
+ * and throwing an error (its stack trace) and mapping it back, with the same bytes and headers.
+ */
+const MISS: FailureAnswer = (() => {
+  const answer = legacyFailureOf(errors.unknownKey());
+  return { ...answer, body: Buffer.from(answer.body, 'utf8') };
+})();
 
 /** Builds the pre-router (see the module header). */
 export function createFastLegacy(options: FastLegacyOptions): PreRouter {
@@ -121,7 +132,7 @@ function answer(
       return;
     }
     const entry = node.get(key, routedBy);
-    if (entry === undefined) throw errors.unknownKey();
+    if (entry === undefined) return void sendFailure(response, MISS, false);
     send(response, 200, legacyAnswer(entry));
   } catch (error) {
     let known = toCachePoolError(error, options.bodyLimitBytes, contentType);
@@ -129,18 +140,29 @@ function answer(
       options.logger?.error({ err: error, method: 'POST', url: path }, 'internal error');
       known = errors.internal();
     }
-    const answer = legacyFailureOf(known);
-    if (parseFailed) response.setHeader('connection', 'close');
-    for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
-    send(response, answer.status, answer.body);
+    sendFailure(response, legacyFailureOf(known), parseFailed);
   }
 }
 
-function send(response: ServerResponse, status: number, body: Buffer | string): void {
+function send(response: ServerResponse, status: number, body: Buffer): void {
   if (response.destroyed) return;
-  response.writeHead(status, {
+  response.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': body.length });
+  response.end(body);
+}
+
+/**
+ * Sends a failure answer with its headers in the order the error handler's reply has them
+ * (`connection: close` after a body the parser refused, the error's own, then the content's), in
+ * one writeHead.
+ */
+function sendFailure(response: ServerResponse, answer: FailureAnswer, close: boolean): void {
+  if (response.destroyed) return;
+  const body = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body;
+  response.writeHead(answer.status, {
+    ...(close ? { connection: 'close' } : {}),
+    ...answer.headers,
     'content-type': JSON_TYPE,
-    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    'content-length': body.length,
   });
   response.end(body);
 }
