@@ -3,8 +3,9 @@
  * (`POST /api/cache/content`): a pre-router in front of Fastify (as the gateway has,
  * src/pool/fast-path.ts) that reads a body of a known length, takes the fields out of it and
  * answers exactly as the Fastify routes do — the same checks and error envelopes, the same
- * statistics and recency, through the same CacheNode calls (`checkKey` and `get`, `putText`); a
- * hit sends the stored bytes in one write. It takes a form or JSON body, read by the one legacy
+ * statistics and recency, through the same CacheNode calls (`checkKey` and `get`, `putText`; a
+ * form put makes its entry from the decoded bytes and calls `put` with putText's checks); a hit
+ * sends the stored bytes in one write, a miss a prebuilt answer. It takes a form or JSON body, read by the one legacy
  * reader (src/http/legacy-body.ts) that the Fastify parser and the gateway use too; its errors
  * are mapped as the error handler maps them. Everything else — other paths or a query string,
  * multipart and other content types, chunked, empty or too large bodies, a missing or wrong
@@ -17,6 +18,9 @@ import { errors } from '../errors.js';
 import {
   bearerAuthorized,
   encodingOf,
+  formFieldBytes,
+  formFieldText,
+  formRawValuesOf,
   legacyFailureOf,
   success,
   type LegacyFailure,
@@ -26,7 +30,7 @@ import {
 } from '../http/index.js';
 import { routedByOf } from './routed-by.js';
 import type { CacheNode } from './cache-node.js';
-import { legacyAnswer } from './entry.js';
+import { legacyAnswer, utf8TextEntry } from './entry.js';
 import { parseTtl } from './ttl.js';
 
 /** Options of createFastLegacy. */
@@ -118,6 +122,8 @@ function answer(
   // As Fastify after a body its parser refused: the answer closes the connection.
   let parseFailed = false;
   try {
+    if (path === '/api/cache/content' && encoding === 'form')
+      return void putForm(node, body, headers, response);
     const fields = textFieldsOf(encoding, body, ROUTES[path], () => {
       parseFailed = true;
     });
@@ -142,6 +148,34 @@ function answer(
     }
     sendFailure(response, legacyFailureOf(known), parseFailed);
   }
+}
+
+/**
+ * A put with a form body: its value is decoded straight into bytes and copied into its entry,
+ * never made a string (a 100 KB value was decoded, checked and encoded again in four passes and
+ * as many copies). The checks and their order are those of the JSON path above and of
+ * CacheNode.putText, which the Fastify route calls: the key, the routing version, the TTL, the
+ * value's text, a missing or empty value, its size, the node's ownership (put), the capacity.
+ */
+function putForm(
+  node: CacheNode,
+  body: Buffer,
+  headers: IncomingHttpHeaders,
+  response: ServerResponse,
+): void {
+  const [rawKey, rawValue, rawTtl] = formRawValuesOf(body, ROUTES['/api/cache/content']);
+  const key = node.checkKey(formFieldText(rawKey, 'key'));
+  const routedBy = routedByOf({ headers });
+  const ttlS = parseTtl('ttl', formFieldText(rawTtl, 'ttl'));
+  const value =
+    rawValue === undefined || rawValue.length === 0 ? undefined : formFieldBytes(rawValue, 'value');
+  if (value === undefined) throw errors.missingValue();
+  node.checkValueBytes(value.bytes.length);
+  const entry = utf8TextEntry(value.bytes, value.plain);
+  const outcome = node.put(key, entry, node.deadlineAfter(ttlS), routedBy);
+  if (outcome.kind === 'rejected')
+    throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
+  send(response, 200, PUT_DONE);
 }
 
 function send(response: ServerResponse, status: number, body: Buffer): void {
