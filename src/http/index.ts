@@ -32,6 +32,10 @@ export {
   jsonFieldsOf,
   parseJsonBody,
   formValuesOf,
+  formRawValuesOf,
+  formFieldText,
+  formFieldBytes,
+  type FormBytes,
   type BodyEncoding,
   type TextFields,
 } from './legacy-body.js';

@@ -88,7 +88,7 @@ export function emptyFields(): Fields {
 export function formFieldsOf(body: Buffer): Fields {
   const fields = emptyFields();
   forEachFormField(body, (name, start, end) => {
-    if (!Object.hasOwn(fields, name)) fields[name] = decodeComponent(body, start, end);
+    if (!Object.hasOwn(fields, name)) fields[name] = decodeComponent(body.subarray(start, end));
     return true;
   });
   return fields;
@@ -103,17 +103,118 @@ export function formValuesOf(
   body: Buffer,
   names: readonly string[],
 ): (string | typeof NOT_TEXT | undefined)[] {
-  const values: (string | typeof NOT_TEXT | undefined)[] = names.map(() => undefined);
+  return formRawValuesOf(body, names).map((raw) =>
+    raw === undefined ? undefined : decodeComponent(raw),
+  );
+}
+
+/**
+ * The first value of each field `names` of a form body as it was sent, still encoded: a view of
+ * `body`, not a copy (formFieldText and formFieldBytes decode it). Undefined for a field that is
+ * absent. The fields are found as formFieldsOf finds them.
+ */
+export function formRawValuesOf(body: Buffer, names: readonly string[]): (Buffer | undefined)[] {
+  const values: (Buffer | undefined)[] = names.map(() => undefined);
   let missing = names.length;
   forEachFormField(body, (name, start, end) => {
     const at = names.indexOf(name);
     if (at !== -1 && values[at] === undefined) {
-      values[at] = decodeComponent(body, start, end);
+      values[at] = body.subarray(start, end);
       missing--;
     }
     return missing > 0;
   });
   return values;
+}
+
+/**
+ * A form value as sent (formRawValuesOf) as text, by fieldText's rule: undefined when absent; a
+ * 400 naming `name` when its bytes are not UTF-8.
+ */
+export function formFieldText(raw: Buffer | undefined, name: string): string | undefined {
+  if (raw === undefined) return undefined;
+  const value = decodeComponent(raw);
+  if (value === NOT_TEXT) throw errors.notUnicode(name);
+  return checkText(value, name);
+}
+
+/** A form value decoded to bytes (formFieldBytes). */
+export interface FormBytes {
+  /**
+   * The decoded bytes, UTF-8: the text formFieldText reads, encoded. A view of a buffer that the
+   * next call reuses (values up to 1 MiB): copy what is kept.
+   */
+  bytes: Buffer;
+  /**
+   * No byte is one that a JSON string must escape (a control character, `"`, `\`): the bytes
+   * can be framed in JSON as they are. Found while decoding, so that a put's value is read once.
+   */
+  plain: boolean;
+}
+
+/** Values up to this size decode into one reused buffer; larger ones into their own. */
+const SCRATCH_MAX_BYTES = 1024 * 1024;
+let scratch = Buffer.alloc(0);
+
+/**
+ * A form value as sent (formRawValuesOf), decoded to bytes without making a string of it: for a
+ * put, which stores the bytes. The same rule as formFieldText (which reads the same text): a
+ * 400 naming `name` when the decoded bytes are not UTF-8. Text decoded from UTF-8 is always
+ * well-formed (UTF-8 cannot encode a lone surrogate), so checkText has nothing to refuse here.
+ */
+export function formFieldBytes(raw: Buffer, name: string): FormBytes {
+  let target = scratch;
+  if (raw.length > target.length) {
+    target = Buffer.allocUnsafeSlow(raw.length);
+    if (raw.length <= SCRATCH_MAX_BYTES) scratch = target;
+  }
+  const written = decodeFormBytes(raw, target, 0, NEEDS_JSON_ESCAPE);
+  const length = written < 0 ? -written - 1 : written;
+  const bytes = target.subarray(0, length);
+  if (!isUtf8(bytes)) throw errors.notUnicode(name);
+  return { bytes, plain: written >= 0 };
+}
+
+/** Per byte, 1 when a JSON string must escape it (control characters, `"`, `\`). */
+const NEEDS_JSON_ESCAPE = new Uint8Array(256);
+NEEDS_JSON_ESCAPE.fill(1, 0, 0x20);
+NEEDS_JSON_ESCAPE[0x22] = 1;
+NEEDS_JSON_ESCAPE[0x5c] = 1;
+
+/** Per byte, its value as a hex digit, or -1. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let digit = 0; digit < 16; digit++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(digit)] = digit;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(digit)] = digit;
+}
+
+/**
+ * Decodes a form component's bytes by the form rule (`+` is a space, `%XX` with two hex digits
+ * is a byte, any other byte is itself) into `target` from `at`, which must have room for
+ * `raw.length` bytes; not checked as UTF-8. Returns the number of bytes written, or, when `mark`
+ * (a table of 256 flags) flags any written byte, -(that number) - 1.
+ */
+function decodeFormBytes(raw: Buffer, target: Buffer, at: number, mark?: Uint8Array): number {
+  const end = raw.length;
+  let length = at;
+  let marked = 0;
+  for (let i = 0; i < end; i++) {
+    let byte = raw[i]!;
+    if (byte === 0x25 /* % */) {
+      if (i + 2 < end) {
+        const value = (HEX_VALUE[raw[i + 1]!]! << 4) | HEX_VALUE[raw[i + 2]!]!;
+        if (value >= 0) {
+          byte = value;
+          i += 2;
+        }
+      }
+    } else if (byte === 0x2b /* + */) {
+      byte = 0x20;
+    }
+    if (mark !== undefined) marked |= mark[byte]!;
+    target[length++] = byte;
+  }
+  return marked === 0 ? length - at : at - length - 1;
 }
 
 /**
@@ -137,7 +238,7 @@ function forEachFormField(
         if (nextEquals === -1) nextEquals = body.length;
       }
       const equals = nextEquals < end ? nextEquals : end;
-      const name = decodeComponent(body, start, equals);
+      const name = decodeComponent(body.subarray(start, equals));
       if (name !== NOT_TEXT && !visit(name, equals === end ? end : equals + 1, end)) return;
     }
     start = end + 1;
@@ -146,9 +247,8 @@ function forEachFormField(
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** One form component (bytes `start`..`end` of `body`) as text, or NOT_TEXT (see formFieldsOf). */
-function decodeComponent(body: Buffer, start: number, end: number): string | typeof NOT_TEXT {
-  const raw = body.subarray(start, end);
+/** One form component (a view of the body) as text, or NOT_TEXT (see formFieldsOf). */
+function decodeComponent(raw: Buffer): string | typeof NOT_TEXT {
   const percent = raw.indexOf(0x25 /* % */);
   if (isUtf8(raw)) {
     const text = raw.toString('utf8');
@@ -163,35 +263,12 @@ function decodeComponent(body: Buffer, start: number, end: number): string | typ
     }
   }
   const bytes = Buffer.allocUnsafe(raw.length);
-  let length = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const byte = raw[i]!;
-    if (byte === 0x2b /* + */) {
-      bytes[length++] = 0x20;
-    } else if (byte === 0x25 && i + 2 < raw.length && isHex(raw[i + 1]!) && isHex(raw[i + 2]!)) {
-      bytes[length++] = (hexValue(raw[i + 1]!) << 4) | hexValue(raw[i + 2]!);
-      i += 2;
-    } else {
-      bytes[length++] = byte;
-    }
-  }
+  const length = decodeFormBytes(raw, bytes, 0);
   try {
     return strictUtf8.decode(bytes.subarray(0, length));
   } catch {
     return NOT_TEXT;
   }
-}
-
-function isHex(byte: number): boolean {
-  return (
-    (byte >= 0x30 && byte <= 0x39) ||
-    (byte >= 0x41 && byte <= 0x46) ||
-    (byte >= 0x61 && byte <= 0x66)
-  );
-}
-
-function hexValue(byte: number): number {
-  return byte <= 0x39 ? byte - 0x30 : (byte | 0x20) - 0x57;
 }
 
 /**
@@ -284,14 +361,8 @@ export function textFieldsOf(
   parseFailed?: () => void,
 ): TextFields {
   if (encoding === 'form') {
-    const values = formValuesOf(body, names);
-    return {
-      text: (index) => {
-        const value = values[index];
-        if (value === NOT_TEXT) throw errors.notUnicode(names[index]!);
-        return value === undefined ? undefined : checkText(value, names[index]!);
-      },
-    };
+    const values = formRawValuesOf(body, names);
+    return { text: (index) => formFieldText(values[index], names[index]!) };
   }
   let parsed: unknown;
   try {

@@ -104,6 +104,8 @@ export class EntryStore {
   readonly #collectAfterBytes: number | undefined;
   /** Value memory released since a major collection was last asked for. */
   #releasedBytes = 0;
+  /** Inside set(): what is released is the garbage of a write (#collectReleased). */
+  #writing = false;
   /** Bytes of values written since a minor collection was last asked for. */
   #arrivedBytes = 0;
   /** The arena's droppedBytesTotal when last looked at. */
@@ -192,9 +194,17 @@ export class EntryStore {
         this.#collect('minor');
       }
     }
-    const outcome = this.#store.set(key, handle, valueBytes, expiresAtMs);
+    let outcome: SetOutcome;
+    this.#writing = true;
+    try {
+      outcome = this.#store.set(key, handle, valueBytes, expiresAtMs);
+    } finally {
+      this.#writing = false;
+    }
     // A rejected entry was not taken: give its room back (any other outcome took it).
     if (outcome.kind === 'rejected') this.#release(handle);
+    // The new entry took some of the room that the garbage of writes may use (#collectReleased).
+    else if (this.#releasedBytes > 0) this.#collectReleased(true);
     return outcome;
   }
 
@@ -299,9 +309,24 @@ export class EntryStore {
   #released(bytes: number): void {
     if (this.#collect === undefined) return;
     this.#releasedBytes += bytes;
-    if (this.#releasedBytes < this.#collectLimit()) return;
+    this.#collectReleased(this.#writing);
+  }
+
+  /**
+   * Asks for a full collection once the garbage of released values reaches the limit — plus,
+   * while values are written (an overwrite, an eviction), the room the live entries leave free
+   * under the capacity: live and dead values then never hold more than the capacity plus the
+   * limit, as in a full store, while a store with room whose keys are overwritten again and again
+   * is not collected every few MB of writes (a full collection costs tens of ms). A removal
+   * (delete, clear, expiry, a lower capacity) is collected at the limit alone, so that the
+   * memory of what left the store is given back soon. Checked on each release and after each
+   * write, which takes room.
+   */
+  #collectReleased(writing: boolean): void {
+    const room = writing ? Math.max(0, this.capacityBytes - this.chargedBytes) : 0;
+    if (this.#releasedBytes < this.#collectLimit() + room) return;
     this.#releasedBytes = 0;
-    this.#collect('major');
+    this.#collect!('major');
   }
 
   #collectLimit(): number {

@@ -61,15 +61,24 @@ export function textEntry(text: string): Entry {
  * is framed like a legacy value; the bytes are copied out of the request's buffer.
  */
 export function rawEntry(value: Buffer, type: string): Entry {
-  if (isUtf8(value)) {
-    const text = value.toString('utf8');
-    if (!NEEDS_ESCAPE.test(text)) {
-      const bytes = Buffer.allocUnsafe(PREFIX.length + value.length + SUFFIX.length);
-      PREFIX.copy(bytes, 0);
-      value.copy(bytes, PREFIX.length);
-      SUFFIX.copy(bytes, PREFIX.length + value.length);
-      return { bytes, framed: true, type, valueBytes: value.length };
-    }
+  return copiedEntry(value, type, isUtf8(value) && !NEEDS_ESCAPE.test(value.toString('utf8')));
+}
+
+/**
+ * An entry for legacy text given as its UTF-8 bytes (a form put's value, decoded straight to
+ * bytes), copied out of them: the entry textEntry makes of the same text. `plain`: no byte of it
+ * needs JSON escaping (the caller found it while decoding), so it is framed.
+ */
+export function utf8TextEntry(bytes: Buffer, plain: boolean): Entry {
+  return copiedEntry(bytes, TEXT_TYPE, plain);
+}
+
+/** A copy of `value` in a buffer of its own: in the legacy hit frame when `framed`. */
+function copiedEntry(value: Buffer, type: string, framed: boolean): Entry {
+  if (framed) {
+    const bytes = frameBuffer(value.length);
+    value.copy(bytes, PREFIX.length);
+    return { bytes, framed: true, type, valueBytes: value.length };
   }
   const bytes = Buffer.allocUnsafe(value.length);
   value.copy(bytes);

@@ -3,8 +3,9 @@
  * (`POST /api/cache/content`): a pre-router in front of Fastify (as the gateway has,
  * src/pool/fast-path.ts) that reads a body of a known length, takes the fields out of it and
  * answers exactly as the Fastify routes do — the same checks and error envelopes, the same
- * statistics and recency, through the same CacheNode calls (`checkKey` and `get`, `putText`); a
- * hit sends the stored bytes in one write. It takes a form or JSON body, read by the one legacy
+ * statistics and recency, through the same CacheNode calls (`checkKey` and `get`, `putText`; a
+ * form put makes its entry from the decoded bytes and calls `put` with putText's checks); a hit
+ * sends the stored bytes in one write, a miss a prebuilt answer. It takes a form or JSON body, read by the one legacy
  * reader (src/http/legacy-body.ts) that the Fastify parser and the gateway use too; its errors
  * are mapped as the error handler maps them. Everything else — other paths or a query string,
  * multipart and other content types, chunked, empty or too large bodies, a missing or wrong
@@ -17,15 +18,19 @@ import { errors } from '../errors.js';
 import {
   bearerAuthorized,
   encodingOf,
+  formFieldBytes,
+  formFieldText,
+  formRawValuesOf,
   legacyFailureOf,
   success,
+  type LegacyFailure,
   textFieldsOf,
   toCachePoolError,
   type PreRouter,
 } from '../http/index.js';
 import { routedByOf } from './routed-by.js';
 import type { CacheNode } from './cache-node.js';
-import { legacyAnswer } from './entry.js';
+import { legacyAnswer, utf8TextEntry } from './entry.js';
 import { parseTtl } from './ttl.js';
 
 /** Options of createFastLegacy. */
@@ -50,6 +55,16 @@ const ROUTES = {
 type Path = keyof typeof ROUTES;
 /** The empty success answer of a put, as sendSuccess sends it. */
 const PUT_DONE = Buffer.from(JSON.stringify(success('')), 'utf8');
+/** A legacy failure answer, its body as text or already as bytes. */
+type FailureAnswer = Omit<LegacyFailure, 'body'> & { body: string | Buffer };
+/**
+ * The answer to a miss, built once: a miss is an expected outcome, answered without constructing
+ * and throwing an error (its stack trace) and mapping it back, with the same bytes and headers.
+ */
+const MISS: FailureAnswer = (() => {
+  const answer = legacyFailureOf(errors.unknownKey());
+  return { ...answer, body: Buffer.from(answer.body, 'utf8') };
+})();
 
 /** Builds the pre-router (see the module header). */
 export function createFastLegacy(options: FastLegacyOptions): PreRouter {
@@ -107,6 +122,8 @@ function answer(
   // As Fastify after a body its parser refused: the answer closes the connection.
   let parseFailed = false;
   try {
+    if (path === '/api/cache/content' && encoding === 'form')
+      return void putForm(node, body, headers, response);
     const fields = textFieldsOf(encoding, body, ROUTES[path], () => {
       parseFailed = true;
     });
@@ -121,7 +138,7 @@ function answer(
       return;
     }
     const entry = node.get(key, routedBy);
-    if (entry === undefined) throw errors.unknownKey();
+    if (entry === undefined) return void sendFailure(response, MISS, false);
     send(response, 200, legacyAnswer(entry));
   } catch (error) {
     let known = toCachePoolError(error, options.bodyLimitBytes, contentType);
@@ -129,18 +146,57 @@ function answer(
       options.logger?.error({ err: error, method: 'POST', url: path }, 'internal error');
       known = errors.internal();
     }
-    const answer = legacyFailureOf(known);
-    if (parseFailed) response.setHeader('connection', 'close');
-    for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
-    send(response, answer.status, answer.body);
+    sendFailure(response, legacyFailureOf(known), parseFailed);
   }
 }
 
-function send(response: ServerResponse, status: number, body: Buffer | string): void {
+/**
+ * A put with a form body: its value is decoded straight into bytes and copied into its entry,
+ * never made a string (a 100 KB value was decoded, checked and encoded again in four passes and
+ * as many copies). The checks and their order are those of the JSON path above and of
+ * CacheNode.putText, which the Fastify route calls: the key, the routing version, the TTL, the
+ * value's text, a missing or empty value, its size, the node's ownership (put), the capacity.
+ */
+function putForm(
+  node: CacheNode,
+  body: Buffer,
+  headers: IncomingHttpHeaders,
+  response: ServerResponse,
+): void {
+  const [rawKey, rawValue, rawTtl] = formRawValuesOf(body, ROUTES['/api/cache/content']);
+  const key = node.checkKey(formFieldText(rawKey, 'key'));
+  const routedBy = routedByOf({ headers });
+  const ttlS = parseTtl('ttl', formFieldText(rawTtl, 'ttl'));
+  const value =
+    rawValue === undefined || rawValue.length === 0 ? undefined : formFieldBytes(rawValue, 'value');
+  if (value === undefined) throw errors.missingValue();
+  node.checkValueBytes(value.bytes.length);
+  const entry = utf8TextEntry(value.bytes, value.plain);
+  const outcome = node.put(key, entry, node.deadlineAfter(ttlS), routedBy);
+  if (outcome.kind === 'rejected')
+    throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
+  send(response, 200, PUT_DONE);
+}
+
+function send(response: ServerResponse, status: number, body: Buffer): void {
   if (response.destroyed) return;
-  response.writeHead(status, {
+  response.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': body.length });
+  response.end(body);
+}
+
+/**
+ * Sends a failure answer with its headers in the order the error handler's reply has them
+ * (`connection: close` after a body the parser refused, the error's own, then the content's), in
+ * one writeHead.
+ */
+function sendFailure(response: ServerResponse, answer: FailureAnswer, close: boolean): void {
+  if (response.destroyed) return;
+  const body = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body;
+  response.writeHead(answer.status, {
+    ...(close ? { connection: 'close' } : {}),
+    ...answer.headers,
     'content-type': JSON_TYPE,
-    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    'content-length': body.length,
   });
   response.end(body);
 }

@@ -9,6 +9,7 @@ import {
   fieldInteger,
   fieldText,
   readFields,
+  sendLegacyError,
   sendSuccess,
   withQuery,
   type Fields,
@@ -23,6 +24,8 @@ import { parseTtl } from './ttl.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
+/** The miss of a get (built once; its answer is the same every time). */
+const UNKNOWN_KEY = errors.unknownKey();
 
 /**
  * Fields of the body, falling back to the query string (`?key=` on a DELETE without a body),
@@ -47,7 +50,8 @@ export function registerLegacyRoutes(
   app.post('/api/cache/key', { ...data, schema: keyRoutes.getValue }, (request, reply) => {
     const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
     const entry = node.get(key, routedByOf(request));
-    if (entry === undefined) throw errors.unknownKey();
+    // A miss is an expected answer: sent as the error handler would send it, without a throw.
+    if (entry === undefined) return void sendLegacyError(reply, UNKNOWN_KEY);
     reply.header('content-type', JSON_TYPE).send(legacyAnswer(entry));
   });
 

@@ -12,6 +12,8 @@ import {
   NOT_TEXT,
   encodingOf,
   fieldText,
+  formFieldBytes,
+  formFieldText,
   formFieldsOf,
   formValuesOf,
   jsonFieldsOf,
@@ -146,6 +148,43 @@ describe('form bodies', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('decode a value to the bytes of the text it reads as, noting whether JSON must escape any', () => {
+    const alphabet = fc.constantFrom(
+      ...Buffer.from('a=e%y+&2F0zZ5C22"\\'),
+      0x0a,
+      0xc3,
+      0xa9,
+      0xff,
+      0xed,
+      0xb0,
+      0x80,
+    );
+    const notUnicode = (error: unknown) =>
+      error instanceof CachePoolError && error.code === 'CP_ERR_REQUEST_NOT_UNICODE';
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 40 }), (bytes) => {
+        const raw = Buffer.from(bytes);
+        const text = referenceDecode(raw);
+        if (text === NOT_TEXT) {
+          assert.throws(() => formFieldText(raw, 'value'), notUnicode);
+          assert.throws(() => formFieldBytes(raw, 'value'), notUnicode);
+          return;
+        }
+        assert.equal(formFieldText(raw, 'value'), text);
+        const decoded = formFieldBytes(raw, 'value');
+        assert.ok(decoded.bytes.equals(Buffer.from(text, 'utf8')));
+        // eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
+        assert.equal(decoded.plain, !/[\u0000-\u001f"\\]/.test(text));
+      }),
+      { numRuns: 500 },
+    );
+    // A value larger than the reused buffer, then a small one: each reads as its own text.
+    const large = Buffer.from(`v=${'%41'.repeat(400_000)}`).subarray(2);
+    assert.ok(formFieldBytes(large, 'value').bytes.equals(Buffer.alloc(400_000, 'A')));
+    assert.equal(formFieldBytes(Buffer.from('x%22'), 'value').bytes.toString(), 'x"');
+    assert.equal(formFieldBytes(Buffer.from('x%22'), 'value').plain, false);
   });
 
   it('read back any text a client encodes with URLSearchParams, as sent', () => {

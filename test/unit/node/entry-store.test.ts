@@ -119,7 +119,7 @@ describe('EntryStore', () => {
   it('asks for a major collection once released value memory reaches the bound, a minor one once as many bytes were written', () => {
     const asked: string[] = [];
     const store = new EntryStore({
-      capacityBytes: MB,
+      capacityBytes: 200_000,
       collect: (kind) => asked.push(kind),
       collectAfterBytes: 100_000,
     });
@@ -129,16 +129,50 @@ describe('EntryStore', () => {
     assert.equal(asked.length, 0, '90,000 bytes written, none released');
     store.set('big3', large(3), 30_000);
     assert.equal(asked.join(), 'minor', '120,000 bytes written');
-    // Overwrites release 30,000 bytes each: the fourth reaches 100,000.
+    // Two more fill the store (each is charged some 31,500 bytes): no room for another is left.
+    for (let i = 4; i < 6; i++) store.set(`big${i}`, large(i), 30_000);
+    assert.equal(store.size, 6);
+    assert.ok(store.capacityBytes - store.chargedBytes < 30_000, String(store.chargedBytes));
+    asked.length = 0;
+    // Overwrites release 30,000 bytes each: the fourth reaches 100,000 (plus the little room).
     for (let i = 0; i < 3; i++) store.set('big0', large(i), 30_000);
     assert.equal(majors(), 0);
     store.set('big0', large(9), 30_000);
     assert.equal(majors(), 1);
+    // Removals are collected at the bound alone, whatever room they leave.
+    for (let i = 1; i < 4; i++) store.delete(`big${i}`);
+    assert.equal(majors(), 1, '90,000 bytes deleted');
+    store.delete('big4');
+    assert.equal(majors(), 2, '120,000 bytes deleted');
     // Small values: the buffers they arrived in are garbage once copied into the arena.
     asked.length = 0;
     for (let i = 0; i < 2_000; i++)
       store.set(`s${i % 10}`, rawEntry(Buffer.alloc(60, 1), 'application/octet-stream'), 60);
     assert.ok(asked.includes('minor'), asked.join());
+    store.assertInvariants();
+  });
+
+  it('lets the garbage of overwrites use the room the store leaves, never more than the capacity plus the bound', () => {
+    const asked: string[] = [];
+    const store = new EntryStore({
+      capacityBytes: MB,
+      collect: (kind) => asked.push(kind),
+      collectAfterBytes: 100_000,
+    });
+    const large = (i: number) => rawEntry(Buffer.alloc(30_000, i), 'application/octet-stream');
+    for (let i = 0; i < 4; i++) store.set(`big${i}`, large(i), 30_000);
+    const room = store.capacityBytes - store.chargedBytes;
+    assert.ok(room > 800_000, String(room));
+    // A key overwritten again and again in a store with room: no collection at the bound...
+    let released = 0;
+    while (!asked.includes('major')) {
+      store.set('big0', large(released / 30_000), 30_000);
+      released += 30_000;
+      assert.ok(released <= 100_000 + room + 30_000, `no collection after ${released} bytes`);
+    }
+    // ...but one once the garbage and the live values reach the capacity plus the bound.
+    assert.ok(released >= 100_000 + room, `collected after ${released} bytes`);
+    assert.ok(store.chargedBytes + released <= MB + 100_000 + 30_000);
     store.assertInvariants();
   });
 
