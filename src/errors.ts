@@ -311,7 +311,7 @@ export const errors = {
       cause,
     }),
   /**
-   * A write or removal sent to a pool node whose process has just stood still, while it asks its
+   * A write sent to a pool node whose process has just stood still, while it asks its
    * manager whether it is still a member (src/node/stall-guard.ts): nothing changed; retry.
    */
   nodeVerifying: () =>

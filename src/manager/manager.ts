@@ -320,16 +320,24 @@ export class Manager {
    * Snapshots of nodes that are not members (left the pool, not joined yet) are ignored; one of
    * a node whose partitions were failed over is answered with `rejoin` (Publisher drops its keys
    * and registers again, and joins as an empty member). `status` is the node's standing as a
-   * member (null: not a member): a node whose process stood still keeps its keys only if it is a
-   * member that is not down (src/node/stall-guard.ts).
+   * member (null: not a member) and `routing_version` the routing version in force (null before
+   * the pool has a table): a node whose process stood still keeps its keys only if it is a
+   * member that is not down and the routing did not change since it last heard of it
+   * (src/node/stall-guard.ts).
    */
-  acceptSnapshot(snapshot: NodeSnapshot): { rejoin: boolean; status: MemberStatus | null } {
+  acceptSnapshot(snapshot: NodeSnapshot): {
+    rejoin: boolean;
+    status: MemberStatus | null;
+    routing_version: number | null;
+  } {
     const member = this.#pool.members.get(snapshot.address);
+    const routing_version = this.#pool.hasTable ? this.#migrations.routingVersion() : null;
     // A node failed over while it was unreachable is told to drop its keys and register again.
-    if (!member) return { rejoin: this.#failedOver.has(snapshot.address), status: null };
+    if (!member)
+      return { rejoin: this.#failedOver.has(snapshot.address), status: null, routing_version };
     this.#pool.statistics.record(snapshot);
     this.#options.onSnapshot?.(snapshot);
-    return { rejoin: false, status: member.status };
+    return { rejoin: false, status: member.status, routing_version };
   }
 
   /**

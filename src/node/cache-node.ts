@@ -135,8 +135,10 @@ export class CacheNode {
    */
   #serves(operation: KeyOperation, key: string, routedBy: number | undefined): boolean {
     // After a pause of the process, nothing is served until the manager was asked: a read
-    // misses, a write or a removal is refused (nothing acknowledged that the pool may not keep).
-    if (this.liveness.suspended()) {
+    // misses, a write is refused (nothing acknowledged that the pool may not keep). A removal
+    // goes on: removing a copy is always safe, and a router's removal of an old owner's copy
+    // must not fail for it.
+    if (operation !== 'delete' && this.liveness.suspended()) {
       if (operation === 'read') return false;
       throw errors.nodeVerifying();
     }

@@ -10,9 +10,11 @@
  * it drop every key and register again as a new, empty member. Its own process standing still for
  * `stallMs` or more (long enough for the manager to have declared it dead) suspends it
  * (stall-guard.ts: reads miss, writes are refused) while it asks the manager at once: still a
- * member that is not down, it serves again with its keys; `rejoin`, or no such answer within the
- * manager's down-after, and it drops every key and registers again. A pause of the collector or of
- * a busy machine thus costs a round trip to the manager, not the node's keys.
+ * member that is not down, it serves again, with its keys if the routing did not change meanwhile
+ * (else writes of its partitions may have gone elsewhere without removing its copies, and it
+ * drops them); `rejoin`, or no such answer within the manager's down-after, and it drops every key
+ * and registers again. A pause of the collector or of a busy machine thus costs a round trip to
+ * the manager, not the node's keys.
  */
 import type { Logger } from 'pino';
 import { defaults } from '../defaults.js';
@@ -122,16 +124,30 @@ export class Publisher {
           '/api/manager/stats',
           node.snapshot(this.#options.address()),
           VERIFY_CALL_MS,
-        )) as { rejoin?: unknown; status?: unknown } | undefined;
+        )) as { rejoin?: unknown; status?: unknown; routing_version?: unknown } | undefined;
         if (answer?.rejoin === true) {
           this.#dropAndRejoin('the manager failed this node over while its process stood still');
           return;
         }
         if (typeof answer?.status === 'string' && answer.status !== 'down') {
+          // A routing change meanwhile (a move begun, ended or rolled back) may have sent writes
+          // of this node's partitions elsewhere, and their removal of its copies may have timed
+          // out: it cannot vouch for any key then, and drops them (it stays a member).
+          const version = node.ownership.version;
+          const unchanged =
+            version === undefined ||
+            (typeof answer.routing_version === 'number' && answer.routing_version === version);
+          if (!unchanged) {
+            node.clear();
+            logger?.warn(
+              { gapMs, was: version, now: answer.routing_version },
+              'the routing changed while the process stood still: dropped every key',
+            );
+          }
           node.liveness.resume();
           logger?.info(
-            { gapMs, status: answer.status },
-            'the manager still counts the node a member: serving again with its keys',
+            { gapMs, status: answer.status, keys_kept: unchanged },
+            'the manager still counts the node a member: serving again',
           );
           return;
         }

@@ -599,14 +599,15 @@ export const managerRoutes = {
     body: nodeSnapshotSchema,
     response: {
       200: envelopeOf(
-        "Kept; rejoin is true for a node failed over while it was away; status is the node's standing as a member (null: not a member), which a node whose process stood still reads before it serves again.",
+        "Kept; rejoin is true for a node failed over while it was away; status is the node's standing as a member (null: not a member) and routing_version the routing version in force (null before the pool has a table), which a node whose process stood still reads before it serves again.",
         {
           type: 'object',
-          required: ['rejoin', 'status'],
+          required: ['rejoin', 'status', 'routing_version'],
           additionalProperties: false,
           properties: {
             rejoin: { type: 'boolean' },
             status: { anyOf: [memberStatusSchema, { type: 'null' }] },
+            routing_version: { type: ['integer', 'null'] },
           },
         },
       ),
