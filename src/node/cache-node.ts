@@ -181,7 +181,16 @@ export class CacheNode {
     // value.length <= UTF-8 bytes <= 3 × length: count bytes only near the limit.
     if (value.length * 3 > this.maxValueBytes)
       this.checkValueBytes(Buffer.byteLength(value, 'utf8'));
-    const outcome = this.put(checked, textEntry(value), expiresAtMs, routedBy);
+    this.storeText(checked, textEntry(value), expiresAtMs, routedBy);
+  }
+
+  /**
+   * Stores a legacy text entry whose key and value were checked (putText, and the node's form
+   * fast path, which makes the entry from the decoded bytes): a counted write; a value larger
+   * than the whole capacity is a RequestError and changes nothing.
+   */
+  storeText(key: string, entry: Entry, expiresAtMs: number, routedBy?: number): void {
+    const outcome = this.put(key, entry, expiresAtMs, routedBy);
     if (outcome.kind === 'rejected')
       throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
   }

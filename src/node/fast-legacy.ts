@@ -155,7 +155,8 @@ function answer(
  * never made a string (a 100 KB value was decoded, checked and encoded again in four passes and
  * as many copies). The checks and their order are those of the JSON path above and of
  * CacheNode.putText, which the Fastify route calls: the key, the routing version, the TTL, the
- * value's text, a missing or empty value, its size, the node's ownership (put), the capacity.
+ * value's text, a missing or empty value, its size, then CacheNode.storeText (the node's
+ * ownership, the capacity).
  */
 function putForm(
   node: CacheNode,
@@ -171,10 +172,7 @@ function putForm(
     rawValue === undefined || rawValue.length === 0 ? undefined : formFieldBytes(rawValue, 'value');
   if (value === undefined) throw errors.missingValue();
   node.checkValueBytes(value.bytes.length);
-  const entry = utf8TextEntry(value.bytes, value.plain);
-  const outcome = node.put(key, entry, node.deadlineAfter(ttlS), routedBy);
-  if (outcome.kind === 'rejected')
-    throw errors.valueTooLarge(outcome.entryBytes, outcome.capacityBytes);
+  node.storeText(key, utf8TextEntry(value.bytes, value.plain), node.deadlineAfter(ttlS), routedBy);
   send(response, 200, PUT_DONE);
 }
 
