@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaults } from '../src/defaults.js';
 import { onJsonLines } from '../test/helpers/json-lines.js';
 
 export const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url));
@@ -33,8 +32,6 @@ interface SpawnOptions {
   roles?: readonly string[];
   /** How long `stop()` waits after SIGTERM before SIGKILL, in ms. */
   graceMs?: number;
-  /** Flags for the Node.js binary itself (before the script). */
-  nodeFlags?: readonly string[];
 }
 
 /**
@@ -47,8 +44,8 @@ async function spawnServer(
   args: readonly string[],
   options: SpawnOptions,
 ): Promise<{ child: ChildProcess; urls: Map<string, string>; stop: () => Promise<void> }> {
-  const { timeoutMs, roles = [], graceMs = 5_000, nodeFlags = [] } = options;
-  const child = spawn(process.execPath, [...nodeFlags, script, ...args], {
+  const { timeoutMs, roles = [], graceMs = 5_000 } = options;
+  const child = spawn(process.execPath, [script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CACHEPOOL_LOG_LEVEL: 'info' },
   });
@@ -105,9 +102,8 @@ export async function startServer(
   script: string,
   args: readonly string[],
   timeoutMs = 15_000,
-  nodeFlags: readonly string[] = [],
 ): Promise<Server> {
-  const { child, urls, stop } = await spawnServer(script, args, { timeoutMs, nodeFlags });
+  const { child, urls, stop } = await spawnServer(script, args, { timeoutMs });
   return { child, pid: child.pid!, url: [...urls.values()][0]!, stop };
 }
 
@@ -166,17 +162,17 @@ export async function startPool(args: readonly string[], timeoutMs = 30_000): Pr
   };
 }
 
-/**
- * Starts a cachepool node with `capacityMb` MB of capacity on a free loopback port, with the V8
- * flags cachepool's own launchers give a node (defaults.nodeV8Flags).
- */
+/** Starts a cachepool node with `capacityMb` MB of capacity on a free loopback port. */
 export function startNode(capacityMb: number): Promise<Server> {
-  return startServer(
-    CLI,
-    ['node', '--host', '127.0.0.1', '--port', '0', '--capacity', String(capacityMb)],
-    15_000,
-    defaults.nodeV8Flags,
-  );
+  return startServer(CLI, [
+    'node',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--capacity',
+    String(capacityMb),
+  ]);
 }
 
 /** The resident set size of process `pid` in bytes (VmRSS) and its peak (VmHWM), from /proc. */

@@ -97,14 +97,6 @@ export const defaults = {
    * exits anyway, in ms (`--leave-grace`): under Kubernetes's default 30 s grace period.
    */
   leaveGraceMs: 25_000,
-  /**
-   * V8 flags a node process runs with where cachepool starts it (the local provisioner, the
-   * benchmarks; Compose and Kubernetes set them in NODE_OPTIONS). A young generation of at most
-   * 4 MB per semi-space instead of V8's 16: a node's requests make short-lived garbage only, and
-   * the larger young generation cost about 40 MB of resident memory that no capacity counts
-   * (docs/benchmarks.md, issue 14).
-   */
-  nodeV8Flags: ['--max-semi-space-size=4'] as readonly string[],
   /** How often a pool node checks that its process was not frozen, in ms. */
   stallCheckMs: 250,
   /** Keys per move_keys call the manager asks for during a resize (`--move-chunk-keys`). */

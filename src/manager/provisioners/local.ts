@@ -188,7 +188,6 @@ export class LocalProvisioner implements Provisioner {
   ): Promise<Child> {
     const { logger } = this.#options;
     const args = [
-      ...defaults.nodeV8Flags,
       CLI,
       'node',
       '--host',
