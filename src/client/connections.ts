@@ -45,23 +45,33 @@ export class Connections {
     headers: Record<string, string>,
     body?: Buffer,
   ): Promise<Answer> {
-    const send = async (): Promise<Answer> => {
-      try {
-        const answer = await this.#pool(address).request({
-          method,
-          path,
-          headers: { ...this.#auth, ...headers },
-          body: body === undefined || body.length === 0 ? null : body,
-        });
-        const bytes = Buffer.from(await answer.body.arrayBuffer());
-        return upstreamOf(answer.statusCode, answer.headers, bytes);
-      } catch (error) {
-        throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
-      }
-    };
-    const answer = await send();
+    const answer = await this.#once(address, method, path, headers, body);
     // A node checking with its manager after a pause changed nothing: asked again.
-    return answer.errorCode === VERIFYING_CODE ? sendUntilVerified(answer, send) : answer;
+    return answer.errorCode === VERIFYING_CODE
+      ? sendUntilVerified(answer, () => this.#once(address, method, path, headers, body))
+      : answer;
+  }
+
+  /** One try of `send`. */
+  async #once(
+    address: string,
+    method: UpstreamMethod,
+    path: string,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+  ): Promise<Answer> {
+    try {
+      const answer = await this.#pool(address).request({
+        method,
+        path,
+        headers: { ...this.#auth, ...headers },
+        body: body === undefined || body.length === 0 ? null : body,
+      });
+      const bytes = Buffer.from(await answer.body.arrayBuffer());
+      return upstreamOf(answer.statusCode, answer.headers, bytes);
+    } catch (error) {
+      throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
+    }
   }
 
   /** A Forwarder that adds `headers` (e.g. the table version) to every request it sends. */

@@ -108,26 +108,36 @@ export class Upstreams {
     const headers = extra
       ? { ...extra, ...this.#headers(contentType) }
       : this.#headers(contentType);
-    const send = async (): Promise<Upstream> => {
-      if (!this.breaker.allows(address)) throw errors.nodeUnreachable(address);
-      try {
-        const answer = await this.#pool(address).request({
-          method,
-          path,
-          headers,
-          body: body === undefined || body.length === 0 ? null : body,
-        });
-        const bytes = Buffer.from(await answer.body.arrayBuffer());
-        this.breaker.succeeded(address);
-        return upstreamOf(answer.statusCode, answer.headers, bytes);
-      } catch (error) {
-        this.breaker.failed(address);
-        throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
-      }
-    };
-    const answer = await send();
+    const answer = await this.#once(address, method, path, headers, body);
     // A node checking with its manager after a pause changed nothing: asked again (verifying.ts).
-    return answer.errorCode === VERIFYING_CODE ? sendUntilVerified(answer, send) : answer;
+    return answer.errorCode === VERIFYING_CODE
+      ? sendUntilVerified(answer, () => this.#once(address, method, path, headers, body))
+      : answer;
+  }
+
+  /** One try of `forward`, reporting its outcome to the breaker. */
+  async #once(
+    address: string,
+    method: UpstreamMethod,
+    path: string,
+    headers: Record<string, string>,
+    body: Buffer | string | undefined,
+  ): Promise<Upstream> {
+    if (!this.breaker.allows(address)) throw errors.nodeUnreachable(address);
+    try {
+      const answer = await this.#pool(address).request({
+        method,
+        path,
+        headers,
+        body: body === undefined || body.length === 0 ? null : body,
+      });
+      const bytes = Buffer.from(await answer.body.arrayBuffer());
+      this.breaker.succeeded(address);
+      return upstreamOf(answer.statusCode, answer.headers, bytes);
+    } catch (error) {
+      this.breaker.failed(address);
+      throw errors.nodeDidNotAnswer(address, `${method} ${path.split('?')[0]}`, error);
+    }
   }
 
   /**
