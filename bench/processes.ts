@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeProcessEnv } from '../src/node/runtime.js';
 import { onJsonLines } from '../test/helpers/json-lines.js';
 
 export const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url));
@@ -47,7 +48,11 @@ async function spawnServer(
   const { timeoutMs, roles = [], graceMs = 5_000 } = options;
   const child = spawn(process.execPath, [script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CACHEPOOL_LOG_LEVEL: 'info' },
+    // A node runs with the settings cachepool starts its nodes with (src/node/runtime.ts).
+    env: {
+      ...(script === CLI && args[0] === 'node' ? nodeProcessEnv(process.env) : process.env),
+      CACHEPOOL_LOG_LEVEL: 'info',
+    },
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { defaults, MB } from '../defaults.js';
 import { urlOf } from '../http/index.js';
-import { buildNodeApp } from '../node/index.js';
+import { buildNodeApp, NODE_SEMI_SPACE_MB, tuneNodeHeap } from '../node/index.js';
 import { policyNames } from '../store/index.js';
 import {
   addOption,
@@ -160,6 +160,13 @@ export function registerNodeCommand(program: Command): void {
   command.action(async (options: NodeCliOptions) => {
     const logger = createLogger();
     await runMain(logger, async () => {
+      if (!tuneNodeHeap().semiSpaceCapped) {
+        logger.warn(
+          { role: 'node' },
+          `started without --max-semi-space-size=${NODE_SEMI_SPACE_MB} (node's argument or NODE_OPTIONS): ` +
+            'a burst of writes may hold up to 32 MB more than the capacity bound allows (docs/operations.md)',
+        );
+      }
       const token = tokenOf(options, logger, 'node');
       if (options.manager && options.peers && options.peers.length > 0) {
         logger.warn(

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { nodeProcessEnv } from '../../src/node/runtime.js';
 import { onJsonLines } from './json-lines.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/index.js', import.meta.url));
@@ -38,8 +39,9 @@ const running = new Set<Started>();
 /** Starts `cachepool <args>` and resolves once the wanted roles are listening. */
 export async function startCachepool(args: string[], options: StartOptions = {}): Promise<Started> {
   const child = spawn(process.execPath, [CLI, ...args], {
+    // A node runs with the settings cachepool starts its nodes with (src/node/runtime.ts).
     env: {
-      ...process.env,
+      ...(args[0] === 'node' ? nodeProcessEnv(process.env) : process.env),
       CACHEPOOL_LOG_LEVEL: process.env.CACHEPOOL_LOG_LEVEL ?? 'info',
       ...options.env,
     },

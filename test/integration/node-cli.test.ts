@@ -15,6 +15,16 @@ describe('cachepool node', () => {
     assert.equal(await proc.stop(), 0);
   });
 
+  test('warns when started without the young-generation cap cachepool starts nodes with', async () => {
+    const capped = await startCachepool(['node', '--port', '0']);
+    const bare = await startCachepool(['node', '--port', '0'], { env: { NODE_OPTIONS: '' } });
+    const warned = (lines: Record<string, unknown>[]) =>
+      lines.some((line) => String(line.msg).includes('--max-semi-space-size'));
+    assert.equal(warned(capped.lines), false);
+    assert.equal(warned(bare.lines), true);
+    await Promise.all([capped.stop(), bare.stop()]);
+  });
+
   test('reads options from CACHEPOOL_* environment variables', async () => {
     const proc = await startCachepool(['node', '--port', '0'], {
       env: { CACHEPOOL_INDEX: '6', CACHEPOOL_CAPACITY: '2' },

@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { LocalProvisioner } from '../../src/manager/provisioners/local.js';
+import { NODE_MALLOC_ARENAS, NODE_SEMI_SPACE_MB } from '../../src/node/runtime.js';
 import type { NodeSpec, ProvisionerEvent } from '../../src/manager/provisioner.js';
 import { until } from '../helpers/http.js';
 import { isAlive } from '../helpers/process.js';
@@ -161,6 +162,26 @@ describe('local provisioner', { timeout: 60_000 }, () => {
       await until('the node is restarted', () => events.some((e) => e.kind === 'restarted'));
       assert.notEqual(provisioner.pidOf(address!), killed!.pid);
     }
+  });
+
+  it('starts nodes with the runtime settings of a node process', async () => {
+    const { provisioner, logDir } = harness();
+    provisioners.push(provisioner);
+    const [address] = await provisioner.startNodes([spec], 0);
+    const environ = readFileSync(`/proc/${provisioner.pidOf(address!)!}/environ`, 'utf8').split(
+      '\0',
+    );
+    assert.ok(environ.includes(`MALLOC_ARENA_MAX=${NODE_MALLOC_ARENAS}`), environ.join(' '));
+    assert.ok(
+      environ.some(
+        (entry) =>
+          entry.startsWith('NODE_OPTIONS=') &&
+          entry.includes(`--max-semi-space-size=${NODE_SEMI_SPACE_MB}`),
+      ),
+    );
+    // The node found its young generation capped: no warning in its log.
+    const log = readFileSync(join(logDir, `node-${spec.cacheIndex}.log`), 'utf8');
+    assert.doesNotMatch(log, /started without --max-semi-space-size/);
   });
 
   it('a node binary that cannot be spawned is a refused start, not a crash', async () => {

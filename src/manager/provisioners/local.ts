@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { defaults } from '../../defaults.js';
 import type { NodeSpec, Provisioner, ProvisionerEvent } from '../provisioner.js';
+import { nodeProcessEnv } from '../../node/runtime.js';
 import { isAlive, stopPid, waitForListening } from './local-process.js';
 
 /** The compiled CLI the nodes run. */
@@ -320,12 +321,14 @@ export class LocalProvisioner implements Provisioner {
 /**
  * The environment of a node: this process's without any `CACHEPOOL_*` setting meant for the
  * manager (`CACHEPOOL_PORT`, `CACHEPOOL_TOKEN_FILE`, … would change the node), plus the token,
- * `--protect-data` and the log level. Exported for tests.
+ * `--protect-data`, the log level and the runtime settings of a node process (node/runtime.ts).
+ * Exported for tests.
  */
 export function nodeEnv(token: string | undefined, protectData: boolean): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const inherited: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env))
-    if (!name.startsWith('CACHEPOOL_')) env[name] = value;
+    if (!name.startsWith('CACHEPOOL_')) inherited[name] = value;
+  const env = nodeProcessEnv(inherited);
   if (process.env.CACHEPOOL_LOG_LEVEL) env.CACHEPOOL_LOG_LEVEL = process.env.CACHEPOOL_LOG_LEVEL;
   if (token) env.CACHEPOOL_TOKEN = token;
   if (token && protectData) env.CACHEPOOL_PROTECT_DATA = '1';
