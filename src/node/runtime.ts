@@ -1,6 +1,6 @@
 /**
  * The runtime settings a node process runs with, so that its capacity bounds the process while
- * it is written, not only once it settles (docs/http-api.md, "Which number bounds what").
+ * it is written, not only once it settles (docs/http-api.md, "Values and accounting").
  *
  * A node's entries live off the V8 heap (slab pages and Buffers); what a burst of writes adds on
  * top is garbage, and by default V8 lets it pile up: a young generation grown to 32 MB, and an
@@ -15,6 +15,11 @@
  *   fifth (V8 keeps a floor of a few MB); it takes effect at run time (`tuneNodeHeap`).
  * - `MALLOC_ARENA_MAX` keeps glibc from giving each of the process's threads an allocator arena
  *   of its own, each holding freed memory apart.
+ * - `MALLOC_MMAP_THRESHOLD_` gives every allocation of 64 KiB or more (a large value) memory of its
+ *   own, returned to the system when the value is freed. By default glibc raises that threshold
+ *   after the first such free, and large values then come from its heap, whose freed middle it
+ *   keeps: 30 MB more RSS at rest after writing 100 KB values 1.5 times over a 128 MB capacity.
+ *   Its price is fresh pages for each large value: 100 KB puts ran about 12 % slower.
  */
 import { setFlagsFromString } from 'node:v8';
 
@@ -24,12 +29,14 @@ export const NODE_SEMI_SPACE_MB = 2;
 export const NODE_HEAP_GROWING_PERCENT = 20;
 /** glibc allocator arenas of a node process. */
 export const NODE_MALLOC_ARENAS = 2;
+/** Smallest allocation glibc maps on its own for a node process, in bytes. */
+export const NODE_MMAP_THRESHOLD_BYTES = 64 * 1024;
 
 const SEMI_SPACE_FLAG = '--max-semi-space-size';
 
 /**
  * The environment to start a node process with: `base` plus the semi-space cap in NODE_OPTIONS
- * and the allocator's arena bound, each unless `base` already sets it.
+ * and the allocator's settings, each unless `base` already sets it.
  */
 export function nodeProcessEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env = { ...base };
@@ -37,6 +44,7 @@ export function nodeProcessEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (!options.includes(SEMI_SPACE_FLAG))
     env.NODE_OPTIONS = `${options} ${SEMI_SPACE_FLAG}=${NODE_SEMI_SPACE_MB}`.trim();
   env.MALLOC_ARENA_MAX ??= String(NODE_MALLOC_ARENAS);
+  env.MALLOC_MMAP_THRESHOLD_ ??= String(NODE_MMAP_THRESHOLD_BYTES);
   return env;
 }
 

@@ -11,7 +11,11 @@ import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { LocalProvisioner } from '../../src/manager/provisioners/local.js';
-import { NODE_MALLOC_ARENAS, NODE_SEMI_SPACE_MB } from '../../src/node/runtime.js';
+import {
+  NODE_MALLOC_ARENAS,
+  NODE_MMAP_THRESHOLD_BYTES,
+  NODE_SEMI_SPACE_MB,
+} from '../../src/node/runtime.js';
 import type { NodeSpec, ProvisionerEvent } from '../../src/manager/provisioner.js';
 import { until } from '../helpers/http.js';
 import { isAlive } from '../helpers/process.js';
@@ -172,6 +176,7 @@ describe('local provisioner', { timeout: 60_000 }, () => {
       '\0',
     );
     assert.ok(environ.includes(`MALLOC_ARENA_MAX=${NODE_MALLOC_ARENAS}`), environ.join(' '));
+    assert.ok(environ.includes(`MALLOC_MMAP_THRESHOLD_=${NODE_MMAP_THRESHOLD_BYTES}`));
     assert.ok(
       environ.some(
         (entry) =>

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   NODE_MALLOC_ARENAS,
+  NODE_MMAP_THRESHOLD_BYTES,
   NODE_SEMI_SPACE_MB,
   nodeProcessEnv,
 } from '../../../src/node/runtime.js';
@@ -20,14 +21,18 @@ describe('nodeProcessEnv', () => {
       `--enable-source-maps --max-semi-space-size=${NODE_SEMI_SPACE_MB}`,
     );
     assert.equal(env.MALLOC_ARENA_MAX, String(NODE_MALLOC_ARENAS));
+    assert.equal(env.MALLOC_MMAP_THRESHOLD_, String(NODE_MMAP_THRESHOLD_BYTES));
   });
 
-  it('keeps a semi-space size and an arena count the caller chose', () => {
-    const base = { NODE_OPTIONS: '--max-semi-space-size=8', MALLOC_ARENA_MAX: '4' };
+  it('keeps the settings the caller chose, without changing its environment', () => {
+    const base = {
+      NODE_OPTIONS: '--max-semi-space-size=8',
+      MALLOC_ARENA_MAX: '4',
+      MALLOC_MMAP_THRESHOLD_: '1048576',
+    };
     const env = nodeProcessEnv(base);
-    assert.equal(env.NODE_OPTIONS, '--max-semi-space-size=8');
-    assert.equal(env.MALLOC_ARENA_MAX, '4');
-    assert.deepEqual(base, { NODE_OPTIONS: '--max-semi-space-size=8', MALLOC_ARENA_MAX: '4' });
+    assert.deepEqual(env, base);
+    assert.notEqual(env, base);
   });
 
   it('works without NODE_OPTIONS', () => {
