@@ -7,13 +7,15 @@
  *
  * Values are written through `/internal/import` batches (the node-to-node format: thousands of
  * records per request, so that millions of small items go in within seconds); each record is
- * stored exactly as a put's value would be (legacy text, framed).
+ * stored exactly as a put's value would be (legacy text, framed). The `puts …` rows write 1.5 ×
+ * the capacity as legacy puts instead (16 connections, a new key each), as an application would.
  */
+import autocannon from 'autocannon';
 import { request } from 'undici';
 import { BATCH_V2_CONTENT_TYPE, encodeBatchChunks, type BatchRecord } from '../src/node/index.js';
 import type { BenchRow, Benchmark } from './row.js';
 import { residentBytes, startNode, type Server } from './processes.js';
-import { dataUrl } from './values.js';
+import { FORM, dataUrl, putForm } from './values.js';
 import { seededRandom } from './zipf.js';
 
 const MB = 1024 * 1024;
@@ -102,6 +104,36 @@ const SIZES: { label: string; sizeOf: (i: number) => number }[] = [
   { label: '1 MB', sizeOf: () => 1_000_000 },
 ];
 
+/** Value sizes of the rows written as legacy puts. */
+const PUT_SIZES: { label: string; bytes: number }[] = [
+  { label: 'puts 1 KB', bytes: 1_000 },
+  { label: 'puts 10 KB', bytes: 10_000 },
+  { label: 'puts 100 KB', bytes: 100_000 },
+];
+
+/** Puts `count` new keys with `value` on 16 connections; throws unless every put succeeded. */
+async function putStream(node: Server, count: number, value: string): Promise<void> {
+  let next = 0;
+  const result = await autocannon({
+    url: node.url,
+    connections: 16,
+    amount: count,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/cache/content',
+        headers: { 'content-type': FORM },
+        setupRequest: (request) => ({ ...request, body: putForm(`p${next++}`, value) }),
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0)
+    throw new Error(
+      `puts: ${result.non2xx} not 2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
+}
+
 function mixed(): (i: number) => number {
   // Log-uniform from 16 B to 1 MB, seeded: as many small items as large ones per decade.
   const random = seededRandom(14);
@@ -138,6 +170,32 @@ export const memorySizesBenchmark: Benchmark = {
             `used_size ${(figures.used_size / MB).toFixed(1)} MB; overhead ` +
             `${((rssBytes - idle.rssBytes - figures.used_size) / Math.max(1, figures.num_item_in_cache)).toFixed(0)} B/item; ` +
             `${sent.records} records in ${fillS.toFixed(1)} s`,
+        });
+      } finally {
+        await node.stop();
+      }
+    }
+    for (const { label, bytes } of PUT_SIZES) {
+      if (!selected(label)) continue;
+      const node = await startNode(CAPACITY_MB);
+      try {
+        const idle = await residentBytes(node.pid);
+        const count = Math.ceil((CAPACITY_MB * MB * FILL_FACTOR) / bytes);
+        const started = Date.now();
+        await putStream(node, count, dataUrl(bytes));
+        const fillS = (Date.now() - started) / 1000;
+        await settle();
+        const { rssBytes, peakBytes } = await residentBytes(node.pid);
+        const figures = await statistics(node.url);
+        rows.push({
+          benchmark: 'memory',
+          case: `--capacity ${CAPACITY_MB}, ${count} puts of ${label.slice(5)} on 16 connections`,
+          result: `RSS ${(rssBytes / MB).toFixed(0)} MB (peak ${(peakBytes / MB).toFixed(0)}, idle ${(idle.rssBytes / MB).toFixed(0)})`,
+          reference: `limit ${(limitBytes / MB).toFixed(0)} MB`,
+          ratio: peakBytes / limitBytes,
+          target: '≤ 1.00× (the peak)',
+          met: peakBytes <= limitBytes,
+          note: `RSS ${(rssBytes / limitBytes).toFixed(2)}× the limit at rest; holds ${figures.num_item_in_cache} items, used_size ${(figures.used_size / MB).toFixed(1)} MB; ${(count / fillS).toFixed(0)} puts/s`,
         });
       } finally {
         await node.stop();
