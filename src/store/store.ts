@@ -451,7 +451,8 @@ export class Store<V> {
    */
   #evictUntil(limitBytes: number, evictedKeys: string[] | undefined): number {
     let evicted = 0;
-    const now = this.#clock.now();
+    // Without any deadline no victim can have expired: the clock is not read.
+    const now = this.#deadlines === 0 ? 0 : this.#clock.now();
     while (this.#chargedBytes > limitBytes || (limitBytes < 0 && this.#index.size > 0)) {
       const slot = this.#policy.victim();
       if (slot === -1) break;
