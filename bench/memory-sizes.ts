@@ -104,6 +104,14 @@ const SIZES: { label: string; sizeOf: (i: number) => number }[] = [
   { label: '1 MB', sizeOf: () => 1_000_000 },
 ];
 
+/** Value sizes of the rows that lower a full node's capacity to a quarter. */
+const LOWER_SIZES: { label: string; bytes: number }[] = [
+  { label: 'lower 100 B', bytes: 100 },
+  { label: 'lower 100 KB', bytes: 100_000 },
+];
+/** How long a lowered node's RSS is followed, in ms. */
+const LOWER_WATCH_MS = 15_000;
+
 /** Value sizes of the rows written as legacy puts. */
 const PUT_SIZES: { label: string; bytes: number }[] = [
   { label: 'puts 1 KB', bytes: 1_000 },
@@ -196,6 +204,52 @@ export const memorySizesBenchmark: Benchmark = {
           target: '≤ 1.00× (the peak)',
           met: peakBytes <= limitBytes,
           note: `RSS ${(rssBytes / limitBytes).toFixed(2)}× the limit at rest; holds ${figures.num_item_in_cache} items, used_size ${(figures.used_size / MB).toFixed(1)} MB; ${(count / fillS).toFixed(0)} puts/s`,
+        });
+      } finally {
+        await node.stop();
+      }
+    }
+    for (const { label, bytes } of LOWER_SIZES) {
+      if (!selected(label)) continue;
+      const lowerMb = Math.max(1, Math.floor(CAPACITY_MB / 4));
+      const lowerLimit = 1.3 * lowerMb * MB + 80 * MB;
+      const node = await startNode(CAPACITY_MB);
+      try {
+        await fill(node, undefined, CAPACITY_MB * MB * FILL_FACTOR, () => bytes);
+        await settle();
+        const full = await residentBytes(node.pid);
+        const asked = Date.now();
+        const answer = await fetch(`${node.url}/api/cache/config`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ capacity: lowerMb }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        await answer.arrayBuffer();
+        if (answer.status !== 200) throw new Error(`config answered ${answer.status}`);
+        const lowered = Date.now();
+        const configMs = lowered - asked;
+        let withinMs: number | undefined;
+        let rss = full.rssBytes;
+        while (Date.now() - lowered < LOWER_WATCH_MS) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          rss = (await residentBytes(node.pid)).rssBytes;
+          if (withinMs === undefined && rss <= lowerLimit) withinMs = Date.now() - lowered;
+        }
+        const figures = await statistics(node.url);
+        rows.push({
+          benchmark: 'memory',
+          case: `--capacity ${CAPACITY_MB} full of ${label.slice(6)} values, lowered to ${lowerMb}`,
+          result: `RSS ${(full.rssBytes / MB).toFixed(0)} → ${(rss / MB).toFixed(0)} MB after ${LOWER_WATCH_MS / 1000} s`,
+          reference: `limit ${(lowerLimit / MB).toFixed(0)} MB`,
+          ratio: rss / lowerLimit,
+          target: '≤ 1.00× within 15 s',
+          met: rss <= lowerLimit,
+          note:
+            (withinMs === undefined
+              ? 'never within the limit while watched'
+              : `within the limit after ${(withinMs / 1000).toFixed(2)} s`) +
+            `; the config call took ${configMs} ms; holds ${figures.num_item_in_cache} items, used_size ${(figures.used_size / MB).toFixed(1)} MB`,
         });
       } finally {
         await node.stop();

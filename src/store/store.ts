@@ -91,12 +91,15 @@ export interface StoreStats {
 
 /** Slots the per-slot arrays start with. */
 const INITIAL_SLOTS = 16;
+/** Slots handed out above which a lowered capacity may rebuild the store (#compact). */
+const COMPACT_MIN_SLOTS = 1024;
 /** A size or charge of 2^32 - 1 bytes or more, whose value is kept aside. */
 const LARGE = 0xffffffff;
 
 export class Store<V> {
   /** Key → slot, over key bytes in typed arrays (key-index.ts): no JS object per key held. */
-  readonly #index: KeyIndex;
+  #index: KeyIndex;
+  readonly #recentKeys: number | undefined;
   #values: (V | undefined)[] = [];
   // Per-slot numbers live in typed arrays: no heap objects for the collector to walk.
   /**
@@ -128,9 +131,8 @@ export class Store<V> {
 
   constructor(options: StoreOptions<V>) {
     this.#capacityBytes = checkCapacity(options.capacityBytes);
-    this.#index = new KeyIndex(
-      options.recentKeys !== undefined ? { recentKeys: options.recentKeys } : {},
-    );
+    this.#recentKeys = options.recentKeys;
+    this.#index = this.#newIndex();
     this.#random = options.random;
     this.#factories = options.policies ?? builtinPolicies;
     this.#onEvict = options.onEvict;
@@ -142,6 +144,10 @@ export class Store<V> {
 
   get size(): number {
     return this.#index.size;
+  }
+  /** Slots handed out: the per-slot arrays hold at least this many (a lowered capacity may shrink it). */
+  get slotCount(): number {
+    return this.#index.slotCount;
   }
   /** Key and value bytes of every entry. */
   get usedBytes(): number {
@@ -315,7 +321,11 @@ export class Store<V> {
     this.#policy.clear();
   }
 
-  /** Sets a new capacity in bytes, evicting by the policy down to it; returns the evictions. */
+  /**
+   * Sets a new capacity in bytes, evicting by the policy down to it; returns the evictions. When
+   * a quarter or less of the slots handed out are left in use, the store is rebuilt around the
+   * entries that remain (see #compact), so that its memory follows the lower capacity.
+   */
   setCapacity(capacityBytes: number): number {
     this.#capacityBytes = checkCapacity(capacityBytes);
     // At capacity 0 even zero-byte entries go: capacity 0 caches nothing.
@@ -324,6 +334,8 @@ export class Store<V> {
       this.#capacityBytes === 0 ? -1 : this.#capacityBytes,
       evictedKeys,
     );
+    const slots = this.#index.slotCount;
+    if (slots > COMPACT_MIN_SLOTS && this.#index.size * 4 <= slots) this.#compact();
     this.#notify(evictedKeys);
     return evicted;
   }
@@ -541,6 +553,56 @@ export class Store<V> {
     if (chargeBytes >= LARGE) this.#largeFigures.set(2 * slot + 1, chargeBytes);
     this.#sizes[slot] = Math.min(sizeBytes, LARGE);
     this.#charges[slot] = Math.min(chargeBytes, LARGE);
+  }
+
+  #newIndex(): KeyIndex {
+    return new KeyIndex(this.#recentKeys !== undefined ? { recentKeys: this.#recentKeys } : {});
+  }
+
+  /**
+   * Rebuilds the index, the per-slot arrays and the policy around the live entries. The arrays
+   * only ever grow (a slot number names an entry everywhere), so after a capacity cut from 256 MB
+   * to 64 MB of 100-byte values they kept the size of a million slots for a quarter of them, and
+   * the node stayed 11 MB above the memory its new capacity allows. The entries are added again
+   * in the policy's eviction order, as `setPolicy` does: an LRU or random order is kept, while an
+   * LFU's counts and a SIEVE's visited marks start over. Values are handed over as they are
+   * (nothing is released); O(live entries), on a lowered capacity only.
+   */
+  #compact(): void {
+    const old = this.#index;
+    const live = this.#index.size;
+    const keys: string[] = new Array<string>(live);
+    const values: (V | undefined)[] = new Array<V | undefined>(live);
+    const sizes = new Float64Array(live);
+    const charges = new Float64Array(live);
+    const expires = new Float64Array(live);
+    let n = 0;
+    for (const slot of this.#policy.order()) {
+      keys[n] = old.keyOf(slot);
+      values[n] = this.#values[slot];
+      sizes[n] = this.#slotSize(slot);
+      charges[n] = this.#slotCharge(slot);
+      expires[n] = this.#expires[slot]!;
+      n++;
+    }
+    let length = INITIAL_SLOTS;
+    while (length < n) length *= 2;
+    this.#index = this.#newIndex();
+    this.#values = [];
+    this.#sizes = new Uint32Array(length);
+    this.#charges = new Uint32Array(length);
+    this.#expires = new Float64Array(length);
+    this.#largeFigures.clear();
+    this.#sweepCursor = 0;
+    this.#policy = createPolicy(this.#policy.name, { random: this.#random }, this.#factories);
+    for (let i = 0; i < n; i++) {
+      const slot = this.#index.add(keys[i]!);
+      if (slot >= this.#sizes.length) this.#grow();
+      this.#values[slot] = values[i];
+      this.#setFigures(slot, sizes[i]!, charges[i]!);
+      this.#expires[slot] = expires[i]!;
+      this.#policy.recordSet(slot);
+    }
   }
 
   /** Doubles the per-slot arrays, for a slot the index handed out beyond them. */

@@ -85,6 +85,63 @@ describe('Store', () => {
     s.assertInvariants();
   });
 
+  it('rebuilds itself around what a much lower capacity leaves, keeping every entry', () => {
+    for (const policy of policyNames()) {
+      let now = 1_000;
+      const evictedKeys = new Set<string>();
+      const s = new Store<number>({
+        capacityBytes: 200_000,
+        policy,
+        clock: { now: () => now },
+        random: () => 0.5,
+        onEvict: (key) => evictedKeys.add(key),
+      });
+      for (let i = 0; i < 5_000; i++) s.set(`key-${i}`, i, 30, i % 7 === 0 ? 60_000 : 0);
+      s.get('key-4999');
+      assert.equal(s.slotCount, 5_000);
+      // A cut that leaves more than a quarter of the slots in use keeps the arrays.
+      s.setCapacity(120_000);
+      assert.equal(s.slotCount, 5_000, policy);
+      const before = s.entries();
+      const expires = new Map(before.map(([key]) => [key, s.expiresAt(key)]));
+      evictedKeys.clear();
+      const evicted = s.setCapacity(Math.ceil(s.chargedBytes / 5));
+      assert.equal(evictedKeys.size, evicted);
+      assert.ok(s.size * 4 <= 5_000, `${policy}: ${s.size} left`);
+      assert.equal(s.slotCount, s.size, policy);
+      s.assertInvariants();
+      const after = s.entries();
+      const expected = before.filter(([key]) => !evictedKeys.has(key)).map(([key]) => key);
+      if (policy === 'lru') {
+        // The LRU order survives the rebuild.
+        assert.deepEqual(
+          after.map(([key]) => key),
+          expected,
+        );
+      } else {
+        assert.deepEqual(after.map(([key]) => key).sort(), expected.sort(), policy);
+      }
+      for (const [key, value] of after) {
+        assert.equal(value, Number(key.slice(4)));
+        assert.equal(s.expiresAt(key), expires.get(key));
+      }
+      assert.equal(
+        s.usedBytes,
+        after.reduce((sum, [key]) => sum + key.length + 30, 0),
+      );
+      // Still a working store: reads, writes, removals, expiry.
+      const [firstKey] = after[0]!;
+      assert.equal(s.get(firstKey), Number(firstKey.slice(4)));
+      s.set('fresh', -1, 30);
+      assert.equal(s.get('fresh'), -1);
+      assert.equal(s.delete(firstKey), true);
+      now += 61_000;
+      for (const [key] of after.slice(1))
+        if (Number(key.slice(4)) % 7 === 0) assert.equal(s.get(key), undefined);
+      s.assertInvariants();
+    }
+  });
+
   it('rejects bad options with a message naming the option, and changes nothing', () => {
     assert.throws(
       () => new Store({ capacityBytes: -1 }),
