@@ -15,7 +15,7 @@ import { request } from 'undici';
 import { BATCH_V2_CONTENT_TYPE, encodeBatchChunks, type BatchRecord } from '../src/node/index.js';
 import type { BenchRow, Benchmark } from './row.js';
 import { residentBytes, startNode, type Server } from './processes.js';
-import { FORM, dataUrl, putForm } from './values.js';
+import { FORM, dataUrl } from './values.js';
 import { seededRandom } from './zipf.js';
 
 const MB = 1024 * 1024;
@@ -122,6 +122,7 @@ const PUT_SIZES: { label: string; bytes: number }[] = [
 /** Puts `count` new keys with `value` on 16 connections; throws unless every put succeeded. */
 async function putStream(node: Server, count: number, value: string): Promise<void> {
   let next = 0;
+  const encoded = encodeURIComponent(value);
   const result = await autocannon({
     url: node.url,
     connections: 16,
@@ -132,7 +133,8 @@ async function putStream(node: Server, count: number, value: string): Promise<vo
         method: 'POST',
         path: '/api/cache/content',
         headers: { 'content-type': FORM },
-        setupRequest: (request) => ({ ...request, body: putForm(`p${next++}`, value) }),
+        // A counter shared by every connection: each put names a new key.
+        setupRequest: (request) => ({ ...request, body: `key=p${next++}&value=${encoded}` }),
       },
     ],
   });

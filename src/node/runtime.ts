@@ -33,6 +33,8 @@ export const NODE_MALLOC_ARENAS = 2;
 export const NODE_MMAP_THRESHOLD_BYTES = 64 * 1024;
 
 const SEMI_SPACE_FLAG = '--max-semi-space-size';
+/** The flag as V8 accepts it, with dashes or underscores. */
+const SEMI_SPACE_PATTERN = /--max[-_]semi[-_]space[-_]size/;
 
 /**
  * The environment to start a node process with: `base` plus the semi-space cap in NODE_OPTIONS
@@ -41,7 +43,7 @@ const SEMI_SPACE_FLAG = '--max-semi-space-size';
 export function nodeProcessEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env = { ...base };
   const options = env.NODE_OPTIONS ?? '';
-  if (!options.includes(SEMI_SPACE_FLAG))
+  if (!SEMI_SPACE_PATTERN.test(options))
     env.NODE_OPTIONS = `${options} ${SEMI_SPACE_FLAG}=${NODE_SEMI_SPACE_MB}`.trim();
   env.MALLOC_ARENA_MAX ??= String(NODE_MALLOC_ARENAS);
   env.MALLOC_MMAP_THRESHOLD_ ??= String(NODE_MMAP_THRESHOLD_BYTES);
@@ -55,7 +57,7 @@ export function nodeProcessEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export function tuneNodeHeap(): { semiSpaceCapped: boolean } {
   setFlagsFromString(`--heap-growing-percent=${NODE_HEAP_GROWING_PERCENT}`);
   const semiSpaceCapped =
-    process.execArgv.some((arg) => arg.startsWith(SEMI_SPACE_FLAG)) ||
-    (process.env.NODE_OPTIONS ?? '').includes(SEMI_SPACE_FLAG);
+    process.execArgv.some((arg) => SEMI_SPACE_PATTERN.test(arg)) ||
+    SEMI_SPACE_PATTERN.test(process.env.NODE_OPTIONS ?? '');
   return { semiSpaceCapped };
 }

@@ -327,15 +327,18 @@ export class Store<V> {
    * entries that remain (see #compact), so that its memory follows the lower capacity.
    */
   setCapacity(capacityBytes: number): number {
-    this.#capacityBytes = checkCapacity(capacityBytes);
+    const lowered = checkCapacity(capacityBytes) < this.#capacityBytes;
+    this.#capacityBytes = capacityBytes;
     // At capacity 0 even zero-byte entries go: capacity 0 caches nothing.
     const evictedKeys: string[] = [];
     const evicted = this.#evictUntil(
       this.#capacityBytes === 0 ? -1 : this.#capacityBytes,
       evictedKeys,
     );
+    // Only a cut: a capacity set again unchanged (the manager's configuration does that) keeps
+    // the policy's state whatever deletes and expiry left.
     const slots = this.#index.slotCount;
-    if (slots > COMPACT_MIN_SLOTS && this.#index.size * 4 <= slots) this.#compact();
+    if (lowered && slots > COMPACT_MIN_SLOTS && this.#index.size * 4 <= slots) this.#compact();
     this.#notify(evictedKeys);
     return evicted;
   }
@@ -569,6 +572,8 @@ export class Store<V> {
    * (nothing is released); O(live entries), on a lowered capacity only.
    */
   #compact(): void {
+    // The new policy first: should its factory throw, nothing has changed.
+    const policy = createPolicy(this.#policy.name, { random: this.#random }, this.#factories);
     const old = this.#index;
     const live = this.#index.size;
     const keys: string[] = new Array<string>(live);
@@ -594,7 +599,7 @@ export class Store<V> {
     this.#expires = new Float64Array(length);
     this.#largeFigures.clear();
     this.#sweepCursor = 0;
-    this.#policy = createPolicy(this.#policy.name, { random: this.#random }, this.#factories);
+    this.#policy = policy;
     for (let i = 0; i < n; i++) {
       const slot = this.#index.add(keys[i]!);
       if (slot >= this.#sizes.length) this.#grow();

@@ -35,6 +35,11 @@ describe('nodeProcessEnv', () => {
     assert.notEqual(env, base);
   });
 
+  it('takes the flag spelt with underscores as set', () => {
+    const env = nodeProcessEnv({ NODE_OPTIONS: '--max_semi_space_size=8' });
+    assert.equal(env.NODE_OPTIONS, '--max_semi_space_size=8');
+  });
+
   it('works without NODE_OPTIONS', () => {
     assert.equal(nodeProcessEnv({}).NODE_OPTIONS, `--max-semi-space-size=${NODE_SEMI_SPACE_MB}`);
   });

@@ -142,6 +142,39 @@ describe('Store', () => {
     }
   });
 
+  it('keeps odd keys and releases only what it evicts when it rebuilds; an unchanged capacity never rebuilds', () => {
+    let released = 0;
+    const s = new Store<number>({
+      capacityBytes: 1_000_000,
+      onRelease: () => released++,
+    });
+    for (let i = 0; i < 5_000; i++) s.set(`key-${i}`, i, 30);
+    const lone = 'lone-\uD800';
+    const long = 'L'.repeat(3_000);
+    s.set(lone, -1, 30);
+    s.set(long, -2, 30);
+    // Deletes leave most slots free, but setting the same capacity again changes nothing.
+    for (let i = 0; i < 4_500; i++) s.delete(`key-${i}`);
+    released = 0;
+    s.setCapacity(1_000_000);
+    assert.equal(s.slotCount, 5_002);
+    s.setCapacity(2_000_000);
+    assert.equal(s.slotCount, 5_002);
+    // A cut does rebuild: the two odd keys, written last, stay (lru), found by the same strings.
+    const evicted = s.setCapacity(Math.ceil(s.chargedBytes / 2));
+    assert.ok(evicted > 0);
+    assert.equal(released, evicted);
+    assert.equal(s.slotCount, s.size);
+    assert.equal(s.get(lone), -1);
+    assert.equal(s.get('lone-\uFFFD'), -1);
+    assert.equal(s.get(long), -2);
+    assert.equal(
+      s.usedBytes,
+      s.entries().reduce((sum, [key]) => sum + Store.entryBytes(key, 30), 0),
+    );
+    s.assertInvariants();
+  });
+
   it('rejects bad options with a message naming the option, and changes nothing', () => {
     assert.throws(
       () => new Store({ capacityBytes: -1 }),
