@@ -95,6 +95,36 @@ export async function fill(
  */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 8_000));
 
+/** What `writtenNode` saw: the node's RSS idle, at rest after the writes and at its peak. */
+interface Written<T> {
+  written: T;
+  seconds: number;
+  idleBytes: number;
+  rssBytes: number;
+  peakBytes: number;
+  figures: Figures;
+}
+
+/**
+ * Starts a node of CAPACITY_MB, runs `write` on it, lets it settle, reads its memory and its
+ * statistics, and stops it.
+ */
+async function writtenNode<T>(write: (node: Server) => Promise<T>): Promise<Written<T>> {
+  const node = await startNode(CAPACITY_MB);
+  try {
+    const idle = await residentBytes(node.pid);
+    const started = Date.now();
+    const written = await write(node);
+    const seconds = (Date.now() - started) / 1000;
+    await settle();
+    const { rssBytes, peakBytes } = await residentBytes(node.pid);
+    const figures = await statistics(node.url);
+    return { written, seconds, idleBytes: idle.rssBytes, rssBytes, peakBytes, figures };
+  } finally {
+    await node.stop();
+  }
+}
+
 const SIZES: { label: string; sizeOf: (i: number) => number }[] = [
   { label: '16 B', sizeOf: () => 16 },
   { label: '100 B', sizeOf: () => 100 },
@@ -158,58 +188,40 @@ export const memorySizesBenchmark: Benchmark = {
     const limitBytes = 1.3 * CAPACITY_MB * MB + 80 * MB;
     for (const { label, sizeOf } of [...SIZES, { label: 'mixed', sizeOf: mixed() }]) {
       if (!selected(label)) continue;
-      const node = await startNode(CAPACITY_MB);
-      try {
-        const idle = await residentBytes(node.pid);
-        const started = Date.now();
-        const sent = await fill(node, undefined, CAPACITY_MB * MB * FILL_FACTOR, sizeOf);
-        const fillS = (Date.now() - started) / 1000;
-        await settle();
-        const { rssBytes, peakBytes } = await residentBytes(node.pid);
-        const figures = await statistics(node.url);
-        rows.push({
-          benchmark: 'memory',
-          case: `--capacity ${CAPACITY_MB}, ${label === 'mixed' ? 'mixed 16 B–1 MB' : label} values, ${(sent.bytes / MB).toFixed(0)} MB written`,
-          result: `RSS ${(rssBytes / MB).toFixed(0)} MB (peak ${(peakBytes / MB).toFixed(0)}, idle ${(idle.rssBytes / MB).toFixed(0)})`,
-          reference: `limit ${(limitBytes / MB).toFixed(0)} MB`,
-          ratio: rssBytes / limitBytes,
-          target: '≤ 1.00× (1.3 × capacity + 80 MB)',
-          met: rssBytes <= limitBytes,
-          note:
-            `RSS/capacity ${(rssBytes / (CAPACITY_MB * MB)).toFixed(2)}; holds ${figures.num_item_in_cache} items, ` +
-            `used_size ${(figures.used_size / MB).toFixed(1)} MB; overhead ` +
-            `${((rssBytes - idle.rssBytes - figures.used_size) / Math.max(1, figures.num_item_in_cache)).toFixed(0)} B/item; ` +
-            `${sent.records} records in ${fillS.toFixed(1)} s`,
-        });
-      } finally {
-        await node.stop();
-      }
+      const { written, seconds, idleBytes, rssBytes, peakBytes, figures } = await writtenNode(
+        (node) => fill(node, undefined, CAPACITY_MB * MB * FILL_FACTOR, sizeOf),
+      );
+      rows.push({
+        benchmark: 'memory',
+        case: `--capacity ${CAPACITY_MB}, ${label === 'mixed' ? 'mixed 16 B–1 MB' : label} values, ${(written.bytes / MB).toFixed(0)} MB written`,
+        result: `RSS ${(rssBytes / MB).toFixed(0)} MB (peak ${(peakBytes / MB).toFixed(0)}, idle ${(idleBytes / MB).toFixed(0)})`,
+        reference: `limit ${(limitBytes / MB).toFixed(0)} MB`,
+        ratio: rssBytes / limitBytes,
+        target: '≤ 1.00× (1.3 × capacity + 80 MB)',
+        met: rssBytes <= limitBytes,
+        note:
+          `RSS/capacity ${(rssBytes / (CAPACITY_MB * MB)).toFixed(2)}; holds ${figures.num_item_in_cache} items, ` +
+          `used_size ${(figures.used_size / MB).toFixed(1)} MB; overhead ` +
+          `${((rssBytes - idleBytes - figures.used_size) / Math.max(1, figures.num_item_in_cache)).toFixed(0)} B/item; ` +
+          `${written.records} records in ${seconds.toFixed(1)} s`,
+      });
     }
     for (const { label, bytes } of PUT_SIZES) {
       if (!selected(label)) continue;
-      const node = await startNode(CAPACITY_MB);
-      try {
-        const idle = await residentBytes(node.pid);
-        const count = Math.ceil((CAPACITY_MB * MB * FILL_FACTOR) / bytes);
-        const started = Date.now();
-        await putStream(node, count, dataUrl(bytes));
-        const fillS = (Date.now() - started) / 1000;
-        await settle();
-        const { rssBytes, peakBytes } = await residentBytes(node.pid);
-        const figures = await statistics(node.url);
-        rows.push({
-          benchmark: 'memory',
-          case: `--capacity ${CAPACITY_MB}, ${count} puts of ${label.slice(5)} on 16 connections`,
-          result: `RSS ${(rssBytes / MB).toFixed(0)} MB (peak ${(peakBytes / MB).toFixed(0)}, idle ${(idle.rssBytes / MB).toFixed(0)})`,
-          reference: `limit ${(limitBytes / MB).toFixed(0)} MB`,
-          ratio: peakBytes / limitBytes,
-          target: '≤ 1.00× (the peak)',
-          met: peakBytes <= limitBytes,
-          note: `RSS ${(rssBytes / limitBytes).toFixed(2)}× the limit at rest; holds ${figures.num_item_in_cache} items, used_size ${(figures.used_size / MB).toFixed(1)} MB; ${(count / fillS).toFixed(0)} puts/s`,
-        });
-      } finally {
-        await node.stop();
-      }
+      const count = Math.ceil((CAPACITY_MB * MB * FILL_FACTOR) / bytes);
+      const { seconds, idleBytes, rssBytes, peakBytes, figures } = await writtenNode((node) =>
+        putStream(node, count, dataUrl(bytes)),
+      );
+      rows.push({
+        benchmark: 'memory',
+        case: `--capacity ${CAPACITY_MB}, ${count} puts of ${label.slice(5)} on 16 connections`,
+        result: `RSS ${(rssBytes / MB).toFixed(0)} MB (peak ${(peakBytes / MB).toFixed(0)}, idle ${(idleBytes / MB).toFixed(0)})`,
+        reference: `limit ${(limitBytes / MB).toFixed(0)} MB`,
+        ratio: peakBytes / limitBytes,
+        target: '≤ 1.00× (the peak)',
+        met: peakBytes <= limitBytes,
+        note: `RSS ${(rssBytes / limitBytes).toFixed(2)}× the limit at rest; holds ${figures.num_item_in_cache} items, used_size ${(figures.used_size / MB).toFixed(1)} MB; ${(count / seconds).toFixed(0)} puts/s`,
+      });
     }
     for (const { label, bytes } of LOWER_SIZES) {
       if (!selected(label)) continue;
