@@ -266,7 +266,11 @@ export class CacheNode {
   importRecords(records: readonly ImportRecord[], migrationId?: string): ImportOutcome {
     const outcome: ImportOutcome = { accepted: 0, skipped: [], rejected: [] };
     const now = this.#clock.now();
+    // Bytes of the batch's value buffers that the store does not keep as they are: they lived as
+    // long as the batch took to arrive, so only a full collection frees them.
+    let discarded = 0;
     for (const { key, entry, expiresAtMs } of records) {
+      if (entry !== undefined && !this.store.keepsBuffer(entry)) discarded += entry.bytes.length;
       if (
         (expiresAtMs !== 0 && expiresAtMs <= now) ||
         (migrationId !== undefined &&
@@ -288,6 +292,7 @@ export class CacheNode {
       if (migrationId === undefined) this.fences.touch(key);
       outcome.accepted++;
     }
+    this.store.discarded(discarded);
     return outcome;
   }
 

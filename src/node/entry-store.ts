@@ -1,9 +1,10 @@
 /**
  * The node's store of entries: a Store of small integers (handles) beside a SlabArena that holds
- * the bytes of small values, so that a million small entries are a few hundred page Buffers and
- * typed arrays rather than millions of Buffers and objects for the collector to walk. A value
- * larger than the arena's largest chunk keeps its own Buffer (its Entry object is the stored
- * value). Reads of a small value copy it out into a fresh Entry.
+ * the bytes of values up to SLAB_VALUE_MAX_BYTES, so that a million small entries are a few
+ * hundred page Buffers and typed arrays rather than millions of Buffers and objects for the
+ * collector to walk, and so that an evicted value's memory is reused at once rather than freed
+ * by a full collection. A larger value keeps its own Buffer (its Entry object is the stored
+ * value). Reads of a slab value copy it out into a fresh Entry.
  *
  * Accounting (docs/http-api.md): `usedBytes` is keys + values, as the legacy `used_size` says;
  * the capacity bounds `chargedBytes`, which adds what each entry really costs besides them
@@ -44,6 +45,19 @@ export const LARGE_ENTRY_OVERHEAD_BYTES = 1024;
 const MB = 1024 * 1024;
 
 /**
+ * The largest value kept in slab chunks (larger ones keep their own Buffer). A Buffer's memory
+ * goes back only at a full collection of the heap, which stops the node for 7-18 ms; a slab
+ * chunk is reused by the next write as soon as its entry leaves. Up to 4 KiB only, a full node
+ * taking puts of 10 KB asked for such a collection every 800 puts, and V8, already marking by
+ * then, ran two of them each time: 0.5x the fair ceiling at 16 connections, and the values' 10 KB
+ * blocks, freed in between young request buffers, left glibc's heap fragmented (some 20 MB
+ * above what was live at the peak). A read copies a slab value out (about 2 us for 10 KB, most
+ * of it making the Buffer), where a value of its own is sent as it is. 64 KiB: a value that
+ * large is its own memory mapping (runtime.ts), handed back whole to the system when freed.
+ */
+export const SLAB_VALUE_MAX_BYTES = 64 * 1024;
+
+/**
  * Recent keys the store's index finds through a Map (key-index.ts) for a capacity: one per 4 KiB
  * of capacity, at most 65,536. Each costs some 100 bytes of heap that no charge counts (the key's
  * string and its Map entry), so their number follows the capacity: at most 1/40 of it.
@@ -60,14 +74,16 @@ export interface EntryStoreOptions {
   clock?: Clock;
   /**
    * Asks the process for a collection: `major` once `collectAfterBytes` of value memory left the
-   * store (large values, dropped slab pages) since the last major one, `minor` once
+   * store (large values, dropped slab pages, `discarded` buffers) since the last major one, `minor` once
    * as many bytes of values were written (the buffers they arrived in are young garbage). Default
    * none.
    */
   collect?: (kind: CollectionKind) => void;
   /**
-   * Bytes of garbage between two calls of `collect` of a kind; default an eighth of the capacity,
-   * at least 8 MiB and at most 64 MiB (V8's own trigger for such garbage).
+   * Bytes of garbage between two calls of `collect` of a kind; default a sixteenth of the
+   * capacity, at least 4 MiB and at most 64 MiB (V8's own trigger for such garbage). Since values
+   * up to SLAB_VALUE_MAX_BYTES leave no garbage, a full collection is asked for only after that
+   * many bytes of larger values (100 KB: 40 of them at 64 MB), whose writes cost far more.
    */
   collectAfterBytes?: number;
 }
@@ -77,7 +93,7 @@ export type CollectionKind = 'minor' | 'major';
 
 /** The default `collectAfterBytes` for a capacity. */
 export function collectAfterBytesFor(capacityBytes: number): number {
-  return Math.min(64 * MB, Math.max(8 * MB, Math.floor(capacityBytes / 8)));
+  return Math.min(64 * MB, Math.max(4 * MB, Math.floor(capacityBytes / 16)));
 }
 
 /** Store figures plus the arena's. */
@@ -89,7 +105,7 @@ export interface EntryStoreStats extends StoreStats {
 }
 
 export class EntryStore {
-  readonly #arena = new SlabArena();
+  readonly #arena = new SlabArena({ maxChunkBytes: 65_536 });
   readonly #store: Store<number>;
   /** Entries too large for the arena, by -(handle + 1). */
   #large: (Entry | undefined)[] = [];
@@ -206,6 +222,20 @@ export class EntryStore {
     // The new entry took some of the room that the garbage of writes may use (#collectReleased).
     else if (this.#releasedBytes > 0) this.#collectReleased(true);
     return outcome;
+  }
+
+  /** Whether `set` keeps `entry` as it is (its value is copied into a slab otherwise). */
+  keepsBuffer(entry: Entry): boolean {
+    return valueOf(entry).length > this.#arena.maxChunkBytes;
+  }
+
+  /**
+   * Counts value buffers that outlived the young generation and are garbage now — an import
+   * batch's, held while the whole batch streamed in, then copied into slabs or not stored — as
+   * memory a full collection gives back (see #released).
+   */
+  discarded(bytes: number): void {
+    if (bytes > 0) this.#released(bytes);
   }
 
   /** Whether `key` still holds the value `entry` was read from (not a newer write). */

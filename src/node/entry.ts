@@ -1,10 +1,10 @@
 /**
  * How a node holds a value: one Buffer off the V8 heap. The node's store (entry-store.ts) copies
- * a small value into a slab, so the buffer made here is short-lived for a small value (it comes
- * from Node's shared pool: Buffer.allocUnsafe) and kept as it is for a large one (its own memory). A text value that needs no JSON escaping
+ * a value of up to 64 KiB into a slab, so the buffer made here is short-lived for such a value
+ * and kept as it is for a larger one (its own memory). A text value that needs no JSON escaping
  * (a data URL, most text) is stored already framed as the legacy hit answer
  * `{"success":"true","content":"<value>"}`, so a hit sends the stored bytes as they are and /v1
- * reads the value as a zero-copy slice. Other values (text needing escapes, binary from /v1) are
+ * reads the value without framing it again. Other values (text needing escapes, binary from /v1) are
  * stored raw and framed on each legacy read.
  *
  * Accounting (docs/http-api.md): an entry costs the key's UTF-8 bytes plus the value's bytes

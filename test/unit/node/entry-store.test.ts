@@ -9,12 +9,16 @@ import { ManualClock } from '../../../src/clock.js';
 import {
   EntryStore,
   LARGE_ENTRY_OVERHEAD_BYTES,
+  SLAB_VALUE_MAX_BYTES,
   SMALL_ENTRY_OVERHEAD_BYTES,
 } from '../../../src/node/entry-store.js';
 import { legacyAnswer, rawEntry, textEntry, valueOf } from '../../../src/node/entry.js';
 import { policyNames } from '../../../src/store/index.js';
 
 const MB = 1024 * 1024;
+/** A value size kept in its own Buffer, and one kept in a slab though far above a small value. */
+const LARGE = SLAB_VALUE_MAX_BYTES + 1;
+const SLAB_10K = 10_000;
 
 describe('EntryStore', () => {
   it('gives back every kind of value as it was put: framed text, raw text, binary, large', () => {
@@ -23,7 +27,11 @@ describe('EntryStore', () => {
       text: textEntry('plain ✓'),
       escaped: textEntry('say "hi"\n'),
       binary: rawEntry(Buffer.from([0, 255, 1]), 'image/png'),
-      large: textEntry(`data:image/png;base64,${'A'.repeat(20_000)}`),
+      image: textEntry(`data:image/png;base64,${'B'.repeat(SLAB_10K)}`),
+      escaped10k: textEntry(`"${'C'.repeat(SLAB_10K)}"`),
+      binary10k: rawEntry(Buffer.alloc(SLAB_10K, 0xfe), 'image/png'),
+      slabMax: rawEntry(Buffer.alloc(SLAB_VALUE_MAX_BYTES, 7), 'image/png'),
+      large: textEntry(`data:image/png;base64,${'A'.repeat(LARGE)}`),
     };
     for (const [key, entry] of Object.entries(values)) store.set(key, entry, entry.valueBytes);
     for (const [key, entry] of Object.entries(values)) {
@@ -34,16 +42,19 @@ describe('EntryStore', () => {
       assert.ok(legacyAnswer(got).equals(legacyAnswer(entry)), key);
     }
     assert.equal(store.get('large'), values.large, 'a large entry is the stored object');
+    assert.notEqual(store.get('image'), values.image, 'a 10 KB value is copied out of its slab');
     assert.equal(store.stats().largeEntries, 1);
+    assert.equal(store.keepsBuffer(values.slabMax), false);
+    assert.equal(store.keepsBuffer(values.large), true);
     store.assertInvariants();
   });
 
   it('counts keys + values in usedBytes and charges each entry its bookkeeping against the capacity', () => {
     const store = new EntryStore({ capacityBytes: MB });
     store.set('k', textEntry('x'.repeat(100)), 100);
-    const large = 'y'.repeat(10_000);
-    store.set('big', textEntry(large), 10_000);
-    assert.equal(store.usedBytes, 1 + 100 + 3 + 10_000);
+    const large = 'y'.repeat(LARGE);
+    store.set('big', textEntry(large), LARGE);
+    assert.equal(store.usedBytes, 1 + 100 + 3 + LARGE);
     const stats = store.stats();
     assert.ok(
       stats.chargedBytes >=
@@ -108,71 +119,106 @@ describe('EntryStore', () => {
     store.set('k', textEntry('third'), 5);
     assert.equal(store.peek('k')!.handle, sent.handle, 'the chunk came back to the same key');
     assert.equal(store.holds('k', sent), false);
-    const large = textEntry('L'.repeat(9_000));
-    store.set('big', large, 9_000);
+    const large = textEntry('L'.repeat(LARGE));
+    store.set('big', large, LARGE);
     assert.ok(store.holds('big', store.peek('big')!));
-    store.set('big', textEntry('L'.repeat(9_000)), 9_000);
+    store.set('big', textEntry('L'.repeat(LARGE)), LARGE);
     assert.equal(store.holds('big', large), false);
     assert.equal(store.holds('missing', sent), false);
   });
 
   it('asks for a major collection once released value memory reaches the bound, a minor one once as many bytes were written', () => {
     const asked: string[] = [];
+    // Values of 100,000 bytes (their own Buffers), a bound of 3.33 of them, room for 6.
+    const V = 100_000;
+    const bound = 333_333;
     const store = new EntryStore({
-      capacityBytes: 200_000,
+      capacityBytes: 660_000,
       collect: (kind) => asked.push(kind),
-      collectAfterBytes: 100_000,
+      collectAfterBytes: bound,
     });
     const majors = () => asked.filter((kind) => kind === 'major').length;
-    const large = (i: number) => rawEntry(Buffer.alloc(30_000, i), 'application/octet-stream');
-    for (let i = 0; i < 3; i++) store.set(`big${i}`, large(i), 30_000);
-    assert.equal(asked.length, 0, '90,000 bytes written, none released');
-    store.set('big3', large(3), 30_000);
-    assert.equal(asked.join(), 'minor', '120,000 bytes written');
-    // Two more fill the store (each is charged some 31,500 bytes): no room for another is left.
-    for (let i = 4; i < 6; i++) store.set(`big${i}`, large(i), 30_000);
+    const large = (i: number) => rawEntry(Buffer.alloc(V, i), 'application/octet-stream');
+    for (let i = 0; i < 3; i++) store.set(`big${i}`, large(i), V);
+    assert.equal(asked.length, 0, '300,000 bytes written, none released');
+    store.set('big3', large(3), V);
+    assert.equal(asked.join(), 'minor', '400,000 bytes written');
+    // Two more fill the store (each is charged some 102,600 bytes): no room for another is left.
+    for (let i = 4; i < 6; i++) store.set(`big${i}`, large(i), V);
     assert.equal(store.size, 6);
-    assert.ok(store.capacityBytes - store.chargedBytes < 30_000, String(store.chargedBytes));
+    assert.ok(store.capacityBytes - store.chargedBytes < V, String(store.chargedBytes));
     asked.length = 0;
-    // Overwrites release 30,000 bytes each: the fourth reaches 100,000 (plus the little room).
-    for (let i = 0; i < 3; i++) store.set('big0', large(i), 30_000);
+    // Overwrites release 100,000 bytes each: the fourth passes the bound (plus the little room).
+    for (let i = 0; i < 3; i++) store.set('big0', large(i), V);
     assert.equal(majors(), 0);
-    store.set('big0', large(9), 30_000);
+    store.set('big0', large(9), V);
     assert.equal(majors(), 1);
     // Removals are collected at the bound alone, whatever room they leave.
     for (let i = 1; i < 4; i++) store.delete(`big${i}`);
-    assert.equal(majors(), 1, '90,000 bytes deleted');
+    assert.equal(majors(), 1, '300,000 bytes deleted');
     store.delete('big4');
-    assert.equal(majors(), 2, '120,000 bytes deleted');
-    // Small values: the buffers they arrived in are garbage once copied into the arena.
+    assert.equal(majors(), 2, '400,000 bytes deleted');
+    // Slab values: the buffers they arrived in are garbage once copied into the arena.
     asked.length = 0;
-    for (let i = 0; i < 2_000; i++)
+    for (let i = 0; i < 6_000; i++)
       store.set(`s${i % 10}`, rawEntry(Buffer.alloc(60, 1), 'application/octet-stream'), 60);
     assert.ok(asked.includes('minor'), asked.join());
+    // Buffers that outlived the young generation (an import batch's) count as released memory.
+    asked.length = 0;
+    store.discarded(bound - 1);
+    assert.equal(majors(), 0);
+    store.discarded(1);
+    assert.equal(majors(), 1, 'a bound of discarded buffers');
+    store.assertInvariants();
+  });
+
+  it('reuses the slab chunks of evicted values of 10 KB without asking for a full collection', () => {
+    const asked: string[] = [];
+    const store = new EntryStore({
+      capacityBytes: 2 * MB,
+      collect: (kind) => asked.push(kind),
+      collectAfterBytes: 256 * 1024,
+    });
+    // 20 MB of puts of new keys through a 2 MB store: every put past the first 200 evicts.
+    for (let i = 0; i < 2_000; i++)
+      store.set(`k${i}`, rawEntry(Buffer.alloc(SLAB_10K, i), 'image/png'), SLAB_10K);
+    assert.ok(store.size > 150 && store.size < 210, String(store.size));
+    assert.equal(
+      asked.filter((kind) => kind === 'major').length,
+      0,
+      'no full collection asked for',
+    );
+    assert.ok(asked.includes('minor'), 'the arrival buffers are collected young');
+    // The slabs hold what is live plus a few spare pages, not the 20 MB written.
+    assert.ok(store.stats().slabBytes <= 2 * MB + 5 * MB, String(store.stats().slabBytes));
+    const last = store.get('k1999')!;
+    assert.ok(valueOf(last).equals(Buffer.alloc(SLAB_10K, 1999 % 256)));
     store.assertInvariants();
   });
 
   it('lets the garbage of overwrites use the room the store leaves, never more than the capacity plus the bound', () => {
     const asked: string[] = [];
+    const V = 100_000;
+    const bound = 333_333;
     const store = new EntryStore({
-      capacityBytes: MB,
+      capacityBytes: 4 * MB,
       collect: (kind) => asked.push(kind),
-      collectAfterBytes: 100_000,
+      collectAfterBytes: bound,
     });
-    const large = (i: number) => rawEntry(Buffer.alloc(30_000, i), 'application/octet-stream');
-    for (let i = 0; i < 4; i++) store.set(`big${i}`, large(i), 30_000);
+    const large = (i: number) => rawEntry(Buffer.alloc(V, i), 'application/octet-stream');
+    for (let i = 0; i < 4; i++) store.set(`big${i}`, large(i), V);
     const room = store.capacityBytes - store.chargedBytes;
-    assert.ok(room > 800_000, String(room));
+    assert.ok(room > 3_500_000, String(room));
     // A key overwritten again and again in a store with room: no collection at the bound...
     let released = 0;
     while (!asked.includes('major')) {
-      store.set('big0', large(released / 30_000), 30_000);
-      released += 30_000;
-      assert.ok(released <= 100_000 + room + 30_000, `no collection after ${released} bytes`);
+      store.set('big0', large(released / V), V);
+      released += V;
+      assert.ok(released <= bound + room + V, `no collection after ${released} bytes`);
     }
     // ...but one once the garbage and the live values reach the capacity plus the bound.
-    assert.ok(released >= 100_000 + room, `collected after ${released} bytes`);
-    assert.ok(store.chargedBytes + released <= MB + 100_000 + 30_000);
+    assert.ok(released >= bound + room, `collected after ${released} bytes`);
+    assert.ok(store.chargedBytes + released <= 4 * MB + bound + V);
     store.assertInvariants();
   });
 
