@@ -122,8 +122,8 @@ export class CacheNode {
    * pool node does not serve (ownership.ts) is a miss for a router that did not say its routing
    * version, and CP_ERR_NOT_OWNER for one that did (`routedBy`), so that it refreshes its table.
    */
-  get(key: string, routedBy?: number): Entry | undefined {
-    const entry = this.#serves('read', key, routedBy) ? this.store.get(key) : undefined;
+  get(key: string, routedBy?: number, shared = false): Entry | undefined {
+    const entry = this.#serves('read', key, routedBy) ? this.store.get(key, shared) : undefined;
     this.stats.countGet(entry !== undefined);
     return entry;
   }

@@ -39,6 +39,11 @@ export interface Entry {
   /** For a value read out of a slab: its chunk's handle and generation (entry-store.ts). */
   readonly handle?: number;
   readonly generation?: number;
+  /**
+   * For a shared read of a value kept whole in a slab: `bytes` are the slab's own, lent until
+   * the reader gives them back (EntryStore.release).
+   */
+  readonly lent?: boolean;
 }
 
 /** An entry for a text value from the legacy API. */

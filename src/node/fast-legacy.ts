@@ -30,7 +30,7 @@ import {
 } from '../http/index.js';
 import { routedByOf } from './routed-by.js';
 import type { CacheNode } from './cache-node.js';
-import { legacyAnswer, utf8TextEntry } from './entry.js';
+import { legacyAnswer, utf8TextEntry, type Entry } from './entry.js';
 import { parseTtl } from './ttl.js';
 
 /** Options of createFastLegacy. */
@@ -137,8 +137,12 @@ function answer(
       send(response, 200, PUT_DONE);
       return;
     }
-    const entry = node.get(key, routedBy);
+    // A hit borrows the slab's bytes when the answer goes straight out on its connection (not
+    // queued behind another answer on it, as a pipelined request's is).
+    const lend = response.socket !== null && !response.socket.destroyed && !response.destroyed;
+    const entry = node.get(key, routedBy, lend);
     if (entry === undefined) return void sendFailure(response, MISS, false);
+    if (entry.lent === true) releaseWhenWritten(node, entry, response);
     send(response, 200, legacyAnswer(entry));
   } catch (error) {
     let known = toCachePoolError(error, options.bodyLimitBytes, contentType);
@@ -174,6 +178,17 @@ function putForm(
   node.checkValueBytes(value.bytes.length);
   node.storeText(key, utf8TextEntry(value.bytes, value.plain), node.deadlineAfter(ttlS), routedBy);
   send(response, 200, PUT_DONE);
+}
+
+/**
+ * Gives the store back the slab bytes a hit borrowed once nothing reads them any more: at the
+ * response's 'close', which Node.js (20 and later) emits exactly once for a response that has its
+ * connection — after 'finish', itself emitted once the connection's write of the last bytes
+ * completed (they are the system's then), or when the connection closes under it. A response
+ * queued behind another on its connection is not lent anything (createFastLegacy).
+ */
+function releaseWhenWritten(node: CacheNode, entry: Entry, response: ServerResponse): void {
+  response.on('close', () => node.store.release(entry));
 }
 
 function send(response: ServerResponse, status: number, body: Buffer): void {

@@ -11,8 +11,15 @@ import {
   LARGE_ENTRY_OVERHEAD_BYTES,
   SLAB_VALUE_MAX_BYTES,
   SMALL_ENTRY_OVERHEAD_BYTES,
+  WHOLE_ANSWER_MIN_BYTES,
 } from '../../../src/node/entry-store.js';
-import { legacyAnswer, rawEntry, textEntry, valueOf } from '../../../src/node/entry.js';
+import {
+  FRAME_BYTES,
+  legacyAnswer,
+  rawEntry,
+  textEntry,
+  valueOf,
+} from '../../../src/node/entry.js';
 import { policyNames } from '../../../src/store/index.js';
 
 const MB = 1024 * 1024;
@@ -241,5 +248,107 @@ describe('EntryStore', () => {
       assert.equal(store.stats().slabBytes, 0, policy);
       assert.equal(store.chargedBytes, 0, policy);
     }
+  });
+
+  it('lends a value kept whole to a shared read, and frees its chunk only once every reader gave it back', () => {
+    for (const policy of policyNames()) {
+      const store = new EntryStore({ capacityBytes: 200_000, policy });
+      const image = (c: string) => textEntry(`data:image/png;base64,${c.repeat(SLAB_10K)}`);
+      const first = image('A');
+      store.set('k', first, first.valueBytes);
+      const chunks = store.stats().slabChunks;
+      // A copy for an ordinary read, the slab's bytes for a shared one: both the exact answer.
+      const copied = store.get('k')!;
+      assert.equal(copied.lent, undefined, policy);
+      const a = store.get('k', true)!;
+      const b = store.get('k', true)!;
+      assert.equal(a.lent, true, policy);
+      assert.ok(a.bytes.buffer === b.bytes.buffer && a.bytes.byteOffset === b.bytes.byteOffset);
+      assert.notEqual(copied.bytes.buffer, a.bytes.buffer, policy);
+      for (const got of [copied, a, b]) {
+        assert.ok(legacyAnswer(got).equals(first.bytes), policy);
+        assert.equal(got.valueBytes, first.valueBytes, policy);
+      }
+      assert.equal(store.lentChunks, 1, policy);
+      // The key is overwritten, then 20 more values of the same size evict each other: the lent
+      // chunk is not reused, so the readers still see the value they were lent.
+      store.set('k', image('B'), first.valueBytes);
+      for (let i = 0; i < 20; i++) store.set(`e${i}`, image('C'), first.valueBytes);
+      assert.ok(!store.has('k') || valueOf(store.peek('k')!)[25] === 'B'.charCodeAt(0), policy);
+      assert.ok(a.bytes.equals(first.bytes) && b.bytes.equals(first.bytes), policy);
+      assert.equal(store.holds('k', a), false, policy);
+      store.assertInvariants();
+      const held = store.stats().slabChunks;
+      store.release(a);
+      assert.equal(store.stats().slabChunks, held, 'another reader still holds it');
+      assert.ok(b.bytes.equals(first.bytes), policy);
+      store.release(b);
+      assert.equal(store.stats().slabChunks, held - 1, 'freed with its last reader');
+      assert.equal(store.lentChunks, 0, policy);
+      assert.throws(() => store.release(b), /released more often than lent/);
+      store.release(copied); // not lent: nothing to give back
+      store.clear();
+      assert.equal(store.stats().slabChunks, 0, policy);
+      assert.ok(chunks >= 1);
+      store.assertInvariants();
+    }
+  });
+
+  it('frees a lent chunk whose entry was deleted or cleared only once it is released', () => {
+    const store = new EntryStore({ capacityBytes: MB });
+    const entry = textEntry(`data:,${'x'.repeat(SLAB_10K)}`);
+    store.set('d', entry, entry.valueBytes);
+    store.set('c', entry, entry.valueBytes);
+    const d = store.get('d', true)!;
+    const c = store.get('c', true)!;
+    store.delete('d');
+    store.clear();
+    assert.equal(store.size, 0);
+    assert.equal(store.stats().slabChunks, 2, 'both chunks still lent');
+    // New writes of the same size take other chunks.
+    for (let i = 0; i < 10; i++)
+      store.set(`n${i}`, textEntry(`data:,${'y'.repeat(SLAB_10K)}`), SLAB_10K + 6);
+    assert.ok(d.bytes.equals(entry.bytes) && c.bytes.equals(entry.bytes));
+    store.release(d);
+    store.release(c);
+    assert.equal(store.stats().slabChunks, 10);
+    store.assertInvariants();
+  });
+
+  it('keeps only framed values over 4 KiB whole, charging a value that may be the chunk with its frame', () => {
+    const store = new EntryStore({ capacityBytes: 4 * MB });
+    const cases = [
+      { key: 'small framed', entry: textEntry('s'.repeat(WHOLE_ANSWER_MIN_BYTES)), whole: false },
+      { key: 'framed', entry: textEntry('f'.repeat(WHOLE_ANSWER_MIN_BYTES + 1)), whole: true },
+      { key: 'escaped', entry: textEntry(`"${'e'.repeat(SLAB_10K)}`), whole: false },
+      { key: 'binary', entry: rawEntry(Buffer.alloc(SLAB_10K, 0xff), 'image/png'), whole: false },
+      {
+        key: 'frame does not fit',
+        entry: textEntry('m'.repeat(SLAB_VALUE_MAX_BYTES - FRAME_BYTES + 1)),
+        whole: false,
+      },
+      {
+        key: 'largest whole',
+        entry: textEntry('w'.repeat(SLAB_VALUE_MAX_BYTES - FRAME_BYTES)),
+        whole: true,
+      },
+    ];
+    for (const { key, entry, whole } of cases) {
+      const charged = store.chargedBytes;
+      store.set(key, entry, entry.valueBytes);
+      const charge = store.chargedBytes - charged;
+      const got = store.get(key, true)!;
+      assert.equal(got.lent === true, whole, key);
+      assert.ok(legacyAnswer(got).equals(legacyAnswer(entry)), key);
+      assert.ok(valueOf(got).equals(valueOf(entry)), key);
+      assert.equal(got.valueBytes, entry.valueBytes, key);
+      // The charge covers the chunk the value really took (with its frame when kept whole).
+      const keyBytes = Buffer.byteLength(key);
+      const stored = whole ? entry.valueBytes + FRAME_BYTES : entry.valueBytes;
+      assert.ok(charge >= keyBytes + stored + SMALL_ENTRY_OVERHEAD_BYTES, `${key}: ${charge}`);
+      store.release(got);
+    }
+    assert.equal(store.lentChunks, 0);
+    store.assertInvariants();
   });
 });
