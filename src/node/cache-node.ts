@@ -121,6 +121,8 @@ export class CacheNode {
    * A counted GET: refreshes recency on a hit; undefined on a miss. A key of a partition this
    * pool node does not serve (ownership.ts) is a miss for a router that did not say its routing
    * version, and CP_ERR_NOT_OWNER for one that did (`routedBy`), so that it refreshes its table.
+   * `shared`: the entry's bytes may be lent from the store's slab (EntryStore.get); the caller
+   * must then call `store.release(entry)` exactly once, when nothing reads them any more.
    */
   get(key: string, routedBy?: number, shared = false): Entry | undefined {
     const entry = this.#serves('read', key, routedBy) ? this.store.get(key, shared) : undefined;
@@ -266,11 +268,12 @@ export class CacheNode {
   importRecords(records: readonly ImportRecord[], migrationId?: string): ImportOutcome {
     const outcome: ImportOutcome = { accepted: 0, skipped: [], rejected: [] };
     const now = this.#clock.now();
-    // Bytes of the batch's value buffers that the store does not keep as they are: they lived as
-    // long as the batch took to arrive, so only a full collection frees them.
+    // Bytes of the batch's value buffers that the store does not keep as they are (copied into
+    // slabs, or not stored at all): they lived as long as the batch took to arrive, so only a
+    // full collection frees them.
     let discarded = 0;
     for (const { key, entry, expiresAtMs } of records) {
-      if (entry !== undefined && !this.store.keepsBuffer(entry)) discarded += entry.bytes.length;
+      if (entry !== undefined) discarded += entry.bytes.length;
       if (
         (expiresAtMs !== 0 && expiresAtMs <= now) ||
         (migrationId !== undefined &&
@@ -291,6 +294,7 @@ export class CacheNode {
       // A plain import is a write like a put: a fence of another migration must see it.
       if (migrationId === undefined) this.fences.touch(key);
       outcome.accepted++;
+      if (this.store.keepsBuffer(entry)) discarded -= entry.bytes.length;
     }
     this.store.discarded(discarded);
     return outcome;

@@ -62,11 +62,12 @@ const MB = 1024 * 1024;
 export const SLAB_VALUE_MAX_BYTES = 64 * 1024;
 
 /**
- * The smallest framed value kept whole (with its legacy frame, 31 bytes) in its chunk, so that a
- * hit can send the chunk without copying it: copying a 10 KB value out cost a hit about 4 us of
- * the node's CPU (9 % of its 16-connection throughput), most of it making the Buffer. Smaller
- * values are kept without the frame (31 bytes each at a million items) and copied out, from
- * Node's shared pool of small Buffers.
+ * Framed values larger than this are kept whole (with their legacy frame, 31 bytes) in their
+ * chunk, so that a hit can send the chunk without copying it: copying a 10 KB value out costs a
+ * hit 2-3 us in process, most of it making the Buffer. Smaller values are kept without the frame
+ * (31 bytes each at a million items) and copied out, from Node's shared pool of small Buffers.
+ * A value that would not fit its chunk with the frame (over SLAB_VALUE_MAX_BYTES - 31) is kept
+ * without it too. Every value that may be kept whole is charged the chunk with the frame.
  */
 export const WHOLE_ANSWER_MIN_BYTES = 4096;
 
@@ -120,7 +121,7 @@ export interface EntryStoreStats extends StoreStats {
 }
 
 export class EntryStore {
-  readonly #arena = new SlabArena({ maxChunkBytes: 65_536 });
+  readonly #arena = new SlabArena({ maxChunkBytes: SLAB_VALUE_MAX_BYTES });
   readonly #store: Store<number>;
   /** Entries too large for the arena, by -(handle + 1). */
   #large: (Entry | undefined)[] = [];

@@ -22,10 +22,11 @@ const SUFFIX = Buffer.from('"}', 'utf8');
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\]/;
 
 /**
- * One stored value. Immutable. A small value is kept in a slab (entry-store.ts) and each read
- * gives a fresh Entry copied out of it, carrying the chunk's `handle` and `generation` so that
- * move_keys can tell whether the key still holds the value it sent; a large value's Entry is the
- * stored object itself (compared by identity).
+ * One stored value. Immutable. A value of up to 64 KiB is kept in a slab (entry-store.ts) and
+ * each read gives a fresh Entry, its bytes copied out of the slab or, for a shared read, lent
+ * (`lent`), carrying the chunk's `handle` and `generation` so that move_keys can tell whether the
+ * key still holds the value it sent; a larger value's Entry is the stored object itself (compared
+ * by identity).
  */
 export interface Entry {
   /** The stored bytes: framed (see `framed`) or the raw value. */

@@ -20,7 +20,7 @@ import {
   textEntry,
   valueOf,
 } from '../../../src/node/entry.js';
-import { policyNames } from '../../../src/store/index.js';
+import { SlabArena, policyNames } from '../../../src/store/index.js';
 
 const MB = 1024 * 1024;
 /** A value size kept in its own Buffer, and one kept in a slab though far above a small value. */
@@ -317,9 +317,14 @@ describe('EntryStore', () => {
 
   it('keeps only framed values over 4 KiB whole, charging a value that may be the chunk with its frame', () => {
     const store = new EntryStore({ capacityBytes: 4 * MB });
+    // An arena of the store's chunk sizes, to name the chunk each value takes.
+    const arena = new SlabArena({ maxChunkBytes: SLAB_VALUE_MAX_BYTES });
+    assert.ok(arena.chunkBytes(4_330 + FRAME_BYTES) > arena.chunkBytes(4_330));
     const cases = [
       { key: 'small framed', entry: textEntry('s'.repeat(WHOLE_ANSWER_MIN_BYTES)), whole: false },
       { key: 'framed', entry: textEntry('f'.repeat(WHOLE_ANSWER_MIN_BYTES + 1)), whole: true },
+      // Its chunk without the frame would be one size class smaller (4,352 against 4,792 bytes).
+      { key: 'frame takes a larger chunk', entry: textEntry('g'.repeat(4_330)), whole: true },
       { key: 'escaped', entry: textEntry(`"${'e'.repeat(SLAB_10K)}`), whole: false },
       { key: 'binary', entry: rawEntry(Buffer.alloc(SLAB_10K, 0xff), 'image/png'), whole: false },
       {
@@ -344,10 +349,37 @@ describe('EntryStore', () => {
       assert.equal(got.valueBytes, entry.valueBytes, key);
       // The charge covers the chunk the value really took (with its frame when kept whole).
       const keyBytes = Buffer.byteLength(key);
-      const stored = whole ? entry.valueBytes + FRAME_BYTES : entry.valueBytes;
-      assert.ok(charge >= keyBytes + stored + SMALL_ENTRY_OVERHEAD_BYTES, `${key}: ${charge}`);
+      const chunk = arena.chunkBytes(whole ? entry.valueBytes + FRAME_BYTES : entry.valueBytes);
+      assert.ok(charge >= keyBytes + chunk + SMALL_ENTRY_OVERHEAD_BYTES, `${key}: ${charge}`);
       store.release(got);
     }
+    assert.equal(store.lentChunks, 0);
+    store.assertInvariants();
+  });
+
+  it('keeps a lent chunk through the expiry of its entry and through a capacity cut that rebuilds the store', () => {
+    const clock = new ManualClock(1_000);
+    const store = new EntryStore({ capacityBytes: 4 * MB, clock });
+    const value = (c: string) => textEntry(`data:,${c.repeat(SLAB_10K)}`);
+    store.set('expiring', value('E'), SLAB_10K + 6, 2_000);
+    for (let i = 0; i < 300; i++) store.set(`k${i}`, value('K'), SLAB_10K + 6);
+    const expiring = store.get('expiring', true)!;
+    const kept = store.get('k299', true)!;
+    clock.advance(5_000);
+    assert.equal(store.get('expiring'), undefined);
+    store.sweepExpired(1_000);
+    // A cut to a tenth leaves a quarter of the slots or less: the store is rebuilt.
+    store.setCapacity(400_000);
+    assert.ok(store.size < 40, String(store.size));
+    for (let i = 0; i < 30; i++) store.set(`n${i}`, value('N'), SLAB_10K + 6);
+    assert.ok(expiring.bytes.equals(value('E').bytes), 'expired while lent: unchanged');
+    assert.ok(kept.bytes.equals(value('K').bytes), 'lent across the rebuild: unchanged');
+    store.assertInvariants();
+    const chunks = store.stats().slabChunks;
+    store.release(expiring);
+    store.release(kept);
+    // The expired one is freed now; k299 is freed only if it was evicted meanwhile.
+    assert.equal(store.stats().slabChunks, chunks - 1 - (store.has('k299') ? 0 : 1));
     assert.equal(store.lentChunks, 0);
     store.assertInvariants();
   });

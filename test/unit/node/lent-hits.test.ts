@@ -149,6 +149,22 @@ describe('legacy hits lent from the slabs', () => {
     await allGivenBack(node);
   });
 
+  it('lend nothing to answers queued behind another on a pipelined connection that breaks', async () => {
+    const { node, port } = await listening(4);
+    await put(port, 'big', image('P', 60_000));
+    for (let round = 0; round < 5; round++) {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.pause();
+      // More answers than the kernel's buffers take: the first waits, the others queue.
+      socket.write(getRequest('big').repeat(300));
+      await sleep(100);
+      socket.destroy();
+    }
+    await allGivenBack(node);
+  });
+
   it('send a lent answer unchanged when its entry is overwritten while the answer waits for a slow reader', async () => {
     const { node, port } = await listening(8);
     const SIZE = 60_000;
