@@ -94,10 +94,12 @@ export interface EntryStoreOptions {
    */
   collect?: (kind: CollectionKind) => void;
   /**
-   * Bytes of garbage between two calls of `collect` of a kind; default a sixteenth of the
-   * capacity, at least 4 MiB and at most 64 MiB (V8's own trigger for such garbage). Since values
-   * up to SLAB_VALUE_MAX_BYTES leave no garbage, a full collection is asked for only after that
-   * many bytes of larger values (100 KB: 40 of them at 64 MB), whose writes cost far more.
+   * Bytes of garbage between two calls of `collect` of a kind; default an eighth of the
+   * capacity less 4 MiB, at least 4 MiB and at most 64 MiB (V8's own trigger for such garbage):
+   * what the bound of 1.3 x capacity + 80 MB leaves above a full store and an idle process of
+   * some 75 MB, with room for the requests in flight. Values up to SLAB_VALUE_MAX_BYTES leave no
+   * garbage, so a full collection is asked for only after that many bytes of larger values (at
+   * 64 MB, 40 values of 100 KB), whose writes cost far more than a collection each.
    */
   collectAfterBytes?: number;
 }
@@ -107,7 +109,7 @@ export type CollectionKind = 'minor' | 'major';
 
 /** The default `collectAfterBytes` for a capacity. */
 export function collectAfterBytesFor(capacityBytes: number): number {
-  return Math.min(64 * MB, Math.max(4 * MB, Math.floor(capacityBytes / 16)));
+  return Math.min(64 * MB, Math.max(4 * MB, Math.floor(capacityBytes / 8) - 4 * MB));
 }
 
 /** Store figures plus the arena's. */
