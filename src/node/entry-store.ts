@@ -165,7 +165,9 @@ export class EntryStore {
       // A value that may be kept whole is charged the chunk with its frame, framed or not.
       overheadBytes: (valueBytes) =>
         valueBytes <= maxSmall
-          ? this.#arena.chunkBytes(this.#slabBytes(valueBytes, true)) -
+          ? this.#arena.chunkBytes(
+              this.#mayKeepWhole(valueBytes) ? valueBytes + FRAME_BYTES : valueBytes,
+            ) -
             valueBytes +
             SMALL_ENTRY_OVERHEAD_BYTES
           : LARGE_ENTRY_OVERHEAD_BYTES + FRAME_BYTES + Math.floor(valueBytes / 64),
@@ -239,7 +241,7 @@ export class EntryStore {
     const value = valueOf(entry);
     let handle: number;
     if (value.length <= this.#arena.maxChunkBytes) {
-      const whole = entry.framed && this.#slabBytes(value.length, true) > value.length;
+      const whole = entry.framed && this.#mayKeepWhole(value.length);
       const kept = whole ? entry.bytes : value;
       handle = this.#arena.allocate(
         kept.length,
@@ -369,16 +371,11 @@ export class EntryStore {
       };
     }
     // Kept whole: the chunk is the framed answer.
-    let bytes: Buffer;
-    if (shared) {
-      bytes = arena.view(handle);
-      this.#lent.set(handle, (this.#lent.get(handle) ?? 0) + 1);
-    } else {
-      bytes = Buffer.allocUnsafe(length);
-      arena.copyOut(handle, bytes);
-    }
+    if (shared) this.#lent.set(handle, (this.#lent.get(handle) ?? 0) + 1);
     return {
-      bytes,
+      bytes: shared
+        ? arena.view(handle)
+        : transientBytes(length, false, (target, at) => arena.copyOut(handle, target, at)),
       framed: true,
       type,
       valueBytes: length - FRAME_BYTES,
@@ -388,13 +385,11 @@ export class EntryStore {
     };
   }
 
-  /** Bytes a slab value of `valueBytes` takes in its chunk: with the frame when kept whole. */
-  #slabBytes(valueBytes: number, framed: boolean): number {
-    return framed &&
-      valueBytes > WHOLE_ANSWER_MIN_BYTES &&
-      valueBytes + FRAME_BYTES <= this.#arena.maxChunkBytes
-      ? valueBytes + FRAME_BYTES
-      : valueBytes;
+  /** Whether a framed value of `valueBytes` is kept whole: over 4 KiB, and fits with its frame. */
+  #mayKeepWhole(valueBytes: number): boolean {
+    return (
+      valueBytes > WHOLE_ANSWER_MIN_BYTES && valueBytes + FRAME_BYTES <= this.#arena.maxChunkBytes
+    );
   }
 
   #release(handle: number): void {
