@@ -163,6 +163,15 @@ export class KeyIndex {
   }
 
   /**
+   * The UTF-8 length of `key`. A key just looked up was encoded then, so a write that follows its
+   * read's miss does not scan it again; any other key is encoded now, ready for `add`.
+   */
+  byteLengthOf(key: string): number {
+    if (key !== this.#encoded) this.#encode(key);
+    return this.#length;
+  }
+
+  /**
    * A slot for `key`, which must be absent (`find` returned -1): the most recently freed slot, or
    * a new one (then `slotCount` grows by one, and the caller grows its per-slot arrays to it).
    */

@@ -224,7 +224,7 @@ export class Store<V> {
     if (!(expiresAtMs >= 0) || !Number.isFinite(expiresAtMs)) {
       throw new OptionError('expiresAtMs', 'must be a finite number >= 0', expiresAtMs);
     }
-    const entryBytes = Store.entryBytes(key, valueBytes);
+    const entryBytes = this.#index.byteLengthOf(key) + valueBytes;
     if (entryBytes > this.#capacityBytes || this.#capacityBytes === 0) {
       return {
         kind: 'rejected',

@@ -37,6 +37,34 @@ describe('KeyIndex', () => {
     assert.equal(index.keyOf(slot), 'x\ufffd');
   });
 
+  it('gives the UTF-8 length of any key, whether or not it was just looked up', () => {
+    const index = new KeyIndex();
+    const keys = [
+      '',
+      'a',
+      'é',
+      '🙂',
+      'x\ud800',
+      '\udc00y',
+      `${'k'.repeat(70)}é`,
+      LONG,
+      `${LONG}🙂`,
+    ];
+    for (const key of keys) {
+      assert.equal(index.byteLengthOf(key), Buffer.byteLength(key, 'utf8'), `fresh ${key.length}`);
+      index.find('another key');
+      index.find(key);
+      assert.equal(index.byteLengthOf(key), Buffer.byteLength(key, 'utf8'), `found ${key.length}`);
+    }
+    // A length asked for before an add leaves the key's bytes ready, and they are the key's own.
+    index.find('first');
+    assert.equal(index.byteLengthOf('second'), 6);
+    const slot = index.add('second');
+    assert.equal(index.keyOf(slot), 'second');
+    assert.equal(index.find('first'), -1);
+    index.assertInvariants();
+  });
+
   it('reuses the slot freed last and forgets the removed key', () => {
     const index = new KeyIndex();
     for (let i = 0; i < 100; i++) index.add(`k${i}`);
