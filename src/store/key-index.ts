@@ -137,6 +137,8 @@ export class KeyIndex {
   }
 
   #probe(key: string): number {
+    // A key whose length was just asked for (a write's) is encoded already.
+    if (key === this.#encoded) return this.#findEncoded();
     // An ASCII key is hashed and compared from its characters, and its bytes are left in
     // #scratch for an `add` that follows a miss.
     const length = key.length;

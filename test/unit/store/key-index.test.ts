@@ -56,6 +56,16 @@ describe('KeyIndex', () => {
       index.find(key);
       assert.equal(index.byteLengthOf(key), Buffer.byteLength(key, 'utf8'), `found ${key.length}`);
     }
+    // A key whose length was asked for is found (or not) from the bytes encoded for it.
+    const held = ['held', 'hé', '🙂🙂', LONG];
+    const slots = held.map((key) => index.add(key));
+    for (const [i, key] of held.entries()) {
+      index.byteLengthOf(key);
+      assert.equal(index.find(key), slots[i], `held ${key.length}`);
+      index.byteLengthOf(`${key}?`);
+      assert.equal(index.find(`${key}?`), -1, `absent ${key.length}`);
+    }
+    for (const slot of slots) index.remove(slot);
     // A length asked for before an add leaves the key's bytes ready, and they are the key's own.
     index.find('first');
     assert.equal(index.byteLengthOf('second'), 6);
