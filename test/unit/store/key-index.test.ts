@@ -29,13 +29,16 @@ describe('KeyIndex', () => {
     index.assertInvariants();
   });
 
-  it('names a key by its UTF-8 bytes: a lone surrogate is U+FFFD', () => {
-    const index = new KeyIndex();
-    const slot = index.add('x\ud800');
-    assert.equal(index.find('x\udc00'), slot);
-    assert.equal(index.find('x\ufffd'), slot);
-    assert.equal(index.keyOf(slot), 'x\ufffd');
-  });
+  for (const recentKeys of [65_536, 0])
+    it(`names a key by its UTF-8 bytes: a lone surrogate is U+FFFD (recentKeys ${recentKeys})`, () => {
+      const index = new KeyIndex({ recentKeys });
+      const slot = index.add('x\ud800');
+      assert.equal(index.find('x\udc00'), slot);
+      assert.equal(index.findRecent('x\ufffd'), slot);
+      assert.equal(index.keyOf(slot), 'x\ufffd');
+      assert.equal(index.byteLengthOf('x\ud800'), 4);
+      index.assertInvariants();
+    });
 
   it('gives the UTF-8 length of any key, whether or not it was just looked up', () => {
     const index = new KeyIndex();
@@ -133,13 +136,18 @@ describe('KeyIndex', () => {
 
   for (const [title, options] of [
     ['matches a Map under random adds, finds and removes', {}],
+    ['matches a Map with no recent keys', { recentKeys: 0 }],
     // A ring of 3 recent keys, so that keys come and go from it within a run.
     ['matches a Map with a ring of 3 recent keys', { recentKeys: 3 }],
   ] as const)
     it(title, () => {
       const keyArb = fc.oneof(
         fc.string({ maxLength: 12 }),
-        fc.constantFrom('é', '🙂', '', LONG, 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'),
+        fc.constantFrom(
+          ...['é', '🙂', '', LONG, 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'],
+          // Three strings of one key (a lone surrogate is U+FFFD).
+          ...['x\ud800', 'x\udc00', 'x\ufffd'],
+        ),
       );
       const op = fc.record({ remove: fc.boolean(), key: keyArb });
       fc.assert(
