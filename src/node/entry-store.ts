@@ -74,7 +74,8 @@ export const WHOLE_ANSWER_MIN_BYTES = 4096;
 /**
  * Recent keys the store's index finds through a Map (key-index.ts) for a capacity: one per 4 KiB
  * of capacity, at most 65,536. Each costs some 100 bytes of heap that no charge counts (the key's
- * string and its Map entry), so their number follows the capacity: at most 1/40 of it.
+ * string and its Map entry), so their number follows the capacity, and a changed capacity
+ * (setCapacity): at most 1/40 of it.
  */
 export function recentKeysFor(capacityBytes: number): number {
   return Math.min(65_536, Math.floor(capacityBytes / 4096));
@@ -308,8 +309,19 @@ export class EntryStore {
     this.#store.clear();
   }
 
+  /**
+   * Sets the capacity, evicting down to it; the recent keys follow it (recentKeysFor), so that
+   * their heap stays within what the new capacity allows.
+   */
   setCapacity(capacityBytes: number): number {
-    return this.#store.setCapacity(capacityBytes);
+    const evicted = this.#store.setCapacity(capacityBytes);
+    this.#store.setRecentKeys(recentKeysFor(capacityBytes));
+    return evicted;
+  }
+
+  /** Recent keys the index may find through its Map, and how many it holds now. */
+  get recentKeys(): { max: number; held: number } {
+    return this.#store.recentKeys;
   }
 
   setPolicy(name: string): void {

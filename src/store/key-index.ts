@@ -80,7 +80,7 @@ export class KeyIndex {
    * The recent keys: the Map gives a key's slot; the ring (#recentKeys, #recentSlots) their order
    * and where to find the Map's entry of a slot being removed.
    */
-  readonly #recentMax: number;
+  #recentMax: number;
   readonly #recent = new Map<string, number>();
   #recentKeys: (string | undefined)[] = [];
   #recentSlots: Int32Array;
@@ -94,11 +94,30 @@ export class KeyIndex {
   #lastMiss: string | undefined;
 
   constructor(options: KeyIndexOptions = {}) {
-    const recentKeys = options.recentKeys ?? RECENT_KEYS_DEFAULT;
-    if (!Number.isSafeInteger(recentKeys) || recentKeys < 0)
-      throw new OptionError('recentKeys', 'must be an integer >= 0', recentKeys);
+    const recentKeys = checkRecentKeys(options.recentKeys ?? RECENT_KEYS_DEFAULT);
     this.#recentMax = recentKeys;
     this.#recentSlots = new Int32Array(recentKeys);
+  }
+
+  /** How many recent keys the Map may hold. */
+  get recentKeys(): number {
+    return this.#recentMax;
+  }
+
+  /** How many it holds now. */
+  get recentKeysHeld(): number {
+    return this.#recent.size;
+  }
+
+  /** Makes room for `recentKeys` recent keys from now on; the ones held are forgotten. */
+  setRecentKeys(recentKeys: number): void {
+    if (checkRecentKeys(recentKeys) === this.#recentMax) return;
+    this.#recent.clear();
+    this.#recentKeys = [];
+    this.#recentSlots = new Int32Array(recentKeys);
+    this.#slotRecent.fill(0);
+    this.#recentNext = 0;
+    this.#recentMax = recentKeys;
   }
 
   /** Live keys. */
@@ -416,6 +435,12 @@ export class KeyIndex {
     this.#length = bytes;
     this.#hash = mix(hash);
   }
+}
+
+function checkRecentKeys(recentKeys: number): number {
+  if (!Number.isSafeInteger(recentKeys) || recentKeys < 0)
+    throw new OptionError('recentKeys', 'must be an integer >= 0', recentKeys);
+  return recentKeys;
 }
 
 /** A finalizer (murmur3's) so that keys differing in their last bytes spread over the table. */

@@ -102,7 +102,7 @@ const LARGE = 0xffffffff;
 export class Store<V> {
   /** Key → slot, over key bytes in typed arrays (key-index.ts): no JS object per key held. */
   #index: KeyIndex;
-  readonly #recentKeys: number | undefined;
+  #recentKeys: number | undefined;
   #values: (V | undefined)[] = [];
   // Per-slot numbers live in typed arrays: no heap objects for the collector to walk.
   /**
@@ -148,6 +148,17 @@ export class Store<V> {
   get size(): number {
     return this.#index.size;
   }
+  /** Recent keys the index may find through its Map, and how many it holds now (key-index.ts). */
+  get recentKeys(): { max: number; held: number } {
+    return { max: this.#index.recentKeys, held: this.#index.recentKeysHeld };
+  }
+
+  /** Sets how many recent keys the index may hold (`recentKeys`); the ones held are forgotten. */
+  setRecentKeys(recentKeys: number): void {
+    this.#index.setRecentKeys(recentKeys);
+    this.#recentKeys = recentKeys;
+  }
+
   /** Slots handed out: the per-slot arrays hold at least this many (a lowered capacity may shrink it). */
   get slotCount(): number {
     return this.#index.slotCount;

@@ -117,6 +117,22 @@ describe('EntryStore', () => {
     store.assertInvariants();
   });
 
+  it('holds the recent keys a capacity allows, before and after the capacity changes', () => {
+    const store = new EntryStore({ capacityBytes: 256 * MB });
+    const value = textEntry('v'.repeat(100));
+    for (let i = 0; i < 3_000; i++) store.set(`k${i}`, value, 100);
+    for (let i = 0; i < 3_000; i++) assert.ok(store.get(`k${i}`) !== undefined);
+    assert.deepEqual(store.recentKeys, { max: 65_536, held: 3_000 });
+    // One per 4 KiB of capacity (recentKeysFor): 1,024 at 4 MiB.
+    store.setCapacity(4 * MB);
+    assert.deepEqual(store.recentKeys, { max: 1_024, held: 0 });
+    for (let i = 0; i < 3_000; i++) store.get(`k${i}`);
+    assert.equal(store.recentKeys.held, 1_024);
+    store.setCapacity(256 * MB);
+    assert.equal(store.recentKeys.max, 65_536);
+    store.assertInvariants();
+  });
+
   it('tells a read value from a newer write of the same key, even when the new write reuses the chunk', () => {
     const store = new EntryStore({ capacityBytes: MB });
     store.set('k', textEntry('first'), 5);

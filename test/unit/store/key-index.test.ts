@@ -130,6 +130,29 @@ describe('KeyIndex', () => {
     index.assertInvariants();
   });
 
+  it('holds as many recent keys as it is told, from when it is told', () => {
+    const index = new KeyIndex({ recentKeys: 4 });
+    const slots = ['a', 'b', 'c', 'd', 'e'].map((key) => index.add(key));
+    for (const key of ['a', 'b', 'c', 'd', 'e']) index.findRecent(key);
+    assert.deepEqual([index.recentKeys, index.recentKeysHeld], [4, 4]);
+    index.setRecentKeys(2);
+    assert.deepEqual([index.recentKeys, index.recentKeysHeld], [2, 0]);
+    for (const [i, key] of ['a', 'b', 'c', 'd', 'e'].entries())
+      assert.equal(index.findRecent(key), slots[i]);
+    assert.equal(index.recentKeysHeld, 2);
+    index.assertInvariants();
+    // A removed key is forgotten by the smaller ring too.
+    index.remove(slots[4]!);
+    assert.equal(index.find('e'), -1);
+    assert.equal(index.recentKeysHeld, 1);
+    index.setRecentKeys(0);
+    for (const key of ['a', 'b', 'c', 'd']) index.findRecent(key);
+    assert.equal(index.recentKeysHeld, 0);
+    index.assertInvariants();
+    assert.throws(() => index.setRecentKeys(1.5), /recentKeys must be an integer >= 0/);
+    assert.equal(index.recentKeys, 0);
+  });
+
   it('refuses a recentKeys that is not an integer >= 0', () => {
     assert.throws(() => new KeyIndex({ recentKeys: -1 }), /recentKeys must be an integer >= 0/);
   });
