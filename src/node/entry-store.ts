@@ -342,10 +342,11 @@ export class EntryStore {
   }
 
   stats(): EntryStoreStats {
+    const arena = this.#arena.stats();
     return {
       ...this.#store.stats(),
-      slabBytes: this.#arena.stats().pageBytes,
-      slabChunks: this.#arena.stats().liveChunks,
+      slabBytes: arena.pageBytes,
+      slabChunks: arena.liveChunks,
       largeEntries: this.#largeCount,
     };
   }
