@@ -17,7 +17,8 @@ const IDLE_COLLECTION_MS = 6_000;
 
 /**
  * A function that schedules one collection of a kind (calls before it ran make one, a major one
- * when any asked for it), or undefined when the runtime offers none.
+ * when any asked for it; a deferred one puts off the idle collection), or undefined when the
+ * runtime offers none.
  */
 export function processCollector(): ((kind: CollectionKind) => void) | undefined {
   if (collector !== null) return collector;
@@ -36,8 +37,8 @@ export function processCollector(): ((kind: CollectionKind) => void) | undefined
   if (gc === undefined) return (collector = undefined);
   const collect = gc;
   let pending: CollectionKind | undefined;
-  // 6 s after the last asked-for collection (the store asks as values arrive and leave), one
-  // more full one: V8 gives back its young generation (up to 32 MB, grown by a burst of writes)
+  // 6 s after the last asked-for collection (the store asks as values arrive and leave) or the
+  // last deferred one, one more full one: V8 gives back its young generation (up to 32 MB, grown by a burst of writes)
   // only at a full collection that finds allocation low over its last 5 s. Under a steady load
   // of reads alone this is one collection of a heap that holds no entries.
   //
@@ -64,6 +65,11 @@ export function processCollector(): ((kind: CollectionKind) => void) | undefined
     idle.refresh();
   };
   collector = (kind) => {
+    // Garbage that leaves the process no larger than it was: the idle collection will do.
+    if (kind === 'deferred') {
+      idle.refresh();
+      return;
+    }
     if (pending === undefined) setImmediate(run);
     if (pending !== 'major') pending = kind;
   };

@@ -88,9 +88,11 @@ export interface EntryStoreOptions {
   random?: RandomSource;
   clock?: Clock;
   /**
-   * Asks the process for a collection: `major` once `collectAfterBytes` of value memory left the
-   * store (large values, dropped slab pages, `discarded` buffers) since the last major one, `minor` once
-   * as many bytes of values were written (the buffers they arrived in are young garbage). Default
+   * Asks the process for a collection: `major` once the value memory that left the store (large
+   * values, dropped slab pages, `discarded` buffers) since the last major one and the live entries
+   * together reach the capacity plus `collectAfterBytes`; `deferred` (one once the process is
+   * quiet) each time `collectAfterBytes` more of it left without reaching that; `minor` once as
+   * many bytes of values were written (the buffers they arrived in are young garbage). Default
    * none.
    */
   collect?: (kind: CollectionKind) => void;
@@ -105,8 +107,11 @@ export interface EntryStoreOptions {
   collectAfterBytes?: number;
 }
 
-/** A young-generation (`minor`) or a full (`major`) garbage collection. */
-export type CollectionKind = 'minor' | 'major';
+/**
+ * A young-generation (`minor`) or a full (`major`) garbage collection now, or a full one once the
+ * process has been quiet for a while (`deferred`).
+ */
+export type CollectionKind = 'minor' | 'major' | 'deferred';
 
 /** The default `collectAfterBytes` for a capacity. */
 export function collectAfterBytesFor(capacityBytes: number): number {
@@ -142,8 +147,8 @@ export class EntryStore {
   readonly #collectAfterBytes: number | undefined;
   /** Value memory released since a major collection was last asked for. */
   #releasedBytes = 0;
-  /** Inside set(): what is released is the garbage of a write (#collectReleased). */
-  #writing = false;
+  /** #releasedBytes at which the next deferred collection is asked for. */
+  #deferAtBytes = 0;
   /** Bytes of values written since a minor collection was last asked for. */
   #arrivedBytes = 0;
   /** The arena's droppedBytesTotal when last looked at. */
@@ -188,6 +193,15 @@ export class EntryStore {
   get capacityBytes(): number {
     return this.#store.capacityBytes;
   }
+
+  /**
+   * Bytes of garbage the store lets the process hold before it asks for a full collection beyond
+   * what the capacity leaves free (`collectAfterBytes`).
+   */
+  get garbageAllowanceBytes(): number {
+    return this.#collectLimit();
+  }
+
   get policyName(): string {
     return this.#store.policyName;
   }
@@ -265,17 +279,11 @@ export class EntryStore {
         this.#collect('minor');
       }
     }
-    let outcome: SetOutcome;
-    this.#writing = true;
-    try {
-      outcome = this.#store.set(key, handle, valueBytes, expiresAtMs);
-    } finally {
-      this.#writing = false;
-    }
+    const outcome = this.#store.set(key, handle, valueBytes, expiresAtMs);
     // A rejected entry was not taken: give its room back (any other outcome took it).
     if (outcome.kind === 'rejected') this.#release(handle);
-    // The new entry took some of the room that the garbage of writes may use (#collectReleased).
-    else if (this.#releasedBytes > 0) this.#collectReleased(true);
+    // The new entry took some of the room that garbage may use (#collectReleased).
+    else if (this.#releasedBytes > 0) this.#collectReleased();
     return outcome;
   }
 
@@ -287,10 +295,11 @@ export class EntryStore {
   /**
    * Counts value buffers that outlived the young generation and are garbage now — an import
    * batch's, held while the whole batch streamed in, then copied into slabs or not stored — as
-   * memory a full collection gives back (see #released).
+   * memory a full collection gives back (see #released). Their copies are live beside them, so
+   * they are collected at the limit alone, whatever room the store has.
    */
   discarded(bytes: number): void {
-    if (bytes > 0) this.#released(bytes);
+    if (bytes > 0) this.#released(bytes, false);
   }
 
   /** Whether `key` still holds the value `entry` was read from (not a newer write). */
@@ -436,27 +445,36 @@ export class EntryStore {
    * the slack a small capacity leaves (1.3 × capacity + 80 MB, with an idle process at ~80 MB), so
    * the store asks for one sooner.
    */
-  #released(bytes: number): void {
+  #released(bytes: number, useRoom = true): void {
     if (this.#collect === undefined) return;
     this.#releasedBytes += bytes;
-    this.#collectReleased(this.#writing);
+    this.#collectReleased(useRoom);
   }
 
   /**
-   * Asks for a full collection once the garbage of released values reaches the limit — plus,
-   * while values are written (an overwrite, an eviction), the room the live entries leave free
-   * under the capacity: live and dead values then never hold more than the capacity plus the
-   * limit, as in a full store, while a store with room whose keys are overwritten again and again
-   * is not collected every few MB of writes (a full collection costs tens of ms). A removal
-   * (delete, clear, expiry, a lower capacity) is collected at the limit alone, so that the
-   * memory of what left the store is given back soon. Checked on each release and after each
-   * write, which takes room.
+   * Asks for a full collection once the garbage of released values reaches the limit plus the
+   * room the live entries leave free under the capacity: live and dead values then never hold
+   * more than the capacity plus the limit, as in a full store, however they left — overwritten,
+   * evicted, deleted, expired, handed to another node. Memory that left without new values taking
+   * its place leaves the process no larger than it was, and is not worth a full collection (tens
+   * of ms, the node stopped) every few MB of a hand-off or of a key overwritten again and again in
+   * a store with room; for it a collection once the node is quiet is asked for, at every limit's
+   * worth. A capacity cut leaves no room, so what it evicted is collected at once. Checked on each
+   * release and after each write, which takes room. `useRoom` false: at the limit alone.
    */
-  #collectReleased(writing: boolean): void {
-    const room = writing ? Math.max(0, this.capacityBytes - this.chargedBytes) : 0;
-    if (this.#releasedBytes < this.#collectLimit() + room) return;
-    this.#releasedBytes = 0;
-    this.#collect!('major');
+  #collectReleased(useRoom = true): void {
+    const limit = this.#collectLimit();
+    const released = this.#releasedBytes;
+    if (released < limit) return;
+    const room = useRoom ? Math.max(0, this.capacityBytes - this.chargedBytes) : 0;
+    if (released >= limit + room) {
+      this.#releasedBytes = 0;
+      this.#deferAtBytes = 0;
+      this.#collect!('major');
+    } else if (released >= this.#deferAtBytes) {
+      this.#deferAtBytes = released + limit;
+      this.#collect!('deferred');
+    }
   }
 
   #collectLimit(): number {
