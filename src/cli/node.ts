@@ -6,7 +6,12 @@
 import type { Command } from 'commander';
 import { defaults, MB } from '../defaults.js';
 import { urlOf } from '../http/index.js';
-import { buildNodeApp, NODE_SEMI_SPACE_MB, tuneNodeHeap } from '../node/index.js';
+import {
+  buildNodeApp,
+  followGarbageAllowance,
+  NODE_SEMI_SPACE_MB,
+  tuneNodeHeap,
+} from '../node/index.js';
 import { policyNames } from '../store/index.js';
 import {
   addOption,
@@ -195,6 +200,7 @@ export function registerNodeCommand(program: Command): void {
         },
         logger,
       });
+      followGarbageAllowance(() => node.store.garbageAllowanceBytes);
       // Steps run last first: a pool node hands its keys off while it still serves, then closes.
       onShutdown(() => app.close(), logger, options.leaveGrace + defaults.shutdownStepTimeoutMs);
       onShutdown(() => publisher.leave(options.leaveGrace), logger);

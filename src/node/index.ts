@@ -29,7 +29,12 @@ export {
 export { parsePeer, PeerPolicy, sameAddress, type PeerAddress } from './peers.js';
 export { Publisher, type PublisherOptions } from './publisher.js';
 export { nodeDocument } from './document.js';
-export { nodeProcessEnv, tuneNodeHeap, NODE_SEMI_SPACE_MB } from './runtime.js';
+export {
+  followGarbageAllowance,
+  nodeProcessEnv,
+  tuneNodeHeap,
+  NODE_SEMI_SPACE_MB,
+} from './runtime.js';
 export { TEXT_TYPE, type Entry } from './entry.js';
 export { PoolMembers, type PoolMembersOptions } from './members.js';
 export { PoolMovePolicy, StandaloneMovePolicy, type MovePolicy } from './move-policy.js';

@@ -12,7 +12,13 @@
  * - `--max-semi-space-size` caps the young generation; V8 reads it only at start, so whoever
  *   starts a node process passes it (`nodeProcessEnv`, through NODE_OPTIONS).
  * - `--heap-growing-percent` makes a full collection come once the old generation has grown by a
- *   fifth (V8 keeps a floor of a few MB); it takes effect at run time (`tuneNodeHeap`).
+ *   fifth (V8 keeps a floor of 8 MB); it takes effect at run time (`tuneNodeHeap`). V8 counts the
+ *   Buffer memory allocated since its last full collection as growth of the old generation too,
+ *   so a node taking in values it keeps (an import: a move's destination) reached that limit
+ *   every 10-17 MB: 28-30 full markings of its whole heap while it took in 500 MB of 100 KB
+ *   values, a third of the CPU it spent. So the growth follows the store's garbage allowance
+ *   (`followGarbageAllowance`): the old generation may grow by that many bytes, up to 64 MiB at
+ *   a capacity of 544 MB or more, as dead values may, and by a fifth at least.
  * - `MALLOC_ARENA_MAX` keeps glibc from giving each of the process's threads an allocator arena
  *   of its own, each holding freed memory apart.
  * - `MALLOC_MMAP_THRESHOLD_` gives every allocation of 64 KiB or more (a large value) memory of its
@@ -21,12 +27,16 @@
  *   keeps: 30 MB more RSS at rest after writing 100 KB values 1.5 times over a 128 MB capacity.
  *   Its price is fresh pages for each large value: 100 KB puts ran about 12 % slower.
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 
 /** Largest V8 semi-space of a node process, in MB (V8's default on 64-bit: 16). */
 export const NODE_SEMI_SPACE_MB = 2;
 /** Growth of the old generation that triggers a full collection, in percent. */
 export const NODE_HEAP_GROWING_PERCENT = 20;
+/** The most `followGarbageAllowance` lets the old generation grow by, in percent. */
+export const NODE_HEAP_GROWING_PERCENT_MAX = 1_000;
+/** How often `followGarbageAllowance` looks at the heap again, in ms. */
+const HEAP_GROWTH_EVERY_MS = 5_000;
 /** glibc allocator arenas of a node process. */
 export const NODE_MALLOC_ARENAS = 2;
 /** Smallest allocation glibc maps on its own for a node process, in bytes. */
@@ -60,4 +70,34 @@ export function tuneNodeHeap(): { semiSpaceCapped: boolean } {
     process.execArgv.some((arg) => SEMI_SPACE_PATTERN.test(arg)) ||
     SEMI_SPACE_PATTERN.test(process.env.NODE_OPTIONS ?? '');
   return { semiSpaceCapped };
+}
+
+/**
+ * The old generation's growth, in percent of `heapBytes`, that lets it grow by `allowanceBytes`
+ * before V8 starts a full collection: at least NODE_HEAP_GROWING_PERCENT, at most
+ * NODE_HEAP_GROWING_PERCENT_MAX, in steps of 10.
+ */
+export function heapGrowingPercentFor(allowanceBytes: number, heapBytes: number): number {
+  const percent = heapBytes > 0 ? (100 * allowanceBytes) / heapBytes : Infinity;
+  const stepped = Math.floor(percent / 10) * 10;
+  return Math.min(NODE_HEAP_GROWING_PERCENT_MAX, Math.max(NODE_HEAP_GROWING_PERCENT, stepped));
+}
+
+/**
+ * Keeps this process's heap growth (`--heap-growing-percent`) at what lets the old generation
+ * grow by `allowanceBytes()` (the store's garbage allowance, which follows its capacity): now and
+ * every 5 s, as the heap and the capacity change. For a node process (the flag is the process's);
+ * returns a function that stops it.
+ */
+export function followGarbageAllowance(allowanceBytes: () => number): () => void {
+  let current = 0;
+  const apply = () => {
+    const percent = heapGrowingPercentFor(allowanceBytes(), getHeapStatistics().used_heap_size);
+    if (percent === current) return;
+    setFlagsFromString(`--heap-growing-percent=${percent}`);
+    current = percent;
+  };
+  apply();
+  const timer = setInterval(apply, HEAP_GROWTH_EVERY_MS).unref();
+  return () => clearInterval(timer);
 }
