@@ -54,6 +54,8 @@ export class Publisher {
   /** The manager's down-after (ms), as its registration answer said; bounds a verification. */
   #downAfterMs: number = defaults.downAfterMs;
   #verifying = false;
+  /** Times the node dropped its keys to register again: a verification that saw it change is over. */
+  #rejoins = 0;
   #stopped = false;
   /** The manager's endpoints, when there is a manager. */
   readonly #manager: InternalClient | undefined;
@@ -112,19 +114,25 @@ export class Publisher {
   /**
    * Pushes a snapshot until the manager's answer settles the node's standing: still a member
    * that is not down, it resumes with its keys; `rejoin`, or no such answer within the manager's
-   * down-after, it drops every key and resumes empty. Never throws.
+   * down-after, it drops every key and resumes empty. Over as soon as the node dropped its keys
+   * another way meanwhile (a statistics push answered with `rejoin`): it then registers again as
+   * a new member, and what it is given from then on (its partitions' keys, imported or written)
+   * is not this verification's to drop. Never throws.
    */
   async #verify(gapMs: number): Promise<void> {
     const { node, logger } = this.#options;
     const deadline = Date.now() + Math.max(this.#downAfterMs, VERIFY_MIN_MS);
+    const rejoins = this.#rejoins;
+    const over = () => this.#stopped || this.#rejoins !== rejoins;
     for (;;) {
-      if (this.#stopped) return;
+      if (over()) return;
       try {
         const answer = (await this.#post(
           '/api/manager/stats',
           node.snapshot(this.#options.address()),
           VERIFY_CALL_MS,
         )) as { rejoin?: unknown; status?: unknown; routing_version?: unknown } | undefined;
+        if (over()) return;
         if (answer?.rejoin === true) {
           this.#dropAndRejoin('the manager failed this node over while its process stood still');
           return;
@@ -166,6 +174,7 @@ export class Publisher {
 
   /** Drops every key and registers again (see the module header). */
   #dropAndRejoin(why: string): void {
+    this.#rejoins++;
     this.#options.node.clear();
     this.#options.node.ownership.reset();
     this.#options.node.liveness.resume();
