@@ -38,9 +38,9 @@ export function processCollector(): ((kind: CollectionKind) => void) | undefined
   const collect = gc;
   let pending: CollectionKind | undefined;
   // 6 s after the last asked-for collection (the store asks as values arrive and leave) or the
-  // last deferred one, one more full one: V8 gives back its young generation (up to 32 MB, grown by a burst of writes)
-  // only at a full collection that finds allocation low over its last 5 s. Under a steady load
-  // of reads alone this is one collection of a heap that holds no entries.
+  // last deferred one, one more full one: V8 gives back its young generation (up to 32 MB, grown
+  // by a burst of writes) only at a full collection that finds allocation low over its last 5 s.
+  // Under a steady load of reads alone this is one collection of a heap that holds no entries.
   //
   // That one also compacts the old generation: a burst of writes leaves its pages scattered with
   // the few objects that outlived it, and a full collection without compaction frees the dead
