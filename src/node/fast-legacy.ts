@@ -61,10 +61,12 @@ type FailureAnswer = Omit<LegacyFailure, 'body'> & { body: string | Buffer };
  * The answer to a miss, built once: a miss is an expected outcome, answered without constructing
  * and throwing an error (its stack trace) and mapping it back, with the same bytes and headers.
  */
-const MISS: FailureAnswer = (() => {
+const MISS: FailureAnswer & { body: Buffer } = (() => {
   const answer = legacyFailureOf(errors.unknownKey());
   return { ...answer, body: Buffer.from(answer.body, 'utf8') };
 })();
+/** The headers of the answer to a miss, as sendFailure puts them together, built once too. */
+const MISS_HEADERS = failureHeaders(MISS, MISS.body.length, false);
 
 /** Builds the pre-router (see the module header). */
 export function createFastLegacy(options: FastLegacyOptions): PreRouter {
@@ -141,7 +143,10 @@ function answer(
     // queued behind another answer on it, as a pipelined request's is).
     const lend = response.socket !== null && !response.socket.destroyed && !response.destroyed;
     const entry = node.get(key, routedBy, lend);
-    if (entry === undefined) return void sendFailure(response, MISS, false);
+    if (entry === undefined) {
+      if (!response.destroyed) response.writeHead(MISS.status, MISS_HEADERS).end(MISS.body);
+      return;
+    }
     if (entry.lent === true) releaseWhenWritten(node, entry, response);
     send(response, 200, legacyAnswer(entry));
   } catch (error) {
@@ -205,11 +210,20 @@ function send(response: ServerResponse, status: number, body: Buffer): void {
 function sendFailure(response: ServerResponse, answer: FailureAnswer, close: boolean): void {
   if (response.destroyed) return;
   const body = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body;
-  response.writeHead(answer.status, {
+  response.writeHead(answer.status, failureHeaders(answer, body.length, close));
+  response.end(body);
+}
+
+/** The headers of a failure answer with a body of `bodyBytes` bytes (see sendFailure). */
+function failureHeaders(
+  answer: FailureAnswer,
+  bodyBytes: number,
+  close: boolean,
+): Record<string, string | number> {
+  return {
     ...(close ? { connection: 'close' } : {}),
     ...answer.headers,
     'content-type': JSON_TYPE,
-    'content-length': body.length,
-  });
-  response.end(body);
+    'content-length': bodyBytes,
+  };
 }
