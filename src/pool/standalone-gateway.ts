@@ -50,10 +50,7 @@ export async function buildStandaloneGatewayApp(
     nodes: () => routing.view.nodes().length,
     tableReadsTotal: () => follower.stats().readsTotal,
     tableReadsFailedTotal: () => follower.stats().failedReadsTotal,
-    tableAgeSeconds: () => {
-      const at = follower.stats().lastReadAtMs;
-      return at === 0 ? -1 : (Date.now() - at) / 1000;
-    },
+    tableAgeSeconds: () => follower.tableAgeSeconds(),
   });
   app.get('/metrics', { schema: keyRoutes.metrics }, async (_request, reply) =>
     reply.header('content-type', registry.contentType).send(await registry.metrics()),

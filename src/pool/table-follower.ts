@@ -226,6 +226,15 @@ export class TableFollower {
     return { ...this.#stats };
   }
 
+  /**
+   * Seconds since the last successful read, on the follower's own clock (the one that stamped
+   * it), or -1 before the first.
+   */
+  tableAgeSeconds(): number {
+    const at = this.#stats.lastReadAtMs;
+    return at === 0 ? -1 : (this.#clock.now() - at) / 1000;
+  }
+
   /** Stops the timer; a read in flight finishes but publishes nothing more after it. */
   stop(): void {
     clearTimeout(this.#timer);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { test } from 'node:test';
+import { ManualClock } from '../../../src/clock.js';
 import { PartitionTable } from '../../../src/partition/index.js';
 import { Routing } from '../../../src/pool/routing.js';
 import { parsePartitions, TableFollower } from '../../../src/pool/table-follower.js';
@@ -30,7 +31,13 @@ test('tick publishes newer tables and moving lists, ignores older ones, and keep
   };
   const one = PartitionTable.initial([A]);
   const routing = new Routing(one);
-  const follower = new TableFollower({ manager: `127.0.0.1:${port}`, token: 'secret-token' });
+  const clock = new ManualClock(1_000_000);
+  const follower = new TableFollower({
+    manager: `127.0.0.1:${port}`,
+    token: 'secret-token',
+    clock,
+  });
+  assert.equal(follower.tableAgeSeconds(), -1, 'no table read yet');
   follower.follow(routing);
   follower.stop(); // no timer: the test calls tick itself
   follower.follow(routing);
@@ -42,6 +49,9 @@ test('tick publishes newer tables and moving lists, ignores older ones, and keep
     assert.equal(routing.view.owners[8], B);
     assert.equal(routing.view.previous[8], A);
     assert.equal(await follower.tick(), false, 'the same table and moving list change nothing');
+    // The table's age is read on the clock that stamped the read.
+    clock.advance(2_500);
+    assert.equal(follower.tableAgeSeconds(), 2.5);
 
     // Routing versions order states: table 2 moving is 5, table 2 at rest 4 (older), table 3 6.
     serve(two.toJSON());
@@ -58,9 +68,12 @@ test('tick publishes newer tables and moving lists, ignores older ones, and keep
     assert.equal(routing.view.table.version, 3);
 
     answer = { status: 500, body: 'oops' };
+    clock.advance(1_000);
     assert.equal(await follower.tick(), false);
     answer = { status: 200, body: '{"success":"true","content":{"version":3}}' };
     assert.equal(await follower.tick(), false);
+    clock.advance(4_000);
+    assert.equal(follower.tableAgeSeconds(), 5, 'failed reads do not make the table younger');
     assert.equal(routing.view.table.version, 3, 'a failed read keeps the last table');
     const stats = follower.stats();
     assert.equal(stats.failedReadsTotal, 2);
