@@ -143,10 +143,8 @@ function answer(
     // queued behind another answer on it, as a pipelined request's is).
     const lend = response.socket !== null && !response.socket.destroyed && !response.destroyed;
     const entry = node.get(key, routedBy, lend);
-    if (entry === undefined) {
-      if (!response.destroyed) response.writeHead(MISS.status, MISS_HEADERS).end(MISS.body);
-      return;
-    }
+    if (entry === undefined)
+      return void writeAnswer(response, MISS.status, MISS_HEADERS, MISS.body);
     if (entry.lent === true) releaseWhenWritten(node, entry, response);
     send(response, 200, legacyAnswer(entry));
   } catch (error) {
@@ -197,9 +195,7 @@ function releaseWhenWritten(node: CacheNode, entry: Entry, response: ServerRespo
 }
 
 function send(response: ServerResponse, status: number, body: Buffer): void {
-  if (response.destroyed) return;
-  response.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': body.length });
-  response.end(body);
+  writeAnswer(response, status, { 'content-type': JSON_TYPE, 'content-length': body.length }, body);
 }
 
 /**
@@ -210,7 +206,18 @@ function send(response: ServerResponse, status: number, body: Buffer): void {
 function sendFailure(response: ServerResponse, answer: FailureAnswer, close: boolean): void {
   if (response.destroyed) return;
   const body = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body;
-  response.writeHead(answer.status, failureHeaders(answer, body.length, close));
+  writeAnswer(response, answer.status, failureHeaders(answer, body.length, close), body);
+}
+
+/** Sends a whole answer whose headers are ready, in one writeHead. */
+function writeAnswer(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string | number>,
+  body: Buffer,
+): void {
+  if (response.destroyed) return;
+  response.writeHead(status, headers);
   response.end(body);
 }
 
