@@ -65,6 +65,14 @@ export class HealthMonitor {
     return this.#down.has(address);
   }
 
+  /**
+   * Counts a node down again without reporting it (its manager did not take its answer): its
+   * next answer reports it up.
+   */
+  markDown(address: string): void {
+    this.#down.add(address);
+  }
+
   /** Forgets a node (it left the pool, or it was restarted and is known to be up). */
   forget(address: string): void {
     this.#failures.delete(address);

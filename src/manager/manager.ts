@@ -145,6 +145,7 @@ export class Manager {
       clock,
       onFailed: (address, keysLost, why) => void this.#engine.failOver(address, keysLost, why),
       onReachable: (address) => this.#options.routing?.reachable(address),
+      failingOver: (address) => this.#engine.isFailingOver(address),
     });
   }
 

@@ -36,6 +36,11 @@ export interface NodeLifecycleOptions {
   onFailed(address: string, keysLost: number, why: string): void;
   /** A member answered its health probe (the gateway of this process may call it again). */
   onReachable?: (address: string) => void;
+  /**
+   * Whether a member's fail-over is under way (ResizeEngine.isFailingOver): one that answers
+   * again then stays down.
+   */
+  failingOver?: (address: string) => boolean;
 }
 
 /** Marks members down and up from provisioner events and health checks. */
@@ -155,11 +160,16 @@ export class NodeLifecycle {
     pool.statistics.forget(address);
   }
 
-  /** A down member answers again (restarted, most likely empty): give it its config, then up. */
+  /**
+   * A down member answers again (restarted, most likely empty): give it its config, then up.
+   * Not while its fail-over is under way: its health checks then count it down again, so that
+   * its next answer brings it back if that fail-over fails and it is still a member.
+   */
   async #nodeBack(address: string): Promise<void> {
     const { pool, logger } = this.#options;
     const member = pool.members.get(address);
     if (!member) return;
+    if (this.#stillFailing(address)) return;
     try {
       // Asked again after a failure: the first call to a node restarted on its address can go
       // out on a keep-alive connection to its dead predecessor ("other side closed"), and no
@@ -178,6 +188,7 @@ export class NodeLifecycle {
         }
       }
       this.#options.onReachable?.(address);
+      if (this.#stillFailing(address)) return;
       if (pool.members.get(address)?.status === 'down') {
         pool.setStatus(address, 'up');
         logger.info({ address }, 'node up again');
@@ -185,5 +196,13 @@ export class NodeLifecycle {
     } catch (error) {
       logger.warn({ address, err: error }, 'could not configure a node that came back');
     }
+  }
+
+  /** Whether `address`'s fail-over is under way; if so, its health checks count it down again. */
+  #stillFailing(address: string): boolean {
+    if (!this.#options.failingOver?.(address)) return false;
+    this.#health.markDown(address);
+    this.#options.logger.info({ address }, 'a node answered during its fail-over: it stays down');
+    return true;
   }
 }

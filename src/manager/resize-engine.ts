@@ -44,6 +44,8 @@ export class ResizeEngine {
   #options: ResizeEngineOptions;
   #events: ResizeEvent[] = [];
   #joinScheduled = false;
+  /** Members whose fail-over is under way: past its check that they are down, not yet removed. */
+  #failingOver = new Set<string>();
 
   constructor(options: ResizeEngineOptions) {
     this.#options = options;
@@ -120,10 +122,30 @@ export class ResizeEngine {
     }
   }
 
+  /**
+   * Whether `address`'s fail-over is under way. It is decided then: the member stays down even
+   * if it answers again (NodeLifecycle), for one marked up meanwhile could take writes that the
+   * table which removes it would lose.
+   */
+  isFailingOver(address: string): boolean {
+    return this.#failingOver.has(address);
+  }
+
   /** failOver's work, under the resize lock; false when there was nothing to do. */
   async #failOverLocked(address: string, keysLost: number, why: string): Promise<boolean> {
-    const { pool, provisioner, logger } = this.#options;
+    const { pool } = this.#options;
     if (pool.members.get(address)?.status !== 'down' || this.#options.closed()) return false;
+    this.#failingOver.add(address);
+    try {
+      return await this.#failOverCommitted(address, keysLost, why);
+    } finally {
+      this.#failingOver.delete(address);
+    }
+  }
+
+  /** #failOverLocked past its check: the member is down and stays so until it is removed. */
+  async #failOverCommitted(address: string, keysLost: number, why: string): Promise<boolean> {
+    const { pool, provisioner, logger } = this.#options;
     const oldSize = pool.members.size;
     let survivors = pool.members
       .list()

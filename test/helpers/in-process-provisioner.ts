@@ -22,8 +22,25 @@ export class InProcessProvisioner implements Provisioner {
   /** Addresses stopped by the manager (stopNode or forgetFailed), in order. */
   readonly stopped: string[] = [];
 
+  /** While set, startNodes waits for it before it starts anything (holdStarts). */
+  #startGate: Promise<void> | null = null;
+
   async startNodes(specs: NodeSpec[], _currentCount: number): Promise<string[]> {
+    if (this.#startGate) await this.#startGate;
     return Promise.all(specs.map((spec) => this.#start(spec, 0)));
+  }
+
+  /**
+   * Holds every startNodes call from now on (a slow machine or orchestrator) until the returned
+   * function is called.
+   */
+  holdStarts(): () => void {
+    let release!: () => void;
+    this.#startGate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.#startGate = null;
+      release();
+    };
   }
 
   async stopNode(address: string, _newCount: number): Promise<void> {
@@ -59,6 +76,16 @@ export class InProcessProvisioner implements Provisioner {
   async crash(address: string): Promise<void> {
     await this.#close(address);
     this.#emit({ kind: 'exited', address, code: null, signal: 'SIGKILL' });
+  }
+
+  /** The provisioner gives the node up (`lost`): the manager fails it over. It keeps running. */
+  giveUp(address: string): void {
+    this.#emit({ kind: 'lost', address });
+  }
+
+  /** The manager hears `restarted` for a node that kept running (its supervisor saw it again). */
+  announceRestart(address: string): void {
+    this.#emit({ kind: 'restarted', address });
   }
 
   /** Its supervisor starts it again, empty, on the same port; the manager hears `restarted`. */

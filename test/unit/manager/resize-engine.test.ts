@@ -175,3 +175,53 @@ describe('a clear during a resize', () => {
     }
   });
 });
+
+describe('a member that answers again while its fail-over is under way', () => {
+  it('stays down and is removed: it takes no writes the new table would lose, and is told to rejoin', async () => {
+    const provisioner = new InProcessProvisioner();
+    const lines: { msg?: string; address?: string }[] = [];
+    const recording = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) },
+    );
+    const manager = new Manager({ provisioner, logger: recording, initialNodes: 1, maxNodes: 2 });
+    await manager.start();
+    let release = (): void => {};
+    try {
+      const [a] = manager.members().map((member) => member.address) as [string];
+      // The only member is given up: its fail-over must start a node first, and that start is
+      // slow (held here), so the fail-over is under way when the member answers again.
+      release = provisioner.holdStarts();
+      provisioner.giveUp(a);
+      await until('a is down', async () =>
+        manager.members().some((m) => m.address === a && m.status === 'down'),
+      );
+      // It answers again (its supervisor says it runs) while the fail-over waits for its node.
+      provisioner.announceRestart(a);
+      await until(
+        'the manager to take up that a answers',
+        async () =>
+          manager.members().some((m) => m.address === a && m.status !== 'down') ||
+          lines.some(
+            (line) => line.address === a && /answered during its fail-over/.test(line.msg ?? ''),
+          ),
+      );
+      assert.equal(manager.members().find((m) => m.address === a)?.status, 'down');
+      // A node whose process stood still asks this; any answer but down would keep its keys.
+      const snapshot = provisioner.node(a).node.snapshot(a);
+      assert.equal(manager.acceptSnapshot(snapshot).status, 'down');
+
+      release();
+      await until('a is failed over', async () => !manager.members().some((m) => m.address === a));
+      assert.ok(!manager.table.owners.includes(a));
+      assert.equal(manager.members().length, 1);
+      assert.ok(!lines.some((line) => line.address === a && line.msg === 'node up again'));
+      // Its provisioner stopped it; had it kept running, its next word would be answered so.
+      assert.equal(manager.acceptSnapshot(snapshot).rejoin, true);
+    } finally {
+      release();
+      await manager.close();
+      await provisioner.close();
+    }
+  });
+});
