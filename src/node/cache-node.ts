@@ -145,11 +145,11 @@ export class CacheNode {
       throw errors.nodeVerifying();
     }
     const ownership = this.ownership;
-    if (ownership.version === undefined) return true;
+    if (ownership.servesAll) return true;
     const partition = partitionOf(key);
     if (ownership.allows(operation, partition, routedBy)) return true;
     if (operation === 'read' && routedBy === undefined) return false;
-    throw errors.notOwner(partition, ownership.version);
+    throw errors.notOwner(partition, ownership.version ?? 0);
   }
 
   /**

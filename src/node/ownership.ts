@@ -1,7 +1,11 @@
 /**
  * Which partitions this node serves, as its manager last said (`POST /internal/table`), and the
  * rule a request is checked by. A node that no manager has told anything (a standalone node, or a
- * pool node before the first word) serves every key, as the original node did. A pool node:
+ * pool node before the first word) serves every key, as the original node did. One that dropped
+ * its keys to rejoin (Publisher) serves none until its manager tells it its partitions again: it
+ * is no member meanwhile, and a write that a router sent it by a table from before would be
+ * acknowledged and then lost. It has no partition then, as under a table without it (a refused
+ * router is told routing version 0, and reads its table again). A pool node:
  * - reads a key of a partition it owns, receives or is leaving (a move's old owner still answers
  *   the read that falls back to it — for a router that says its version, only if it knows of the
  *   move: one that does not might read a miss for a key already handed off);
@@ -33,10 +37,17 @@ export class Ownership {
   ).fill(undefined);
   /** The routing version in which this node last began to take each partition's writes. */
   #takesWritesSince: number[] = new Array<number>(PARTITION_COUNT).fill(0);
+  /** True from a reset to the next update: nothing is served. */
+  #awaitingWord = false;
 
   /** The routing version last applied; undefined while no manager has said anything. */
   get version(): number | undefined {
     return this.#version;
+  }
+
+  /** True while no manager has said anything: every key is served (no need to hash it). */
+  get servesAll(): boolean {
+    return this.#version === undefined && !this.#awaitingWord;
   }
 
   /** Applies the roles of a newer routing state; an older or equal one is ignored (false). */
@@ -53,11 +64,16 @@ export class Ownership {
         this.#takesWritesSince[partition] = roles.version;
     this.#roles = next;
     this.#version = roles.version;
+    this.#awaitingWord = false;
     return true;
   }
 
-  /** Forgets every role (the node dropped its keys to rejoin): it serves every key again. */
+  /**
+   * Forgets every role (the node dropped its keys to rejoin): it serves no key until the next
+   * update, whatever routing version that has.
+   */
   reset(): void {
+    this.#awaitingWord = true;
     this.#version = undefined;
     this.#roles = new Array<PartitionRole | undefined>(PARTITION_COUNT).fill(undefined);
     this.#takesWritesSince.fill(0);
@@ -73,7 +89,9 @@ export class Ownership {
    * routing version `routedBy` (undefined: it did not say). See the module header.
    */
   allows(operation: KeyOperation, partition: number, routedBy?: number): boolean {
-    if (this.#version === undefined) return true;
+    if (this.servesAll) return true;
+    // Reset to rejoin (no version): no partition has a role, as under a table without this node.
+    const version = this.#version ?? 0;
     const role = this.#roles[partition];
     if (takesWrites(role))
       return (
@@ -84,11 +102,11 @@ export class Ownership {
     // A read of a partition being handed off may miss a key already on the new owner: a router
     // that says it routed by an older state (it does not know about the move) must learn first.
     if (operation === 'read')
-      return role === 'leaving' && (routedBy === undefined || routedBy >= this.#version);
+      return role === 'leaving' && (routedBy === undefined || routedBy >= version);
     // Removing a copy is always safe for the node itself; a router that says its version learns
     // that it routed by an older state unless it knew about the move.
     if (routedBy === undefined) return operation === 'delete' || role === 'leaving';
-    return operation === 'delete' && role === 'leaving' && routedBy >= this.#version;
+    return operation === 'delete' && role === 'leaving' && routedBy >= version;
   }
 }
 

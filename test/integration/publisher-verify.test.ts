@@ -1,8 +1,9 @@
 /**
  * A node whose process stood still asks its manager before it serves again (src/node/publisher.ts,
  * stall-guard.ts). Its statistics pushes go on meanwhile, and one answered with `rejoin` makes it
- * drop its keys and register again as a new member; the verification started by the pause must
- * then end, not drop what the node took in as that new member when its own deadline comes.
+ * drop its keys and register again as a new member (it takes no write until its join tells it its
+ * partitions); the verification started by the pause must then end, not drop what the node took
+ * in as that new member when its own deadline comes.
  * A real Publisher and CacheNode in this process; the manager is a bare HTTP server on loopback
  * that answers as the real one does for a node it failed over, then for a node waiting to join.
  */
@@ -15,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { CacheNode } from '../../src/node/cache-node.js';
 import { rawEntry } from '../../src/node/entry.js';
 import { Publisher } from '../../src/node/publisher.js';
+import { PARTITION_COUNT } from '../../src/partition/index.js';
 
 /** The manager's view of the node: a member, failed over while away, or registered to join. */
 type Standing = 'member' | 'failed-over' | 'pending';
@@ -110,7 +112,15 @@ describe('a node verifying its membership after a pause', { timeout: 30_000 }, (
       assert.equal(standing, 'pending', calls.join());
       assert.ok(publisher.registered);
       assert.equal(node.liveness.suspended(), false);
-      node.put('after', rawEntry(Buffer.from('new'), 'text/plain'));
+      // No member until it joins: it takes no write (one routed by a table from before would be
+      // lost), then takes its partitions' writes once its join tells it them.
+      assert.throws(
+        () => node.put('after', rawEntry(Buffer.from('new'), 'text/plain')),
+        /not served by this node/,
+      );
+      const all = Array.from({ length: PARTITION_COUNT }, (_, partition) => partition);
+      assert.ok(node.ownership.update({ version: 3, owned: [], receiving: all, leaving: [] }));
+      node.put('after', rawEntry(Buffer.from('new'), 'text/plain'), 0, 3);
 
       // Past the verification's deadline (the down-after of 500 ms, 2 s at least), the key the
       // node took in as a new member is still there and it has not registered a third time.

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PartitionTable, rolesOf, routingVersionOf } from '../../../src/partition/index.js';
+import {
+  PARTITION_COUNT,
+  PartitionTable,
+  rolesOf,
+  routingVersionOf,
+} from '../../../src/partition/index.js';
 import { Ownership } from '../../../src/node/ownership.js';
 
 const A = '127.0.0.1:1';
@@ -18,7 +23,7 @@ describe('partition roles', () => {
   });
 
   it('gives every partition exactly one owner, or a receiving and a leaving node while it moves', () => {
-    const owners = Array.from({ length: 16 }, (_, p) => (p < 8 ? A : B));
+    const owners = Array.from({ length: PARTITION_COUNT }, (_, p) => (p < 8 ? A : B));
     const table = new PartitionTable(1, 'minimal', owners);
     const roles = rolesOf(table, [{ partition: 0, from: A, to: C }], [A, B, C, '127.0.0.1:4']);
     assert.deepEqual(roles.get(A), {
@@ -79,7 +84,18 @@ describe('Ownership', () => {
     assert.equal(ownership.allows('write', 1), false);
     ownership.reset();
     assert.equal(ownership.version, undefined);
-    assert.equal(ownership.allows('write', 1), true);
+    // Reset to rejoin: it owns nothing until told, whatever version that comes with.
+    assert.equal(ownership.servesAll, false);
+    for (let partition = 0; partition < PARTITION_COUNT; partition++) {
+      assert.equal(ownership.allows('write', partition), false);
+      assert.equal(ownership.allows('write', partition, 8), false);
+      assert.equal(ownership.allows('read', partition), false);
+      assert.equal(ownership.allows('delete', partition, 8), false);
+      assert.equal(ownership.allows('delete', partition), true);
+    }
+    assert.equal(ownership.update({ version: 1, owned: [3], receiving: [], leaving: [] }), true);
+    assert.equal(ownership.allows('write', 3, 1), true);
+    assert.equal(ownership.allows('write', 4), false);
   });
 
   it('refuses a tagged write or removal routed before a leaving partition came back to it', () => {
