@@ -197,8 +197,12 @@ export class MigrationRunner {
         }
       }),
     );
-    // Routed by first (the failed node is not told: it would only cost a timeout), then made the
-    // table in force: whoever reads the new table from the manager finds the gateway on it too.
+    // The failed node is told too, without waiting for it (a dead one would only cost a
+    // timeout): one that is merely slow then refuses the writes of routers that still route by
+    // the table before, which this table would lose.
+    void this.#pushRoles(table, [], [failed]);
+    // Routed by first, then made the table in force: whoever reads the new table from the
+    // manager finds the gateway on it too.
     await this.#publish(table, [], failed);
     db.atomically(() => {
       pool.setTable(table);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Manager } from '../../../src/manager/index.js';
-import type { PartitionTable } from '../../../src/partition/index.js';
+import { routingVersionOf, type PartitionTable } from '../../../src/partition/index.js';
 import { NodeClient, Routing, type MovingPartition } from '../../../src/pool/index.js';
 import { InProcessProvisioner } from '../../helpers/in-process-provisioner.js';
 import { until } from '../../helpers/http.js';
@@ -220,6 +220,36 @@ describe('a member that answers again while its fail-over is under way', () => {
       assert.equal(manager.acceptSnapshot(snapshot).rejoin, true);
     } finally {
       release();
+      await manager.close();
+      await provisioner.close();
+    }
+  });
+});
+
+describe('a member failed over while it still answers (slow, not dead)', () => {
+  it('is told the new table, and refuses writes routed by the one before', async () => {
+    const provisioner = new InProcessProvisioner();
+    const manager = new Manager({ provisioner, logger, initialNodes: 2, maxNodes: 2 });
+    await manager.start();
+    try {
+      const b = manager.members()[1]!.address;
+      const before = manager.table;
+      const partition = before.owners.indexOf(b);
+      const key = Array.from({ length: 1_000 }, (_, i) => `slow-${i}`).find(
+        (candidate) => before.ownerOfKey(candidate) === b,
+      )!;
+      const nodeB = provisioner.node(b).node;
+      const was = routingVersionOf(before, []);
+      assert.equal(nodeB.serves('write', key, was), true);
+
+      provisioner.giveUp(b);
+      await until('b is failed over', async () => !manager.members().some((m) => m.address === b));
+      assert.ok(!manager.table.owners.includes(b));
+      await until('b to hear of the new table', async () => (nodeB.ownership.version ?? 0) > was);
+      assert.equal(nodeB.ownership.roleOf(partition), undefined);
+      assert.throws(() => nodeB.serves('write', key, was), /not served by this node/);
+      assert.throws(() => nodeB.serves('write', key), /not served by this node/);
+    } finally {
       await manager.close();
       await provisioner.close();
     }
