@@ -307,6 +307,11 @@ export class Manager {
     const members = this.#pool.members;
     const index = members.indexForRegistration(address, wanted);
     if (!members.has(address)) this.#engine.scheduleJoin();
+    // A member registering again (restarted, or it dropped its keys after a pause) is told its
+    // partitions at once, not at its next health check: until then it serves every key, or none.
+    // Not one that is down: it may be failed over at any moment.
+    else if (this.#pool.hasTable && members.get(address)!.status !== 'down')
+      void this.#migrations.pushRoles([address]);
     this.#failedOver.delete(address);
     return {
       cache_index: index,

@@ -47,6 +47,8 @@ export interface NodeLifecycleOptions {
 export class NodeLifecycle {
   #options: NodeLifecycleOptions;
   #health: HealthMonitor;
+  /** Members declared dead (#failed) whose fail-over may still come: down until they answer. */
+  #declaredDead = new Set<string>();
 
   constructor(options: NodeLifecycleOptions) {
     this.#options = options;
@@ -60,9 +62,17 @@ export class NodeLifecycle {
       probe: async (address) => {
         const health = await pool.client(address).health(defaults.healthProbeTimeoutMs);
         if (health === undefined) return false;
+        const down = pool.members.get(address)?.status === 'down';
+        // A member down by some other word than its health checks' (a restart of the manager
+        // found it gone, its process exited) is back by this answer as well (#nodeBack); not one
+        // its provisioner gave up, whose fail-over is to come.
+        if (down && !this.#health.isDown(address) && !this.#declaredDead.has(address))
+          this.#health.markDown(address);
         // A node that missed a push of its partitions (it restarted, a push timed out) is told
-        // again: its next requests are checked against the routing in force.
-        if (health.routingVersion !== options.migrations.routingVersion() && pool.hasTable)
+        // again: its next requests are checked against the routing in force. Not a member that
+        // is down: it may be failed over at any moment, and what it took in as an owner then
+        // would be lost (it is told once it is up again, #nodeBack).
+        if (!down && health.routingVersion !== options.migrations.routingVersion() && pool.hasTable)
           void options.migrations.pushRoles([address]);
         options.onReachable?.(address);
         return true;
@@ -95,6 +105,7 @@ export class NodeLifecycle {
   /** Forgets a node's failed probes (it left the pool). */
   forget(address: string): void {
     this.#health.forget(address);
+    this.#declaredDead.delete(address);
   }
 
   async #onProvisionerEvent(event: ProvisionerEvent): Promise<void> {
@@ -147,6 +158,7 @@ export class NodeLifecycle {
     const keysLost = pool.statistics.last(address)?.items ?? 0;
     migrations.abortFor(address, `node ${address} failed: ${why}`);
     this.#nodeDown(address, why);
+    this.#declaredDead.add(address);
     this.#options.onFailed(address, keysLost, why);
   }
 
@@ -190,8 +202,10 @@ export class NodeLifecycle {
       this.#options.onReachable?.(address);
       if (this.#stillFailing(address)) return;
       if (pool.members.get(address)?.status === 'down') {
+        this.#declaredDead.delete(address);
         pool.setStatus(address, 'up');
         logger.info({ address }, 'node up again');
+        if (pool.hasTable) void this.#options.migrations.pushRoles([address]);
       }
     } catch (error) {
       logger.warn({ address, err: error }, 'could not configure a node that came back');

@@ -88,11 +88,14 @@ export class InProcessProvisioner implements Provisioner {
     this.#emit({ kind: 'restarted', address });
   }
 
-  /** Its supervisor starts it again, empty, on the same port; the manager hears `restarted`. */
-  async restart(address: string, spec: NodeSpec): Promise<void> {
+  /**
+   * Its supervisor starts it again, empty, on the same port; the manager hears `restarted`
+   * unless `announce` is false (then only its health checks can tell).
+   */
+  async restart(address: string, spec: NodeSpec, announce = true): Promise<void> {
     const port = Number(address.slice(address.lastIndexOf(':') + 1));
     await this.#start(spec, port);
-    this.#emit({ kind: 'restarted', address });
+    if (announce) this.#emit({ kind: 'restarted', address });
   }
 
   async #start(spec: NodeSpec, port: number): Promise<string> {

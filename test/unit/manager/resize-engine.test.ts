@@ -210,6 +210,15 @@ describe('a member that answers again while its fail-over is under way', () => {
       // A node whose process stood still asks this; any answer but down would keep its keys.
       const snapshot = provisioner.node(a).node.snapshot(a);
       assert.equal(manager.acceptSnapshot(snapshot).status, 'down');
+      // Nor is it told its partitions, by its health checks or when it registers again (after it
+      // dropped its keys, it serves none until told): it would take writes as their owner.
+      const nodeA = provisioner.node(a).node;
+      nodeA.ownership.reset();
+      await manager.checkHealth();
+      manager.register(a, nodeA.cacheIndex);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // a push here takes milliseconds
+      assert.equal(nodeA.ownership.version, undefined);
+      assert.equal(nodeA.ownership.servesAll, false);
 
       release();
       await until('a is failed over', async () => !manager.members().some((m) => m.address === a));
@@ -220,6 +229,56 @@ describe('a member that answers again while its fail-over is under way', () => {
       assert.equal(manager.acceptSnapshot(snapshot).rejoin, true);
     } finally {
       release();
+      await manager.close();
+      await provisioner.close();
+    }
+  });
+});
+
+describe('a member down by another word than its health checks', () => {
+  it('is up again, and told its partitions, once it answers them', async () => {
+    const provisioner = new InProcessProvisioner();
+    const manager = new Manager({ provisioner, logger, initialNodes: 2, maxNodes: 2 });
+    await manager.start();
+    try {
+      const b = manager.members()[1]!.address;
+      const spec = { cacheIndex: manager.members()[1]!.cacheIndex, capacityMb: 64, policy: 'lru' };
+      await provisioner.crash(b);
+      await until('b is down', async () =>
+        manager.members().some((m) => m.address === b && m.status === 'down'),
+      );
+      // Started again without a word to the manager (as a restarted manager finds a member gone
+      // and marks it down): its health checks alone bring it back.
+      await provisioner.restart(b, spec, false);
+      await until('b is up again', async () => {
+        await manager.checkHealth();
+        return manager.members().some((m) => m.address === b && m.status === 'up');
+      });
+      const nodeB = provisioner.node(b).node;
+      await until('b to be told its partitions', async () => nodeB.ownership.version !== undefined);
+      assert.equal(nodeB.ownership.roleOf(manager.table.owners.indexOf(b)), 'owned');
+    } finally {
+      await manager.close();
+      await provisioner.close();
+    }
+  });
+});
+
+describe('a member that registers again', () => {
+  it('is told its partitions at once, and serves them', async () => {
+    const provisioner = new InProcessProvisioner();
+    const manager = new Manager({ provisioner, logger, initialNodes: 2, maxNodes: 2 });
+    await manager.start();
+    try {
+      const b = manager.members()[1]!.address;
+      const nodeB = provisioner.node(b).node;
+      // It dropped its keys after a pause and registers again; the manager still counts it up.
+      nodeB.ownership.reset();
+      assert.equal(manager.register(b, nodeB.cacheIndex).cache_index, nodeB.cacheIndex);
+      await until('b to be told its partitions', async () => nodeB.ownership.version !== undefined);
+      const owned = manager.table.owners.indexOf(b);
+      assert.equal(nodeB.ownership.roleOf(owned), 'owned');
+    } finally {
       await manager.close();
       await provisioner.close();
     }
