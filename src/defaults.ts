@@ -63,6 +63,11 @@ export const defaults = {
   commandTimeoutMs: 120_000,
   /** How long the manager waits for the nodes a scale command started to register, in ms. */
   registrationTimeoutMs: 60_000,
+  /**
+   * A failover that failed (a pool left with no member up, and no fresh node could be started
+   * for it) is tried again after this long, in ms, for as long as its member is down.
+   */
+  failoverRetryMs: 5_000,
   /** Milliseconds between two health probes of every member by the manager. */
   healthIntervalMs: 1_000,
   /** Consecutive failed health probes after which the manager marks a member `down`. */

@@ -50,6 +50,8 @@ export interface ManagerOptions {
   moveChunkKeys?: number;
   /** How long a grow waits for the nodes a scale command started to register, in ms. */
   registrationTimeoutMs?: number;
+  /** Wait before a failed failover is tried again, in ms; default defaults.failoverRetryMs. */
+  failoverRetryMs?: number;
   /** Consecutive failed health probes that make a member down; default defaults.healthFailuresDown. */
   healthFailuresDown?: number;
   /**
@@ -129,6 +131,7 @@ export class Manager {
       clock,
       minNodes: this.minNodes,
       maxNodes: this.maxNodes,
+      failoverRetryMs: options.failoverRetryMs ?? defaults.failoverRetryMs,
       closed,
       onResize: options.onResize,
       // Only a node whose partitions really went to others is told to rejoin if it answers again

@@ -31,6 +31,8 @@ export interface ResizeEngineOptions {
   clock: Clock;
   minNodes: number;
   maxNodes: number;
+  /** Wait before a failed failover is tried again, in ms (defaults.failoverRetryMs). */
+  failoverRetryMs: number;
   /** True once the manager is closing: no node joins any more. */
   closed(): boolean;
   /** Told of every member whose partitions were failed over to the others. */
@@ -91,7 +93,10 @@ export class ResizeEngine {
    * old values. A pool left with no member up gets a fresh node first. Then, where the manager
    * starts nodes itself, the pool grows back to its size. Waits for a running resize (which the
    * caller has aborted if the node took part in it). Nothing happens when the node is up again
-   * or gone by the time it is its turn. Never throws; failures are logged.
+   * or gone by the time it is its turn. Never throws: a failover that fails (no fresh node for a
+   * pool left without one) is logged and tried again after `failoverRetryMs`, for as long as the
+   * member is down; otherwise its partitions would stay on a dead node, every write to them
+   * refused.
    */
   async failOver(address: string, keysLost: number, why: string): Promise<void> {
     const { pool, coordinator, provisioner, logger } = this.#options;
@@ -103,7 +108,15 @@ export class ResizeEngine {
         failedOver = await this.#failOverLocked(address, keysLost, why);
       });
     } catch (error) {
-      logger.error({ address, err: error }, 'could not fail a dead node over');
+      logger.error(
+        { address, err: error, retry_in_ms: this.#options.failoverRetryMs },
+        'could not fail a dead node over; trying again',
+      );
+      const retry = setTimeout(() => {
+        if (pool.members.get(address)?.status === 'down' && !this.#options.closed())
+          void this.failOver(address, keysLost, why);
+      }, this.#options.failoverRetryMs);
+      retry.unref();
       return;
     }
     if (!failedOver || provisioner.replacesFailed || this.#options.closed()) return;

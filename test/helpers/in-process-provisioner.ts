@@ -25,9 +25,21 @@ export class InProcessProvisioner implements Provisioner {
   /** While set, startNodes waits for it before it starts anything (holdStarts). */
   #startGate: Promise<void> | null = null;
 
+  /** startNodes calls still to fail (failStarts). */
+  #failingStarts = 0;
+
   async startNodes(specs: NodeSpec[], _currentCount: number): Promise<string[]> {
     if (this.#startGate) await this.#startGate;
+    if (this.#failingStarts > 0) {
+      this.#failingStarts--;
+      throw new Error('no node could be started (InProcessProvisioner.failStarts)');
+    }
     return Promise.all(specs.map((spec) => this.#start(spec, 0)));
+  }
+
+  /** The next `count` startNodes calls fail (an orchestrator out of room, an image pull failing). */
+  failStarts(count: number): void {
+    this.#failingStarts = count;
   }
 
   /**

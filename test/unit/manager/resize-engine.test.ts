@@ -235,6 +235,37 @@ describe('a member that answers again while its fail-over is under way', () => {
   });
 });
 
+describe('a failover that fails', () => {
+  it('is tried again while its member is down, until the pool has a member up', async () => {
+    const provisioner = new InProcessProvisioner();
+    const manager = new Manager({
+      provisioner,
+      logger,
+      initialNodes: 1,
+      maxNodes: 2,
+      failoverRetryMs: 100,
+    });
+    await manager.start();
+    try {
+      const [a] = manager.members().map((member) => member.address) as [string];
+      // The only member is given up, and the fresh node its failover needs cannot be started
+      // the first two times.
+      provisioner.failStarts(2);
+      provisioner.giveUp(a);
+      await until('a is failed over', async () => !manager.members().some((m) => m.address === a));
+      const members = manager.members();
+      assert.equal(members.length, 1);
+      assert.equal(members[0]!.status, 'up');
+      assert.deepEqual(new Set(manager.table.owners), new Set([members[0]!.address]));
+      await client(members[0]!.address).put('after-failover', 'v');
+      assert.equal(await client(members[0]!.address).get('after-failover'), 'v');
+    } finally {
+      await manager.close();
+      await provisioner.close();
+    }
+  });
+});
+
 describe('a member down by another word than its health checks', () => {
   it('is up again, and told its partitions, once it answers them', async () => {
     const provisioner = new InProcessProvisioner();
