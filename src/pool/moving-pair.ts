@@ -71,10 +71,11 @@ export async function readThrough(
 }
 
 /**
- * Writes to the new owner, then removes the key from the old one (a write or delete) so that
- * the handoff cannot bring an older value back: the destination's fence skips a key written
- * on it since the migration began. A failure to remove from the old owner fails the write (see
- * below), so an acknowledged write never leaves an older copy behind.
+ * Writes to the new owner, then removes the key from the old one so that the handoff cannot
+ * bring an older value back: the destination's fence skips a key written on it since the
+ * migration began. A delete removes the key from the old owner first, then from the new one. A
+ * failure to remove from the old owner fails the write (see below), so an acknowledged write
+ * never leaves an older copy behind.
  */
 export async function writeThrough(
   upstreams: Forwarder,
@@ -96,21 +97,33 @@ export async function writeThrough(
   // the old owner answers again and the move is rolled back or read from it.
   if (previous !== undefined && upstreams.blocked?.(previous) === true)
     throw errors.nodeUnreachable(previous);
+  // A removal goes to the old owner first. The other way round, one whose second half failed
+  // took the new owner's newer value and left the old owner's older copy, which reads then fall
+  // back to, and which a rolled-back move keeps as current: an older value read after a newer
+  // one. This way a failed removal leaves the newer value in place, or only the new owner's.
+  if (previous !== undefined && method === 'DELETE') {
+    await removeFromOldOwner(removeFromOld, previous);
+    return upstreams.forward(view.owners[partition]!, method, path, type, body, extra);
+  }
   const answer = await upstreams.forward(view.owners[partition]!, method, path, type, body, extra);
   // The old owner must let go of its older copy before the write is acknowledged: if it kept it,
   // a rollback or the loss of the new owner could bring it back. When it cannot be reached the
   // write is answered as failed (it may or may not have taken effect), never as a success.
-  if (previous !== undefined && answer.statusCode < 300) {
-    const removed = await removeFromOld(previous);
-    if (removed.statusCode >= 300)
-      throw errors.nodeRefused(
-        previous,
-        'the invalidation of a moving key',
-        removed.body.toString('utf8', 0, 200),
-        removed,
-      );
-  }
+  if (previous !== undefined && answer.statusCode < 300)
+    await removeFromOldOwner(removeFromOld, previous);
   return answer;
+}
+
+/** Removes the key from the old owner at `previous`; throws when it did not. */
+async function removeFromOldOwner(removeFromOld: RemoveFromOld, previous: string): Promise<void> {
+  const removed = await removeFromOld(previous);
+  if (removed.statusCode >= 300)
+    throw errors.nodeRefused(
+      previous,
+      'the invalidation of a moving key',
+      removed.body.toString('utf8', 0, 200),
+      removed,
+    );
 }
 
 /**

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PartitionTable, partitionOf } from '../../src/partition/index.js';
-import { RouteView, Upstreams } from '../../src/pool/index.js';
+import { RouteView, Upstreams, type Upstream } from '../../src/pool/index.js';
 import { batchPutThrough } from '../../src/pool/batch-through.js';
 import { invalidateLegacy, writeThrough } from '../../src/pool/moving-pair.js';
 import { StaleWatch } from '../../src/pool/stale-routing.js';
@@ -90,6 +90,49 @@ describe('a write of a moving partition whose old owner does not answer', () => 
       assert.equal(answer.statusCode, 200);
       assert.equal(await valueOn(nodeB, key), 'new');
       assert.equal(await valueOn(nodeA, key), undefined);
+    } finally {
+      await upstreams.close();
+    }
+  });
+
+  it('a delete whose removal on the old owner fails leaves the newer value on the new owner', async () => {
+    const key = 'moving-pair-delete';
+    for (const [address, value] of [
+      [nodeA, 'old'],
+      [nodeB, 'new'],
+    ] as const)
+      assert.equal(
+        (await call('POST', `http://${address}/api/cache/content`, { key, value })).status,
+        200,
+      );
+    const upstreams = new Upstreams({ timeoutMs: 1_000 });
+    try {
+      const body = Buffer.from(JSON.stringify({ key }));
+      const remove = (removeFromOld: (address: string) => Promise<Upstream>) =>
+        writeThrough(
+          upstreams,
+          movingView(key),
+          key,
+          'DELETE',
+          '/api/cache/key',
+          'application/json',
+          body,
+          removeFromOld,
+        );
+      // The old owner's removal fails (nothing listens where it is sent): the delete fails and
+      // the new owner keeps its value. Taken from the new owner first, reads would fall back to
+      // the old owner's older copy, and a rolled-back move would keep it.
+      await assert.rejects(
+        remove(() =>
+          upstreams.forward('127.0.0.1:1', 'DELETE', '/api/cache/key', 'application/json', body),
+        ),
+      );
+      assert.equal(await valueOn(nodeB, key), 'new');
+      assert.equal(await valueOn(nodeA, key), 'old');
+      // With the old owner answering, the key is gone from both.
+      assert.equal((await remove(invalidateLegacy(upstreams, key))).statusCode, 200);
+      assert.equal(await valueOn(nodeA, key), undefined);
+      assert.equal(await valueOn(nodeB, key), undefined);
     } finally {
       await upstreams.close();
     }
