@@ -162,7 +162,7 @@ export class CacheNode {
     this.stats.countRequest();
     this.#serves('write', key, routedBy);
     const outcome = this.store.set(key, entry, entry.valueBytes, expiresAtMs);
-    if (outcome.kind !== 'rejected') this.fences.touch(key);
+    if (outcome.kind !== 'rejected') this.fences.touch(key, true);
     return outcome;
   }
 
@@ -292,7 +292,7 @@ export class CacheNode {
         continue;
       }
       // A plain import is a write like a put: a fence of another migration must see it.
-      if (migrationId === undefined) this.fences.touch(key);
+      if (migrationId === undefined) this.fences.touch(key, true);
       outcome.accepted++;
       if (this.store.keepsBuffer(entry)) discarded -= entry.bytes.length;
     }
@@ -303,18 +303,39 @@ export class CacheNode {
   /**
    * Opens a migration fence over `partitions`, dropping any key this node holds in them (stale
    * leftovers of an earlier failed move) — unless `keep`: a rollback hands partitions back to
-   * their old owner, whose keys there are current (writes went elsewhere and invalidated them).
+   * their old owner, whose keys there are current (writes went elsewhere and invalidated them),
+   * except the keys its new owner was written (`drop`; every key with `dropAll`): a write's
+   * invalidation of this copy may have failed, and the new owner hands back its newer value. A
+   * key written here since an `early` fence of the same id (opened before writes were routed
+   * here, recording writes only) is newer than both and stays. Returns the keys dropped.
    */
-  beginMigration(id: string, partitions: readonly number[], keep = false): number {
-    const wanted = new Set(partitions);
+  beginMigration(
+    id: string,
+    partitions: readonly number[],
+    keep = false,
+    options: { early?: boolean; drop?: readonly string[]; dropAll?: boolean } = {},
+  ): number {
+    if (keep && options.early === true) {
+      this.fences.begin(id, partitions, true);
+      return 0;
+    }
     this.fences.begin(id, partitions);
-    if (keep) return 0;
+    const wanted = new Set(partitions);
+    if (!keep || options.dropAll === true)
+      return this.#dropKeys(this.store.keys(), wanted, keep ? id : undefined);
+    return this.#dropKeys(options.drop ?? [], wanted, id);
+  }
+
+  /**
+   * Drops those of `keys` held here in `partitions`, except, with `fence`, the keys that fence
+   * recorded as written or invalidated here; returns how many it dropped.
+   */
+  #dropKeys(keys: Iterable<string>, partitions: ReadonlySet<number>, fence?: string): number {
     let dropped = 0;
-    for (const key of this.store.keys()) {
-      if (wanted.has(partitionOf(key))) {
-        this.store.delete(key);
-        dropped++;
-      }
+    for (const key of keys) {
+      if (!partitions.has(partitionOf(key))) continue;
+      if (fence !== undefined && this.fences.isTouched(fence, key)) continue;
+      if (this.store.delete(key)) dropped++;
     }
     return dropped;
   }

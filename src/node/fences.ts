@@ -5,12 +5,15 @@
  * Pure bookkeeping: the node calls `touch()` on each local write; no I/O.
  */
 import { partitionOf } from '../partition/partition-of.js';
+import type { FenceRecord } from '../wire/node.js';
 
 interface Fence {
   partitions: Set<number>;
   touched: Set<string>;
   /** A clear happened since the fence began: every key counts as invalidated. */
   cleared: boolean;
+  /** Opened early (a rollback's old owner, before writes are routed to it): records writes only. */
+  writesOnly: boolean;
 }
 
 export class Fences {
@@ -21,22 +24,43 @@ export class Fences {
     return this.#fences.size;
   }
 
-  /** Opens (or reopens, forgetting its record) fence `id` over `partitions`. */
-  begin(id: string, partitions: readonly number[]): void {
-    this.#fences.set(id, { partitions: new Set(partitions), touched: new Set(), cleared: false });
+  /**
+   * Opens (or reopens, forgetting its record) fence `id` over `partitions`. With `writesOnly` it
+   * records local writes but not invalidations; such a fence opened again without it becomes a
+   * whole one and keeps what it recorded.
+   */
+  begin(id: string, partitions: readonly number[], writesOnly = false): void {
+    const open = this.#fences.get(id);
+    if (open?.writesOnly === true && !writesOnly) {
+      open.partitions = new Set(partitions);
+      open.writesOnly = false;
+      return;
+    }
+    this.#fences.set(id, {
+      partitions: new Set(partitions),
+      touched: new Set(),
+      cleared: false,
+      writesOnly,
+    });
   }
 
-  /** Closes fence `id`; true when it was open. */
-  end(id: string): boolean {
-    return this.#fences.delete(id);
+  /** Closes fence `id`; its record, or undefined when it was not open. */
+  end(id: string): FenceRecord | undefined {
+    const fence = this.#fences.get(id);
+    if (!fence) return undefined;
+    this.#fences.delete(id);
+    return { touched: [...fence.touched], cleared: fence.cleared };
   }
 
-  /** Records a local write or invalidation of `key` in every open fence over its partition. */
-  touch(key: string): void {
+  /**
+   * Records a local write (`write`) or invalidation of `key` in every open fence over its
+   * partition (an invalidation not in a fence that records writes only).
+   */
+  touch(key: string, write = false): void {
     if (this.#fences.size === 0) return;
     const partition = partitionOf(key);
     for (const fence of this.#fences.values()) {
-      if (fence.partitions.has(partition)) fence.touched.add(key);
+      if (fence.partitions.has(partition) && (write || !fence.writesOnly)) fence.touched.add(key);
     }
   }
 

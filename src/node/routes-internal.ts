@@ -92,9 +92,23 @@ export function registerInternalRoutes(
           `partitions must be a list of integers from 0 to ${PARTITION_COUNT - 1}`,
         );
       }
-      if (fields.keep !== undefined && typeof fields.keep !== 'boolean')
-        throw errors.invalid('keep must be true or false');
-      const dropped = node.beginMigration(id, partitions as number[], fields.keep === true);
+      for (const flag of ['keep', 'early', 'drop_all'] as const)
+        if (fields[flag] !== undefined && typeof fields[flag] !== 'boolean')
+          throw errors.invalid(`${flag} must be true or false`);
+      const drop = fields.drop;
+      if (
+        drop !== undefined &&
+        (!Array.isArray(drop) || !drop.every((key) => typeof key === 'string' && key !== ''))
+      )
+        throw errors.invalid('drop must be a list of keys');
+      const keep = fields.keep === true;
+      if (!keep && (fields.early === true || fields.drop_all === true || drop !== undefined))
+        throw errors.invalid('early, drop and drop_all go with keep only');
+      const dropped = node.beginMigration(id, partitions as number[], keep, {
+        early: fields.early === true,
+        dropAll: fields.drop_all === true,
+        ...(drop !== undefined ? { drop: drop as string[] } : {}),
+      });
       sendSuccess(reply, { id, dropped });
     },
   );
@@ -106,7 +120,13 @@ export function registerInternalRoutes(
       const id = readFields(request).id;
       if (typeof id !== 'string' || id === '')
         throw errors.invalid('id must be a non-empty string');
-      sendSuccess(reply, { id, ended: node.fences.end(id) });
+      const record = node.fences.end(id);
+      sendSuccess(reply, {
+        id,
+        ended: record !== undefined,
+        touched: record?.touched ?? [],
+        cleared: record?.cleared ?? false,
+      });
     },
   );
 

@@ -25,6 +25,7 @@ import {
 import type { MigrationProgress } from './migration-progress.js';
 import type { MoveKeysRequest, MoveKeysResult, NodeClient } from './node-client.js';
 import type { MovingPartition } from './routing.js';
+import type { FenceRecord } from '../wire/index.js';
 
 /** Where applyPlan publishes routing states; the gateway's Routing, or nothing. */
 export type Publish = (table: PartitionTable, moving: readonly MovingPartition[]) => Promise<void>;
@@ -72,6 +73,15 @@ export interface ApplyPlanOptions {
    * rollback, whose destinations are the old owners (their keys there are current). Default false.
    */
   keepDestinationKeys?: boolean;
+  /**
+   * For a rollback (`keepDestinationKeys`): what the fence of the failed move recorded on
+   * `source`, one of its new owners, which it closes. The keys written there while it received
+   * partitions may have kept an older copy on their old owner (the write's removal of it failed),
+   * so the old owner drops those copies when fenced, and takes the values handed back.
+   */
+  fenceRecordOf?: (source: string) => Promise<FenceRecord>;
+  /** The id of the destinations' fences and the imports (default the progress's id). */
+  fenceId?: string;
   /** Undo the moves when the migration fails (default true; false for the rollback itself). */
   rollBackOnFailure?: boolean;
   /** Where a failure of the rollback is reported (what was lost, and why). */
@@ -100,7 +110,7 @@ export type ApplyOutcome =
 /** Carries out `plan` (see the module header). Never throws; failures are the outcome. */
 export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome> {
   const { current, plan, progress, clientOf, publish } = options;
-  const id = progress.id;
+  const id = options.fenceId ?? progress.id;
   if (plan.moves.length === 0) {
     await publish(plan.table, []);
     return { ok: true, table: plan.table };
@@ -110,34 +120,58 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
   const destOf = new Map<number, string>(plan.moves.map((move) => [move.partition, move.to]));
   const leaving = new Set(options.leaving ?? []);
   let published = false;
+  const keep = options.keepDestinationKeys ?? false;
   try {
-    const fence = () =>
+    const fence = (
+      extra: (to: string) => { early?: boolean; drop?: string[]; dropAll?: boolean } = () => ({}),
+    ) =>
       Promise.all(
         [...incoming].map(([to, moves]) =>
           clientOf(to).beginMigration(
             id,
             moves.map((move) => move.partition),
-            options.keepDestinationKeys ?? false,
+            keep,
+            extra(to),
           ),
         ),
       );
-    if (!options.keepDestinationKeys) {
-      // b. Fence every destination first: from here on it records local writes of its incoming
-      //    partitions, so that no import overwrites them (and it drops stale leftovers of them,
-      //    which must happen before any write is routed to it).
-      await fence();
-    }
+    // b. Fence every destination first: from here on it records local writes of its incoming
+    //    partitions, so that no import overwrites them (and it drops stale leftovers of them,
+    //    which must happen before any write is routed to it). A rollback's destination, an old
+    //    owner, records only writes for now (see below).
+    await fence(keep ? () => ({ early: true }) : undefined);
     // c. Route the moving partitions to their new owners (old owners as read fallback) and wait
     //    until no request routed by T1 is in flight: after this, no write lands on a source.
     await publish(current, plan.moves);
     published = true;
-    if (options.keepDestinationKeys) {
+    if (keep) {
       // A rollback's destination is the old owner, which received invalidations from writes to
-      // the new owner until the publish above drained them. Fenced before, it would have recorded
-      // those as deletes and skipped the newer values handed back. So: fence only now (it drops
-      // nothing), then publish again and drain, so that every request routed to it before the
-      // fence has ended (each invalidated the source first) before the first key is listed.
-      await fence();
+      // the new owner until the publish above drained them. Recorded, they would have made it
+      // skip the newer values handed back. So its fence records them only now. It also drops
+      // its copies of the keys its sources were written while they received the partitions
+      // (their fences' records, final now that no write is routed to them): a write whose
+      // removal of that copy failed left it older than the value handed back, which it would
+      // otherwise keep. What it was written since the early fence is newer and stays. Then
+      // publish again and drain, so that every request routed to it before the fence has ended
+      // (each invalidated the source first) before the first key is listed.
+      const records = new Map<string, FenceRecord>();
+      if (options.fenceRecordOf) {
+        const read = options.fenceRecordOf;
+        await Promise.all(
+          [...outgoing.keys()].map(async (from) => records.set(from, await read(from))),
+        );
+      }
+      await fence((to) => {
+        const drop = new Set<string>();
+        let dropAll = false;
+        for (const move of incoming.get(to) ?? []) {
+          const record = records.get(move.from);
+          if (!record) continue;
+          dropAll ||= record.cleared;
+          for (const key of record.touched) drop.add(key);
+        }
+        return { drop: [...drop], dropAll };
+      });
       await publish(current, plan.moves);
     }
     // d, e. Hand the keys off, every source at once (their keys are disjoint), then sweep until
@@ -190,7 +224,7 @@ async function drainSource(
   options: ApplyPlanOptions,
   isLeaving: boolean,
 ): Promise<void> {
-  const id = options.progress.id;
+  const id = options.fenceId ?? options.progress.id;
   await handOffKeys(source, destOf, {
     migration: id,
     chunkKeys: options.chunkKeys,
@@ -307,8 +341,9 @@ export async function handOffKeys(
  * a moving partition p (A → B) went to B and invalidated A, so B holds the newest values of p.
  * For every move whose two nodes both answer, the same executor runs the move backwards
  * (B → A): A is fenced *keeping* its keys (they are current: every write since the move began
- * invalidated A's copy), writes are routed to A and invalidate B, and B hands its keys of p
- * back under A's fence — an acknowledged write on B reaches A or is superseded by a newer one on
+ * invalidated A's copy) but for the keys B was written meanwhile, whose invalidation of A's copy
+ * may have failed (B's fence of the failed move answers them; what A is written since stays),
+ * writes are routed to A and invalidate B, and B hands its keys of p back under A's fence — an acknowledged write on B reaches A or is superseded by a newer one on
  * A, and a key invalidated during the rollback is never brought back. A move whose old owner
  * does not answer leaves p with B (its writes are there; what A held is lost with A); a move
  * whose new owner does not answer sends p back to A (what B received is lost with B). If the
@@ -321,24 +356,59 @@ async function rollBack(
   published: boolean,
 ): Promise<PartitionTable> {
   const { current, plan, clientOf, publish } = options;
-  const id = options.progress.id;
-  await Promise.all(
-    [...incoming.keys()].map((to) =>
-      clientOf(to)
-        .endMigration(id)
-        .catch(() => {
-          // A destination that does not answer has no fence to close worth waiting for: its
-          // keys of the moving partitions are left behind below and dropped by its next fence.
-        }),
-    ),
-  );
+  const id = options.fenceId ?? options.progress.id;
+  // The failed move's fences stay open until the backward moves have read them (what each new
+  // owner was written meanwhile); the rollback's own fences have an id of their own.
+  const rollbackId = `${id}.rollback`;
+  const records = new Map<string, Promise<FenceRecord>>();
+  const fenceRecordOf = (address: string): Promise<FenceRecord> => {
+    let record = records.get(address);
+    if (!record) {
+      record = clientOf(address).endMigration(id);
+      records.set(address, record);
+      // A call that failed is made again by the next try.
+      record.catch(() => records.delete(address));
+    }
+    return record;
+  };
+  const endFences = (addresses: Iterable<string>, fence: string) =>
+    Promise.all(
+      [...addresses].map((address) =>
+        clientOf(address)
+          .endMigration(fence)
+          .catch(() => {
+            // A node that does not answer has no fence to close worth waiting for: its keys of
+            // the moving partitions are left behind and dropped by its next fence.
+          }),
+      ),
+    );
   // Above T2's version: a router or node that saw the moving state must see this as newer.
   const version = plan.table.version + 1;
   if (!published) {
+    await endFences(incoming.keys(), id);
     const table = new PartitionTable(version, current.strategy, current.owners);
     await publish(table, []);
     return table;
   }
+  try {
+    return await rollBackPublished(options, version, rollbackId, fenceRecordOf);
+  } finally {
+    await endFences(
+      [...incoming.keys()].filter((address) => !records.has(address)),
+      id,
+    );
+    await endFences(new Set(plan.moves.map((move) => move.from)), rollbackId);
+  }
+}
+
+/** rollBack once the moving state was published: the backward moves (see rollBack). */
+async function rollBackPublished(
+  options: ApplyPlanOptions,
+  version: number,
+  rollbackId: string,
+  fenceRecordOf: (address: string) => Promise<FenceRecord>,
+): Promise<PartitionTable> {
+  const { current, plan, clientOf, publish } = options;
   const nodes = [...new Set(plan.moves.flatMap((move) => [move.from, move.to]))];
   const answers = new Map(
     await Promise.all(
@@ -382,6 +452,8 @@ async function rollBack(
       plan: { table: final, moves: pending },
       leaving: [],
       keepDestinationKeys: true,
+      fenceRecordOf,
+      fenceId: rollbackId,
       rollBackOnFailure: false,
       onPartitionsDone: undefined,
       // The abort that failed the forward move must not stop its undoing.

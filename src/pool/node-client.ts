@@ -15,6 +15,7 @@ import {
   type InternalRequest,
 } from '../http/index.js';
 import type { NodeRoles } from '../partition/index.js';
+import type { FenceRecord } from '../wire/index.js';
 
 /** Options of a NodeClient. */
 export interface NodeClientOptions {
@@ -164,19 +165,35 @@ export class NodeClient {
 
   /**
    * Opens the migration fence for `partitions` (purges stale keys of them, unless `keep`: a
-   * rollback handing partitions back to the old owner keeps what it holds).
+   * rollback handing partitions back to the old owner keeps what it holds, but for `drop`, or
+   * every key with `dropAll`; `early` opens it before writes are routed there, recording writes
+   * only). Answers the keys dropped.
    */
-  async beginMigration(id: string, partitions: number[], keep = false): Promise<void> {
-    await this.call('POST', '/internal/migration/begin', {
+  async beginMigration(
+    id: string,
+    partitions: number[],
+    keep = false,
+    options: { early?: boolean; drop?: readonly string[]; dropAll?: boolean } = {},
+  ): Promise<number> {
+    const content = (await this.call('POST', '/internal/migration/begin', {
       id,
       partitions,
       ...(keep ? { keep: true } : {}),
-    });
+      ...(options.early === true ? { early: true } : {}),
+      ...(options.drop !== undefined && options.drop.length > 0 ? { drop: options.drop } : {}),
+      ...(options.dropAll === true ? { drop_all: true } : {}),
+    })) as { dropped?: number } | undefined;
+    return content?.dropped ?? 0;
   }
 
-  /** Closes the migration fence `id`. */
-  async endMigration(id: string): Promise<void> {
-    await this.call('POST', '/internal/migration/end', { id });
+  /**
+   * Closes the migration fence `id`; answers what it recorded (keys of its partitions written
+   * or invalidated on the node meanwhile, and whether it was cleared), empty when it was not open.
+   */
+  async endMigration(id: string): Promise<FenceRecord> {
+    const content = (await this.call('POST', '/internal/migration/end', { id })) as
+      Partial<FenceRecord> | undefined;
+    return { touched: content?.touched ?? [], cleared: content?.cleared ?? false };
   }
 
   /**

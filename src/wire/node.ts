@@ -125,6 +125,14 @@ export const moveResultSchema = {
 } as const;
 export type MoveResult = FromSchema<typeof moveResultSchema>;
 
+/** What a migration fence recorded, answered by `/internal/migration/end` (src/node/fences.ts). */
+export interface FenceRecord {
+  /** Keys of its partitions written or invalidated on the node since it began. */
+  touched: string[];
+  /** A clear happened meanwhile: every key of its partitions counts as touched. */
+  cleared: boolean;
+}
+
 /** Fields of a legacy body (JSON, form-urlencoded or multipart) with these properties. */
 function fields<const P, const R extends readonly string[] = []>(properties: P, required?: R) {
   return {
@@ -467,7 +475,14 @@ export const nodeRoutes = {
     body: {
       type: 'object',
       required: ['id', 'partitions'],
-      properties: { id: text, partitions: partitionList, keep: { type: 'boolean' } },
+      properties: {
+        id: text,
+        partitions: partitionList,
+        keep: { type: 'boolean' },
+        early: { type: 'boolean' },
+        drop: texts,
+        drop_all: { type: 'boolean' },
+      },
     },
     response: {
       200: envelopeOf('Fenced.', {
@@ -475,7 +490,7 @@ export const nodeRoutes = {
         required: ['id', 'dropped'],
         properties: { id: text, dropped: integer },
       }),
-      400: refusalOf('A bad id, partitions or keep.'),
+      400: refusalOf('A bad id, partitions, keep, early, drop or drop_all.'),
       ...tokenRefusals,
     },
   },
@@ -486,8 +501,13 @@ export const nodeRoutes = {
     response: {
       200: envelopeOf('Lifted.', {
         type: 'object',
-        required: ['id', 'ended'],
-        properties: { id: text, ended: { type: 'boolean' } },
+        required: ['id', 'ended', 'touched', 'cleared'],
+        properties: {
+          id: text,
+          ended: { type: 'boolean' },
+          touched: texts,
+          cleared: { type: 'boolean' },
+        },
       }),
       400: refusalOf('A bad id.'),
       ...tokenRefusals,

@@ -229,7 +229,67 @@ describe('move_keys between two node processes', () => {
     );
     assert.equal((await postForm(`${bUrl}/api/cache/key`, { key: 'k2' })).status, 400);
     assert.ok(!(await keysOf(aUrl)).includes('k1'));
-    await postJson(`${bUrl}/internal/migration/end`, { id: 'm1' });
+    // Its end answers what the fence recorded: k1 written, k2 invalidated here.
+    const end = await postJson(`${bUrl}/internal/migration/end`, { id: 'm1' });
+    assert.deepEqual(
+      { ...end.json.content, touched: [...end.json.content.touched].sort() },
+      { id: 'm1', ended: true, touched: ['k1', 'k2'], cleared: false },
+    );
+    const again = await postJson(`${bUrl}/internal/migration/end`, { id: 'm1' });
+    assert.deepEqual(again.json.content, { id: 'm1', ended: false, touched: [], cleared: false });
+  });
+
+  test("a rollback's fence: opened early it records writes only; then it drops the keys named, but for those written since", async () => {
+    // Partitions: k1 and k28 are in 11, k2 and k35 in 6, k4 in 12.
+    await send(`${bUrl}/api/cache`, { method: 'DELETE' });
+    await fill(bUrl, ['k1', 'k2', 'k35', 'k28', 'k4']);
+    const early = await postJson(`${bUrl}/internal/migration/begin`, {
+      id: 'r1',
+      partitions: [11, 6],
+      keep: true,
+      early: true,
+    });
+    assert.deepEqual(early.json.content, { id: 'r1', dropped: 0 });
+    // Written after the early fence: the newest value of k1. An invalidation of k35 is not
+    // recorded by an early fence (it may be the new owner's write invalidating this old copy).
+    await postForm(`${bUrl}/api/cache/content`, { key: 'k1', value: 'written since' });
+    await send(`${bUrl}/api/cache/key`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: 'k35' }),
+    });
+    const whole = await postJson(`${bUrl}/internal/migration/begin`, {
+      id: 'r1',
+      partitions: [11, 6],
+      keep: true,
+      drop: ['k1', 'k2', 'k35', 'k4'],
+    });
+    // k2 only: k1 was written since, k35 is gone, k4 is not in the fence's partitions.
+    assert.deepEqual(whole.json.content, { id: 'r1', dropped: 1 });
+    assert.deepEqual(await keysOf(bUrl), ['k1', 'k28', 'k4']);
+    assert.equal(
+      (await postForm(`${bUrl}/api/cache/key`, { key: 'k1' })).json.content,
+      'written since',
+    );
+    const end = await postJson(`${bUrl}/internal/migration/end`, { id: 'r1' });
+    assert.deepEqual(end.json.content.touched, ['k1']);
+    // drop_all drops every key of the partitions held, but for those written since.
+    await postJson(`${bUrl}/internal/migration/begin`, {
+      id: 'r2',
+      partitions: [11],
+      keep: true,
+      early: true,
+    });
+    await postForm(`${bUrl}/api/cache/content`, { key: 'k1', value: 'again' });
+    const all = await postJson(`${bUrl}/internal/migration/begin`, {
+      id: 'r2',
+      partitions: [11],
+      keep: true,
+      drop_all: true,
+    });
+    assert.deepEqual(all.json.content, { id: 'r2', dropped: 1 });
+    assert.deepEqual(await keysOf(bUrl), ['k1', 'k4']);
+    await postJson(`${bUrl}/internal/migration/end`, { id: 'r2' });
   });
 
   test('migration fences validate their input', async () => {
@@ -240,6 +300,29 @@ describe('move_keys between two node processes', () => {
     assert.equal(
       (await postJson(`${bUrl}/internal/migration/begin`, { partitions: [1] })).status,
       400,
+    );
+    for (const bad of [
+      { early: true },
+      { drop: ['k1'] },
+      { keep: true, drop: 'k1' },
+      { keep: true, drop: [''] },
+      { keep: true, drop: [7] },
+      { keep: true, early: 'yes' },
+      { keep: true, drop_all: 1 },
+    ]) {
+      const answer = await postJson(`${bUrl}/internal/migration/begin`, {
+        id: 'bad',
+        partitions: [1],
+        ...bad,
+      });
+      assert.equal(answer.status, 400, JSON.stringify(bad));
+      assert.equal(answer.json.success, 'false');
+      assert.ok(answer.json.error.message, JSON.stringify(answer.json));
+    }
+    assert.equal(
+      (await postJson(`${bUrl}/internal/migration/end`, { id: 'bad' })).json.content.ended,
+      false,
+      'no fence was opened by a refused begin',
     );
     assert.equal(
       (
