@@ -86,6 +86,12 @@ export const defaults = {
   nodeCallTimeoutMs: 2_000,
   /** Tries of a rollback's backward move for the moves whose nodes still answer. */
   rollbackAttempts: 3,
+  /**
+   * Keys a rollback names to an old owner to drop (what its new owner was written during the
+   * failed move) before it asks it to drop every key of the partitions instead: the list travels
+   * in one request, under the node's body limit.
+   */
+  rollbackDropKeysMax: 100_000,
   /** Milliseconds a node's breaker stays open after a failed call before one call tries again. */
   breakerOpenMs: 1_000,
   /**

@@ -80,6 +80,11 @@ export interface ApplyPlanOptions {
    * so the old owner drops those copies when fenced, and takes the values handed back.
    */
   fenceRecordOf?: (source: string) => Promise<FenceRecord>;
+  /**
+   * Keys a rollback names to an old owner to drop before it asks it to drop every key of the
+   * partitions instead (default defaults.rollbackDropKeysMax).
+   */
+  rollbackDropKeysMax?: number;
   /** The id of the destinations' fences and the imports (default the progress's id). */
   fenceId?: string;
   /** Undo the moves when the migration fails (default true; false for the rollback itself). */
@@ -170,7 +175,11 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
           dropAll ||= record.cleared;
           for (const key of record.touched) drop.add(key);
         }
-        return { drop: [...drop], dropAll };
+        // A list too long for one request: every key of the partitions instead (misses, never
+        // an older value).
+        const max = options.rollbackDropKeysMax ?? defaults.rollbackDropKeysMax;
+        if (dropAll || drop.size > max) return { dropAll: true };
+        return { drop: [...drop] };
       });
       await publish(current, plan.moves);
     }
