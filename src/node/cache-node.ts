@@ -307,7 +307,8 @@ export class CacheNode {
    * except the keys its new owner was written (`drop`; every key with `dropAll`): a write's
    * invalidation of this copy may have failed, and the new owner hands back its newer value. A
    * key written here since an `early` fence of the same id (opened before writes were routed
-   * here, recording writes only) is newer than both and stays. Returns the keys dropped.
+   * here, recording writes only) is newer than both and stays. A kept fence opened again keeps
+   * what it recorded. Returns the keys dropped.
    */
   beginMigration(
     id: string,
@@ -315,11 +316,9 @@ export class CacheNode {
     keep = false,
     options: { early?: boolean; drop?: readonly string[]; dropAll?: boolean } = {},
   ): number {
-    if (keep && options.early === true) {
-      this.fences.begin(id, partitions, true);
-      return 0;
-    }
-    this.fences.begin(id, partitions);
+    // A rollback's fence keeps its record when opened again (whole after early, or a next try).
+    this.fences.begin(id, partitions, keep && options.early === true, keep);
+    if (keep && options.early === true) return 0;
     const wanted = new Set(partitions);
     if (!keep || options.dropAll === true)
       return this.#dropKeys(this.store.keys(), wanted, keep ? id : undefined);

@@ -26,14 +26,16 @@ export class Fences {
 
   /**
    * Opens (or reopens, forgetting its record) fence `id` over `partitions`. With `writesOnly` it
-   * records local writes but not invalidations; such a fence opened again without it becomes a
-   * whole one and keeps what it recorded.
+   * records local writes but not invalidations. With `keepRecord`, a fence `id` already open
+   * keeps what it recorded and takes the new partitions; one that recorded writes only becomes a
+   * whole one unless `writesOnly` (a rollback's old owner, fenced early and then as a whole, and
+   * again by the next try of the rollback).
    */
-  begin(id: string, partitions: readonly number[], writesOnly = false): void {
+  begin(id: string, partitions: readonly number[], writesOnly = false, keepRecord = false): void {
     const open = this.#fences.get(id);
-    if (open?.writesOnly === true && !writesOnly) {
+    if (open !== undefined && keepRecord) {
       open.partitions = new Set(partitions);
-      open.writesOnly = false;
+      if (!writesOnly) open.writesOnly = false;
       return;
     }
     this.#fences.set(id, {

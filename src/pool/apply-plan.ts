@@ -85,6 +85,12 @@ export interface ApplyPlanOptions {
    * partitions instead (default defaults.rollbackDropKeysMax).
    */
   rollbackDropKeysMax?: number;
+  /**
+   * For a rollback: the old owners that already dropped their copies of the keys named by
+   * `fenceRecordOf` in an earlier try, and must not again (what they took back since is current);
+   * a destination joins it once its fence did.
+   */
+  droppedAt?: Set<string>;
   /** The id of the destinations' fences and the imports (default the progress's id). */
   fenceId?: string;
   /** Undo the moves when the migration fails (default true; false for the rollback itself). */
@@ -131,14 +137,16 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
       extra: (to: string) => { early?: boolean; drop?: string[]; dropAll?: boolean } = () => ({}),
     ) =>
       Promise.all(
-        [...incoming].map(([to, moves]) =>
-          clientOf(to).beginMigration(
+        [...incoming].map(async ([to, moves]) => {
+          const fields = extra(to);
+          await clientOf(to).beginMigration(
             id,
             moves.map((move) => move.partition),
             keep,
-            extra(to),
-          ),
-        ),
+            fields,
+          );
+          if (fields.drop !== undefined || fields.dropAll === true) options.droppedAt?.add(to);
+        }),
       );
     // b. Fence every destination first: from here on it records local writes of its incoming
     //    partitions, so that no import overwrites them (and it drops stale leftovers of them,
@@ -167,6 +175,8 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyOutcome
         );
       }
       await fence((to) => {
+        // Dropped in an earlier try: what it holds now was handed back or written since.
+        if (options.droppedAt?.has(to) === true) return {};
         const drop = new Set<string>();
         let dropAll = false;
         for (const move of incoming.get(to) ?? []) {
@@ -400,7 +410,7 @@ async function rollBack(
     return table;
   }
   try {
-    return await rollBackPublished(options, version, rollbackId, fenceRecordOf);
+    return await rollBackPublished(options, version, rollbackId, fenceRecordOf, new Set());
   } finally {
     await endFences(
       [...incoming.keys()].filter((address) => !records.has(address)),
@@ -416,6 +426,7 @@ async function rollBackPublished(
   version: number,
   rollbackId: string,
   fenceRecordOf: (address: string) => Promise<FenceRecord>,
+  droppedAt: Set<string>,
 ): Promise<PartitionTable> {
   const { current, plan, clientOf, publish } = options;
   const nodes = [...new Set(plan.moves.flatMap((move) => [move.from, move.to]))];
@@ -462,6 +473,7 @@ async function rollBackPublished(
       leaving: [],
       keepDestinationKeys: true,
       fenceRecordOf,
+      droppedAt,
       fenceId: rollbackId,
       rollBackOnFailure: false,
       onPartitionsDone: undefined,
