@@ -53,6 +53,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ROUTED_BY_HEADER = 'x-cachepool-table-version';
 
 /**
+ * The header of a node's miss that a reader must not look past (`X-Cachepool-Miss: final`): the
+ * key's partition is moving to this node, and the key was written or invalidated here since, so
+ * an old owner's copy is older than what it lost (evicted, expired or removed). Without it, a
+ * reader of a moving partition asks the old owner next (src/pool/moving-pair.ts, readThrough).
+ */
+export const MISS_HEADER = 'x-cachepool-miss';
+
+/**
  * The header in which every error answer of a node, gateway or manager carries its catalogue
  * code, in both API shapes (`X-Cachepool-Error: CP_ERR_MOVE_BUSY`). The legacy envelope is fixed
  * by SPEC §1 and has no room for it; callers tell errors apart by this code, never by message.

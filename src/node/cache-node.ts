@@ -131,6 +131,15 @@ export class CacheNode {
   }
 
   /**
+   * Whether a miss of `key` here is final for a reader of a moving partition: a fence of a
+   * migration this node receives recorded the key, so what an old owner still holds of it is
+   * older than what was written here (answered with MISS_HEADER: final).
+   */
+  missIsFinal(key: string): boolean {
+    return this.fences.touchedAnywhere(key);
+  }
+
+  /**
    * Whether this node takes `operation` on `key` (always, until a manager told it its
    * partitions); throws CP_ERR_NOT_OWNER where a router that said its version must be told, and
    * for any write. A read refused without a version is a miss (false).

@@ -14,7 +14,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { errors } from '../errors.js';
+import { errors, MISS_HEADER } from '../errors.js';
 import {
   bearerAuthorized,
   encodingOf,
@@ -67,6 +67,8 @@ const MISS: FailureAnswer & { body: Buffer } = (() => {
 })();
 /** The headers of the answer to a miss, as sendFailure puts them together, built once too. */
 const MISS_HEADERS = failureHeaders(MISS, MISS.body.length, false);
+/** The same for a miss a reader must not look past (CacheNode.missIsFinal). */
+const FINAL_MISS_HEADERS = { ...MISS_HEADERS, [MISS_HEADER]: 'final' };
 
 /** Builds the pre-router (see the module header). */
 export function createFastLegacy(options: FastLegacyOptions): PreRouter {
@@ -143,8 +145,10 @@ function answer(
     // queued behind another answer on it, as a pipelined request's is).
     const lend = response.socket !== null && !response.socket.destroyed && !response.destroyed;
     const entry = node.get(key, routedBy, lend);
-    if (entry === undefined)
-      return void writeAnswer(response, MISS.status, MISS_HEADERS, MISS.body);
+    if (entry === undefined) {
+      const headers = node.missIsFinal(key) ? FINAL_MISS_HEADERS : MISS_HEADERS;
+      return void writeAnswer(response, MISS.status, headers, MISS.body);
+    }
     if (entry.lent === true) releaseWhenWritten(node, entry, response);
     send(response, 200, legacyAnswer(entry));
   } catch (error) {

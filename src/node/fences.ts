@@ -78,6 +78,15 @@ export class Fences {
     return fence.cleared || fence.touched.has(key);
   }
 
+  /** Whether any open fence over `key`'s partition recorded it (or a clear). */
+  touchedAnywhere(key: string): boolean {
+    if (this.#fences.size === 0) return false;
+    const partition = partitionOf(key);
+    for (const fence of this.#fences.values())
+      if (fence.partitions.has(partition) && (fence.cleared || fence.touched.has(key))) return true;
+    return false;
+  }
+
   /** Whether `partition` is covered by fence `id`. */
   covers(id: string, partition: number): boolean {
     return this.#fences.get(id)?.partitions.has(partition) ?? false;

@@ -4,7 +4,7 @@
  * JSON.stringify.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errors } from '../errors.js';
+import { errors, MISS_HEADER } from '../errors.js';
 import {
   fieldInteger,
   fieldText,
@@ -51,7 +51,10 @@ export function registerLegacyRoutes(
     const key = node.checkKey(fieldText(fieldsOf(request), 'key'));
     const entry = node.get(key, routedByOf(request));
     // A miss is an expected answer: sent as the error handler would send it, without a throw.
-    if (entry === undefined) return void sendLegacyError(reply, UNKNOWN_KEY);
+    if (entry === undefined) {
+      if (node.missIsFinal(key)) reply.header(MISS_HEADER, 'final');
+      return void sendLegacyError(reply, UNKNOWN_KEY);
+    }
     reply.header('content-type', JSON_TYPE).send(legacyAnswer(entry));
   });
 

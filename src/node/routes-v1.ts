@@ -10,7 +10,7 @@
  * CP_ERR_NOT_OWNER otherwise.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errors } from '../errors.js';
+import { errors, MISS_HEADER } from '../errors.js';
 import {
   checkText,
   keyPathInDocument,
@@ -51,8 +51,12 @@ export async function registerV1Routes(
       '/v1/keys/*',
       { exposeHeadRoute: false, ...data, schema: keyRoutes.getKey },
       (request, reply) => {
-        const entry = node.get(keyOf(node, request), routedByOf(request));
-        if (entry === undefined) throw errors.unknownKey();
+        const key = keyOf(node, request);
+        const entry = node.get(key, routedByOf(request));
+        if (entry === undefined) {
+          if (node.missIsFinal(key)) reply.header(MISS_HEADER, 'final');
+          throw errors.unknownKey();
+        }
         reply.header('content-type', entry.type).header('etag', etagOf(entry)).send(valueOf(entry));
       },
     );
@@ -68,6 +72,7 @@ export async function registerV1Routes(
         ? node.store.peek(key)
         : undefined;
       if (entry === undefined) {
+        if (node.missIsFinal(key)) reply.header(MISS_HEADER, 'final');
         reply.code(404).send();
         return;
       }

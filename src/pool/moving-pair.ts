@@ -60,6 +60,9 @@ export async function readThrough(
     return (await tryForward(upstreams, owner, method, path, type, body)) ?? unavailable();
   const first = await tryForward(upstreams, owner, method, path, type, body);
   if (first?.statusCode === hit) return first;
+  // The new owner was written this key (or had it invalidated) during the move and lost it since
+  // (evicted, expired): the old owner's copy is older, maybe one whose invalidation failed.
+  if (first?.finalMiss === true) return first;
   const second = await tryForward(upstreams, previous, method, path, type, body);
   if (second?.statusCode === hit) return second;
   return (

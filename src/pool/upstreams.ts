@@ -7,7 +7,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { defaults } from '../defaults.js';
-import { ERROR_CODE_HEADER, errorCodeOf, errors, type ErrorCode } from '../errors.js';
+import { ERROR_CODE_HEADER, errorCodeOf, errors, MISS_HEADER, type ErrorCode } from '../errors.js';
 import { sendUntilVerified, VERIFYING_CODE } from './verifying.js';
 import { Breaker } from './breaker.js';
 import { nodeVersionOf } from './stale-routing.js';
@@ -29,6 +29,8 @@ export interface Upstream {
   nodeVersion?: number;
   /** The catalogue code of a failure answer (X-Cachepool-Error), relayed to the client. */
   errorCode?: ErrorCode;
+  /** A miss a reader of a moving partition must not look past (MISS_HEADER: final). */
+  finalMiss?: boolean;
 }
 
 /** A node's whole answer as an Upstream: its status, type, bytes, ETag, version and code. */
@@ -48,6 +50,7 @@ export function upstreamOf(
     ...(etag !== undefined ? { etag: Array.isArray(etag) ? etag[0] : etag } : {}),
     ...(nodeVersion !== undefined ? { nodeVersion } : {}),
     ...(errorCode !== undefined ? { errorCode } : {}),
+    ...(statusCode >= 400 && headers[MISS_HEADER] === 'final' ? { finalMiss: true } : {}),
   };
 }
 

@@ -10,9 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import { PartitionTable, partitionOf } from '../../src/partition/index.js';
 import { RouteView, Upstreams, type Upstream } from '../../src/pool/index.js';
 import { batchPutThrough } from '../../src/pool/batch-through.js';
-import { invalidateLegacy, writeThrough } from '../../src/pool/moving-pair.js';
+import { invalidateLegacy, readThrough, writeThrough } from '../../src/pool/moving-pair.js';
 import { StaleWatch } from '../../src/pool/stale-routing.js';
 import { CachePoolError } from '../../src/errors.js';
+import { FormData, request } from 'undici';
 import { call } from '../helpers/http.js';
 import { startCachepool, stopAll } from '../helpers/process.js';
 
@@ -135,6 +136,91 @@ describe('a write of a moving partition whose old owner does not answer', () => 
       assert.equal(await valueOn(nodeB, key), undefined);
     } finally {
       await upstreams.close();
+    }
+  });
+
+  it("a read does not fall back to the old owner's copy of a key the new owner was written and lost", async () => {
+    // The new owner is fenced for the key's partition; a write lands there with a TTL of 1 s, and
+    // its removal of the old owner's copy failed (not sent). Once it expires on B, B's miss is
+    // final: A's copy is older than what B lost.
+    const key = 'moving-pair-expired';
+    const other = 'moving-pair-untouched';
+    const partition = partitionOf(key);
+    const view = new RouteView(PartitionTable.initial([nodeA]), [
+      { partition, from: nodeA, to: nodeB },
+      ...(partitionOf(other) !== partition
+        ? [{ partition: partitionOf(other), from: nodeA, to: nodeB }]
+        : []),
+    ]);
+    for (const k of [key, other])
+      assert.equal(
+        (await call('POST', `http://${nodeA}/api/cache/content`, { key: k, value: 'old' })).status,
+        200,
+      );
+    const fence = await call('POST', `http://${nodeB}/internal/migration/begin`, {
+      id: 'mp-final',
+      partitions: [...new Set([partition, partitionOf(other)])],
+    });
+    assert.equal(fence.status, 200);
+    assert.equal(
+      (await call('POST', `http://${nodeB}/api/cache/content`, { key, value: 'new', ttl: 1 }))
+        .status,
+      200,
+    );
+    const upstreams = new Upstreams({ timeoutMs: 1_000 });
+    try {
+      const read = (k: string) =>
+        readThrough(
+          upstreams,
+          view,
+          k,
+          'POST',
+          '/api/cache/key',
+          'application/json',
+          Buffer.from(JSON.stringify({ key: k })),
+        );
+      assert.equal(JSON.parse((await read(key)).body.toString()).content, 'new');
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      // The node says so on each of its read answers: the legacy one (fast path, and the Fastify
+      // route for a multipart body), /v1 GET and HEAD; not for a key it was not written.
+      const legacy = await request(`http://${nodeB}/api/cache/key`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key }),
+      });
+      await legacy.body.dump();
+      assert.equal(legacy.statusCode, 400);
+      assert.equal(legacy.headers['x-cachepool-miss'], 'final');
+      const form = new FormData();
+      form.set('key', key);
+      const multipart = await request(`http://${nodeB}/api/cache/key`, {
+        method: 'POST',
+        body: form,
+      });
+      await multipart.body.dump();
+      assert.equal(multipart.headers['x-cachepool-miss'], 'final');
+      for (const method of ['GET', 'HEAD'] as const) {
+        const v1 = await request(`http://${nodeB}/v1/keys/${key}`, { method });
+        await v1.body.dump();
+        assert.equal(v1.statusCode, 404);
+        assert.equal(v1.headers['x-cachepool-miss'], 'final', method);
+      }
+      const untouched = await request(`http://${nodeB}/api/cache/key`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key: other }),
+      });
+      await untouched.body.dump();
+      assert.equal(untouched.headers['x-cachepool-miss'], undefined);
+
+      const expired = await read(key);
+      assert.equal(expired.statusCode, 400, expired.body.toString());
+      assert.equal(expired.errorCode, 'CP_ERR_KEY_UNKNOWN');
+      // A key the new owner was not written is read from the old owner, as before.
+      assert.equal(JSON.parse((await read(other)).body.toString()).content, 'old');
+    } finally {
+      await upstreams.close();
+      await call('POST', `http://${nodeB}/internal/migration/end`, { id: 'mp-final' });
     }
   });
 
