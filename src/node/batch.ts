@@ -16,6 +16,13 @@ import { defaults } from '../defaults.js';
 import { errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE } from '../http/index.js';
 
+/**
+ * The type of a batch get's record for a miss a reader must not look past (CacheNode.missIsFinal,
+ * as the header MISS_HEADER on a single read); an ordinary miss has an empty type. Its value is
+ * empty as every miss's, so a reader that does not know it reads a miss.
+ */
+export const FINAL_MISS_TYPE = 'application/x-cachepool-final-miss';
+
 /** Content type of a v2 batch. */
 export const BATCH_V2_CONTENT_TYPE = `${BATCH_CONTENT_TYPE}; v=2`;
 

@@ -1,8 +1,8 @@
 /**
  * The node's batches (docs/client.md, "Batches"; the framing is node/batch.ts's v1 records):
  * - `POST /v1/batch/get` with `{"keys":[…]}` answers a batch with one record per key, in order:
- *   key, the value's Content-Type and the value; a miss has an empty type and value. Each key
- *   is a counted GET.
+ *   key, the value's Content-Type and the value; a miss has an empty type and value (its type is
+ *   FINAL_MISS_TYPE when the miss is final: CacheNode.missIsFinal). Each key is a counted GET.
  * - `POST /v1/batch/put[?ttl=S]` with a batch (`application/x-cachepool-batch`) stores every
  *   record and answers `{"stored":n}`.
  * At most defaults.batchMaxKeys keys per request. Every record is checked (key, value, size,
@@ -19,6 +19,7 @@ import {
   checkBatchCount,
   decodeBatch,
   encodeBatch,
+  FINAL_MISS_TYPE,
   type BatchRecord,
 } from './batch.js';
 import type { CacheNode } from './cache-node.js';
@@ -48,9 +49,8 @@ export async function registerBatchRoutes(
         for (const key of keys) node.serves('read', key, routedBy);
         const records: BatchRecord[] = keys.map((key) => {
           const entry = node.get(key, routedBy);
-          return entry
-            ? { key, type: entry.type, value: valueOf(entry) }
-            : { key, type: '', value: EMPTY };
+          if (entry) return { key, type: entry.type, value: valueOf(entry) };
+          return { key, type: node.missIsFinal(key) ? FINAL_MISS_TYPE : '', value: EMPTY };
         });
         reply.header('content-type', BATCH_CONTENT_TYPE).send(encodeBatch(records));
       },

@@ -2,8 +2,8 @@
  * Batches through the routing (docs/client.md, "Batches"): a batch of keys split by owner into
  * one `POST /v1/batch/get` or `/v1/batch/put` per node (at most `maxKeys` keys and about
  * `maxBytes` bytes of values each), sent in parallel. A moving partition is handled as the
- * single-key paths do (moving-pair.ts): reads ask the new owner, then the old one, then the new
- * one again for what is still missing; a write goes to the new owner, then the key is removed
+ * single-key paths do (moving-pair.ts): reads ask the new owner, then the old one (not for a
+ * miss the new owner says is final), then the new one again for what is still missing; a write goes to the new owner, then the key is removed
  * from the old one. Used by the client and by the gateway; it holds no state.
  *
  * Wire format: a get sends `{"keys":[…]}` (JSON) and receives a batch (node/batch.ts, v1) with
@@ -11,7 +11,7 @@
  * empty); a put sends a batch and receives `{"stored":n}`.
  */
 import { BATCH_CONTENT_TYPE } from '../http/body.js';
-import { decodeBatch, encodeBatch, type BatchRecord } from '../node/batch.js';
+import { decodeBatch, encodeBatch, FINAL_MISS_TYPE, type BatchRecord } from '../node/batch.js';
 import { partitionOf } from '../partition/index.js';
 import type { Forwarder } from './moving-pair.js';
 import type { RouteView } from './routing.js';
@@ -59,16 +59,19 @@ export async function batchGetThrough(
   limits: BatchLimits,
 ): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { staleKeys: [], unreachableKeys: [], failure: undefined };
+  /** Keys whose new owner's miss was final (FINAL_MISS_TYPE): the old owner is not asked. */
+  const final = new Set<string>();
   const ask = (wanted: readonly string[], addressOf: (key: string) => string) =>
     Promise.all(
       chunksByNode(wanted, addressOf, () => 0, limits).map(([address, chunk]) =>
-        getChunk(forwarder, address, chunk, found, outcome),
+        getChunk(forwarder, address, chunk, found, outcome, final),
       ),
     );
   await ask(keys, (key) => view.owners[partitionOf(key)]!);
   const moving = keys.filter(
     (key) =>
       !found.has(key) &&
+      !final.has(key) &&
       view.previous[partitionOf(key)] !== undefined &&
       !outcome.staleKeys.includes(key),
   );
@@ -153,6 +156,7 @@ async function getChunk(
   chunk: string[],
   found: Map<string, FoundValue>,
   outcome: BatchOutcome,
+  final: Set<string>,
 ): Promise<void> {
   const body = Buffer.from(JSON.stringify({ keys: chunk }));
   const answer = await send(forwarder, address, '/v1/batch/get', 'application/json', body);
@@ -164,7 +168,10 @@ async function getChunk(
     outcome.failure ??= { address, answer };
     return;
   }
-  for (const { key, type, value } of records) if (value.length > 0) found.set(key, { type, value });
+  for (const { key, type, value } of records) {
+    if (value.length > 0) found.set(key, { type, value });
+    else if (type === FINAL_MISS_TYPE) final.add(key);
+  }
 }
 
 async function send(

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PartitionTable, partitionOf } from '../../src/partition/index.js';
 import { RouteView, Upstreams, type Upstream } from '../../src/pool/index.js';
-import { batchPutThrough } from '../../src/pool/batch-through.js';
+import { batchGetThrough, batchPutThrough } from '../../src/pool/batch-through.js';
+import { decodeBatch, FINAL_MISS_TYPE } from '../../src/node/batch.js';
 import { invalidateLegacy, readThrough, writeThrough } from '../../src/pool/moving-pair.js';
 import { StaleWatch } from '../../src/pool/stale-routing.js';
 import { CachePoolError } from '../../src/errors.js';
@@ -218,6 +219,31 @@ describe('a write of a moving partition whose old owner does not answer', () => 
       assert.equal(expired.errorCode, 'CP_ERR_KEY_UNKNOWN');
       // A key the new owner was not written is read from the old owner, as before.
       assert.equal(JSON.parse((await read(other)).body.toString()).content, 'old');
+
+      // Batch reads: the node marks the final miss in its record; the reader stops there too.
+      const batch = await request(`http://${nodeB}/v1/batch/get`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ keys: [key, other] }),
+      });
+      assert.equal(batch.statusCode, 200);
+      const records = decodeBatch(Buffer.from(await batch.body.arrayBuffer()));
+      assert.deepEqual(
+        records.map((r) => [r.key, r.type, r.value.length]),
+        [
+          [key, FINAL_MISS_TYPE, 0],
+          [other, '', 0],
+        ],
+      );
+      const found = new Map<string, { type: string; value: Buffer }>();
+      await batchGetThrough(upstreams, view, [key, other], found, {
+        maxKeys: 100,
+        maxBytes: 1 << 20,
+      });
+      assert.deepEqual(
+        [...found].map(([k, v]) => [k, v.value.toString()]),
+        [[other, 'old']],
+      );
     } finally {
       await upstreams.close();
       await call('POST', `http://${nodeB}/internal/migration/end`, { id: 'mp-final' });
