@@ -40,6 +40,15 @@ async function fill(base: string, keys: string[]) {
   }
 }
 
+/** The legacy invalidation of `key` (`DELETE /api/cache/key` with a JSON body). */
+async function invalidate(base: string, key: string): Promise<void> {
+  await send(`${base}/api/cache/key`, {
+    method: 'DELETE',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key }),
+  });
+}
+
 async function keysOf(base: string): Promise<string[]> {
   return ((await send(`${base}/keys`)).json as string[]).sort();
 }
@@ -211,11 +220,7 @@ describe('move_keys between two node processes', () => {
     });
     assert.equal(begin.json.content.dropped, 1);
     await postForm(`${bUrl}/api/cache/content`, { key: 'k1', value: 'newer on B' });
-    await send(`${bUrl}/api/cache/key`, {
-      method: 'DELETE',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ key: 'k2' }),
-    });
+    await invalidate(bUrl, 'k2');
     const res = await postJson(`${aUrl}/api/cache/move_keys`, {
       manager: '',
       dest: { [hostPort(bUrl)]: ['k1', 'k2'] },
@@ -253,11 +258,7 @@ describe('move_keys between two node processes', () => {
     // Written after the early fence: the newest value of k1. An invalidation of k35 is not
     // recorded by an early fence (it may be the new owner's write invalidating this old copy).
     await postForm(`${bUrl}/api/cache/content`, { key: 'k1', value: 'written since' });
-    await send(`${bUrl}/api/cache/key`, {
-      method: 'DELETE',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ key: 'k35' }),
-    });
+    await invalidate(bUrl, 'k35');
     const whole = await postJson(`${bUrl}/internal/migration/begin`, {
       id: 'r1',
       partitions: [11, 6],
