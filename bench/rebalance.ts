@@ -13,7 +13,11 @@
  *   every chunk it reads into memory it keeps, as a destination keeps what it imports. A
  *   destination's value memory is fresh memory, and on a virtual machine a fresh page costs
  *   a fault that can make this ceiling far lower than the network's, and vary with the load of
- *   the host: the rows give each growth's MB/s beside it, as a ratio.
+ *   the host: the rows give each growth's MB/s beside it, as a ratio. The same ceiling is measured
+ *   again with the allocator settings a node runs with (src/node/runtime.ts: a 64 KiB mmap
+ *   threshold and two arenas, which the memory bound needs): then every 64 KiB read of the socket
+ *   is memory mapped for itself and faulted in page by page, as a node's request body pieces are,
+ *   which is about what a move into a node can reach at best on this machine.
  * - Computed: for every N→N+1 and N→N−1 from 1 to 16 nodes, the fraction of a synthetic key set
  *   (100,000 keys) whose partition changes owner under planRebalance ('minimal', the default, and
  *   'round-robin'), next to the optimum (the partitions the joining or leaving node owns).
@@ -31,6 +35,7 @@ import {
   planRebalance,
   type PartitionStrategy,
 } from '../src/partition/index.js';
+import { nodeProcessEnv } from '../src/node/runtime.js';
 import { startPool } from './processes.js';
 import type { BenchRow, Benchmark } from './row.js';
 import { formatPercent, median } from './stats.js';
@@ -168,9 +173,19 @@ function runCeilingReceiver(): void {
   });
 }
 
-/** The ceiling's MB/s now (see the module header). */
-async function moveCeiling(): Promise<number> {
-  const receiver = fork(fileURLToPath(import.meta.url), [RECEIVER_FLAG], { stdio: 'ignore' });
+/** What a growth is compared with: the ceiling's MB/s, as it is and with a node's allocator. */
+interface Ceilings {
+  plain: number[];
+  nodeAllocator: number[];
+}
+
+/**
+ * The ceiling's MB/s now (see the module header); with `nodeAllocator`, the receiver runs with the
+ * allocator settings of a node process.
+ */
+async function moveCeiling(nodeAllocator: boolean): Promise<number> {
+  const env = nodeAllocator ? nodeAllocatorEnv() : process.env;
+  const receiver = fork(fileURLToPath(import.meta.url), [RECEIVER_FLAG], { stdio: 'ignore', env });
   try {
     const [{ port }] = (await once(receiver, 'message')) as [{ port: number }];
     const measured = once(receiver, 'message') as Promise<[{ mbPerS: number }]>;
@@ -190,16 +205,28 @@ async function moveCeiling(): Promise<number> {
   }
 }
 
+/** The process's environment with the allocator settings of a node (not its V8 flags). */
+function nodeAllocatorEnv(): NodeJS.ProcessEnv {
+  const node = nodeProcessEnv({});
+  return {
+    ...process.env,
+    MALLOC_ARENA_MAX: node.MALLOC_ARENA_MAX,
+    MALLOC_MMAP_THRESHOLD_: node.MALLOC_MMAP_THRESHOLD_,
+  };
+}
+
 /** The row of one growth step over every run: the median run, and each run's MB/s. */
 function growthRow(
   from: number,
   runs: Growth[],
   totalKeys: number,
   totalMb: number,
-  ceilings: number[],
+  ceilings: Ceilings,
 ): BenchRow {
   const mbPerS = median(runs.map((run) => run.mbPerS));
-  const ceiling = median(ceilings);
+  const ceiling = median(ceilings.plain);
+  const nodeCeiling = median(ceilings.nodeAllocator);
+  const list = (figures: number[]) => figures.map((c) => c.toFixed(0)).join(' / ');
   const mid = [...runs].sort((a, b) => a.mbPerS - b.mbPerS)[Math.floor((runs.length - 1) / 2)]!;
   const optimum = Math.floor(PARTITION_COUNT / (from + 1)) / PARTITION_COUNT;
   const callMbPerS = median(runs.map((run) => run.bytes / 1e6 / run.callS));
@@ -211,7 +238,7 @@ function growthRow(
     ratio: mbPerS / TARGET_MB_PER_S,
     target: `≥ ${TARGET_MB_PER_S} MB/s`,
     met: mbPerS >= TARGET_MB_PER_S,
-    note: `${runs.length} runs: ${runs.map((run) => run.mbPerS.toFixed(0)).join(' / ')} MB/s; ${mid.keys} keys; the whole manual-increase call, starting the node included: ${callMbPerS.toFixed(0)} MB/s (median); ceiling (loopback TCP into kept memory, ${CEILING_MB} MB) ${ceilings.map((c) => c.toFixed(0)).join(' / ')} MB/s, ${(mbPerS / ceiling).toFixed(2)}× its median`,
+    note: `${runs.length} runs: ${runs.map((run) => run.mbPerS.toFixed(0)).join(' / ')} MB/s; ${mid.keys} keys; the whole manual-increase call, starting the node included: ${callMbPerS.toFixed(0)} MB/s (median); ceiling (loopback TCP into kept memory, ${CEILING_MB} MB) ${list(ceilings.plain)} MB/s, ${(mbPerS / ceiling).toFixed(2)}× its median; with a node's allocator settings ${list(ceilings.nodeAllocator)} MB/s, ${(mbPerS / nodeCeiling).toFixed(2)}× its median`,
   };
 }
 
@@ -294,7 +321,7 @@ export async function runRebalanceBench(options: RebalanceBenchOptions = {}): Pr
     const capacityMb = Math.ceil(totalMb * 1.3) + 64;
     // growths[i]: the step from i + 1 to i + 2 nodes, one entry per run.
     const growths: Growth[][] = Array.from({ length: GROW_TO_NODES - 1 }, () => []);
-    const ceilings: number[] = [];
+    const ceilings: Ceilings = { plain: [], nodeAllocator: [] };
     for (let run = 0; run < (options.runs ?? 3); run++) {
       const pool = await startPool(
         [
@@ -317,7 +344,8 @@ export async function runRebalanceBench(options: RebalanceBenchOptions = {}): Pr
         process.stderr.write(
           `rebalance: run ${run + 1}, loaded ${count} values in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s\n`,
         );
-        ceilings.push(await moveCeiling());
+        ceilings.plain.push(await moveCeiling(false));
+        ceilings.nodeAllocator.push(await moveCeiling(true));
         for (const [i, steps] of growths.entries()) steps.push(await grow(pool.manager, i + 1));
       } finally {
         await pool.stop();
