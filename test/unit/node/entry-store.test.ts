@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../../src/clock.js';
 import {
+  collectAfterBytesFor,
   EntryStore,
   LARGE_ENTRY_OVERHEAD_BYTES,
   SLAB_VALUE_MAX_BYTES,
@@ -420,5 +421,18 @@ describe('EntryStore', () => {
     assert.equal(store.stats().slabChunks, chunks - 1 - (store.has('k299') ? 0 : 1));
     assert.equal(store.lentChunks, 0);
     store.assertInvariants();
+  });
+});
+
+describe('collectAfterBytesFor', () => {
+  it('allows a sixteenth of a small capacity, from 1 to 4 MiB, then an eighth less 4 MiB', () => {
+    const allowance = (capacityMb: number) => collectAfterBytesFor(capacityMb * MB) / MB;
+    assert.deepEqual(
+      [0, 1, 16, 32, 48, 64, 96, 128, 1024].map(allowance),
+      [1, 1, 1, 2, 3, 4, 8, 12, 64],
+    );
+    // Between those, the sixteenth as it is.
+    assert.equal(allowance(40), 2.5);
+    assert.equal(allowance(8192), 64);
   });
 });
