@@ -12,8 +12,8 @@ import { partitionOf } from '../partition/partition-of.js';
 import { policyNames, type SetOutcome } from '../store/index.js';
 import type { ImportRecord } from './batch-decoder.js';
 import { textEntry, type Entry } from './entry.js';
-import { processCollector } from './collector.js';
-import { EntryStore } from './entry-store.js';
+import { processCollector, setRoom } from './collector.js';
+import { EntryStore, processBoundBytes } from './entry-store.js';
 import { Fences } from './fences.js';
 import { Ownership, type KeyOperation } from './ownership.js';
 import { StallGuard } from './stall-guard.js';
@@ -74,6 +74,8 @@ export class CacheNode {
       ...(options.random ? { random: options.random } : {}),
       ...(collect ? { collect } : {}),
     });
+    // What the idle collection may borrow for a moment to compact (collector.ts).
+    setRoom(() => processBoundBytes(this.#capacityMb * MB) - process.memoryUsage.rss());
     this.stats = new NodeStats({ clock: this.#clock });
   }
 

@@ -11,6 +11,8 @@ import type { CollectionKind } from './entry-store.js';
 type GcFunction = (options?: { type?: CollectionKind }) => void;
 
 let collector: ((kind: CollectionKind) => void) | undefined | null = null;
+/** Bytes the process may still grow by under its memory bound, when a node said (setRoom). */
+let roomOf: (() => number) | undefined;
 
 /** Quiet time in ms after the last asked-for collection before the idle one. */
 const IDLE_COLLECTION_MS = 6_000;
@@ -50,11 +52,12 @@ export function processCollector(): ((kind: CollectionKind) => void) | undefined
   // with a fraction of it live). Compacting copies the live objects into new pages before the old
   // ones go, so for a moment the process holds both: a node of 16 MB that had just taken 24 MB of
   // puts went from 92 MB to 110-114 MB at that moment, past the 101 MB its capacity allows, to
-  // give back a few MB. So it compacts only when the heap's free space is at least 8 MB and at
-  // least what is live: it then gives back more than it borrows.
+  // give back a few MB. So it compacts only when the heap's free space is at least 8 MB, and
+  // either the copy fits in what the process's bound leaves (setRoom) or it gives back more than
+  // it borrows.
   const idle = setTimeout(() => {
     collect();
-    if (!worthCompacting(getHeapStatistics())) return;
+    if (!worthCompacting(getHeapStatistics(), roomOf?.() ?? Infinity)) return;
     setFlagsFromString('--compact-on-every-full-gc');
     try {
       collect();
@@ -84,13 +87,24 @@ export function processCollector(): ((kind: CollectionKind) => void) | undefined
 }
 
 /**
- * Whether a compacting collection of a heap with these figures (just collected) would give back
- * more than the copy of its live objects costs for a moment.
+ * Tells the idle collection how many bytes the process may still grow by under its memory bound
+ * (a node: 1.3 × capacity + 80 MB less its RSS); undefined: no bound. One node per process: in a
+ * process with more than one (tests), the last one's.
  */
-export function worthCompacting(heap: {
-  total_heap_size: number;
-  used_heap_size: number;
-}): boolean {
+export function setRoom(room: (() => number) | undefined): void {
+  roomOf = room;
+}
+
+/**
+ * Whether to compact a heap with these figures (just collected), when the process may still grow
+ * by `roomBytes`: its free space is worth it (8 MB or more), and the moment's copy of its live
+ * objects either fits in that room or is less than what it gives back.
+ */
+export function worthCompacting(
+  heap: { total_heap_size: number; used_heap_size: number },
+  roomBytes: number,
+): boolean {
   const free = heap.total_heap_size - heap.used_heap_size;
-  return free >= COMPACT_MIN_FREE_BYTES && free >= heap.used_heap_size;
+  if (free < COMPACT_MIN_FREE_BYTES) return false;
+  return heap.used_heap_size <= roomBytes || free >= heap.used_heap_size;
 }

@@ -115,6 +115,11 @@ export interface EntryStoreOptions {
  */
 export type CollectionKind = 'minor' | 'major' | 'deferred';
 
+/** The memory bound of a node's process with this capacity: 1.3 × capacity + 80 MB. */
+export function processBoundBytes(capacityBytes: number): number {
+  return Math.floor(1.3 * capacityBytes) + 80 * MB;
+}
+
 /** The default `collectAfterBytes` for a capacity. */
 export function collectAfterBytesFor(capacityBytes: number): number {
   // A sixteenth of the capacity, from 1 MiB (a node of capacity 0 still takes and drops values)
