@@ -364,11 +364,11 @@ export async function handOffKeys(
  * may have failed (B's fence of the failed move answers them; what A is written since stays),
  * writes are routed to A and invalidate B, and B hands its keys of p back under A's fence — an
  * acknowledged write on B reaches A or is superseded by a newer one on A, and a key invalidated
- * during the rollback is never brought back. A move whose old owner
- * does not answer leaves p with B (its writes are there; what A held is lost with A); a move
- * whose new owner does not answer sends p back to A (what B received is lost with B). If the
- * backward move fails as well, p goes back to A and what B still holds is dropped: the only case
- * where writes made during a move can be lost, reported through onRollbackFailure.
+ * during the rollback is never brought back. A move whose old owner does not answer leaves p
+ * with B (its writes are there; what A held is lost with A); a move whose new owner does not
+ * answer sends p back to A (what B received is lost with B). If the backward move fails as well,
+ * p goes back to A and what B still holds is dropped: the only case where writes made during a
+ * move can be lost, reported through onRollbackFailure.
  */
 async function rollBack(
   options: ApplyPlanOptions,

@@ -3,8 +3,9 @@
  * one `POST /v1/batch/get` or `/v1/batch/put` per node (at most `maxKeys` keys and about
  * `maxBytes` bytes of values each), sent in parallel. A moving partition is handled as the
  * single-key paths do (moving-pair.ts): reads ask the new owner, then the old one (not for a
- * miss the new owner says is final), then the new one again for what is still missing; a write goes to the new owner, then the key is removed
- * from the old one. Used by the client and by the gateway; it holds no state.
+ * miss the new owner says is final), then the new one again for what is still missing; a write
+ * goes to the new owner, then the key is removed from the old one. Used by the client and by the
+ * gateway; it holds no state.
  *
  * Wire format: a get sends `{"keys":[…]}` (JSON) and receives a batch (node/batch.ts, v1) with
  * one record per key in order, a miss being a record with an empty value (no stored value is
