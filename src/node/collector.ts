@@ -55,16 +55,20 @@ export function processCollector(): ((kind: CollectionKind) => void) | undefined
   // give back a few MB. So it compacts only when the heap's free space is at least 8 MB, and
   // either the copy fits in what the process's bound leaves (setRoom) or it gives back more than
   // it borrows.
-  const idle = setTimeout(() => {
-    collect();
-    if (!worthCompacting(getHeapStatistics(), roomOf?.() ?? Infinity)) return;
-    setFlagsFromString('--compact-on-every-full-gc');
-    try {
-      collect();
-    } finally {
-      setFlagsFromString('--no-compact-on-every-full-gc');
-    }
-  }, IDLE_COLLECTION_MS).unref();
+  const idle = setTimeout(
+    () =>
+      withTickPending(() => {
+        collect();
+        if (!worthCompacting(getHeapStatistics(), roomOf?.() ?? Infinity)) return;
+        setFlagsFromString('--compact-on-every-full-gc');
+        try {
+          collect();
+        } finally {
+          setFlagsFromString('--no-compact-on-every-full-gc');
+        }
+      }),
+    IDLE_COLLECTION_MS,
+  ).unref();
   // Outside the store's call: the write that made the garbage answers first.
   const run = () => {
     const type = pending;
@@ -85,6 +89,24 @@ export function processCollector(): ((kind: CollectionKind) => void) | undefined
   };
   return collector;
 }
+
+/**
+ * Runs `work` (full collections of an idle process) with a `process.nextTick` callback queued, so
+ * that one tick object is alive while they run. A tick object is a literal of Node.js's own
+ * (`internal/process/task_queues`) whose hidden classes nothing else holds: a full collection at
+ * a moment when no tick is queued, which is every moment of an idle process, lets them go, and
+ * the next ticks build new ones. After such collections, every tick of the requests that came
+ * next cost about 7 % of a node's CPU more, for as long as the process lived: in CPU profiles
+ * (`--cpu-prof`) of a node serving misses on 16 connections after 10 s idle, `nextTick` took
+ * 8.0–11 % of the samples, against 1.0–1.4 % with a tick queued during the collections (and
+ * V8's memory reducer off, runtime.ts) and 1.1–1.3 % in a node loaded from its start.
+ */
+export function withTickPending(work: () => void): void {
+  process.nextTick(noop);
+  work();
+}
+
+function noop(): void {}
 
 /**
  * Tells the idle collection how many bytes the process may still grow by under its memory bound

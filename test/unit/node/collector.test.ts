@@ -2,11 +2,11 @@
  * The idle collection's choice to compact (src/node/collector.ts): compacting copies the live
  * objects into new pages before the old ones go, so it is worth it only when the heap's free space
  * is large, and the copy either fits in what the process's memory bound leaves or is less than
- * what it gives back.
+ * what it gives back. And it runs with a tick queued (withTickPending).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { worthCompacting } from '../../../src/node/collector.js';
+import { withTickPending, worthCompacting } from '../../../src/node/collector.js';
 import { processBoundBytes } from '../../../src/node/entry-store.js';
 
 const MB = 1024 * 1024;
@@ -46,5 +46,29 @@ describe('processBoundBytes', () => {
   it('is 1.3 × the capacity + 80 MB', () => {
     assert.equal(processBoundBytes(0), 80 * MB);
     assert.equal(processBoundBytes(100 * MB), 210 * MB);
+  });
+});
+
+describe('withTickPending', () => {
+  it('runs the work at once, with a tick queued that runs after it', async () => {
+    const events: string[] = [];
+    const descriptor = Object.getOwnPropertyDescriptor(process, 'nextTick')!;
+    const nextTick = process.nextTick.bind(process);
+    let queued = 0;
+    process.nextTick = (callback: (...args: unknown[]) => void, ...args: unknown[]) => {
+      queued++;
+      nextTick(() => {
+        events.push('tick');
+        callback(...args);
+      });
+    };
+    try {
+      withTickPending(() => events.push(`work with ${queued} queued`));
+    } finally {
+      Object.defineProperty(process, 'nextTick', descriptor);
+    }
+    assert.deepEqual(events, ['work with 1 queued']);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(events, ['work with 1 queued', 'tick']);
   });
 });
