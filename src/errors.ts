@@ -297,6 +297,18 @@ export const errors = {
       'CP_ERR_MOVE_FAILED',
       `move_keys failed; these keys stay on this node: ${detail}`,
     ),
+  /**
+   * A destination could not read a batch its source offered (`POST /internal/pull`); the source
+   * then sends the batch in its request instead (src/node/move-keys.ts).
+   */
+  pullFailed: (source: string, id: string, reason: string) =>
+    new OperationalError(
+      'CP_ERR_MOVE_FAILED',
+      `batch ${id} could not be read from ${source}: ${reason}`,
+    ),
+  /** `GET /internal/export/<id>` of a batch that is not (or no longer) offered here. */
+  batchUnknown: (id: string) =>
+    new RequestError('CP_ERR_KEY_UNKNOWN', 404, `no batch ${id} is offered by this node`),
   /** A destination of move_keys answered 200 with something that is not an import outcome. */
   moveBadAnswer: () =>
     new OperationalError('CP_ERR_MOVE_FAILED', 'the destination gave an unexpected answer'),

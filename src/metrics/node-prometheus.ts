@@ -19,6 +19,8 @@ export interface NodeMetricsSource {
   missesTotal: () => number;
   evictionsTotal: () => number;
   expiredTotal: () => number;
+  /** Batches this node's move_keys handed off, by way: pulled by the destination, or sent in a request. */
+  moveBatchesTotal: () => { pulled: number; sent: number };
 }
 
 /** A Registry with the node's series. */
@@ -71,5 +73,16 @@ export function createNodeRegistry(source: NodeMetricsSource): Registry {
     'Entries removed because their deadline passed',
     source.expiredTotal,
   );
+  new Counter({
+    name: 'cachepool_node_move_batches_total',
+    help: 'Batches handed off by move_keys, by way (pulled by the destination, or sent in a request)',
+    labelNames: ['cache_index', 'way'] as const,
+    registers: [registry],
+    collect() {
+      const totals = source.moveBatchesTotal();
+      this.reset();
+      for (const way of ['pulled', 'sent'] as const) this.inc({ ...labels(), way }, totals[way]);
+    },
+  });
   return registry;
 }

@@ -18,6 +18,7 @@ import { parsePeer, PeerPolicy } from './peers.js';
 import { Publisher } from './publisher.js';
 import { registerBatchRoutes } from './routes-batch.js';
 import { registerInternalRoutes } from './routes-internal.js';
+import { BatchExports } from './batch-exports.js';
 import { registerLegacyRoutes } from './routes-legacy.js';
 import { registerTableRoute } from './routes-table.js';
 import { registerV1Routes } from './routes-v1.js';
@@ -122,6 +123,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
       logger: options.logger,
     }),
   );
+  const batchExports = new BatchExports();
   registerInternalRoutes(
     app,
     node,
@@ -129,6 +131,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     () => address,
     {
       policy,
+      exports: batchExports,
       token: options.token,
       ...(options.moveMaxKeys !== undefined ? { maxKeys: options.moveMaxKeys } : {}),
       ...(options.moveBatchKeys !== undefined ? { batchKeys: options.moveBatchKeys } : {}),
@@ -153,6 +156,7 @@ export async function buildNodeApp(options: NodeAppOptions = {}): Promise<NodeAp
     missesTotal: () => node.stats.missesTotal,
     evictionsTotal: () => node.store.stats().evictionsTotal,
     expiredTotal: () => node.store.stats().expiredTotal,
+    moveBatchesTotal: () => batchExports.handedOff,
   });
   app.get('/metrics', { schema: keyRoutes.metrics }, async (_request, reply) => {
     const text = await registry.metrics();

@@ -1,12 +1,18 @@
 /**
- * move_keys (SPEC §2, docs/internal-api.md): hands listed keys to other nodes in batches through
- * `/internal/import`, removing each key here only after its destination took it and only if it
- * still holds the value that was sent; then, after a complete handoff, tells the manager that
- * this node may be removed. A failing destination keeps its keys here and makes the answer a 400
- * naming them.
+ * move_keys (SPEC §2, docs/internal-api.md): hands listed keys to other nodes in batches, removing
+ * each key here only after its destination took it and only if it still holds the value that was
+ * sent; then, after a complete handoff, tells the manager that this node may be removed. A
+ * failing destination keeps its keys here and makes the answer a 400 naming them.
+ *
+ * A batch of PULL_MIN_BYTES or more is offered, and its destination pulls it (`POST
+ * /internal/pull`, which reads `GET /internal/export/<id>` from here into a buffer it uses again
+ * for every read: batch-pull.ts). A smaller batch goes in the request (`POST /internal/import`),
+ * where a connection and a round trip more would cost more than the reads save. So does a batch
+ * that its destination could not pull (it cannot reach this node's address, or refuses it), and
+ * every later batch of the call to that destination.
  */
 import { defaults } from '../defaults.js';
-import { CachePoolError, errors } from '../errors.js';
+import { CachePoolError, errors, RefusedError } from '../errors.js';
 import { InternalClient } from '../http/index.js';
 import {
   BATCH_V2_CONTENT_TYPE,
@@ -14,6 +20,7 @@ import {
   recordBytes,
   type BatchRecord,
 } from './batch.js';
+import type { BatchExports } from './batch-exports.js';
 import type { CacheNode } from './cache-node.js';
 import { valueOf, type Entry } from './entry.js';
 import type { MovePolicy } from './move-policy.js';
@@ -45,6 +52,8 @@ export interface MoveOptions {
   inFlight?: number;
   /** Most keys one call may list over all destinations; default defaults.moveMaxKeys. */
   maxKeys?: number;
+  /** Where batches are offered to be pulled; without, every batch goes in its request. */
+  exports?: BatchExports;
 }
 
 /**
@@ -115,6 +124,9 @@ function callerHost(ip: string): string {
   return bare.includes(':') ? `[${bare}]` : bare;
 }
 
+/** The smallest batch a destination is asked to pull. */
+const PULL_MIN_BYTES = 256 * 1024;
+
 interface Sent {
   key: string;
   entry: Entry;
@@ -132,7 +144,7 @@ export async function runMove(
   const failures: { peer: string; reason: string; keys: string[] }[] = [];
   await Promise.all(
     plan.destinations.map(async ({ peer, keys }) => {
-      const failed = await moveTo(node, peer, keys, plan.migration, options, result);
+      const failed = await moveTo(node, peer, keys, plan, options, result);
       if (failed) failures.push({ peer: peer.hostPort, ...failed });
     }),
   );
@@ -157,7 +169,7 @@ async function moveTo(
   node: CacheNode,
   peer: PeerAddress,
   keys: string[],
-  migration: string | undefined,
+  plan: MovePlan,
   options: MoveOptions,
   result: MoveResult,
 ): Promise<{ reason: string; keys: string[] } | undefined> {
@@ -187,11 +199,12 @@ async function moveTo(
   const failedKeys: string[] = [];
   let reason = '';
   let next = 0;
+  const route: Route = { peer, plan, pull: options.exports !== undefined };
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++]!;
       try {
-        await sendBatch(node, peer, batch, migration, options, result);
+        await sendBatch(node, route, batch, options, result);
       } catch (error) {
         reason ||= error instanceof CachePoolError ? error.message : 'unreachable';
         for (const { key } of batch) failedKeys.push(key);
@@ -204,11 +217,17 @@ async function moveTo(
   return failedKeys.length > 0 ? { reason, keys: failedKeys } : undefined;
 }
 
+/** Where one destination's batches go, and whether it still pulls them. */
+interface Route {
+  peer: PeerAddress;
+  plan: MovePlan;
+  pull: boolean;
+}
+
 async function sendBatch(
   node: CacheNode,
-  peer: PeerAddress,
+  route: Route,
   batch: Sent[],
-  migration: string | undefined,
   options: MoveOptions,
   result: MoveResult,
 ): Promise<void> {
@@ -222,10 +241,26 @@ async function sendBatch(
     jsonText: entry.framed,
     expiresAtMs,
   }));
-  const { chunks } = encodeBatchChunks(records);
-  const path = `/internal/import${migration ? `?migration=${encodeURIComponent(migration)}` : ''}`;
-  // A list of buffers goes out one after the other, with its length declared (not chunked).
-  const content = await postEnvelope(peer, path, chunks, BATCH_V2_CONTENT_TYPE, options);
+  const { chunks, bytes } = encodeBatchChunks(records);
+  const { peer, plan } = route;
+  let content =
+    route.pull && bytes >= PULL_MIN_BYTES
+      ? await offerBatch(route, { chunks, bytes }, options)
+      : undefined;
+  if (content !== undefined) {
+    if (options.exports) options.exports.handedOff.pulled++;
+  } else {
+    const query = plan.migration ? `?migration=${encodeURIComponent(plan.migration)}` : '';
+    // A list of buffers goes out one after the other, with its length declared (not chunked).
+    content = await postEnvelope(
+      peer,
+      `/internal/import${query}`,
+      chunks,
+      BATCH_V2_CONTENT_TYPE,
+      options,
+    );
+    if (options.exports) options.exports.handedOff.sent++;
+  }
   const answer = content as { accepted?: unknown; skipped?: unknown; rejected?: unknown };
   if (
     typeof answer?.accepted !== 'number' ||
@@ -244,6 +279,53 @@ async function sendBatch(
   }
   result.moved += answer.accepted;
   result.skipped += answer.skipped.length;
+}
+
+/**
+ * Offers a batch and asks the destination to pull it; returns its answer, or undefined when it
+ * could not pull (then it pulls no more batches of this call: `route.pull` turns false).
+ */
+async function offerBatch(
+  route: Route,
+  batch: { chunks: Buffer[]; bytes: number },
+  options: MoveOptions,
+): Promise<unknown> {
+  const exports = options.exports!;
+  const id = exports.offer(batch);
+  try {
+    const body = {
+      from: route.plan.cacheIp,
+      batch: id,
+      ...(route.plan.migration ? { migration: route.plan.migration } : {}),
+    };
+    return await postEnvelope(
+      route.peer,
+      '/internal/pull',
+      JSON.stringify(body),
+      'application/json',
+      options,
+    );
+  } catch (error) {
+    if (!couldNotPull(error)) throw error;
+    route.pull = false;
+    return undefined;
+  } finally {
+    exports.withdraw(id);
+  }
+}
+
+/**
+ * Whether a pull's failure leaves the batch to be sent in a request: the destination could not
+ * read it (CP_ERR_MOVE_FAILED), may not contact this node (CP_ERR_MOVE_DEST_REFUSED), or has no
+ * pull route (404). Any other answer (a bad key, a full body) would refuse the batch either way.
+ */
+function couldNotPull(error: unknown): boolean {
+  if (!(error instanceof RefusedError)) return false;
+  return (
+    error.peerCode === 'CP_ERR_MOVE_FAILED' ||
+    error.peerCode === 'CP_ERR_MOVE_DEST_REFUSED' ||
+    error.peerCode === 'CP_ERR_ROUTE_NOT_FOUND'
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The node's internal endpoints (docs/internal-api.md): batch import (both batch versions, decoded
- * as the body streams in), migration fences and move_keys. All are control endpoints behind the
+ * as the body streams in), the pulled batch's two ends (`/internal/pull`, `/internal/export/<id>`),
+ * migration fences and move_keys. All are control endpoints behind the
  * token guard. move_keys runs at most `moveConcurrency` calls at once (one more: 409 busy, retry)
  * and contacts only the addresses its MovePolicy allows (a refusal: 400 and a warning in the log).
  */
@@ -9,6 +10,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE, readFields, sendSuccess, type TokenGuard } from '../http/index.js';
+import { BATCH_V2_CONTENT_TYPE } from './batch.js';
+import { BatchExports } from './batch-exports.js';
+import { pullBatch } from './batch-pull.js';
+import { parsePeer } from './peers.js';
 import { nodeRoutes } from '../wire/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
 import { batchVersion, importLimitBytes } from './batch.js';
@@ -31,9 +36,11 @@ export function registerInternalRoutes(
   // cut at the body limit, so that a destination with the same limit takes them, and the import
   // admits one record a little larger than the limit (its head, key and type besides a value as
   // large as a whole put body).
+  const exports = moveOptions.exports ?? new BatchExports();
   const moveLimits: MoveOptions = {
     ...moveOptions,
     batchBytes: Math.min(moveOptions.batchBytes ?? defaults.moveBatchBytes, bodyLimitBytes),
+    exports,
   };
   const importLimit = importLimitBytes(bodyLimitBytes, node.maxKeyBytes);
   // The batch body is decoded as it streams in (batch-decoder.ts), in a scope of its own so that
@@ -72,6 +79,53 @@ export function registerInternalRoutes(
       },
     );
   });
+
+  app.post(
+    '/internal/pull',
+    { onRequest: guard, schema: nodeRoutes.pull },
+    async (request, reply) => {
+      const fields = readFields(request);
+      const { from, batch, migration } = fields;
+      if (typeof from !== 'string' || from === '') throw errors.invalid('from must be "host:port"');
+      if (typeof batch !== 'string' || batch === '' || batch.length > 64)
+        throw errors.invalid('batch must be a batch id');
+      if (migration !== undefined && (typeof migration !== 'string' || migration === ''))
+        throw errors.invalid('migration must be a non-empty id');
+      const source = parsePeer(from);
+      // This node contacts only whom it could send keys to (docs/security.md).
+      await moveLimits.policy.checkDestinations([source]);
+      const records = await pullBatch(source, batch, {
+        token: moveOptions.token,
+        timeoutMs: moveOptions.timeoutMs ?? defaults.peerTimeoutMs,
+        maxValueBytes: node.maxValueBytes,
+        limitBytes: importLimit,
+      });
+      for (const record of records) node.checkKey(record.key);
+      return sendSuccess(reply, node.importRecords(records, migration));
+    },
+  );
+
+  app.get(
+    '/internal/export/:id',
+    { onRequest: guard, schema: nodeRoutes.export },
+    (request, reply) => {
+      const { id } = request.params as { id: string };
+      const batch = exports.take(id);
+      if (!batch) throw errors.batchUnknown(id);
+      // The buffers go out as they are, one after the other (values are not copied).
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': BATCH_V2_CONTENT_TYPE,
+        'content-length': batch.bytes,
+        connection: 'close',
+      });
+      raw.cork();
+      for (const chunk of batch.chunks) raw.write(chunk);
+      raw.end();
+      raw.uncork();
+    },
+  );
 
   app.post(
     '/internal/migration/begin',

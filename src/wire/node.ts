@@ -469,6 +469,34 @@ export const nodeRoutes = {
       ...tokenRefusals,
     },
   },
+  pull: {
+    tags: ['internal'],
+    summary: 'Read a batch another node offers, and take it as an import',
+    description:
+      'Body {"from": "<host:port of the source>", "batch": "<id>", "migration": "<id>"}. The node reads GET /internal/export/<id> from the source (an allowed peer only, as a move_keys destination) over a connection of its own and takes the records as /internal/import does.',
+    body: {
+      type: 'object',
+      required: ['from', 'batch'],
+      properties: { from: text, batch: text, migration: text },
+    },
+    response: {
+      200: envelopeOf('What became of the records.', importOutcomeSchema),
+      400: refusalOf(
+        'A bad body, a source not allowed or one whose batch could not be read, a cut batch, a bad key.',
+      ),
+      ...tokenRefusals,
+    },
+  },
+  export: {
+    tags: ['internal'],
+    summary: 'A batch this node offers to a destination that pulls it (read once)',
+    params: { type: 'object', required: ['id'], properties: { id: text } },
+    produces: [BATCH_CONTENT_TYPE],
+    response: {
+      400: refusalOf('No such batch is offered (it was read, or its move ended).'),
+      ...tokenRefusals,
+    },
+  },
   migrationBegin: {
     tags: ['internal'],
     summary: 'Fence writes to partitions that are about to move',

@@ -18,14 +18,29 @@ import { valueOf } from '../../src/node/entry.js';
 import { postJson, send } from '../helpers/http.js';
 import { startCachepool, stopAll, type Started } from '../helpers/process.js';
 
-/** A destination that decodes every import batch it gets and accepts all of it. */
+/**
+ * A destination that decodes every import batch it gets and accepts all of it. It has no pull
+ * route (a 404 in the catalogue's words), so the source sends it every batch in the request.
+ */
 async function recordingDestination(): Promise<{
   server: Server;
   hostPort: string;
   got: ImportRecord[];
+  pulls: number;
 }> {
   const got: ImportRecord[] = [];
+  const destination = { server: undefined as unknown as Server, hostPort: '', got, pulls: 0 };
   const server = createServer((request, response) => {
+    if (!request.url?.startsWith('/internal/import')) {
+      if (request.url === '/internal/pull') destination.pulls++;
+      request.resume();
+      response.writeHead(404, {
+        'content-type': 'application/json',
+        'x-cachepool-error': 'CP_ERR_ROUTE_NOT_FOUND',
+      });
+      response.end(JSON.stringify({ success: 'false', error: { code: 404, message: 'no route' } }));
+      return;
+    }
     const decoder = new BatchDecoder({
       version: batchVersion(String(request.headers['content-type'])) ?? 1,
       maxValueBytes: 1 << 30,
@@ -47,7 +62,9 @@ async function recordingDestination(): Promise<{
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { server, hostPort: `127.0.0.1:${(server.address() as { port: number }).port}`, got };
+  destination.server = server;
+  destination.hostPort = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  return destination;
 }
 
 const hostPort = (url: string) => new URL(url).host;
@@ -77,6 +94,8 @@ describe('deadlines across move_keys between node processes', () => {
       { key: 'ttl-1', type: 'text/plain', value: Buffer.from('one'), expiresAtMs: base + 1 },
       { key: 'ttl-2', type: 'image/png', value: Buffer.from([0, 1, 2]), expiresAtMs: base + 2 },
       { key: 'no-ttl', type: 'text/plain', value: Buffer.from('forever') },
+      // Large enough that the batch is offered to be pulled.
+      { key: 'large', type: 'image/png', value: Buffer.alloc(300_000, 9), expiresAtMs: base + 3 },
     ];
     const { chunks } = encodeBatchChunks(planted);
     const imported = await send(`${aUrl}/internal/import`, {
@@ -89,7 +108,7 @@ describe('deadlines across move_keys between node processes', () => {
 
     const toB = await postJson(`${aUrl}/api/cache/move_keys`, { dest: { [hostPort(bUrl)]: keys } });
     assert.equal(toB.status, 200, toB.text);
-    assert.equal(toB.json.content.moved, 3);
+    assert.equal(toB.json.content.moved, planted.length);
     assert.deepEqual((await send(`${aUrl}/keys`)).json, []);
     assert.deepEqual(((await send(`${bUrl}/keys`)).json as string[]).sort(), [...keys].sort());
 
@@ -103,5 +122,7 @@ describe('deadlines across move_keys between node processes', () => {
         .sort(),
       planted.map((p) => [p.key, p.expiresAtMs ?? 0, p.value.toString('hex')]).sort(),
     );
+    // One batch: its pull was refused (no such route), and the batch came in the request.
+    assert.equal(destination.pulls, 1);
   });
 });

@@ -53,6 +53,20 @@ async function keysOf(base: string): Promise<string[]> {
   return ((await send(`${base}/keys`)).json as string[]).sort();
 }
 
+/** The node's batches handed off by move_keys, by way (its /metrics). */
+async function batchesOf(base: string): Promise<{ pulled: number; sent: number }> {
+  const text = (await send(`${base}/metrics`)).text;
+  const read = (way: string) => {
+    const match = new RegExp(
+      `^cachepool_node_move_batches_total\\{[^}]*way="${way}"[^}]*\\} (\\d+)$`,
+      'm',
+    ).exec(text);
+    assert.ok(match, `no ${way} series in /metrics`);
+    return Number(match[1]);
+  };
+  return { pulled: read('pulled'), sent: read('sent') };
+}
+
 describe('move_keys between two node processes', () => {
   let a: Started;
   let b: Started;
@@ -125,9 +139,14 @@ describe('move_keys between two node processes', () => {
     const usedOnB = async () =>
       JSON.parse((await send(`${bUrl}/api/cache/statistics`)).json.content).used_size as number;
     const usedBefore = await usedOnB();
+    const batchesBefore = await batchesOf(aUrl);
     const res = await postJson(`${aUrl}/api/cache/move_keys`, { dest: { [hostPort(bUrl)]: keys } });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.content.moved, keys.length);
+    // One batch, pulled by B from A (over B's own connection, read into one reused buffer).
+    const batchesAfter = await batchesOf(aUrl);
+    assert.equal(batchesAfter.pulled - batchesBefore.pulled, 1);
+    assert.equal(batchesAfter.sent, batchesBefore.sent);
     for (const [key, value] of Object.entries(texts)) {
       const hit = await postForm(`${bUrl}/api/cache/key`, { key });
       assert.equal(hit.text, before.get(key), key);
@@ -149,6 +168,74 @@ describe('move_keys between two node processes', () => {
     assert.equal((await usedOnB()) - usedBefore, expected);
     for (const key of keys)
       await send(`${bUrl}/api/cache/key?key=${encodeURIComponent(key)}`, { method: 'DELETE' });
+  });
+
+  test('a destination that cannot reach the address the source names gets the batches in the request', async () => {
+    const keys = Array.from({ length: 600 }, (_, i) => `unreached-${i}`);
+    const value = (key: string) => `${key} `.repeat(200);
+    for (const key of keys)
+      assert.equal(
+        (await postForm(`${aUrl}/api/cache/content`, { key, value: value(key) })).status,
+        200,
+      );
+    const before = await batchesOf(aUrl);
+    // Nothing listens on port 1. move_keys cuts batches at 256 keys: two of about 600 KB, offered
+    // to be pulled, and one of about 210 KB, sent in its request. B's pull of the first is refused, and
+    // A sends all three as import requests.
+    const res = await postJson(`${aUrl}/api/cache/move_keys`, {
+      dest: { [hostPort(bUrl)]: keys },
+      cache_ip: '127.0.0.1:1',
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.content.moved, keys.length);
+    const after = await batchesOf(aUrl);
+    assert.equal(after.pulled, before.pulled);
+    assert.equal(after.sent - before.sent, 3);
+    assert.deepEqual(
+      (await keysOf(bUrl)).filter((k) => k.startsWith('unreached-')),
+      [...keys].sort(),
+    );
+    assert.equal(
+      (await postForm(`${bUrl}/api/cache/key`, { key: 'unreached-7' })).json.content,
+      value('unreached-7'),
+    );
+    for (const key of keys)
+      await send(`${bUrl}/api/cache/key?key=${encodeURIComponent(key)}`, { method: 'DELETE' });
+  });
+
+  test('a pull checks its input, and a batch that is not offered is refused on both ends', async () => {
+    for (const [body, message] of [
+      [{ batch: 'b' }, 'from must be'],
+      [{ from: hostPort(aUrl) }, 'batch must be'],
+      [{ from: 'http://a b', batch: 'b' }, 'is not a node address'],
+      [{ from: hostPort(aUrl), batch: 'b', migration: '' }, 'migration must be'],
+    ] as const) {
+      const res = await postJson(`${bUrl}/internal/pull`, body);
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.json.error.message, new RegExp(message));
+    }
+    const unknown = await postJson(`${bUrl}/internal/pull`, {
+      from: hostPort(aUrl),
+      batch: 'nope',
+    });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.headers.get('x-cachepool-error'), 'CP_ERR_MOVE_FAILED');
+    assert.equal(
+      unknown.json.error.message,
+      `batch nope could not be read from ${hostPort(aUrl)}: answered 400: no batch nope is offered by this node`,
+    );
+    const direct = await send(`${aUrl}/internal/export/nope`);
+    assert.equal(direct.status, 400);
+    assert.equal(direct.headers.get('x-cachepool-error'), 'CP_ERR_KEY_UNKNOWN');
+    const unreachable = await postJson(`${bUrl}/internal/pull`, {
+      from: '127.0.0.1:1',
+      batch: 'x',
+    });
+    assert.equal(unreachable.status, 400);
+    assert.match(
+      unreachable.json.error.message,
+      /could not be read from 127\.0\.0\.1:1: unreachable \(ECONNREFUSED\)/,
+    );
   });
 
   test('the older port form tells the manager at the caller address', async () => {

@@ -33,6 +33,8 @@ const ROUTES = [
   'POST /api/cache/set_num_hit',
   'POST /api/cache/move_keys',
   'POST /internal/import',
+  'POST /internal/pull',
+  'GET /internal/export/fuzz-batch',
   'POST /internal/migration/begin',
   'POST /internal/migration/end',
   'GET /v1/openapi.json',
@@ -46,6 +48,8 @@ const CONTROL = new Set([
   'POST /api/cache/set_num_hit',
   'POST /api/cache/move_keys',
   'POST /internal/import',
+  'POST /internal/pull',
+  'GET /internal/export/fuzz-batch',
   'POST /internal/migration/begin',
   'POST /internal/migration/end',
 ]);

@@ -76,6 +76,8 @@ const samples: Record<keyof typeof errors, unknown[]> = {
   moveTooManyKeys: [3, 2],
   moveFailed: ['127.0.0.1:9 (unreachable): "a"'],
   moveBadAnswer: [],
+  pullFailed: ['127.0.0.1:9', 'b1', 'unreachable (ECONNREFUSED)'],
+  batchUnknown: ['b1'],
   peerRefused: ['internal error', { statusCode: 500 }],
   peerUnreachable: [new Error('ECONNREFUSED')],
   nodeDidNotAnswer: ['127.0.0.1:9', 'POST /api/cache/key', new Error('ECONNREFUSED')],
@@ -139,10 +141,12 @@ test('request errors are RequestErrors and failures against other processes are 
     'moveRefused',
     'moveTooManyKeys',
     'poolBusy',
+    'batchUnknown',
   ] as const)
     assert.ok(build(name) instanceof RequestError, name);
   for (const name of [
     'moveFailed',
+    'pullFailed',
     'peerUnreachable',
     'nodeDidNotAnswer',
     'nodeUnreachable',
