@@ -312,6 +312,19 @@ export class EntryStore {
     if (bytes > 0) this.#released(bytes, false);
   }
 
+  /**
+   * A hand-off ended (the node's partitions changed): asks for a full collection now when the
+   * values that left since the last one are at least a limit's worth, rather than once the node
+   * is quiet (#collectReleased). Returns whether it asked.
+   */
+  collectHandedOff(): boolean {
+    if (this.#collect === undefined || this.#releasedBytes < this.#collectLimit()) return false;
+    this.#releasedBytes = 0;
+    this.#deferAtBytes = 0;
+    this.#collect('major');
+    return true;
+  }
+
   /** Whether `key` still holds the value `entry` was read from (not a newer write). */
   holds(key: string, entry: Entry): boolean {
     const handle = this.#store.peek(key);

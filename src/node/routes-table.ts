@@ -15,6 +15,10 @@ export function registerTableRoute(app: FastifyInstance, node: CacheNode, guard:
   app.post('/internal/table', { onRequest: guard, schema: nodeRoutes.table }, (request, reply) => {
     const roles = readRoles(readFields(request));
     const applied = node.ownership.update(roles);
+    // A new table ends a hand-off: the values this node handed off go back to the system now,
+    // not once it has been quiet for a while (a pool that grows again at once starts its next
+    // node in the memory they held: docs/benchmarks.md, 2026-12-02).
+    if (applied) node.store.collectHandedOff();
     sendSuccess(reply, { applied, version: node.ownership.version ?? null });
   });
 }

@@ -218,6 +218,37 @@ describe('EntryStore', () => {
     store.assertInvariants();
   });
 
+  it('asks for the collection of handed-off values at once when a hand-off ends, if they are a bound of them', () => {
+    const asked: string[] = [];
+    const V = 100_000;
+    const bound = 333_333;
+    const store = new EntryStore({
+      capacityBytes: 660_000,
+      collect: (kind) => asked.push(kind),
+      collectAfterBytes: bound,
+    });
+    const large = (i: number) => rawEntry(Buffer.alloc(V, i), 'application/octet-stream');
+    for (let i = 0; i < 6; i++) store.set(`big${i}`, large(i), V);
+    asked.length = 0;
+    // Nothing left yet: nothing to collect.
+    assert.equal(store.collectHandedOff(), false);
+    for (let i = 0; i < 3; i++) store.delete(`big${i}`);
+    assert.equal(store.collectHandedOff(), false, '300,000 bytes handed off: under the bound');
+    assert.equal(asked.join(), '');
+    store.delete('big3');
+    assert.equal(
+      asked.join(),
+      'deferred',
+      'while it runs, a hand-off waits for the node to be quiet',
+    );
+    assert.equal(store.collectHandedOff(), true, '400,000 bytes handed off');
+    assert.equal(asked.join(), 'deferred,major');
+    // That collection counted them: another end of a hand-off asks for nothing more.
+    assert.equal(store.collectHandedOff(), false);
+    assert.equal(asked.join(), 'deferred,major');
+    store.assertInvariants();
+  });
+
   it('reuses the slab chunks of evicted values of 10 KB without asking for a full collection', () => {
     const asked: string[] = [];
     const store = new EntryStore({
