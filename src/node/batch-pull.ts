@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import { errors, type CachePoolError } from '../errors.js';
 import { bearer } from '../http/auth.js';
 import { batchVersion } from './batch.js';
-import { BatchDecoder, type ImportRecord } from './batch-decoder.js';
+import { batchOf, BatchDecoder, type DecodedBatch, type ValueBlocks } from './batch-decoder.js';
 import type { PeerAddress } from './peers.js';
 
 /** Bytes of the shared read buffer. */
@@ -39,6 +39,9 @@ export interface PullOptions {
   maxValueBytes: number;
   /** The longest batch this node takes (its import limit). */
   limitBytes: number;
+  /** As BatchDecoderOptions. */
+  blocks?: ValueBlocks | undefined;
+  pooledMaxBytes?: number | undefined;
 }
 
 /**
@@ -49,12 +52,12 @@ export function pullBatch(
   source: PeerAddress,
   id: string,
   options: PullOptions,
-): Promise<ImportRecord[]> {
+): Promise<DecodedBatch> {
   sharedBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
   return new Promise((resolve, reject) => {
     const reader = new AnswerReader(options);
     let settled = false;
-    const finish = (error: CachePoolError | undefined, records?: ImportRecord[]) => {
+    const finish = (error: CachePoolError | undefined, records?: DecodedBatch) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -116,7 +119,7 @@ class AnswerReader {
   }
 
   /** Takes the next `bytes` of `buffer`; returns the records once the whole batch was read. */
-  push(buffer: Buffer, bytes: number): ImportRecord[] | undefined {
+  push(buffer: Buffer, bytes: number): DecodedBatch | undefined {
     let body = buffer.subarray(0, bytes);
     if (this.#head !== undefined) {
       const head = Buffer.concat([this.#head, body]);
@@ -174,11 +177,13 @@ class AnswerReader {
       maxValueBytes: this.#options.maxValueBytes,
       limitBytes: length,
       lengthKnown: true,
+      blocks: this.#options.blocks,
+      pooledMaxBytes: this.#options.pooledMaxBytes,
     });
   }
 
-  #done(): ImportRecord[] {
-    if (this.#decoder) return this.#decoder.end();
+  #done(): DecodedBatch {
+    if (this.#decoder) return batchOf(this.#decoder, this.#options.blocks);
     throw new PullFailure(
       `answered ${this.#status}: ${failureMessage(Buffer.concat(this.#failure))}`,
     );

@@ -283,8 +283,9 @@ export class CacheNode {
     // slabs, or not stored at all): they lived as long as the batch took to arrive, so only a
     // full collection frees them.
     let discarded = 0;
-    for (const { key, entry, expiresAtMs } of records) {
-      if (entry !== undefined) discarded += entry.bytes.length;
+    for (const { key, entry, expiresAtMs, inBlock } of records) {
+      // A value in a block (batch-decoder.ts) is copied, and its block used again: no garbage.
+      if (entry !== undefined && inBlock !== true) discarded += entry.bytes.length;
       if (
         (expiresAtMs !== 0 && expiresAtMs <= now) ||
         (migrationId !== undefined &&
@@ -305,7 +306,7 @@ export class CacheNode {
       // A plain import is a write like a put: a fence of another migration must see it.
       if (migrationId === undefined) this.fences.touch(key, true);
       outcome.accepted++;
-      if (this.store.keepsBuffer(entry)) discarded -= entry.bytes.length;
+      if (inBlock !== true && this.store.keepsBuffer(entry)) discarded -= entry.bytes.length;
     }
     this.store.discarded(discarded);
     return outcome;

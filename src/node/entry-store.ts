@@ -302,6 +302,11 @@ export class EntryStore {
     return valueOf(entry).length > this.#arena.maxChunkBytes;
   }
 
+  /** The largest value `set` copies (into a slab) rather than keeps: the buffer it came in may be used again. */
+  get copiedValueMaxBytes(): number {
+    return this.#arena.maxChunkBytes;
+  }
+
   /**
    * Counts value buffers that outlived the young generation and are garbage now — an import
    * batch's, held while the whole batch streamed in, then copied into slabs or not stored — as

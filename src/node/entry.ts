@@ -124,9 +124,13 @@ export const FRAME_VALUE_OFFSET = PREFIX.length;
  * `framedEntry` or `checkedFrameEntry` once filled.
  */
 export function frameBuffer(valueLength: number): Buffer {
-  const bytes = Buffer.allocUnsafe(PREFIX.length + valueLength + SUFFIX.length);
+  return frameIn(Buffer.allocUnsafe(PREFIX.length + valueLength + SUFFIX.length));
+}
+
+/** Writes the legacy hit frame into `bytes` (FRAME_BYTES longer than its value), as frameBuffer. */
+export function frameIn(bytes: Buffer): Buffer {
   PREFIX.copy(bytes, 0);
-  SUFFIX.copy(bytes, PREFIX.length + valueLength);
+  SUFFIX.copy(bytes, bytes.length - SUFFIX.length);
   return bytes;
 }
 

@@ -17,7 +17,7 @@ import { parsePeer } from './peers.js';
 import { nodeRoutes } from '../wire/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
 import { batchVersion, importLimitBytes } from './batch.js';
-import { DecodedBatch, readBatch } from './batch-decoder.js';
+import { DecodedBatch, readBatch, ValueBlocks } from './batch-decoder.js';
 import type { CacheNode } from './cache-node.js';
 import { checkMove, planMove, runMove, type MoveOptions } from './move-keys.js';
 
@@ -43,6 +43,17 @@ export function registerInternalRoutes(
     exports,
   };
   const importLimit = importLimitBytes(bodyLimitBytes, node.maxKeyBytes);
+  // Small values of imported batches are decoded into blocks used again (batch-decoder.ts).
+  const blocks = new ValueBlocks();
+  const pooledMaxBytes = () => node.store.copiedValueMaxBytes;
+  const store = (batch: DecodedBatch, migration: string | undefined) => {
+    try {
+      for (const record of batch.records) node.checkKey(record.key);
+      return node.importRecords(batch.records, migration);
+    } finally {
+      batch.release();
+    }
+  };
   // The batch body is decoded as it streams in (batch-decoder.ts), in a scope of its own so that
   // no other route sees a decoded batch.
   app.register(async (scope) => {
@@ -60,6 +71,8 @@ export function registerInternalRoutes(
           maxValueBytes: node.maxValueBytes,
           bodyLimitBytes: importLimit,
           contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+          blocks,
+          pooledMaxBytes: pooledMaxBytes(),
         });
       },
     );
@@ -74,8 +87,7 @@ export function registerInternalRoutes(
         if (migration !== undefined && (typeof migration !== 'string' || migration === '')) {
           throw errors.invalid('migration must be a non-empty id');
         }
-        for (const record of body.records) node.checkKey(record.key);
-        sendSuccess(reply, node.importRecords(body.records, migration));
+        sendSuccess(reply, store(body, migration));
       },
     );
   });
@@ -94,14 +106,15 @@ export function registerInternalRoutes(
       const source = parsePeer(from);
       // This node contacts only whom it could send keys to (docs/security.md).
       await moveLimits.policy.checkDestinations([source]);
-      const records = await pullBatch(source, batch, {
+      const pulled = await pullBatch(source, batch, {
         token: moveOptions.token,
         timeoutMs: moveOptions.timeoutMs ?? defaults.peerTimeoutMs,
         maxValueBytes: node.maxValueBytes,
         limitBytes: importLimit,
+        blocks,
+        pooledMaxBytes: pooledMaxBytes(),
       });
-      for (const record of records) node.checkKey(record.key);
-      return sendSuccess(reply, node.importRecords(records, migration));
+      return sendSuccess(reply, store(pulled, migration));
     },
   );
 

@@ -14,6 +14,7 @@ import {
   type ImportRecord,
 } from '../../../src/node/index.js';
 import { valueOf } from '../../../src/node/entry.js';
+import { batchOf, ValueBlocks } from '../../../src/node/batch-decoder.js';
 
 const big = Buffer.from(`data:image/png;base64,${'QUJD'.repeat(10_000)}`);
 const records: BatchRecord[] = [
@@ -53,6 +54,46 @@ const shape = (decoded: ImportRecord[]) =>
     entry?.framed,
     entry && valueOf(entry).toString('hex'),
   ]);
+
+test('small values decode into shared blocks, the same as into buffers of their own, and a batch gives its blocks back once', () => {
+  const { chunks } = encodeBatchChunks(records);
+  const body = Buffer.concat(chunks);
+  const blocks = new ValueBlocks(4096, 2);
+  const decode = () => {
+    const decoder = new BatchDecoder({
+      version: 2,
+      maxValueBytes: 1 << 30,
+      limitBytes: body.length,
+      lengthKnown: true,
+      blocks,
+      pooledMaxBytes: 64,
+    });
+    for (let at = 0; at < body.length; at += 7) decoder.push(body.subarray(at, at + 7));
+    return batchOf(decoder, blocks);
+  };
+  const batch = decode();
+  assert.deepEqual(shape([...batch.records]), shape(decodeInPieces(body, 2, 7)));
+  // Values up to 64 bytes (not the empty one) share one block; the large one has its own buffer.
+  const inBlock = batch.records.filter((r) => r.inBlock === true);
+  assert.deepEqual(
+    inBlock.map((r) => r.key),
+    ['text', 'escaped', '🙂', 'tail'],
+  );
+  const block = inBlock[0]!.entry!.bytes.buffer;
+  for (const r of inBlock) assert.equal(r.entry!.bytes.buffer, block, r.key);
+  const large = batch.records.find((r) => r.key === 'big')!;
+  assert.equal(large.inBlock, undefined);
+  assert.notEqual(large.entry!.bytes.buffer, block);
+  assert.equal(blocks.free, 0);
+  batch.release();
+  batch.release();
+  assert.equal(blocks.free, 1, 'given back once');
+  // The next batch is decoded into the same block.
+  const next = decode();
+  assert.equal(blocks.free, 0);
+  assert.equal(next.records.find((r) => r.key === 'text')!.entry!.bytes.buffer, block);
+  assert.deepEqual(shape([...next.records]), shape(decodeInPieces(body, 2, 7)));
+});
 
 test('a v2 batch decodes the same in any chunking; flagged text is framed as it is, the rest is raw', () => {
   const { chunks, bytes } = encodeBatchChunks(records);
