@@ -37,16 +37,20 @@ export interface ImportRecord {
  * its own buffer, such values left their memory to glibc's heap, which keeps what is freed: a
  * node of 128 MB taking 192 MB of 30 KB values in a move stayed at 249 MB, past its bound of 246.
  * A block goes back to the free list once its batch is stored (DecodedBatch.release); at most
- * `keepFree` wait there, the rest are left to the collector, which unmaps them.
+ * `keepFree()` wait there (memory the process keeps, outside the store's charges), the rest are
+ * left to the collector, which unmaps them.
  */
 export class ValueBlocks {
   readonly #free: Buffer[] = [];
+  readonly #keepFree: () => number;
 
-  /** `blockBytes` must hold the largest pooled value with its frame. */
+  /** A value larger than `blockBytes` with its frame is not pooled. */
   constructor(
     readonly blockBytes: number = VALUE_BLOCK_BYTES,
-    readonly keepFree: number = VALUE_BLOCKS_KEPT,
-  ) {}
+    keepFree: () => number = () => VALUE_BLOCKS_KEPT,
+  ) {
+    this.#keepFree = keepFree;
+  }
 
   /** A block, from the free list or new. */
   take(): Buffer {
@@ -55,7 +59,8 @@ export class ValueBlocks {
 
   /** Gives blocks back: nothing may read them any more. */
   give(blocks: readonly Buffer[]): void {
-    for (const block of blocks) if (this.#free.length < this.keepFree) this.#free.push(block);
+    const keep = this.#keepFree();
+    for (const block of blocks) if (this.#free.length < keep) this.#free.push(block);
   }
 
   /** Blocks on the free list. */
@@ -65,8 +70,8 @@ export class ValueBlocks {
 }
 
 /** Bytes of a value block. */
-const VALUE_BLOCK_BYTES = 1024 * 1024;
-/** Value blocks kept on the free list. */
+export const VALUE_BLOCK_BYTES = 1024 * 1024;
+/** Value blocks kept on the free list by default. */
 const VALUE_BLOCKS_KEPT = 8;
 
 /** A whole decoded batch: what the import route's body parser gives the route. */

@@ -17,7 +17,7 @@ import { parsePeer } from './peers.js';
 import { nodeRoutes } from '../wire/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
 import { batchVersion, importLimitBytes } from './batch.js';
-import { DecodedBatch, readBatch, ValueBlocks } from './batch-decoder.js';
+import { DecodedBatch, readBatch, VALUE_BLOCK_BYTES, ValueBlocks } from './batch-decoder.js';
 import type { CacheNode } from './cache-node.js';
 import { checkMove, planMove, runMove, type MoveOptions } from './move-keys.js';
 
@@ -43,8 +43,11 @@ export function registerInternalRoutes(
     exports,
   };
   const importLimit = importLimitBytes(bodyLimitBytes, node.maxKeyBytes);
-  // Small values of imported batches are decoded into blocks used again (batch-decoder.ts).
-  const blocks = new ValueBlocks();
+  // Small values of imported batches are decoded into blocks used again (batch-decoder.ts); as
+  // many wait for the next batch as the store's garbage allowance holds (1 at 16 MB, 8 at most).
+  const blocks = new ValueBlocks(VALUE_BLOCK_BYTES, () =>
+    Math.min(8, Math.max(1, Math.floor(node.store.garbageAllowanceBytes / VALUE_BLOCK_BYTES))),
+  );
   const pooledMaxBytes = () => node.store.copiedValueMaxBytes;
   const store = (batch: DecodedBatch, migration: string | undefined) => {
     try {

@@ -31,9 +31,10 @@
  *   keeps: 30 MB more RSS at rest after writing 100 KB values 1.5 times over a 128 MB capacity.
  *   Its price is fresh pages for each large value: 100 KB puts ran about 12 % slower. The HTTP
  *   parser's body pieces of a full 64 KiB read are mapped too: two fifths of the page faults of a
- *   node taking in a move. A threshold just above them (68 KiB) cut those faults and a third of
- *   the receiver's CPU, but the node then kept some 50 MB of freed heap after a capacity cut
- *   (docs/benchmarks.md, "moves and the allocator"), so it stays at 64 KiB.
+ *   node taking in a move as request bodies. A threshold just above them (68 KiB) cut those faults
+ *   and a third of the receiver's CPU, but the node then kept some 50 MB of freed heap after a
+ *   capacity cut (docs/benchmarks.md, "moves and the allocator"), so it stays at 64 KiB; a move's
+ *   destination reads its batches into one buffer used again instead (batch-pull.ts).
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 

@@ -58,7 +58,7 @@ const shape = (decoded: ImportRecord[]) =>
 test('small values decode into shared blocks, the same as into buffers of their own, and a batch gives its blocks back once', () => {
   const { chunks } = encodeBatchChunks(records);
   const body = Buffer.concat(chunks);
-  const blocks = new ValueBlocks(4096, 2);
+  const blocks = new ValueBlocks(4096, () => 2);
   const decode = () => {
     const decoder = new BatchDecoder({
       version: 2,
