@@ -57,13 +57,13 @@ export function pullBatch(
   return new Promise((resolve, reject) => {
     const reader = new AnswerReader(options);
     let settled = false;
-    const finish = (error: CachePoolError | undefined, records?: DecodedBatch) => {
+    const finish = (error: CachePoolError | undefined, batch?: DecodedBatch) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       socket.destroy();
       if (error) reject(error);
-      else resolve(records!);
+      else resolve(batch!);
     };
     const fail = (reason: string) => finish(errors.pullFailed(source.hostPort, id, reason));
     const socket = connect({
@@ -74,8 +74,8 @@ export function pullBatch(
         callback: (bytes: number, buffer: Uint8Array): boolean => {
           if (settled) return false;
           try {
-            const records = reader.push(buffer as Buffer, bytes);
-            if (records) finish(undefined, records);
+            const batch = reader.push(buffer as Buffer, bytes);
+            if (batch) finish(undefined, batch);
           } catch (error) {
             if (error instanceof PullFailure) fail(error.message);
             else finish(error as CachePoolError);
@@ -118,7 +118,7 @@ class AnswerReader {
     this.#options = options;
   }
 
-  /** Takes the next `bytes` of `buffer`; returns the records once the whole batch was read. */
+  /** Takes the next `bytes` of `buffer`; returns the batch once it was read whole. */
   push(buffer: Buffer, bytes: number): DecodedBatch | undefined {
     let body = buffer.subarray(0, bytes);
     if (this.#head !== undefined) {

@@ -1,8 +1,7 @@
 /**
  * The node's internal endpoints (docs/internal-api.md): batch import (both batch versions, decoded
  * as the body streams in), the pulled batch's two ends (`/internal/pull`, `/internal/export/<id>`),
- * migration fences and move_keys. All are control endpoints behind the
- * token guard. move_keys runs at most `moveConcurrency` calls at once (one more: 409 busy, retry)
+ * migration fences and move_keys. All are control endpoints behind the token guard. move_keys runs at most `moveConcurrency` calls at once (one more: 409 busy, retry)
  * and contacts only the addresses its MovePolicy allows (a refusal: 400 and a warning in the log).
  */
 import type { Readable } from 'node:stream';
@@ -10,13 +9,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { defaults } from '../defaults.js';
 import { CachePoolError, errors } from '../errors.js';
 import { BATCH_CONTENT_TYPE, readFields, sendSuccess, type TokenGuard } from '../http/index.js';
-import { BATCH_V2_CONTENT_TYPE } from './batch.js';
 import { BatchExports } from './batch-exports.js';
 import { pullBatch } from './batch-pull.js';
 import { parsePeer } from './peers.js';
 import { nodeRoutes } from '../wire/index.js';
 import { PARTITION_COUNT } from '../partition/partition-of.js';
-import { batchVersion, importLimitBytes } from './batch.js';
+import { BATCH_V2_CONTENT_TYPE, batchVersion, importLimitBytes } from './batch.js';
 import { DecodedBatch, readBatch, VALUE_BLOCK_BYTES, ValueBlocks } from './batch-decoder.js';
 import type { CacheNode } from './cache-node.js';
 import { checkMove, planMove, runMove, type MoveOptions } from './move-keys.js';
@@ -86,10 +84,7 @@ export function registerInternalRoutes(
         const body = request.body;
         if (!(body instanceof DecodedBatch))
           throw errors.unsupportedMedia(String(request.headers['content-type'] ?? ''));
-        const migration = (request.query as Record<string, unknown>).migration;
-        if (migration !== undefined && (typeof migration !== 'string' || migration === '')) {
-          throw errors.invalid('migration must be a non-empty id');
-        }
+        const migration = readMigration((request.query as Record<string, unknown>).migration);
         sendSuccess(reply, store(body, migration));
       },
     );
@@ -100,12 +95,11 @@ export function registerInternalRoutes(
     { onRequest: guard, schema: nodeRoutes.pull },
     async (request, reply) => {
       const fields = readFields(request);
-      const { from, batch, migration } = fields;
+      const { from, batch } = fields;
       if (typeof from !== 'string' || from === '') throw errors.invalid('from must be "host:port"');
       if (typeof batch !== 'string' || batch === '' || batch.length > 64)
         throw errors.invalid('batch must be a batch id');
-      if (migration !== undefined && (typeof migration !== 'string' || migration === ''))
-        throw errors.invalid('migration must be a non-empty id');
+      const migration = readMigration(fields.migration);
       const source = parsePeer(from);
       // This node contacts only whom it could send keys to (docs/security.md).
       await moveLimits.policy.checkDestinations([source]);
@@ -224,4 +218,11 @@ export function registerInternalRoutes(
       }
     },
   );
+}
+
+/** The migration an import belongs to, if any: absent, or a non-empty id (else a 400). */
+function readMigration(value: unknown): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || value === ''))
+    throw errors.invalid('migration must be a non-empty id');
+  return value;
 }
