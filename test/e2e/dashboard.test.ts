@@ -70,6 +70,34 @@ async function text(page: Page, testId: string): Promise<string> {
 }
 
 /**
+ * Waits until the pool size shown is `size` and the resize this page asked for is answered (its
+ * notice shown, grow and shrink enabled again). A timeout names what the page showed instead.
+ */
+async function waitForResize(page: Page, size: number): Promise<void> {
+  try {
+    await page.waitForFunction((wanted) => {
+      const shown = (id: string) => document.querySelector(`[data-testid="${id}"]`);
+      return (
+        shown('pool-size')?.textContent?.trim() === String(wanted) &&
+        new RegExp(`(grown|shrunk) to ${wanted} node`).test(shown('notice')?.textContent ?? '') &&
+        !(shown('grow') as HTMLButtonElement).disabled &&
+        !(shown('shrink') as HTMLButtonElement).disabled
+      );
+    }, size);
+  } catch (error) {
+    const seen = {
+      size: await text(page, 'pool-size'),
+      notice: await text(page, 'notice'),
+      error: await text(page, 'error'),
+      migration: await text(page, 'migration'),
+    };
+    throw new Error(`the page did not show a resize to ${size}: ${JSON.stringify(seen)}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
  * What is wrong with the resize labels the charts drew (each chart's `data-plot`, `data-labels`
  * and `data-dots`, in CSS pixels): a label outside its plot area, two labels that overlap, or a
  * label that touches a point (within 3 px of it); `drawn` says whether any label was drawn at all, so the check is not
@@ -138,9 +166,7 @@ test(
 
     // Grow: the count and the table follow.
     await page.getByTestId('grow').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '2',
-    );
+    await waitForResize(page, 2);
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid="node-row"]').length === 2,
     );
@@ -214,14 +240,16 @@ test(
     );
 
     // Resizes close together: 2 → 3 → 2 within the minute, their markers must not overlap.
-    await page.getByTestId('grow').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '3',
-    );
+    // Grow and shrink wait for the resize asked for: the shrink is disabled as the grow is clicked.
+    const shrinkDisabledByGrow = await page.evaluate(() => {
+      document.querySelector<HTMLButtonElement>('[data-testid="grow"]')!.click();
+      return document.querySelector<HTMLButtonElement>('[data-testid="shrink"]')!.disabled;
+    });
+    assert.equal(shrinkDisabledByGrow, true);
+    await waitForResize(page, 3);
     await page.getByTestId('shrink').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '2',
-    );
+    await waitForResize(page, 2);
+    assert.match(await text(page, 'notice'), /shrunk to 2 nodes/);
 
     // A node hangs (SIGSTOP; a killed local node is restarted at once): it shows red (down),
     // then its failover (keys lost) shows red too.
@@ -326,18 +354,14 @@ test(
     assert.equal(await text(page, 'pool-size'), '1');
 
     await page.getByTestId('grow').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '2',
-    );
+    await waitForResize(page, 2);
     assert.equal(prompts.length, 1, 'asked for the token once');
     assert.match(prompts[0]!, /token/);
     assert.equal((await getContent<{ size: number }>(`${manager}/api/manager/poolsize`)).size, 2);
 
     // The token is kept for the tab: a second change does not ask again.
     await page.getByTestId('shrink').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="pool-size"]')?.textContent?.trim() === '1',
-    );
+    await waitForResize(page, 1);
     assert.equal(prompts.length, 1);
   },
 );

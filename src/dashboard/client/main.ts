@@ -34,6 +34,23 @@ const autoForm = byId<HTMLFormElement>('auto-form');
 const cacheForm = byId<HTMLFormElement>('cache-form');
 let autoFilled = false;
 let cacheFilled = false;
+/** A resize this page asked for has not been answered yet. */
+let resizeAsked = false;
+/** The manager's last answer showed a migration running (a resize or a fail-over). */
+let migrationRunning = false;
+
+/**
+ * Grow and shrink wait while a resize runs: the manager refuses a second one (CP_ERR_POOL_BUSY),
+ * and the pool size it shows counts a joining node before its migration ends.
+ */
+function updateResizeButtons(): void {
+  const waiting = resizeAsked || migrationRunning;
+  for (const id of ['grow', 'shrink']) {
+    const button = byId<HTMLButtonElement>(id);
+    button.disabled = waiting;
+    button.title = waiting ? 'A resize is running.' : '';
+  }
+}
 
 function showError(message: string | null): void {
   errorBanner.hidden = message === null;
@@ -61,6 +78,8 @@ function renderNodes(nodes: NodeRow[]): void {
 }
 
 function renderMigration(migration: MigrationJSON | null): void {
+  migrationRunning = migration?.running === true;
+  updateResizeButtons();
   const box = byId('migration');
   if (!migration) {
     box.textContent = 'none yet';
@@ -216,14 +235,20 @@ function resize(change: 'increase' | 'decrease'): Promise<string> {
   });
 }
 
-byId<HTMLButtonElement>('grow').addEventListener(
-  'click',
-  (e) => void act(e.currentTarget as HTMLButtonElement, () => resize('increase')),
-);
-byId<HTMLButtonElement>('shrink').addEventListener(
-  'click',
-  (e) => void act(e.currentTarget as HTMLButtonElement, () => resize('decrease')),
-);
+/** Asks for a resize; grow and shrink stay disabled until it is answered and shown. */
+async function resizeFromPage(change: 'increase' | 'decrease'): Promise<void> {
+  resizeAsked = true;
+  updateResizeButtons();
+  try {
+    await act(null, () => resize(change));
+  } finally {
+    resizeAsked = false;
+    updateResizeButtons();
+  }
+}
+
+byId<HTMLButtonElement>('grow').addEventListener('click', () => void resizeFromPage('increase'));
+byId<HTMLButtonElement>('shrink').addEventListener('click', () => void resizeFromPage('decrease'));
 byId<HTMLButtonElement>('clear').addEventListener('click', (e) => {
   if (!window.confirm('Remove every key from every node?')) return;
   void act(e.currentTarget as HTMLButtonElement, async () => {
