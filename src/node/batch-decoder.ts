@@ -204,6 +204,26 @@ export class BatchDecoder {
     this.#received += end;
   }
 
+  /**
+   * Where the next read may go straight, with no copy: the rest of the value being read, up to
+   * `maxBytes`, when at least `minBytes` of it remain and it is kept (a value read past has no
+   * buffer). The caller reads into it and then calls `filled` with the bytes read.
+   */
+  directTarget(minBytes: number, maxBytes: number): Buffer | undefined {
+    if (this.#step !== Step.Value || this.#target === undefined) return undefined;
+    const length = Math.min(this.#valueLeft, maxBytes);
+    if (length < minBytes || length <= 0) return undefined;
+    return this.#target.subarray(this.#targetAt, this.#targetAt + length);
+  }
+
+  /** Takes `bytes` read into the buffer `directTarget` gave (at most its length). */
+  filled(bytes: number): void {
+    this.#targetAt += bytes;
+    this.#valueLeft -= bytes;
+    this.#received += bytes;
+    if (this.#valueLeft === 0) this.#endRecord();
+  }
+
   /** The records, once the whole body was pushed; a body cut inside a record is malformed. */
   end(): ImportRecord[] {
     if (this.#step !== this.#first || this.#partAt > 0) throw errors.malformedBody(CUT[this.#step]);

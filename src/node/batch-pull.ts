@@ -8,8 +8,9 @@
  * faulted in page by page and unmapped when collected (docs/benchmarks.md). Here the socket reads
  * into one buffer that is used again for every read (`net.connect`'s `onread`), and the decoder
  * copies each value out of it into the buffer the store keeps, so a batch costs its values'
- * memory and nothing per read. The buffer is shared by every pull of the process: a read is
- * handled to its end before the next one is taken.
+ * memory and nothing per read; the rest of a large value is read straight into the buffer the
+ * store keeps, with no copy at all. The shared buffer serves every pull of the process: a read
+ * is handled to its end before the next one is taken.
  */
 import { connect } from 'node:net';
 import { errors, type CachePoolError } from '../errors.js';
@@ -20,6 +21,13 @@ import type { PeerAddress } from './peers.js';
 
 /** Bytes of the shared read buffer. */
 const READ_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * A value with at least this many bytes still to come is read straight into the buffer the store
+ * will keep (BatchDecoder.directTarget), not copied out of the shared one: a read more per value,
+ * a copy of the value less.
+ */
+const DIRECT_READ_MIN_BYTES = 32 * 1024;
 
 /** The most bytes of an answer's status line and headers. */
 const MAX_HEAD_BYTES = 16 * 1024;
@@ -70,11 +78,13 @@ export function pullBatch(
       host: source.host,
       port: source.port,
       onread: {
-        buffer: sharedBuffer!,
+        // Called before every read: the shared buffer, or the rest of a value being read.
+        buffer: () => reader.nextBuffer(sharedBuffer!),
         callback: (bytes: number, buffer: Uint8Array): boolean => {
           if (settled) return false;
           try {
-            const batch = reader.push(buffer as Buffer, bytes);
+            const batch =
+              buffer === sharedBuffer ? reader.push(sharedBuffer, bytes) : reader.filled(bytes);
             if (batch) finish(undefined, batch);
           } catch (error) {
             if (error instanceof PullFailure) fail(error.message);
@@ -138,6 +148,24 @@ class AnswerReader {
     this.#received += take;
     if (this.#decoder) this.#decoder.push(body.subarray(0, take));
     else this.#failure.push(Buffer.from(body.subarray(0, take)));
+    return this.#received === this.#length ? this.#done() : undefined;
+  }
+
+  /**
+   * The buffer for the next read: the rest of the value being decoded when enough of it is still
+   * to come (never past the answer's end), else `shared`.
+   */
+  nextBuffer(shared: Buffer): Buffer {
+    if (this.#head !== undefined || this.#decoder === undefined) return shared;
+    return (
+      this.#decoder.directTarget(DIRECT_READ_MIN_BYTES, this.#length - this.#received) ?? shared
+    );
+  }
+
+  /** Takes `bytes` read into the buffer `nextBuffer` gave from the decoder; as `push` returns. */
+  filled(bytes: number): DecodedBatch | undefined {
+    this.#received += bytes;
+    this.#decoder!.filled(bytes);
     return this.#received === this.#length ? this.#done() : undefined;
   }
 

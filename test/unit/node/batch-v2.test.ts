@@ -115,6 +115,43 @@ test('a v2 batch decodes the same in any chunking; flagged text is framed as it 
   assert.equal(text!.entry!.valueBytes, Buffer.byteLength('plain text ✓'));
 });
 
+test('reads straight into the buffer a value is kept in decode the same as pushed chunks', () => {
+  // A framed (JSON text) and a raw large value, between small ones.
+  const withRaw = [...records, { key: 'raw', type: 'image/png', value: Buffer.alloc(50_000, 9) }];
+  const body = Buffer.concat(encodeBatchChunks(withRaw).chunks);
+  const expected = shape(decodeInPieces(body, 2, body.length));
+  for (const [piece, minBytes] of [
+    [1000, 1],
+    [4096, 100],
+    [16_384, 32_768],
+  ] as const) {
+    const decoder = new BatchDecoder({
+      version: 2,
+      maxValueBytes: 1 << 30,
+      limitBytes: body.length,
+      lengthKnown: true,
+    });
+    let direct = 0;
+    for (let at = 0; at < body.length;) {
+      const left = body.length - at;
+      const target = decoder.directTarget(minBytes, left);
+      if (target) {
+        assert.ok(target.length >= minBytes && target.length <= left);
+        const n = Math.min(piece, target.length);
+        body.copy(target, 0, at, at + n);
+        decoder.filled(n);
+        direct += n;
+        at += n;
+      } else {
+        decoder.push(body.subarray(at, at + Math.min(piece, left)));
+        at += Math.min(piece, left);
+      }
+    }
+    assert.deepEqual(shape(decoder.end()), expected, `reads of ${piece}, direct from ${minBytes}`);
+    assert.ok(direct >= Math.min(piece, 16_384), `${direct} bytes were read straight into values`);
+  }
+});
+
 test('a v1 batch is checked as before: JSON-safe UTF-8 is framed, text needing escapes and binary are raw', () => {
   const body = encodeBatch(records);
   const expected = [
