@@ -11,10 +11,16 @@ import { errors } from '../errors.js';
 import type { PoolMembers } from './members.js';
 import { sameAddress, type PeerAddress, type PeerPolicy } from './peers.js';
 
+/** What the checked address would be to this node. */
+export type PeerRole = 'destination' | 'source';
+
 /** The rule move_keys checks a plan against. */
 export interface MovePolicy {
-  /** Throws CP_ERR_MOVE_DEST_REFUSED for the first destination that is not allowed. */
-  checkDestinations(peers: readonly PeerAddress[]): Promise<void>;
+  /**
+   * Throws CP_ERR_MOVE_DEST_REFUSED for the first peer that is not allowed: a destination of a
+   * move, or the source a pull reads from (`role` names it in the message), by the same rule.
+   */
+  checkDestinations(peers: readonly PeerAddress[], role?: PeerRole): Promise<void>;
   /** Throws CP_ERR_MOVE_DEST_REFUSED when the removal call may not go to `manager`. */
   checkManager(manager: PeerAddress): void;
 }
@@ -48,10 +54,13 @@ export class PoolMovePolicy implements MovePolicy {
     this.#manager = manager;
   }
 
-  async checkDestinations(peers: readonly PeerAddress[]): Promise<void> {
+  async checkDestinations(
+    peers: readonly PeerAddress[],
+    role: PeerRole = 'destination',
+  ): Promise<void> {
     for (const peer of peers) {
       if (!(await this.#members.has(peer)))
-        throw errors.moveRefused(peer.hostPort, 'destination: it is not a member of this pool');
+        throw errors.moveRefused(peer.hostPort, `${role}: it is not a member of this pool`);
     }
   }
 

@@ -102,7 +102,7 @@ export function registerInternalRoutes(
       const migration = readMigration(fields.migration);
       const source = parsePeer(from);
       // This node contacts only whom it could send keys to (docs/security.md).
-      await moveLimits.policy.checkDestinations([source]);
+      await moveLimits.policy.checkDestinations([source], 'source');
       const pulled = await pullBatch(source, batch, {
         token: moveOptions.token,
         timeoutMs: moveOptions.timeoutMs ?? defaults.peerTimeoutMs,

@@ -361,6 +361,17 @@ test('with a manager, move_keys sends only to pool members (fetched with the tok
     ),
   );
   assert.deepEqual(outsider.node.store.keys(), []);
+  // A pull from a source that is not a member is refused by the same rule, naming it a source.
+  const pull = await source.app.inject({
+    method: 'POST',
+    url: '/internal/pull',
+    ...json({ from: outsider.hostPort, batch: 'b1' }, auth),
+  });
+  assert.equal(pull.statusCode, 400);
+  assert.equal(
+    pull.json().error.message,
+    `${outsider.hostPort} is not an allowed source: it is not a member of this pool`,
+  );
   const listCalls = manager.seen.filter((s) => s.url === '/api/manager/pool_node_list');
   assert.ok(listCalls.length >= 1);
   assert.ok(listCalls.every((s) => s.headers.authorization === `Bearer ${TOKEN}`));
