@@ -28,12 +28,12 @@ import { FRAME_BYTES, transientBytes, valueOf, type Entry } from './entry.js';
 /**
  * Bytes a small entry costs besides its key, its value and its value chunk's rounding, all in
  * typed arrays and slab pages (no JS object per entry): its key's slab chunk (8 bytes of
- * per-chunk arrays, up to 7 of rounding) and its share of the key index's buckets (8 bytes at
- * the table's mean load) and per-slot arrays (8, and 4 for a recent key's ring position); the
+ * per-chunk arrays, up to 7 of rounding) and its share of the key index's buckets (11 bytes at
+ * the table's mean load, 3/8) and per-slot arrays (8, and 4 for a recent key's ring position); the
  * store's per-slot figures (16: size, charge, deadline) and value (8); the value chunk's
  * per-chunk arrays (16); the policy's per-slot arrays (at most 16, lfu); and the room the
  * doubling per-slot arrays keep ahead (about a third more of the 76 bytes that grow with the
- * slots): about 116 bytes. Measured in process, a million entries of 100 B under 10-byte keys
+ * slots): about 119 bytes. Measured in process, a million entries of 100 B under 10-byte keys
  * hold 93 bytes of typed arrays and slab pages per entry beyond key and value; in a node
  * (`memory-sizes`), whose resident set also holds its heap and allocator's share, 134-159 bytes
  * per item at one million items. The charge is the node's figure, rounded up.

@@ -24,9 +24,15 @@ import { SlabArena } from './slab-arena.js';
 
 /** Slots and buckets the arrays start with. */
 const INITIAL_SLOTS = 16;
-/** The table grows once it is more than 3/4 full. */
-const MAX_LOAD_NUMERATOR = 3;
-const MAX_LOAD_DENOMINATOR = 4;
+/**
+ * The table grows once it is more than half full: linear probing's runs stay short, so a miss
+ * and a removal's backward shift read fewer buckets (a cache that evicts a key for every miss
+ * does both all the time; docs/benchmarks.md, 2026-12-02). It costs up to 8 bytes of buckets per
+ * key more than growing at 3/4, and none at a million or two million keys (the table is the same
+ * power of two).
+ */
+const MAX_LOAD_NUMERATOR = 1;
+const MAX_LOAD_DENOMINATOR = 2;
 /** Key reference of a free slot; a key in the arena is its handle + 2. */
 const FREE = 0;
 /** Key reference of a key too long for the arena (its bytes are in `#longKeys`). */
