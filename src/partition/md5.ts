@@ -81,33 +81,17 @@ function digestHead(bytes: Buffer, size: number): number {
     let b = b0;
     let c = c0;
     let d = d0;
-    // The four rounds, each its own loop so that none branches on the step.
-    for (let i = 0; i < 16; i++) {
-      const x = (a + ((b & c) | (~b & d)) + K[i]! + words[i]!) | 0;
-      const s = SHIFTS[i]!;
-      a = d;
-      d = c;
-      c = b;
-      b = (b + ((x << s) | (x >>> (32 - s)))) | 0;
-    }
-    for (let i = 16; i < 32; i++) {
-      const x = (a + ((d & b) | (~d & c)) + K[i]! + words[WORD[i]!]!) | 0;
-      const s = SHIFTS[i]!;
-      a = d;
-      d = c;
-      c = b;
-      b = (b + ((x << s) | (x >>> (32 - s)))) | 0;
-    }
-    for (let i = 32; i < 48; i++) {
-      const x = (a + (b ^ c ^ d) + K[i]! + words[WORD[i]!]!) | 0;
-      const s = SHIFTS[i]!;
-      a = d;
-      d = c;
-      c = b;
-      b = (b + ((x << s) | (x >>> (32 - s)))) | 0;
-    }
-    for (let i = 48; i < 64; i++) {
-      const x = (a + (c ^ (b | ~d)) + K[i]! + words[WORD[i]!]!) | 0;
+    for (let i = 0; i < 64; i++) {
+      // The round's function of b, c and d.
+      const f =
+        i < 16
+          ? (b & c) | (~b & d)
+          : i < 32
+            ? (d & b) | (~d & c)
+            : i < 48
+              ? b ^ c ^ d
+              : c ^ (b | ~d);
+      const x = (a + f + K[i]! + words[WORD[i]!]!) | 0;
       const s = SHIFTS[i]!;
       a = d;
       d = c;
