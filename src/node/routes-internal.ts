@@ -1,8 +1,9 @@
 /**
  * The node's internal endpoints (docs/internal-api.md): batch import (both batch versions, decoded
  * as the body streams in), the pulled batch's two ends (`/internal/pull`, `/internal/export/<id>`),
- * migration fences and move_keys. All are control endpoints behind the token guard. move_keys runs at most `moveConcurrency` calls at once (one more: 409 busy, retry)
- * and contacts only the addresses its MovePolicy allows (a refusal: 400 and a warning in the log).
+ * migration fences and move_keys. All are control endpoints behind the token guard. move_keys
+ * runs at most `moveConcurrency` calls at once (one more: 409 busy, retry) and contacts only the
+ * addresses its MovePolicy allows (a refusal: 400 and a warning in the log).
  */
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
